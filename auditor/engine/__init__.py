@@ -1,0 +1,1 @@
+"""The rule engine: rule files under rules/ compiled into one experta KnowledgeEngine."""

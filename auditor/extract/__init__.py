@@ -1,0 +1,11 @@
+"""Extraction: bytes of a report in any supported format -> one :class:`auditor.model.Document`.
+
+The public entry point is :func:`extract`.  It is a pure function of its input (no network, no clock,
+no file writes): the format is sniffed from the bytes, a reader turns them into blocks
+(:mod:`auditor.extract.ir`), and :mod:`auditor.extract.structure` builds the model.
+"""
+
+from auditor.extract.api import SUPPORTED_SUFFIXES, extract, sniff_format
+from auditor.extract.ir import ReadError
+
+__all__ = ["extract", "sniff_format", "ReadError", "SUPPORTED_SUFFIXES"]

@@ -1,0 +1,102 @@
+"""Format sniffing, size limits and dispatch to the readers."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from io import BytesIO
+
+from auditor.extract.ir import RawDocument, ReadError
+from auditor.model import Document
+
+SUPPORTED_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".shtml", ".docx", ".pdf", ".txt", ".md", ".doc", ".wps")
+
+MAX_INPUT_BYTES = 50 * 1024 * 1024
+"""Larger inputs are refused before any parsing: no real annual report comes near this."""
+
+
+def sniff_format(data: bytes, name: str = "") -> str:
+    """The document format from its content (the name only breaks ties between text flavours).
+
+    Returns one of html, docx, pdf, doc, txt, md; raises ReadError for empty or binary input.
+    """
+    head = data[:4096]
+    if not data.strip():
+        raise ReadError("文件为空")
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as zf:
+                names = set(zf.namelist())
+        except zipfile.BadZipFile as exc:
+            raise ReadError(f"损坏的 ZIP/DOCX 文件：{exc}") from None
+        if "word/document.xml" in names:
+            return "docx"
+        raise ReadError("ZIP 文件不是 Word (.docx) 文档")
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "doc"  # OLE2 compound file: .doc, and .wps of WPS Office
+    lowered = head.lower()
+    stripped = lowered.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<body")) or (
+        b"<html" in lowered or b"<body" in lowered or b"<div" in lowered or b"<table" in lowered
+    ):
+        return "html"
+    if _looks_binary(head):
+        raise ReadError("无法识别的二进制文件（不是 HTML、DOCX、PDF 或文本）")
+    if name.lower().endswith(".md"):
+        return "md"
+    return "txt"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        return True
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return control > max(8, len(head) // 50)
+
+
+def read_raw(data: bytes, name: str = "", *, declared_encoding: str | None = None) -> RawDocument:
+    """Bytes -> blocks, with the reader the content calls for."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise ReadError(f"文件过大（{len(data) // (1024 * 1024)} MB，上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB）")
+    fmt = sniff_format(data, name)
+    if fmt == "pdf":
+        from auditor.extract.readers.pdf import read_pdf
+
+        return read_pdf(data)
+    if fmt == "docx":
+        from auditor.extract.readers.docx import read_docx
+
+        return read_docx(data)
+    if fmt == "doc":
+        from auditor.extract.readers.legacy import read_legacy
+
+        return read_legacy(data, name)
+    if fmt == "html":
+        from auditor.extract.readers.html import read_html
+
+        return read_html(data, declared_encoding=declared_encoding)
+    from auditor.extract.readers.text import read_text
+
+    return read_text(data, markdown=(fmt == "md"), declared_encoding=declared_encoding)
+
+
+def extract(
+    data: bytes,
+    source: str,
+    *,
+    level: str | None = None,
+    declared_encoding: str | None = None,
+) -> Document:
+    """Extract the document model from the bytes of one report.
+
+    Raises :class:`ReadError` (a one-line reason) when the bytes are not a readable document at all.
+    """
+    from auditor.extract.structure import build_document
+
+    raw = read_raw(data, source, declared_encoding=declared_encoding)
+    doc = build_document(raw, source=source, sha256=hashlib.sha256(data).hexdigest())
+    if level:
+        doc.level = level
+    return doc

@@ -1,0 +1,51 @@
+"""The intermediate form every format reader produces: a flat sequence of blocks.
+
+Readers (text, HTML, .docx, .pdf, legacy Word) only turn bytes into blocks; they know nothing of
+sections or templates.  :mod:`auditor.extract.structure` turns blocks into the document model.
+
+Conventions every reader follows:
+
+* A ``para`` block is one paragraph or line of running text, whitespace-trimmed, never empty.
+* A ``row`` block is one row of a real table.  Merged cells are expanded: the text of a cell spanning
+  several positions stands in each of them, and ``cont[i]`` is True for every position but the first
+  (top-left) one, so labels can be read from copies while values are never counted twice.
+* ``table`` numbers the physical tables of the document (0, 1, …); rows of the same table share it.
+* An ``image`` block stands where the document has a picture (an image-only table is one of these inside
+  sections 二–四); ``text`` holds its alt text or file name.
+* ``meta`` carries what the container says besides the body: ``title`` (HTML <title>, docx core
+  properties, PDF info), ``published`` candidates as (ISO date, source) pairs, ``encoding``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+BlockKind = Literal["para", "row", "image"]
+
+
+@dataclass(slots=True)
+class Block:
+    kind: BlockKind
+    text: str = ""
+    cells: list[str] = field(default_factory=list)
+    cont: list[bool] = field(default_factory=list)
+    table: int | None = None
+    heading: int | None = None
+    """Heading level when the format marks one (<h2>, "## ", a Word heading style)."""
+
+    def __post_init__(self) -> None:
+        if self.kind == "row" and len(self.cont) != len(self.cells):
+            self.cont = [False] * len(self.cells)
+
+
+@dataclass(slots=True)
+class RawDocument:
+    blocks: list[Block]
+    format: str
+    encoding: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class ReadError(Exception):
+    """A document that cannot be read at all; the message is a one-line reason in Chinese or English."""

@@ -1,0 +1,1 @@
+"""Format readers: bytes -> auditor.extract.ir.RawDocument."""

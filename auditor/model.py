@@ -1,0 +1,242 @@
+"""The typed document model every stage after extraction reads.
+
+A report goes in as bytes and comes out as one :class:`Document`: title, body, year, publication date,
+the six sections with their headings as written, and the tables T2/T3/T4 as canonical grids keyed by
+template row and column ids (see :mod:`auditor.templates`), each cell keeping its raw text beside the
+parsed value.  Extraction problems that make a check impossible (an unreadable table, an image-only
+table, an unreadable file) are recorded as :class:`ExtractionIssue` so that rules can say "cannot be
+evaluated" instead of passing silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+SECTION_KEYS: tuple[str, ...] = ("一", "二", "三", "四", "五", "六")
+
+CellKind = Literal["number", "blank", "placeholder", "text"]
+"""number: parsed to a value; blank: empty; placeholder: "/", "-", "—", "无" (0 for arithmetic);
+text: non-numeric content where a number belongs."""
+
+TableKind = Literal["T2", "T3", "T4"]
+TemplateVersion = Literal["2021", "2019", "unknown"]
+
+
+@dataclass(slots=True)
+class Cell:
+    """One table cell: the raw text as written and the value parsed from it."""
+
+    raw: str
+    kind: CellKind
+    value: Decimal | None = None
+    unit: str | None = None
+    """A unit written inside the cell ("元", "万元", "件"), if any."""
+    recovered: str | None = None
+    """How the value was obtained when the cell boundaries were lost ("split", "position")."""
+
+    @property
+    def number(self) -> Decimal:
+        """The value for arithmetic: blanks and placeholders count as 0, text as 0 too (flagged elsewhere)."""
+        return self.value if self.value is not None else Decimal(0)
+
+
+@dataclass(slots=True)
+class Table:
+    """A table of the report as a canonical grid.
+
+    ``cells`` is keyed by (row id, column id) from :mod:`auditor.templates`; a key that is absent means
+    the cell was not found.  ``readable`` is False when the structure could not be read well enough to
+    verify the arithmetic (FMT-005); ``problems`` says why, in Chinese, for the finding.
+    """
+
+    kind: TableKind
+    template: TemplateVersion
+    section: str | None = None
+    cells: dict[tuple[str, str], Cell] = field(default_factory=dict)
+    row_labels: dict[str, str] = field(default_factory=dict)
+    """Row id -> the label as written in the document."""
+    col_labels: dict[str, str] = field(default_factory=dict)
+    """Column id -> the header as written in the document."""
+    readable: bool = True
+    problems: list[str] = field(default_factory=list)
+    image_only: bool = False
+    extra_rows: list[str] = field(default_factory=list)
+    """Labels of rows the template does not have (subtotals and the like), recognised and not counted."""
+    extra_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """How the grid was recovered (positions, digit splits), for the reader of `inspect`."""
+
+    def cell(self, row: str, col: str) -> Cell | None:
+        return self.cells.get((row, col))
+
+    def value(self, row: str, col: str) -> Decimal:
+        """The cell's value for arithmetic (0 where absent, blank or a placeholder)."""
+        c = self.cells.get((row, col))
+        return c.number if c is not None else Decimal(0)
+
+    @property
+    def row_ids(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for r, _ in self.cells:
+            seen.setdefault(r, None)
+        return list(seen)
+
+
+@dataclass(slots=True)
+class Section:
+    """One of the six template sections as found in the document."""
+
+    key: str
+    """一 … 六, the template section this heading was matched to."""
+    heading: str
+    """The heading as written (numbering included)."""
+    text: str
+    """The narrative text of the section, tables excluded."""
+    order: int
+    """Position of the heading among the document's blocks."""
+    similarity: float = 1.0
+    """How close the heading's wording is to the template's (1.0 = identical after normalisation)."""
+    numbering_ok: bool = True
+    """Whether the numbering ("一、") is the template's."""
+
+
+@dataclass(slots=True)
+class ExtractionIssue:
+    """Something extraction knows that a rule must hear about (FMT-005, FMT-007, an unreadable file)."""
+
+    code: str
+    """Catalogue id: FMT-005, FMT-007, or READ-001 for a document that cannot be read at all."""
+    message: str
+    table: str | None = None
+    section: str | None = None
+    evidence: str = ""
+
+
+@dataclass(slots=True)
+class Document:
+    """One report: what every rule reads."""
+
+    source: str
+    sha256: str
+    format: str
+    """txt, md, html, docx, pdf, doc, wps."""
+    encoding: str | None = None
+    title: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    published: date | None = None
+    published_source: str | None = None
+    """Where the publication date came from ("发布时间", "meta", "落款", "crawl")."""
+    body: str = ""
+    sections: list[Section] = field(default_factory=list)
+    extra_headings: list[str] = field(default_factory=list)
+    """Numbered headings that look like template sections but were not taken as one (duplicates,
+    out of order), for SEC-002."""
+    tables: list[Table] = field(default_factory=list)
+    stats_period: tuple[date, date] | None = None
+    stats_period_text: str | None = None
+    level: str | None = None
+    """government, department or township, when known (title or --level)."""
+    issues: list[ExtractionIssue] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- convenience accessors for rules ---------------------------------------------------------
+
+    def section(self, key: str) -> Section | None:
+        for s in self.sections:
+            if s.key == key:
+                return s
+        return None
+
+    def tables_of(self, kind: str) -> list[Table]:
+        return [t for t in self.tables if t.kind == kind]
+
+    def table(self, kind: str) -> Table | None:
+        """The table of that kind to check: the one in the year's format when both formats appear."""
+        found = self.tables_of(kind)
+        if not found:
+            return None
+        if len(found) > 1 and self.year is not None:
+            want = "2021" if self.year >= 2021 else "2019"
+            for t in found:
+                if t.template == want:
+                    return t
+        return found[0]
+
+    @property
+    def template(self) -> str:
+        """Overall template version: 2021, 2019, mixed or unknown."""
+        versions = {t.template for t in self.tables if t.template != "unknown" and not t.image_only}
+        if not versions:
+            return "unknown"
+        if len(versions) > 1:
+            return "mixed"
+        return versions.pop()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready rendering (used by `inspect --json`)."""
+        return document_to_dict(self)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def table_to_dict(t: Table) -> dict[str, Any]:
+    grid: dict[str, dict[str, Any]] = {}
+    for (r, c), cell in t.cells.items():
+        grid.setdefault(r, {})[c] = {
+            "raw": cell.raw,
+            "kind": cell.kind,
+            "value": _jsonable(cell.value),
+            **({"unit": cell.unit} if cell.unit else {}),
+            **({"recovered": cell.recovered} if cell.recovered else {}),
+        }
+    return {
+        "kind": t.kind,
+        "template": t.template,
+        "section": t.section,
+        "readable": t.readable,
+        "image_only": t.image_only,
+        "problems": list(t.problems),
+        "row_labels": dict(t.row_labels),
+        "col_labels": dict(t.col_labels),
+        "extra_rows": list(t.extra_rows),
+        "extra_columns": list(t.extra_columns),
+        "notes": list(t.notes),
+        "cells": grid,
+    }
+
+
+def document_to_dict(doc: Document) -> dict[str, Any]:
+    return {
+        "source": doc.source,
+        "sha256": doc.sha256,
+        "format": doc.format,
+        "encoding": doc.encoding,
+        "title": doc.title,
+        "agency": doc.agency,
+        "year": doc.year,
+        "published": _jsonable(doc.published),
+        "published_source": doc.published_source,
+        "level": doc.level,
+        "template": doc.template,
+        "stats_period": _jsonable(doc.stats_period),
+        "stats_period_text": doc.stats_period_text,
+        "sections": [_jsonable(asdict(s)) for s in doc.sections],
+        "extra_headings": list(doc.extra_headings),
+        "tables": [table_to_dict(t) for t in doc.tables],
+        "issues": [asdict(i) for i in doc.issues],
+        "body_chars": len(doc.body),
+    }

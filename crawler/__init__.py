@@ -1,0 +1,1 @@
+"""nianbao crawler: fetching, discovery, snapshots and scheduling."""
