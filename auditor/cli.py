@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -68,11 +68,11 @@ def audit(
     paths: Annotated[list[str], typer.Argument(help="files, folders (recursive) or URLs")],
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("reports_out"),
     format: Annotated[str, typer.Option("--format", help="json,html,xlsx,csv,sarif")] = "json",
-    fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="error | warning")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="error | warning")] = None,
     level: Annotated[
-        Optional[str], typer.Option("--level", help="government | department | township (else from the title)")
+        str | None, typer.Option("--level", help="government | department | township (else from the title)")
     ] = None,
-    waivers: Annotated[Optional[Path], typer.Option("--waivers", help="waiver file (TOML)")] = None,
+    waivers: Annotated[Path | None, typer.Option("--waivers", help="waiver file (TOML)")] = None,
 ) -> None:
     """Audit reports and write DIR/findings.json plus the other formats asked for."""
     from auditor.audit_run import run_audit
@@ -87,7 +87,7 @@ def audit(
 def inspect(
     file: Annotated[Path, typer.Argument(help="one report file")],
     as_json: Annotated[bool, typer.Option("--json", help="print the model as JSON")] = False,
-    level: Annotated[Optional[str], typer.Option("--level")] = None,
+    level: Annotated[str | None, typer.Option("--level")] = None,
 ) -> None:
     """Print the parsed model of one report: title, year, sections, tables T2/T3/T4 as grids."""
     from auditor.extract import ReadError, extract

@@ -1,0 +1,150 @@
+"""Plain-text and markdown exports of reports -> blocks.
+
+Three table layouts occur in real exports and are all read here:
+
+* one cell per line, each line starting with a tab, rows separated by blank lines (seeds 000, 002, 003);
+  a line without the leading tab continues the cell above (labels split across lines) or, when it is a
+  number following a number, is a cell of its own;
+* tab-separated rows, one row per line (seeds 001, 004);
+* markdown pipe tables (``| a | b |``).
+
+Text with no table layout at all (the 平潭 archive, whose cells run together) comes out as paragraphs;
+the structurer recovers the tables from them by label anchoring.
+"""
+
+from __future__ import annotations
+
+import re
+
+from auditor.extract.ir import Block, RawDocument
+from auditor.extract.textcodec import clean_cell, decode_bytes
+
+_MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_NUMERIC = re.compile(r"^[-+]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|条|%)?$")
+_SECTION_LINE = re.compile(r"^\s*[一二三四五六七八九十]\s*[、.．]")
+_ARCHIVE_META = re.compile(r"^(标题|发布时间|发布日期|成文日期|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$")
+_ARCHIVE_BODY_MARK = re.compile(r"^=+\s*正文\s*=+$")
+
+
+def read_text(data: bytes, *, markdown: bool = False, declared_encoding: str | None = None) -> RawDocument:
+    """Decode and split a text export into paragraph and row blocks."""
+    text, encoding = decode_bytes(data, declared_encoding)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("[bookmark: _GoBack]", "")
+    lines = text.split("\n")
+    meta: dict[str, object] = {"encoding": encoding}
+    lines = _strip_archive_header(lines, meta)
+    blocks = _blocks(lines)
+    return RawDocument(blocks=blocks, format="md" if markdown else "txt", encoding=encoding, meta=meta)
+
+
+def _strip_archive_header(lines: list[str], meta: dict[str, object]) -> list[str]:
+    """Crawl archives put "标题: …", "发布时间: …" before a "==== 正文 ====" line: keep them as meta."""
+    for i, line in enumerate(lines[:40]):
+        if _ARCHIVE_BODY_MARK.match(line.strip()):
+            published: list[tuple[str, str]] = []
+            for head in lines[:i]:
+                m = _ARCHIVE_META.match(head.strip())
+                if not m:
+                    continue
+                key, value = m.group(1), m.group(2).strip()
+                if key == "标题" and value:
+                    meta["title"] = value
+                elif key in ("发布时间", "发布日期") and value:
+                    date = re.match(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})", value)
+                    if date:
+                        y, mo, d = (int(g) for g in date.groups())
+                        published.append((f"{y:04d}-{mo:02d}-{d:02d}", key))
+                elif key == "原文链接" and value:
+                    meta["url"] = value
+            if published:
+                meta["published"] = published
+            return lines[i + 1 :]
+    return lines
+
+
+class _Builder:
+    """Accumulates blocks, tracking which physical table the current rows belong to."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.table = -1
+        self.in_table = False
+        self.group: list[str] | None = None  # the cell-per-line row being collected
+
+    def para(self, text: str, heading: int | None = None) -> None:
+        self.flush_group()
+        text = text.strip()
+        if text:
+            self.blocks.append(Block("para", text=text, heading=heading))
+            self.in_table = False
+
+    def row(self, cells: list[str]) -> None:
+        if not self.in_table:
+            self.table += 1
+            self.in_table = True
+        self.blocks.append(Block("row", cells=[clean_cell(c) for c in cells], table=self.table))
+
+    def start_group(self) -> None:
+        if self.group is None:
+            self.group = []
+
+    def flush_group(self) -> None:
+        if self.group is not None:
+            if any(c.strip() for c in self.group) or len(self.group) > 1:
+                self.row(self.group)
+            self.group = None
+
+
+def _blocks(lines: list[str]) -> list[Block]:
+    b = _Builder()
+    for raw in lines:
+        line = raw.rstrip("\r\n ")
+        stripped = line.strip()
+        if not stripped and not line.startswith("\t"):
+            b.flush_group()
+            continue
+        if stripped.startswith("|") and stripped.count("|") >= 2:
+            b.flush_group()
+            if not _MD_SEPARATOR.match(stripped):
+                b.row(_md_cells(stripped))
+            continue
+        body = line.lstrip("\t")
+        leading_tab = line.startswith("\t")
+        if "\t" in body or (not leading_tab and "\t" in line):
+            b.flush_group()
+            b.row(line.split("\t"))
+            continue
+        if leading_tab:
+            b.start_group()
+            assert b.group is not None
+            b.group.append(body)
+            continue
+        if b.group is not None and b.group and not _SECTION_LINE.match(stripped):
+            _continue_cell(b.group, stripped)
+            continue
+        b.flush_group()
+        m = _MD_HEADING.match(stripped)
+        if m:
+            b.para(m.group(2), heading=len(m.group(1)))
+        else:
+            b.para(stripped)
+    b.flush_group()
+    return b.blocks
+
+
+def _continue_cell(group: list[str], text: str) -> None:
+    """A line without the leading tab inside a cell-per-line row: a cell of its own when it is a number
+    after a number, else the rest of the cell above (a label wrapped onto the next line)."""
+    previous = group[-1].strip()
+    if _NUMERIC.match(text) and (not previous or _NUMERIC.match(previous)):
+        group.append(text)
+    else:
+        group[-1] = f"{group[-1]}\n{text}" if previous else text
+
+
+def _md_cells(line: str) -> list[str]:
+    inner = line.strip()
+    inner = inner.removeprefix("|")
+    inner = inner.removesuffix("|")
+    return [c.strip() for c in inner.split("|")]

@@ -1,0 +1,591 @@
+"""Table builders: rows of a section -> T2/T3/T4 as canonical grids (auditor.templates ids).
+
+Each builder matches row labels to template rows by their distinctive wording (labels are split,
+annotated and bracketed in every way in real reports), takes the value cells, and records what it could
+not read in ``Table.problems`` (then ``readable`` is False: FMT-005).  Recovery is conservative: rows
+whose labels were lost are placed by position only when the count fits exactly; digits that ran together
+are split only when one split alone satisfies the row's identity.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+from auditor.extract.cells import grouped_sum_valid, parse_cell, row_sum_valid, unique_split
+from auditor.extract.rows import Anchor, AnchorSet, Row
+from auditor.extract.textcodec import norm_label
+from auditor.model import Cell, Table
+from auditor.templates import (
+    T2_2019,
+    T2_2021,
+    T3_2019,
+    T3_2021,
+    T3_COLUMNS,
+    T4_SPEC,
+    TableSpec,
+)
+
+# ------------------------------------------------------------------------------------------ T3
+
+_T3_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("new", ("新收",)),
+    ("carried", ("上年结转",)),
+    ("carry_next", ("结转下年度", "结转下一年度", "转下年度")),
+    ("granted", ("予以公开",)),
+    ("partial", ("部分公开",)),
+    ("denied_1", ("国家秘密",)),
+    ("denied_2", ("禁止公开",)),
+    ("denied_3", ("三安全一稳定", "危及")),
+    ("denied_4", ("第三方合法权益", "第三方")),
+    ("denied_5", ("内部事务",)),
+    ("denied_6", ("过程性信息",)),
+    ("denied_7", ("行政执法案卷", "执法案卷")),
+    ("denied_8", ("行政查询事项", "查询事项")),
+    ("unable_1", ("不掌握",)),
+    ("unable_2", ("另行制作", "没有现成")),
+    ("unable_3", ("仍不明确",)),
+    ("rejected_1", ("信访举报投诉", "信访")),
+    ("rejected_2", ("重复申请",)),
+    ("rejected_3", ("公开出版物",)),
+    ("rejected_4", ("大量反复",)),
+    ("rejected_5", ("确认或重新出具", "重新出具")),
+    ("other_1", ("逾期不补正", "不补正")),
+    ("other_2", ("缴纳费用", "收费通知")),
+)
+_T3_BLOCKS = {"(三)": "denied", "(四)": "unable", "(五)": "rejected", "(六)": "other"}
+_BLOCK_PREFIX = re.compile(r"^\((?:三|四|五|六)\)(?:不予公开|无法提供|不予处理|其他处理)(.+)$")
+_T3_BLOCK_WORDS = {"不予公开": "denied", "无法提供": "unable", "不予处理": "rejected", "其他处理": "other"}
+
+
+def t3_row_id(row: Row) -> str | None:
+    """The template row of a T3 row label, "block:<name>" for a block's own label (a subtotal, or
+    the 2019 （六）其他处理 row), "results" for 三、本年度办理结果, or None when not recognised."""
+    label = norm_label(row.label)
+    if not label:
+        return None
+    inner = _BLOCK_PREFIX.match(label)
+    if inner:
+        label = inner.group(1)
+    for row_id, keys in _T3_KEYS:
+        if any(k in label for k in keys):
+            return row_id
+    if "总计" in label and ("(七)" in label or label in ("总计", "七总计", "七、总计") or label.startswith("(七")):
+        return "total"
+    if re.match(r"^(3\.)?其他$", label):
+        return "other_3"
+    for word, block in _T3_BLOCK_WORDS.items():
+        if word in label:
+            return f"block:{block}"
+    if "本年度办理结果" in label or "办理结果" in label:
+        return "results"
+    if "小计" in label or "合计" in label:
+        return "block:subtotal"
+    return None
+
+
+_T3_COL_KEYS = (
+    ("natural", ("自然人",)),
+    ("commercial", ("商业企业", "商业")),
+    ("research", ("科研机构", "科研")),
+    ("public_interest", ("社会公益组织", "社会组织", "公益")),
+    ("legal", ("法律服务机构", "法律服务")),
+    ("other_org", ("其他",)),
+    ("total", ("总计",)),
+)
+
+T3_ANCHORS = AnchorSet(
+    [Anchor(r.label) for r in T3_2021.rows]
+    + [Anchor(f"{r.block}{r.label}") for r in T3_2021.rows if r.block]
+    + [Anchor("（六）其他处理")]
+    + [
+        Anchor(p, header=True)
+        for p in (
+            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+            "申请人情况",
+            "自然人",
+            "法人或其他组织",
+            "商业企业",
+            "科研机构",
+            "社会公益组织",
+            "法律服务机构",
+            "其他",
+            "总计",
+            "三、本年度办理结果",
+            "（三）不予公开",
+            "（四）无法提供",
+            "（五）不予处理",
+        )
+    ]
+)
+
+
+def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
+    """T3 from the rows of section 三, or None when there is no trace of the table."""
+    rows = _expand_flat(rows, T3_ANCHORS)
+    matched: list[tuple[str | None, Row]] = [
+        (rid, r) for r in rows if r.has_values and ((rid := t3_row_id(r)) is not None or _has_number(r))
+    ]
+    if not any(rid and not rid.startswith("block:") and rid != "results" for rid, _ in matched):
+        return None
+    has_other_subrows = any(rid in ("other_1", "other_2", "other_3") for rid, _ in matched)
+    has_other_row = any(rid == "block:other" for rid, _ in matched)
+    version = "2021" if has_other_subrows else ("2019" if has_other_row else "unknown")
+    spec = T3_2021 if version != "2019" else T3_2019
+    table = Table(kind="T3", template=version, section=section)  # type: ignore[arg-type]
+    _t3_columns(rows, table)
+    width = len(T3_COLUMNS)
+    subtotal_at = _subtotal_column(rows, matched, table)
+
+    assigned: list[tuple[str, Row]] = []
+    pending: list[Row] = []  # rows whose labels were lost, waiting for the next labelled anchor
+    for rid, row in matched:
+        if rid == "block:other" and version == "2019":
+            rid = "other"
+        if rid is None or rid == "results":
+            pending.append(row)
+            continue
+        if rid.startswith("block:"):
+            if pending:
+                pending.append(row)
+            else:
+                table.extra_rows.append(row.label)
+            continue
+        if pending:
+            _place_by_position(spec, assigned, pending, rid, table)
+            pending = []
+        assigned.append((rid, row))
+    if pending:
+        _place_by_position(spec, assigned, pending, None, table)
+
+    splits: dict[str, list[list[str]]] = {}
+    for rid, row in assigned:
+        if rid in table.row_labels:
+            table.problems.append(f"行“{spec.row(rid).display}”出现两次")
+            continue
+        table.row_labels[rid] = row.label
+        values = _row_values(row, width, subtotal_at, table, spec.row(rid).display, row_sum_valid, splits, rid)
+        if values is not None:
+            _put_row(table, rid, [c.id for c in T3_COLUMNS], values, row.extra.get("recovered"))
+    if splits:
+        _resolve_t3_splits(table, spec, splits)
+    _verify_positions(table, spec)
+    _require_rows(table, spec)
+    return table
+
+
+def _verify_positions(table: Table, spec: TableSpec) -> None:
+    """Rows placed by position are kept only if the table then balances: a placement that breaks the
+    identities may be our mistake, and a balance finding must never come from it."""
+    placed = {r for (r, _), c in table.cells.items() if c.recovered == "position"}
+    if not placed or table.problems:
+        return
+    cols = [c.id for c in T3_COLUMNS]
+    rows_ok = all(
+        row_sum_valid([table.value(r, c) for c in cols]) for r in placed
+    )
+    if rows_ok and _t3_columns_balance(table.cells, spec):
+        return
+    table.problems.append(
+        "按位置对应缺少标签的行后，表内勾稽关系不成立，无法确认行的对应关系："
+        + "、".join(r.display for r in spec.rows if r.id in placed)
+    )
+
+
+def _has_number(row: Row) -> bool:
+    """An unlabelled row counts only when it holds a number (rows of dashes are layout debris)."""
+    if row.flat is not None:
+        return any(ch.isdigit() for ch in row.flat)
+    return any(parse_cell(v).kind == "number" for v in row.values)
+
+
+def _t3_columns(rows: Sequence[Row], table: Table) -> None:
+    """Column headers as written, for FMT-006."""
+    for row in rows:
+        if not row.is_header and row.flat is None:
+            continue
+        for label in row.labels:
+            key = norm_label(label)
+            for col_id, keys in _T3_COL_KEYS:
+                if col_id in table.col_labels:
+                    continue
+                if col_id == "other_org" and key not in ("其他",):
+                    continue
+                if col_id == "total" and key != "总计":
+                    continue
+                if any(k == key or (len(key) <= 8 and k in key) for k in keys):
+                    table.col_labels[col_id] = label
+                    break
+
+
+def _subtotal_column(rows: Sequence[Row], matched: Sequence[tuple[str | None, Row]], table: Table) -> int | None:
+    """Position of an added 小计 column (the sum of the five organisation columns), if the report has one."""
+    if not any("小计" in norm_label(lab) for r in rows if r.is_header for lab in r.labels):
+        return None
+    widths = {len(_trim(r.values, 8)) for _, r in matched if r.flat is None}
+    if widths != {8}:
+        return None
+    for pos in (6, 1):
+        ok = True
+        for _, r in matched:
+            cells = [parse_cell(v).number for v in _trim(r.values, 8)]
+            org = cells[2:7] if pos == 1 else cells[1:6]
+            if cells[pos] != sum(org, Decimal(0)):
+                ok = False
+                break
+        if ok:
+            table.extra_columns.append("小计")
+            return pos
+    return None
+
+
+def _place_by_position(
+    spec: TableSpec, assigned: list[tuple[str, Row]], pending: list[Row], next_id: str | None, table: Table
+) -> None:
+    """Rows whose labels were lost: placed by position when exactly the missing template rows fit."""
+    ids = [r.id for r in spec.rows]
+    start = ids.index(assigned[-1][0]) + 1 if assigned else 0
+    stop = ids.index(next_id) if next_id in ids else len(ids)
+    gap = ids[start:stop]
+    labels = "、".join(r.label or "（无标签）" for r in pending)
+    if len(gap) == len(pending) and all(len(_trim(r.values, len(T3_COLUMNS))) == len(T3_COLUMNS) for r in pending):
+        for rid, row in zip(gap, pending):
+            row.extra["recovered"] = "position"
+            assigned.append((rid, row))
+        table.notes.append(f"{len(pending)} 行缺少行标签，按位置对应为：" + "、".join(spec.row(g).display for g in gap))
+        return
+    table.problems.append(
+        f"{len(pending)} 行缺少可识别的行标签（{labels}），无法按位置对应到模板的 {len(gap)} 行"
+        + ("：" + "、".join(spec.row(g).display for g in gap) if gap else "")
+    )
+
+
+def _resolve_t3_splits(table: Table, spec: TableSpec, splits: dict[str, list[list[str]]]) -> None:
+    """Rows with several digit splits satisfying the row sum: keep the combination, if exactly one,
+    that also satisfies the column identities."""
+    names = list(splits)
+    combos = 1
+    for n in names:
+        combos *= len(splits[n])
+    if combos > 5000:
+        for n in names:
+            table.problems.append(f"行“{spec.row(n).display}”的数字连在一起，无法唯一拆分")
+        return
+    good: list[tuple[list[str], ...]] = []
+    for combo in itertools.product(*(splits[n] for n in names)):
+        trial = dict(table.cells)
+        for rid, values in zip(names, combo):
+            for col, raw in zip([c.id for c in T3_COLUMNS], values):
+                trial[(rid, col)] = parse_cell(raw)
+        if _t3_columns_balance(trial, spec):
+            good.append(combo)
+            if len(good) > 1:
+                break
+    if len(good) == 1:
+        for rid, values in zip(names, good[0]):
+            _put_row(table, rid, [c.id for c in T3_COLUMNS], [parse_cell(v) for v in values], "split")
+        table.notes.append("数字连写的行按本表的勾稽关系唯一拆分：" + "、".join(spec.row(n).display for n in names))
+    else:
+        for n in names:
+            table.problems.append(f"行“{spec.row(n).display}”的数字连在一起，无法唯一拆分")
+
+
+def _t3_columns_balance(cells: dict[tuple[str, str], Cell], spec: TableSpec) -> bool:
+    """Whether 一+二 = （七）+四 and （七） = Σ results hold in every column that is complete (a blank
+    cell leaves its column to the rules: VAL-003, not a placement problem)."""
+
+    def v(r: str, c: str) -> Decimal:
+        cell = cells.get((r, c))
+        return cell.number if cell else Decimal(0)
+
+    results = [r.id for r in spec.rows if r.id not in ("new", "carried", "total", "carry_next")]
+    for col in [c.id for c in T3_COLUMNS]:
+        if any((cell := cells.get((r.id, col))) is None or cell.kind == "blank" for r in spec.rows):
+            continue
+        if v("new", col) + v("carried", col) != v("total", col) + v("carry_next", col):
+            return False
+        if sum((v(r, col) for r in results), Decimal(0)) != v("total", col):
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------ T2
+
+_T2_ROW_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("other_services", ("其他对外管理服务事项", "对外管理服务")),
+    ("normative", ("规范性文件",)),
+    ("rules", ("规章",)),
+    ("licensing", ("行政许可",)),
+    ("penalty", ("行政处罚",)),
+    ("enforcement", ("行政强制",)),
+    ("fees", ("行政事业性收费", "事业性收费")),
+    ("procurement", ("政府集中采购", "集中采购")),
+)
+_T2_COL_KEYS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("2021", "issued", ("本年制发件数", "制发")),
+    ("2021", "repealed", ("本年废止件数", "废止")),
+    ("2021", "in_force", ("现行有效件数", "现行有效")),
+    ("2021", "amount", ("本年收费金额", "收费金额")),
+    ("2019", "made", ("本年新制作数量", "新制作")),
+    ("2019", "published", ("本年新公开数量", "新公开")),
+    ("2019", "total_published", ("对外公开总数量", "对外公开总")),
+    ("2019", "prev_items", ("上一年项目数量", "上一年项目")),
+    ("2019", "change", ("本年增/减", "增/减", "增减")),
+    ("2019", "purchase_items", ("采购项目数量",)),
+    ("2019", "purchase_amount", ("采购总金额",)),
+    ("2021", "decisions", ("本年处理决定数量",)),
+    ("2019", "decisions", ("处理决定数量",)),
+)
+
+T2_ANCHORS = AnchorSet(
+    [Anchor(r.label) for r in T2_2021.rows + T2_2019.rows]
+    + [
+        Anchor(p, header=True)
+        for p in (
+            "第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项",
+            "第二十条第（九）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
+            "本年处理决定数量", "本年收费金额（单位：万元）", "本年新制作数量", "本年新公开数量",
+            "对外公开总数量", "上一年项目数量", "本年增/减", "处理决定数量", "采购项目数量", "采购总金额",
+        )
+    ]
+)
+
+
+def t2_row_id(label: str) -> str | None:
+    key = norm_label(label)
+    key = re.sub(r"\(.*?\)", "", key)  # provincial notes: "规章(设区的市…应提供相关数据)"
+    for row_id, keys in _T2_ROW_KEYS:
+        if any(k in key for k in keys) and len(key) <= len(keys[0]) + 6:
+            return row_id
+    return None
+
+
+def t2_header_columns(row: Row) -> list[tuple[str, str, str]]:
+    """(version, column id, label as written) for each column title in a header row."""
+    found: list[tuple[str, str, str]] = []
+    for label in row.labels:
+        key = norm_label(label)
+        for version, col_id, keys in _T2_COL_KEYS:
+            if any(k in key for k in keys):
+                found.append((version, col_id, label))
+                break
+    return found
+
+
+def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
+    """T2 from the rows of section 二: one table per instance (seed 000 has both formats in a row)."""
+    rows = _expand_flat(rows, T2_ANCHORS)
+    instances: list[list[tuple[str, Row]]] = []
+    headers: list[list[Row]] = []
+    current: list[tuple[str, Row]] = []
+    current_headers: list[Row] = []
+    for row in rows:
+        if row.is_header or not row.has_values:
+            if t2_header_columns(row):
+                current_headers.append(row)
+            continue
+        rid = t2_row_id(row.label)
+        if rid is None:
+            continue
+        if any(r == rid for r, _ in current):
+            instances.append(current)
+            headers.append(current_headers[:-1] if _is_new_table_header(current_headers) else current_headers)
+            current_headers = current_headers[-1:] if _is_new_table_header(current_headers) else []
+            current = []
+        current.append((rid, row))
+    if current:
+        instances.append(current)
+        headers.append(current_headers)
+    return [_t2_instance(inst, hdrs, section) for inst, hdrs in zip(instances, headers)]
+
+
+def _is_new_table_header(headers: list[Row]) -> bool:
+    return bool(headers) and any(col in ("issued", "made") for _, col, _ in t2_header_columns(headers[-1]))
+
+
+def _t2_instance(rows: list[tuple[str, Row]], headers: list[Row], section: str | None) -> Table:
+    votes = {"2021": 0, "2019": 0}
+    col_labels: dict[str, str] = {}
+    for h in headers:
+        for version, col_id, label in t2_header_columns(h):
+            votes[version] += 1
+            col_labels.setdefault(col_id, label)
+    ids = {rid for rid, _ in rows}
+    if ids & {"other_services", "procurement"}:
+        votes["2019"] += 2
+    for rid, row in rows:
+        n = len(_trim(row.values, 3)) if row.flat is None else None
+        if rid in ("licensing", "penalty", "enforcement") and n is not None:
+            votes["2019" if n >= 3 else "2021"] += 1
+    version = "2021" if votes["2021"] > votes["2019"] else ("2019" if votes["2019"] else "unknown")
+    spec = T2_2019 if version == "2019" else T2_2021
+    table = Table(kind="T2", template=version, section=section)  # type: ignore[arg-type]
+    table.col_labels = {c: lab for c, lab in col_labels.items() if c in {col.id for col in spec.columns}}
+    for rid, row in rows:
+        if rid not in {r.id for r in spec.rows}:
+            table.problems.append(f"行“{row.label}”不属于{version}年版表格")
+            continue
+        if rid in table.row_labels:
+            table.problems.append(f"行“{spec.row(rid).label}”出现两次")
+            continue
+        table.row_labels[rid] = row.label
+        cols = list(spec.columns_of(rid))
+        values = _row_values(row, len(cols), None, table, spec.row(rid).label, None, None, rid)
+        if values is not None:
+            _put_row(table, rid, cols, values, row.extra.get("recovered"))
+    _require_rows(table, spec)
+    return table
+
+
+# ------------------------------------------------------------------------------------------ T4
+
+_T4_ROW_WORDS = (("review", "复议"), ("suit_direct", "直接起诉"), ("suit_after_review", "复议后起诉"))
+_T4_COL_KEYS = (("upheld", "维持"), ("corrected", "纠正"), ("other", "其他"), ("pending", "尚未审结"), ("total", "总计"))
+
+T4_ANCHORS = AnchorSet(
+    [
+        Anchor(p, header=True)
+        for p in (
+            "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持", "结果纠正", "其他结果",
+            "尚未审结", "总计",
+        )
+    ]
+)
+
+
+def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
+    """T4: fifteen numbers, in one row or in three rows of five (one per case type)."""
+    flat_rows = _expand_flat(rows, T4_ANCHORS)
+    table = Table(kind="T4", template="unknown", section=section)
+    for row in flat_rows:
+        if row.is_header:
+            for label in row.labels:
+                key = norm_label(label)
+                for col_id, word in _T4_COL_KEYS:
+                    if word in key and len(key) <= 6:
+                        table.col_labels.setdefault(col_id, label)
+    value_rows = [r for r in flat_rows if r.has_values]
+    if not value_rows:
+        return None
+    cols = [c.id for c in T4_SPEC.columns]
+    row_ids = [r.id for r in T4_SPEC.rows]
+    tokens = [v for r in value_rows for v in (r.flat.split() if r.flat is not None else _trim(r.values, 15))]
+    tokens = [t for t in tokens if t.strip()] if any(r.flat is not None for r in value_rows) else tokens
+    if len(tokens) == 15:
+        cells = [parse_cell(t) for t in tokens]
+    elif any(r.flat is not None for r in value_rows):
+        split, count = unique_split([t.strip() for t in tokens], 15, grouped_sum_valid(5))
+        if split is None:
+            table.problems.append(
+                f"行政复议、行政诉讼的数字连在一起（“{' '.join(tokens)}”），"
+                + ("无法唯一拆分为 15 个数" if count else "无法拆分为满足总计关系的 15 个数")
+            )
+            return table
+        cells = [parse_cell(t) for t in split]
+        for c in cells:
+            c.recovered = "split"
+        table.notes.append("数字连写，按各总计关系唯一拆分")
+    else:
+        table.problems.append(f"应有 15 个数值（复议、直接起诉、复议后起诉各 5 个），实际读到 {len(tokens)} 个")
+        return table
+    for i, rid in enumerate(row_ids):
+        table.row_labels[rid] = T4_SPEC.row(rid).label
+        for j, col in enumerate(cols):
+            table.cells[(rid, col)] = cells[i * 5 + j]
+    return table
+
+
+# ------------------------------------------------------------------------------------------ shared
+
+
+def _expand_flat(rows: Sequence[Row], anchors: AnchorSet) -> list[Row]:
+    """Replace running-text rows (a paragraph holding a whole table) by the rows cut from them."""
+    out: list[Row] = []
+    for row in rows:
+        if row.extra.get("para"):
+            out.extend(anchors.cut(row.labels[0] if row.labels else "", row.order))
+        else:
+            out.append(row)
+    return out
+
+
+def _trim(values: Sequence[str], width: int) -> list[str]:
+    """Drop blank cells at the end, then at the start, while there are more cells than the width:
+    layout artefacts of merged label columns and trailing tabs."""
+    vals = list(values)
+    while len(vals) > width and not vals[-1].strip():
+        vals.pop()
+    while len(vals) > width and not vals[0].strip():
+        vals.pop(0)
+    return vals
+
+
+def _row_values(
+    row: Row,
+    width: int,
+    subtotal_at: int | None,
+    table: Table,
+    display: str,
+    identity: object,
+    splits: dict[str, list[list[str]]] | None,
+    rid: str,
+) -> list[Cell] | None:
+    """The row's cells, or None (with a problem recorded, or a split left to resolve)."""
+    if row.flat is not None:
+        tokens = row.flat.split()
+        valid = identity if callable(identity) else None
+        clean = [t for t in tokens if t]
+        if len(clean) == width and all(parse_cell(t).kind != "text" for t in clean):
+            return [parse_cell(t) for t in clean]
+        from auditor.extract.cells import split_candidates
+
+        candidates = split_candidates(clean, width)
+        if valid is not None:
+            candidates = [c for c in candidates if valid([Decimal(x) for x in c])]
+        if len(candidates) == 1:
+            cells = [parse_cell(v) for v in candidates[0]]
+            for c in cells:
+                c.recovered = "split"
+            return cells
+        if len(candidates) > 1 and splits is not None:
+            splits[rid] = candidates
+            return None
+        table.problems.append(
+            f"行“{display}”的数值“{row.flat.strip()}”"
+            + ("无法唯一拆分为" if candidates else "无法拆分为")
+            + f" {width} 个数"
+        )
+        return None
+    expected = width + (1 if subtotal_at is not None else 0)
+    vals = _trim(row.values, expected)
+    if expected - 2 <= len(vals) < expected and len(vals) > 1 and vals[-1].strip():
+        # A merged label column ate cells at the left of a tab export; the total column is always
+        # last, so the row is read right-aligned and the missing cells stay blank (VAL-003).
+        table.notes.append(f"行“{display}”只有 {len(vals)} 个单元格，按右对齐读取，缺少的单元格视为空白")
+        vals = [""] * (expected - len(vals)) + vals
+    if len(vals) != expected:
+        table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
+        return None
+    if subtotal_at is not None:
+        vals = vals[:subtotal_at] + vals[subtotal_at + 1 :]
+    return [parse_cell(v) for v in vals]
+
+
+def _put_row(table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell], recovered: object) -> None:
+    for col, cell in zip(cols, cells):
+        if recovered and cell.recovered is None:
+            cell.recovered = str(recovered)
+        table.cells[(rid, col)] = cell
+
+
+def _require_rows(table: Table, spec: TableSpec) -> None:
+    missing = [r for r in spec.rows if r.id not in table.row_labels]
+    if missing:
+        table.problems.append("缺少行：" + "、".join(r.display for r in missing))
+    if table.problems:
+        table.readable = False
+
+
+__all__ = ["build_t2", "build_t3", "build_t4"]

@@ -1,0 +1,109 @@
+"""Decoding bytes of unknown Chinese encoding, and the normalisation used for matching labels."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from charset_normalizer import from_bytes
+
+_GB_ALIASES = {"gbk", "gb2312", "gb_2312", "gb-2312", "gb_2312-80", "cp936", "x-gbk", "gb18030", "euc-cn", "hz-gb-2312"}
+
+
+def canonical_encoding(name: str | None) -> str | None:
+    """The codec to use for a declared charset: the GBK family is read as gb18030 (a superset)."""
+    if not name:
+        return None
+    low = name.strip().strip("\"'").lower()
+    if low in _GB_ALIASES or low.startswith("gb"):
+        return "gb18030"
+    if low in ("utf8", "utf-8", "utf_8"):
+        return "utf-8"
+    return low
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode text of unknown encoding: BOM, then the declared charset if it decodes cleanly, then
+    UTF-8, then GB18030, then charset-normalizer's guess.  Returns (text, encoding used)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    candidates = [c for c in (canonical_encoding(declared), "utf-8", "gb18030") if c]
+    for enc in dict.fromkeys(candidates):
+        try:
+            text = data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if enc == "gb18030" and not _plausible_chinese(text):
+            continue
+        return text, enc
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        enc = canonical_encoding(best.encoding) or best.encoding
+        return data.decode(enc, errors="replace"), enc
+    return data.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _plausible_chinese(text: str) -> bool:
+    """GB18030 decodes almost any byte string; accept it only when the result reads as Chinese."""
+    sample = text[:5000]
+    if not sample:
+        return True
+    common = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff" or ch.isascii())
+    return common / len(sample) > 0.85
+
+
+_WS = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９．，：；（）【】［］／－—―－　",
+    "0123456789.,:;()[][]/---- ",
+)
+
+
+def squash(text: str) -> str:
+    """Remove all whitespace (labels are split across lines and padded in real reports)."""
+    return _WS.sub("", text)
+
+
+def clean_cell(text: str) -> str:
+    """Trim a cell: whitespace of every kind at the ends, Word bookmarks left by exporters."""
+    text = text.replace("[bookmark: _GoBack]", "")
+    return text.strip(" \t\r\n\u3000\u00a0\u200b\ufeff")
+
+
+def halfwidth(text: str) -> str:
+    """NFKC-like folding of digits, brackets and punctuation to half width."""
+    return text.translate(_FULLWIDTH)
+
+
+def norm_label(text: str) -> str:
+    """The form labels and headings are compared in: no whitespace, half-width brackets and digits,
+    "1、"/"1．" as "1.", simplified characters where a converter is set."""
+    t = halfwidth(squash(text))
+    t = re.sub(r"(?<![\d.])(\d)[、.,]", r"\1.", t)
+    t = unicodedata.normalize("NFKC", t)
+    return t
+
+
+class Simplifier:
+    """Traditional -> simplified conversion (OpenCC), applied only to documents that need it."""
+
+    _converter = None
+
+    @classmethod
+    def convert(cls, text: str) -> str:
+        if cls._converter is None:
+            import opencc
+
+            cls._converter = opencc.OpenCC("t2s")
+        return cls._converter.convert(text)
+
+    @classmethod
+    def is_traditional(cls, sample: str) -> bool:
+        sample = sample[:4000]
+        if not sample:
+            return False
+        converted = cls.convert(sample)
+        changed = sum(1 for a, b in zip(sample, converted) if a != b)
+        return changed > max(3, len(sample) // 200)
