@@ -111,6 +111,9 @@ def run_audit(
         markup=False,
         highlight=False,
     )
+    if any(r.error for r in results):
+        # CONTRACT.md: unreadable input exits 2 (after every other document was audited and written).
+        return EXIT_USAGE
     if fail_on is not None:
         threshold = SEVERITY_RANK[fail_on]
         if any(
