@@ -8,11 +8,12 @@ reports the table as unreadable rather than guess.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from functools import lru_cache
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from auditor.extract.textcodec import halfwidth, squash
-from auditor.model import Cell
+from auditor.model import Cell, CellKind
 
 PLACEHOLDERS = frozenset({"/", "-", "--", "---", "无", "\\", "／", "－", "—", "——", "一"})
 """Written where a count is zero or not applicable; the arithmetic treats them as 0."""
@@ -29,6 +30,17 @@ MAX_SPLITS = 20000
 
 def parse_cell(raw: str) -> Cell:
     """The parsed form of a cell's text (the raw text is kept as written)."""
+    kind, value, unit = _parse(raw)
+    return Cell(raw=raw, kind=kind, value=value, unit=unit)
+
+
+@lru_cache(maxsize=4096)
+def _parse(raw: str) -> tuple[CellKind, Decimal | None, str | None]:
+    cell = _parse_uncached(raw)
+    return cell.kind, cell.value, cell.unit
+
+
+def _parse_uncached(raw: str) -> Cell:
     text = halfwidth(squash(raw))
     if not text:
         return Cell(raw=raw, kind="blank")
@@ -46,62 +58,61 @@ def parse_cell(raw: str) -> Cell:
 
 def is_value_like(raw: str) -> bool:
     """True for a number, a blank or a placeholder: what may stand in a numeric cell."""
-    return parse_cell(raw).kind != "text"
+    return _parse(raw)[0] != "text"
 
 
-def split_candidates(tokens: Sequence[str], n: int) -> list[list[str]]:
+def split_candidates(tokens: Sequence[str], n: int, group: int | None = None) -> list[list[str]]:
     """Every way to cut the whitespace-separated ``tokens`` into exactly ``n`` numbers.
 
     A part is "0" or a number without a leading zero (exporters drop separators, not digits), with an
-    optional sign and decimal fraction.  Tokens already separated stay separate.
+    optional sign and decimal fraction; tokens already separated stay separate.  With ``group``, every
+    consecutive group of that many parts must end with the sum of the others (the row identity of T3,
+    the three 总计 of T4), which prunes the search as it goes.
     """
-    tokens = [t for t in tokens if t]
+    toks = [t for t in tokens if t]
+    suffix_chars = [0] * (len(toks) + 1)
+    for i in range(len(toks) - 1, -1, -1):
+        suffix_chars[i] = suffix_chars[i + 1] + len(toks[i])
     results: list[list[str]] = []
+    parts: list[str] = []
 
-    def cuts(token: str, parts: int) -> list[list[str]]:
-        if parts == 1:
-            return [[token]] if _PART.match(token) else []
-        out: list[list[str]] = []
-        for i in range(1, len(token)):
-            head = token[:i]
-            if not _PART.match(head):
-                continue
-            for rest in cuts(token[i:], parts - 1):
-                out.append([head, *rest])
-        return out
-
-    def walk(i: int, remaining: int, acc: list[str]) -> None:
+    def dfs(ti: int, pos: int) -> None:
         if len(results) >= MAX_SPLITS:
             return
-        if i == len(tokens):
-            if remaining == 0:
-                results.append(list(acc))
+        if ti == len(toks):
+            if len(parts) == n:
+                results.append(list(parts))
             return
-        left_after = len(tokens) - i - 1
-        token = tokens[i]
-        max_parts = min(remaining - left_after, len(token.replace("-", "").replace(".", "")))
-        for parts in range(1, max_parts + 1):
-            for cut in cuts(token, parts):
-                walk(i + 1, remaining - parts, acc + cut)
+        token = toks[ti]
+        need = n - len(parts)
+        if need < len(toks) - ti or need > len(token) - pos + suffix_chars[ti + 1]:
+            return
+        for end in range(pos + 1, len(token) + 1):
+            head = token[pos:end]
+            if not _PART.match(head):
+                if head.lstrip("-").startswith("0") and len(head.lstrip("-")) > 1 and "." not in head:
+                    break  # a leading zero never becomes valid by growing
+                continue
+            parts.append(head)
+            if not (group and len(parts) % group == 0 and not row_sum_valid([Decimal(x) for x in parts[-group:]])):
+                if end == len(token):
+                    dfs(ti + 1, 0)
+                else:
+                    dfs(ti, end)
+            parts.pop()
 
-    walk(0, n, [])
+    dfs(0, 0)
     return results
 
 
-def unique_split(
-    tokens: Sequence[str], n: int, valid: Callable[[list[Decimal]], bool] | None = None
-) -> tuple[list[str] | None, int]:
-    """The one split of ``tokens`` into ``n`` numbers that ``valid`` accepts, and how many were valid.
-
-    Returns (None, count) when no split or more than one split is valid.  When the tokens are already
-    ``n`` separate valid numbers they are taken as written.
-    """
+def unique_split(tokens: Sequence[str], n: int, group: int | None = None) -> tuple[list[str] | None, int]:
+    """The one split of ``tokens`` into ``n`` numbers (see :func:`split_candidates`), and how many
+    splits were possible; (None, count) when none or several are.  Tokens that are already ``n``
+    separate numbers are taken as written."""
     clean = [t for t in tokens if t]
     if len(clean) == n and all(_PART.match(t) for t in clean):
         return list(clean), 1
-    candidates = split_candidates(clean, n)
-    if valid is not None:
-        candidates = [c for c in candidates if valid([Decimal(x) for x in c])]
+    candidates = split_candidates(clean, n, group)
     if len(candidates) == 1:
         return candidates[0], 1
     return None, len(candidates)
@@ -110,14 +121,3 @@ def unique_split(
 def row_sum_valid(values: list[Decimal]) -> bool:
     """T3 row identity: the last value (总计) is the sum of the others."""
     return sum(values[:-1], Decimal(0)) == values[-1]
-
-
-def grouped_sum_valid(group: int) -> Callable[[list[Decimal]], bool]:
-    """T4 identity: each group of ``group`` values ends with the sum of the group's others."""
-
-    def valid(values: list[Decimal]) -> bool:
-        return all(
-            row_sum_valid(values[i : i + group]) for i in range(0, len(values), group)
-        )
-
-    return valid

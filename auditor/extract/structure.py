@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from difflib import SequenceMatcher
 
@@ -153,6 +154,7 @@ def _cut_heading(piece: str) -> tuple[str, str]:
     return piece[:best_end].strip(), piece[best_end:].strip()
 
 
+@lru_cache(maxsize=4096)
 def _heading_similarity(key: str, text: str) -> float:
     return max(
         SequenceMatcher(None, text, norm_label(h)).ratio() for h in (SECTION_HEADINGS[key], SECTION_HEADINGS_2019[key])

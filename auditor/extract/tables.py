@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
-from auditor.extract.cells import grouped_sum_valid, parse_cell, row_sum_valid, unique_split
+from auditor.extract.cells import parse_cell, row_sum_valid, split_candidates, unique_split
 from auditor.extract.rows import Anchor, AnchorSet, Row
 from auditor.extract.textcodec import norm_label
 from auditor.model import Cell, Table
@@ -166,7 +166,7 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
             table.problems.append(f"行“{spec.row(rid).display}”出现两次")
             continue
         table.row_labels[rid] = row.label
-        values = _row_values(row, width, subtotal_at, table, spec.row(rid).display, row_sum_valid, splits, rid)
+        values = _row_values(row, width, subtotal_at, table, spec.row(rid).display, True, splits, rid)
         if values is not None:
             _put_row(table, rid, [c.id for c in T3_COLUMNS], values, row.extra.get("recovered"))
     if splits:
@@ -432,7 +432,7 @@ def _t2_instance(rows: list[tuple[str, Row]], headers: list[Row], section: str |
             continue
         table.row_labels[rid] = row.label
         cols = list(spec.columns_of(rid))
-        values = _row_values(row, len(cols), None, table, spec.row(rid).label, None, None, rid)
+        values = _row_values(row, len(cols), None, table, spec.row(rid).label, False, None, rid)
         if values is not None:
             _put_row(table, rid, cols, values, row.extra.get("recovered"))
     _require_rows(table, spec)
@@ -476,7 +476,7 @@ def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
     if len(tokens) == 15:
         cells = [parse_cell(t) for t in tokens]
     elif any(r.flat is not None for r in value_rows):
-        split, count = unique_split([t.strip() for t in tokens], 15, grouped_sum_valid(5))
+        split, count = unique_split([t.strip() for t in tokens], 15, group=5)
         if split is None:
             table.problems.append(
                 f"行政复议、行政诉讼的数字连在一起（“{' '.join(tokens)}”），"
@@ -528,22 +528,16 @@ def _row_values(
     subtotal_at: int | None,
     table: Table,
     display: str,
-    identity: object,
+    with_identity: bool,
     splits: dict[str, list[list[str]]] | None,
     rid: str,
 ) -> list[Cell] | None:
     """The row's cells, or None (with a problem recorded, or a split left to resolve)."""
     if row.flat is not None:
-        tokens = row.flat.split()
-        valid = identity if callable(identity) else None
-        clean = [t for t in tokens if t]
+        clean = [t for t in row.flat.split() if t]
         if len(clean) == width and all(parse_cell(t).kind != "text" for t in clean):
             return [parse_cell(t) for t in clean]
-        from auditor.extract.cells import split_candidates
-
-        candidates = split_candidates(clean, width)
-        if valid is not None:
-            candidates = [c for c in candidates if valid([Decimal(x) for x in c])]
+        candidates = split_candidates(clean, width, group=width if with_identity else None)
         if len(candidates) == 1:
             cells = [parse_cell(v) for v in candidates[0]]
             for c in cells:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
@@ -77,6 +78,7 @@ def halfwidth(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+@lru_cache(maxsize=8192)
 def norm_label(text: str) -> str:
     """The form labels and headings are compared in: no whitespace, half-width brackets and digits,
     "1、"/"1．" as "1.", simplified characters where a converter is set."""
