@@ -23,6 +23,9 @@ def sniff_format(data: bytes, name: str = "") -> str:
     head = data[:4096]
     if not data.strip():
         raise ReadError("文件为空")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text_head = data[:8192].decode("utf-16", errors="replace").lower()
+        return "html" if "<html" in text_head or "<body" in text_head else ("md" if name.lower().endswith(".md") else "txt")
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):

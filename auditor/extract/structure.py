@@ -16,7 +16,7 @@ from functools import lru_cache
 from datetime import date
 from difflib import SequenceMatcher
 
-from auditor.extract.ir import Block, RawDocument
+from auditor.extract.ir import Block, RawDocument, ReadError
 from auditor.extract.rows import Row, row_from_block
 from auditor.extract.tables import build_t2, build_t3, build_t4
 from auditor.extract.textcodec import Simplifier, halfwidth, norm_label, squash
@@ -59,8 +59,12 @@ class _Candidate:
 def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     """The document model from the reader's blocks."""
     blocks = _split_inline_headings(raw.blocks)
+    written = blocks
     traditional = Simplifier.is_traditional(" ".join(b.text for b in blocks if b.kind == "para")[:4000])
-    match_text = [Simplifier.convert(b.text) if traditional else b.text for b in blocks]
+    if traditional:
+        # Matching and parsing work on simplified characters; headings keep the wording as written.
+        blocks = [_simplified(b) for b in blocks]
+    match_text = [b.text for b in blocks]
     doc = Document(source=source, sha256=sha256, format=raw.format, encoding=raw.encoding)
     if traditional:
         doc.meta["traditional"] = True
@@ -70,7 +74,7 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     first_heading = min((c.index for c in headings.values()), default=len(blocks))
     doc.title = _title(blocks, raw.meta, first_heading)
     doc.year = _year(doc.title, doc.body)
-    doc.agency = _agency(doc.title, blocks, doc.year)
+    doc.agency = _agency(halfwidth(doc.title) if doc.title else None, blocks, doc.year)
     doc.published, doc.published_source = _published(raw.meta, blocks, first_heading)
     doc.stats_period, doc.stats_period_text = _stats_period(doc.body)
     doc.extra_headings = extra
@@ -83,7 +87,7 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
         doc.sections.append(
             Section(
                 key=key,
-                heading=cand.heading,
+                heading=written[cand.index].text.strip(),
                 text=text,
                 order=cand.index,
                 similarity=round(_heading_similarity(key, cand.text), 3),
@@ -91,10 +95,23 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
             )
         )
     doc.tables = _tables(blocks, ordered, doc)
+    if not doc.sections and not doc.tables:
+        raise ReadError("没有找到年度报告的内容（既无章节标题，也无统计表格）")
     return doc
 
 
 # ------------------------------------------------------------------------------------ sections
+
+
+def _simplified(block: Block) -> Block:
+    return Block(
+        block.kind,
+        text=Simplifier.convert(block.text),
+        cells=[Simplifier.convert(c) for c in block.cells],
+        cont=list(block.cont),
+        table=block.table,
+        heading=block.heading,
+    )
 
 
 def _split_inline_headings(blocks: list[Block]) -> list[Block]:
@@ -267,8 +284,9 @@ def _tidy_title(title: str) -> str:
 
 
 def _year(title: str | None, body: str) -> int | None:
+    body = halfwidth(body[:20000])
     if title:
-        m = _YEAR_IN_TITLE.search(title)
+        m = _YEAR_IN_TITLE.search(halfwidth(title))
         if m:
             return int(m.group(1))
     stats = _STATS.search(body)
@@ -324,7 +342,7 @@ def _published(meta: dict[str, object], blocks: list[Block], first_heading: int)
         b for b in blocks[: min(first_heading, 6)] if b.kind == "para"
     ]
     for b in candidates:
-        text = b.text.strip().strip("()（）")
+        text = halfwidth(b.text.strip()).strip("()（）")
         m = _DATE.fullmatch(text)
         if m:
             return _to_date(m), "落款"
@@ -344,7 +362,7 @@ def _to_date(m: re.Match[str]) -> date | None:
 
 
 def _stats_period(body: str) -> tuple[tuple[date, date] | None, str | None]:
-    m = _STATS.search(body)
+    m = _STATS.search(halfwidth(body))
     if not m:
         return None, None
     try:
