@@ -6,6 +6,7 @@ reportlab's ``invariant`` mode, so it carries no creation time or random id).
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from html import escape
 from io import BytesIO
@@ -195,7 +196,18 @@ def render_docx(r: SampleReport) -> bytes:
             _docx_table(doc, tables[payload])
     buf = BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return _fixed_zip_times(buf.getvalue())
+
+
+def _fixed_zip_times(data: bytes) -> bytes:
+    """The package rewritten with every member dated 1980-01-01, so equal documents are equal bytes
+    (python-docx stamps members with the current time)."""
+    out = BytesIO()
+    with zipfile.ZipFile(BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            stamp = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            dst.writestr(stamp, src.read(info), compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _docx_table(doc: Any, layout: Layout) -> None:

@@ -40,11 +40,14 @@ def normalize_encoding(label: str | None) -> str | None:
     """
     if not label:
         return None
-    try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    return "gb18030" if name in _GB_FAMILY else name
+    label = label.strip().strip("\"'").lower()
+    for candidate in (label, label.removeprefix("x-")):  # x-gbk, x-euc-cn: pre-registration labels
+        try:
+            name = codecs.lookup(candidate).name
+        except LookupError:
+            continue
+        return "gb18030" if name in _GB_FAMILY else name
+    return None
 
 
 def detect_encoding(data: bytes, declared: str | None = None) -> tuple[str, str]:
