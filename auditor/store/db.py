@@ -1,0 +1,72 @@
+"""Opening the store: the database (SQLite file by default, any SQLAlchemy URL) and the blob folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from auditor.store.blobs import BlobStore
+from auditor.store.schema import Base
+
+DEFAULT_STORE_DIR = Path("data")
+DB_FILE = "nianbao.db"
+DATABASE_URL_ENV = "NIANBAO_DATABASE_URL"
+"""Environment variable naming a database URL (e.g. postgresql+psycopg://…) to use instead of SQLite."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cur = dbapi_connection.cursor()
+    # WAL lets the web view read while a crawl writes; the busy timeout lets scheduled jobs share the file.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Store:
+    """The shared store: ``db_url`` for the tables, ``root/blobs`` for the bodies.
+
+    Open it with :meth:`open`; use :meth:`session` for a unit of work (committed on success, rolled back
+    on error).
+    """
+
+    def __init__(self, root: Path, db_url: str) -> None:
+        self.root = root
+        self.db_url = db_url
+        self.blobs = BlobStore(root / "blobs")
+        self.engine: Engine = create_engine(db_url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, root: Path | str | None = None, db_url: str | None = None) -> Store:
+        """Open (creating if needed) the store under ``root`` (default ``./data``).
+
+        The database is ``db_url``, else ``$NIANBAO_DATABASE_URL``, else ``root/nianbao.db``.
+        """
+        folder = Path(root) if root is not None else DEFAULT_STORE_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        url = db_url or os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{(folder / DB_FILE).resolve()}"
+        return cls(folder, url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose work is committed when the block ends normally."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def reader(self) -> Session:
+        """A plain session for reading (the caller closes it)."""
+        return self._sessions()
+
+    def close(self) -> None:
+        self.engine.dispose()

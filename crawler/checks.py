@@ -1,0 +1,154 @@
+"""Portal-level checks on a site's crawl: PUB-001 (late), PUB-002 (missing year), PUB-003 (changed after
+first seen), PUB-005 (broken report or attachment link).  Pure: the crawl, the site and today in,
+findings out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from auditor.findings.model import Finding, Location, fingerprint
+from crawler.crawl import BrokenLink, SeenDocument, SiteCrawl
+from crawler.deadlines import deadline
+from crawler.sites import Site
+
+PORTAL_RULES = ("PUB-001", "PUB-002", "PUB-003", "PUB-005")
+
+BASIS_49 = (
+    "《中华人民共和国政府信息公开条例》第四十九条：县级以上人民政府部门应当在每年1月31日前向本级政府信息公开工作"
+    "主管部门提交本行政机关上一年度政府信息公开工作年度报告并向社会公布；县级以上地方人民政府的政府信息公开工作"
+    "主管部门应当在每年3月31日前向社会公布本级政府上一年度政府信息公开工作年度报告。"
+)
+BASIS_CHANGED = (
+    "《中华人民共和国政府信息公开条例》第四十九条、第五十条；国办公开办函〔2021〕30号要求年度报告内容准确；"
+    "发布后修改应公开说明（中国社会科学院法学研究所年度报告评估指出“发布后修改、存在多个版本”的问题）。"
+)
+BASIS_LINK = "《中华人民共和国政府信息公开条例》第二十三条、第四十九条：年度报告应通过政府网站向社会公布，可供公众查阅。"
+
+_LOC = Location()
+
+
+@dataclass(slots=True)
+class PortalFindings:
+    """The findings of a site's crawl: per document URL, and for the site as a whole."""
+
+    by_url: dict[str, list[Finding]] = field(default_factory=dict)
+    site: list[Finding] = field(default_factory=list)
+
+    def add(self, url: str | None, finding: Finding) -> None:
+        if url is None:
+            self.site.append(finding)
+        else:
+            self.by_url.setdefault(url, []).append(finding)
+
+    @property
+    def all(self) -> list[Finding]:
+        return [*self.site, *(f for fs in self.by_url.values() for f in fs)]
+
+
+def _finding(rule_id: str, severity: str, title: str, message: str, evidence: str, basis: str, fix: str,
+             identity: str) -> Finding:
+    return Finding(rule_id=rule_id, severity=severity, title=title, message=message, location=_LOC,
+                   evidence=evidence, basis=basis, fix=fix, fingerprint=fingerprint(rule_id, identity, _LOC))
+
+
+def late(site: Site, doc: SeenDocument) -> Finding | None:
+    """PUB-001 for a report page (or file) whose publication date is after its deadline."""
+    if doc.year is None or doc.published is None:
+        return None
+    due = deadline(site, doc.year, doc.title)
+    if due is None or doc.published <= due[0]:
+        return None
+    days = (doc.published - due[0]).days
+    return _finding(
+        "PUB-001", "error", "年度报告逾期发布",
+        f"{doc.year}年度报告于{doc.published.isoformat()}发布，晚于{due[1]}的发布期限"
+        f"{due[0].isoformat()}，逾期{days}天。",
+        f"{doc.url}；发布日期 {doc.published.isoformat()}（来源：{doc.published_source or '未知'}）；"
+        f"期限 {due[0].isoformat()}（{due[1]}）；内容 sha256 {doc.sha256}",
+        BASIS_49, "按法定期限发布年度报告；逾期原因应在报告中说明。", f"{site.id}|{doc.url}",
+    )
+
+
+def changed(site: Site, doc: SeenDocument) -> Finding | None:
+    """PUB-003 for a document with more than one version since it was first seen."""
+    history = doc.state.history
+    if len(history) < 2:
+        return None
+    versions = "；".join(
+        f"版本{i}：sha256 {v.sha256}，首次发现 {v.first_seen:%Y-%m-%d %H:%M}，最后发现 {v.last_seen:%Y-%m-%d %H:%M}"
+        for i, v in enumerate(history, 1)
+    )
+    return _finding(
+        "PUB-003", "warning", "年度报告发布后被修改",
+        f"{doc.title or doc.url} 自首次发现以来内容已变化（共{len(history)}个版本，各版本均已留存）。",
+        f"{doc.url}；{versions}",
+        BASIS_CHANGED, "发布后如需更正，应以更正说明或新版本公告的方式公开，并保留原版本以便查阅。",
+        f"{site.id}|{doc.url}",
+    )
+
+
+def broken(site: Site, link: BrokenLink) -> Finding:
+    """PUB-005 for a report or attachment link that gave no usable document."""
+    what = "附件链接" if link.kind == "attachment" else "年度报告链接"
+    where = "栏目页" if link.referrer == "listing" else link.referrer
+    return _finding(
+        "PUB-005", "warning", f"{what}失效",
+        f"{what}“{link.title or link.url}”无法打开：{link.reason}。",
+        f"{link.url}（状态 {link.status if link.status is not None else '无响应'}；所在页面：{where}）",
+        BASIS_LINK, "修复链接或重新上传文件，确保公众可以下载查阅年度报告全文。",
+        f"{site.id}|{link.url}",
+    )
+
+
+def last_due_year(site: Site, today: date) -> int | None:
+    """The latest report year whose deadline has passed by ``today`` (None if none can be known)."""
+    for year in (today.year - 1, today.year - 2):
+        due = deadline(site, year)
+        if due is not None and due[0] < today:
+            return year
+    return None
+
+
+def missing_years(site: Site, crawl: SiteCrawl, today: date) -> list[int]:
+    """Report years overdue without any report link: from the earliest year the site shows (or the
+    last due year, if it shows none) up to the last due year."""
+    if crawl.error is not None:
+        return []
+    last = last_due_year(site, today)
+    if last is None:
+        return []
+    linked = crawl.linked_years
+    first = min(linked) if linked else last
+    return [y for y in range(first, last + 1) if y not in linked]
+
+
+def missing(site: Site, year: int, crawl: SiteCrawl) -> Finding:
+    """PUB-002 for a year with no report on the portal after its deadline."""
+    due = deadline(site, year)
+    assert due is not None
+    shown = "、".join(str(y) for y in sorted(crawl.linked_years)) or "无"
+    return _finding(
+        "PUB-002", "error", "未找到年度报告",
+        f"期限{due[0].isoformat()}已过，但在{site.name}的年报栏目中未找到{year}年度报告。",
+        f"已检查栏目页 {len(crawl.listing_pages)} 个：{'，'.join(crawl.listing_pages[:5])}"
+        f"{' 等' if len(crawl.listing_pages) > 5 else ''}；栏目中可见的报告年度：{shown}",
+        BASIS_49, f"在年报栏目中发布{year}年度报告；如已发布在其他栏目，请在年报栏目中补充链接。",
+        f"{site.id}|{year}",
+    )
+
+
+def portal_findings(site: Site, crawl: SiteCrawl, today: date) -> PortalFindings:
+    """All portal findings of one crawl."""
+    out = PortalFindings()
+    for item in crawl.items:
+        if item.page is not None and (f := late(site, item.page)) is not None:
+            out.add(item.page.url, f)
+        for doc in ([item.page] if item.page else []) + item.attachments:
+            if (f := changed(site, doc)) is not None:
+                out.add(doc.url, f)
+    for link in crawl.broken:
+        out.add(None if link.referrer == "listing" else link.referrer, broken(site, link))
+    for year in missing_years(site, crawl, today):
+        out.add(None, missing(site, year, crawl))
+    return out

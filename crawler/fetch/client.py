@@ -1,0 +1,305 @@
+"""The fetcher: one GET with politeness and safety around it.
+
+Order of the components (see crawler.settings.build_fetcher): host allow-list → address policy →
+robots.txt → per-host throttle → request with streaming size/time limits → retries with backoff and
+Retry-After → redirects followed by hand (each hop checked again, loops detected) → conditional
+requests from what earlier runs stored → every final outcome handed to the capture sink.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Collection
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Protocol, Self
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from crawler.fetch.policy import AddressPolicy
+from crawler.fetch.result import Cached, FetchResult
+from crawler.fetch.robots import RobotsCache
+from crawler.fetch.throttle import HostThrottle
+from crawler.settings import CrawlSettings
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class CaptureSink(Protocol):
+    """Keeps every fetch outcome as evidence; returns the capture's id."""
+
+    def record(self, result: FetchResult) -> int | None: ...
+
+
+class ValidatorSource(Protocol):
+    """What earlier runs stored, for conditional requests."""
+
+    def cached(self, url: str) -> Cached | None: ...
+
+    def body(self, sha256: str) -> bytes | None: ...
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _Response:
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    def header(self, name: str) -> str | None:
+        for key, value in reversed(self.headers):
+            if key.lower() == name:
+                return value
+        return None
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None if absent/invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _netloc(url: str) -> str:
+    return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+
+
+class Fetcher:
+    """Fetches URLs politely; use as ``async with build_fetcher(settings) as fetcher``."""
+
+    def __init__(
+        self,
+        *,
+        settings: CrawlSettings,
+        policy: AddressPolicy,
+        throttle: HostThrottle,
+        robots: RobotsCache | None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        captures: CaptureSink | None = None,
+        validators: ValidatorSource | None = None,
+        rng: random.Random | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.policy = policy
+        self.throttle = throttle
+        self.robots = robots
+        self.captures = captures
+        self.validators = validators if settings.conditional else None
+        self._transport = transport
+        self._rng = rng or random.Random()
+        self._headers = {
+            "User-Agent": settings.user_agent,
+            "Accept": "text/html,application/xhtml+xml,application/pdf,application/msword,"
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document,*/*;q=0.8",
+            "Accept-Language": "zh-CN,zh;q=0.9",
+            **(extra_headers or {}),
+        }
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Self:
+        self._client = httpx.AsyncClient(
+            transport=self._transport,
+            headers=self._headers,
+            follow_redirects=False,
+            trust_env=False,  # never route through a proxy from the environment
+            timeout=httpx.Timeout(self.settings.timeout),
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # ------------------------------------------------------------------------------------ public
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        purpose: str,
+        site_id: str | None = None,
+        allowed_hosts: Collection[str] | None = None,
+    ) -> FetchResult:
+        """Fetch ``url`` (following redirects within ``allowed_hosts``; None allows the URL's own host)."""
+        hosts = {h.lower() for h in allowed_hosts} if allowed_hosts is not None else {_netloc(url)}
+        result = await self._follow(url, purpose, site_id, hosts, check_robots=self.robots is not None)
+        self._record(result)
+        return result
+
+    # ------------------------------------------------------------------------------------ stages
+
+    def _record(self, result: FetchResult) -> None:
+        if self.captures is not None:
+            result.capture_id = self.captures.record(result)
+
+    async def _follow(
+        self, url: str, purpose: str, site_id: str | None, hosts: set[str], *, check_robots: bool
+    ) -> FetchResult:
+        result = FetchResult(url=url, purpose=purpose, site_id=site_id, fetched_at=datetime.now(UTC))
+        started = time.monotonic()
+        current = url
+        chain = [url]
+        try:
+            for _hop in range(self.settings.max_redirects + 1):
+                refusal = await self._refusal(current, hosts, check_robots)
+                if refusal is not None:
+                    if current == url:
+                        result.skipped = refusal
+                    else:
+                        result.error = f"重定向到不允许的地址 {current}：{refusal}"
+                    return result
+                done = await self._with_retries(current, result)
+                if done is None:
+                    return result
+                location = done.header("location")
+                if done.status in REDIRECT_STATUSES and location:
+                    target = urljoin(current, location.strip())
+                    if target in chain:
+                        result.status = done.status
+                        result.error = "重定向循环：" + " → ".join([*chain, target])
+                        return result
+                    chain.append(target)
+                    result.redirects.append(target)
+                    current = target
+                    continue
+                self._finish(result, done)
+                return result
+            result.error = f"重定向次数超过 {self.settings.max_redirects} 次"
+            return result
+        finally:
+            result.final_url = current
+            result.elapsed = time.monotonic() - started
+
+    async def _refusal(self, url: str, hosts: set[str], check_robots: bool) -> str | None:
+        host = _netloc(url)
+        if host not in hosts:
+            return f"不在允许的主机范围内（{host}）"
+        reason = await self.policy.refusal(url)
+        if reason is not None:
+            return reason
+        if check_robots and self.robots is not None:
+            rules = await self.robots.rules_for(url, lambda robots_url: self._load_robots(robots_url, hosts))
+            delay = self.robots.crawl_delay(rules)
+            if delay:
+                self.throttle.set_min_delay(host, delay)
+            if not self.robots.allowed(rules, url):
+                return "robots.txt 不允许抓取"
+        return None
+
+    async def _load_robots(self, robots_url: str, hosts: set[str]) -> tuple[int | None, bytes]:
+        result = await self._follow(robots_url, "robots", None, hosts | {_netloc(robots_url)}, check_robots=False)
+        self._record(result)
+        if result.error is not None or result.status is None:
+            return None, b""
+        return result.status, result.data
+
+    async def _with_retries(self, url: str, result: FetchResult) -> _Response | None:
+        """One hop, retried on timeouts, connection errors, 5xx and 429; None when it finally failed."""
+        host = _netloc(url)
+        cached = self.validators.cached(url) if self.validators is not None else None
+        headers = self._conditional_headers(cached)
+        for attempt in range(1, self.settings.retries + 2):
+            result.attempts += 1
+            error: str | None = None
+            response: _Response | None = None
+            async with self.throttle.slot(host):
+                try:
+                    response = await self._exchange(url, headers)
+                except _TooLarge:
+                    result.error = f"响应超过大小上限 {self.settings.max_bytes} 字节，已中止"
+                    return None
+                except (TimeoutError, httpx.TimeoutException):
+                    error = f"超时（{self.settings.timeout:g} 秒内未完成）"
+                except httpx.HTTPError as exc:
+                    error = f"连接错误：{type(exc).__name__}: {exc}"
+            if response is not None and response.status not in RETRY_STATUSES:
+                if response.status == 304 and cached is not None:
+                    revalidated = self._revalidated(response, cached, result)
+                    if revalidated is not None:
+                        return revalidated
+                    headers, cached = {}, None  # the stored body is gone: ask again, unconditionally
+                    continue
+                return response
+            wait = self._backoff(attempt)
+            if response is not None:
+                result.status = response.status
+                error = f"HTTP {response.status}"
+                hinted = retry_after_seconds(response.header("retry-after"))
+                if hinted is not None:
+                    if hinted > self.settings.max_retry_after:
+                        result.error = f"{error}，Retry-After {hinted:g} 秒超过上限，未再重试"
+                        return None
+                    wait = max(wait, hinted)
+            if attempt > self.settings.retries:
+                result.error = f"{error}（重试 {self.settings.retries} 次后仍失败）"
+                if response is not None:
+                    result.headers = response.headers
+                    result.data = response.body
+                return None
+            self.throttle.defer(host, wait)
+        result.error = "重新验证失败：服务器返回 304，但本地已无此前的内容"
+        return None
+
+    def _backoff(self, attempt: int) -> float:
+        return self.settings.backoff * (2 ** (attempt - 1)) * (1.0 + self._rng.uniform(0.0, self.settings.jitter))
+
+    async def _exchange(self, url: str, headers: dict[str, str]) -> _Response:
+        assert self._client is not None, "use the fetcher as an async context manager"
+        limit = self.settings.max_bytes
+        async with asyncio.timeout(self.settings.timeout):
+            async with self._client.stream("GET", url, headers=headers) as resp:
+                declared = resp.headers.get("content-length")
+                if declared and declared.isdigit() and int(declared) > limit:
+                    raise _TooLarge
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in resp.aiter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise _TooLarge
+                    chunks.append(chunk)
+                return _Response(resp.status_code, list(resp.headers.multi_items()), b"".join(chunks))
+
+    @staticmethod
+    def _conditional_headers(cached: Cached | None) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        if cached is not None:
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
+        return headers
+
+    def _revalidated(self, response: _Response, cached: Cached, result: FetchResult) -> _Response | None:
+        assert self.validators is not None
+        body = self.validators.body(cached.sha256)
+        if body is None:
+            return None
+        fresh = {k.lower() for k, _ in response.headers}
+        merged = [(k, v) for k, v in cached.headers if k.lower() not in fresh] + response.headers
+        result.not_modified = True
+        return _Response(304, merged, body)
+
+    @staticmethod
+    def _finish(result: FetchResult, response: _Response) -> None:
+        result.status = response.status
+        result.headers = response.headers
+        result.data = response.body
