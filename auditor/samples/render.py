@@ -211,13 +211,17 @@ def _fixed_zip_times(data: bytes) -> bytes:
 
 
 def _docx_table(doc: Any, layout: Layout) -> None:
+    from docx.table import _Cell
+
     grid = expand(layout)
     table = doc.add_table(rows=len(grid), cols=len(grid[0]))
     table.style = "Table Grid"
+    # Cells taken once from the unmerged grid: table.cell() recomputes the whole grid on every call.
+    cells = [[_Cell(tc, table) for tc in tr.tc_lst] for tr in table._tbl.tr_lst]
     for r_idx, c_idx, span in _origins(layout):
-        cell = table.cell(r_idx, c_idx)
+        cell = cells[r_idx][c_idx]
         if span.rowspan > 1 or span.colspan > 1:
-            cell = cell.merge(table.cell(r_idx + span.rowspan - 1, c_idx + span.colspan - 1))
+            cell = cell.merge(cells[r_idx + span.rowspan - 1][c_idx + span.colspan - 1])
         first, *rest = span.text.split("\n")
         cell.paragraphs[0].text = first
         for line in rest:

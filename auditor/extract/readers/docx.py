@@ -201,15 +201,19 @@ class _BodyReader:
             yield self._image_label(el)
 
     def _image_label(self, el: etree._Element) -> str:
+        """Alt text if the writer gave one, else the picture's file name, else Word's generic name."""
         doc_pr = el.find(".//wp:docPr", _NS)
-        if doc_pr is not None:
-            for attr in ("descr", "title", "name"):
-                if clean_line(doc_pr.get(attr, "")):
-                    return clean_line(doc_pr.get(attr, ""))
         imagedata = el.find(".//v:imagedata", _NS)
-        if imagedata is not None and clean_line(imagedata.get(_q("o:title"), "")):
-            return clean_line(imagedata.get(_q("o:title"), ""))
-        return self._image_target(el) or "图片"
+        alt = [doc_pr.get("descr", ""), doc_pr.get("title", "")] if doc_pr is not None else []
+        if imagedata is not None:
+            alt.append(imagedata.get(_q("o:title"), ""))
+        generic = doc_pr.get("name", "") if doc_pr is not None else ""
+        return (
+            next((clean_line(a) for a in alt if clean_line(a)), None)
+            or self._image_target(el)
+            or generic
+            or "图片"
+        )
 
     def _image_target(self, el: etree._Element) -> str | None:
         blip = el.find(".//a:blip", _NS)
