@@ -14,6 +14,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from io import BytesIO
+from itertools import pairwise
 from typing import Any
 
 from auditor.extract.ir import Block, RawDocument, ReadError
@@ -41,11 +42,30 @@ class _Line:
     text: str
 
 
+Box = tuple[float, float, float, float]
+
+
 @dataclass(slots=True)
 class _Table:
+    """One table's part on one page: its real cells and the row and column boundaries they define."""
+
     page: int
     top: float
-    grid: list[list[tuple[str, bool]]]
+    bbox: Box
+    cells: list[tuple[Box, str]]
+    row_edges: list[float]
+    col_edges: list[float]
+
+
+@dataclass(slots=True)
+class _Pos:
+    """One grid position: the text of the cell covering it, whether that cell started in an earlier
+    column or row (``cont``) or in an earlier row (``vertical``), and which cell it is."""
+
+    text: str
+    cont: bool
+    vertical: bool
+    cell: int | None
 
 
 @dataclass(slots=True)
@@ -141,7 +161,7 @@ def _read_page(page: Any, number: int, out: _Pages) -> None:
     tables = _find_tables(page)
     boxes = [t.bbox for t in tables]
     text_page = page.filter(lambda obj: obj.get("object_type") != "char" or not _in_any(obj, boxes))
-    items: list[_Item] = [_Table(number, t.bbox[1], _table_grid(t)) for t in tables]
+    items: list[_Item] = [_table_part(t, number) for t in tables]
     for line in text_page.extract_text_lines(strip=True, return_chars=False):
         text = clean_line(line["text"])
         if text and not _is_page_number(text, line["top"], page.height):
@@ -174,10 +194,16 @@ def _images(page: Any, number: int) -> list[_Image]:
 
 # ------------------------------------------------------------------------------------------ tables
 
+_TOLERANCE = 1.5
+"""Points within which two edges are the same edge."""
+
 
 def _find_tables(page: Any) -> list[Any]:
-    """Ruled tables of at least 2×2 cells; on a page without any ruling, text-aligned tables of figures."""
-    ruled = [t for t in page.find_tables(_LINES) if len(t.rows) >= 2 and len(t.columns) >= 2]
+    """Ruled tables of two columns or more; on a page without any ruling, text-aligned tables of figures.
+
+    A ruled table of one row counts: it is what a page break leaves of a table's first row.
+    """
+    ruled = [t for t in page.find_tables(_LINES) if len(t.columns) >= 2]
     if ruled or page.edges:
         return ruled
     return [t for t in page.find_tables(_TEXT) if _looks_like_figures(t)]
@@ -191,32 +217,26 @@ def _looks_like_figures(table: Any) -> bool:
     return numeric >= len(rows) / 2
 
 
-def _table_grid(table: Any) -> list[list[tuple[str, bool]]]:
-    """The table as a full grid: a merged cell (None in pdfplumber's extraction) takes the text of the
-    real cell covering its position, marked continued."""
+def _table_part(table: Any, page: int) -> _Table:
     texts = table.extract()
-    tops = [row.bbox[1] for row in table.rows] + [table.bbox[3]]
-    lefts = [col.bbox[0] for col in table.columns] + [table.bbox[2]]
-    real = [
-        (bbox, _cell_text(texts[r][c]))
+    cells = [
+        (tuple(bbox), _cell_text(texts[r][c]))
         for r, row in enumerate(table.rows)
         for c, bbox in enumerate(row.cells)
         if bbox is not None
     ]
-    grid = []
-    for r, row in enumerate(table.rows):
-        cells = []
-        for c, bbox in enumerate(row.cells):
-            if bbox is not None:
-                cells.append((_cell_text(texts[r][c]), False))
-                continue
-            x, y = (lefts[c] + lefts[c + 1]) / 2, (tops[r] + tops[r + 1]) / 2
-            owner = next(
-                (text for (x0, top, x1, bottom), text in real if x0 < x < x1 and top < y < bottom), None
-            )
-            cells.append((owner, True) if owner is not None else ("", False))
-        grid.append(cells)
-    return grid
+    rows = _edges([bbox[1] for bbox, _ in cells] + [table.bbox[3]])
+    cols = _edges([bbox[0] for bbox, _ in cells] + [table.bbox[2]])
+    return _Table(page, table.bbox[1], tuple(table.bbox), cells, rows, cols)
+
+
+def _edges(values: list[float]) -> list[float]:
+    """Sorted boundaries, those closer together than the tolerance taken as one."""
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > _TOLERANCE:
+            out.append(v)
+    return out
 
 
 def _cell_text(text: str | None) -> str:
@@ -226,45 +246,128 @@ def _cell_text(text: str | None) -> str:
 
 
 def _join(parts: list[str]) -> str:
-    """Wrapped pieces of one text joined: no space between CJK pieces, one between Latin words."""
+    """Wrapped pieces of one text joined: a space only between two Latin letters (CJK text and numbers
+    are wrapped anywhere, English at spaces)."""
     out = ""
     for part in parts:
-        if out and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+        if out and _latin(out[-1]) and _latin(part[0]):
             out += " "
         out += part
     return out
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def _continues(prev: _Table, part: _Table) -> bool:
+    """Whether ``part`` carries on ``prev`` from the page before: the same left and right edges, and the
+    column boundaries of one among those of the other (a split-off header row has fewer)."""
+    same_width = (
+        abs(prev.bbox[0] - part.bbox[0]) <= _TOLERANCE and abs(prev.bbox[2] - part.bbox[2]) <= _TOLERANCE
+    )
+    a, b = prev.col_edges, part.col_edges
+    return same_width and (_among(a, b) or _among(b, a))
+
+
+def _among(a: list[float], b: list[float]) -> bool:
+    return all(any(abs(x - y) <= _TOLERANCE for y in b) for x in a)
+
+
+def _positions(part: _Table, cols: list[float]) -> list[list[_Pos]]:
+    """The part as a full grid over the table's columns: each position takes the real cell covering it."""
+    grid = []
+    for top, bottom in pairwise(part.row_edges):
+        y = (top + bottom) / 2
+        row = []
+        for left, right in pairwise(cols):
+            x = (left + right) / 2
+            found = next(
+                (i for i, ((x0, t, x1, b), _) in enumerate(part.cells) if x0 < x < x1 and t < y < b), None
+            )
+            if found is None:
+                row.append(_Pos("", False, False, None))
+                continue
+            (x0, t, _, _), text = part.cells[found]
+            vertical = t < top - _TOLERANCE
+            row.append(_Pos(text, vertical or x0 < left - _TOLERANCE, vertical, found))
+        grid.append(row)
+    return grid
+
+
+def _carry_over(above: list[_Pos], grid: list[list[_Pos]]) -> None:
+    """A vertically merged cell cut by a page break leaves an empty remainder at the top of the next
+    page: the remainder takes the text of the part above, as a continuation."""
+    if not grid:
+        return
+    for c, pos in enumerate(grid[0]):
+        over = above[c] if c < len(above) else None
+        if pos.text or pos.cell is None or over is None or not (over.vertical and over.text):
+            continue
+        for row in grid:
+            for i, p in enumerate(row):
+                if p.cell == pos.cell and not p.text:
+                    row[i] = _Pos(above[i].text if i < len(above) else over.text, True, True, p.cell)
+
+
+def _logical_tables(items: list[_Item]) -> list[list[_Table]]:
+    """Table parts grouped into tables: a part first on its page that continues the part which ended
+    the page before joins it."""
+    tables: list[list[_Table]] = []
+    previous: _Item | None = None
+    for item in items:
+        if isinstance(item, _Table):
+            joins = (
+                isinstance(previous, _Table)
+                and previous.page < item.page
+                and _first_on_page(items, item)
+                and _continues(previous, item)
+            )
+            if joins:
+                tables[-1].append(item)
+            else:
+                tables.append([item])
+        previous = item
+    return tables
+
+
+def _first_on_page(items: list[_Item], item: _Item) -> bool:
+    return next(i for i in items if i.page == item.page) is item
+
+
+def _table_rows(parts: list[_Table]) -> list[list[list[_Pos]]]:
+    """Each part's grid over the columns of the whole table, remainders of cut cells filled in."""
+    cols = _edges([x for part in parts for x in part.col_edges])
+    grids = [_positions(part, cols) for part in parts]
+    for before, grid in pairwise(grids):
+        if before:
+            _carry_over(before[-1], grid)
+    return grids
 
 
 # ------------------------------------------------------------------------------------------ blocks
 
 
 def _blocks(items: list[_Item]) -> list[Block]:
+    rows: dict[int, tuple[int, list[list[_Pos]]]] = {}
+    for number, parts in enumerate(_logical_tables(items)):
+        for part, grid in zip(parts, _table_rows(parts), strict=True):
+            rows[id(part)] = (number, grid)
     blocks: list[Block] = []
-    table_no = -1
-    previous: _Item | None = None
-    width = 0
     for group in _paragraphs(items):
         item = group[0]
         if isinstance(item, _Table):
-            cols = len(item.grid[0]) if item.grid else 0
-            continues = isinstance(previous, _Table) and previous.page < item.page and cols == width
-            table_no += 0 if continues and _first_on_page(items, item) else 1
-            width = cols
+            number, grid = rows[id(item)]
             blocks.extend(
-                Block("row", cells=[t for t, _ in row], cont=[c for _, c in row], table=table_no)
-                for row in item.grid
-                if any(t for t, _ in row)
+                Block("row", cells=[p.text for p in row], cont=[p.cont for p in row], table=number)
+                for row in grid
+                if any(p.text for p in row)
             )
         elif isinstance(item, _Image):
             blocks.append(Block("image", text=item.text))
         else:
             blocks.append(Block("para", text=_join([line.text for line in group if isinstance(line, _Line)])))
-        previous = group[-1]
     return blocks
-
-
-def _first_on_page(items: list[_Item], item: _Item) -> bool:
-    return next(i for i in items if i.page == item.page) is item
 
 
 def _paragraphs(items: list[_Item]) -> list[list[_Item]]:
