@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from auditor.extract import SUPPORTED_SUFFIXES
+from crawler.cli import register as register_crawler_commands
 
 app = typer.Typer(
     name="nianbao",
@@ -105,6 +106,9 @@ def inspect(
         sys.stdout.write(json.dumps(doc.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
         print_document(doc, Console() if sys.stdout.isatty() else Console(width=200))
+
+
+register_crawler_commands(app)
 
 
 def main() -> None:

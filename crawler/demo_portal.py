@@ -28,9 +28,9 @@ PDF attachment.  ``bulk`` adds a third column of that many report pages, for the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime

@@ -1,0 +1,233 @@
+"""The crawler's commands, registered on the `nianbao` app by :func:`register`:
+``crawl``, ``run``, ``schedule``, ``export-warc`` and ``demo-portal``."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from crawler.fetch.result import FetchResult
+    from crawler.service import RunOutcome
+    from crawler.sites import SitesFile
+
+DEFAULT_STORE_DIR = Path("data")
+"""auditor.store.DEFAULT_STORE_DIR, not imported so that `nianbao --help` needs no database driver."""
+
+err = Console(stderr=True)
+
+SitesOpt = Annotated[Path, typer.Option("--sites", help="sites file (TOML)")]
+StoreOpt = Annotated[Path, typer.Option("--store", help="store folder (database and fetched bodies)")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="database URL (default: SQLite in the store folder; "
+                                                           "or $NIANBAO_DATABASE_URL)")]
+SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="only this site id (repeatable)")]
+WarcOpt = Annotated[Path | None, typer.Option("--warc", help="also write this run's captures as a WARC file")]
+JsonLogOpt = Annotated[bool, typer.Option("--log-json", help="structured logs (JSON lines) on stderr")]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"nianbao: {message}", markup=False, highlight=False)
+    return typer.Exit(2)
+
+
+def _load(sites: Path, site_ids: list[str] | None) -> SitesFile:
+    from crawler.sites import SitesFileError, load_sites
+
+    try:
+        sites_file = load_sites(sites)
+    except SitesFileError as exc:
+        raise _fail(str(exc)) from None
+    unknown = [i for i in site_ids or [] if i not in {s.id for s in sites_file.sites}]
+    if unknown:
+        raise _fail(f"{sites}: no site with id {', '.join(unknown)}")
+    return sites_file
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[tuple[Progress, dict[str, TaskID]]]:
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} 次请求"),
+                   TimeElapsedColumn(), console=err, transient=True, disable=not (enabled and err.is_terminal))
+    with bar:
+        yield bar, {}
+
+
+@contextmanager
+def _stop_on_sigterm(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM asks the crawl to stop at its next request (Ctrl-C interrupts it at once)."""
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list[str] | None, out: Path | None,
+             warc: Path | None, log_json: bool) -> RunOutcome:
+    from auditor.store import Store
+    from crawler import logs, service
+    from crawler.crawl import CrawlStopped
+
+    logs.configure(json_lines=log_json)
+    sites_file = _load(sites, site)
+    store = Store.open(store_dir, db)
+    options = service.Options()
+    with _progress(not log_json) as (bar, tasks):
+
+        def advance(site_id: str, result: FetchResult) -> None:
+            if site_id not in tasks:
+                tasks[site_id] = bar.add_task(site_id, total=None)
+            bar.update(tasks[site_id], advance=1, description=f"{site_id} {result.url[-60:]}")
+            if log_json:
+                logs.log_fetch(site_id, result)
+
+        options.progress = advance
+        try:
+            with _stop_on_sigterm(options.stop):
+                if kind == "crawl":
+                    outcome = service.crawl(sites_file, store, site_ids=site, options=options)
+                else:
+                    outcome = service.run(sites_file, store, out, site_ids=site, options=options)
+        except (CrawlStopped, KeyboardInterrupt):
+            err.print("中断：已抓取的内容均已保存，下次运行会继续。", markup=False)
+            raise typer.Exit(130) from None
+    for s in outcome.sites:
+        c = s.counts()
+        line = (f"{s.site_id}: 栏目页 {c['listing_pages']}，文档 {c['documents']}，失效链接 {c['broken_links']}，"
+                f"未抓取 {c['skipped_links']}")
+        if kind == "run":
+            sev = c["by_severity"]
+            line += (f"；审查 {c['audited']}（沿用 {c['carried']}）；新增 {c['new']}，持续 {c['persisting']}，"
+                     f"已解决 {c['resolved']}；错误 {sev.get('error', 0)}，警告 {sev.get('warning', 0)}，"
+                     f"提示 {sev.get('info', 0)}")
+        if s.crawl.error:
+            line += f"；{s.crawl.error}"
+        err.print(line, markup=False, highlight=False)
+    if warc is not None:
+        from crawler.warc import export_warc
+
+        count = export_warc(store, outcome.run_id, warc)
+        err.print(f"WARC：{warc}（{count} 条记录）", markup=False, highlight=False)
+    if outcome.written:
+        err.print(f"运行 {outcome.run_id}，输出：{', '.join(str(p) for p in outcome.written)}", markup=False,
+                  highlight=False)
+    else:
+        err.print(f"运行 {outcome.run_id} 完成；存储：{store.root}", markup=False, highlight=False)
+    return outcome
+
+
+def crawl(
+    sites: SitesOpt,
+    store: StoreOpt = DEFAULT_STORE_DIR,
+    db: DbOpt = None,
+    site: SiteOpt = None,
+    warc: WarcOpt = None,
+    log_json: JsonLogOpt = False,
+) -> None:
+    """One crawl of every site: discover report pages and attachments, store snapshots."""
+    _execute("crawl", sites, store, db, site, None, warc, log_json)
+
+
+def run(
+    sites: SitesOpt,
+    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("reports_out"),
+    store: StoreOpt = DEFAULT_STORE_DIR,
+    db: DbOpt = None,
+    site: SiteOpt = None,
+    warc: WarcOpt = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="error | warning")] = None,
+    log_json: JsonLogOpt = False,
+) -> None:
+    """Crawl, audit what is new or changed since the last run, write findings.json and run.json."""
+    if fail_on is not None and fail_on not in ("error", "warning"):
+        raise _fail("--fail-on 只接受 error 或 warning")
+    outcome = _execute("run", sites, store, db, site, out, warc, log_json)
+    if fail_on is not None:
+        from auditor.findings.model import SEVERITY_RANK
+
+        threshold = SEVERITY_RANK[fail_on]
+        counts = [s.counts()["by_severity"] for s in outcome.sites]
+        if any(n and SEVERITY_RANK[sev] >= threshold for c in counts for sev, n in c.items()):
+            raise typer.Exit(1)
+
+
+def schedule(
+    sites: SitesOpt,
+    store: StoreOpt = DEFAULT_STORE_DIR,
+    db: DbOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="write each run's findings under DIR/<site>")] = None,
+) -> None:
+    """The service: run each site's crawl and audit on its schedule until SIGTERM; survives restarts."""
+    from auditor.store import Store
+    from crawler import logs
+    from crawler.schedule import serve
+
+    logs.configure(json_lines=True)
+    sites_file = _load(sites, None)
+    serve(sites_file, Store.open(store, db), out)
+
+
+def export_warc(
+    run_id: Annotated[int, typer.Argument(help="run id")],
+    out: Annotated[Path, typer.Option("--out", help="WARC file to write (.warc or .warc.gz)")],
+    store: StoreOpt = DEFAULT_STORE_DIR,
+    db: DbOpt = None,
+) -> None:
+    """Write a run's captures as a WARC file."""
+    from auditor.store import Store
+    from auditor.store.queries import get_run
+    from crawler.warc import export_warc as write
+
+    opened = Store.open(store, db)
+    if get_run(opened, run_id) is None:
+        raise _fail(f"no run {run_id} in {store}")
+    count = write(opened, run_id, out)
+    err.print(f"WARC：{out}（{count} 条记录）", markup=False, highlight=False)
+
+
+def demo_portal(
+    port: Annotated[int, typer.Option("--port", help="port on 127.0.0.1 (0: any free port)")] = 8000,
+    out: Annotated[Path, typer.Option("--out", help="folder for the demo's sites file")] = Path("demo"),
+    base_year: Annotated[int | None, typer.Option("--base-year", help="the 'current' year of the demo")] = None,
+    delay: Annotated[float, typer.Option("--delay", help="politeness delay written to the sites file")] = 0.5,
+) -> None:
+    """Serve the demo portal on 127.0.0.1 and write a sites file for it (Ctrl-C to stop)."""
+    from crawler.demo_portal import DEPT_LISTING, GOV_LISTING, DemoPortal
+
+    portal = DemoPortal(port=port, base_year=base_year).start()
+    out.mkdir(parents=True, exist_ok=True)
+    sites_path = out / "sites.toml"
+    sites_path.write_text(portal.sites_toml(delay=delay), encoding="utf-8")
+    err.print(f"演示门户：{portal.url(GOV_LISTING)}\n          {portal.url(DEPT_LISTING)}\n"
+              f"站点文件：{sites_path}\n试试：nianbao run --sites {sites_path} --out {out / 'out'} "
+              f"--store {out / 'data'}", markup=False, highlight=False)
+    stop = threading.Event()
+    with _stop_on_sigterm(stop):
+        try:
+            while not stop.wait(1.0):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            portal.stop()
+
+
+def register(app: typer.Typer) -> None:
+    """Add the crawler's commands to the `nianbao` app."""
+    app.command()(crawl)
+    app.command()(run)
+    app.command()(schedule)
+    app.command("export-warc")(export_warc)
+    app.command("demo-portal")(demo_portal)
