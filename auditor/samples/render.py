@@ -260,7 +260,7 @@ def render_pdf(r: SampleReport) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
 
-    _register_font()
+    register_pdf_font()
     styles = _pdf_styles()
     tables = table_layouts(r)
     story: list[Any] = []
@@ -285,7 +285,8 @@ def render_pdf(r: SampleReport) -> bytes:
     return buf.getvalue()
 
 
-def _register_font() -> None:
+def register_pdf_font() -> None:
+    """Make :data:`PDF_FONT` known to reportlab (idempotent)."""
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 

@@ -210,7 +210,7 @@ def _find_tables(page: Any) -> list[Any]:
 
 
 def _looks_like_figures(table: Any) -> bool:
-    rows = table.extract()
+    rows = [row for row in table.extract() if any((c or "").strip() for c in row)]
     if len(rows) < 3 or len(table.columns) < 3:
         return False
     numeric = sum(1 for row in rows if any(_NUMBER.match((c or "").strip()) for c in row))

@@ -1,0 +1,199 @@
+"""The PDF reader: tables from ruling lines, text between them, tables across pages, scans, bad files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from io import BytesIO
+from typing import Any
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from auditor.extract.ir import Block, ReadError
+from auditor.extract.readers.pdf import read_pdf
+from auditor.samples import badinput, make_report, render_pdf
+from auditor.samples.render import PDF_FONT, register_pdf_font
+from tests.extract.reader_support import body_texts, expected_tables, paras, tables_of
+
+register_pdf_font()
+BODY = ParagraphStyle("body", fontName=PDF_FONT, fontSize=10.5, leading=16)
+LONG = "本机关全年共收到政府信息公开申请51件，已全部按期答复，其中予以公开26件、部分公开7件。" * 4
+
+
+def _build(story: list[Any], on_page: Callable[[Any, Any], None] | None = None) -> bytes:
+    buf = BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, invariant=True)
+    hook = on_page or (lambda c, d: None)
+    doc.build(story, onFirstPage=hook, onLaterPages=hook)
+    return buf.getvalue()
+
+
+def _table(rows: list[list[Any]], widths: list[float], spans: tuple[Any, ...] = (), **kw: Any) -> Table:
+    style = [("GRID", (0, 0), (-1, -1), 0.6, "black"), ("FONTNAME", (0, 0), (-1, -1), PDF_FONT), *spans]
+    return Table(rows, colWidths=widths, style=TableStyle(style), **kw)
+
+
+def _rows(raw) -> list[tuple[list[str], list[bool], int | None]]:
+    return [(b.cells, b.cont, b.table) for b in raw.blocks if b.kind == "row"]
+
+
+# ------------------------------------------------------------------------------------------ generated
+
+
+@pytest.mark.parametrize(
+    "seed,year,level", [(41, 2023, "department"), (42, 2020, "government"), (43, 2021, "township")]
+)
+def test_generated_report_gives_its_text_and_tables(seed: int, year: int, level: str) -> None:
+    report = make_report(seed, year=year, level=level)
+    raw = read_pdf(render_pdf(report))
+    assert [b.text for b in paras(raw)] == body_texts(report)  # wrapped lines joined, nothing else
+    assert tables_of(raw) == expected_tables(report, wrapped="")
+    assert raw.meta == {"published": [], "pages": raw.meta["pages"], "title": report.title}
+    assert raw.format == "pdf"
+
+
+# ------------------------------------------------------------------------------------------ tables across pages
+
+
+def test_a_long_table_keeps_its_index_across_pages() -> None:
+    rows = [[f"项目{i}", str(i), str(2 * i)] for i in range(90)]
+    data = _build([Paragraph("表一", BODY), _table(rows, [200, 100, 100])])
+    raw = read_pdf(data)
+    assert raw.meta["pages"] >= 2
+    assert _rows(raw) == [(row, [False] * 3, 0) for row in rows]
+
+
+def test_a_merged_label_cut_by_the_page_break_carries_on() -> None:
+    label = Paragraph("三、本年度办理结果", BODY)
+    rows = [[label if i == 0 else "", f"第{i}行", str(i)] for i in range(30)]
+    table = _table(rows, [150, 150, 100], (("SPAN", (0, 0), (0, 29)),), rowHeights=[18] * 30)
+    data = _build([Spacer(1, 400), table])  # half the rows fit on the first page
+    got = _rows(read_pdf(data))
+    assert [cells for cells, _, _ in got] == [["三、本年度办理结果", f"第{i}行", str(i)] for i in range(30)]
+    assert [cont for _, cont, _ in got] == [[i > 0, False, False] for i in range(30)]
+    assert {table for _, _, table in got} == {0}
+
+
+def test_a_split_off_header_row_joins_the_rest_of_its_table() -> None:
+    header = ["行政复议", "", "行政诉讼", ""]
+    rows = [header, ["结果维持", "总计", "结果维持", "总计"], ["1", "1", "0", "0"]]
+    spans = (("SPAN", (0, 0), (1, 0)), ("SPAN", (2, 0), (3, 0)))
+    table = _table(rows, [100] * 4, spans, rowHeights=[20, 20, 20])
+    frame_height = A4[1] - 2 * 72 - 2 * 6
+    raw = read_pdf(_build([Spacer(1, frame_height - 30), table]))  # room for the first row only
+    assert raw.meta["pages"] == 2
+    assert _rows(raw) == [
+        (["行政复议", "行政复议", "行政诉讼", "行政诉讼"], [False, True, False, True], 0),
+        (["结果维持", "总计", "结果维持", "总计"], [False] * 4, 0),
+        (["1", "1", "0", "0"], [False] * 4, 0),
+    ]
+
+
+def test_a_table_after_text_or_of_other_columns_is_a_new_table() -> None:
+    a = _table([["a", "1", "2"], ["b", "3", "4"]], [200, 100, 100])
+    b = _table([["c", "5", "6"], ["d", "7", "8"]], [200, 100, 100])
+    other = _table([["e", "9"], ["f", "0"]], [150, 250])
+    after_text = read_pdf(_build([a, PageBreak(), Paragraph("说明", BODY), b]))
+    assert [t for _, _, t in _rows(after_text)] == [0, 0, 1, 1]
+    other_columns = read_pdf(_build([a, PageBreak(), other]))
+    assert [t for _, _, t in _rows(other_columns)] == [0, 0, 1, 1]
+    same_geometry = read_pdf(_build([a, PageBreak(), b]))  # indistinguishable from a continuation
+    assert [t for _, _, t in _rows(same_geometry)] == [0, 0, 0, 0]
+
+
+# ------------------------------------------------------------------------------------------ text
+
+
+def test_wrapped_lines_are_one_paragraph_and_page_numbers_go() -> None:
+    def number(c: Any, doc: Any) -> None:
+        c.setFont("Helvetica", 9)
+        c.drawCentredString(A4[0] / 2, 30, f"- {doc.page} -")
+
+    story = [Paragraph("一、总体情况", BODY), Paragraph(LONG, BODY), PageBreak(), Paragraph("二、其他", BODY)]
+    raw = read_pdf(_build(story, number))
+    assert raw.blocks == [
+        Block("para", text="一、总体情况"),
+        Block("para", text=LONG),
+        Block("para", text="二、其他"),
+    ]
+
+
+def test_pictures_on_text_pages_and_scans() -> None:
+    story = [
+        Paragraph("表三如下：", BODY),
+        Image(BytesIO(badinput.png(32, 32)), width=300, height=150),
+        Image(BytesIO(badinput.png()), width=16, height=16),  # a bullet-sized picture
+        Paragraph("以上。", BODY),
+    ]
+    raw = read_pdf(_build(story))
+    assert raw.blocks == [
+        Block("para", text="表三如下："),
+        Block("image", text="第1页图片"),
+        Block("para", text="以上。"),
+    ]
+    scan = read_pdf(badinput.scanned_pdf(pages=3))
+    assert scan.blocks == [Block("image", text=f"第{n}页图片") for n in (1, 2, 3)]
+
+
+def test_text_aligned_figures_without_ruling_are_a_table() -> None:
+    buf = BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    pdf.setFont(PDF_FONT, 11)
+    pdf.drawString(72, 780, "四、复议诉讼")
+    for i, (label, *numbers) in enumerate([("结果维持", "1", "2", "3"), ("结果纠正", "0", "1", "0"),
+                                           ("其他结果", "2", "0", "1"), ("尚未审结", "0", "0", "4")]):  # fmt: skip
+        y = 740 - 20 * i
+        pdf.drawString(72, y, label)
+        for j, n in enumerate(numbers):
+            pdf.drawString(250 + 80 * j, y, n)
+    pdf.showPage()
+    pdf.setFont(PDF_FONT, 11)
+    for i in range(6):
+        pdf.drawString(72, 780 - 18 * i, f"第{i}行正文，没有表格线" + "，也没有成列的数字" * i + "。")
+    pdf.save()
+    raw = read_pdf(buf.getvalue())
+    rows = [cells for cells, _, _ in _rows(raw)]
+    assert ["结果维持", "1", "2", "3"] in rows and ["尚未审结", "0", "0", "4"] in rows
+    assert sum(1 for b in raw.blocks if b.kind == "para" and b.text.startswith("第")) == 6
+
+
+# ------------------------------------------------------------------------------------------ limits and bad input
+
+
+def test_page_limit_and_time_budget() -> None:
+    data = badinput.scanned_pdf(pages=3)
+    with pytest.raises(ReadError, match="页数过多"):
+        read_pdf(data, max_pages=2)
+    with pytest.raises(ReadError, match="超时"):
+        read_pdf(render_pdf(make_report(1)), time_budget=0)
+
+
+BAD: dict[str, Callable[[], bytes]] = {
+    "empty": badinput.empty,
+    "garbage": badinput.binary_garbage,
+    "truncated": badinput.truncated_pdf,
+    "encrypted": badinput.encrypted_pdf,
+    "not-a-pdf": badinput.page_without_report,
+    "no-objects": lambda: b"%PDF-1.4\n1 0 obj << /Type /Nothing >>\nendobj\ntrailer << >>\n%%EOF\n",
+}
+
+
+@pytest.mark.parametrize("make", BAD.values(), ids=BAD.keys())
+def test_bad_files_are_refused_quickly(make: Callable[[], bytes]) -> None:
+    data = make()
+    started = time.monotonic()
+    with pytest.raises(ReadError) as err:
+        read_pdf(data)
+    assert time.monotonic() - started < 2.0
+    assert str(err.value) and "\n" not in str(err.value)
+
+
+def test_encrypted_and_truncated_say_so() -> None:
+    with pytest.raises(ReadError, match="加密"):
+        read_pdf(badinput.encrypted_pdf())
+    with pytest.raises(ReadError, match="不完整"):
+        read_pdf(badinput.truncated_pdf())
