@@ -193,6 +193,11 @@ class DemoPortal:
                 self.seed, self.base_year - 1, GOV, "government", date(self.base_year, 3, 20),
                 revision=self.revision), "text/html; charset=utf-8")
 
+    def put(self, path: str, body: bytes, content_type: str) -> None:
+        """Serve ``body`` at ``path`` from now on (tests repair or change things between runs)."""
+        with self._lock:
+            self._put(path, body, content_type)
+
     def paths_requested(self) -> list[str]:
         with self._lock:
             return [h.path for h in self.hits]
@@ -260,7 +265,7 @@ class DemoPortal:
             (f"{self.other_host}/xxgk/ndbg/mirror.html", f"{title(b - 2)}（镜像站）", date(b - 1, 3, 15)),
             (p4, title(b - 4), date(b - 3, 5, 10)),
             (p5, title(b - 5), date(b - 4, 3, 10)),
-            ("/private/ndbg/draft.html", f"{title(b - 5)}（内部征求意见稿）", None),
+            ("/private/ndbg/draft.html", f"{title(b - 5)}（内部版）", None),
             (p6, title(b - 6), date(b - 5, 3, 10)),
             (p7, title(b - 7), date(b - 6, 3, 10)),
             (loop_a, title(b - 8), date(b - 7, 3, 10)),
