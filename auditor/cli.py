@@ -111,6 +111,23 @@ def inspect(
 register_crawler_commands(app)
 
 
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option("--port", help="port to listen on")] = 8000,
+    store: Annotated[Path, typer.Option("--store", help="store folder, as for crawl and run")] = Path("data"),
+    host: Annotated[str, typer.Option("--host", help="address to bind; default: this machine only")] = "127.0.0.1",
+    db: Annotated[str | None, typer.Option("--db", help="database URL (default: SQLite in the store folder)")] = None,
+) -> None:
+    """The read-only web view over stored audits (overview, reports, rules, downloads)."""
+    from auditor.web.server import StoreMissing
+    from auditor.web.server import serve as serve_web
+
+    try:
+        serve_web(store, host=host, port=port, db_url=db)
+    except StoreMissing as exc:
+        raise fail(str(exc)) from None
+
+
 def main() -> None:
     app()
 
