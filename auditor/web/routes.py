@@ -1,0 +1,119 @@
+"""The pages: one handler per URL, each reading the store through :mod:`auditor.web.queries`."""
+
+from __future__ import annotations
+
+import math
+
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from auditor.findings.model import ReportResult
+from auditor.store.schema import ReportRow
+from auditor.web import queries
+from auditor.web.app import Handler, PageRequest
+from auditor.web.catalogue import RuleEntry, build_catalogue, known_rules
+from auditor.web.charts import BarItem, bar_chart, line_chart
+from auditor.web.downloads import DOWNLOADS, FormatUnavailable, write_download
+from auditor.web.filters import PAGE_SIZE
+from auditor.web.overview import Overview, build_overview, site_scope
+from auditor.web.rehydrate import result_from_rows
+from auditor.web.report import build_report_page
+
+
+def overview(req: PageRequest) -> Response:
+    """Sites × years: publication status, finding counts and changes, charts, filters, downloads."""
+    data = build_overview(req.session, req.filters)
+    return req.render("overview.html", o=data, charts=_overview_charts(data))
+
+
+def _overview_charts(o: Overview) -> dict[str, object]:
+    f = o.filters
+    by_rule = bar_chart([
+        BarItem(label=rule_id, note=title, parts=((severity, n),), href="/" + f.query(rule=rule_id, page=1))
+        for rule_id, title, severity, n in o.by_rule[:10]
+    ])
+    by_site = bar_chart([
+        BarItem(label=s.name, note=s.region, parts=(("error", c.error), ("warning", c.warning)))
+        for s, c in o.by_site
+    ])
+    labels = [(f"#{p.id}", p.started_at.strftime("%m-%d")) for p in o.trend]
+    trend = line_chart(labels, [
+        ("error", "错误", [p.counts.error for p in o.trend]),
+        ("warning", "警告", [p.counts.warning for p in o.trend]),
+        ("new", "新增", [p.counts.new for p in o.trend]),
+        ("resolved", "已解决", [p.counts.resolved for p in o.trend]),
+    ])
+    return {"by_rule": by_rule, "by_site": by_site, "trend": trend}
+
+
+def report(req: PageRequest) -> Response:
+    """One report: provenance, findings, tables with marked cells and their arithmetic, sections."""
+    report_id = int(req.request.path_params["report_id"])
+    page = build_report_page(req.session, report_id)
+    if page is None:
+        raise HTTPException(404, f"没有编号为 {report_id} 的报告")
+    return req.render("report.html", p=page)
+
+
+def _catalogue(req: PageRequest):  # type: ignore[no-untyped-def]
+    recorded = queries.recorded_rules(req.session, known_rules())
+    return build_catalogue(RuleEntry(i, t, s, b, source="审查记录") for i, t, s, b in recorded)
+
+
+def rules(req: PageRequest) -> Response:
+    """The rule catalogue with how often each rule is currently found."""
+    counts: dict[str, int] = {}
+    for rule_id, _title, _severity, n in queries.counts_by_rule(req.session, req.filters, None):
+        counts[rule_id] = counts.get(rule_id, 0) + n
+    return req.render("rules.html", catalogue=_catalogue(req), counts=counts)
+
+
+def rule(req: PageRequest) -> Response:
+    """One rule: its catalogue entry and the current reports it is found in (a page of them)."""
+    rule_id = str(req.request.path_params["rule_id"]).upper()
+    entry = _catalogue(req).get(rule_id)
+    if entry is None:
+        raise HTTPException(404, f"规则目录中没有 {rule_id}")
+    f = req.filters
+    total, hits = queries.rule_hits(req.session, rule_id, f, site_scope(req.session, f), (f.page - 1) * PAGE_SIZE, PAGE_SIZE)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    return req.render("rule.html", rule=entry, hits=hits, total=total, pages=pages)
+
+
+def _file(req: PageRequest, name: str, results: list[ReportResult], stem: str) -> Response:
+    rules = [{"id": r.id, "title": r.title, "severity": r.severity, "basis": r.basis} for r in known_rules().values()]
+    try:
+        body, media_type = write_download(name, results, rules)
+    except FormatUnavailable as exc:
+        raise HTTPException(404, f"此版本尚不能导出 {exc} 格式") from None
+    filename = f"{stem}{name[name.index('.'):]}" if stem else name
+    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def download(req: PageRequest) -> Response:
+    """The current filter's reports and findings as XLSX, CSV, an HTML report or findings.json."""
+    name = str(req.request.path_params["name"])
+    if name not in DOWNLOADS:
+        raise HTTPException(404, f"没有名为 {name} 的下载")
+    pairs = queries.findings_for_download(req.session, req.filters, site_scope(req.session, req.filters))
+    return _file(req, name, [result_from_rows(r, fs) for r, fs in pairs], "")
+
+
+def report_download(req: PageRequest) -> Response:
+    """One report and its findings (waived ones included) as any of the downloads."""
+    report_id = int(req.request.path_params["report_id"])
+    name = str(req.request.path_params["name"])
+    row = req.session.get(ReportRow, report_id)
+    if row is None or name not in DOWNLOADS:
+        raise HTTPException(404, "没有这个下载")
+    return _file(req, name, [result_from_rows(row, queries.findings_of(req.session, row.id))], f"report-{row.id}")
+
+
+ROUTES: list[tuple[str, Handler]] = [
+    ("/", overview),
+    ("/reports/{report_id:int}", report),
+    ("/rules", rules),
+    ("/rules/{rule_id}", rule),
+    ("/download/{name}", download),
+    ("/reports/{report_id:int}/{name}", report_download),
+]
