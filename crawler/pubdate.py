@@ -10,7 +10,7 @@ from crawler.discover.page import HtmlPage
 _DATE = r"((?:19|20)\d{2})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
 _LABELS = ("发布时间", "发布日期", "公开日期", "发文日期", "日期")
 _LABELLED = {label: re.compile(label + r"\s*[:：]\s*" + _DATE) for label in _LABELS}
-_META_NAMES = ("PubDate", "pubdate", "publishdate", "publish_date", "article:published_time",
+_META_NAMES = ("PubDate", "publishdate", "publish_date", "article:published_time",
                "firstpublishedtime", "dc.date", "DC.Date.Created", "Maketime")
 _ANY_DATE = re.compile(_DATE)
 
