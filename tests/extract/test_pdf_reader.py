@@ -67,14 +67,28 @@ def test_a_long_table_keeps_its_index_across_pages() -> None:
     assert _rows(raw) == [(row, [False] * 3, 0) for row in rows]
 
 
+def _draw_grid(pdf: canvas.Canvas, cells: list[tuple[int, int, int, int, str]], top: float) -> None:
+    """Ruled cells (row, column, rowspan, colspan, text) as Word prints them, rows 20 pt, columns 120 pt."""
+    pdf.setFont(PDF_FONT, 10)
+    for row, col, rowspan, colspan, text in cells:
+        x, y = 72 + 120 * col, top - 20 * (row + rowspan)
+        pdf.rect(x, y, 120 * colspan, 20 * rowspan)
+        pdf.drawString(x + 4, top - 20 * row - 14, text)
+
+
 def test_a_merged_label_cut_by_the_page_break_carries_on() -> None:
-    label = Paragraph("三、本年度办理结果", BODY)
-    rows = [[label if i == 0 else "", f"第{i}行", str(i)] for i in range(30)]
-    table = _table(rows, [150, 150, 100], (("SPAN", (0, 0), (0, 29)),), rowHeights=[18] * 30)
-    data = _build([Spacer(1, 400), table])  # half the rows fit on the first page
-    got = _rows(read_pdf(data))
-    assert [cells for cells, _, _ in got] == [["三、本年度办理结果", f"第{i}行", str(i)] for i in range(30)]
-    assert [cont for _, cont, _ in got] == [[i > 0, False, False] for i in range(30)]
+    buf = BytesIO()
+    pdf = canvas.Canvas(buf, pagesize=A4, invariant=True)
+    first = [(0, 0, 4, 1, "三、本年度办理结果")]
+    first += [c for i in range(4) for c in ((i, 1, 1, 1, f"第{i}行"), (i, 2, 1, 1, str(i)))]
+    _draw_grid(pdf, first, 200)  # the page ends here, inside the merged cell
+    pdf.showPage()
+    rest = [(0, 0, 3, 1, "")] + [c for i in range(3) for c in ((i, 1, 1, 1, f"第{i + 4}行"), (i, 2, 1, 1, ""))]
+    _draw_grid(pdf, rest, 800)  # Word leaves the rest of the merged cell empty on the new page
+    pdf.save()
+    got = _rows(read_pdf(buf.getvalue()))
+    assert [cells for cells, _, _ in got] == [["三、本年度办理结果", f"第{i}行", str(i) if i < 4 else ""] for i in range(7)]
+    assert [cont for _, cont, _ in got] == [[i > 0, False, False] for i in range(7)]
     assert {table for _, _, table in got} == {0}
 
 
