@@ -62,11 +62,11 @@ def detect_encoding(data: bytes, declared: str | None = None) -> tuple[str, str]
             return codec, "bom"
     valid_utf8 = _is_utf8(data)
     for label, source in ((declared, "http"), (_sniff_meta(data), "meta")):
-        codec = normalize_encoding(label)
-        if codec is None or (valid_utf8 and codec != "utf-8" and not data.isascii()):
+        declared_codec = normalize_encoding(label)
+        if declared_codec is None or (valid_utf8 and declared_codec != "utf-8" and not data.isascii()):
             continue
-        if _decodes(data, codec):
-            return codec, source
+        if _decodes(data, declared_codec):
+            return declared_codec, source
     if valid_utf8:
         return "utf-8", "utf-8"
     best = charset_normalizer.from_bytes(data[:200_000]).best()
