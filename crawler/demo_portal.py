@@ -202,8 +202,10 @@ class DemoPortal:
         with self._lock:
             return [h.path for h in self.hits]
 
-    def sites_toml(self, *, delay: float = 1.0, schedule: str = "0 3 * * *", extra: str = "") -> str:
-        """A sites file for this portal's columns (private address allowed for this host only)."""
+    def sites_toml(self, *, delay: float = 1.0, schedule: str = "0 3 * * *", extra: str = "",
+                   only: tuple[str, ...] = ()) -> str:
+        """A sites file for this portal's columns (private address allowed for this host only); ``extra``
+        adds lines to its [crawler] table, ``only`` keeps the named sites."""
         address = self.host.rsplit(":", 1)[0]
         sites = [("demo-gov", GOV, GOV_LISTING, "government"), ("demo-dept", DEPT, DEPT_LISTING, "department")]
         if self.bulk:
@@ -212,6 +214,7 @@ class DemoPortal:
             f'[[site]]\nid = "{sid}"\nname = "{name}"\nstart_urls = ["{self.url(path)}"]\nlevel = "{level}"\n'
             f'schedule = "{schedule}"\n'
             for sid, name, path, level in sites
+            if not only or sid in only
         ]
         return (f'[crawler]\ndelay = {delay}\njitter = 0.2\nallow_private = ["{address}"]\n{extra}\n\n'
                 + "\n".join(blocks))

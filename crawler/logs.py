@@ -30,16 +30,17 @@ class JsonLinesFormatter(logging.Formatter):
 
 
 def configure(*, json_lines: bool, level: int | None = None) -> None:
-    """Send the ``nianbao`` loggers to stderr: JSON lines from INFO up (service), or plain text from
+    """Send the ``nianbao`` (and APScheduler's) loggers to stderr: JSON lines from INFO up (service), or plain text from
     WARNING up (console, where the progress bar and the summary say the rest)."""
     if level is None:
         level = logging.INFO if json_lines else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLinesFormatter() if json_lines else logging.Formatter("%(levelname)s %(message)s"))
-    root = logging.getLogger("nianbao")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
+    for name in ("nianbao", "apscheduler"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level if name == "nianbao" else max(level, logging.WARNING))
+        logger.propagate = False
 
 
 def log_fetch(site_id: str, result: FetchResult) -> None:

@@ -122,7 +122,8 @@ def sync_jobs(scheduler: BackgroundScheduler, sites_file: SitesFile, store: Stor
     return JobSync(tuple(added), tuple(kept), tuple(replaced), tuple(removed))
 
 
-def start(sites_file: SitesFile, store: Store, out_dir: Path | None, **options: int) -> BackgroundScheduler:
+def start(sites_file: SitesFile, store: Store, out_dir: Path | None,
+          **options: int) -> tuple[BackgroundScheduler, JobSync]:
     """Start the scheduler with the site jobs synchronised (paused while synchronising)."""
     scheduler = build_scheduler(store, **options)
     scheduler.start(paused=True)
@@ -131,7 +132,19 @@ def start(sites_file: SitesFile, store: Store, out_dir: Path | None, **options: 
                                          "replaced": sync.replaced, "removed": sync.removed,
                                          "jobs": {j.id: str(j.next_run_time) for j in scheduler.get_jobs()}})
     scheduler.resume()
-    return scheduler
+    return scheduler, sync
+
+
+def stop(scheduler: BackgroundScheduler, *, wait: bool = True) -> None:
+    """Shut the scheduler down without touching the stored schedule.
+
+    APScheduler's loop processes due jobs once more after ``shutdown`` has stopped the executors, which
+    would log an error and advance a due job past the run it missed; detaching the job store first
+    keeps that run due for the next start.
+    """
+    scheduler.pause()
+    scheduler.remove_jobstore("default")
+    scheduler.shutdown(wait=wait)
 
 
 def serve(sites_file: SitesFile, store: Store, out_dir: Path | None) -> None:
@@ -143,12 +156,12 @@ def serve(sites_file: SitesFile, store: Store, out_dir: Path | None) -> None:
         STOP.set()
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    scheduler = start(sites_file, store, out_dir)
+    scheduler, _ = start(sites_file, store, out_dir)
     try:
         while not STOP.wait(1.0):
             pass
     finally:
-        scheduler.shutdown(wait=True)
+        stop(scheduler)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         log.info("scheduler stopped", extra={"event": "scheduler_stopped"})
