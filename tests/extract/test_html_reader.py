@@ -214,6 +214,23 @@ def test_article_found_by_text_density_without_markers() -> None:
     assert [b.text[:3] for b in raw.blocks] == [f"第{i}段" for i in range(8)]
 
 
+def test_a_site_logo_in_an_h1_is_not_the_title() -> None:
+    head = '<meta charset="utf-8"><title>某局2023年政府信息公开工作年度报告_某区人民政府</title>'
+    logo = '<div class="header"><h1 class="logo">某区人民政府</h1></div>'
+    body = (
+        '<div class="TRS_Editor"><p>一、总体情况</p>'
+        + "<p>本机关依法推进政府信息公开工作。</p>" * 5
+        + "</div>"
+    )
+    without = read_html(
+        _page(f'{logo}<div class="title">某局2023年政府信息公开工作年度报告</div>{body}', head)
+    )
+    assert without.blocks[0] == Block("para", text="一、总体情况") and "h1" not in without.meta
+    with_h1 = read_html(_page(f"{logo}<h1>某局2023年政府信息公开工作年度报告</h1>{body}", head))
+    assert with_h1.blocks[0] == Block("para", text="某局2023年政府信息公开工作年度报告", heading=1)
+    assert with_h1.meta["h1"] == "某局2023年政府信息公开工作年度报告"
+
+
 def test_page_without_a_report_gives_what_it_has() -> None:
     raw = read_html(page_without_report())
     assert raw.blocks and not any(b.kind == "row" for b in raw.blocks)

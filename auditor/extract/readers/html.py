@@ -189,7 +189,7 @@ def read_html(data: bytes, declared_encoding: str | None = None) -> RawDocument:
     meta = _page_meta(root)
     meta["encoding"] = codec
     meta["encoding_source"] = source
-    blocks = _with_title(flow.blocks, root, container)
+    blocks = _with_title(flow.blocks, meta)
     return RawDocument(blocks=blocks, format="html", encoding=codec, meta=meta)
 
 
@@ -261,17 +261,22 @@ def _descend(el: lxml.html.HtmlElement, page_len: int) -> lxml.html.HtmlElement:
         el = child
 
 
-def _with_title(
-    blocks: list[Block], root: lxml.html.HtmlElement, container: lxml.html.HtmlElement
-) -> list[Block]:
-    """The article's <h1> put first when it stands outside the container (portals print it above)."""
-    h1 = next((h for h in root.iter("h1") if container not in h.iterancestors() and h is not container), None)
-    if h1 is None:
-        return blocks
-    title = clean_line(h1.text_content())
-    if not title or any(b.text == title for b in blocks[:3]):
+def _with_title(blocks: list[Block], meta: dict[str, object]) -> list[Block]:
+    """The article's <h1> put first when the container does not start with it (portals print it above)."""
+    title = meta.get("h1")
+    if not isinstance(title, str) or any(b.text == title for b in blocks[:3]):
         return blocks
     return [Block("para", text=title, heading=1), *blocks]
+
+
+def _article_h1(root: lxml.html.HtmlElement, page_title: str, article_title: str) -> str | None:
+    """The first <h1> that names the page (it is the ArticleTitle, or the <title> starts with it); a
+    site logo in an <h1> does not."""
+    for h1 in root.iter("h1"):
+        text = clean_line(h1.text_content())
+        if text and (text == article_title or page_title.startswith(text)):
+            return text
+    return None
 
 
 # ------------------------------------------------------------------------------------------ meta
@@ -282,9 +287,6 @@ def _page_meta(root: lxml.html.HtmlElement) -> dict[str, object]:
     title = root.find(".//title")
     if title is not None and clean_line(title.text_content()):
         meta["title"] = clean_line(title.text_content())
-    h1 = root.find(".//h1")
-    if h1 is not None and clean_line(h1.text_content()):
-        meta["h1"] = clean_line(h1.text_content())
     published: list[tuple[str, str]] = []
     for el in root.iter("meta"):
         name = (el.get("name") or el.get("property") or "").strip()
@@ -299,6 +301,9 @@ def _page_meta(root: lxml.html.HtmlElement) -> dict[str, object]:
         if day := iso_date(m.group(2)):
             published.append((day, m.group(1)))
     meta["published"] = list(dict.fromkeys(published))
+    h1 = _article_h1(root, str(meta.get("title", "")), str(meta.get("article_title", "")))
+    if h1:
+        meta["h1"] = h1
     return meta
 
 
