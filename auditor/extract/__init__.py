@@ -8,4 +8,4 @@ no file writes): the format is sniffed from the bytes, a reader turns them into 
 from auditor.extract.api import SUPPORTED_SUFFIXES, extract, sniff_format
 from auditor.extract.ir import ReadError
 
-__all__ = ["extract", "sniff_format", "ReadError", "SUPPORTED_SUFFIXES"]
+__all__ = ["SUPPORTED_SUFFIXES", "ReadError", "extract", "sniff_format"]

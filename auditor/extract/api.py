@@ -9,7 +9,17 @@ from io import BytesIO
 from auditor.extract.ir import RawDocument, ReadError
 from auditor.model import Document
 
-SUPPORTED_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".shtml", ".docx", ".pdf", ".txt", ".md", ".doc", ".wps")
+SUPPORTED_SUFFIXES: tuple[str, ...] = (
+    ".html",
+    ".htm",
+    ".shtml",
+    ".docx",
+    ".pdf",
+    ".txt",
+    ".md",
+    ".doc",
+    ".wps",
+)
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 """Larger inputs are refused before any parsing: no real annual report comes near this."""
@@ -25,7 +35,11 @@ def sniff_format(data: bytes, name: str = "") -> str:
         raise ReadError("文件为空")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         text_head = data[:8192].decode("utf-16", errors="replace").lower()
-        return "html" if "<html" in text_head or "<body" in text_head else ("md" if name.lower().endswith(".md") else "txt")
+        return (
+            "html"
+            if "<html" in text_head or "<body" in text_head
+            else ("md" if name.lower().endswith(".md") else "txt")
+        )
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
@@ -62,7 +76,9 @@ def _looks_binary(head: bytes) -> bool:
 def read_raw(data: bytes, name: str = "", *, declared_encoding: str | None = None) -> RawDocument:
     """Bytes -> blocks, with the reader the content calls for."""
     if len(data) > MAX_INPUT_BYTES:
-        raise ReadError(f"文件过大（{len(data) // (1024 * 1024)} MB，上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB）")
+        raise ReadError(
+            f"文件过大（{len(data) // (1024 * 1024)} MB，上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB）"
+        )
     fmt = sniff_format(data, name)
     if fmt == "pdf":
         from auditor.extract.readers.pdf import read_pdf

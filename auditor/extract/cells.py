@@ -8,9 +8,9 @@ reports the table as unreadable rather than guess.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from auditor.extract.textcodec import halfwidth, squash
 from auditor.model import Cell, CellKind
@@ -94,7 +94,9 @@ def split_candidates(tokens: Sequence[str], n: int, group: int | None = None) ->
                     break  # a leading zero never becomes valid by growing
                 continue
             parts.append(head)
-            if not (group and len(parts) % group == 0 and not row_sum_valid([Decimal(x) for x in parts[-group:]])):
+            if not (
+                group and len(parts) % group == 0 and not row_sum_valid([Decimal(x) for x in parts[-group:]])
+            ):
                 if end == len(token):
                     dfs(ti + 1, 0)
                 else:

@@ -8,6 +8,7 @@ table layout — from a paragraph cut at the known row labels (label anchoring).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from auditor.extract.cells import is_value_like
@@ -25,6 +26,9 @@ class Row:
     """For rows recovered from running text: the raw text between this label and the next."""
     order: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    cells: list[str] = field(default_factory=list)
+    """All cells of a table row as written (empty for rows cut from running text)."""
+    cont: list[bool] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -52,7 +56,28 @@ def row_from_block(block: Block, order: int = 0) -> Row:
         if c and not is_value_like(c) and (not labels or labels[-1] != c):
             labels.append(c)
     values = [c for i, c in enumerate(cells) if i > last_label and not block.cont[i]]
-    return Row(labels=labels, values=values, order=order)
+    return Row(labels=labels, values=values, order=order, cells=cells, cont=list(block.cont))
+
+
+def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | None, Row]:
+    """Identify a row by the rightmost label cell that names a template row, and read the values from
+    the cells after it: text standing in a value cell (markup, notes) stays a value (VAL-001) instead
+    of being taken for the row's label."""
+    rid = identify(row.label) if row.label else None
+    if rid is not None or not row.cells:
+        return rid, row
+    for i in range(len(row.cells) - 1, -1, -1):
+        text = row.cells[i]
+        if not text or is_value_like(text) or row.cont[i]:
+            continue
+        found = identify(text)
+        if found is not None:
+            labels = [c for j, c in enumerate(row.cells[: i + 1]) if c and not is_value_like(c)]
+            values = [c for j, c in enumerate(row.cells) if j > i and not row.cont[j]]
+            return found, Row(
+                labels=labels, values=values, order=row.order, extra=row.extra, cells=row.cells, cont=row.cont
+            )
+    return None, row
 
 
 # ------------------------------------------------------------------------------------- anchoring

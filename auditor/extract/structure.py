@@ -12,9 +12,9 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from auditor.extract.ir import Block, RawDocument, ReadError
 from auditor.extract.rows import Row, row_from_block
@@ -40,8 +40,34 @@ _STATS = re.compile(
     r"\s*(?:起)?\s*(?:至|到|-|—|－|~)\s*(?:(?P<y2>(?:19|20)\d{2})\s*年\s*)?(?P<m2>\d{1,2})\s*月\s*(?P<d2>\d{1,2})\s*日"
 )
 _AGENCY_SUFFIX = (
-    "人民政府办公室", "人民政府办公厅", "人民政府", "办公室", "办公厅", "委员会", "管理局", "管委会", "局", "委", "办",
-    "厅", "中心", "院", "署", "处", "所", "站", "队", "会", "部", "街道办事处", "街道", "镇", "乡", "区", "县", "市",
+    "人民政府办公室",
+    "人民政府办公厅",
+    "人民政府",
+    "办公室",
+    "办公厅",
+    "委员会",
+    "管理局",
+    "管委会",
+    "局",
+    "委",
+    "办",
+    "厅",
+    "中心",
+    "院",
+    "署",
+    "处",
+    "所",
+    "站",
+    "队",
+    "会",
+    "部",
+    "街道办事处",
+    "街道",
+    "镇",
+    "乡",
+    "区",
+    "县",
+    "市",
 )
 
 
@@ -96,8 +122,29 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
         )
     doc.tables = _tables(blocks, ordered, doc)
     if not doc.sections and not doc.tables:
-        raise ReadError("没有找到年度报告的内容（既无章节标题，也无统计表格）")
+        images = [b for b in blocks if b.kind == "image"]
+        if not images or any(b.kind == "para" and len(b.text) > 200 for b in blocks):
+            raise ReadError("没有找到年度报告的内容（既无章节标题，也无统计表格）")
+        _mark_image_only(doc, images)
     return doc
+
+
+def _mark_image_only(doc: Document, images: list[Block]) -> None:
+    """A scanned report (pictures, no text layer): nothing can be checked but that it is not
+    machine-readable; rules see ``meta["image_only"]`` and do not invent missing sections."""
+    doc.meta["image_only"] = True
+    evidence = f"{len(images)} 张图片，无可提取的文字" + (f"（{images[0].text}）" if images[0].text else "")
+    for key, kind in (("二", "T2"), ("三", "T3"), ("四", "T4")):
+        doc.tables.append(Table(kind=kind, template="unknown", section=key, readable=False, image_only=True))  # type: ignore[arg-type]
+        doc.issues.append(
+            ExtractionIssue(
+                code="FMT-007",
+                message=f"文档为扫描图片，表格{kind}无法机读",
+                table=kind,
+                section=key,
+                evidence=evidence,
+            )
+        )
 
 
 # ------------------------------------------------------------------------------------ sections
@@ -174,7 +221,8 @@ def _cut_heading(piece: str) -> tuple[str, str]:
 @lru_cache(maxsize=4096)
 def _heading_similarity(key: str, text: str) -> float:
     return max(
-        SequenceMatcher(None, text, norm_label(h)).ratio() for h in (SECTION_HEADINGS[key], SECTION_HEADINGS_2019[key])
+        SequenceMatcher(None, text, norm_label(h)).ratio()
+        for h in (SECTION_HEADINGS[key], SECTION_HEADINGS_2019[key])
     )
 
 
@@ -255,15 +303,21 @@ def _find_sections(blocks: list[Block], match_text: list[str]) -> tuple[dict[str
 
 def _title(blocks: list[Block], meta: dict[str, object], first_heading: int) -> str | None:
     meta_title = meta.get("title")
-    lines = [(i, b.text.strip()) for i, b in enumerate(blocks[: max(first_heading, 1)]) if b.kind == "para"][:8]
+    lines = [(i, b.text.strip()) for i, b in enumerate(blocks[: max(first_heading, 1)]) if b.kind == "para"][
+        :8
+    ]
     for pos, (_, text) in enumerate(lines):
         if any(w in text for w in _TITLE_WORDS) and len(text) <= 60 and "。" not in text:
             title = text
             if pos > 0:
                 prev = lines[pos - 1][1]
-                if len(prev) <= 30 and not prev.endswith(("。", "：", ":")) and prev not in ("正文",) and (
-                    "年" not in text[:6] or not re.search(r"(19|20)\d{2}", prev)
-                ) and not _DATE.search(prev):
+                if (
+                    len(prev) <= 30
+                    and not prev.endswith(("。", "：", ":"))
+                    and prev not in ("正文",)
+                    and ("年" not in text[:6] or not re.search(r"(19|20)\d{2}", prev))
+                    and not _DATE.search(prev)
+                ):
                     title = prev + title
             elif pos + 1 < len(lines) and lines[pos + 1][1] in ("年度报告", "工作年度报告"):
                 title += lines[pos + 1][1]
@@ -302,12 +356,14 @@ def _year(title: str | None, body: str) -> int | None:
 def _agency(title: str | None, blocks: list[Block], year: int | None) -> str | None:
     if title:
         t = re.sub(r"^关于", "", title)
-        lead = re.match(r"^(?:19|20)\d{2}\s*年(?:度)?\s*(?P<agency>[^\d]{2,30}?)\s*(?:政府信息公开|信息公开)", t)
+        lead = re.match(
+            r"^(?:19|20)\d{2}\s*年(?:度)?\s*(?P<agency>[^\d]{2,30}?)\s*(?:政府信息公开|信息公开)", t
+        )
         if lead:
             return lead.group("agency")
         m = re.match(r"^(?P<agency>.+?)\s*(?:(?:19|20)\d{2}\s*年|关于|政府信息公开)", t)
         if m:
-            agency = m.group("agency").strip(" 《》\"“”")
+            agency = m.group("agency").strip(' 《》"“”')
             if len(agency) >= 2 and not re.search(r"\d", agency):
                 return agency
     for b in blocks[:12]:
@@ -320,12 +376,19 @@ def _agency(title: str | None, blocks: list[Block], year: int | None) -> str | N
         if m and m.group("a").endswith(_AGENCY_SUFFIX):
             return m.group("a")
     for b in reversed(blocks[-6:]):
-        if b.kind == "para" and 2 <= len(b.text) <= 25 and b.text.endswith(_AGENCY_SUFFIX) and not _DATE.search(b.text):
+        if (
+            b.kind == "para"
+            and 2 <= len(b.text) <= 25
+            and b.text.endswith(_AGENCY_SUFFIX)
+            and not _DATE.search(b.text)
+        ):
             return b.text.strip()
     return None
 
 
-def _published(meta: dict[str, object], blocks: list[Block], first_heading: int) -> tuple[date | None, str | None]:
+def _published(
+    meta: dict[str, object], blocks: list[Block], first_heading: int
+) -> tuple[date | None, str | None]:
     """The publication date: stated by the container (meta, 发布时间) or a dated signature line."""
     for value, source in meta.get("published", []) or []:  # type: ignore[union-attr]
         parsed = _parse_date(str(value))

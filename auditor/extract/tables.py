@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from auditor.extract.cells import parse_cell, row_sum_valid, split_candidates, unique_split
-from auditor.extract.rows import Anchor, AnchorSet, Row
+from auditor.extract.rows import Anchor, AnchorSet, Row, anchor_row
 from auditor.extract.textcodec import norm_label
 from auditor.model import Cell, Table
 from auditor.templates import (
@@ -63,7 +63,12 @@ _T3_BLOCK_WORDS = {"不予公开": "denied", "无法提供": "unable", "不予�
 def t3_row_id(row: Row) -> str | None:
     """The template row of a T3 row label, "block:<name>" for a block's own label (a subtotal, or
     the 2019 （六）其他处理 row), "results" for 三、本年度办理结果, or None when not recognised."""
-    label = norm_label(row.label)
+    return t3_label_id(row.label)
+
+
+def t3_label_id(text: str) -> str | None:
+    """See :func:`t3_row_id`; for one label text."""
+    label = norm_label(text)
     if not label:
         return None
     inner = _BLOCK_PREFIX.match(label)
@@ -72,7 +77,9 @@ def t3_row_id(row: Row) -> str | None:
     for row_id, keys in _T3_KEYS:
         if any(k in label for k in keys):
             return row_id
-    if "总计" in label and ("(七)" in label or label in ("总计", "七总计", "七、总计") or label.startswith("(七")):
+    if "总计" in label and (
+        "(七)" in label or label in ("总计", "七总计", "七、总计") or label.startswith("(七")
+    ):
         return "total"
     if re.match(r"^(3\.)?其他$", label):
         return "other_3"
@@ -125,9 +132,13 @@ T3_ANCHORS = AnchorSet(
 def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
     """T3 from the rows of section 三, or None when there is no trace of the table."""
     rows = _expand_flat(rows, T3_ANCHORS)
-    matched: list[tuple[str | None, Row]] = [
-        (rid, r) for r in rows if r.has_values and ((rid := t3_row_id(r)) is not None or _has_number(r))
-    ]
+    matched: list[tuple[str | None, Row]] = []
+    for raw in rows:
+        if not raw.has_values:
+            continue
+        rid, row = anchor_row(raw, t3_label_id)
+        if rid is not None or _has_number(row):
+            matched.append((rid, row))
     if not any(rid and not rid.startswith("block:") and rid != "results" for rid, _ in matched):
         return None
     has_other_subrows = any(rid in ("other_1", "other_2", "other_3") for rid, _ in matched)
@@ -183,9 +194,7 @@ def _verify_positions(table: Table, spec: TableSpec) -> None:
     if not placed or table.problems:
         return
     cols = [c.id for c in T3_COLUMNS]
-    rows_ok = all(
-        row_sum_valid([table.value(r, c) for c in cols]) for r in placed
-    )
+    rows_ok = all(row_sum_valid([table.value(r, c) for c in cols]) for r in placed)
     if rows_ok and _t3_columns_balance(table.cells, spec):
         return
     table.problems.append(
@@ -220,7 +229,9 @@ def _t3_columns(rows: Sequence[Row], table: Table) -> None:
                     break
 
 
-def _subtotal_column(rows: Sequence[Row], matched: Sequence[tuple[str | None, Row]], table: Table) -> int | None:
+def _subtotal_column(
+    rows: Sequence[Row], matched: Sequence[tuple[str | None, Row]], table: Table
+) -> int | None:
     """Position of an added 小计 column (the sum of the five organisation columns), if the report has one."""
     if not any("小计" in norm_label(lab) for r in rows if r.is_header for lab in r.labels):
         return None
@@ -250,11 +261,15 @@ def _place_by_position(
     stop = ids.index(next_id) if next_id in ids else len(ids)
     gap = ids[start:stop]
     labels = "、".join(r.label or "（无标签）" for r in pending)
-    if len(gap) == len(pending) and all(len(_trim(r.values, len(T3_COLUMNS))) == len(T3_COLUMNS) for r in pending):
+    if len(gap) == len(pending) and all(
+        len(_trim(r.values, len(T3_COLUMNS))) == len(T3_COLUMNS) for r in pending
+    ):
         for rid, row in zip(gap, pending):
             row.extra["recovered"] = "position"
             assigned.append((rid, row))
-        table.notes.append(f"{len(pending)} 行缺少行标签，按位置对应为：" + "、".join(spec.row(g).display for g in gap))
+        table.notes.append(
+            f"{len(pending)} 行缺少行标签，按位置对应为：" + "、".join(spec.row(g).display for g in gap)
+        )
         return
     table.problems.append(
         f"{len(pending)} 行缺少可识别的行标签（{labels}），无法按位置对应到模板的 {len(gap)} 行"
@@ -286,7 +301,9 @@ def _resolve_t3_splits(table: Table, spec: TableSpec, splits: dict[str, list[lis
     if len(good) == 1:
         for rid, values in zip(names, good[0]):
             _put_row(table, rid, [c.id for c in T3_COLUMNS], [parse_cell(v) for v in values], "split")
-        table.notes.append("数字连写的行按本表的勾稽关系唯一拆分：" + "、".join(spec.row(n).display for n in names))
+        table.notes.append(
+            "数字连写的行按本表的勾稽关系唯一拆分：" + "、".join(spec.row(n).display for n in names)
+        )
     else:
         for n in names:
             table.problems.append(f"行“{spec.row(n).display}”的数字连在一起，无法唯一拆分")
@@ -344,10 +361,25 @@ T2_ANCHORS = AnchorSet(
     + [
         Anchor(p, header=True)
         for p in (
-            "第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项",
-            "第二十条第（九）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数",
-            "本年处理决定数量", "本年收费金额（单位：万元）", "本年新制作数量", "本年新公开数量",
-            "对外公开总数量", "上一年项目数量", "本年增/减", "处理决定数量", "采购项目数量", "采购总金额",
+            "第二十条第（一）项",
+            "第二十条第（五）项",
+            "第二十条第（六）项",
+            "第二十条第（八）项",
+            "第二十条第（九）项",
+            "信息内容",
+            "本年制发件数",
+            "本年废止件数",
+            "现行有效件数",
+            "本年处理决定数量",
+            "本年收费金额（单位：万元）",
+            "本年新制作数量",
+            "本年新公开数量",
+            "对外公开总数量",
+            "上一年项目数量",
+            "本年增/减",
+            "处理决定数量",
+            "采购项目数量",
+            "采购总金额",
         )
     ]
 )
@@ -386,7 +418,7 @@ def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
             if t2_header_columns(row):
                 current_headers.append(row)
             continue
-        rid = t2_row_id(row.label)
+        rid, row = anchor_row(row, t2_row_id)
         if rid is None:
             continue
         if any(r == rid for r, _ in current):
@@ -442,14 +474,27 @@ def _t2_instance(rows: list[tuple[str, Row]], headers: list[Row], section: str |
 # ------------------------------------------------------------------------------------------ T4
 
 _T4_ROW_WORDS = (("review", "复议"), ("suit_direct", "直接起诉"), ("suit_after_review", "复议后起诉"))
-_T4_COL_KEYS = (("upheld", "维持"), ("corrected", "纠正"), ("other", "其他"), ("pending", "尚未审结"), ("total", "总计"))
+_T4_COL_KEYS = (
+    ("upheld", "维持"),
+    ("corrected", "纠正"),
+    ("other", "其他"),
+    ("pending", "尚未审结"),
+    ("total", "总计"),
+)
 
 T4_ANCHORS = AnchorSet(
     [
         Anchor(p, header=True)
         for p in (
-            "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉", "结果维持", "结果纠正", "其他结果",
-            "尚未审结", "总计",
+            "行政复议",
+            "行政诉讼",
+            "未经复议直接起诉",
+            "复议后起诉",
+            "结果维持",
+            "结果纠正",
+            "其他结果",
+            "尚未审结",
+            "总计",
         )
     ]
 )
@@ -488,7 +533,9 @@ def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
             c.recovered = "split"
         table.notes.append("数字连写，按各总计关系唯一拆分")
     else:
-        table.problems.append(f"应有 15 个数值（复议、直接起诉、复议后起诉各 5 个），实际读到 {len(tokens)} 个")
+        table.problems.append(
+            f"应有 15 个数值（复议、直接起诉、复议后起诉各 5 个），实际读到 {len(tokens)} 个"
+        )
         return table
     for i, rid in enumerate(row_ids):
         table.row_labels[rid] = T4_SPEC.row(rid).label

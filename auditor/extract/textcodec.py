@@ -8,7 +8,18 @@ from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
-_GB_ALIASES = {"gbk", "gb2312", "gb_2312", "gb-2312", "gb_2312-80", "cp936", "x-gbk", "gb18030", "euc-cn", "hz-gb-2312"}
+_GB_ALIASES = {
+    "gbk",
+    "gb2312",
+    "gb_2312",
+    "gb-2312",
+    "gb_2312-80",
+    "cp936",
+    "x-gbk",
+    "gb18030",
+    "euc-cn",
+    "hz-gb-2312",
+}
 
 
 def canonical_encoding(name: str | None) -> str | None:

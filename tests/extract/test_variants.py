@@ -119,3 +119,20 @@ def test_a_row_sum_error_is_kept_for_the_rules():
 def test_a_page_with_no_report_is_unreadable():
     with pytest.raises(ReadError):
         extract("欢迎访问本网站。\n联系我们：电话 12345。\n".encode(), "x.txt")
+
+
+def test_markup_in_a_value_cell_stays_a_value():
+    text = SEED.replace("(一) 予以公开\t10\t", "(一) 予以公开\t<script>alert(1)</script>\t")
+    t3 = extract(text.encode(), "v.txt").table("T3")
+    assert t3.readable
+    cell = t3.cell("granted", "natural")
+    assert (cell.kind, cell.raw) == ("text", "<script>alert(1)</script>")
+
+
+def test_a_scanned_document_is_image_only_not_unreadable():
+    from auditor.samples import badinput
+
+    doc = extract(badinput.scanned_pdf(), "scan.pdf")
+    assert doc.meta["image_only"] is True
+    assert [i.code for i in doc.issues] == ["FMT-007"] * 3
+    assert all(t.image_only for t in doc.tables)

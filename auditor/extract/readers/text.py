@@ -23,7 +23,9 @@ _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _NUMERIC = re.compile(r"^[-+]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|条|%)?$")
 _SECTION_LINE = re.compile(r"^\s*[一二三四五六七八九十]\s*[、.．]")
-_ARCHIVE_META = re.compile(r"^(标题|发布时间|发布日期|成文日期|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$")
+_ARCHIVE_META = re.compile(
+    r"^(标题|发布时间|发布日期|成文日期|文号|发布机构|栏目|原文链接|本地目录)\s*[:：]\s*(.*)$"
+)
 _ARCHIVE_BODY_MARK = re.compile(r"^=+\s*正文\s*=+$")
 
 
