@@ -193,8 +193,11 @@ def audit_site(
     docs = site_crawl.documents
     done_before = store_runs.audited_versions(store, [d.state.version_id for d in docs if d.auditable])
     to_audit = [d for d in docs if d.auditable and d.state.version_id not in done_before]
-    items = [_audit_input(store, site, d) for d in to_audit]
-    results = (options.audit or audit_batch)(items) if items else []
+    # Unchanged reports go into the batch as context only (rules across years compare a report with the
+    # body's others); their stored audit is carried over, their results here are discarded.
+    context = [d for d in docs if d.auditable and d.state.version_id in done_before] if to_audit else []
+    items = [_audit_input(store, site, d) for d in [*to_audit, *context]]
+    results = (options.audit or audit_batch)(items)[: len(to_audit)] if items else []
     current: set[str] = set()
     shown: list[ReportResult] = []
 
@@ -205,6 +208,9 @@ def audit_site(
         shown.append(result)
 
     for doc, result in zip(to_audit, results, strict=True):
+        # The portal checks own PUB-*: they know the site's deadline and the whole report item, so a
+        # rule-base PUB-001 on the same document would only say the same thing twice.
+        result.findings = [f for f in result.findings if f.rule_id not in PORTAL_RULES]
         extra = portal.by_url.pop(doc.url, [])
         result.findings.extend(extra)
         keep(result, store_runs.ReportRef(doc.state.document_id, doc.state.version_id), extra)

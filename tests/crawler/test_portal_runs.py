@@ -13,6 +13,7 @@ import pytest
 from auditor.samples import make_report, render_pdf
 from auditor.store import Store, queries
 from crawler import service
+from crawler.checks import PORTAL_RULES
 from crawler.demo_portal import BULK_LISTING, GOV, DemoPortal, Hit
 from tests.crawler.support import BASE_YEAR, TODAY, gov_path, sites_file
 
@@ -29,12 +30,12 @@ class Scenario:
     hits: list[list[Hit]]
     """The portal's requests during each run."""
 
-    def findings(self, run: int, prefix: str = "PUB-") -> set[tuple[str, str, str | None]]:
-        """(rule id, source path, status) of the run's findings whose rule id starts with ``prefix``."""
+    def findings(self, run: int) -> set[tuple[str, str, str | None]]:
+        """(rule id, source path, status) of the run's portal findings."""
         host = f"http://{self.portal.host}"
         return {
             (f.rule_id, r.source.removeprefix(host), f.status)
-            for r in self.runs[run].results for f in r.findings if f.rule_id.startswith(prefix)
+            for r in self.runs[run].results for f in r.findings if f.rule_id in PORTAL_RULES
         }
 
 
@@ -192,12 +193,14 @@ def test_runs_compared_new_persisting_resolved(scenario: Scenario) -> None:
     assert ("PUB-005", attachment_page, "persisting") not in third
     assert all(status == "persisting" for *_, status in third)
     diff = queries.run_diff(scenario.store, scenario.runs[2].run_id)
-    assert [(f.rule_id, f.source.endswith(attachment_page)) for f in diff.resolved] == [("PUB-005", True)]
+    assert [(f.rule_id, f.source.endswith(attachment_page)) for f in diff.resolved if f.origin == "portal"] == [
+        ("PUB-005", True)
+    ]
     # only the newly reachable attachment brings new findings (its own audit), no portal finding is new
     assert {f.source.removeprefix(f"http://{scenario.portal.host}") for f in diff.new} <= {
         f"/xxgk/ndbg/{B - 1}03/P0{B - 1}0315_102_2.pdf"
     }
-    assert not [f for f in diff.new if f.rule_id.startswith("PUB-")]
+    assert not [f for f in diff.new if f.origin == "portal"]
     gov = next(s for s in scenario.runs[2].sites if s.site_id == "demo-gov")
     assert [r["rule_id"] for r in gov.resolved] == ["PUB-005"]
 
@@ -206,7 +209,7 @@ def test_findings_json_and_run_json_written(scenario: Scenario) -> None:
     data = json.loads((scenario.out / "findings.json").read_text(encoding="utf-8"))
     rule_ids = {r["id"] for r in data["rules"]}
     assert {"PUB-001", "PUB-002", "PUB-003", "PUB-005"} <= rule_ids
-    statuses = {f["status"] for r in data["reports"] for f in r["findings"] if f["rule_id"].startswith("PUB-")}
+    statuses = {f["status"] for r in data["reports"] for f in r["findings"] if f["rule_id"] in PORTAL_RULES}
     assert statuses == {"persisting"}
     summary = json.loads((scenario.out / "run.json").read_text(encoding="utf-8"))
     assert summary["run"] == scenario.runs[2].run_id
