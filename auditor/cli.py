@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from auditor.extract import SUPPORTED_SUFFIXES
+from auditor.rules_cli import app as rules_app
 from crawler.cli import register as register_crawler_commands
 
 app = typer.Typer(
@@ -109,6 +110,7 @@ def inspect(
 
 
 register_crawler_commands(app)
+app.add_typer(rules_app, name="rules")
 
 
 @app.command()

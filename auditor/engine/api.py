@@ -1,0 +1,140 @@
+"""What a check sees and what it returns: the API of shapes and of the Python functions in rules/.
+
+A check is a function ``check(ctx, params) -> Iterable[Violation | NotEvaluated]`` (a generator, in
+the yamllint style).  It has three outcomes: nothing yielded — passed; a :class:`Violation` — failed,
+with its location and evidence; a :class:`NotEvaluated` — the check could not be made (the table it
+needs is missing or unreadable, the date is unknown…), which is never a pass and never a violation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from auditor.model import Cell, Document, Section, Table
+from auditor.schemas import Failure
+from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, TableSpec, spec_for
+
+CellRef = tuple[str, str, str]
+"""(table, row id, column id) of a cell, for highlighting."""
+
+TABLE_NAMES: dict[str, str] = {"T2": "表二", "T3": "表三", "T4": "表四"}
+TABLE_SECTION: dict[str, str] = {table: key for key, table in SECTION_TABLE.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One failure of a check, located as people read the report."""
+
+    evidence: str
+    """The quoted text, or the cells and the arithmetic."""
+    section: str | None = None
+    table: str | None = None
+    row: str | None = None
+    """Row label in the template's wording."""
+    column: str | None = None
+    cells: tuple[CellRef, ...] = ()
+    values: Mapping[str, Any] = field(default_factory=dict)
+    """Extra placeholders for the rule's message ({aspect}, {deadline} …)."""
+    key: str = ""
+    """Distinguishes two violations at the same location (for the fingerprint)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotEvaluated:
+    """The check could not be made; ``reason`` says why, in Chinese."""
+
+    reason: str
+    table: str | None = None
+    section: str | None = None
+
+
+Outcome = Violation | NotEvaluated
+
+
+@dataclass(slots=True)
+class Context:
+    """Everything a check may read about one document."""
+
+    doc: Document
+    level: str
+    failures: Mapping[tuple[str, str], list[Failure]] = field(default_factory=dict)
+    """pandera failures of this document by (check name, table kind)."""
+    broken_checks: frozenset[tuple[str, str]] = frozenset()
+    """(check name, table kind) pairs whose pandera check could not run on this batch."""
+    previous: Document | None = None
+    """The same body's report of the previous year, when the batch holds it."""
+
+    def section(self, key: str) -> Section | None:
+        return self.doc.section(key)
+
+    def table(self, kind: str) -> Table | NotEvaluated:
+        """The table to check, or why it cannot be checked."""
+        return usable_table(self.doc, kind)
+
+
+def usable_table(doc: Document, kind: str) -> Table | NotEvaluated:
+    """``doc``'s table of ``kind`` when its numbers can be checked, else the reason they cannot."""
+    section = TABLE_SECTION[kind]
+    table = doc.table(kind)
+    name = TABLE_NAMES[kind]
+    if table is None:
+        return NotEvaluated(f"缺少{name}", table=kind, section=section)
+    if table.image_only:
+        return NotEvaluated(f"{name}仅为图片", table=kind, section=section)
+    if not table.readable:
+        return NotEvaluated(f"{name}结构无法读取", table=kind, section=section)
+    return table
+
+
+def table_spec(table: Table) -> TableSpec:
+    """The template spec of a table (T4 is the same in both versions; unknown T2/T3 read as 2021)."""
+    spec = spec_for(table.kind, table.template) or spec_for(table.kind, "2021")
+    assert spec is not None
+    return spec
+
+
+def row_label(table: Table, row: str) -> str:
+    """The row as the template words it, e.g. "（三）不予公开1.属于国家秘密"."""
+    return table_spec(table).row(row).display
+
+
+def col_label(table: Table, col: str) -> str:
+    return table_spec(table).col(col).label
+
+
+def short_row(table: Table, row: str) -> str:
+    """A row's number as printed ("一", "（七）", "（三）1"), for arithmetic evidence."""
+    spec = table_spec(table).row(row)
+    if spec.block:
+        return f"{spec.block[:3]}{spec.number}"
+    return spec.number or spec.label
+
+
+def format_number(value: Decimal | float) -> str:
+    """A value as people write it: 12, 104.133, -3."""
+    dec = Decimal(str(value)).normalize()
+    return f"{dec:f}" if dec != dec.to_integral_value() else str(int(dec))
+
+
+def cell_text(cell: Cell | None) -> str:
+    """A cell for evidence: its number, or its raw text in quotes, or 空 for a blank."""
+    if cell is None or cell.kind == "blank":
+        return "空"
+    if cell.kind == "number" and cell.value is not None:
+        return format_number(cell.value)
+    return f"“{cell.raw}”"
+
+
+def section_heading(key: str) -> str:
+    """The template heading of a section, e.g. "六、其他需要报告的事项"."""
+    return f"{key}、{SECTION_HEADINGS[key]}"
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """Text quoted for evidence, whitespace collapsed and cut to ``limit`` characters."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    return f"“{flat}”" if len(flat) <= limit else f"“{flat[:limit]}…”"

@@ -1,0 +1,38 @@
+"""The level of the reporting body, from its name: government, department or township.
+
+The level decides which rules apply (SEC-006 only for 人民政府 reports) and which deadline holds
+(PUB-001: 本级政府 by 03-31, 部门 by 01-31, 街道/乡镇 none nationally).  ``--level`` overrides it.
+"""
+
+from __future__ import annotations
+
+import re
+
+LEVELS: tuple[str, ...] = ("government", "department", "township")
+
+_TOWNSHIP = re.compile(r"(?:街道办事处|街道办|街道|[乡镇](?:人民政府)?)$")
+_GOVERNMENT = re.compile(r"人民政府$")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+
+
+def body_name(title: str | None, agency: str | None) -> str:
+    """The body's name: the agency when known, else the part of the title before its year."""
+    if agency and agency.strip():
+        return re.sub(r"\s+", "", agency)
+    if not title:
+        return ""
+    head = _YEAR.split(title, maxsplit=1)[0]
+    return re.sub(r"\s+", "", head).removeprefix("关于")
+
+
+def level_of(title: str | None, agency: str | None) -> str:
+    """government for a 人民政府, township for a 街道办事处/乡/镇, department for everything else.
+
+    A 乡/镇人民政府 is a township; a 人民政府办公室 (or any other office of a government) is a department.
+    """
+    name = body_name(title, agency)
+    if _TOWNSHIP.search(name):
+        return "township"
+    if _GOVERNMENT.search(name):
+        return "government"
+    return "department"

@@ -1,0 +1,231 @@
+"""The rule base: rule files compiled once, applied to batches of documents.
+
+For a batch: the tables of all documents are validated by pandera in one call per table kind and
+template version; then, per document, every rule's check runs, the experta engine decides which rules
+apply (year, level), and their outcomes become findings.  Checks that cannot be made are attached to
+the finding that explains why (a missing or unreadable table) or listed in one AUD-001 finding.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from auditor.engine.api import (
+    TABLE_NAMES,
+    Context,
+    NotEvaluated,
+    Outcome,
+    Violation,
+    section_heading,
+    table_spec,
+    usable_table,
+)
+from auditor.engine.knowledge import compile_engine
+from auditor.engine.level import level_of
+from auditor.engine.rulefile import RuleSpec, load_rules
+from auditor.findings.model import Finding, Location, ReportResult, document_identity, fingerprint
+from auditor.model import Document, Table
+from auditor.schemas import Failure, build_schema, cells_frame, validate
+from auditor.templates import SPECS, TableSpec
+
+log = logging.getLogger("nianbao.rules")
+
+RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+"""The rule files: rules/ at the top of the checkout, installed beside the auditor package."""
+
+SchemaResults = dict[int, dict[tuple[str, str], list[Failure]]]
+
+
+class _Placeholders(dict[str, object]):
+    """Message values; an unknown placeholder stays as written so the example tests can see it."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _agency_key(doc: Document) -> str | None:
+    return re.sub(r"\s+", "", doc.agency) if doc.agency else None
+
+
+def previous_reports(docs: Sequence[Document]) -> dict[int, Document]:
+    """For each document (by position), the same body's report of the year before, if in the batch."""
+    by_year: dict[tuple[str, int], Document] = {}
+    for doc in docs:
+        key = _agency_key(doc)
+        if key and doc.year is not None:
+            by_year.setdefault((key, doc.year), doc)
+    found: dict[int, Document] = {}
+    for i, doc in enumerate(docs):
+        key = _agency_key(doc)
+        if key and doc.year is not None and (key, doc.year - 1) in by_year:
+            found[i] = by_year[(key, doc.year - 1)]
+    return found
+
+
+def _covers(finding: Finding, missing: NotEvaluated) -> bool:
+    """Whether a finding explains why a check could not be made: same table, or same missing section."""
+    loc = finding.location
+    if missing.table is not None and loc.table == missing.table:
+        return True
+    return missing.section is not None and loc.section == missing.section and loc.table is None
+
+
+class RuleBase:
+    """A compiled rule set.  ``audit`` appends findings to results; ``rules_meta`` lists the rules."""
+
+    def __init__(self, rules: Sequence[RuleSpec], errors: Sequence[str] = ()) -> None:
+        self.rules = list(rules)
+        self.errors = list(errors)
+        self.by_id = {rule.id: rule for rule in self.rules}
+        self.engine = compile_engine(self.rules)
+        checks = [check for rule in self.rules for check in rule.compiled.schema_checks]
+        self.specs: dict[tuple[str, str], TableSpec] = {(s.kind, s.version): s for s in SPECS.values()}
+        self.schemas = {key: build_schema(spec, checks) for key, spec in self.specs.items()}
+        self.summary_rule = next((r for r in self.rules if r.shape == "not_evaluated"), None)
+        self.runtime_errors: list[tuple[str, str]] = []
+        """(rule id, one-line reason) of every check that raised: reported, never fatal."""
+
+    @classmethod
+    def from_folder(cls, folder: Path = RULES_DIR) -> RuleBase:
+        """Load a folder of rule files; each broken file is reported in one line and skipped."""
+        loaded = load_rules(folder)
+        for error in loaded.errors:
+            log.warning("规则文件有误，已跳过：%s", error)
+        return cls(loaded.rules, loaded.errors)
+
+    def rules_meta(self) -> list[dict[str, str]]:
+        """id, title, severity and basis of every rule, for findings.json."""
+        return [rule.meta() for rule in self.rules]
+
+    # -- auditing ---------------------------------------------------------------------------------
+
+    def audit(self, results: list[ReportResult]) -> None:
+        """Append each result's findings; same-body reports of the batch feed the across-year checks."""
+        readable = [r for r in results if r.document is not None]
+        docs = [r.document for r in readable if r.document is not None]
+        for doc in docs:
+            if doc.level is None:
+                doc.level = level_of(doc.title, doc.agency)
+        failures, broken = self._validate(docs)
+        previous = previous_reports(docs)
+        for i, result in enumerate(readable):
+            ctx = Context(
+                doc=docs[i],
+                level=docs[i].level or "department",
+                failures=failures.get(i, {}),
+                broken_checks=frozenset(broken.get(i, ())),
+                previous=previous.get(i),
+            )
+            result.findings.extend(
+                self._audit_document(ctx, document_identity(docs[i], result.source, result.sha256))
+            )
+        for result in results:
+            if result.document is None:
+                self._restyle(result.findings)
+
+    def _validate(self, docs: Sequence[Document]) -> tuple[SchemaResults, dict[int, set[tuple[str, str]]]]:
+        """pandera over the batch: one frame and one call per table kind and template version."""
+        groups: dict[tuple[str, str], list[tuple[int, Table]]] = defaultdict(list)
+        for i, doc in enumerate(docs):
+            for kind in TABLE_NAMES:
+                table = usable_table(doc, kind)
+                if isinstance(table, Table):
+                    spec = table_spec(table)
+                    groups[(spec.kind, spec.version)].append((i, table))
+        results: SchemaResults = defaultdict(lambda: defaultdict(list))
+        broken: dict[int, set[tuple[str, str]]] = defaultdict(set)
+        for key, tables in groups.items():
+            kind = key[0]
+            for failure in validate(cells_frame(tables, self.specs[key]), self.schemas[key]):
+                if failure.doc is None:
+                    for i, _ in tables:
+                        broken[i].add((failure.check, kind))
+                else:
+                    results[failure.doc][(failure.check, kind)].append(failure)
+        return results, broken
+
+    def _evaluate(self, rule: RuleSpec, ctx: Context) -> list[Outcome]:
+        if rule.applies.needs_year and ctx.doc.year is None:
+            return [NotEvaluated("报告年度不明")]
+        try:
+            return list(rule.compiled.check(ctx))
+        except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the audit
+            reason = f"{ctx.doc.source}: {type(exc).__name__}: {exc}"
+            self.runtime_errors.append((rule.id, reason))
+            log.warning("规则 %s 执行出错：%s", rule.id, reason)
+            return [NotEvaluated(f"检查执行出错（{type(exc).__name__}）")]
+
+    def _audit_document(self, ctx: Context, identity: str) -> list[Finding]:
+        outcomes: dict[str, list[Outcome]] = {}
+        for rule in self.rules:
+            found = self._evaluate(rule, ctx)
+            if found:
+                outcomes[rule.id] = found
+        applicable = self.engine.applicable(ctx.doc.year, ctx.level, outcomes) if outcomes else set()
+        findings: list[Finding] = []
+        unevaluated: list[tuple[RuleSpec, NotEvaluated]] = []
+        for rule in self.rules:
+            if rule.id not in applicable:
+                continue
+            for outcome in outcomes[rule.id]:
+                if isinstance(outcome, Violation):
+                    findings.append(self._finding(rule, outcome, identity))
+                else:
+                    unevaluated.append((rule, outcome))
+        findings.extend(self._explain(findings, unevaluated, identity))
+        return findings
+
+    def _finding(self, rule: RuleSpec, violation: Violation, identity: str) -> Finding:
+        location = Location(violation.section, violation.table, violation.row, violation.column)
+        values = _Placeholders(violation.values)
+        values.update(
+            section=section_heading(violation.section) if violation.section else "",
+            table=TABLE_NAMES.get(violation.table or "", ""),
+            row=violation.row or "",
+            column=violation.column or "",
+            evidence=violation.evidence,
+        )
+        return Finding(
+            rule_id=rule.id,
+            severity=rule.severity,
+            title=rule.title,
+            message=rule.message.format_map(values),
+            location=location,
+            evidence=violation.evidence,
+            basis=rule.basis,
+            fix=rule.fix,
+            cells=list(violation.cells),
+            fingerprint=fingerprint(rule.id, identity, location, violation.key),
+        )
+
+    def _explain(
+        self, findings: list[Finding], unevaluated: Iterable[tuple[RuleSpec, NotEvaluated]], identity: str
+    ) -> list[Finding]:
+        """Name the checks that could not be made: on the finding that explains why, else in AUD-001."""
+        covering = [f for f in findings if self.by_id[f.rule_id].covers_unevaluated]
+        attached: dict[int, list[str]] = defaultdict(list)
+        left: dict[str, list[str]] = defaultdict(list)
+        for rule, missing in unevaluated:
+            cover = next((i for i, f in enumerate(covering) if _covers(f, missing)), None)
+            if cover is not None:
+                attached[cover].append(rule.id)
+            elif missing.reason not in left[rule.id]:
+                left[rule.id].append(missing.reason)
+        for i, ids in attached.items():
+            covering[i].message += f"（因此未能执行：{'、'.join(dict.fromkeys(ids))}）"
+        if not left or self.summary_rule is None:
+            return []
+        evidence = "；".join(f"{rule_id}（{'，'.join(reasons)}）" for rule_id, reasons in left.items())
+        return [self._finding(self.summary_rule, Violation(evidence=evidence, key=",".join(left)), identity)]
+
+    def _restyle(self, findings: list[Finding]) -> None:
+        """Findings made before the rule base ran (READ-001 of an unreadable file) take the rule's text."""
+        for finding in findings:
+            rule = self.by_id.get(finding.rule_id)
+            if rule is not None:
+                finding.title, finding.severity = rule.title, rule.severity
+                finding.basis, finding.fix = rule.basis, rule.fix

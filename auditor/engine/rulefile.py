@@ -1,0 +1,277 @@
+"""Rule files: one YAML file per catalogue id under rules/, read into :class:`RuleSpec`.
+
+A rule file states the id (= its file name), a Chinese title, a message template, the severity, the
+legal basis, how to fix it, where it applies, its shape with the shape's parameters, and examples
+that must fire and must not fire.  A file that cannot be read is reported in one line and skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.engine.level import LEVELS
+from auditor.engine.samples import SAMPLE_FORMATS, check_sample
+from auditor.engine.shapes import SHAPES, CompiledShape, Params
+from auditor.findings.model import SEVERITIES
+
+RULE_ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
+REQUIRED_FIELDS: tuple[str, ...] = ("id", "title", "severity", "basis", "message", "fix", "shape", "examples")
+OPTIONAL_FIELDS: tuple[str, ...] = ("applies", "covers_unevaluated")
+LEVEL_NAMES: dict[str, str] = {"government": "人民政府", "department": "政府部门", "township": "街道、乡镇"}
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be used; the message is one line naming the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Applies:
+    """Where a rule applies: report years (inclusive bounds) and body levels."""
+
+    year_from: int | None = None
+    year_to: int | None = None
+    levels: tuple[str, ...] = LEVELS
+
+    @property
+    def needs_year(self) -> bool:
+        return self.year_from is not None or self.year_to is not None
+
+    def year_matches(self, year: int | None) -> bool:
+        """True within the bounds; an unknown year matches so that "cannot tell" can be reported."""
+        if year is None:
+            return True
+        return (self.year_from is None or year >= self.year_from) and (
+            self.year_to is None or year <= self.year_to
+        )
+
+    def describe(self) -> str:
+        parts = []
+        if self.year_from is not None and self.year_to is not None:
+            parts.append(f"{self.year_from}—{self.year_to}年度报告")
+        elif self.year_from is not None:
+            parts.append(f"{self.year_from}年度起的报告")
+        elif self.year_to is not None:
+            parts.append(f"{self.year_to}年度及以前的报告")
+        else:
+            parts.append("各年度报告")
+        if set(self.levels) != set(LEVELS):
+            parts.append("、".join(LEVEL_NAMES[level] for level in self.levels))
+        return "；".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleDoc:
+    """One document of an example: text in a report layout, or a generated sample (with mutations)."""
+
+    text: str | None = None
+    sample: dict[str, Any] | None = None
+    format: str = "txt"
+    level: str | None = None
+    published: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """Documents audited together; the rule must (or must not) fire on at least one of them."""
+
+    name: str
+    documents: tuple[ExampleDoc, ...]
+    known_gap: str | None = None
+    """Why the rule cannot yet do what this example asks (semgrep's "todo"): reported, not failed."""
+
+
+@dataclass(slots=True)
+class RuleSpec:
+    """One rule, read and compiled."""
+
+    id: str
+    title: str
+    severity: str
+    basis: str
+    message: str
+    fix: str
+    shape: str
+    params: dict[str, Any]
+    applies: Applies
+    must_fire: tuple[Example, ...]
+    must_not_fire: tuple[Example, ...]
+    path: Path
+    compiled: CompiledShape
+    covers_unevaluated: bool = False
+    """Its findings explain why other checks could not be made (a missing or unreadable table)."""
+
+    def meta(self) -> dict[str, str]:
+        """The entry of findings.json's "rules" list."""
+        return {"id": self.id, "title": self.title, "severity": self.severity, "basis": self.basis}
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"'{key}' must be a non-empty text")
+    return value.strip()
+
+
+def _applies(raw: object) -> Applies:
+    if raw is None:
+        return Applies()
+    if not isinstance(raw, dict):
+        raise TypeError("'applies' must be a mapping")
+    unknown = set(raw) - {"year_from", "year_to", "levels"}
+    if unknown:
+        raise ValueError(f"'applies' has unknown key(s): {', '.join(sorted(unknown))}")
+    years = [raw.get("year_from"), raw.get("year_to")]
+    if not all(y is None or isinstance(y, int) for y in years):
+        raise ValueError("'applies' years must be integers")
+    levels = raw.get("levels", list(LEVELS))
+    if not isinstance(levels, list) or not levels or not set(levels) <= set(LEVELS):
+        raise ValueError(f"'applies.levels' must list some of {', '.join(LEVELS)}")
+    return Applies(years[0], years[1], tuple(levels))
+
+
+def _example_doc(raw: object) -> ExampleDoc:
+    if not isinstance(raw, dict):
+        raise TypeError("an example document must be a mapping")
+    sources = [k for k in ("text", "sample") if k in raw]
+    if len(sources) != 1:
+        raise ValueError("an example document needs exactly one of 'text' or 'sample'")
+    published = raw.get("published")
+    if published is not None and not isinstance(published, date):
+        raise ValueError("an example's 'published' must be a date (YYYY-MM-DD)")
+    sample = raw.get("sample")
+    if sample is not None:
+        if not isinstance(sample, dict):
+            raise TypeError("an example's 'sample' must be a mapping")
+        check_sample(sample)
+    fmt = str(raw.get("format", "txt"))
+    if fmt not in SAMPLE_FORMATS:
+        raise ValueError(f"format '{fmt}' is not one of {', '.join(SAMPLE_FORMATS)}")
+    return ExampleDoc(
+        text=str(raw["text"]) if "text" in raw else None,
+        sample=sample,
+        format=fmt,
+        level=raw.get("level"),
+        published=published,
+    )
+
+
+def _examples(raw: object, kind: str) -> tuple[Example, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ValueError(f"'examples.{kind}' must list at least one example")
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise TypeError(f"'examples.{kind}' item {i + 1} needs a 'name'")
+        docs = item.get("batch", [item])
+        if not isinstance(docs, list) or not docs:
+            raise ValueError(f"'examples.{kind}' item {i + 1}: 'batch' must list documents")
+        gap = item.get("known_gap")
+        if gap is not None and not isinstance(gap, str):
+            raise TypeError(f"'examples.{kind}' item {i + 1}: 'known_gap' must be a text saying why")
+        try:
+            out.append(Example(item["name"], tuple(_example_doc(d) for d in docs), gap))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"'examples.{kind}' item {i + 1}: {exc}") from None
+    return tuple(out)
+
+
+def _shape(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    shape = data["shape"]
+    if not isinstance(shape, dict) or len(shape) != 1:
+        raise ValueError("'shape' must be a mapping with one key: the shape's name")
+    ((name, params),) = shape.items()
+    if name not in SHAPES:
+        raise ValueError(f"unknown shape '{name}' (known: {', '.join(SHAPES)})")
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise TypeError(f"the parameters of shape '{name}' must be a mapping")
+    return str(name), params
+
+
+def _parse(path: Path) -> RuleSpec:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ValueError(f"not readable YAML ({type(exc).__name__})") from None
+    if not isinstance(data, dict):
+        raise TypeError("not a mapping")
+    missing = [k for k in REQUIRED_FIELDS if k not in data]
+    if missing:
+        raise ValueError(f"missing field(s): {', '.join(missing)}")
+    unknown = set(data) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    rule_id = _text(data, "id")
+    if not RULE_ID.match(rule_id):
+        raise ValueError(f"id '{rule_id}' is not of the form ABC-123")
+    if rule_id != path.stem:
+        raise ValueError(f"id '{rule_id}' differs from the file name")
+    severity = _text(data, "severity")
+    if severity not in SEVERITIES:
+        raise ValueError(f"severity '{severity}' is not one of {', '.join(SEVERITIES)}")
+    examples = data["examples"]
+    if not isinstance(examples, dict):
+        raise TypeError("'examples' must have 'must_fire' and 'must_not_fire'")
+    shape, params = _shape(data)
+    compiled = SHAPES[shape](Params(rule_id, params, path.parent))
+    return RuleSpec(
+        id=rule_id,
+        title=_text(data, "title"),
+        severity=severity,
+        basis=_text(data, "basis"),
+        message=_text(data, "message"),
+        fix=_text(data, "fix"),
+        shape=shape,
+        params=params,
+        applies=_applies(data.get("applies")),
+        must_fire=_examples(examples.get("must_fire"), "must_fire"),
+        must_not_fire=_examples(examples.get("must_not_fire"), "must_not_fire"),
+        path=path,
+        compiled=compiled,
+        covers_unevaluated=bool(data.get("covers_unevaluated", False)),
+    )
+
+
+def load_rule(path: Path) -> RuleSpec:
+    """Read and compile one rule file; raises :class:`RuleFileError` with a one-line reason."""
+    try:
+        return _parse(path)
+    except (ValueError, TypeError) as exc:
+        raise RuleFileError(f"{path.name}: {exc}") from None
+
+
+@dataclass(slots=True)
+class RuleSet:
+    """The rules of a folder that could be used, and one line for each file that could not."""
+
+    rules: list[RuleSpec]
+    errors: list[str]
+
+
+def load_rules(folder: Path) -> RuleSet:
+    """Every ``*.yaml``/``*.yml`` rule file of ``folder``, sorted by name; of two files with one id
+    (BAL-002.yaml and BAL-002.yml) the first is kept and the second reported."""
+    rules: list[RuleSpec] = []
+    errors: list[str] = []
+    seen: dict[str, Path] = {}
+    for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
+        try:
+            rule = load_rule(path)
+        except RuleFileError as exc:
+            errors.append(str(exc))
+            continue
+        if rule.id in seen:
+            errors.append(f"{path.name}: duplicate id {rule.id} (also {seen[rule.id].name})")
+            continue
+        seen[rule.id] = path
+        rules.append(rule)
+    if not rules and not errors:
+        errors.append(f"{folder}: no rule files")
+    return RuleSet(rules, errors)

@@ -1,0 +1,36 @@
+"""The ``python`` shape: a short function ``check(ctx, params)`` in a module beside the rule file."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable
+
+from auditor.engine.api import Context, Outcome
+from auditor.engine.shapes.base import CompiledShape, Params
+
+
+def python(params: Params) -> CompiledShape:
+    """Load ``file`` (default ``<ID>.py`` beside the rule) and call its ``check(ctx, params)``;
+    every other parameter is passed on in ``params``."""
+    name = params.get("file", str, f"{params.rule_id}.py")
+    path = params.folder / name
+    if not path.is_file():
+        raise ValueError(f"python file {name} not found beside the rule")
+    module_name = "nianbao_rules." + path.stem.replace("-", "_")
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"cannot load {name}")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # noqa: BLE001 - a broken rule module is reported and skipped
+        raise ValueError(f"{name}: {type(exc).__name__}: {exc}") from None
+    function = getattr(module, "check", None)
+    if not callable(function):
+        raise TypeError(f"{name} has no function check(ctx, params)")
+    options = {k: v for k, v in params.values.items() if k != "file"}
+
+    def check(ctx: Context) -> Iterable[Outcome]:
+        return function(ctx, options)
+
+    return CompiledShape(check)

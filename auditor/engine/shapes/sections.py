@@ -1,0 +1,84 @@
+"""Shapes about the six sections: a section is required; a section must name some aspects or phrases."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, quote, section_heading
+from auditor.engine.shapes.base import CompiledShape, Params
+from auditor.model import SECTION_KEYS
+
+
+def _section_keys(params: Params) -> tuple[str, ...]:
+    keys = params.strings("sections")
+    unknown = [k for k in keys if k not in SECTION_KEYS]
+    if unknown:
+        raise ValueError(f"unknown section(s) {', '.join(unknown)}; use 一 … 六")
+    return keys
+
+
+def required_section(params: Params) -> CompiledShape:
+    """Each of ``sections`` must be present; one violation per missing section."""
+    keys = _section_keys(params)
+
+    def check(ctx: Context) -> Iterator[Outcome]:
+        for key in keys:
+            if ctx.section(key) is None:
+                heading = section_heading(key)
+                yield Violation(
+                    evidence=f"未找到“{heading}”或与之对应的标题",
+                    section=key,
+                    values={"heading": heading},
+                )
+
+    return CompiledShape(check)
+
+
+def _patterns(params: Params, key: str, words: object) -> tuple[re.Pattern[str], ...]:
+    items = [words] if isinstance(words, str) else words
+    if not isinstance(items, list) or not items or not all(isinstance(w, str) for w in items):
+        raise ValueError(f"aspect '{key}' needs a non-empty list of phrases")
+    try:
+        return tuple(re.compile(w) for w in items)
+    except re.error as exc:
+        raise ValueError(f"aspect '{key}': bad pattern: {exc}") from None
+
+
+def _aspects_check(keys: tuple[str, ...], aspects: dict[str, tuple[re.Pattern[str], ...]]) -> CompiledShape:
+    def check(ctx: Context) -> Iterator[Outcome]:
+        present = [s for k in keys if (s := ctx.section(k)) is not None]
+        if not present:
+            yield NotEvaluated(f"缺少第{'、'.join(keys)}部分", section=keys[0])
+            return
+        text = "\n".join(s.text for s in present)
+        where = present[0]
+        for name, patterns in aspects.items():
+            if not any(p.search(text) for p in patterns):
+                yield Violation(
+                    evidence=f"“{where.heading}”：{quote(text) if text.strip() else '（无正文）'}",
+                    section=where.key,
+                    values={"aspect": name},
+                    key=name,
+                )
+
+    return CompiledShape(check)
+
+
+def required_aspects(params: Params) -> CompiledShape:
+    """The text of ``sections`` must name every aspect: ``aspects`` maps a name to phrases (regexes),
+    any of which counts.  One violation per missing aspect, naming it ({aspect})."""
+    keys = _section_keys(params)
+    raw = params.get("aspects", dict)
+    if not raw:
+        raise ValueError("shape parameter 'aspects' is empty")
+    return _aspects_check(
+        keys, {str(name): _patterns(params, str(name), words) for name, words in raw.items()}
+    )
+
+
+def required_phrases(params: Params) -> CompiledShape:
+    """The text of ``sections`` must contain one of ``phrases`` (regexes); ``name`` says what they mean."""
+    keys = _section_keys(params)
+    name = params.get("name", str)
+    return _aspects_check(keys, {name: _patterns(params, name, list(params.strings("phrases")))})

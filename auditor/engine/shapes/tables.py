@@ -1,0 +1,207 @@
+"""Shapes about the tables: an identity between cells, a test on every cell, the template version.
+
+Identities and value tests run in pandera (batched over all documents of an audit); the checks here
+turn pandera's failures into violations with the template's row and column wording and the arithmetic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from auditor.engine.api import (
+    TABLE_NAMES,
+    TABLE_SECTION,
+    CellRef,
+    Context,
+    NotEvaluated,
+    Outcome,
+    Violation,
+    cell_text,
+    col_label,
+    row_label,
+    short_row,
+    table_spec,
+)
+from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
+from auditor.model import Table
+from auditor.schemas import VALUE_TESTS, Failure, Identity, ValueTest
+from auditor.templates import SPECS
+
+_SHOWN_TERMS = 4
+"""Identities with more terms than this show only the non-zero ones in their evidence."""
+
+
+def _known_ids(kind: str, per: str) -> set[str]:
+    specs = [spec for (k, _), spec in SPECS.items() if k == kind]
+    if per == "column":
+        return {r.id for spec in specs for r in spec.rows}
+    return {c.id for spec in specs for c in spec.columns}
+
+
+def _table_or_reason(ctx: Context, kind: str, check: str) -> Table | NotEvaluated:
+    table = ctx.table(kind)
+    if isinstance(table, Table) and (check, kind) in ctx.broken_checks:
+        return NotEvaluated(f"{TABLE_NAMES[kind]}的核验未能运行", table=kind, section=TABLE_SECTION[kind])
+    return table
+
+
+def _term(table: Table, name: str, row: str, col: str) -> tuple[str, Decimal]:
+    return f"{name} {cell_text(table.cell(row, col))}", table.value(row, col)
+
+
+def _side(terms: list[tuple[str, Decimal]]) -> str:
+    if len(terms) <= _SHOWN_TERMS:
+        return " + ".join(text for text, _ in terms)
+    shown = [text for text, value in terms if value != 0]
+    if len(shown) < len(terms):
+        shown.append("其余各项 0")
+    return " + ".join(shown)
+
+
+def _row_name(table: Table, row: str) -> str:
+    """The short row name for arithmetic ("一", "（七）", "（三）第1项")."""
+    name = short_row(table, row)
+    spec = table_spec(table).row(row)
+    return f"{spec.block[:3]}第{spec.number}项" if spec.block else name
+
+
+def _column_violation(table: Table, identity: Identity, col: str) -> Violation:
+    left = [_term(table, _row_name(table, r), r, col) for r in identity.left]
+    right = [_term(table, _row_name(table, r), r, col) for r in identity.right]
+    cells: tuple[CellRef, ...] = tuple((table.kind, r, col) for r in identity.left + identity.right)
+    return Violation(
+        evidence=f"{_side(left)} ≠ {_side(right)}",
+        section=TABLE_SECTION[table.kind],
+        table=table.kind,
+        row=row_label(table, identity.anchor),
+        column=col_label(table, col),
+        cells=cells,
+        key=col,
+    )
+
+
+def _row_violation(table: Table, identity: Identity, row: str) -> Violation:
+    left = [_term(table, col_label(table, c), row, c) for c in identity.left]
+    right = [_term(table, col_label(table, c), row, c) for c in identity.right]
+    cells: tuple[CellRef, ...] = tuple((table.kind, row, c) for c in identity.left + identity.right)
+    return Violation(
+        evidence=f"{_side(right)} ≠ {_side(left)}",
+        section=TABLE_SECTION[table.kind],
+        table=table.kind,
+        row=row_label(table, row),
+        column=col_label(table, identity.right[0]),
+        cells=cells,
+        key=row,
+    )
+
+
+def identity(params: Params) -> CompiledShape:
+    """left = right, summed over rows in each column (``per: column``) or over columns in each row.
+
+    Row or column ids that a template version lacks are left out for that version, so one rule can
+    name （六） (2019) and （六）1–3 (2021).  Blanks and placeholders count as 0.
+    """
+    kind = params.one_of("table", TABLE_KINDS)
+    per = params.one_of("per", ("row", "column"))
+    left, right = params.strings("left"), params.strings("right")
+    unknown = sorted(set(left + right) - _known_ids(kind, per))
+    if unknown:
+        raise ValueError(
+            f"unknown {'row' if per == 'column' else 'column'} id(s) of {kind}: {', '.join(unknown)}"
+        )
+    rule = Identity(params.rule_id, kind, per, left, right)  # type: ignore[arg-type]
+
+    def check(ctx: Context) -> Iterator[Outcome]:
+        table = _table_or_reason(ctx, kind, rule.name)
+        if isinstance(table, NotEvaluated):
+            yield table
+            return
+        restricted = rule.for_spec(table_spec(table))
+        if restricted is None:
+            return
+        failures = ctx.failures.get((rule.name, kind), [])
+        if per == "column":
+            for col in dict.fromkeys(f.column for f in failures if f.column):
+                yield _column_violation(table, restricted, col)
+        else:
+            for row in dict.fromkeys(f.row for f in failures if f.row):
+                yield _row_violation(table, restricted, row)
+
+    return CompiledShape(check, (rule,))
+
+
+def _value_violation(table: Table, row: str, failures: list[Failure]) -> Violation:
+    failing = {f.column for f in failures}
+    cols = [c for c in table_spec(table).columns_of(row) if c in failing]
+    parts = [f"{col_label(table, c)} {cell_text(table.cell(row, c))}" for c in cols]
+    return Violation(
+        evidence=f"{row_label(table, row)}：{'，'.join(parts)}",
+        section=TABLE_SECTION[table.kind],
+        table=table.kind,
+        row=row_label(table, row),
+        column="、".join(col_label(table, c) for c in cols),
+        cells=tuple((table.kind, row, c) for c in cols),
+        key=row,
+    )
+
+
+def value(params: Params) -> CompiledShape:
+    """Every required cell of ``tables`` passes ``test``: text (no text where a number belongs),
+    blank (no blank or missing cell), negative (no negative value outside signed columns),
+    non_integer (no fraction outside amount columns).  One violation per row, naming its cells."""
+    kinds = params.strings("tables")
+    if not set(kinds) <= set(TABLE_KINDS):
+        raise ValueError(f"shape parameter 'tables' must name tables among {', '.join(TABLE_KINDS)}")
+    rule = ValueTest(params.rule_id, kinds, params.one_of("test", VALUE_TESTS))  # type: ignore[arg-type]
+
+    def check(ctx: Context) -> Iterator[Outcome]:
+        for kind in kinds:
+            table = _table_or_reason(ctx, kind, rule.name)
+            if isinstance(table, NotEvaluated):
+                yield table
+                continue
+            by_row: dict[str, list[Failure]] = {}
+            for failure in ctx.failures.get((rule.name, kind), []):
+                if failure.row:
+                    by_row.setdefault(failure.row, []).append(failure)
+            for row, failures in by_row.items():
+                yield _value_violation(table, row, failures)
+
+    return CompiledShape(check, (rule,))
+
+
+def _version_marker(table: Table) -> str:
+    """What shows a table's version: T2's column headers, T3's （六） row(s)."""
+    spec = table_spec(table)
+    if table.kind == "T2":
+        return "栏目：" + "、".join(
+            re.sub(r"\s+", "", table.col_labels.get(c.id, c.label)) for c in spec.columns[:3]
+        )
+    rows = [r for r in spec.rows if r.id.startswith("other")]
+    labels = [table.row_labels.get(r.id, r.display) for r in rows]
+    if len(rows) == 1:
+        return f"“{labels[0]}”一行，无细分项"
+    return f"（六）其他处理分为{len(rows)}项：" + "、".join(labels)
+
+
+def template_version(params: Params) -> CompiledShape:
+    """Every table of ``tables`` is in the ``expected`` template version (2019 or 2021).
+
+    Every occurrence counts, including a second copy of a table in the other format."""
+    expected = params.one_of("expected", ("2019", "2021"))
+    kinds = params.strings("tables", ["T2", "T3"])
+
+    def check(ctx: Context) -> Iterator[Outcome]:
+        for table in ctx.doc.tables:
+            if table.kind in kinds and table.template not in (expected, "unknown"):
+                yield Violation(
+                    evidence=_version_marker(table),
+                    section=TABLE_SECTION[table.kind],
+                    table=table.kind,
+                    values={"found": table.template, "expected": expected, "name": TABLE_NAMES[table.kind]},
+                    key=table.template,
+                )
+
+    return CompiledShape(check)

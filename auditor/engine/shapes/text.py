@@ -1,0 +1,172 @@
+"""Shapes about the wording: the title, and claims in the narrative checked against table cells."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from auditor.engine.api import (
+    TABLE_NAMES,
+    Context,
+    NotEvaluated,
+    Outcome,
+    Violation,
+    col_label,
+    format_number,
+    row_label,
+    short_row,
+    table_spec,
+)
+from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
+from auditor.model import Table
+from auditor.templates import SPECS
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+_CLAUSE_END = "。；;！？\n"
+
+
+def normalise_numbers(text: str) -> str:
+    """Full-width digits to ASCII and thousands separators removed ("１,２３４" -> "1234")."""
+    return _THOUSANDS.sub("", text.translate(_FULL_WIDTH_DIGITS))
+
+
+def _compile(pattern: str, what: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"{what}: bad pattern: {exc}") from None
+
+
+def title_pattern(params: Params) -> CompiledShape:
+    """The title, with the ``remove`` pattern deleted, must match ``must_match``."""
+    must = _compile(params.get("must_match", str), "must_match")
+    remove = _compile(params.get("remove", str, ""), "remove")
+
+    def check(ctx: Context) -> Iterator[Outcome]:
+        title = (ctx.doc.title or "").strip()
+        if not title:
+            yield Violation(evidence="未识别到报告标题")
+            return
+        residue = remove.sub("", title) if remove.pattern else title
+        if not must.search(residue):
+            yield Violation(evidence=f"标题：“{title}”")
+
+    return CompiledShape(check)
+
+
+Term = tuple[str, str]
+"""(row id, column id) of a table cell."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A sentence pattern whose number (group ``n``, or the constant ``value``) must equal one of
+    the sums ``equals``.  Terms a template version lacks count as 0 (one claim serves both versions)."""
+
+    pattern: re.Pattern[str]
+    equals: tuple[tuple[Term, ...], ...]
+    value: Decimal | None
+
+
+def _expression(text: str, kind: str) -> tuple[Term, ...]:
+    """ "new.total + carried.total" -> (("new", "total"), ("carried", "total")), ids checked."""
+    specs = [spec for (k, _), spec in SPECS.items() if k == kind]
+    rows = {r.id for spec in specs for r in spec.rows}
+    cols = {c.id for spec in specs for c in spec.columns}
+    terms: list[Term] = []
+    for part in text.split("+"):
+        row, _, col = part.strip().partition(".")
+        if row not in rows or col not in cols:
+            raise ValueError(f"'{part.strip()}' is not row.column of {kind}")
+        terms.append((row, col))
+    return tuple(terms)
+
+
+def _claim(raw: object, kind: str, index: int) -> Claim:
+    if not isinstance(raw, dict) or "pattern" not in raw or "equals" not in raw:
+        raise ValueError(f"claim {index + 1} needs 'pattern' and 'equals'")
+    pattern = _compile(str(raw["pattern"]), f"claim {index + 1}")
+    value = raw.get("value")
+    if value is None and "n" not in pattern.groupindex:
+        raise ValueError(f"claim {index + 1}: the pattern needs a group (?P<n>…) or the claim a 'value'")
+    equals = raw["equals"] if isinstance(raw["equals"], list) else [raw["equals"]]
+    return Claim(
+        pattern,
+        tuple(_expression(str(e), kind) for e in equals),
+        Decimal(str(value)) if value is not None else None,
+    )
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause around a match, for quoting."""
+    left = max((text.rfind(c, 0, start) for c in _CLAUSE_END), default=-1) + 1
+    rights = [i for c in _CLAUSE_END if (i := text.find(c, end)) >= 0]
+    right = min(rights) if rights else len(text)
+    clause = re.sub(r"\s+", " ", text[left:right]).strip()
+    return clause if len(clause) <= 80 else re.sub(r"\s+", " ", text[start:end]).strip()
+
+
+def _sum(table: Table, terms: tuple[Term, ...]) -> Decimal:
+    return sum((table.value(r, c) for r, c in terms), Decimal(0))
+
+
+def _describe(table: Table, terms: tuple[Term, ...]) -> str:
+    """ "一·总计", or "（三）第1项·总计 + …" for a sum."""
+    return " + ".join(f"{short_row(table, r)}·{col_label(table, c)}" for r, c in terms)
+
+
+def text_against_table(params: Params) -> CompiledShape:
+    """Numbers stated in the narrative must equal the table: each claim's pattern is searched in
+    every section's text; its number must equal one of the sums in ``equals`` ("row.col + row.col")."""
+    kind = params.one_of("table", TABLE_KINDS)
+    raw_claims = params.get("claims", list)
+    if not raw_claims:
+        raise ValueError("shape parameter 'claims' is empty")
+    claims = [_claim(raw, kind, i) for i, raw in enumerate(raw_claims)]
+
+    def check(ctx: Context) -> Iterator[Outcome]:
+        found = [
+            (claim, section.key, text, match)
+            for section in ctx.doc.sections
+            for text in [normalise_numbers(section.text)]
+            for claim in claims
+            for match in claim.pattern.finditer(text)
+        ]
+        if not found:
+            return
+        table = ctx.table(kind)
+        if isinstance(table, NotEvaluated):
+            yield table
+            return
+        cells = set(table_spec(table).required_cells())
+        for claim, key, text, match in found:
+            usable = [terms for terms in claim.equals if any(t in cells for t in terms)]
+            if not usable:
+                yield NotEvaluated(
+                    f"{TABLE_NAMES[kind]}为{table.template}年格式，没有与“{match[0]}”对应的栏目", kind
+                )
+                continue
+            stated = claim.value if claim.value is not None else Decimal(match.group("n"))
+            sums = [_sum(table, terms) for terms in usable]
+            if stated in sums:
+                continue
+            terms = tuple(t for t in usable[0] if t in cells)
+            row, col = terms[0]
+            yield Violation(
+                evidence=(
+                    f"文中“{_clause(text, match.start(), match.end())}”，"
+                    f"{TABLE_NAMES[kind]} {_describe(table, terms)} 为 {format_number(sums[0])}"
+                ),
+                section=key,
+                table=kind,
+                row=row_label(table, row),
+                column=col_label(table, col),
+                cells=tuple((kind, r, c) for r, c in terms),
+                values={"stated": format_number(stated), "actual": format_number(sums[0])},
+                key=f"{key}:{match.start()}",
+            )
+
+    return CompiledShape(check)

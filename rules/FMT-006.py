@@ -1,0 +1,64 @@
+"""FMT-006: row and column labels in the template's wording.
+
+Labels are compared after normalisation: whitespace, punctuation, numbering ("（一）", "1.") and
+notes in brackets ("（单位：万元，保留4位小数）") do not count as a deviation; other wording does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from auditor.engine.api import TABLE_SECTION, Context, Outcome, Violation, table_spec
+from auditor.model import Table
+
+_BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、．]?)")
+_NOT_WORDS = re.compile(r"[\s\W_]+")
+
+
+def normalise(label: str) -> str:
+    """A label reduced to its words: no brackets' content, numbering, punctuation or spaces."""
+    text = label
+    while _BRACKETED.search(text):
+        text = _BRACKETED.sub("", text)
+    text = _NOT_WORDS.sub("", text.replace("·", " "))
+    return _NUMBERING.sub("", text)
+
+
+def _wordings(label: str) -> set[str]:
+    """T4's row labels join the printed header levels with "·"; each level alone is also right."""
+    return {normalise(label), *(normalise(part) for part in label.split("·"))}
+
+
+def _deviations(table: Table) -> Iterator[Violation]:
+    spec = table_spec(table)
+    for row_id, written in table.row_labels.items():
+        row = spec.row(row_id)
+        if normalise(written) not in _wordings(row.label):
+            yield Violation(
+                evidence=f"“{written}”，格式为“{row.label}”",
+                section=TABLE_SECTION[table.kind],
+                table=table.kind,
+                row=row.display,
+                values={"what": f"行“{row.display}”"},
+                key=f"row:{row_id}",
+            )
+    for col_id, written in table.col_labels.items():
+        col = spec.col(col_id)
+        if normalise(written) not in _wordings(col.label):
+            yield Violation(
+                evidence=f"“{written}”，格式为“{col.label}”",
+                section=TABLE_SECTION[table.kind],
+                table=table.kind,
+                column=col.label,
+                values={"what": f"列“{col.label}”"},
+                key=f"col:{col_id}",
+            )
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
+    for table in ctx.doc.tables:
+        if not table.image_only:
+            yield from _deviations(table)

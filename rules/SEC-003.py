@@ -1,0 +1,20 @@
+"""SEC-003: section headings in the template's wording and numbering."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from auditor.engine.api import Context, Outcome, Violation
+from auditor.templates import SECTION_HEADINGS, SECTION_HEADINGS_2019
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
+    wordings = (
+        SECTION_HEADINGS_2019 if ctx.doc.year is not None and ctx.doc.year <= 2020 else SECTION_HEADINGS
+    )
+    for section in ctx.doc.sections:
+        if section.similarity >= 1.0 and section.numbering_ok:
+            continue
+        template = f"{section.key}、{wordings[section.key]}"
+        yield Violation(evidence=f"“{section.heading}”，格式为“{template}”", section=section.key)
