@@ -69,7 +69,7 @@ def progress() -> Progress:
 def audit(
     paths: Annotated[list[str], typer.Argument(help="files, folders (recursive) or URLs")],
     out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("reports_out"),
-    format: Annotated[str, typer.Option("--format", help="json,html,xlsx,csv,sarif")] = "json",
+    format: Annotated[str, typer.Option("--format", help="json,html,xlsx,csv,sarif")] = "json,html",
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="error | warning")] = None,
     level: Annotated[
         str | None, typer.Option("--level", help="government | department | township (else from the title)")

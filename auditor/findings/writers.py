@@ -18,5 +18,29 @@ def _json(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[s
     return path
 
 
-WRITERS: dict[str, Writer] = {"json": _json}
+def _html(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
+    from auditor.findings.htmlreport import write_html
+
+    return write_html(out_dir, results, rules)
+
+
+def _xlsx(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
+    from auditor.findings.tabular import write_xlsx
+
+    return write_xlsx(out_dir, results, rules)
+
+
+def _csv(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
+    from auditor.findings.tabular import write_csv
+
+    return write_csv(out_dir, results, rules)
+
+
+def _sarif(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
+    from auditor.findings.sarif import write_sarif
+
+    return write_sarif(out_dir, results, rules)
+
+
+WRITERS: dict[str, Writer] = {"json": _json, "html": _html, "xlsx": _xlsx, "csv": _csv, "sarif": _sarif}
 """Format name -> writer.  findings.json is always written; the others on request (--format)."""

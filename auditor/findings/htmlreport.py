@@ -1,0 +1,127 @@
+"""findings.html: a self-contained report in Chinese for the officers who fix the reports.
+
+Per report: a summary with counts by severity; each finding with its message, location, evidence,
+basis and fix; T2/T3/T4 drawn from the document model with the offending cells highlighted; the
+waived findings with their reasons.  One file: inline CSS, no scripts, no external resources.
+Everything taken from a report is untrusted and goes through Jinja2's autoescaping.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader
+
+from auditor import __version__
+from auditor.engine.api import TABLE_NAMES, table_spec
+from auditor.findings.jsonout import atomic_write_bytes
+from auditor.findings.model import SEVERITY_RANK, Finding, ReportResult
+from auditor.findings.tabular import SEVERITY_NAMES
+from auditor.model import Table
+from auditor.schemas import table_frame
+
+_ENV = Environment(loader=PackageLoader("auditor.findings", "templates"), autoescape=True, trim_blocks=True)
+_ENV.filters["severity_name"] = lambda s: SEVERITY_NAMES.get(s, s)
+_VERSIONS = {"2021": "2021年版", "2019": "2019年版", "unknown": "版本不明"}
+
+
+@dataclass(slots=True)
+class CellView:
+    text: str
+    css: str = ""
+    rules: str = ""
+
+
+@dataclass(slots=True)
+class TableView:
+    caption: str
+    columns: list[str]
+    rows: list[tuple[str, list[CellView]]]
+    note: str = ""
+
+
+@dataclass(slots=True)
+class ReportView:
+    result: ReportResult
+    counts: dict[str, int]
+    findings: list[Finding]
+    waived: list[Finding]
+    tables: list[TableView] = field(default_factory=list)
+
+
+def _marks(findings: Sequence[Finding]) -> dict[tuple[str, str, str], list[Finding]]:
+    marks: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in findings:
+        for cell in finding.cells:
+            marks.setdefault(tuple(cell), []).append(finding)  # type: ignore[arg-type]
+    return marks
+
+
+def _table_view(table: Table, marks: dict[tuple[str, str, str], list[Finding]]) -> TableView:
+    spec = table_spec(table)
+    version = "" if table.kind == "T4" else f"（{_VERSIONS.get(table.template, table.template)}）"
+    caption = TABLE_NAMES[table.kind] + version
+    if table.image_only:
+        return TableView(caption, [], [], "该表格仅为图片，无法读取。")
+    grid = table_frame(table, spec)["raw"]
+    rows = []
+    for row in spec.rows:
+        cells = []
+        for col in spec.columns:
+            if col.id not in spec.columns_of(row.id):
+                cells.append(CellView("", "na"))
+                continue
+            raw = grid.at[row.id, col.id]
+            found = marks.get((table.kind, row.id, col.id), [])
+            worst = max((f.severity for f in found), key=SEVERITY_RANK.__getitem__, default="")
+            text = raw if isinstance(raw, str) and raw.strip() else "（空）"
+            cells.append(
+                CellView(
+                    text, f"hl-{worst}" if worst else "", "、".join(dict.fromkeys(f.rule_id for f in found))
+                )
+            )
+        rows.append((row.display, cells))
+    note = "" if table.readable else "表格结构未能完整读取：" + "；".join(table.problems)
+    return TableView(caption, [c.label for c in spec.columns], rows, note)
+
+
+def _report_view(result: ReportResult) -> ReportView:
+    active = sorted(
+        (f for f in result.findings if f.waived is None),
+        key=lambda f: (-SEVERITY_RANK[f.severity], f.rule_id),
+    )
+    counts = Counter(f.severity for f in active)
+    view = ReportView(
+        result,
+        {s: counts.get(s, 0) for s in ("error", "warning", "info")},
+        active,
+        [f for f in result.findings if f.waived is not None],
+    )
+    if result.document is not None:
+        marks = _marks(active)
+        view.tables = [_table_view(t, marks) for t in result.document.tables]
+    return view
+
+
+def render_html(results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> str:
+    """The whole report as one HTML page."""
+    views = [_report_view(r) for r in results]
+    used = {f.rule_id for r in results for f in r.findings}
+    totals = {s: sum(v.counts[s] for v in views) for s in ("error", "warning", "info")}
+    return _ENV.get_template("report.html.j2").render(
+        reports=views,
+        totals=totals,
+        waived=sum(len(v.waived) for v in views),
+        rules=[r for r in rules if r.get("id") in used],
+        version=__version__,
+    )
+
+
+def write_html(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
+    path = out_dir / "findings.html"
+    atomic_write_bytes(path, render_html(results, rules).encode("utf-8"))
+    return path
