@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from auditor.engine.rulebase import RuleBase
 from auditor.engine.rulefile import Example, ExampleDoc, RuleSpec
-from auditor.engine.samples import render_sample
+from auditor.engine.samples import SAMPLE_FORMATS, render_sample, sample_formats
 from auditor.findings.model import Finding
 from auditor.pipeline import AuditInput, audit_batch
 
@@ -39,6 +39,17 @@ def example_input(doc: ExampleDoc, index: int, fmt: str | None = None) -> AuditI
     else:
         data = (doc.text or "").encode("utf-8")
     return AuditInput(data=data, source=f"example-{index}.{fmt}", level=doc.level, published=doc.published)
+
+
+def example_formats(example: Example) -> tuple[str, ...]:
+    """The input formats an example can be rendered in: none when one of its documents is text."""
+    if any(doc.sample is None for doc in example.documents):
+        return ()
+    allowed = [
+        set(doc.formats or SAMPLE_FORMATS) & set(sample_formats(doc.sample or {}))
+        for doc in example.documents
+    ]
+    return tuple(f for f in SAMPLE_FORMATS if all(f in a for a in allowed))
 
 
 def findings_of(rulebase: RuleBase, example: Example, fmt: str | None = None) -> list[Finding]:

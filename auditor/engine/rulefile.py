@@ -74,6 +74,8 @@ class ExampleDoc:
     format: str = "txt"
     level: str | None = None
     published: date | None = None
+    formats: tuple[str, ...] | None = None
+    """For a sample: the input formats in which the example holds (default: every format)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +154,11 @@ def _example_doc(raw: object) -> ExampleDoc:
     fmt = str(raw.get("format", "txt"))
     if fmt not in SAMPLE_FORMATS:
         raise ValueError(f"format '{fmt}' is not one of {', '.join(SAMPLE_FORMATS)}")
+    formats = raw.get("formats")
+    if formats is not None and (not isinstance(formats, list) or not set(formats) <= set(SAMPLE_FORMATS)):
+        raise ValueError(f"an example's 'formats' must list some of {', '.join(SAMPLE_FORMATS)}")
     return ExampleDoc(
+        formats=tuple(formats) if formats is not None else None,
         text=str(raw["text"]) if "text" in raw else None,
         sample=sample,
         format=fmt,

@@ -9,6 +9,7 @@ changes (all optional):
   same seed's report of a year in that version);
 - ``sections``: ``{"六": ["无"]}`` replaces a section's paragraphs; ``null`` removes the section;
 - ``headings``: ``{"一": "一、概述"}`` rewrites a heading;
+- ``order``: ``[一, 二, 三, 四, 六, 五]`` puts the sections in another order;
 - ``title``, ``preamble`` (list of paragraphs), ``published`` (date);
 - ``replace``: ``[[old, new], …]`` on the rendered text (text, markdown and HTML only).
 """
@@ -28,6 +29,7 @@ SAMPLE_KEYS: frozenset[str] = frozenset(
         "versions",
         "sections",
         "headings",
+        "order",
         "title",
         "preamble",
         "published",
@@ -94,6 +96,8 @@ def build_sample(spec: dict[str, Any]) -> Any:
             report.sections[key] = (report.sections[key][0], [str(p) for p in paragraphs])
     for key, heading in (spec.get("headings") or {}).items():
         report.sections[key] = (str(heading), report.sections[key][1])
+    if "order" in spec:
+        report.sections = {str(key): report.sections[str(key)] for key in spec["order"]}
     if "title" in spec:
         report.title = str(spec["title"])
     if "preamble" in spec:
