@@ -31,7 +31,8 @@ class CrawlSettings:
 
     user_agent: str = DEFAULT_USER_AGENT
     delay: float = 2.0
-    """Minimum time between the starts of two requests to the same host."""
+    """Minimum time between two requests to the same host (after the start and after the end of the
+    previous one)."""
     jitter: float = 0.5
     """Each per-host gap is ``delay * (1 + uniform(0, jitter))``: never shorter than ``delay``."""
     per_host_concurrency: int = 1

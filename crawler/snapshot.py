@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from auditor.store import Store
 from auditor.store.schema import CaptureRow, DocumentRow, DocumentVersionRow, SiteRow
@@ -64,6 +64,7 @@ class Snapshotter:
     def __init__(self, store: Store, run_id: int | None) -> None:
         self.store = store
         self.run_id = run_id
+        self._validators: dict[str, Cached] | None = None
 
     # -- captures (the fetcher's CaptureSink) ---------------------------------------------------
 
@@ -99,22 +100,26 @@ class Snapshotter:
 
     def cached(self, url: str) -> Cached | None:
         """Validators and body of the last good capture of ``url``, if it had any validator."""
+        if self._validators is None:
+            self._validators = self._load_validators()
+        return self._validators.get(url)
+
+    def _load_validators(self) -> dict[str, Cached]:
+        """The last good capture of every URL, in one query (a crawl asks for each URL it fetches)."""
+        latest = (
+            select(func.max(CaptureRow.id))
+            .where(CaptureRow.sha256.is_not(None), CaptureRow.error.is_(None), CaptureRow.status.in_((200, 304)))
+            .group_by(CaptureRow.url)
+        )
+        found: dict[str, Cached] = {}
         with self.store.reader() as session:
-            row = session.scalars(
-                select(CaptureRow)
-                .where(CaptureRow.url == url, CaptureRow.sha256.is_not(None), CaptureRow.error.is_(None))
-                .order_by(CaptureRow.id.desc())
-                .limit(1)
-            ).first()
-        if row is None or row.status not in (200, 304):
-            return None
-        headers = [(str(k), str(v)) for k, v in row.headers]
-        lowered = {k.lower(): v for k, v in headers}
-        etag, modified = lowered.get("etag"), lowered.get("last-modified")
-        if not etag and not modified:
-            return None
-        assert row.sha256 is not None
-        return Cached(sha256=row.sha256, headers=headers, etag=etag, last_modified=modified)
+            for row in session.scalars(select(CaptureRow).where(CaptureRow.id.in_(latest))):
+                headers = [(str(k), str(v)) for k, v in row.headers]
+                lowered = {k.lower(): v for k, v in headers}
+                etag, modified = lowered.get("etag"), lowered.get("last-modified")
+                if (etag or modified) and row.sha256 is not None:
+                    found[row.url] = Cached(sha256=row.sha256, headers=headers, etag=etag, last_modified=modified)
+        return found
 
     def body(self, sha256: str) -> bytes | None:
         return self.store.blobs.get(sha256) if self.store.blobs.has(sha256) else None
@@ -157,12 +162,12 @@ class Snapshotter:
             doc.kind, doc.parent_id, doc.last_seen = kind, parent_id, now
             doc.link_title = link_title or doc.link_title
             doc.year = year if year is not None else doc.year
-            version = session.scalars(
-                select(DocumentVersionRow).where(
-                    DocumentVersionRow.document_id == doc.id,
-                    DocumentVersionRow.content_hash == content.content_hash,
-                )
-            ).first()
+            versions = [] if new_document else list(session.scalars(
+                select(DocumentVersionRow)
+                .where(DocumentVersionRow.document_id == doc.id)
+                .order_by(DocumentVersionRow.first_seen, DocumentVersionRow.id)
+            ))
+            version = next((v for v in versions if v.content_hash == content.content_hash), None)
             if version is None:
                 version = DocumentVersionRow(
                     document_id=doc.id, sha256=content.sha256, content_hash=content.content_hash,
@@ -172,17 +177,11 @@ class Snapshotter:
                 )
                 session.add(version)
                 session.flush()
+                versions.append(version)
             version.last_seen = now
             if content.published is not None:
                 version.published, version.published_source = content.published, content.published_source
             changed = not new_document and doc.current_version_id != version.id
             doc.current_version_id = version.id
-            history = [
-                VersionInfo(v.id, v.sha256, v.first_seen, v.last_seen, v.published)
-                for v in session.scalars(
-                    select(DocumentVersionRow)
-                    .where(DocumentVersionRow.document_id == doc.id)
-                    .order_by(DocumentVersionRow.first_seen, DocumentVersionRow.id)
-                )
-            ]
+            history = [VersionInfo(v.id, v.sha256, v.first_seen, v.last_seen, v.published) for v in versions]
             return DocState(doc.id, version.id, new_document, changed, history)

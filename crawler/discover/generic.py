@@ -98,11 +98,10 @@ class GenericAdapter(SiteAdapter):
         meta = page.meta("ArticleTitle", "og:title")
         if meta:
             return meta[1].strip()
-        h1 = page.soup.find("h1")
-        if h1 is not None and h1.get_text(strip=True):
-            return " ".join(h1.get_text(" ", strip=True).split())
-        raw = page.soup.title.get_text(strip=True) if page.soup.title else ""
-        return re.split(r"[_|]| - ", raw)[0].strip()
+        h1 = page.first_text("h1")
+        if h1:
+            return h1
+        return re.split(r"[_|]| - ", page.first_text("title"))[0].strip()
 
     def attachments(self, page: HtmlPage) -> list[AttachmentLink]:
         """Files linked from the page: by extension, or links whose text says 附件/下载."""

@@ -1,5 +1,6 @@
-"""Per-host politeness: at most N requests in flight per host, and a minimum gap between the starts of
-two requests to the same host (with jitter), which Retry-After and robots.txt Crawl-delay can lengthen."""
+"""Per-host politeness: at most N requests in flight per host, and a minimum gap (with jitter) after
+each request to the same host, counted from its start and from its end, which Retry-After and
+robots.txt Crawl-delay can lengthen."""
 
 from __future__ import annotations
 
@@ -50,20 +51,25 @@ class HostThrottle:
         return state
 
     def gap(self, host: str) -> float:
-        """The gap to leave after a request to ``host`` starts."""
+        """The gap to leave after a request to ``host`` (after its start and after its end)."""
         base = max(self.delay, self._state(host).min_delay)
         return base * (1.0 + self._rng.uniform(0.0, self.jitter)) if base > 0 else 0.0
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[None]:
-        """Hold one of ``host``'s request slots, once its gap since the previous start has passed."""
+        """Hold one of ``host``'s request slots, once its gap since the previous request has passed."""
         state = self._state(host)
         async with state.semaphore:
             while (wait := state.next_start - self._clock()) > 0:
                 await asyncio.sleep(wait)
-            state.next_start = self._clock() + self.gap(host)
-            async with self._total:
-                yield
+            gap = self.gap(host)
+            state.next_start = self._clock() + gap
+            try:
+                async with self._total:
+                    yield
+            finally:
+                # counted from the end too, so the server never sees two requests closer than the delay
+                state.next_start = max(state.next_start, self._clock() + gap)
 
     def defer(self, host: str, seconds: float) -> None:
         """No request to ``host`` before ``seconds`` from now (Retry-After, backoff)."""
