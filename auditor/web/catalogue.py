@@ -11,7 +11,8 @@ from functools import cache
 import yaml
 
 from auditor.engine.rulebase import RULES_DIR
-from auditor.engine.rulefile import Example, RuleSpec, load_rules
+from auditor.engine.rulefile import Example, ExampleDoc, RuleSpec, load_rules
+from auditor.web.filters import LEVELS
 
 CATEGORIES: dict[str, str] = {
     "DOC": "标题与年度",
@@ -81,16 +82,25 @@ class Catalogue:
         return list(out.items())
 
 
-def _document(text: str | None, sample: dict[str, object] | None) -> str:
-    if text is not None:
-        return text if len(text) <= EXAMPLE_TEXT_LIMIT else text[:EXAMPLE_TEXT_LIMIT] + "\n…"
-    described = yaml.safe_dump(sample, allow_unicode=True, sort_keys=False, default_flow_style=False)
-    return "生成的示例报告：\n" + described.strip()
+def _document(doc: ExampleDoc) -> str:
+    """An example document as the page shows it: its text, or the generated sample's description,
+    followed by what the example states beside it (level, a publication date from the portal)."""
+    if doc.text is not None:
+        text = doc.text if doc.text.strip() else "（空文档）"
+        body = text if len(text) <= EXAMPLE_TEXT_LIMIT else text[:EXAMPLE_TEXT_LIMIT] + "\n…"
+    else:
+        sample = yaml.safe_dump(doc.sample, allow_unicode=True, sort_keys=False, default_flow_style=False)
+        body = "生成的示例报告：\n" + sample.strip()
+    extra = [
+        *([f"级别：{LEVELS.get(doc.level, doc.level)}"] if doc.level else []),
+        *([f"栏目中的发布日期：{doc.published.isoformat()}"] if doc.published else []),
+    ]
+    return "\n".join([body, *extra])
 
 
 def _examples(examples: Iterable[Example]) -> tuple[ExampleView, ...]:
     return tuple(
-        ExampleView(e.name, tuple(_document(d.text, d.sample) for d in e.documents)) for e in examples
+        ExampleView(e.name, tuple(_document(d) for d in e.documents)) for e in examples
     )
 
 

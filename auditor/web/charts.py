@@ -22,10 +22,17 @@ def nice_ceiling(value: float) -> int:
     return int(10 * magnitude)
 
 
-def ticks(maximum: int, count: int = 4) -> list[int]:
-    """Evenly spaced whole-number gridline values from 0 to ``maximum``."""
-    step = max(1, math.ceil(maximum / count))
-    return list(range(0, maximum + 1, step))
+def ticks(maximum: int, count: int = 5) -> list[int]:
+    """Gridline values from 0 to ``maximum`` (a :func:`nice_ceiling`) in the smallest round step
+    (1, 2 or 5 × 10ⁿ) that divides it into at most ``count`` parts."""
+    magnitude = 1
+    while magnitude <= maximum:
+        for factor in (1, 2, 5):
+            step = factor * magnitude
+            if maximum % step == 0 and maximum // step <= count:
+                return list(range(0, maximum + 1, step))
+        magnitude *= 10
+    return [0, maximum]
 
 
 @dataclass(frozen=True, slots=True)

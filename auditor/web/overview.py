@@ -8,12 +8,15 @@ are read only for the sites of the page being shown.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from auditor.web import queries
+from auditor.web.cache import StateCache
 from auditor.web.counts import Counts
 from auditor.web.filters import PAGE_SIZE, Filters
 from auditor.web.queries import ReportBrief, RunPoint
@@ -75,7 +78,7 @@ class Overview:
 
 def filtered_sites(session: Session, f: Filters) -> tuple[list[SiteInfo], list[str]]:
     """The sites passing the region and level filters, and every region (for the filter's choices)."""
-    infos = [site_info(row) for row in queries.all_sites(session)]
+    infos = [site_info(*row) for row in queries.all_sites(session)]
     regions = sorted({s.region for s in infos})
     chosen = [s for s in infos if (f.region is None or s.region == f.region) and (f.level is None or s.level == f.level)]
     return chosen, regions
@@ -88,55 +91,91 @@ def site_scope(session: Session, f: Filters) -> list[str] | None:
     return [s.id for s in filtered_sites(session, f)[0]]
 
 
-def build_overview(session: Session, f: Filters) -> Overview:
-    """The overview for the filter ``f`` (one page of sites)."""
+@dataclass(frozen=True, slots=True)
+class Aggregates:
+    """What the overview counts over every filtered site (everything but the page's own rows)."""
+
+    shown: list[SiteInfo]
+    """The sites to list, sorted."""
+    regions: list[str]
+    counts: dict[str, Counts]
+    totals: Counts
+    found: int
+    missing: int
+    late: int
+    years: list[int]
+    all_years: list[int]
+    rule_ids: list[str]
+    by_rule: list[tuple[str, str, str, int]]
+    trend: list[RunPoint]
+
+
+def aggregates(session: Session, f: Filters) -> Aggregates:
+    """The grouped counts of the overview for the filter ``f`` (a dozen queries over the store)."""
     sites, regions = filtered_sites(session, f)
-    narrowed = f.region is not None or f.level is not None
-    ids = [s.id for s in sites] if narrowed else None
+    ids = [s.id for s in sites] if f.region is not None or f.level is not None else None
     counts = queries.site_counts(session, f, ids)
     years_by_site = queries.site_years(session, ids)
     all_years = queries.current_years(session)
     years = [f.year] if f.year is not None else sorted(all_years[:MAX_YEARS])
-
-    with_runs = {site_id for site_id in years_by_site} | set(counts)
-    shown = [s for s in sites if s.id in with_runs]
+    audited = queries.current_sites(session, ids)
+    shown = [s for s in sites if s.id in audited]
     if f.narrows_findings:
         shown = [s for s in shown if counts.get(s.id, Counts()).total > 0]
     shown.sort(key=_sort_key(f, counts))
-
     totals = Counts()
-    missing = 0
-    reports = 0
+    found = missing = 0
     for s in shown:
         totals.merge(counts.get(s.id, Counts()))
         have = years_by_site.get(s.id, set())
+        found += sum(1 for y in years if y in have)
         missing += sum(1 for y in years if y not in have)
-        reports += sum(1 for y in years if y in have)
-
-    pages = max(1, math.ceil(len(shown) / PAGE_SIZE))
-    page = min(f.page, pages)
-    page_sites = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    ranked = sorted(shown, key=lambda s: (-counts.get(s.id, Counts()).error, s.name))[:10]
-    return Overview(
-        filters=f,
-        years=years,
-        lines=_lines(session, f, page_sites, counts, years),
-        matching_sites=len(shown),
-        pages=pages,
-        totals=totals,
-        reports=reports,
-        late=queries.late_count(session, f, [s.id for s in shown] if narrowed else None),
-        missing=missing,
+    return Aggregates(
+        shown=shown,
         regions=regions,
-        rule_ids=queries.current_rule_ids(session),
+        counts=counts,
+        totals=totals,
+        found=found,
+        missing=missing,
+        late=queries.late_count(session, f, ids),
+        years=years,
         all_years=all_years,
+        rule_ids=queries.current_rule_ids(session),
         by_rule=queries.counts_by_rule(session, f, ids),
-        by_site=[(s, counts[s.id]) for s in ranked if counts.get(s.id, Counts()).error > 0],
         trend=queries.trend(session, f, ids),
     )
 
 
-def _sort_key(f: Filters, counts: dict[str, Counts]):  # type: ignore[no-untyped-def]
+def build_overview(session: Session, f: Filters, cache: StateCache | None = None) -> Overview:
+    """The overview for the filter ``f``: the aggregates (from ``cache`` while the store is unchanged)
+    and the rows of the page asked for."""
+    key = ("overview", f.region, f.level, f.year, f.severity, f.rule, f.sort)
+    agg = cache.get(session, key, lambda: aggregates(session, f)) if cache else aggregates(session, f)
+    counts = agg.counts
+    pages = max(1, math.ceil(len(agg.shown) / PAGE_SIZE))
+    page = min(f.page, pages)
+    page_sites = agg.shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    ranked = sorted(agg.shown, key=lambda s: (-counts.get(s.id, Counts()).error, s.name))[:10]
+    return Overview(
+        filters=f,
+        years=agg.years,
+        lines=_lines(session, f, page_sites, counts, agg.years),
+        matching_sites=len(agg.shown),
+        pages=pages,
+        totals=agg.totals,
+        reports=agg.found,
+        late=agg.late,
+        missing=agg.missing,
+        regions=agg.regions,
+        rule_ids=agg.rule_ids,
+        all_years=agg.all_years,
+        by_rule=agg.by_rule,
+        by_site=[(s, counts[s.id]) for s in ranked if counts.get(s.id, Counts()).error > 0],
+        trend=agg.trend,
+    )
+
+
+def _sort_key(f: Filters, counts: dict[str, Counts]) -> Callable[[SiteInfo], tuple[Any, ...]]:
     if f.sort == "name":
         return lambda s: (s.name, s.id)
     return lambda s: (-counts.get(s.id, Counts()).error, -counts.get(s.id, Counts()).warning, s.name, s.id)
@@ -160,7 +199,7 @@ def _lines(
         )
     for brief in briefs:
         line = lines[brief.site_id]
-        if brief.portal or brief.year is None:
+        if brief.year is None:
             line.portal.append(brief)
             continue
         for cell in line.cells:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, tuple_
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Subquery
 
@@ -37,15 +37,17 @@ DONE = ("done",)
 LATE_RULE = "PUB-001"
 
 
-def current_runs() -> Subquery:
-    """(site_id, run_id): each site's latest finished audit run."""
-    return (
+def current_runs(site_ids: Collection[str] | None = None) -> Subquery:
+    """(site_id, run_id): each site's latest finished audit run (of the given sites only, if any)."""
+    stmt = (
         select(RunSiteRow.site_id.label("site_id"), func.max(RunSiteRow.run_id).label("run_id"))
         .join(RunRow, RunRow.id == RunSiteRow.run_id)
         .where(RunRow.kind == "run", RunSiteRow.status.in_(DONE))
         .group_by(RunSiteRow.site_id)
-        .subquery("cur")
     )
+    if site_ids is not None:
+        stmt = stmt.where(RunSiteRow.site_id.in_(site_ids))
+    return stmt.subquery("cur")
 
 
 def _in_current(cur: Subquery, run_col: Any, site_col: Any) -> Any:
@@ -63,9 +65,14 @@ def _narrow(
     site_ids: Collection[str] | None,
     *,
     waived: bool = False,
+    joined: bool = False,
 ) -> SelectT:
-    """Apply the filter to a statement over ``finding`` (joined to its ``report``); waived findings are
-    left out unless ``waived``."""
+    """Apply the filter to a statement over ``finding``; waived findings are left out unless ``waived``.
+
+    The report (``report``, an alias of the reports table) is joined only when the year is filtered
+    on (unless the statement has ``joined`` it already), so counting findings never touches the
+    reports' rows otherwise.
+    """
     if not waived:
         stmt = stmt.where(finding.waived.is_(None))
     if f.severity is not None:
@@ -73,84 +80,81 @@ def _narrow(
     if f.rule is not None:
         stmt = stmt.where(finding.rule_id == f.rule)
     if f.year is not None:
+        if not joined:
+            stmt = stmt.join(report, report.id == finding.report_id)
         stmt = stmt.where(report.year == f.year)
     if site_ids is not None:
         stmt = stmt.where(finding.site_id.in_(site_ids))
     return stmt
 
 
-def all_sites(session: Session) -> list[SiteRow]:
-    """Every stored site (a few thousand at most), by name."""
-    return list(session.scalars(select(SiteRow).order_by(SiteRow.name)))
+def all_sites(session: Session) -> list[tuple[str, str, str | None]]:
+    """(id, name, level) of every stored site (a few thousand at most), by name."""
+    rows = session.execute(select(SiteRow.id, SiteRow.name, SiteRow.level).order_by(SiteRow.name))
+    return [(site_id, name, level) for site_id, name, level in rows]
 
 
 def site_counts(session: Session, f: Filters, site_ids: Collection[str] | None) -> dict[str, Counts]:
     """Per site, its current findings matching the filter, and those resolved in its current run."""
-    cur = current_runs()
+    cur = current_runs(site_ids)
     out: dict[str, Counts] = defaultdict(Counts)
     stmt = (
         select(cur.c.site_id, FindingRow.severity, FindingRow.status, func.count())
         .join(cur, _in_current(cur, FindingRow.run_id, FindingRow.site_id))
-        .join(ReportRow, ReportRow.id == FindingRow.report_id)
         .group_by(cur.c.site_id, FindingRow.severity, FindingRow.status)
     )
-    for site_id, severity, status, n in session.execute(_narrow(stmt, FindingRow, ReportRow, f, site_ids)):
+    for site_id, severity, status, n in session.execute(_narrow(stmt, FindingRow, ReportRow, f, None)):
         out[site_id].add(severity, status, n)
-    for site_id, n in session.execute(_resolved(cur, f, site_ids, RESOLVED_BY_SITE)):
+    for site_id, n in session.execute(_resolved(cur, f, by_year=False)):
         out[site_id].resolved += n
     return dict(out)
 
 
-RESOLVED_BY_SITE = "site"
-RESOLVED_BY_REPORT_YEAR = "year"
-
-
-def _resolved(cur: Subquery, f: Filters, site_ids: Collection[str] | None, by: str) -> Select[Any]:
+def _resolved(cur: Subquery, f: Filters, *, by_year: bool) -> Select[Any]:
     """Resolved findings in the sites' current runs, grouped by site (and the old report's year)."""
     old = aliased(FindingRow)
     old_report = aliased(ReportRow)
-    keys: list[Any] = [ResolvedFindingRow.site_id]
-    if by == RESOLVED_BY_REPORT_YEAR:
-        keys.append(old_report.year)
-    stmt = (
-        select(*keys, func.count())
-        .join(cur, _in_current(cur, ResolvedFindingRow.run_id, ResolvedFindingRow.site_id))
-        .join(old, old.id == ResolvedFindingRow.finding_id)
-        .join(old_report, old_report.id == old.report_id)
-        .group_by(*keys)
-    )
-    return _narrow(stmt, old, old_report, f, site_ids)
+    keys: list[Any] = [ResolvedFindingRow.site_id, *([old_report.year] if by_year else [])]
+    # Membership rather than a join: resolved_findings is indexed by run only, so probing it per site
+    # would scan a run's rows once per site; this scans them once.
+    current = tuple_(ResolvedFindingRow.run_id, ResolvedFindingRow.site_id).in_(select(cur.c.run_id, cur.c.site_id))
+    stmt = select(*keys, func.count()).where(current).join(old, old.id == ResolvedFindingRow.finding_id)
+    if by_year:
+        stmt = stmt.join(old_report, old_report.id == old.report_id)
+    return _narrow(stmt.group_by(*keys), old, old_report, f, None, joined=by_year)
 
 
 def site_years(session: Session, site_ids: Collection[str] | None) -> dict[str, set[int]]:
     """Per site, the report years among its current reports."""
-    cur = current_runs()
+    cur = current_runs(site_ids)
     stmt = (
-        select(ReportRow.site_id, ReportRow.year)
+        select(cur.c.site_id, ReportRow.year)
         .join(cur, _in_current(cur, ReportRow.run_id, ReportRow.site_id))
-        .where(ReportRow.portal.is_(False), ReportRow.year.is_not(None))
+        .where(ReportRow.year.is_not(None))
         .distinct()
     )
-    if site_ids is not None:
-        stmt = stmt.where(ReportRow.site_id.in_(site_ids))
     out: dict[str, set[int]] = defaultdict(set)
     for site_id, year in session.execute(stmt):
-        if site_id is not None and year is not None:
+        if year is not None:
             out[site_id].add(year)
     return dict(out)
 
 
+def current_sites(session: Session, site_ids: Collection[str] | None) -> set[str]:
+    """The sites (of those given, or all) that have a finished audit run."""
+    return set(session.scalars(select(current_runs(site_ids).c.site_id)))
+
+
 def current_run_of(session: Session, site_ids: Collection[str]) -> dict[str, tuple[int, datetime]]:
     """Per site, its current run's id and start time."""
-    cur = current_runs()
+    cur = current_runs(site_ids)
     stmt = select(cur.c.site_id, RunRow.id, RunRow.started_at).join(RunRow, RunRow.id == cur.c.run_id)
-    stmt = stmt.where(cur.c.site_id.in_(site_ids))
     return {site_id: (run_id, started) for site_id, run_id, started in session.execute(stmt)}
 
 
 @dataclass(slots=True)
 class ReportBrief:
-    """One current report as the overview's cell lists it."""
+    """One current report as the overview's cell lists it (no year: the site-level portal entry)."""
 
     id: int
     site_id: str
@@ -158,31 +162,31 @@ class ReportBrief:
     title: str | None
     source: str
     published: date | None
-    portal: bool
     counts: Counts
     late: bool = False
 
 
 def reports_of_sites(session: Session, f: Filters, site_ids: Collection[str]) -> list[ReportBrief]:
-    """The current reports of some sites (one overview page), with their matching finding counts."""
+    """The current reports of some sites (one overview page), with their matching finding counts.
+
+    Only columns stored before the model JSON are read, so SQLite never walks the model's pages here.
+    """
     if not site_ids:
         return []
-    cur = current_runs()
+    cur = current_runs(site_ids)
     stmt = (
         select(
-            ReportRow.id, ReportRow.site_id, ReportRow.year, ReportRow.title, ReportRow.source,
-            ReportRow.published, ReportRow.portal,
+            ReportRow.id, cur.c.site_id, ReportRow.year, ReportRow.title, ReportRow.source, ReportRow.published
         )
         .join(cur, _in_current(cur, ReportRow.run_id, ReportRow.site_id))
-        .where(ReportRow.site_id.in_(site_ids))
-        .order_by(ReportRow.site_id, ReportRow.year, ReportRow.id)
+        .order_by(cur.c.site_id, ReportRow.year, ReportRow.id)
     )
     if f.year is not None:
         stmt = stmt.where(ReportRow.year == f.year)
     briefs = {
         row.id: ReportBrief(
             id=row.id, site_id=row.site_id, year=row.year, title=row.title, source=row.source,
-            published=row.published, portal=row.portal, counts=Counts(),
+            published=row.published, counts=Counts(),
         )
         for row in session.execute(stmt)
     }
@@ -190,7 +194,6 @@ def reports_of_sites(session: Session, f: Filters, site_ids: Collection[str]) ->
         return []
     counted = (
         select(FindingRow.report_id, FindingRow.severity, FindingRow.status, func.count())
-        .join(ReportRow, ReportRow.id == FindingRow.report_id)
         .where(FindingRow.report_id.in_(briefs))
         .group_by(FindingRow.report_id, FindingRow.severity, FindingRow.status)
     )
@@ -210,40 +213,31 @@ def resolved_by_site_year(
     """Resolved findings in the current runs of some sites, by (site, year of the report they were on)."""
     if not site_ids:
         return {}
-    cur = current_runs()
-    stmt = _resolved(cur, f, site_ids, RESOLVED_BY_REPORT_YEAR)
+    stmt = _resolved(current_runs(site_ids), f, by_year=True)
     return {(site_id, year): n for site_id, year, n in session.execute(stmt)}
 
 
 def late_count(session: Session, f: Filters, site_ids: Collection[str] | None) -> int:
-    """How many current reports were published late (carry an open PUB-001 finding)."""
-    cur = current_runs()
-    stmt = (
-        select(func.count(func.distinct(FindingRow.report_id)))
-        .join(cur, _in_current(cur, FindingRow.run_id, FindingRow.site_id))
-        .join(ReportRow, ReportRow.id == FindingRow.report_id)
-        .where(FindingRow.rule_id == LATE_RULE, FindingRow.waived.is_(None))
+    """How many current reports (of the filter's year) were published late: carry an open PUB-001."""
+    cur = current_runs(site_ids)
+    stmt = select(func.count(func.distinct(FindingRow.report_id))).join(
+        cur, _in_current(cur, FindingRow.run_id, FindingRow.site_id)
     )
-    if f.year is not None:
-        stmt = stmt.where(ReportRow.year == f.year)
-    if site_ids is not None:
-        stmt = stmt.where(FindingRow.site_id.in_(site_ids))
-    return session.scalar(stmt) or 0
+    return session.scalar(_narrow(stmt, FindingRow, ReportRow, Filters(year=f.year, rule=LATE_RULE), None)) or 0
 
 
 def counts_by_rule(
     session: Session, f: Filters, site_ids: Collection[str] | None
 ) -> list[tuple[str, str, str, int]]:
     """(rule id, title, severity, count) of the current findings matching the filter, most frequent first."""
-    cur = current_runs()
+    cur = current_runs(site_ids)
     stmt = (
         select(FindingRow.rule_id, func.min(FindingRow.title), FindingRow.severity, func.count().label("n"))
         .join(cur, _in_current(cur, FindingRow.run_id, FindingRow.site_id))
-        .join(ReportRow, ReportRow.id == FindingRow.report_id)
         .group_by(FindingRow.rule_id, FindingRow.severity)
         .order_by(func.count().desc(), FindingRow.rule_id)
     )
-    return [(r, t, s, n) for r, t, s, n in session.execute(_narrow(stmt, FindingRow, ReportRow, f, site_ids))]
+    return [(r, t, s, n) for r, t, s, n in session.execute(_narrow(stmt, FindingRow, ReportRow, f, None))]
 
 
 @dataclass(slots=True)
@@ -273,7 +267,6 @@ def trend(session: Session, f: Filters, site_ids: Collection[str] | None, limit:
         return []
     stmt = (
         select(FindingRow.run_id, FindingRow.severity, FindingRow.status, func.count())
-        .join(ReportRow, ReportRow.id == FindingRow.report_id)
         .where(FindingRow.run_id.in_(points))
         .group_by(FindingRow.run_id, FindingRow.severity, FindingRow.status)
     )
@@ -284,7 +277,6 @@ def trend(session: Session, f: Filters, site_ids: Collection[str] | None, limit:
     resolved = (
         select(ResolvedFindingRow.run_id, func.count())
         .join(old, old.id == ResolvedFindingRow.finding_id)
-        .join(old_report, old_report.id == old.report_id)
         .where(ResolvedFindingRow.run_id.in_(points))
         .group_by(ResolvedFindingRow.run_id)
     )
@@ -299,7 +291,7 @@ def current_years(session: Session) -> list[int]:
     stmt = (
         select(ReportRow.year)
         .join(cur, _in_current(cur, ReportRow.run_id, ReportRow.site_id))
-        .where(ReportRow.year.is_not(None), ReportRow.portal.is_(False))
+        .where(ReportRow.year.is_not(None))
         .distinct()
         .order_by(ReportRow.year.desc())
     )
@@ -398,7 +390,9 @@ def siblings_of(session: Session, report: ReportRow) -> list[ReportRow]:
 
 def newer_report_of(session: Session, report: ReportRow) -> int | None:
     """The id of the same source's report in the site's current run, when this one is from an older run."""
-    cur = current_runs()
+    if report.site_id is None:
+        return None
+    cur = current_runs([report.site_id])
     stmt = (
         select(ReportRow.id)
         .join(cur, _in_current(cur, ReportRow.run_id, ReportRow.site_id))
@@ -428,15 +422,14 @@ def rule_hits(
     session: Session, rule_id: str, f: Filters, site_ids: Collection[str] | None, offset: int, limit: int
 ) -> tuple[int, list[RuleHit]]:
     """The current reports with open findings of ``rule_id`` (a page of them) and how many there are."""
-    cur = current_runs()
+    cur = current_runs(site_ids)
     base = (
         select(FindingRow.report_id, func.count().label("n"), func.min(FindingRow.message).label("first"))
         .join(cur, _in_current(cur, FindingRow.run_id, FindingRow.site_id))
-        .join(ReportRow, ReportRow.id == FindingRow.report_id)
         .where(FindingRow.rule_id == rule_id)
         .group_by(FindingRow.report_id)
     )
-    base = _narrow(base, FindingRow, ReportRow, f, site_ids)
+    base = _narrow(base, FindingRow, ReportRow, f, None)
     grouped = base.subquery("hits")
     total = session.scalar(select(func.count()).select_from(grouped)) or 0
     stmt = (
@@ -462,7 +455,7 @@ def findings_for_download(
 ) -> Sequence[tuple[ReportRow, list[FindingRow]]]:
     """The current reports with their findings matching the filter, waived ones included (every report
     when no severity or rule is chosen; only those with a matching finding otherwise), for downloads."""
-    cur = current_runs()
+    cur = current_runs(site_ids)
     reports = (
         select(ReportRow)
         .join(cur, _in_current(cur, ReportRow.run_id, ReportRow.site_id))
@@ -470,18 +463,15 @@ def findings_for_download(
     )
     if f.year is not None:
         reports = reports.where(ReportRow.year == f.year)
-    if site_ids is not None:
-        reports = reports.where(ReportRow.site_id.in_(site_ids))
     by_report: dict[int, tuple[ReportRow, list[FindingRow]]] = {
         r.id: (r, []) for r in session.scalars(reports)
     }
     findings = (
         select(FindingRow)
         .join(cur, _in_current(cur, FindingRow.run_id, FindingRow.site_id))
-        .join(ReportRow, ReportRow.id == FindingRow.report_id)
         .order_by(FindingRow.report_id, FindingRow.id)
     )
-    for finding in session.scalars(_narrow(findings, FindingRow, ReportRow, f, site_ids, waived=True)):
+    for finding in session.scalars(_narrow(findings, FindingRow, ReportRow, f, None, waived=True)):
         entry = by_report.get(finding.report_id)
         if entry is not None:
             entry[1].append(finding)

@@ -120,7 +120,7 @@ def build_report_page(session: Session, report_id: int) -> ReportPage | None:
     ]
     return ReportPage(
         report=report,
-        site=site_info(site_row) if site_row else None,
+        site=site_info(site_row.id, site_row.name, site_row.level) if site_row else None,
         run=session.get(RunRow, report.run_id),
         snapshot=queries.snapshot_of(session, report),
         versions=queries.versions_of(session, report.document_id),

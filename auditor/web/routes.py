@@ -22,7 +22,7 @@ from auditor.web.report import build_report_page
 
 def overview(req: PageRequest) -> Response:
     """Sites × years: publication status, finding counts and changes, charts, filters, downloads."""
-    data = build_overview(req.session, req.filters)
+    data = build_overview(req.session, req.filters, req.pages.cache)
     return req.render("overview.html", o=data, charts=_overview_charts(data))
 
 

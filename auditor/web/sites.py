@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from auditor.store.schema import SiteRow
 from crawler.deadlines import infer_level
 
 _REGION = re.compile(r"^(.{2,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|盟|市|州|县|旗|区))")
@@ -34,6 +33,6 @@ def region_of(name: str) -> str:
     return found.group(1) if found else UNKNOWN_REGION
 
 
-def site_info(row: SiteRow) -> SiteInfo:
-    """The interface's view of a stored site."""
-    return SiteInfo(id=row.id, name=row.name, level=row.level or infer_level(row.name), region=region_of(row.name))
+def site_info(site_id: str, name: str, level: str | None) -> SiteInfo:
+    """The interface's view of a stored site (its id, name and configured level)."""
+    return SiteInfo(id=site_id, name=name, level=level or infer_level(name), region=region_of(name))

@@ -1,0 +1,75 @@
+"""The running server over plain HTTP: headers, read-only methods, errors, where it listens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.web.conftest import Server, WebStore, nianbao
+
+PAGES = ["/", "/?severity=error", "/rules", "/rules/PUB-001", "/static/style.css", "/no-such-page"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_response_carries_a_strict_content_security_policy(server: Server, path: str) -> None:
+    response = httpx.get(server.url + path)
+    policy = response.headers["content-security-policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert "unsafe-inline" not in policy and "http" not in policy
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_the_view_is_read_only(server: Server, web_store: WebStore, method: str) -> None:
+    before = web_store.db.stat().st_mtime_ns, web_store.sql("SELECT COUNT(*) FROM findings")
+    for path in ("/", "/reports/1", "/rules", "/download/findings.json"):
+        assert httpx.request(method, server.url + path).status_code == 405
+    assert (web_store.db.stat().st_mtime_ns, web_store.sql("SELECT COUNT(*) FROM findings")) == before
+
+
+def test_bad_filters_and_unknown_pages_answer_in_chinese(server: Server) -> None:
+    bad = httpx.get(server.url + "/?year=abc")
+    assert bad.status_code == 400 and "年度" in bad.text
+    missing = httpx.get(server.url + "/reports/999999")
+    assert missing.status_code == 404 and "999999" in missing.text
+    assert httpx.get(server.url + "/rules/XYZ-999").status_code == 404
+    assert httpx.get(server.url + "/download/secrets.txt").status_code == 404
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses (hex, as /proc/net/tcp writes them) with a socket listening on ``port``."""
+    found = set()
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        if not table.exists():
+            continue
+        for line in table.read_text().splitlines()[1:]:
+            fields = line.split()
+            address, port_hex = fields[1].rsplit(":", 1)
+            if fields[3] == "0A" and int(port_hex, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_serve_listens_on_loopback_only_by_default(server: Server) -> None:
+    assert _listening_addresses(server.port) == {"0100007F"}
+
+
+def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
+    done = nianbao("serve", "--store", str(tmp_path / "nowhere"), timeout=60)
+    assert done.returncode == 2
+    assert "存储目录不存在" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_report_findings_json_is_the_contract_format(server: Server, web_store: WebStore) -> None:
+    report_id, source, sha = web_store.sql("SELECT id, source, sha256 FROM reports ORDER BY id DESC LIMIT 1")[0]
+    data = httpx.get(f"{server.url}/reports/{report_id}/findings.json").json()
+    assert data["tool"]["name"] == "nianbao"
+    (report,) = data["reports"]
+    assert (report["source"], report["sha256"]) == (source, sha)
+    rules = {r for (r,) in web_store.sql("SELECT rule_id FROM findings WHERE report_id = ?", report_id)}
+    assert {f["rule_id"] for f in report["findings"]} == rules
