@@ -3,7 +3,8 @@
 Order of the components (see crawler.settings.build_fetcher): host allow-list → address policy →
 robots.txt → per-host throttle → request with streaming size/time limits → retries with backoff and
 Retry-After → redirects followed by hand (each hop checked again, loops detected) → conditional
-requests from what earlier runs stored → every final outcome handed to the capture sink.
+requests from what earlier runs stored → every response (outcomes, redirects, answers before a retry)
+handed to the capture sink.
 """
 
 from __future__ import annotations
@@ -173,9 +174,10 @@ class Fetcher:
                 if done.status in REDIRECT_STATUSES and location:
                     target = urljoin(current, location.strip())
                     if target in chain:
-                        result.status = done.status
+                        self._finish(result, done)
                         result.error = "重定向循环：" + " → ".join([*chain, target])
                         return result
+                    self._record_hop(result, current, done, None)
                     chain.append(target)
                     result.redirects.append(target)
                     current = target
@@ -254,9 +256,18 @@ class Fetcher:
                     result.headers = response.headers
                     result.data = response.body
                 return None
+            if response is not None:
+                self._record_hop(result, url, response, f"{error}，{wait:.1f} 秒后重试")
             self.throttle.defer(host, wait)
         result.error = "重新验证失败：服务器返回 304，但本地已无此前的内容"
         return None
+
+    def _record_hop(self, result: FetchResult, url: str, response: _Response, note: str | None) -> None:
+        """Keep a response that is not the outcome (a redirect, an answer before a retry) as evidence too."""
+        self._record(FetchResult(
+            url=url, purpose=result.purpose, site_id=result.site_id, fetched_at=datetime.now(UTC), final_url=url,
+            status=response.status, headers=response.headers, data=response.body, error=note, attempts=1,
+        ))
 
     def _backoff(self, attempt: int) -> float:
         return self.settings.backoff * (2 ** (attempt - 1)) * (1.0 + self._rng.uniform(0.0, self.settings.jitter))

@@ -113,6 +113,19 @@ def test_redirect_loop_is_detected_and_bounded(scenario: Scenario) -> None:
     assert loop == ["/xxgk/ndbg/loop/a.html", "/xxgk/ndbg/loop/b.html"]
 
 
+def test_every_response_is_kept_as_evidence(scenario: Scenario) -> None:
+    first = scenario.runs[0].run_id
+    flaky = queries.captures(scenario.store, run_id=first, url=scenario.portal.url(gov_path(scenario.portal, 5)))
+    assert [(c.status, c.error is None) for c in flaky] == [(500, False), (500, False), (200, True)]
+    assert all(c.sha256 and scenario.store.blobs.has(c.sha256) for c in flaky)
+    assert flaky[0].headers and flaky[-1].purpose == "article"
+    loop = queries.captures(scenario.store, run_id=first, url=scenario.portal.url("/xxgk/ndbg/loop/a.html"))
+    assert [(c.final_url.rsplit("/", 1)[1], c.status, c.error is None) for c in loop] == [
+        ("a.html", 302, True), ("b.html", 302, False)]
+    robots = queries.captures(scenario.store, run_id=first, url=scenario.portal.url("/robots.txt"))
+    assert [c.status for c in robots] == [200]
+
+
 def test_documents_types_encodings_and_dates(scenario: Scenario) -> None:
     host = f"http://{scenario.portal.host}"
     docs = {
