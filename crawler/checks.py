@@ -36,6 +36,7 @@ class PortalFindings:
     site: list[Finding] = field(default_factory=list)
 
     def add(self, url: str | None, finding: Finding) -> None:
+        """File a finding under its document URL (None: the site as a whole)."""
         if url is None:
             self.site.append(finding)
         else:
@@ -43,6 +44,7 @@ class PortalFindings:
 
     @property
     def all(self) -> list[Finding]:
+        """Every finding, site-level first."""
         return [*self.site, *(f for fs in self.by_url.values() for f in fs)]
 
 

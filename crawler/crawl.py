@@ -87,6 +87,7 @@ class SiteCrawl:
 
     @property
     def documents(self) -> list[SeenDocument]:
+        """Every report page and file found, in listing order."""
         return [d for item in self.items for d in ([item.page] if item.page else []) + item.attachments]
 
     @property

@@ -163,15 +163,18 @@ class DemoPortal:
         return f"{address!s}:{port}"
 
     def url(self, path: str) -> str:
+        """The absolute URL of ``path`` on this portal."""
         return f"http://{self.host}{path}"
 
     def start(self) -> Self:
+        """Serve from a daemon thread."""
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"demo-portal-{self.host}",
                                         daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the socket."""
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -197,10 +200,6 @@ class DemoPortal:
         """Serve ``body`` at ``path`` from now on (tests repair or change things between runs)."""
         with self._lock:
             self._put(path, body, content_type)
-
-    def paths_requested(self) -> list[str]:
-        with self._lock:
-            return [h.path for h in self.hits]
 
     def sites_toml(self, *, delay: float = 1.0, schedule: str = "0 3 * * *", extra: str = "",
                    only: tuple[str, ...] = ()) -> str:
@@ -341,6 +340,7 @@ class DemoPortal:
         return 200, [("Content-Type", resource.content_type), *validators], resource.body
 
     def record(self, hit: Hit) -> None:
+        """Note one request (called by the request handler)."""
         with self._lock:
             self.hits.append(hit)
 

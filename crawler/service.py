@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -44,9 +44,6 @@ PORTAL_RULE_META = [
     {"id": "PUB-005", "title": "年度报告或附件链接失效", "severity": "warning", "basis": "《政府信息公开条例》第二十三条"},
 ]
 
-Auditor = Callable[[list[AuditInput]], list[ReportResult]]
-
-
 def today_in_china() -> date:
     """Today's date in Asia/Shanghai, where the deadlines run."""
     return datetime.now(TIMEZONE).date()
@@ -60,7 +57,6 @@ class Options:
     progress: ProgressHook | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     today: date | None = None
-    audit: Auditor | None = None
 
 
 @dataclass(slots=True)
@@ -76,6 +72,7 @@ class SiteOutcome:
     resolved: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, Any]:
+        """What the site's part of the run did, as stored in run_sites and printed."""
         return {
             "listing_pages": len(self.crawl.listing_pages), "fetches": self.crawl.fetches,
             "documents": len(self.crawl.documents), "broken_links": len(self.crawl.broken),
@@ -197,7 +194,7 @@ def audit_site(
     # body's others); their stored audit is carried over, their results here are discarded.
     context = [d for d in docs if d.auditable and d.state.version_id in done_before] if to_audit else []
     items = [_audit_input(store, site, d) for d in [*to_audit, *context]]
-    results = (options.audit or audit_batch)(items)[: len(to_audit)] if items else []
+    results = audit_batch(items)[: len(to_audit)] if items else []
     current: set[str] = set()
     shown: list[ReportResult] = []
 

@@ -51,10 +51,6 @@ class Site:
     allowed_hosts: tuple[str, ...] = ()
     adapter: str = "generic"
 
-    def allows_host(self, host: str) -> bool:
-        """Whether ``host`` (host or host:port, any case) is one this site may be crawled on."""
-        return host.lower() in self.allowed_hosts
-
     def to_config(self) -> dict[str, Any]:
         """The site as a plain mapping (stored with each run)."""
         return {
@@ -73,6 +69,7 @@ class SitesFile:
     path: Path | None = None
 
     def site(self, site_id: str) -> Site:
+        """The site with this id (KeyError if none)."""
         for s in self.sites:
             if s.id == site_id:
                 return s

@@ -9,13 +9,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from auditor.store import Store
+from auditor.store.runs import utcnow
 from auditor.store.schema import CaptureRow, DocumentRow, DocumentVersionRow, SiteRow
 from crawler.fetch.result import Cached, FetchResult
 from crawler.sites import Site
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _naive(moment: datetime) -> datetime:
@@ -122,6 +119,7 @@ class Snapshotter:
         return found
 
     def body(self, sha256: str) -> bytes | None:
+        """The stored body with this hash, if still there."""
         return self.store.blobs.get(sha256) if self.store.blobs.has(sha256) else None
 
     # -- sites and documents --------------------------------------------------------------------
@@ -134,7 +132,7 @@ class Snapshotter:
                 row = SiteRow(id=site.id)
                 session.add(row)
             row.name, row.level, row.deadline = site.name, site.level, site.deadline
-            row.start_urls, row.config, row.updated_at = list(site.start_urls), site.to_config(), _now()
+            row.start_urls, row.config, row.updated_at = list(site.start_urls), site.to_config(), utcnow()
 
     def record_document(
         self,
@@ -149,7 +147,7 @@ class Snapshotter:
         capture_id: int | None,
     ) -> DocState:
         """Record that ``url`` has ``content`` now: a new document, a new version, or the same again."""
-        now = _now()
+        now = utcnow()
         with self.store.session() as session:
             doc = session.scalars(
                 select(DocumentRow).where(DocumentRow.site_id == site_id, DocumentRow.url == url)

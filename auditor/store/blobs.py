@@ -46,4 +46,5 @@ class BlobStore:
         return self.path(sha256).read_bytes()
 
     def has(self, sha256: str) -> bool:
+        """Whether the blob is stored."""
         return self.path(sha256).is_file()

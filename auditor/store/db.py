@@ -69,4 +69,5 @@ class Store:
         return self._sessions()
 
     def close(self) -> None:
+        """Release the database connections."""
         self.engine.dispose()

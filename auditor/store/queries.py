@@ -39,11 +39,14 @@ def _plain(value: Any) -> Any:
 
 class _Dict:
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: dates as ISO strings."""
         return _plain(asdict(self))  # type: ignore[call-overload, no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
 class SiteView(_Dict):
+    """A site as configured when last crawled."""
+
     id: str
     name: str
     level: str | None
@@ -53,6 +56,8 @@ class SiteView(_Dict):
 
 @dataclass(frozen=True, slots=True)
 class RunView(_Dict):
+    """A run and its state per site."""
+
     id: int
     kind: str
     status: str
@@ -64,6 +69,8 @@ class RunView(_Dict):
 
 @dataclass(frozen=True, slots=True)
 class ReportView(_Dict):
+    """A report of a run (``portal`` is the site-level entry of portal findings), with finding counts."""
+
     id: int
     run_id: int
     site_id: str | None
@@ -86,6 +93,8 @@ class ReportView(_Dict):
 
 @dataclass(frozen=True, slots=True)
 class FindingView(_Dict):
+    """A finding of a report in a run, with where it came from (``origin``: audit or portal)."""
+
     id: int
     run_id: int
     report_id: int
@@ -111,6 +120,8 @@ class FindingView(_Dict):
 
 @dataclass(frozen=True, slots=True)
 class VersionView(_Dict):
+    """One stored version of a document."""
+
     id: int
     document_id: int
     url: str
@@ -126,6 +137,8 @@ class VersionView(_Dict):
 
 @dataclass(frozen=True, slots=True)
 class CaptureView(_Dict):
+    """One HTTP exchange kept as evidence (the body is the blob ``sha256``)."""
+
     id: int
     run_id: int | None
     url: str
@@ -144,6 +157,8 @@ class CaptureView(_Dict):
 
 @dataclass(frozen=True, slots=True)
 class RunDiff(_Dict):
+    """A run compared with each site's previous completed run."""
+
     run_id: int
     previous_run_ids: dict[str, int | None]
     """site id -> the run it was compared with"""
@@ -187,6 +202,7 @@ def runs(store: Store, *, site_id: str | None = None, kind: str | None = None, s
 
 
 def get_run(store: Store, run_id: int) -> RunView | None:
+    """One run, or None if there is no such run."""
     with store.reader() as s:
         row = s.get(RunRow, run_id)
         if row is None:

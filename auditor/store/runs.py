@@ -107,6 +107,7 @@ class Baseline:
 
     @classmethod
     def load(cls, store: Store, run_id: int | None, site_id: str) -> Baseline:
+        """The findings of ``site_id`` in run ``run_id`` (empty when there is no previous run)."""
         if run_id is None:
             return cls(None, {})
         with store.reader() as session:
@@ -114,9 +115,6 @@ class Baseline:
                 select(FindingRow).where(FindingRow.run_id == run_id, FindingRow.site_id == site_id)
             ).all()
         return cls(run_id, {r.fingerprint: r for r in rows})
-
-    def status(self, fingerprint: str) -> str:
-        return "persisting" if fingerprint in self.rows else "new"
 
 
 @dataclass(frozen=True, slots=True)

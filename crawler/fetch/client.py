@@ -16,7 +16,7 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Protocol, Self
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
@@ -25,6 +25,7 @@ from crawler.fetch.result import Cached, FetchResult
 from crawler.fetch.robots import RobotsCache
 from crawler.fetch.throttle import HostThrottle
 from crawler.settings import CrawlSettings
+from crawler.sites import netloc
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -75,10 +76,6 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-def _netloc(url: str) -> str:
-    return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
 
 
 class Fetcher:
@@ -140,7 +137,7 @@ class Fetcher:
         allowed_hosts: Collection[str] | None = None,
     ) -> FetchResult:
         """Fetch ``url`` (following redirects within ``allowed_hosts``; None allows the URL's own host)."""
-        hosts = {h.lower() for h in allowed_hosts} if allowed_hosts is not None else {_netloc(url)}
+        hosts = {h.lower() for h in allowed_hosts} if allowed_hosts is not None else {netloc(url)}
         result = await self._follow(url, purpose, site_id, hosts, check_robots=self.robots is not None)
         self._record(result)
         return result
@@ -191,7 +188,7 @@ class Fetcher:
             result.elapsed = time.monotonic() - started
 
     async def _refusal(self, url: str, hosts: set[str], check_robots: bool) -> str | None:
-        host = _netloc(url)
+        host = netloc(url)
         if host not in hosts:
             return f"不在允许的主机范围内（{host}）"
         reason = await self.policy.refusal(url)
@@ -207,7 +204,7 @@ class Fetcher:
         return None
 
     async def _load_robots(self, robots_url: str, hosts: set[str]) -> tuple[int | None, bytes]:
-        result = await self._follow(robots_url, "robots", None, hosts | {_netloc(robots_url)}, check_robots=False)
+        result = await self._follow(robots_url, "robots", None, hosts | {netloc(robots_url)}, check_robots=False)
         self._record(result)
         if result.error is not None or result.status is None:
             return None, b""
@@ -215,7 +212,7 @@ class Fetcher:
 
     async def _with_retries(self, url: str, result: FetchResult) -> _Response | None:
         """One hop, retried on timeouts, connection errors, 5xx and 429; None when it finally failed."""
-        host = _netloc(url)
+        host = netloc(url)
         cached = self.validators.cached(url) if self.validators is not None else None
         headers = self._conditional_headers(cached)
         for attempt in range(1, self.settings.retries + 2):

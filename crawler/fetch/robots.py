@@ -29,6 +29,7 @@ class RobotsCache:
 
     @staticmethod
     def robots_url(url: str) -> str:
+        """The robots.txt URL of ``url``'s origin."""
         parts = urlsplit(url)
         return f"{parts.scheme}://{parts.netloc}/robots.txt"
 
@@ -51,8 +52,10 @@ class RobotsCache:
         return Protego.parse(body.decode("utf-8", errors="replace"))
 
     def allowed(self, rules: Protego, url: str) -> bool:
+        """Whether ``rules`` let this crawler fetch ``url``."""
         return bool(rules.can_fetch(url, self.user_agent))
 
     def crawl_delay(self, rules: Protego) -> float | None:
+        """The Crawl-delay the rules ask of this crawler, if any."""
         delay = rules.crawl_delay(self.user_agent)
         return float(delay) if delay is not None else None
