@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from auditor.engine.api import TABLE_SECTION, Context, Outcome, Violation, table_spec
@@ -18,6 +19,7 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、．]?
 _NOT_WORDS = re.compile(r"[\s\W_]+")
 
 
+@lru_cache(maxsize=4096)
 def normalise(label: str) -> str:
     """A label reduced to its words: no brackets' content, numbering, punctuation or spaces."""
     text = label
@@ -27,9 +29,10 @@ def normalise(label: str) -> str:
     return _NUMBERING.sub("", text)
 
 
-def _wordings(label: str) -> set[str]:
+@lru_cache(maxsize=256)
+def _wordings(label: str) -> frozenset[str]:
     """T4's row labels join the printed header levels with "·"; each level alone is also right."""
-    return {normalise(label), *(normalise(part) for part in label.split("·"))}
+    return frozenset({normalise(label), *(normalise(part) for part in label.split("·"))})
 
 
 def _deviations(table: Table) -> Iterator[Violation]:

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, format_number, quote
-from auditor.engine.shapes.text import normalise_numbers
 
 
 def _tolerance(stated: str) -> Decimal:
@@ -19,11 +18,7 @@ def _tolerance(stated: str) -> Decimal:
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     pattern = re.compile(params["pattern"])
-    found = [
-        (section.key, match)
-        for section in ctx.doc.sections
-        for match in pattern.finditer(normalise_numbers(section.text))
-    ]
+    found = [(key, match) for key, text in ctx.section_texts() for match in pattern.finditer(text)]
     if not found:
         return
     table = ctx.table("T3")

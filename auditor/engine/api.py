@@ -67,13 +67,30 @@ class Context:
     """(check name, table kind) pairs whose pandera check could not run on this batch."""
     previous: Document | None = None
     """The same body's report of the previous year, when the batch holds it."""
+    _numbers_text: list[tuple[str, str]] | None = field(default=None, repr=False)
 
     def section(self, key: str) -> Section | None:
         return self.doc.section(key)
 
+    def section_texts(self) -> list[tuple[str, str]]:
+        """(section key, text with numbers normalised: ASCII digits, no thousands separators), made once
+        per document for all the rules that read numbers in the narrative."""
+        if self._numbers_text is None:
+            self._numbers_text = [(s.key, normalise_numbers(s.text)) for s in self.doc.sections]
+        return self._numbers_text
+
     def table(self, kind: str) -> Table | NotEvaluated:
         """The table to check, or why it cannot be checked."""
         return usable_table(self.doc, kind)
+
+
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+
+
+def normalise_numbers(text: str) -> str:
+    """Full-width digits to ASCII and thousands separators removed ("１,２３４" -> "1234")."""
+    return _THOUSANDS.sub("", text.translate(_FULL_WIDTH_DIGITS))
 
 
 def usable_table(doc: Document, kind: str) -> Table | NotEvaluated:

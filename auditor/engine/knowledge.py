@@ -11,9 +11,12 @@ a fraction of a millisecond.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from experta import Fact, KnowledgeEngine, P, Rule
+from experta.strategies import DepthStrategy
 
+from auditor.engine.level import LEVELS
 from auditor.engine.rulefile import Applies, RuleSpec
 
 
@@ -22,11 +25,15 @@ class Report(Fact):
 
 
 def _pattern(rule_id: str, applies: Applies) -> Report:
-    return Report(
-        flagged=P(lambda flagged: rule_id in flagged),
-        year=P(applies.year_matches),
-        level=P(lambda level: level in applies.levels),
-    )
+    """The rule's condition: its check was flagged, and the report is of a year and level it covers.
+
+    Conditions that hold everywhere are left out: every test is a node experta visits per document."""
+    tests: dict[str, P] = {"flagged": P(lambda flagged: rule_id in flagged)}
+    if applies.needs_year:
+        tests["year"] = P(applies.year_matches)
+    if set(applies.levels) != set(LEVELS):
+        tests["level"] = P(lambda level: level in applies.levels)
+    return Report(**tests)
 
 
 def _action(rule_id: str) -> Callable[[RuleBaseEngine], None]:
@@ -37,8 +44,20 @@ def _action(rule_id: str) -> Callable[[RuleBaseEngine], None]:
     return fire
 
 
+class _UncachedDepthStrategy(DepthStrategy):
+    """experta's depth strategy without its ``lru_cache`` on the activation key: that cache outlives
+    ``reset()``, and since every document's activations look alike to it (same rule, same fact id),
+    each lookup ran hundreds of equality tests against earlier documents' activations."""
+
+    def get_key(self, activation: Any) -> tuple[int, list[int]]:
+        facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
+        return activation.rule.salience, facts
+
+
 class RuleBaseEngine(KnowledgeEngine):
     """The compiled rule base; ``fired`` lists the rules that applied to the last document."""
+
+    __strategy__ = _UncachedDepthStrategy
 
     def __init__(self) -> None:
         super().__init__()

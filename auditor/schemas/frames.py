@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from auditor.model import Cell, Table
@@ -20,7 +22,6 @@ from auditor.templates import TableSpec
 
 MISSING = "missing"
 """Kind of a template cell the table does not have."""
-CELL_COLUMNS: tuple[str, ...] = ("doc", "row", "col", "value", "kind", "raw", "signed", "decimal")
 
 
 def cell_value(cell: Cell | None) -> float:
@@ -34,19 +35,46 @@ def cell_value(cell: Cell | None) -> float:
     return math.nan
 
 
+@lru_cache(maxsize=16)
+def _positions(spec: TableSpec) -> tuple[list[str], list[str], list[bool], list[bool]]:
+    """Row id, column id, signed and decimal of every template cell of a version, in order."""
+    columns = {c.id: c for c in spec.columns}
+    cells = spec.required_cells()
+    return (
+        [row for row, _ in cells],
+        [col for _, col in cells],
+        [columns[col].signed for _, col in cells],
+        [columns[col].decimal for _, col in cells],
+    )
+
+
 def cells_frame(tables: Sequence[tuple[int, Table]], spec: TableSpec) -> pd.DataFrame:
     """One record per template cell of every table, keyed by the caller's document numbers."""
-    columns = {c.id: c for c in spec.columns}
-    positions = [(row, columns[col]) for row, col in spec.required_cells()]
-    records = []
-    for doc, table in tables:
-        for row, col in positions:
-            cell = table.cells.get((row, col.id))
-            kind = cell.kind if cell is not None else MISSING
-            raw = cell.raw if cell is not None else ""
-            records.append((doc, row, col.id, cell_value(cell), kind, raw, col.signed, col.decimal))
-    frame = pd.DataFrame.from_records(records, columns=list(CELL_COLUMNS))
-    return frame.astype({"doc": "int64", "value": "float64", "signed": bool, "decimal": bool})
+    rows, cols, signed, decimal = _positions(spec)
+    keys = list(zip(rows, cols, strict=True))
+    values: list[float] = []
+    kinds: list[str] = []
+    raws: list[str] = []
+    for _, table in tables:
+        get = table.cells.get
+        for key in keys:
+            cell = get(key)
+            values.append(cell_value(cell))
+            kinds.append(cell.kind if cell is not None else MISSING)
+            raws.append(cell.raw if cell is not None else "")
+    count = len(tables)
+    return pd.DataFrame(
+        {
+            "doc": np.repeat(np.array([doc for doc, _ in tables], dtype="int64"), len(keys)),
+            "row": rows * count,
+            "col": cols * count,
+            "value": np.array(values, dtype="float64"),
+            "kind": kinds,
+            "raw": raws,
+            "signed": signed * count,
+            "decimal": decimal * count,
+        }
+    )
 
 
 def table_frame(table: Table, spec: TableSpec) -> pd.DataFrame:

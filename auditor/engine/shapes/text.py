@@ -23,14 +23,7 @@ from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
 from auditor.templates import SPECS
 
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
-_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 _CLAUSE_END = "。；;！？\n"
-
-
-def normalise_numbers(text: str) -> str:
-    """Full-width digits to ASCII and thousands separators removed ("１,２３４" -> "1234")."""
-    return _THOUSANDS.sub("", text.translate(_FULL_WIDTH_DIGITS))
 
 
 def _compile(pattern: str, what: str) -> re.Pattern[str]:
@@ -129,9 +122,8 @@ def text_against_table(params: Params) -> CompiledShape:
 
     def check(ctx: Context) -> Iterator[Outcome]:
         found = [
-            (claim, section.key, text, match)
-            for section in ctx.doc.sections
-            for text in [normalise_numbers(section.text)]
+            (claim, key, text, match)
+            for key, text in ctx.section_texts()
             for claim in claims
             for match in claim.pattern.finditer(text)
         ]
