@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
 from crawler.content import DOCUMENT_TYPES, decode, detect_encoding, sniff, text_hash
 from crawler.discover import HtmlPage, ReportLink, SiteAdapter, get_adapter
@@ -20,6 +21,8 @@ from crawler.fetch.client import Fetcher
 from crawler.fetch.result import FetchResult
 from crawler.sites import Site
 from crawler.snapshot import Content, DocState, Snapshotter
+
+T = TypeVar("T")
 
 ProgressHook = Callable[[str, FetchResult], None]
 """Called after every fetch with (site id, result): progress bars and logs."""
@@ -123,7 +126,7 @@ class SiteCrawler:
         """Crawl the site; raises CrawlStopped when asked to stop (the partial result stays recorded)."""
         links = await self._listings()
         self.result.items = [ReportItem(link) for link in links]
-        await asyncio.gather(*(self._report(item) for item in self.result.items))
+        await gather_all(self._report(item) for item in self.result.items)
         return self.result
 
     async def _fetch(self, url: str, purpose: str) -> FetchResult:
@@ -144,7 +147,7 @@ class SiteCrawler:
         while pending and len(visited) < self.max_pages:
             batch = pending[: self.max_pages - len(visited)]
             visited.update(batch)
-            results = await asyncio.gather(*(self._fetch(url, "listing") for url in batch))
+            results = await gather_all(self._fetch(url, "listing") for url in batch)
             pending = []
             for url, res in zip(batch, results, strict=True):
                 if not res.ok:
@@ -237,6 +240,15 @@ class SiteCrawler:
         self.result.broken.append(
             BrokenLink(url, title, year, referrer, kind, reason or res.describe_failure(), res.status)
         )
+
+
+async def gather_all(coroutines: Iterable[Awaitable[T]]) -> list[T]:
+    """Await every one (so none is left running when the crawl stops), then raise the first error."""
+    done = await asyncio.gather(*coroutines, return_exceptions=True)
+    for outcome in done:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return done  # type: ignore[return-value]
 
 
 def _html_text(res: FetchResult) -> str:

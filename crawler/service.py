@@ -28,7 +28,7 @@ from auditor.pipeline import AuditInput
 from auditor.store import Store
 from auditor.store import runs as store_runs
 from crawler.checks import PORTAL_RULES, PortalFindings, portal_findings
-from crawler.crawl import CrawlStopped, ProgressHook, SeenDocument, SiteCrawl, SiteCrawler
+from crawler.crawl import CrawlStopped, ProgressHook, SeenDocument, SiteCrawl, SiteCrawler, gather_all
 from crawler.settings import CrawlSettings, Wiring, build_fetcher
 from crawler.sites import Site, SitesFile
 from crawler.snapshot import Snapshotter
@@ -106,10 +106,7 @@ async def crawl_sites(
                         should_stop=options.stop.is_set)
             for site in sites
         ]
-        done = await asyncio.gather(*(c.run() for c in crawlers), return_exceptions=True)
-    for outcome in done:
-        if isinstance(outcome, BaseException):
-            raise outcome
+        await gather_all(c.run() for c in crawlers)
     return [c.result for c in crawlers]
 
 
