@@ -15,23 +15,24 @@ from auditor.findings.writers import WRITERS
 
 @dataclass(frozen=True, slots=True)
 class Download:
-    """A downloadable file: the writer's format name and the response's media type."""
+    """A downloadable file: the writer's format name, the response's media type, and whether the writer
+    reads the documents' sections and tables (the stored model) or only the findings and report data."""
 
     writer: str
     media_type: str
+    needs_model: bool
 
 
 DOWNLOADS: dict[str, Download] = {
-    "findings.xlsx": Download("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "findings.csv": Download("csv", "text/csv; charset=utf-8"),
-    "findings.json": Download("json", "application/json"),
-    "report.html": Download("html", "text/html; charset=utf-8"),
+    "findings.xlsx": Download("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),
+    "findings.csv": Download("csv", "text/csv; charset=utf-8", False),
+    "findings.json": Download("json", "application/json", False),
+    "report.html": Download("html", "text/html; charset=utf-8", True),
 }
 """File name -> how to make it."""
 
-
-class FormatUnavailable(LookupError):
-    """The writer of a download is not installed in this version."""
+MODEL_LIMIT = 500
+"""Most reports a download that draws their tables (the HTML report) may hold at once."""
 
 
 def write_download(
@@ -39,9 +40,6 @@ def write_download(
 ) -> tuple[bytes, str]:
     """The bytes and media type of download ``name`` for ``results``."""
     spec = DOWNLOADS[name]
-    writer = WRITERS.get(spec.writer)
-    if writer is None:
-        raise FormatUnavailable(spec.writer)
     with tempfile.TemporaryDirectory(prefix="nianbao-download-") as folder:
-        path = writer(Path(folder), results, rules)
+        path = WRITERS[spec.writer](Path(folder), results, rules)
         return path.read_bytes(), spec.media_type

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, select, tuple_
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, defer
 from sqlalchemy.sql import Subquery
 
 from auditor.store.schema import (
@@ -454,10 +454,12 @@ def findings_for_download(
     session: Session, f: Filters, site_ids: Collection[str] | None
 ) -> Sequence[tuple[ReportRow, list[FindingRow]]]:
     """The current reports with their findings matching the filter, waived ones included (every report
-    when no severity or rule is chosen; only those with a matching finding otherwise), for downloads."""
+    when no severity or rule is chosen; only those with a matching finding otherwise), for downloads.
+    The reports' model JSON is not read (see :func:`models_of`)."""
     cur = current_runs(site_ids)
     reports = (
         select(ReportRow)
+        .options(defer(ReportRow.model, raiseload=True))
         .join(cur, _in_current(cur, ReportRow.run_id, ReportRow.site_id))
         .order_by(ReportRow.site_id, ReportRow.year, ReportRow.id)
     )
@@ -498,3 +500,9 @@ def recorded_rules(session: Session, known: Collection[str]) -> list[tuple[str, 
         ).one()
         out.append((rule_id, row.title, row.severity, row.basis))
     return out
+
+
+def models_of(session: Session, report_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """The stored models (``Document.to_dict()``) of some reports, by report id."""
+    rows = session.execute(select(ReportRow.id, ReportRow.model).where(ReportRow.id.in_(report_ids)))
+    return {report_id: model for report_id, model in rows if model}

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from auditor.findings.model import Finding, Location, ReportResult
-from auditor.model import Cell, Document, ExtractionIssue, Section, Table
+from auditor.model import Cell, Document, ExtractionIssue, Section, Table, TemplateVersion
 from auditor.store.schema import FindingRow, ReportRow
 
 
@@ -80,9 +80,16 @@ def document_from_model(model: Mapping[str, Any]) -> Document:
     )
 
 
-def _document(row: ReportRow) -> Document | None:
-    if row.model:
-        doc = document_from_model(row.model)
+def _stand_ins(template: str) -> list[Table]:
+    """Cell-less tables whose versions make :attr:`Document.template` give the stored ``template``
+    (for writers that report the template but draw no tables)."""
+    versions: dict[str, tuple[TemplateVersion, ...]] = {"2021": ("2021",), "2019": ("2019",), "mixed": ("2021", "2019")}
+    return [Table(kind="T3", template=v) for v in versions.get(template, ())]
+
+
+def _document(row: ReportRow, model: Mapping[str, Any] | None) -> Document | None:
+    if model:
+        doc = document_from_model(model)
         # What the run learnt beside the text (the listing's date) is on the row.
         doc.published, doc.published_source = row.published, row.published_source
         return doc
@@ -91,6 +98,7 @@ def _document(row: ReportRow) -> Document | None:
     return Document(
         source=row.source, sha256=row.sha256, format=row.format or "", title=row.title, agency=row.agency,
         year=row.year, published=row.published, published_source=row.published_source, level=row.level,
+        tables=_stand_ins(row.template),
     )
 
 
@@ -112,12 +120,15 @@ def finding_from_row(row: FindingRow) -> Finding:
     )
 
 
-def result_from_rows(report: ReportRow, findings: Iterable[FindingRow]) -> ReportResult:
-    """A stored report and its findings as a :class:`ReportResult`."""
+def result_from_rows(
+    report: ReportRow, findings: Iterable[FindingRow], model: Mapping[str, Any] | None
+) -> ReportResult:
+    """A stored report and its findings as a :class:`ReportResult`: the document rebuilt from its
+    ``model`` when given, else only from what the report row holds (no sections, no cells)."""
     return ReportResult(
         source=report.source,
         sha256=report.sha256,
-        document=_document(report),
+        document=_document(report, model),
         findings=[finding_from_row(f) for f in findings],
         error=report.error,
     )

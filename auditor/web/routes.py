@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -11,9 +12,9 @@ from auditor.findings.model import ReportResult
 from auditor.store.schema import ReportRow
 from auditor.web import queries
 from auditor.web.app import Handler, PageRequest
-from auditor.web.catalogue import RuleEntry, build_catalogue, known_rules
+from auditor.web.catalogue import Catalogue, RuleEntry, build_catalogue, known_rules
 from auditor.web.charts import BarItem, bar_chart, line_chart
-from auditor.web.downloads import DOWNLOADS, FormatUnavailable, write_download
+from auditor.web.downloads import DOWNLOADS, MODEL_LIMIT, write_download
 from auditor.web.filters import PAGE_SIZE
 from auditor.web.overview import Overview, build_overview, site_scope
 from auditor.web.rehydrate import result_from_rows
@@ -55,7 +56,7 @@ def report(req: PageRequest) -> Response:
     return req.render("report.html", p=page)
 
 
-def _catalogue(req: PageRequest):  # type: ignore[no-untyped-def]
+def _catalogue(req: PageRequest) -> Catalogue:
     recorded = queries.recorded_rules(req.session, known_rules())
     return build_catalogue(RuleEntry(i, t, s, b, source="审查记录") for i, t, s, b in recorded)
 
@@ -75,17 +76,16 @@ def rule(req: PageRequest) -> Response:
     if entry is None:
         raise HTTPException(404, f"规则目录中没有 {rule_id}")
     f = req.filters
-    total, hits = queries.rule_hits(req.session, rule_id, f, site_scope(req.session, f), (f.page - 1) * PAGE_SIZE, PAGE_SIZE)
+    scope = site_scope(req.session, f)
+    total, hits = queries.rule_hits(req.session, rule_id, f, scope, (f.page - 1) * PAGE_SIZE, PAGE_SIZE)
     pages = max(1, math.ceil(total / PAGE_SIZE))
     return req.render("rule.html", rule=entry, hits=hits, total=total, pages=pages)
 
 
-def _file(req: PageRequest, name: str, results: list[ReportResult], stem: str) -> Response:
-    rules = [{"id": r.id, "title": r.title, "severity": r.severity, "basis": r.basis} for r in known_rules().values()]
-    try:
-        body, media_type = write_download(name, results, rules)
-    except FormatUnavailable as exc:
-        raise HTTPException(404, f"此版本尚不能导出 {exc} 格式") from None
+def _file(name: str, results: list[ReportResult], stem: str) -> Response:
+    rules = [{"id": r.id, "title": r.title, "severity": r.severity, "basis": r.basis}
+             for r in build_catalogue([]).rules]
+    body, media_type = write_download(name, results, rules)
     filename = f"{stem}{name[name.index('.'):]}" if stem else name
     return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -96,7 +96,14 @@ def download(req: PageRequest) -> Response:
     if name not in DOWNLOADS:
         raise HTTPException(404, f"没有名为 {name} 的下载")
     pairs = queries.findings_for_download(req.session, req.filters, site_scope(req.session, req.filters))
-    return _file(req, name, [result_from_rows(r, fs) for r, fs in pairs], "")
+    models: dict[int, dict[str, Any]] = {}
+    if DOWNLOADS[name].needs_model:
+        if len(pairs) > MODEL_LIMIT:
+            message = (f"HTML 报告最多包含 {MODEL_LIMIT} 份报告，当前筛选有 {len(pairs)} 份。"
+                       "请按地区、年度、严重程度或规则缩小范围，或下载 XLSX、CSV。")
+            return req.render("error.html", status=400, title="筛选结果过多", message=message)
+        models = queries.models_of(req.session, [r.id for r, _ in pairs])
+    return _file(name, [result_from_rows(r, fs, models.get(r.id)) for r, fs in pairs], "")
 
 
 def report_download(req: PageRequest) -> Response:
@@ -106,7 +113,8 @@ def report_download(req: PageRequest) -> Response:
     row = req.session.get(ReportRow, report_id)
     if row is None or name not in DOWNLOADS:
         raise HTTPException(404, "没有这个下载")
-    return _file(req, name, [result_from_rows(row, queries.findings_of(req.session, row.id))], f"report-{row.id}")
+    results = [result_from_rows(row, queries.findings_of(req.session, row.id), row.model)]
+    return _file(name, results, f"report-{row.id}")
 
 
 ROUTES: list[tuple[str, Handler]] = [

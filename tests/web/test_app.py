@@ -83,3 +83,13 @@ def test_an_empty_store_shows_an_empty_overview(tmp_path: Path) -> None:
     assert overview.status_code == 200 and "还没有完成的审查" in overview.text
     assert overview.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert rules.status_code == 200
+
+
+def test_html_report_of_too_many_reports_asks_to_narrow_the_filter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _ = _store_with_markup(tmp_path)
+    monkeypatch.setattr("auditor.web.routes.MODEL_LIMIT", 0)
+    html_report, csv_file = _get(store, "/download/report.html", "/download/findings.csv")
+    assert html_report.status_code == 400 and "缩小范围" in html_report.text
+    assert csv_file.status_code == 200 and MARKUP in csv_file.content.decode("utf-8-sig")

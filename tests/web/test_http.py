@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 
 from tests.web.conftest import Server, WebStore, nianbao
@@ -73,3 +76,17 @@ def test_report_findings_json_is_the_contract_format(server: Server, web_store: 
     assert (report["source"], report["sha256"]) == (source, sha)
     rules = {r for (r,) in web_store.sql("SELECT rule_id FROM findings WHERE report_id = ?", report_id)}
     assert {f["rule_id"] for f in report["findings"]} == rules
+
+
+def test_one_report_downloads_in_every_format(server: Server, web_store: WebStore, tmp_path: Path) -> None:
+    (report_id,) = web_store.sql("SELECT report_id FROM findings ORDER BY id DESC LIMIT 1")[0]
+    findings = web_store.sql("SELECT COUNT(*) FROM findings WHERE report_id = ?", report_id)[0][0]
+    for name in ("findings.json", "findings.csv", "findings.xlsx", "report.html"):
+        response = httpx.get(f"{server.url}/reports/{report_id}/{name}")
+        assert response.status_code == 200, name
+        assert response.headers["content-disposition"].startswith("attachment;")
+        (tmp_path / name).write_bytes(response.content)
+    workbook = openpyxl.load_workbook(tmp_path / "findings.xlsx")
+    assert sum(ws.max_row - 1 for ws in workbook.worksheets if ws.max_row > 1) >= findings
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "findings.csv").read_text(encoding="utf-8-sig"))))
+    assert len(rows) == findings

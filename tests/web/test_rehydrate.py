@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
 from auditor.extract import extract
 from auditor.samples import make_report, render_html, render_text
-from auditor.web.rehydrate import document_from_model
+from auditor.store.schema import FindingRow, ReportRow
+from auditor.web.rehydrate import document_from_model, result_from_rows
 
 
 def test_model_round_trip() -> None:
@@ -15,3 +20,17 @@ def test_model_round_trip() -> None:
         back = document_from_model(model)
         assert {**back.to_dict(), "body_chars": model["body_chars"]} == model
         assert back.template == doc.template
+
+
+@pytest.mark.parametrize("template", ["2021", "2019", "mixed", "unknown"])
+def test_a_report_row_without_its_model_keeps_the_stored_template(template: str) -> None:
+    row = ReportRow(source="http://x/1.html", sha256="a" * 64, title="t", agency="某局", year=2022,
+                    template=template, published=date(2023, 1, 5), published_source="发布时间", format="html")
+    finding = FindingRow(rule_id="SEC-009", severity="warning", title="t", message="m", location={"section": "六"},
+                         evidence="e", basis="b", fix="f", cells=[["T3", "new", "total"]], fingerprint="x",
+                         waived=None, status="new")
+    result = result_from_rows(row, [finding], None)
+    assert result.document is not None and result.document.template == template
+    assert result.to_dict()["published"] == "2023-01-05"
+    (f,) = result.findings
+    assert f.cells == [("T3", "new", "total")] and f.location.section == "六"
