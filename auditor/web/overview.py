@@ -65,7 +65,8 @@ class Overview:
     matching_sites: int
     pages: int
     totals: Counts
-    reports: int
+    found: int
+    """Site-years with a report (of the years shown)."""
     late: int
     missing: int
     regions: list[str]
@@ -163,7 +164,7 @@ def build_overview(session: Session, f: Filters, cache: StateCache | None = None
         matching_sites=len(agg.shown),
         pages=pages,
         totals=agg.totals,
-        reports=agg.found,
+        found=agg.found,
         late=agg.late,
         missing=agg.missing,
         regions=agg.regions,

@@ -2,7 +2,7 @@
 
 Report text is untrusted (anything a portal published); the templates escape it, and the
 Content-Security-Policy makes sure that even a slip could not run script or load anything from
-elsewhere: only the project's own stylesheet (and script, should one be added) may load.
+elsewhere: the pages use no script at all, and only the project's own stylesheet may load.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP_DIRECTIVES: tuple[str, ...] = (
     "default-src 'none'",
-    "script-src 'self'",
+    "script-src 'none'",
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",

@@ -7,6 +7,7 @@ it (CI installs it), they never skip.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import sqlite3
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +91,19 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> WebStore:
         probe.fix()
         run(2)
     return WebStore(store)
+
+
+def asgi_get(app: Any, *paths: str) -> list[httpx.Response]:
+    """GET ``paths`` from an ASGI app in-process (in a thread of its own: the browser tests keep an
+    event loop running in the main thread)."""
+
+    async def fetch() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return [await client.get(p) for p in paths]
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, fetch()).result()
 
 
 def free_port() -> int:
@@ -172,10 +187,14 @@ def browser(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture
 def page(browser: BrowserContext) -> Iterator[Page]:
-    """A fresh tab."""
+    """A fresh tab; at the end, the pages it showed must have logged no error (a resource blocked by the
+    security policy — inline script or style — or one that failed to load)."""
     tab = browser.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     yield tab
     tab.close()
+    assert errors == []
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from a report kept inert, security headers, an empty store."""
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,17 +20,13 @@ from auditor.web import create_app
 from auditor.web.security import CONTENT_SECURITY_POLICY
 from crawler.sites import Site
 from crawler.snapshot import Snapshotter
+from tests.web.conftest import asgi_get
 
 MARKUP = "<script>alert(1)</script><b>x</b>"
 
 
 def _get(store: Store, *paths: str) -> list[httpx.Response]:
-    async def fetch() -> list[httpx.Response]:
-        transport = httpx.ASGITransport(app=create_app(store))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            return [await client.get(p) for p in paths]
-
-    return asyncio.run(fetch())
+    return asgi_get(create_app(store), *paths)
 
 
 def _store_with_markup(root: Path) -> tuple[Store, int]:

@@ -21,7 +21,7 @@ def test_every_response_carries_a_strict_content_security_policy(server: Server,
     policy = response.headers["content-security-policy"]
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
     assert directives["default-src"] == "'none'"
-    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["script-src"] == "'none'" and directives["style-src"] == "'self'"
     assert "unsafe-inline" not in policy and "http" not in policy
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
