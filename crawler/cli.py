@@ -206,7 +206,10 @@ def demo_portal(
     """Serve the demo portal on 127.0.0.1 and write a sites file for it (Ctrl-C to stop)."""
     from crawler.demo_portal import DEPT_LISTING, GOV_LISTING, DemoPortal
 
-    portal = DemoPortal(port=port, base_year=base_year).start()
+    try:
+        portal = DemoPortal(port=port, base_year=base_year).start()
+    except OSError as exc:
+        raise _fail(f"端口 {port} 无法使用：{exc.strerror or exc}（换一个 --port，或用 0 自动选择）") from None
     out.mkdir(parents=True, exist_ok=True)
     sites_path = out / "sites.toml"
     sites_path.write_text(portal.sites_toml(delay=delay), encoding="utf-8")
