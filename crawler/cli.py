@@ -35,7 +35,7 @@ JsonLogOpt = Annotated[bool, typer.Option("--log-json", help="structured logs (J
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"nianbao: {message}", markup=False, highlight=False)
+    err.print(f"nianbao: {message}", markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -101,7 +101,7 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
                 else:
                     outcome = service.run(sites_file, store, out, site_ids=site, options=options)
         except (CrawlStopped, KeyboardInterrupt):
-            err.print("中断：已抓取的内容均已保存，下次运行会继续。", markup=False)
+            err.print("中断：已抓取的内容均已保存，下次运行会继续。", markup=False, soft_wrap=True)
             raise typer.Exit(130) from None
     for s in outcome.sites:
         c = s.counts()
@@ -114,17 +114,17 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
                      f"提示 {sev.get('info', 0)}")
         if s.crawl.error:
             line += f"；{s.crawl.error}"
-        err.print(line, markup=False, highlight=False)
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
     if warc is not None:
         from crawler.warc import export_warc
 
         count = export_warc(store, outcome.run_id, warc)
-        err.print(f"WARC：{warc}（{count} 条记录）", markup=False, highlight=False)
+        err.print(f"WARC：{warc}（{count} 条记录）", markup=False, highlight=False, soft_wrap=True)
     if outcome.written:
         err.print(f"运行 {outcome.run_id}，输出：{', '.join(str(p) for p in outcome.written)}", markup=False,
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     else:
-        err.print(f"运行 {outcome.run_id} 完成；存储：{store.root}", markup=False, highlight=False)
+        err.print(f"运行 {outcome.run_id} 完成；存储：{store.root}", markup=False, highlight=False, soft_wrap=True)
     return outcome
 
 
@@ -194,7 +194,7 @@ def export_warc(
     if get_run(opened, run_id) is None:
         raise _fail(f"no run {run_id} in {store}")
     count = write(opened, run_id, out)
-    err.print(f"WARC：{out}（{count} 条记录）", markup=False, highlight=False)
+    err.print(f"WARC：{out}（{count} 条记录）", markup=False, highlight=False, soft_wrap=True)
 
 
 def demo_portal(
@@ -215,7 +215,7 @@ def demo_portal(
     sites_path.write_text(portal.sites_toml(delay=delay), encoding="utf-8")
     err.print(f"演示门户：{portal.url(GOV_LISTING)}\n          {portal.url(DEPT_LISTING)}\n"
               f"站点文件：{sites_path}\n试试：nianbao run --sites {sites_path} --out {out / 'out'} "
-              f"--store {out / 'data'}", markup=False, highlight=False)
+              f"--store {out / 'data'}", markup=False, highlight=False, soft_wrap=True)
     stop = threading.Event()
     with _stop_on_sigterm(stop):
         try:
