@@ -500,6 +500,19 @@ T4_ANCHORS = AnchorSet(
 )
 
 
+def _t4_values(row: Row) -> list[str]:
+    """The value cells of a T4 row: T4 rows have no row label, so any text after the leading titles
+    ("行政复议", "复议后起诉"…) is a value written as text (VAL-001), not a label."""
+    cells = [c for c, cont in zip(row.cells, row.cont) if not cont] if row.cells else list(row.values)
+    start = 0
+    while start < len(cells) and (
+        not cells[start] or any(w in norm_label(cells[start]) for _, w in _T4_ROW_WORDS + (("", "行政诉讼"),))
+    ):
+        start += 1
+    values = cells[start:] if any(parse_cell(c).kind == "number" for c in cells[start:]) else list(row.values)
+    return _trim(values, 15 if len(values) > 5 else 5)
+
+
 def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
     """T4: fifteen numbers, in one row or in three rows of five (one per case type)."""
     flat_rows = _expand_flat(rows, T4_ANCHORS)
@@ -516,7 +529,7 @@ def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
         return None
     cols = [c.id for c in T4_SPEC.columns]
     row_ids = [r.id for r in T4_SPEC.rows]
-    tokens = [v for r in value_rows for v in (r.flat.split() if r.flat is not None else _trim(r.values, 15))]
+    tokens = [v for r in value_rows for v in (r.flat.split() if r.flat is not None else _t4_values(r))]
     tokens = [t for t in tokens if t.strip()] if any(r.flat is not None for r in value_rows) else tokens
     if len(tokens) == 15:
         cells = [parse_cell(t) for t in tokens]
