@@ -320,22 +320,21 @@ class Snapshot:
     fetched_at: datetime | None
     first_seen: datetime | None
     final_url: str | None
-    status: int | None
 
 
 def snapshot_of(session: Session, report: ReportRow) -> Snapshot:
     """The stored version and capture behind a report (all empty when it was not crawled)."""
     if report.version_id is None:
-        return Snapshot(None, None, None, None)
+        return Snapshot(None, None, None)
     row = session.execute(
-        select(DocumentVersionRow.first_seen, CaptureRow.fetched_at, CaptureRow.final_url, CaptureRow.status)
+        select(DocumentVersionRow.first_seen, CaptureRow.fetched_at, CaptureRow.final_url)
         .outerjoin(CaptureRow, CaptureRow.id == DocumentVersionRow.capture_id)
         .where(DocumentVersionRow.id == report.version_id)
     ).one_or_none()
     if row is None:
-        return Snapshot(None, None, None, None)
-    first_seen, fetched_at, final_url, status = row
-    return Snapshot(fetched_at=fetched_at, first_seen=first_seen, final_url=final_url, status=status)
+        return Snapshot(None, None, None)
+    first_seen, fetched_at, final_url = row
+    return Snapshot(fetched_at=fetched_at, first_seen=first_seen, final_url=final_url)
 
 
 def versions_of(session: Session, document_id: int | None) -> list[DocumentVersionRow]:

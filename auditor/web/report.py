@@ -53,7 +53,6 @@ class ReportPage:
     run: RunRow | None
     snapshot: Snapshot
     versions: list[DocumentVersionRow]
-    model: Mapping[str, Any] | None
     sections: list[SectionView]
     tables: list[TableView]
     findings: list[FindingRow]
@@ -124,7 +123,6 @@ def build_report_page(session: Session, report_id: int) -> ReportPage | None:
         run=session.get(RunRow, report.run_id),
         snapshot=queries.snapshot_of(session, report),
         versions=queries.versions_of(session, report.document_id),
-        model=model,
         sections=_sections(model, report.year, open_findings) if model else [],
         tables=tables,
         findings=open_findings,
