@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from auditor.store import Store
 from auditor.store.runs import utcnow
 from auditor.store.schema import CaptureRow, DocumentRow, DocumentVersionRow, SiteRow
+from crawler.content import sniff
 from crawler.fetch.result import Cached, FetchResult
 from crawler.sites import Site
 
@@ -66,32 +67,31 @@ class Snapshotter:
     # -- captures (the fetcher's CaptureSink) ---------------------------------------------------
 
     def record(self, result: FetchResult) -> int | None:
-        """Keep one fetch outcome: the body as a blob, the exchange as a capture row."""
+        """Keep one fetch outcome: the body as a blob, the exchange as a capture row (its own commit)."""
         sha = self.store.blobs.put(result.data) if (result.data or result.ok) else None
-        from crawler.content import sniff
-
-        row = CaptureRow(
-            run_id=self.run_id,
-            site_id=result.site_id,
-            url=result.url,
-            final_url=result.final_url or result.url,
-            purpose=result.purpose,
-            fetched_at=_naive(result.fetched_at),
-            status=result.status,
-            headers=[list(h) for h in result.headers],
-            sha256=sha,
-            size=len(result.data) if sha else None,
-            content_type=(result.header("content-type") or None),
-            sniffed=sniff(result.data) if sha else None,
-            not_modified=result.not_modified,
-            attempts=result.attempts,
-            elapsed_ms=int(result.elapsed * 1000),
-            error=result.error or (f"未抓取：{result.skipped}" if result.skipped else None),
-        )
-        with self.store.session() as session:
-            session.add(row)
-            session.flush()
-            return row.id
+        values = {
+            "run_id": self.run_id,
+            "site_id": result.site_id,
+            "url": result.url,
+            "final_url": result.final_url or result.url,
+            "purpose": result.purpose,
+            "fetched_at": _naive(result.fetched_at),
+            "status": result.status,
+            "headers": [list(h) for h in result.headers],
+            "sha256": sha,
+            "size": len(result.data) if sha else None,
+            "content_type": result.header("content-type") or None,
+            "sniffed": sniff(result.data) if sha else None,
+            "not_modified": result.not_modified,
+            "attempts": result.attempts,
+            "elapsed_ms": int(result.elapsed * 1000),
+            "error": result.error or (f"未抓取：{result.skipped}" if result.skipped else None),
+        }
+        # a Core insert: one per request, and the ORM's unit of work would cost more than the parsing
+        with self.store.engine.begin() as conn:
+            key = conn.execute(insert(CaptureRow).values(**values)).inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     # -- validators (the fetcher's ValidatorSource) ---------------------------------------------
 
