@@ -14,28 +14,21 @@ from auditor.engine.api import (
     NotEvaluated,
     Outcome,
     Violation,
+    YearPair,
     format_number,
     row_label,
-    usable_table,
 )
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
-    previous = ctx.previous
-    if previous is None:
+    pair = ctx.across_years("T2")
+    if isinstance(pair, NotEvaluated):
+        yield pair
+    if not isinstance(pair, YearPair):
         return
-    table = ctx.table("T2")
-    if isinstance(table, NotEvaluated):
-        yield table
-        return
-    before = usable_table(previous, "T2")
-    if isinstance(before, NotEvaluated):
-        yield NotEvaluated(f"{previous.year}年度报告的{before.reason}")
-        return
+    table, before, last_year = pair
     if table.template != "2021" or before.template != "2021":
-        yield NotEvaluated(
-            f"{previous.year}、{ctx.doc.year}年度的表二不都是2021年格式，没有可衔接的现行有效件数"
-        )
+        yield NotEvaluated(f"{last_year}、{ctx.doc.year}年度的表二不都是2021年格式，没有可衔接的现行有效件数")
         return
     tolerance = Decimal(str(params.get("tolerance", 0)))
     for row in params.get("rows", ["rules", "normative"]):
@@ -49,7 +42,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
         if abs(now - expected) > tolerance:
             yield Violation(
                 evidence=(
-                    f"{previous.year}年 {format_number(last)} + 本年制发 {format_number(issued)} − "
+                    f"{last_year}年 {format_number(last)} + 本年制发 {format_number(issued)} − "
                     f"本年废止 {format_number(repealed)} = {format_number(expected)}，"
                     f"本年现行有效 {format_number(now)}"
                 ),
@@ -58,6 +51,6 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
                 row=row_label(table, row),
                 column="现行有效件数",
                 cells=(("T2", row, "issued"), ("T2", row, "repealed"), ("T2", row, "in_force")),
-                values={"previous_year": previous.year},
+                values={"previous_year": last_year},
                 key=row,
             )

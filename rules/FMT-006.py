@@ -37,27 +37,23 @@ def _wordings(label: str) -> frozenset[str]:
 
 def _deviations(table: Table) -> Iterator[Violation]:
     spec = table_spec(table)
-    for row_id, written in table.row_labels.items():
-        row = spec.row(row_id)
-        if normalise(written) not in _wordings(row.label):
+    labels = [
+        ("行", "row", written, spec.row(i).label, spec.row(i).display)
+        for i, written in table.row_labels.items()
+    ]
+    labels += [
+        ("列", "column", written, spec.col(i).label, spec.col(i).label)
+        for i, written in table.col_labels.items()
+    ]
+    for what, axis, written, template, shown in labels:
+        if normalise(written) not in _wordings(template):
             yield Violation(
-                evidence=f"“{written}”，格式为“{row.label}”",
+                evidence=f"“{written}”，格式为“{template}”",
                 section=TABLE_SECTION[table.kind],
                 table=table.kind,
-                row=row.display,
-                values={"what": f"行“{row.display}”"},
-                key=f"row:{row_id}",
-            )
-    for col_id, written in table.col_labels.items():
-        col = spec.col(col_id)
-        if normalise(written) not in _wordings(col.label):
-            yield Violation(
-                evidence=f"“{written}”，格式为“{col.label}”",
-                section=TABLE_SECTION[table.kind],
-                table=table.kind,
-                column=col.label,
-                values={"what": f"列“{col.label}”"},
-                key=f"col:{col_id}",
+                **{axis: shown},
+                values={"what": f"{what}“{shown}”"},
+                key=f"{axis}:{shown}",
             )
 
 

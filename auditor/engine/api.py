@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditor.model import Cell, Document, Section, Table
 from auditor.schemas import Failure
@@ -55,6 +55,14 @@ class NotEvaluated:
 Outcome = Violation | NotEvaluated
 
 
+class YearPair(NamedTuple):
+    """A table of this year's report and the same table of the body's report of ``last_year``."""
+
+    now: Table
+    before: Table
+    last_year: int | None
+
+
 @dataclass(slots=True)
 class Context:
     """Everything a check may read about one document."""
@@ -67,10 +75,23 @@ class Context:
     """(check name, table kind) pairs whose pandera check could not run on this batch."""
     previous: Document | None = None
     """The same body's report of the previous year, when the batch holds it."""
-    _numbers_text: list[tuple[str, str]] | None = field(default=None, repr=False)
+    _numbers_text: list[tuple[str, str]] | None = field(default=None, init=False, repr=False)
 
     def section(self, key: str) -> Section | None:
         return self.doc.section(key)
+
+    def across_years(self, kind: str) -> YearPair | NotEvaluated | None:
+        """This year's and last year's table of ``kind`` when both can be checked; None when the batch
+        has no report of the year before (the across-year checks do not apply)."""
+        if self.previous is None:
+            return None
+        table = self.table(kind)
+        if isinstance(table, NotEvaluated):
+            return table
+        before = usable_table(self.previous, kind)
+        if isinstance(before, NotEvaluated):
+            return NotEvaluated(f"{self.previous.year}年度报告的{before.reason}")
+        return YearPair(table, before, self.previous.year)
 
     def section_texts(self) -> list[tuple[str, str]]:
         """(section key, text with numbers normalised: ASCII digits, no thousands separators), made once

@@ -13,7 +13,6 @@ from decimal import Decimal
 from auditor.engine.api import (
     TABLE_NAMES,
     TABLE_SECTION,
-    CellRef,
     Context,
     NotEvaluated,
     Outcome,
@@ -67,33 +66,27 @@ def _row_name(table: Table, row: str) -> str:
     return f"{spec.block[:3]}第{spec.number}项" if spec.block else name
 
 
-def _column_violation(table: Table, identity: Identity, col: str) -> Violation:
-    left = [_term(table, _row_name(table, r), r, col) for r in identity.left]
-    right = [_term(table, _row_name(table, r), r, col) for r in identity.right]
-    cells: tuple[CellRef, ...] = tuple((table.kind, r, col) for r in identity.left + identity.right)
+def _identity_violation(table: Table, identity: Identity, where: str) -> Violation:
+    """The failure of an identity in one column (per="column") or one row (per="row"), with its
+    arithmetic written out: "一 0 + 二 0 ≠ （七） 2 + 四 0"."""
+    if identity.per == "column":
+        cells = [(r, where) for r in identity.left + identity.right]
+        names = [_row_name(table, r) for r, _ in cells]
+        row, col = identity.anchor, where
+    else:
+        cells = [(where, c) for c in identity.left + identity.right]
+        names = [col_label(table, c) for _, c in cells]
+        row, col = where, identity.anchor
+    terms = [_term(table, name, r, c) for name, (r, c) in zip(names, cells, strict=True)]
+    left, right = terms[: len(identity.left)], terms[len(identity.left) :]
     return Violation(
         evidence=f"{_side(left)} ≠ {_side(right)}",
         section=TABLE_SECTION[table.kind],
         table=table.kind,
-        row=row_label(table, identity.anchor),
-        column=col_label(table, col),
-        cells=cells,
-        key=col,
-    )
-
-
-def _row_violation(table: Table, identity: Identity, row: str) -> Violation:
-    left = [_term(table, col_label(table, c), row, c) for c in identity.left]
-    right = [_term(table, col_label(table, c), row, c) for c in identity.right]
-    cells: tuple[CellRef, ...] = tuple((table.kind, row, c) for c in identity.left + identity.right)
-    return Violation(
-        evidence=f"{_side(right)} ≠ {_side(left)}",
-        section=TABLE_SECTION[table.kind],
-        table=table.kind,
         row=row_label(table, row),
-        column=col_label(table, identity.right[0]),
-        cells=cells,
-        key=row,
+        column=col_label(table, col),
+        cells=tuple((table.kind, r, c) for r, c in cells),
+        key=where,
     )
 
 
@@ -122,12 +115,9 @@ def identity(params: Params) -> CompiledShape:
         if restricted is None:
             return
         failures = ctx.failures.get((rule.name, kind), [])
-        if per == "column":
-            for col in dict.fromkeys(f.column for f in failures if f.column):
-                yield _column_violation(table, restricted, col)
-        else:
-            for row in dict.fromkeys(f.row for f in failures if f.row):
-                yield _row_violation(table, restricted, row)
+        places = (f.column if per == "column" else f.row for f in failures)
+        for where in dict.fromkeys(p for p in places if p):
+            yield _identity_violation(table, restricted, where)
 
     return CompiledShape(check, (rule,))
 
