@@ -55,10 +55,15 @@ def write_corpus(folder: Path, docs: int, formats: list[str]) -> int:
     return size
 
 
-def audit_chunk(job: tuple[list[str], str]) -> tuple[int, int, int]:
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def audit_chunk(job: tuple[list[str], str]) -> tuple[int, int, int, float]:
     """Audit files in batches as `nianbao audit` does and write the outputs of each batch.
 
-    Returns (documents, findings, peak RSS of this worker in KiB).
+    Returns (documents, findings, peak RSS of this worker in KiB, CPU seconds spent on them).
     """
     from auditor.engine import default_rulebase
     from auditor.findings.writers import WRITERS
@@ -66,6 +71,7 @@ def audit_chunk(job: tuple[list[str], str]) -> tuple[int, int, int]:
 
     paths, out = job
     rulebase = default_rulebase()
+    cpu = _cpu_seconds()
     findings = 0
     batch = 500
     for start in range(0, len(paths), batch):
@@ -75,7 +81,7 @@ def audit_chunk(job: tuple[list[str], str]) -> tuple[int, int, int]:
         for name in ("json", "csv"):
             WRITERS[name](target, results, rulebase.rules_meta())
         findings += sum(len(r.findings) for r in results)
-    return len(paths), findings, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return len(paths), findings, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, _cpu_seconds() - cpu
 
 
 def main() -> None:
@@ -109,6 +115,11 @@ def main() -> None:
             f"audited: {docs} reports, {findings} findings, in {elapsed:.1f} s with {args.workers} worker(s)"
         )
         print(f"throughput: {docs / elapsed:.0f} reports/s (read, extract, validate, rules, write json+csv)")
+        cpu_ms = sum(d[3] for d in done) / docs * 1000
+        print(
+            f"cpu time: {cpu_ms:.1f} ms per report, i.e. {args.workers * 1000 / cpu_ms:.0f} reports/s "
+            f"on {args.workers} cores not shared with other work"
+        )
         print(
             f"peak memory: {worker_mb:.0f} MB per worker, {parent_mb:.0f} MB parent, "
             f"{worker_mb * args.workers + parent_mb:.0f} MB in all"
