@@ -210,14 +210,15 @@ def demo_portal(
         portal = DemoPortal(port=port, base_year=base_year).start()
     except OSError as exc:
         raise _fail(f"端口 {port} 无法使用：{exc.strerror or exc}（换一个 --port，或用 0 自动选择）") from None
-    out.mkdir(parents=True, exist_ok=True)
-    sites_path = out / "sites.toml"
-    sites_path.write_text(portal.sites_toml(delay=delay), encoding="utf-8")
-    err.print(f"演示门户：{portal.url(GOV_LISTING)}\n          {portal.url(DEPT_LISTING)}\n"
-              f"站点文件：{sites_path}\n试试：nianbao run --sites {sites_path} --out {out / 'out'} "
-              f"--store {out / 'data'}", markup=False, highlight=False, soft_wrap=True)
     stop = threading.Event()
+    # The handler is in place before the sites file announces that the portal is up.
     with _stop_on_sigterm(stop):
+        out.mkdir(parents=True, exist_ok=True)
+        sites_path = out / "sites.toml"
+        sites_path.write_text(portal.sites_toml(delay=delay), encoding="utf-8")
+        err.print(f"演示门户：{portal.url(GOV_LISTING)}\n          {portal.url(DEPT_LISTING)}\n"
+                  f"站点文件：{sites_path}\n试试：nianbao run --sites {sites_path} --out {out / 'out'} "
+                  f"--store {out / 'data'}", markup=False, highlight=False, soft_wrap=True)
         try:
             while not stop.wait(1.0):
                 pass
