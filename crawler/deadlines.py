@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
+from auditor.engine.level import level_of
 from crawler.sites import Site
 
 STATUTORY_DEADLINES = {"government": "03-31", "department": "01-31"}
 """本级政府 by Y+1-03-31, 县级以上人民政府部门 by Y+1-01-31; townships have none nationally."""
 
-_TOWNSHIP_MARKS = ("街道", "乡人民政府", "镇人民政府", "乡政府", "镇政府", "办事处")
-_GOVERNMENT = re.compile(r"人民政府(?!办公室|办公厅|办|.{0,2}局)")
-
 
 def infer_level(name: str) -> str:
-    """The level a body's name suggests: township (街道/乡/镇), government (…人民政府), else department."""
-    if any(mark in name for mark in _TOWNSHIP_MARKS):
-        return "township"
-    if _GOVERNMENT.search(name):
-        return "government"
-    return "department"
+    """The level a body's name or a report title suggests (one definition for crawler and rule base)."""
+    return level_of(name, None)
 
 
 OLD_REGIME_LAST_YEAR = 2018

@@ -12,6 +12,8 @@ LEVELS: tuple[str, ...] = ("government", "department", "township")
 
 _TOWNSHIP = re.compile(r"(?:街道办事处|街道办|街道|[乡镇](?:人民政府)?)$")
 _GOVERNMENT = re.compile(r"人民政府$")
+_REGION = re.compile(r"(?:省|自治区|市|区|县|旗|州|盟)$")
+"""A region's own name (平潭综合实验区, 某某县): the report of the 本级政府, not of a department."""
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 
 
@@ -26,13 +28,14 @@ def body_name(title: str | None, agency: str | None) -> str:
 
 
 def level_of(title: str | None, agency: str | None) -> str:
-    """government for a 人民政府, township for a 街道办事处/乡/镇, department for everything else.
+    """government for a 人民政府 or a region named alone (平潭综合实验区), township for a
+    街道办事处/乡/镇, department for everything else.
 
     A 乡/镇人民政府 is a township; a 人民政府办公室 (or any other office of a government) is a department.
     """
     name = body_name(title, agency)
     if _TOWNSHIP.search(name):
         return "township"
-    if _GOVERNMENT.search(name):
+    if _GOVERNMENT.search(name) or _REGION.search(name):
         return "government"
     return "department"

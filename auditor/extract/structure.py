@@ -357,7 +357,7 @@ def _agency(title: str | None, blocks: list[Block], year: int | None) -> str | N
     if title:
         t = re.sub(r"^关于", "", title)
         lead = re.match(
-            r"^(?:19|20)\d{2}\s*年(?:度)?\s*(?P<agency>[^\d]{2,30}?)\s*(?:政府信息公开|信息公开)", t
+            r"^(?:19|20)\d{2}\s*年(?:度)?\s*(?!政府信息公开)(?P<agency>[^\d]{2,30}?)\s*(?:政府信息公开|信息公开)", t
         )
         if lead:
             return lead.group("agency")

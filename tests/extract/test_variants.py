@@ -136,3 +136,11 @@ def test_a_scanned_document_is_image_only_not_unreadable():
     assert doc.meta["image_only"] is True
     assert [i.code for i in doc.issues] == ["FMT-007"] * 3
     assert all(t.image_only for t in doc.tables)
+
+
+def test_a_markdown_image_where_a_table_belongs_is_image_only():
+    text = re.sub(r"(### 三、收到和处理政府信息公开申请情况\n)(.*?)(\n#### 四、)", r"\1\n![表三](t3.png)\n\3",
+                  SEED, flags=re.S)
+    doc = extract(text.encode(), "v.md")
+    t3 = doc.table("T3")
+    assert t3.image_only and [i.code for i in doc.issues] == ["FMT-007"]

@@ -20,6 +20,7 @@ from auditor.extract.ir import Block, RawDocument
 from auditor.extract.textcodec import clean_cell, decode_bytes
 
 _MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]*)[^)]*\)")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _NUMERIC = re.compile(r"^[-+]?[\d０-９][\d０-９,，.．]*\s*(万元|元|件|个|条|%)?$")
 _SECTION_LINE = re.compile(r"^\s*[一二三四五六七八九十]\s*[、.．]")
@@ -126,6 +127,12 @@ def _blocks(lines: list[str]) -> list[Block]:
             _continue_cell(b.group, stripped)
             continue
         b.flush_group()
+        image = _MD_IMAGE.fullmatch(stripped)
+        if image:
+            b.flush_group()
+            b.blocks.append(Block("image", text=image.group(1) or image.group(2)))
+            b.in_table = False
+            continue
         m = _MD_HEADING.match(stripped)
         if m:
             b.para(m.group(2), heading=len(m.group(1)))
