@@ -75,7 +75,7 @@ def _stop_on_sigterm(stop: threading.Event) -> Iterator[None]:
 
 
 def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list[str] | None, out: Path | None,
-             warc: Path | None, log_json: bool) -> RunOutcome:
+             warc: Path | None, log_json: bool, waivers: Path | None = None) -> RunOutcome:
     from auditor.store import Store
     from crawler import logs, service
     from crawler.crawl import CrawlStopped
@@ -84,6 +84,13 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
     sites_file = _load(sites, site)
     store = Store.open(store_dir, db)
     options = service.Options()
+    if waivers is not None:
+        from auditor.findings.waivers import load_waivers
+
+        try:
+            options.waivers = load_waivers(waivers)
+        except (OSError, ValueError) as exc:
+            raise _fail(f"{waivers}: {exc}") from None
     with _progress(not log_json) as (bar, tasks):
 
         def advance(site_id: str, result: FetchResult) -> None:
@@ -149,11 +156,12 @@ def run(
     warc: WarcOpt = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="error | warning")] = None,
     log_json: JsonLogOpt = False,
+    waivers: Annotated[Path | None, typer.Option("--waivers", help="waiver file (TOML), as for audit")] = None,
 ) -> None:
     """Crawl, audit what is new or changed since the last run, write findings.json and run.json."""
     if fail_on is not None and fail_on not in ("error", "warning"):
         raise _fail("--fail-on 只接受 error 或 warning")
-    outcome = _execute("run", sites, store, db, site, out, warc, log_json)
+    outcome = _execute("run", sites, store, db, site, out, warc, log_json, waivers)
     if fail_on is not None:
         from auditor.findings.model import SEVERITY_RANK
 

@@ -23,6 +23,7 @@ import httpx
 
 from auditor.findings.jsonout import atomic_write_bytes
 from auditor.findings.model import Finding, ReportResult
+from auditor.findings.waivers import Waiver, apply_waivers
 from auditor.model import Document
 from auditor.pipeline import AuditInput
 from auditor.store import Store
@@ -57,6 +58,8 @@ class Options:
     progress: ProgressHook | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     today: date | None = None
+    waivers: Sequence[Waiver] = ()
+    """Accepted findings (`--waivers`): kept in every output, marked with their reason."""
 
 
 @dataclass(slots=True)
@@ -207,6 +210,7 @@ def audit_site(
         result.findings = [f for f in result.findings if f.rule_id not in PORTAL_RULES]
         extra = portal.by_url.pop(doc.url, [])
         result.findings.extend(extra)
+        apply_waivers([result], options.waivers)
         keep(result, store_runs.ReportRef(doc.state.document_id, doc.state.version_id), extra)
         outcome.audited += 1
     audited_urls = {d.url for d in to_audit}

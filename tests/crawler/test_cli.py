@@ -71,3 +71,20 @@ def test_demo_portal_command_serves_and_stops(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=20)
     assert proc.returncode == 0 and "演示门户" in stderr
+
+
+def test_run_applies_waivers(tmp_path: Path, portal: DemoPortal) -> None:
+    f, store, out = sites(tmp_path, portal), tmp_path / "store", tmp_path / "out"
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text('[[waiver]]\nrule = "PUB-001"\ndocument = "http://*"\nreason = "延期发布已获批准"\n',
+                       encoding="utf-8")
+    ran = runner.invoke(app, ["run", "--sites", str(f), "--store", str(store), "--out", str(out),
+                              "--waivers", str(waivers)])
+    assert ran.exit_code == 0, ran.output
+    report = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    late = [f for r in report["reports"] for f in r["findings"] if f["rule_id"] == "PUB-001"]
+    assert late and all(f.get("waived") == "延期发布已获批准" for f in late)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[waiver]]\nrule = 1\n", encoding="utf-8")
+    refused = runner.invoke(app, ["run", "--sites", str(f), "--store", str(store), "--waivers", str(bad)])
+    assert refused.exit_code == 2
