@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from auditor.extract import extract  # noqa: E402
-from auditor.samples import render  # noqa: E402
-from auditor.samples.generate import make_report  # noqa: E402
+from auditor.extract import extract
+from auditor.samples import render
+from auditor.samples.generate import make_report
 
 FORMATS = ("txt", "md", "html", "html-gbk", "docx", "pdf")
 

@@ -390,7 +390,8 @@ def _published(
     meta: dict[str, object], blocks: list[Block], first_heading: int
 ) -> tuple[date | None, str | None]:
     """The publication date: stated by the container (meta, 发布时间) or a dated signature line."""
-    for value, source in meta.get("published", []) or []:  # type: ignore[union-attr]
+    stated = meta.get("published") or []
+    for value, source in stated if isinstance(stated, list) else []:
         parsed = _parse_date(str(value))
         if parsed:
             return parsed, str(source)

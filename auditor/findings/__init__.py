@@ -1,5 +1,5 @@
 """Findings: their model, fingerprints, waivers and writers (JSON, HTML, XLSX, CSV, SARIF)."""
 
-from auditor.findings.model import Finding, Location, ReportResult, SEVERITIES, fingerprint
+from auditor.findings.model import SEVERITIES, Finding, Location, ReportResult, fingerprint
 
-__all__ = ["Finding", "Location", "ReportResult", "SEVERITIES", "fingerprint"]
+__all__ = ["SEVERITIES", "Finding", "Location", "ReportResult", "fingerprint"]

@@ -98,14 +98,14 @@ def test_heading_styles(style):
     for key, heading in zip("一二三四五六", ["总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
                                              "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况",
                                              "其他需要报告的事项"]):
-        text = re.sub(rf"^#*\s*{key}、{heading}\s*$", style(key, heading), text, flags=re.M)
+        text = re.sub(rf"^#*\s*{key}、{heading}\s*$", style(key, heading), text, flags=re.MULTILINE)
     doc = extract(text.encode(), "v.txt")
     assert [s.key for s in doc.sections] == list("一二三四五六")
     assert grid(doc) == grid(ORIGINAL)
 
 
 def test_a_missing_section_is_absent_not_invented():
-    text = re.sub(r"^#*\s*六、其他需要报告的事项\s*$", "", SEED, flags=re.M)
+    text = re.sub(r"^#*\s*六、其他需要报告的事项\s*$", "", SEED, flags=re.MULTILINE)
     doc = extract(text.encode(), "v.txt")
     assert [s.key for s in doc.sections] == list("一二三四五")
 
@@ -140,7 +140,7 @@ def test_a_scanned_document_is_image_only_not_unreadable():
 
 def test_a_markdown_image_where_a_table_belongs_is_image_only():
     text = re.sub(r"(### 三、收到和处理政府信息公开申请情况\n)(.*?)(\n#### 四、)", r"\1\n![表三](t3.png)\n\3",
-                  SEED, flags=re.S)
+                  SEED, flags=re.DOTALL)
     doc = extract(text.encode(), "v.md")
     t3 = doc.table("T3")
     assert t3.image_only and [i.code for i in doc.issues] == ["FMT-007"]
