@@ -10,7 +10,8 @@ evaluated" instead of passing silently.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
@@ -240,3 +241,65 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
         "issues": [asdict(i) for i in doc.issues],
         "body_chars": len(doc.body),
     }
+
+
+def _known(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys of ``data`` that are fields of ``cls`` (a newer model may carry more)."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _cell(data: Mapping[str, Any]) -> Cell:
+    value = data.get("value")
+    return Cell(
+        raw=str(data.get("raw", "")),
+        kind=data.get("kind", "text"),
+        value=Decimal(str(value)) if value is not None else None,
+        unit=data.get("unit"),
+        recovered=data.get("recovered"),
+    )
+
+
+def _table(data: Mapping[str, Any]) -> Table:
+    return Table(
+        kind=data["kind"],
+        template=data.get("template", "unknown"),
+        section=data.get("section"),
+        cells={(row, col): _cell(cell) for row, cols in (data.get("cells") or {}).items() for col, cell in cols.items()},
+        row_labels=dict(data.get("row_labels") or {}),
+        col_labels=dict(data.get("col_labels") or {}),
+        readable=bool(data.get("readable", True)),
+        problems=list(data.get("problems") or []),
+        image_only=bool(data.get("image_only", False)),
+        extra_rows=list(data.get("extra_rows") or []),
+        extra_columns=list(data.get("extra_columns") or []),
+        notes=list(data.get("notes") or []),
+    )
+
+
+def document_from_dict(model: Mapping[str, Any]) -> Document:
+    """The inverse of :meth:`Document.to_dict` (the body text is not part of the dict, only its length)."""
+    period = model.get("stats_period")
+    start, end = (_date(p) for p in period) if period else (None, None)
+    return Document(
+        source=model.get("source", ""),
+        sha256=model.get("sha256", ""),
+        format=model.get("format", ""),
+        encoding=model.get("encoding"),
+        title=model.get("title"),
+        agency=model.get("agency"),
+        year=model.get("year"),
+        published=_date(model.get("published")),
+        published_source=model.get("published_source"),
+        sections=[Section(**_known(Section, s)) for s in model.get("sections") or []],
+        extra_headings=list(model.get("extra_headings") or []),
+        tables=[_table(t) for t in model.get("tables") or []],
+        stats_period=(start, end) if start and end else None,
+        stats_period_text=model.get("stats_period_text"),
+        level=model.get("level"),
+        issues=[ExtractionIssue(**_known(ExtractionIssue, i)) for i in model.get("issues") or []],
+    )

@@ -80,3 +80,13 @@ def test_misnumbered_sections_are_matched_by_wording():
     assert keys["三"] == "二、收到和处理政府信息公开申请情况"
     assert "五" not in keys
     assert not doc.section("二").numbering_ok
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[p.name for p in DOCS])
+def test_model_dict_round_trips(path):
+    from auditor.model import document_from_dict
+
+    doc = extract(path.read_bytes(), path.name)
+    again = document_from_dict(doc.to_dict())
+    assert {**again.to_dict(), "body_chars": 0} == {**doc.to_dict(), "body_chars": 0}  # the body is not kept
+    assert again.tables == doc.tables and again.sections == doc.sections

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from auditor.extract import extract
+from auditor.model import document_from_dict as document_from_model
 from auditor.samples import make_report, render_html, render_text
 from auditor.store.schema import FindingRow, ReportRow
-from auditor.web.rehydrate import document_from_model, result_from_rows
+from auditor.web.rehydrate import result_from_rows
 
 
 def test_model_round_trip() -> None:
