@@ -219,8 +219,10 @@ class ResolvedFindingRow(Base):
     __tablename__ = "resolved_findings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
     site_id: Mapped[str | None] = mapped_column(String(100))
     fingerprint: Mapped[str] = mapped_column(String(64))
     finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id"))
     """The finding's last occurrence (in the previous run)."""
+
+    __table_args__ = (Index("ix_resolved_run_site", "run_id", "site_id"),)
