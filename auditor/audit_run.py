@@ -14,35 +14,41 @@ from auditor.pipeline import AuditInput, audit_batch, severity_counts, unreadabl
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-def load_input(source: str, level: str | None) -> AuditInput | ReportResult:
-    """The bytes of one input, or the result that says why it cannot be read."""
+def load_input(source: str, level: str | None) -> list[AuditInput] | ReportResult:
+    """The bytes of one input (a URL may lead to several attached reports), or the result that says
+    why it cannot be read."""
     if source.startswith(("http://", "https://")):
-        from crawler.fetch import fetch_document
+        from crawler.fetch import fetch_report
 
         try:
-            fetched = fetch_document(source)
+            fetched = fetch_report(source)
         except Exception as exc:  # noqa: BLE001 - one bad URL must not stop the run
             return unreadable_result(source, "", f"下载失败：{exc}")
-        return AuditInput(
-            data=fetched.data,
-            source=source,
-            level=level,
-            declared_encoding=fetched.encoding,
-            published=fetched.published,
-            published_source=fetched.published_source,
-        )
+        return [
+            AuditInput(
+                data=doc.data,
+                source=doc.url,
+                level=level,
+                declared_encoding=doc.encoding,
+                published=doc.published,
+                published_source=doc.published_source,
+            )
+            for doc in fetched
+        ]
     path = Path(source)
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
             digest = _sha256_file(path)
             return unreadable_result(
-                source, digest, f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB）"
+                source,
+                digest,
+                f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB）",
             )
         data = path.read_bytes()
     except OSError as exc:
         return unreadable_result(source, "", f"无法打开文件：{exc.strerror or exc}")
-    return AuditInput(data=data, source=source, level=level)
+    return [AuditInput(data=data, source=source, level=level)]
 
 
 def _sha256_file(path: Path) -> str:
@@ -80,16 +86,22 @@ def run_audit(
     rulebase = default_rulebase()
     items: list[AuditInput] = []
     failed: list[ReportResult] = []
+    rank: dict[str, int] = {}
     with progress() as bar:
         task = bar.add_task("读取", total=len(sources))
         for src in sources:
             loaded = load_input(src, level)
-            (items if isinstance(loaded, AuditInput) else failed).append(loaded)  # type: ignore[arg-type]
+            if isinstance(loaded, ReportResult):
+                failed.append(loaded)
+                rank.setdefault(loaded.source, len(rank))
+            else:
+                items.extend(loaded)
+                for item in loaded:
+                    rank.setdefault(item.source, len(rank))
             bar.advance(task)
     results = audit_batch(items, rulebase=rulebase)
     results.extend(failed)
-    order = {s: i for i, s in enumerate(sources)}
-    results.sort(key=lambda r: order.get(r.source, len(order)))
+    results.sort(key=lambda r: rank.get(r.source, len(rank)))  # the order the inputs were given
 
     if waivers is not None:
         from auditor.findings.waivers import apply_waivers, load_waivers
@@ -100,7 +112,9 @@ def run_audit(
             raise fail(f"{waivers}: {exc}") from None
 
     rules_meta = rulebase.rules_meta() if hasattr(rulebase, "rules_meta") else []
-    written = [WRITERS[name](out, results, rules_meta) for name in ["json", *[w for w in wanted if w != "json"]]]
+    written = [
+        WRITERS[name](out, results, rules_meta) for name in ["json", *[w for w in wanted if w != "json"]]
+    ]
     for r in results:
         if r.error:
             console.print(f"{r.source}: 无法读取 — {r.error}", markup=False, highlight=False)

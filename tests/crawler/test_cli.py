@@ -88,3 +88,19 @@ def test_run_applies_waivers(tmp_path: Path, portal: DemoPortal) -> None:
     bad.write_text("[[waiver]]\nrule = 1\n", encoding="utf-8")
     refused = runner.invoke(app, ["run", "--sites", str(f), "--store", str(store), "--waivers", str(bad)])
     assert refused.exit_code == 2
+
+
+def test_audit_accepts_urls(tmp_path: Path, portal: DemoPortal) -> None:
+    from tests.crawler.support import gov_path
+
+    url = portal.url(gov_path(portal, 2))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["audit", url, portal.url("/no/such/report.html"), "--out", str(out)])
+    assert result.exit_code == 2, result.output  # one URL is broken: reported, the other audited
+    report = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    good, broken = report["reports"]
+    # The article's body is a link to its .docx: the attachment is what gets audited, dated by the page.
+    assert good["source"].endswith(".docx") and good["format"] == "docx" and good["error"] is None
+    assert good["year"] == portal.base_year - 2
+    assert good["published"] and good["published_source"] == "发布时间"
+    assert broken["error"] and [f["rule_id"] for f in broken["findings"]] == ["READ-001"]
