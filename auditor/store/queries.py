@@ -19,6 +19,7 @@ from auditor.store.schema import (
     DocumentRow,
     DocumentVersionRow,
     FindingRow,
+    ModelRow,
     ReportRow,
     ResolvedFindingRow,
     RunRow,
@@ -241,10 +242,12 @@ def _report_view(r: ReportRow, counts: Counter[str]) -> ReportView:
 
 
 def report_model(store: Store, report_id: int) -> dict[str, Any] | None:
-    """The stored ``Document.to_dict()`` of a report (sections, tables as grids) for rendering."""
+    """The stored ``Document.to_dict()`` of a report (sections, tables as grids) for rendering; None when
+    there is no such report or it has no model (portal entries, unreadable files)."""
     with store.reader() as s:
-        row = s.get(ReportRow, report_id)
-        return row.model if row is not None else None
+        return s.scalar(
+            select(ModelRow.model).join(ReportRow, ReportRow.model_id == ModelRow.id).where(ReportRow.id == report_id)
+        )
 
 
 def _finding_view(f: FindingRow, r: ReportRow, status: str | None = None) -> FindingView:

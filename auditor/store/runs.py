@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from auditor.findings.model import Finding, ReportResult
 from auditor.store.db import Store
+from auditor.store.models import model_id
 from auditor.store.schema import FindingRow, ReportRow, ResolvedFindingRow, RunRow, RunSiteRow
 
 
@@ -151,9 +152,13 @@ def save_report(
     portal_findings: list[Finding],
     baseline: Baseline,
 ) -> int:
-    """Store one report of a run with its findings (audit + portal) in one transaction; returns its id."""
+    """Store one report of a run with its findings (audit + portal) in one transaction; returns its id.
+
+    The document's model goes to ``models`` once (see :mod:`auditor.store.models`); the row refers to it.
+    """
     doc = result.document
     with store.session() as session:
+        stored = model_id(session, doc.to_dict()) if doc is not None and not (ref.portal or ref.stub) else None
         row = ReportRow(
             run_id=run_id, site_id=site_id, document_id=ref.document_id, version_id=ref.version_id,
             source=result.source, sha256=result.sha256,
@@ -161,7 +166,7 @@ def save_report(
             published=doc.published if doc else None, published_source=doc.published_source if doc else None,
             template=doc.template if doc else "unknown", level=doc.level if doc else None,
             format=doc.format if doc else None,
-            model=doc.to_dict() if doc is not None and not (ref.portal or ref.stub) else None,
+            model_id=stored,
             error=result.error, audited_run_id=audited_run_id, portal=ref.portal,
         )
         session.add(row)
@@ -177,6 +182,8 @@ def carry_over(
     store: Store, *, run_id: int, site_id: str, version_id: int, portal_findings: list[Finding], baseline: Baseline
 ) -> tuple[int, list[FindingRow]] | None:
     """Copy the last audit of an unchanged document version into this run, with fresh portal findings.
+
+    The new report row refers to the same stored model (no copy of it is made).
 
     Returns (report id, the audit findings copied) or None when the version was never audited.
     """
@@ -230,6 +237,6 @@ def audited_versions(store: Store, version_ids: Iterable[int]) -> set[int]:
 
 
 _REPORT_COPY = ("site_id", "document_id", "version_id", "source", "sha256", "title", "agency", "year", "published",
-                "published_source", "template", "level", "format", "model", "error", "audited_run_id", "portal")
+                "published_source", "template", "level", "format", "model_id", "error", "audited_run_id", "portal")
 _FINDING_COPY = ("site_id", "fingerprint", "rule_id", "severity", "title", "message", "location", "evidence",
                  "basis", "fix", "cells", "waived", "origin")

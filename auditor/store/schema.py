@@ -8,7 +8,10 @@ show them:
 - ``captures``: every HTTP exchange (status, headers, time; the body as a content-addressed blob).
 - ``documents`` and ``document_versions``: each report page or attachment by URL, and each distinct
   content it had (both versions of a changed report are kept).
-- ``reports``: per run and document, the audit's view (title, agency, year, template, the model JSON).
+- ``reports``: per run and document, the audit's view (title, agency, year, template), referring to
+  its document model in ``models``.
+- ``models``: each distinct document model (``Document.to_dict()``) once, by its digest: an unchanged
+  document version carried over run after run shares one row instead of a copy per run.
 - ``findings`` (with status new/persisting) and ``resolved_findings`` per run.
 """
 
@@ -29,7 +32,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
@@ -154,6 +157,21 @@ class DocumentVersionRow(Base):
     capture_id: Mapped[int | None] = mapped_column(ForeignKey("captures.id"))
 
 
+class ModelRow(Base):
+    """A document model (``Document.to_dict()``: sections and tables for the web view), stored once.
+
+    Keyed by the digest of its canonical JSON (:func:`auditor.store.models.model_digest`), so every
+    report row showing the same extraction (an unchanged version, carried over run after run) refers
+    to the same row.
+    """
+
+    __tablename__ = "models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    model: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class ReportRow(Base):
     """A document as audited (or carried over unchanged) in a run; also one per site for portal checks."""
 
@@ -175,13 +193,21 @@ class ReportRow(Base):
     template: Mapped[str] = mapped_column(String(10), default="unknown")
     level: Mapped[str | None] = mapped_column(String(20))
     format: Mapped[str | None] = mapped_column(String(10))
-    model: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    """``Document.to_dict()``: sections and tables for the web view to render."""
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("models.id"))
+    """The report's document model in ``models`` (None for portal entries, stubs and unreadable files)."""
     error: Mapped[str | None] = mapped_column(Text)
     audited_run_id: Mapped[int]
     """The run whose audit produced these findings (this run, or an earlier one when unchanged)."""
     portal: Mapped[bool] = mapped_column(Boolean, default=False)
     """True for the site-level entry that holds portal findings (PUB-002)."""
+
+    stored_model: Mapped[ModelRow | None] = relationship(lazy="select")
+    """The :class:`ModelRow` of ``model_id``, loaded on first access."""
+
+    @property
+    def model(self) -> dict[str, Any] | None:
+        """``Document.to_dict()``: sections and tables for the web view to render (None when not stored)."""
+        return self.stored_model.model if self.stored_model is not None else None
 
 
 class FindingRow(Base):

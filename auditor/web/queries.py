@@ -15,13 +15,14 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, func, select, tuple_
-from sqlalchemy.orm import Session, aliased, defer
+from sqlalchemy.orm import Session, aliased, raiseload
 from sqlalchemy.sql import Subquery
 
 from auditor.store.schema import (
     CaptureRow,
     DocumentVersionRow,
     FindingRow,
+    ModelRow,
     ReportRow,
     ResolvedFindingRow,
     RunRow,
@@ -167,10 +168,7 @@ class ReportBrief:
 
 
 def reports_of_sites(session: Session, f: Filters, site_ids: Collection[str]) -> list[ReportBrief]:
-    """The current reports of some sites (one overview page), with their matching finding counts.
-
-    Only columns stored before the model JSON are read, so SQLite never walks the model's pages here.
-    """
+    """The current reports of some sites (one overview page), with their matching finding counts."""
     if not site_ids:
         return []
     cur = current_runs(site_ids)
@@ -454,11 +452,11 @@ def findings_for_download(
 ) -> Sequence[tuple[ReportRow, list[FindingRow]]]:
     """The current reports with their findings matching the filter, waived ones included (every report
     when no severity or rule is chosen; only those with a matching finding otherwise), for downloads.
-    The reports' model JSON is not read (see :func:`models_of`)."""
+    The reports' models are not read (see :func:`models_of`)."""
     cur = current_runs(site_ids)
     reports = (
         select(ReportRow)
-        .options(defer(ReportRow.model, raiseload=True))
+        .options(raiseload(ReportRow.stored_model))
         .join(cur, _in_current(cur, ReportRow.run_id, ReportRow.site_id))
         .order_by(ReportRow.site_id, ReportRow.year, ReportRow.id)
     )
@@ -503,5 +501,9 @@ def recorded_rules(session: Session, known: Collection[str]) -> list[tuple[str, 
 
 def models_of(session: Session, report_ids: Collection[int]) -> dict[int, dict[str, Any]]:
     """The stored models (``Document.to_dict()``) of some reports, by report id."""
-    rows = session.execute(select(ReportRow.id, ReportRow.model).where(ReportRow.id.in_(report_ids)))
+    rows = session.execute(
+        select(ReportRow.id, ModelRow.model)
+        .join(ModelRow, ModelRow.id == ReportRow.model_id)
+        .where(ReportRow.id.in_(report_ids))
+    )
     return {report_id: model for report_id, model in rows if model}

@@ -1,8 +1,8 @@
 """Stored rows back into the pipeline's objects, so the project's own writers can produce downloads.
 
-A report row keeps ``Document.to_dict()`` as its model; :func:`auditor.model.document_from_dict` is
-its inverse (the body text itself is not stored, only its length).  Findings come back from their rows as they
-were written.
+A report's model is the ``Document.to_dict()`` stored for it (once per distinct model, in ``models``);
+:func:`auditor.model.document_from_dict` is its inverse (the body text itself is not stored, only its
+length).  Findings come back from their rows as they were written.
 """
 
 from __future__ import annotations

@@ -135,7 +135,7 @@ def test_report_page_shows_provenance_findings_and_sections(page: Page, server: 
     report_id, source, sha, published = web_store.sql(CURRENT + """
         SELECT r.id, r.source, r.sha256, r.published FROM reports r
         JOIN cur ON cur.run_id = r.run_id AND cur.site_id = r.site_id
-        WHERE r.model IS NOT NULL AND r.published IS NOT NULL ORDER BY r.id LIMIT 1""")[0]
+        WHERE r.model_id IS NOT NULL AND r.published IS NOT NULL ORDER BY r.id LIMIT 1""")[0]
     page.goto(f"{server.url}/reports/{report_id}")
     meta = page.inner_text("section.meta")
     assert source in meta and sha in meta and published in meta
