@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.store.blobs import BlobStore
+from auditor.store.migrate import migrate
 from auditor.store.schema import Base
 
 DEFAULT_STORE_DIR = Path("data")
@@ -34,7 +35,8 @@ class Store:
     """The shared store: ``db_url`` for the tables, ``root/blobs`` for the bodies.
 
     Open it with :meth:`open`; use :meth:`session` for a unit of work (committed on success, rolled back
-    on error).
+    on error).  A store written by an earlier nianbao is upgraded in place when opened
+    (:mod:`auditor.store.migrate`).
     """
 
     def __init__(self, root: Path, db_url: str) -> None:
@@ -45,6 +47,12 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         Base.metadata.create_all(self.engine)
+        try:
+            self.migrated = migrate(self.engine)
+            """What opening the store upgraded (None when it was already up to date)."""
+        except BaseException:
+            self.engine.dispose()
+            raise
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
