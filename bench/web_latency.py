@@ -3,9 +3,12 @@
     uv run python bench/web_latency.py --sites 2000 --years 5 --runs 2 --requests 20
 
 The store is filled synthetically through the store's tables (SQLAlchemy bulk inserts): every site has
-a report per year in every run (sites × years reports per run, ≥ 10,000 by default), each with the
-model JSON of a generated report and a few findings (some naming cells), new/persisting statuses and
-resolved findings between runs.  Then `nianbao serve` is started on a free port and each page is fetched
+a report per year in every run (sites × years reports per run, ≥ 10,000 by default), each with a few
+findings (some naming cells), new/persisting statuses and resolved findings between runs.  Each
+document has its own model (the model JSON of a generated report, with the document's source, hash
+and title), stored once as `nianbao run` stores it; between runs ``--revised`` of the documents get a
+new version (a new model), the others are carried over and refer to the model already stored.  The
+database's size is printed after each run: its growth per run is what a scheduled service adds.  Then `nianbao serve` is started on a free port and each page is fetched
 ``--requests`` times with httpx; the figures are wall-clock times per request as the client sees them.
 The first request of each page is shown apart: the overview keeps its grouped counts until the store
 changes, so the first view of a filter is the uncached cost.
@@ -22,6 +25,7 @@ import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +37,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from auditor.extract import extract
 from auditor.samples import make_report, render_html
 from auditor.store import Store
+from auditor.store.models import model_digest
 from auditor.store.schema import (
     FindingRow,
+    ModelRow,
     ReportRow,
     ResolvedFindingRow,
     RunRow,
@@ -65,9 +71,19 @@ def models(count: int) -> list[dict[str, Any]]:
     ]
 
 
-def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1) -> dict[str, int]:
-    """Write the synthetic store; returns row counts."""
+def db_size(store: Store) -> int:
+    """Bytes of the database file, its write-ahead log checkpointed first."""
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db = store.root / "nianbao.db"
+    wal = db.with_name(db.name + "-wal")
+    return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1, revised: float = 0.02) -> dict[str, Any]:
+    """Write the synthetic store; returns row counts and the database's size after each run."""
     rng = random.Random(seed)
+    revisions = random.Random(seed + 1)
     shapes = models(12)
     first_year = 2024 - years + 1
     now = datetime(2025, 4, 1, 3, 0)
@@ -78,9 +94,11 @@ def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1) -> dict
         level = "government" if dept == "人民政府" else "department"
         site_rows.append({"id": f"s{i:05d}", "name": name, "level": level, "deadline": None,
                           "start_urls": [f"http://127.0.0.1/{i}/"], "config": {}, "updated_at": now})
-    counts = {"sites": sites, "reports": 0, "findings": 0, "resolved": 0}
-    report_id = finding_id = 0
+    counts: dict[str, Any] = {"sites": sites, "reports": 0, "models": 0, "findings": 0, "resolved": 0, "sizes": []}
+    report_id = finding_id = model_id = 0
     previous: dict[tuple[str, int], list[tuple[int, str]]] = {}
+    versions: dict[tuple[str, int], tuple[str, int, int]] = {}
+    """(site, year) -> the document's current version: its sha256, model id and the run that audited it."""
     with store.session() as s:
         s.execute(insert(SiteRow), site_rows)
     for run in range(1, runs + 1):
@@ -91,6 +109,7 @@ def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1) -> dict
             s.execute(insert(RunSiteRow), [{"run_id": run, "site_id": r["id"], "status": "done",
                                             "previous_run_id": run - 1 or None, "counts": {}} for r in site_rows])
         reports: list[dict[str, Any]] = []
+        stored_models: list[dict[str, Any]] = []
         findings: list[dict[str, Any]] = []
         resolved: list[dict[str, Any]] = []
         current: dict[tuple[str, int], list[tuple[int, str]]] = {}
@@ -98,14 +117,22 @@ def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1) -> dict
             for year in range(first_year, first_year + years):
                 report_id += 1
                 source = f"http://127.0.0.1/{site['id']}/{year}.html"
+                title = f"{site['name']}{year}年政府信息公开工作年度报告"
+                if (site["id"], year) not in versions or revisions.random() < revised:
+                    model_id += 1
+                    sha = f"{model_id:064x}"
+                    model = {**shapes[model_id % len(shapes)], "source": source, "sha256": sha, "title": title}
+                    stored_models.append({"id": model_id, "digest": model_digest(model), "model": model})
+                    versions[(site["id"], year)] = (sha, model_id, run)
+                sha, stored, audited = versions[(site["id"], year)]
                 reports.append({
                     "id": report_id, "run_id": run, "site_id": site["id"], "document_id": None,
-                    "version_id": None, "source": source, "sha256": f"{report_id:064x}",
-                    "title": f"{site['name']}{year}年政府信息公开工作年度报告", "agency": site["name"], "year": year,
+                    "version_id": None, "source": source, "sha256": sha,
+                    "title": title, "agency": site["name"], "year": year,
                     "published": date(year + 1, 1, 1) + timedelta(days=rng.randint(0, 80)),
                     "published_source": "发布时间", "template": "2021" if year >= 2021 else "2019",
-                    "level": site["level"], "format": "html", "model": shapes[report_id % len(shapes)],
-                    "error": None, "audited_run_id": run, "portal": False,
+                    "level": site["level"], "format": "html", "model_id": stored,
+                    "error": None, "audited_run_id": audited, "portal": False,
                 })
                 before = {fp for _, fp in previous.get((site["id"], year), [])}
                 kept = []
@@ -125,14 +152,18 @@ def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1) -> dict
                 now_fps = {fp for _, fp in kept}
                 resolved += [{"run_id": run, "site_id": site["id"], "fingerprint": fp, "finding_id": old}
                              for old, fp in previous.get((site["id"], year), []) if fp not in now_fps]
-        for table, rows in ((ReportRow, reports), (FindingRow, findings), (ResolvedFindingRow, resolved)):
+        tables = ((ModelRow, stored_models), (ReportRow, reports), (FindingRow, findings),
+                  (ResolvedFindingRow, resolved))
+        for table, rows in tables:
             for start in range(0, len(rows), BATCH):
                 with store.session() as s:
                     s.execute(insert(table), rows[start:start + BATCH])
         counts["reports"] += len(reports)
+        counts["models"] += len(stored_models)
         counts["findings"] += len(findings)
         counts["resolved"] += len(resolved)
         previous = current
+        counts["sizes"].append(db_size(store))
     return counts
 
 
@@ -159,6 +190,8 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--revised", type=float, default=0.02,
+                        help="share of the documents that get a new version between runs (default 0.02)")
     parser.add_argument("--store", type=Path, help="keep the store in this folder (default: a temporary one)")
     args = parser.parse_args()
 
@@ -166,13 +199,18 @@ def main() -> None:
         root = args.store or Path(tmp)
         store = Store.open(root)
         t0 = time.perf_counter()
-        counts = fill(store, args.sites, args.years, args.runs)
+        counts = fill(store, args.sites, args.years, args.runs, revised=args.revised)
         store.close()
-        db = root / "nianbao.db"
+        sizes = counts["sizes"]
         print(f"store: {counts['sites']} sites, {counts['reports']} reports "
-              f"({counts['reports'] // args.runs} per run, {args.runs} runs), {counts['findings']} findings, "
-              f"{counts['resolved']} resolved; {db.stat().st_size / 1e6:.0f} MB; filled in "
+              f"({counts['reports'] // args.runs} per run, {args.runs} runs), {counts['models']} stored models, "
+              f"{counts['findings']} findings, {counts['resolved']} resolved; {sizes[-1] / 1e6:.0f} MB; filled in "
               f"{time.perf_counter() - t0:.1f} s")
+        growth = [b - a for a, b in pairwise(sizes)]
+        print(f"store size per run: first run {sizes[0] / 1e6:.0f} MB"
+              + (f", each later run +{statistics.mean(growth) / 1e6:.1f} MB "
+                 f"({', '.join(f'+{g / 1e6:.1f}' for g in growth)}; {args.revised:.0%} of documents revised per run)"
+                 if growth else ""))
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "auditor.cli", "serve", "--port", str(port), "--store", str(root)],
