@@ -9,6 +9,7 @@ migration leaves the store as it was, and the next open does it again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterator
@@ -79,22 +80,38 @@ def _loaded(value: Any) -> dict[str, Any] | None:
 
 
 def _move_models(conn: Connection) -> tuple[int, set[int]]:
-    """Copy each report's ``model`` into ``models`` and point ``model_id`` at it."""
+    """Copy each report's ``model`` into ``models`` and point ``model_id`` at it.
+
+    The copies of one model in successive runs were written by the same serializer, so they are the
+    same text: each distinct text is parsed and stored once, its repeats only looked up by hash.
+    """
     moved, last = 0, 0
     ids: set[int] = set()
+    by_text: dict[bytes, int] = {}
+    """sha256 of a stored model's JSON text -> its row in ``models``."""
     select_batch = text("SELECT id, model FROM reports WHERE id > :last AND model IS NOT NULL ORDER BY id LIMIT :n")
     set_id = text("UPDATE reports SET model_id = :model_id WHERE id = :id")
     while True:
         rows = conn.execute(select_batch, {"last": last, "n": BATCH}).all()
         if not rows:
             return moved, ids
+        updates = []
         for report_id, value in rows:
-            model = _loaded(value)
-            if model is not None:
+            raw = value.encode("utf-8") if isinstance(value, str) else value if isinstance(value, bytes) else None
+            key = hashlib.sha256(raw).digest() if raw is not None else None
+            stored = by_text.get(key) if key is not None else None
+            if stored is None:
+                model = _loaded(value)
+                if model is None:
+                    continue
                 stored = model_id(conn, model)
-                conn.execute(set_id, {"model_id": stored, "id": report_id})
-                ids.add(stored)
-                moved += 1
+                if key is not None:
+                    by_text[key] = stored
+            updates.append({"model_id": stored, "id": report_id})
+            ids.add(stored)
+        if updates:
+            conn.execute(set_id, updates)
+            moved += len(updates)
         last = rows[-1][0]
 
 
