@@ -51,10 +51,29 @@ def _columns(bind: Engine | Connection, table: str) -> set[str]:
     return {c["name"] for c in inspector.get_columns(table)}
 
 
+def _can_drop_columns(bind: Engine | Connection) -> bool:
+    """Whether the database has ALTER TABLE … DROP COLUMN (SQLite from 3.35; PostgreSQL always)."""
+    if bind.dialect.name == "sqlite":
+        import sqlite3
+
+        return sqlite3.sqlite_version_info >= (3, 35, 0)
+    return True
+
+
 def needs_migration(engine: Engine) -> bool:
     """Whether the store's ``reports`` table is of the earlier schema (models inside the rows)."""
     columns = _columns(engine, "reports")
-    return bool(columns) and ("model" in columns or "model_id" not in columns)
+    if not columns:
+        return False
+    if "model_id" not in columns:
+        return True
+    if "model" not in columns:
+        return False
+    if _can_drop_columns(engine):
+        return True
+    # An older SQLite left the emptied column in place: only models written since (none) would need moving.
+    with engine.connect() as conn:
+        return conn.scalar(text("SELECT 1 FROM reports WHERE model IS NOT NULL LIMIT 1")) is not None
 
 
 @contextmanager
@@ -117,12 +136,9 @@ def _move_models(conn: Connection) -> tuple[int, set[int]]:
 
 def _drop_model_column(conn: Connection) -> bool:
     """Drop ``reports.model``; where the database cannot drop a column, empty it instead."""
-    if conn.dialect.name == "sqlite":
-        import sqlite3
-
-        if sqlite3.sqlite_version_info < (3, 35, 0):
-            conn.execute(text("UPDATE reports SET model = NULL"))
-            return False
+    if not _can_drop_columns(conn):
+        conn.execute(text("UPDATE reports SET model = NULL WHERE model IS NOT NULL"))
+        return False
     conn.execute(text("ALTER TABLE reports DROP COLUMN model"))
     return True
 

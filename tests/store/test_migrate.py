@@ -192,3 +192,23 @@ def test_a_failed_upgrade_changes_nothing_and_says_what_to_do(tmp_path: Path, mo
     store = Store.open(root)
     assert store.migrated is not None and store.migrated.reports == 3
     store.close()
+
+
+def test_where_sqlite_cannot_drop_columns_the_old_column_is_emptied_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "store"
+    models = old_store(root)
+    monkeypatch.setattr(migrate, "_can_drop_columns", lambda _bind: False)
+    store = Store.open(root)
+    try:
+        assert store.migrated == migrate.Migrated(reports=3, models=2, dropped=False)
+        assert {"model", "model_id"} <= set(columns(root))
+        with sqlite3.connect(root / "nianbao.db") as con:
+            assert con.execute("SELECT count(*) FROM reports WHERE model IS NOT NULL").fetchone() == (0,)
+        assert queries.report_model(store, 4) == models["first"]
+    finally:
+        store.close()
+    again = Store.open(root)
+    assert again.migrated is None, "an emptied column is not migrated again on every open"
+    again.close()
