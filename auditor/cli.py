@@ -131,7 +131,16 @@ def serve(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except RuntimeError as exc:
+        # A store that could not be upgraded says so in one line, not a traceback.  The class is looked
+        # up only if a store was opened, so commands without one never pay for importing SQLAlchemy.
+        migrate = sys.modules.get("auditor.store.migrate")
+        if migrate is None or not isinstance(exc, migrate.MigrationError):
+            raise
+        err.print(f"nianbao: {exc}", markup=False, highlight=False)
+        raise SystemExit(EXIT_USAGE) from None
 
 
 if __name__ == "__main__":
