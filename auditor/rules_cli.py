@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 app = typer.Typer(help="规则库：列出、说明、用规则自带的示例测试每条规则。", no_args_is_help=True)
 
 FolderOption = Annotated[Path | None, typer.Option("--rules", help="folder of rule files (default: rules/)")]
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def _rules(folder: Path | None) -> tuple[list[RuleSpec], list[str]]:
@@ -44,6 +43,8 @@ def explain(
     rule_id: Annotated[str, typer.Argument(help="e.g. BAL-002")], folder: FolderOption = None
 ) -> None:
     """Show one rule: what it checks, why (basis), how to fix it, its shape and examples."""
+    from auditor.findings.model import SEVERITY_NAMES
+
     rules, _ = _rules(folder)
     rule = next((r for r in rules if r.id == rule_id.strip().upper()), None)
     if rule is None:

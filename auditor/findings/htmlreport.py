@@ -19,8 +19,7 @@ from jinja2 import Environment, PackageLoader
 from auditor import __version__
 from auditor.engine.api import TABLE_NAMES, table_spec
 from auditor.findings.jsonout import atomic_write_bytes
-from auditor.findings.model import SEVERITY_RANK, Finding, ReportResult
-from auditor.findings.tabular import SEVERITY_NAMES
+from auditor.findings.model import SEVERITY_NAMES, SEVERITY_RANK, Finding, ReportResult
 from auditor.model import Table
 from auditor.schemas import table_frame
 

@@ -10,6 +10,8 @@ from auditor.model import Document
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+"""Severities as the outputs and pages name them."""
 
 
 @dataclass(slots=True, frozen=True)

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.findings.jsonout import atomic_write_bytes
-from auditor.findings.model import ReportResult
+from auditor.findings.model import SEVERITY_NAMES, ReportResult
 
-SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 HEADER: tuple[str, ...] = (
     "来源", "机关", "年度", "规则", "级别", "标题", "说明", "部分", "表格", "行", "列", "证据", "依据", "整改方法",
     "豁免理由", "指纹",

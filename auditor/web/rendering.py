@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from auditor.findings.model import SEVERITY_NAMES
 from auditor.web.filters import LEVELS
 
-SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_LABELS: dict[str, str] = {"found": "已发布", "late": "逾期", "missing": "未发现"}
 FINDING_STATUS_LABELS: dict[str, str] = {"new": "新增", "persisting": "持续"}
 _PUBLISHED_SOURCES: dict[str, str] = {
@@ -60,7 +60,7 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        SEVERITY_LABELS=SEVERITY_LABELS,
+        SEVERITY_LABELS=SEVERITY_NAMES,
         STATUS_LABELS=STATUS_LABELS,
         FINDING_STATUS_LABELS=FINDING_STATUS_LABELS,
         LEVELS=LEVELS,
