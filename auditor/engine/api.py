@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from auditor.model import Cell, Document, Section, Table
 from auditor.schemas import Failure
-from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, TableSpec, spec_for
+from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, RowSpec, TableSpec, spec_for
 
 CellRef = tuple[str, str, str]
 """(table, row id, column id) of a cell, for highlighting."""
@@ -144,12 +144,16 @@ def col_label(table: Table, col: str) -> str:
     return table_spec(table).col(col).label
 
 
+def row_number(row: RowSpec) -> str:
+    """A template row's number as printed ("一", "（七）", "（三）1"), for arithmetic."""
+    if row.block:
+        return f"{row.block[:3]}{row.number}"
+    return row.number or row.label
+
+
 def short_row(table: Table, row: str) -> str:
-    """A row's number as printed ("一", "（七）", "（三）1"), for arithmetic evidence."""
-    spec = table_spec(table).row(row)
-    if spec.block:
-        return f"{spec.block[:3]}{spec.number}"
-    return spec.number or spec.label
+    """A table row's number as printed, for arithmetic evidence (see :func:`row_number`)."""
+    return row_number(table_spec(table).row(row))
 
 
 def format_number(value: Decimal | float) -> str:

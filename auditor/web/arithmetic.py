@@ -12,18 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from auditor.engine.api import format_number, row_number
 from auditor.templates import T3_APPLICANT_COLUMNS, T4_OUTCOMES, TableSpec, spec_for
-
-_SHORT = {
-    "new": "一",
-    "carried": "二",
-    "total": "（七）",
-    "carry_next": "四",
-    "granted": "（一）",
-    "partial": "（二）",
-    "other": "（六）",
-}
-_BLOCKS = {"denied": "（三）", "unable": "（四）", "rejected": "（五）", "other": "（六）"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,17 +65,6 @@ def _values(table: Mapping[str, Any]) -> dict[tuple[str, str], Decimal]:
     return out
 
 
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value != value.to_integral_value() else str(int(value))
-
-
-def _short(row_id: str) -> str:
-    if row_id in _SHORT:
-        return _SHORT[row_id]
-    block, _, number = row_id.partition("_")
-    return f"{_BLOCKS.get(block, block)}{number}"
-
-
 def _side(
     cells: Mapping[tuple[str, str], Decimal], terms: Sequence[tuple[str, str]], names: Sequence[str]
 ) -> tuple[Side, Decimal | None]:
@@ -97,7 +76,7 @@ def _side(
     shown = [(n, cells[t]) for t, n in zip(terms, names, strict=True)]
     if len(shown) > 4:
         shown = [(n, v) for n, v in shown if v != 0]
-    return Side(tuple((n, _fmt(v)) for n, v in shown), _fmt(total)), total
+    return Side(tuple((n, format_number(v)) for n, v in shown), format_number(total)), total
 
 
 def _check(name: str, where: str, cells: Mapping[tuple[str, str], Decimal], left: Sequence[tuple[str, str]],
@@ -124,7 +103,7 @@ def table_arithmetic(table: Mapping[str, Any]) -> Arithmetic:
 
 def _t3(spec: TableSpec, cells: Mapping[tuple[str, str], Decimal]) -> list[Check]:
     checks = []
-    results = [r.id for r in spec.rows if r.id not in ("new", "carried", "total", "carry_next")]
+    results = [r for r in spec.rows if r.id not in ("new", "carried", "total", "carry_next")]
     for col in spec.columns:
         checks.append(_check(
             "勾稽：一 + 二 = （七）+ 四", col.label, cells,
@@ -135,7 +114,7 @@ def _t3(spec: TableSpec, cells: Mapping[tuple[str, str], Decimal]) -> list[Check
         checks.append(_check(
             "（七）总计 = 各办理结果之和", col.label, cells,
             [("total", col.id)], ["（七）"],
-            [(r, col.id) for r in results], [_short(r) for r in results],
+            [(r.id, col.id) for r in results], [row_number(r) for r in results],
         ))
     applicants = [spec.col(c) for c in T3_APPLICANT_COLUMNS]
     for row in spec.rows:
