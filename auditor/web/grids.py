@@ -11,13 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.templates import T3_APPLICANT_COLUMNS, TableSpec, spec_for
+from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, T3_APPLICANT_COLUMNS, TableSpec, spec_for
 
-TABLE_TITLES: dict[str, str] = {
-    "T2": "主动公开政府信息情况",
-    "T3": "收到和处理政府信息公开申请情况",
-    "T4": "政府信息公开行政复议、行政诉讼情况",
-}
+TABLE_TITLES: dict[str, str] = {kind: SECTION_HEADINGS[key] for key, kind in SECTION_TABLE.items()}
+"""A table's title: the heading of the section it belongs to."""
 
 _T2_GROUPS = {
     "（一）": "第二十条第（一）项",
