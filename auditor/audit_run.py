@@ -100,6 +100,7 @@ def run_audit(
                     rank.setdefault(item.source, len(rank))
             bar.advance(task)
     results = audit_batch(items, rulebase=rulebase)
+    rulebase.audit(failed)  # files that could not even be loaded get READ-001's text from its rule file
     results.extend(failed)
     results.sort(key=lambda r: rank.get(r.source, len(rank)))  # the order the inputs were given
 

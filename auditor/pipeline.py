@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from auditor.extract import ReadError, extract
-from auditor.findings.model import Finding, Location, ReportResult
+from auditor.findings.model import Finding, Location, ReportResult, fingerprint
 
 
 @dataclass(slots=True)
@@ -30,9 +30,10 @@ class AuditInput:
 
 
 def unreadable_result(source: str, sha256: str, reason: str) -> ReportResult:
-    """The result for a document that cannot be read at all: one READ-001 error finding."""
-    from auditor.findings.model import fingerprint
+    """The result for a document that cannot be read at all: one READ-001 error finding.
 
+    Its title, basis and fix come from rules/READ-001.yaml when the rule base audits the result.
+    """
     loc = Location()
     finding = Finding(
         rule_id="READ-001",
@@ -41,8 +42,6 @@ def unreadable_result(source: str, sha256: str, reason: str) -> ReportResult:
         message=f"无法读取该文档：{reason}",
         location=loc,
         evidence=reason,
-        basis="《中华人民共和国政府信息公开条例》第五十条（年度报告应当可供公众查阅）",
-        fix="提供可读取的 HTML、DOCX、PDF 或文本版本的年度报告。",
         fingerprint=fingerprint("READ-001", source or sha256, loc),
     )
     return ReportResult(source=source, sha256=sha256, document=None, findings=[finding], error=reason)
@@ -52,7 +51,9 @@ def extract_one(item: AuditInput) -> ReportResult:
     """Extract one document; findings are filled in by :func:`audit_batch`."""
     sha = hashlib.sha256(item.data).hexdigest()
     try:
-        doc = extract(item.data, item.source, level=item.level, declared_encoding=item.declared_encoding)
+        doc = extract(
+            item.data, item.source, level=item.level, declared_encoding=item.declared_encoding, sha256=sha
+        )
     except ReadError as exc:
         return unreadable_result(item.source, sha, str(exc))
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch; say what happened

@@ -107,15 +107,17 @@ def extract(
     *,
     level: str | None = None,
     declared_encoding: str | None = None,
+    sha256: str | None = None,
 ) -> Document:
     """Extract the document model from the bytes of one report.
 
-    Raises :class:`ReadError` (a one-line reason) when the bytes are not a readable document at all.
+    ``sha256`` is the bytes' digest when the caller already has it.  Raises :class:`ReadError` (a
+    one-line reason) when the bytes are not a readable document at all.
     """
     from auditor.extract.structure import build_document
 
     raw = read_raw(data, source, declared_encoding=declared_encoding)
-    doc = build_document(raw, source=source, sha256=hashlib.sha256(data).hexdigest())
+    doc = build_document(raw, source=source, sha256=sha256 or hashlib.sha256(data).hexdigest())
     if level:
         doc.level = level
     return doc

@@ -135,16 +135,15 @@ def _mark_image_only(doc: Document, images: list[Block]) -> None:
     doc.meta["image_only"] = True
     evidence = f"{len(images)} 张图片，无可提取的文字" + (f"（{images[0].text}）" if images[0].text else "")
     for key, kind in (("二", "T2"), ("三", "T3"), ("四", "T4")):
-        doc.tables.append(Table(kind=kind, template="unknown", section=key, readable=False, image_only=True))  # type: ignore[arg-type]
-        doc.issues.append(
-            ExtractionIssue(
-                code="FMT-007",
-                message=f"文档为扫描图片，表格{kind}无法机读",
-                table=kind,
-                section=key,
-                evidence=evidence,
-            )
-        )
+        doc.tables.append(_image_only_table(doc, kind, key, f"文档为扫描图片，表格{kind}无法机读", evidence))
+
+
+def _image_only_table(doc: Document, kind: str, key: str, message: str, evidence: str) -> Table:
+    """A table that is only a picture, and the FMT-007 issue that says so."""
+    doc.issues.append(
+        ExtractionIssue(code="FMT-007", message=message, table=kind, section=key, evidence=evidence)
+    )
+    return Table(kind=kind, template="unknown", section=key, readable=False, image_only=True)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------ sections
@@ -357,7 +356,8 @@ def _agency(title: str | None, blocks: list[Block], year: int | None) -> str | N
     if title:
         t = re.sub(r"^关于", "", title)
         lead = re.match(
-            r"^(?:19|20)\d{2}\s*年(?:度)?\s*(?!政府信息公开)(?P<agency>[^\d]{2,30}?)\s*(?:政府信息公开|信息公开)", t
+            r"^(?:19|20)\d{2}\s*年(?:度)?\s*(?!政府信息公开)(?P<agency>[^\d]{2,30}?)\s*(?:政府信息公开|信息公开)",
+            t,
         )
         if lead:
             return lead.group("agency")
@@ -465,17 +465,10 @@ def _tables(blocks: list[Block], ordered: list[tuple[str, _Candidate]], doc: Doc
             t4 = build_t4(rows, key)
             found = [t4] if t4 else []
         if not found and any(b.kind == "image" for b in section_blocks):
-            image = Table(kind=kind, template="unknown", section=key, readable=False, image_only=True)  # type: ignore[arg-type]
-            found = [image]
-            doc.issues.append(
-                ExtractionIssue(
-                    code="FMT-007",
-                    message=f"第{key}部分的表格{kind}只有图片，无法机读",
-                    table=kind,
-                    section=key,
-                    evidence="；".join(b.text for b in section_blocks if b.kind == "image")[:200],
-                )
-            )
+            evidence = "；".join(b.text for b in section_blocks if b.kind == "image")[:200]
+            found = [
+                _image_only_table(doc, kind, key, f"第{key}部分的表格{kind}只有图片，无法机读", evidence)
+            ]
         for t in found:
             if not t.readable and not t.image_only:
                 doc.issues.append(

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
-_GB_ALIASES = {
-    "gbk",
-    "gb2312",
-    "gb_2312",
-    "gb-2312",
-    "gb_2312-80",
-    "cp936",
-    "x-gbk",
-    "gb18030",
-    "euc-cn",
-    "hz-gb-2312",
-}
+_GB_FAMILY = frozenset({"gbk", "gb2312", "gb18030", "hz"})
+"""Codec names (after codecs.lookup) of the GB family; gb18030 reads them all."""
 
 
-def canonical_encoding(name: str | None) -> str | None:
-    """The codec to use for a declared charset: the GBK family is read as gb18030 (a superset)."""
-    if not name:
+def canonical_encoding(label: str | None) -> str | None:
+    """The Python codec for a charset label (header, meta, detector), or None when unknown; every GB
+    label (gbk, gb2312, cp936, x-gbk, euc-cn…) becomes gb18030, its superset."""
+    if not label:
         return None
-    low = name.strip().strip("\"'").lower()
-    if low in _GB_ALIASES or low.startswith("gb"):
-        return "gb18030"
-    if low in ("utf8", "utf-8", "utf_8"):
-        return "utf-8"
-    return low
+    label = label.strip().strip("\"'").lower()
+    for candidate in (label, label.removeprefix("x-")):  # x-gbk, x-euc-cn: pre-registration labels
+        try:
+            name = codecs.lookup(candidate).name
+        except LookupError:
+            continue
+        return "gb18030" if name in _GB_FAMILY else name
+    return None
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:

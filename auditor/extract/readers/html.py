@@ -24,30 +24,13 @@ from auditor.extract.readers._grid import (
     iso_date,
     row_blocks,
 )
+from auditor.extract.textcodec import canonical_encoding as normalize_encoding
 
 # ------------------------------------------------------------------------------------------ encoding
 
-_GB_FAMILY = {"gbk", "gb2312", "gb18030", "hz"}
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def normalize_encoding(label: str | None) -> str | None:
-    """The Python codec name for a charset label; every GB label becomes gb18030 (its superset).
-
-    None for a missing or unknown label.
-    """
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    for candidate in (label, label.removeprefix("x-")):  # x-gbk, x-euc-cn: pre-registration labels
-        try:
-            name = codecs.lookup(candidate).name
-        except LookupError:
-            continue
-        return "gb18030" if name in _GB_FAMILY else name
-    return None
 
 
 def detect_encoding(data: bytes, declared: str | None = None) -> tuple[str, str]:
