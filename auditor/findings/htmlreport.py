@@ -21,7 +21,6 @@ from auditor.engine.api import TABLE_NAMES, table_spec
 from auditor.findings.jsonout import atomic_write_bytes
 from auditor.findings.model import SEVERITY_NAMES, SEVERITY_RANK, Finding, ReportResult
 from auditor.model import Table
-from auditor.schemas import table_frame
 
 _ENV = Environment(loader=PackageLoader("auditor.findings", "templates"), autoescape=True, trim_blocks=True)
 _ENV.filters["severity_name"] = lambda s: SEVERITY_NAMES.get(s, s)
@@ -66,7 +65,6 @@ def _table_view(table: Table, marks: dict[tuple[str, str, str], list[Finding]]) 
     caption = TABLE_NAMES[table.kind] + version
     if table.image_only:
         return TableView(caption, [], [], "该表格仅为图片，无法读取。")
-    grid = table_frame(table, spec)["raw"]
     rows = []
     for row in spec.rows:
         cells = []
@@ -74,10 +72,10 @@ def _table_view(table: Table, marks: dict[tuple[str, str, str], list[Finding]]) 
             if col.id not in spec.columns_of(row.id):
                 cells.append(CellView("", "na"))
                 continue
-            raw = grid.at[row.id, col.id]
+            cell = table.cell(row.id, col.id)
             found = marks.get((table.kind, row.id, col.id), [])
             worst = max((f.severity for f in found), key=SEVERITY_RANK.__getitem__, default="")
-            text = raw if isinstance(raw, str) and raw.strip() else "（空）"
+            text = cell.raw if cell is not None and cell.raw.strip() else "（空）"
             cells.append(
                 CellView(
                     text, f"hl-{worst}" if worst else "", "、".join(dict.fromkeys(f.rule_id for f in found))
