@@ -89,6 +89,15 @@ def _narrow(
     return stmt
 
 
+def _counts_by(key: Any, keys: Collection[Any]) -> Select[Any]:
+    """Findings whose ``key`` column is one of ``keys``, counted by (key, severity, status)."""
+    return (
+        select(key, FindingRow.severity, FindingRow.status, func.count())
+        .where(key.in_(keys))
+        .group_by(key, FindingRow.severity, FindingRow.status)
+    )
+
+
 def all_sites(session: Session) -> list[tuple[str, str, str | None]]:
     """(id, name, level) of every stored site (a few thousand at most), by name."""
     rows = session.execute(select(SiteRow.id, SiteRow.name, SiteRow.level).order_by(SiteRow.name))
@@ -190,12 +199,8 @@ def reports_of_sites(session: Session, f: Filters, site_ids: Collection[str]) ->
     }
     if not briefs:
         return []
-    counted = (
-        select(FindingRow.report_id, FindingRow.severity, FindingRow.status, func.count())
-        .where(FindingRow.report_id.in_(briefs))
-        .group_by(FindingRow.report_id, FindingRow.severity, FindingRow.status)
-    )
-    for report_id, severity, status, n in session.execute(_narrow(counted, FindingRow, ReportRow, f, None)):
+    counted = _narrow(_counts_by(FindingRow.report_id, briefs), FindingRow, ReportRow, f, None)
+    for report_id, severity, status, n in session.execute(counted):
         briefs[report_id].counts.add(severity, status, n)
     late = select(FindingRow.report_id).where(
         FindingRow.report_id.in_(briefs), FindingRow.rule_id == LATE_RULE, FindingRow.waived.is_(None)
@@ -263,12 +268,8 @@ def trend(session: Session, f: Filters, site_ids: Collection[str] | None, limit:
     points = {rid: RunPoint(rid, started, n, Counts()) for rid, started, n in session.execute(recent)}
     if not points:
         return []
-    stmt = (
-        select(FindingRow.run_id, FindingRow.severity, FindingRow.status, func.count())
-        .where(FindingRow.run_id.in_(points))
-        .group_by(FindingRow.run_id, FindingRow.severity, FindingRow.status)
-    )
-    for run_id, severity, status, n in session.execute(_narrow(stmt, FindingRow, ReportRow, f, site_ids)):
+    counted = _narrow(_counts_by(FindingRow.run_id, points), FindingRow, ReportRow, f, site_ids)
+    for run_id, severity, status, n in session.execute(counted):
         points[run_id].counts.add(severity, status, n)
     old = aliased(FindingRow)
     old_report = aliased(ReportRow)
