@@ -10,12 +10,20 @@ from __future__ import annotations
 from functools import cache
 
 from auditor.engine.rulebase import RULES_DIR, RuleBase
+from auditor.engine.rulefile import RuleSet, load_rules
+
+
+@cache
+def default_rules() -> RuleSet:
+    """The rule files of rules/, read and compiled once per process (the rule base and the web
+    view's catalogue share them)."""
+    return load_rules(RULES_DIR)
 
 
 @cache
 def default_rulebase() -> RuleBase:
     """The rule base of rules/ (built once; a broken rule file is reported and skipped)."""
-    return RuleBase.from_folder(RULES_DIR)
+    return RuleBase.from_rules(default_rules())
 
 
-__all__ = ["RULES_DIR", "RuleBase", "default_rulebase"]
+__all__ = ["RULES_DIR", "RuleBase", "default_rulebase", "default_rules"]

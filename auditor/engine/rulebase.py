@@ -26,7 +26,7 @@ from auditor.engine.api import (
 )
 from auditor.engine.knowledge import compile_engine
 from auditor.engine.level import level_of
-from auditor.engine.rulefile import RuleSpec, load_rules
+from auditor.engine.rulefile import RuleSet, RuleSpec, load_rules
 from auditor.findings.model import Finding, Location, ReportResult, document_identity, fingerprint
 from auditor.model import Document, Table
 from auditor.schemas import Failure, build_schema, cells_frame, validate
@@ -92,7 +92,11 @@ class RuleBase:
     @classmethod
     def from_folder(cls, folder: Path = RULES_DIR) -> RuleBase:
         """Load a folder of rule files; each broken file is reported in one line and skipped."""
-        loaded = load_rules(folder)
+        return cls.from_rules(load_rules(folder))
+
+    @classmethod
+    def from_rules(cls, loaded: RuleSet) -> RuleBase:
+        """The rule base of loaded rule files; each broken file is reported in one line."""
         for error in loaded.errors:
             log.warning("规则文件有误，已跳过：%s", error)
         return cls(loaded.rules, loaded.errors)

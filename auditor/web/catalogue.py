@@ -10,8 +10,8 @@ from functools import cache
 
 import yaml
 
-from auditor.engine.rulebase import RULES_DIR
-from auditor.engine.rulefile import Example, ExampleDoc, RuleSpec, load_rules
+from auditor.engine import default_rules
+from auditor.engine.rulefile import Example, ExampleDoc, RuleSpec
 from auditor.web.filters import LEVELS
 
 CATEGORIES: dict[str, str] = {
@@ -122,7 +122,7 @@ def _entry(rule: RuleSpec) -> RuleEntry:
 @cache
 def rule_files() -> tuple[tuple[RuleEntry, ...], tuple[str, ...]]:
     """The rule files of the installed rules/ folder (read once per process) and their load errors."""
-    loaded = load_rules(RULES_DIR)
+    loaded = default_rules()
     return tuple(_entry(r) for r in loaded.rules), tuple(loaded.errors)
 
 
