@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import httpx
@@ -17,6 +18,9 @@ from crawler.content import detect_encoding, sniff
 from crawler.fetch.client import Fetcher
 from crawler.fetch.result import Cached, FetchResult
 from crawler.settings import CrawlSettings, Wiring, build_fetcher
+
+if TYPE_CHECKING:
+    from crawler.discover.page import HtmlPage
 
 __all__ = [
     "Cached",
@@ -67,6 +71,14 @@ def fetch_document(
     Private and loopback addresses are refused unless the URL itself is an IP literal or ``localhost``
     (or ``settings.allow_private`` says so).  Raises :class:`FetchError` when nothing usable came back.
     """
+    return _download(url, settings, transport)[0]
+
+
+def _download(
+    url: str, settings: CrawlSettings | None, transport: httpx.AsyncBaseTransport | None
+) -> tuple[FetchedDocument, HtmlPage | None]:
+    """:func:`fetch_document`'s document, and the parsed page when it is HTML (parsed once, for the
+    publication date here and the attachments in :func:`fetch_report`)."""
     if settings is None:
         settings = CrawlSettings(delay=0.0, retries=2, allow_private=_explicit_private(url))
     result = asyncio.run(_fetch(url, settings, transport))
@@ -74,6 +86,7 @@ def fetch_document(
         raise FetchError(f"{url}: {result.describe_failure()}")
     kind = sniff(result.data)
     encoding: str | None = None
+    page: HtmlPage | None = None
     published = None
     source = None
     if kind in ("html", "text"):
@@ -82,10 +95,11 @@ def fetch_document(
         from crawler.discover.page import HtmlPage
         from crawler.pubdate import published_date
 
-        dated = published_date(HtmlPage(result.final_url, result.data.decode(encoding or "utf-8", "replace")))
+        page = HtmlPage(result.final_url, result.data.decode(encoding or "utf-8", "replace"))
+        dated = published_date(page)
         if dated is not None:
             published, source = dated
-    return FetchedDocument(url, result.final_url, result.data, kind, encoding, published, source)
+    return FetchedDocument(url, result.final_url, result.data, kind, encoding, published, source), page
 
 
 async def _fetch(
@@ -104,15 +118,12 @@ def fetch_report(
     Portals often publish the report as a .docx/.pdf attachment of a short article page; a user who
     pastes the article's address expects that report to be audited, not the page around it.
     """
-    page = fetch_document(url, settings=settings, transport=transport)
-    if page.kind != "html":
+    page, parsed = _download(url, settings, transport)
+    if parsed is None:
         return [page]
     from crawler.discover.adapters import get_adapter
-    from crawler.discover.page import HtmlPage
 
-    article = get_adapter("generic").article(
-        HtmlPage(page.final_url, page.data.decode(page.encoding or "utf-8", "replace"))
-    )
+    article = get_adapter("generic").article(parsed)
     host = urlsplit(page.final_url).hostname
     files = [a for a in article.attachments if urlsplit(a.url).hostname == host]
     if article.body_is_report or not files:
@@ -123,17 +134,10 @@ def fetch_report(
             doc = fetch_document(attachment.url, settings=settings, transport=transport)
         except FetchError:
             continue  # a broken attachment beside a good one: the good one is the report
-        found.append(
-            FetchedDocument(
-                doc.url,
-                doc.final_url,
-                doc.data,
-                doc.kind,
-                doc.encoding,
-                doc.published or page.published,
-                doc.published_source or page.published_source,
-            )
-        )
+        found.append(replace(
+            doc, published=doc.published or page.published,
+            published_source=doc.published_source or page.published_source,
+        ))
     if not found:
         raise FetchError(f"{url}: 页面正文不是报告，附件均无法下载")
     return found
