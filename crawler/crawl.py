@@ -154,7 +154,7 @@ class SiteCrawler:
                     self.result.skipped.append((url, res.describe_failure()))
                     continue
                 self.result.listing_pages.append(url)
-                listing = self.adapter.listing(HtmlPage(res.final_url, _html_text(res)))
+                listing = self.adapter.listing(HtmlPage(res.final_url, _decoded(res)[1]))
                 for link in listing.reports:
                     links.setdefault(link.url, link)
                 pending.extend(p for p in listing.pages if p not in visited and p not in pending)
@@ -181,8 +181,8 @@ class SiteCrawler:
             self._broken(link.url, link.title, link.year, "listing", "report", res,
                          reason=f"内容不是网页或报告文件（{kind}，{res.content_type or '无 Content-Type'}）")
             return
-        encoding = detect_encoding(res.data, res.charset)[0]
-        page = HtmlPage(res.final_url, decode(res.data, encoding))
+        encoding, html = _decoded(res)
+        page = HtmlPage(res.final_url, html)
         article = self.adapter.article(page)
         published, source = _published(article, link)
         item.page = self._record(
@@ -251,8 +251,10 @@ async def gather_all(coroutines: Iterable[Awaitable[T]]) -> list[T]:
     return done  # type: ignore[return-value]
 
 
-def _html_text(res: FetchResult) -> str:
-    return decode(res.data, detect_encoding(res.data, res.charset)[0])
+def _decoded(res: FetchResult) -> tuple[str, str]:
+    """(encoding, text) of an HTML response."""
+    encoding = detect_encoding(res.data, res.charset)[0]
+    return encoding, decode(res.data, encoding)
 
 
 def _published(article: Article, link: ReportLink) -> tuple[date | None, str | None]:
