@@ -11,7 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from auditor.store.db import Store
 from auditor.store.schema import (
@@ -171,6 +172,11 @@ class RunDiff(_Dict):
 SEVERITIES = ("error", "warning", "info")
 
 
+def _equal(*filters: tuple[InstrumentedAttribute[Any], object]) -> list[ColumnElement[bool]]:
+    """``column == value`` for each (column, value) whose value is set: the optional filters of a query."""
+    return [column == value for column, value in filters if value is not None]
+
+
 def sites(store: Store) -> list[SiteView]:
     """All sites ever crawled, by id."""
     with store.reader() as s:
@@ -187,13 +193,10 @@ def _run_view(row: RunRow, parts: list[RunSiteRow]) -> RunView:
 def runs(store: Store, *, site_id: str | None = None, kind: str | None = None, status: str | None = None,
          limit: int = 50) -> list[RunView]:
     """Runs, newest first, optionally of one site, kind (crawl/run) or status (done, interrupted…)."""
-    query = select(RunRow).order_by(RunRow.id.desc()).limit(limit)
+    query = (select(RunRow).where(*_equal((RunRow.kind, kind), (RunRow.status, status)))
+             .order_by(RunRow.id.desc()).limit(limit))
     if site_id is not None:
         query = query.where(RunRow.id.in_(select(RunSiteRow.run_id).where(RunSiteRow.site_id == site_id)))
-    if kind is not None:
-        query = query.where(RunRow.kind == kind)
-    if status is not None:
-        query = query.where(RunRow.status == status)
     with store.reader() as s:
         rows = s.scalars(query).all()
         parts: dict[int, list[RunSiteRow]] = {}
@@ -274,21 +277,11 @@ def findings(
         if latest is None:
             return []
         run_id = latest.id
-    query = select(FindingRow, ReportRow).join(ReportRow, ReportRow.id == FindingRow.report_id)
-    if run_id is not None:
-        query = query.where(FindingRow.run_id == run_id)
-    if report_id is not None:
-        query = query.where(FindingRow.report_id == report_id)
-    if site_id is not None:
-        query = query.where(FindingRow.site_id == site_id)
-    if year is not None:
-        query = query.where(ReportRow.year == year)
-    if severity is not None:
-        query = query.where(FindingRow.severity == severity)
-    if rule_id is not None:
-        query = query.where(FindingRow.rule_id == rule_id)
-    if status is not None:
-        query = query.where(FindingRow.status == status)
+    query = select(FindingRow, ReportRow).join(ReportRow, ReportRow.id == FindingRow.report_id).where(*_equal(
+        (FindingRow.run_id, run_id), (FindingRow.report_id, report_id), (FindingRow.site_id, site_id),
+        (ReportRow.year, year), (FindingRow.severity, severity), (FindingRow.rule_id, rule_id),
+        (FindingRow.status, status),
+    ))
     if not include_waived:
         query = query.where(FindingRow.waived.is_(None))
     with store.reader() as s:
@@ -329,11 +322,8 @@ def document_versions(store: Store, document_id: int) -> list[VersionView]:
 
 def captures(store: Store, *, run_id: int | None = None, url: str | None = None, limit: int = 1000) -> list[CaptureView]:
     """Fetches kept as evidence, by run or URL, in order."""
-    query = select(CaptureRow).order_by(CaptureRow.id).limit(limit)
-    if run_id is not None:
-        query = query.where(CaptureRow.run_id == run_id)
-    if url is not None:
-        query = query.where(CaptureRow.url == url)
+    query = (select(CaptureRow).where(*_equal((CaptureRow.run_id, run_id), (CaptureRow.url, url)))
+             .order_by(CaptureRow.id).limit(limit))
     with store.reader() as s:
         return [CaptureView(c.id, c.run_id, c.url, c.final_url, c.purpose, c.fetched_at, c.status, c.sha256, c.size,
                             c.content_type, c.sniffed, c.not_modified, c.error, list(c.headers))
