@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, insert, select
 
 from auditor.store import Store
+from auditor.store.queries import blob
 from auditor.store.runs import utcnow
 from auditor.store.schema import CaptureRow, DocumentRow, DocumentVersionRow, SiteRow
 from crawler.content import sniff
@@ -120,7 +121,7 @@ class Snapshotter:
 
     def body(self, sha256: str) -> bytes | None:
         """The stored body with this hash, if still there."""
-        return self.store.blobs.get(sha256) if self.store.blobs.has(sha256) else None
+        return blob(self.store, sha256)
 
     # -- sites and documents --------------------------------------------------------------------
 
