@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 import httpx
 
 from crawler.fetch.policy import AddressPolicy
-from crawler.fetch.result import Cached, FetchResult
+from crawler.fetch.result import Cached, FetchResult, last_header
 from crawler.fetch.robots import RobotsCache
 from crawler.fetch.throttle import HostThrottle
 from crawler.settings import CrawlSettings
@@ -56,10 +56,7 @@ class _Response:
         self.status, self.headers, self.body = status, headers, body
 
     def header(self, name: str) -> str | None:
-        for key, value in reversed(self.headers):
-            if key.lower() == name:
-                return value
-        return None
+        return last_header(self.headers, name)
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

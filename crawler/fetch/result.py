@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+def last_header(headers: list[tuple[str, str]], name: str) -> str | None:
+    """The last value of header ``name`` among ``headers`` (case-insensitive), None if absent."""
+    wanted = name.lower()
+    for key, value in reversed(headers):
+        if key.lower() == wanted:
+            return value
+    return None
+
+
 @dataclass(slots=True)
 class FetchResult:
     """The outcome of fetching one URL: a response (possibly an error status), a failure, or a refusal.
@@ -42,11 +51,7 @@ class FetchResult:
 
     def header(self, name: str) -> str | None:
         """The last value of a response header (case-insensitive)."""
-        wanted = name.lower()
-        for key, value in reversed(self.headers):
-            if key.lower() == wanted:
-                return value
-        return None
+        return last_header(self.headers, name)
 
     @property
     def content_type(self) -> str:
