@@ -117,6 +117,14 @@ class Baseline:
             ).all()
         return cls(run_id, {r.fingerprint: r for r in rows})
 
+    def lineage(self, fingerprint: str, first_run_id: int) -> tuple[str, int]:
+        """(status, first run) of a finding: persisting since the baseline's first run when the baseline
+        has it, else new since ``first_run_id``."""
+        earlier = self.rows.get(fingerprint)
+        if earlier is None:
+            return "new", first_run_id
+        return "persisting", earlier.first_run_id
+
 
 @dataclass(frozen=True, slots=True)
 class ReportRef:
@@ -131,13 +139,12 @@ class ReportRef:
 
 def finding_row(run_id: int, report_id: int, site_id: str, f: Finding, origin: str, baseline: Baseline) -> FindingRow:
     """The row of one finding, its status and first run taken from the baseline."""
-    earlier = baseline.rows.get(f.fingerprint)
-    f.status = "persisting" if earlier is not None else "new"
+    f.status, first_run_id = baseline.lineage(f.fingerprint, run_id)
     return FindingRow(
         run_id=run_id, report_id=report_id, site_id=site_id, fingerprint=f.fingerprint, rule_id=f.rule_id,
         severity=f.severity, title=f.title, message=f.message, location=f.location.to_dict(),
         evidence=f.evidence, basis=f.basis, fix=f.fix, cells=[list(c) for c in f.cells], waived=f.waived,
-        origin=origin, status=f.status, first_run_id=earlier.first_run_id if earlier is not None else run_id,
+        origin=origin, status=f.status, first_run_id=first_run_id,
     )
 
 
@@ -202,10 +209,9 @@ def carry_over(
         copied: list[FindingRow] = []
         for old in session.scalars(select(FindingRow).where(FindingRow.report_id == last.id,
                                                              FindingRow.origin == "audit")):
-            earlier = baseline.rows.get(old.fingerprint)
+            status, first_run_id = baseline.lineage(old.fingerprint, old.first_run_id)
             new = FindingRow(**{c: getattr(old, c) for c in _FINDING_COPY}, run_id=run_id, report_id=row.id,
-                             status="persisting" if earlier is not None else "new",
-                             first_run_id=earlier.first_run_id if earlier is not None else old.first_run_id)
+                             status=status, first_run_id=first_run_id)
             session.add(new)
             copied.append(new)
         for f in portal_findings:
