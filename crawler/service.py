@@ -28,6 +28,7 @@ from auditor.model import Document
 from auditor.pipeline import AuditInput
 from auditor.store import Store
 from auditor.store import runs as store_runs
+from auditor.store.schema import FindingRow
 from crawler.checks import PORTAL_RULES, PortalFindings, portal_findings
 from crawler.crawl import CrawlStopped, ProgressHook, SeenDocument, SiteCrawl, SiteCrawler, gather_all
 from crawler.settings import CrawlSettings, Wiring, build_fetcher
@@ -224,11 +225,7 @@ def audit_site(
                                             portal_findings=extra, baseline=baseline)
         if carried is not None:
             outcome.carried += 1
-            for row in carried[1]:
-                current.add(row.fingerprint)
-                outcome.statuses[row.status] += 1
-                if row.waived is None:
-                    outcome.severities[row.severity] += 1
+            _count(outcome, carried[1], current)
             _count(outcome, extra, current)
             if extra:
                 shown.append(_stub(doc, extra))
@@ -244,7 +241,8 @@ def audit_site(
     return shown
 
 
-def _count(outcome: SiteOutcome, findings: list[Finding], current: set[str]) -> None:
+def _count(outcome: SiteOutcome, findings: Sequence[Finding | FindingRow], current: set[str]) -> None:
+    """Add findings (this run's, or rows carried over) to the site's counts and the run's fingerprints."""
     for f in findings:
         current.add(f.fingerprint)
         outcome.statuses[f.status or "new"] += 1
