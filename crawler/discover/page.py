@@ -91,17 +91,22 @@ class HtmlPage:
             found.append(Anchor(url, text, a))
         return found
 
-    def meta(self, *names: str) -> tuple[str, str] | None:
-        """(name, content) of the first <meta name=…|property=…> among ``names`` (case-insensitive)."""
+    @cached_property
+    def _metas(self) -> dict[str, str]:
+        """Lower-cased name (or property, itemprop) -> content of the page's first <meta> of each name."""
         metas: dict[str, str] = {}
         for m in self.tree.iter("meta"):
             key = (m.get("name") or m.get("property") or m.get("itemprop") or "").lower()
             content = m.get("content")
             if key and content and key not in metas:
                 metas[key] = content
+        return metas
+
+    def meta(self, *names: str) -> tuple[str, str] | None:
+        """(name, content) of the first <meta name=…|property=…> among ``names`` (case-insensitive)."""
         for name in names:
-            if name.lower() in metas:
-                return name, metas[name.lower()]
+            if name.lower() in self._metas:
+                return name, self._metas[name.lower()]
         return None
 
     def first_text(self, tag: str) -> str:
