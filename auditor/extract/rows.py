@@ -25,7 +25,10 @@ class Row:
     flat: str | None = None
     """For rows recovered from running text: the raw text between this label and the next."""
     order: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
+    para: str | None = None
+    """A paragraph that may hold a whole table as running text, still to be cut at the labels."""
+    recovered: str | None = None
+    """How the row was placed when its label was lost ("position")."""
     cells: list[str] = field(default_factory=list)
     """All cells of a table row as written (empty for rows cut from running text)."""
     cont: list[bool] = field(default_factory=list)
@@ -75,7 +78,7 @@ def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | N
             labels = [c for j, c in enumerate(row.cells[: i + 1]) if c and not is_value_like(c)]
             values = [c for j, c in enumerate(row.cells) if j > i and not row.cont[j]]
             return found, Row(
-                labels=labels, values=values, order=row.order, extra=row.extra, cells=row.cells, cont=row.cont
+                labels=labels, values=values, order=row.order, cells=row.cells, cont=row.cont
             )
     return None, row
 

@@ -177,9 +177,9 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
             table.problems.append(f"行“{spec.row(rid).display}”出现两次")
             continue
         table.row_labels[rid] = row.label
-        values = _row_values(row, width, subtotal_at, table, spec.row(rid).display, True, splits, rid)
+        values = _row_values(row, width, subtotal_at, table, spec.row(rid).display, splits, rid)
         if values is not None:
-            _put_row(table, rid, [c.id for c in T3_COLUMNS], values, row.extra.get("recovered"))
+            _put_row(table, rid, [c.id for c in T3_COLUMNS], values, row.recovered)
     if splits:
         _resolve_t3_splits(table, spec, splits)
     _verify_positions(table, spec)
@@ -265,7 +265,7 @@ def _place_by_position(
         len(_trim(r.values, len(T3_COLUMNS))) == len(T3_COLUMNS) for r in pending
     ):
         for rid, row in zip(gap, pending):
-            row.extra["recovered"] = "position"
+            row.recovered = "position"
             assigned.append((rid, row))
         table.notes.append(
             f"{len(pending)} 行缺少行标签，按位置对应为：" + "、".join(spec.row(g).display for g in gap)
@@ -464,16 +464,17 @@ def _t2_instance(rows: list[tuple[str, Row]], headers: list[Row], section: str |
             continue
         table.row_labels[rid] = row.label
         cols = list(spec.columns_of(rid))
-        values = _row_values(row, len(cols), None, table, spec.row(rid).label, False, None, rid)
+        values = _row_values(row, len(cols), None, table, spec.row(rid).label, None, rid)
         if values is not None:
-            _put_row(table, rid, cols, values, row.extra.get("recovered"))
+            _put_row(table, rid, cols, values, row.recovered)
     _require_rows(table, spec)
     return table
 
 
 # ------------------------------------------------------------------------------------------ T4
 
-_T4_ROW_WORDS = (("review", "复议"), ("suit_direct", "直接起诉"), ("suit_after_review", "复议后起诉"))
+_T4_TITLE_WORDS = ("复议", "直接起诉", "复议后起诉", "行政诉讼")
+"""Words of T4's row and group titles: cells holding them lead a value row, they are not values."""
 _T4_COL_KEYS = (
     ("upheld", "维持"),
     ("corrected", "纠正"),
@@ -506,7 +507,7 @@ def _t4_values(row: Row) -> list[str]:
     cells = [c for c, cont in zip(row.cells, row.cont) if not cont] if row.cells else list(row.values)
     start = 0
     while start < len(cells) and (
-        not cells[start] or any(w in norm_label(cells[start]) for _, w in _T4_ROW_WORDS + (("", "行政诉讼"),))
+        not cells[start] or any(w in norm_label(cells[start]) for w in _T4_TITLE_WORDS)
     ):
         start += 1
     values = cells[start:] if any(parse_cell(c).kind == "number" for c in cells[start:]) else list(row.values)
@@ -530,11 +531,10 @@ def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
     cols = [c.id for c in T4_SPEC.columns]
     row_ids = [r.id for r in T4_SPEC.rows]
     tokens = [v for r in value_rows for v in (r.flat.split() if r.flat is not None else _t4_values(r))]
-    tokens = [t for t in tokens if t.strip()] if any(r.flat is not None for r in value_rows) else tokens
     if len(tokens) == 15:
         cells = [parse_cell(t) for t in tokens]
     elif any(r.flat is not None for r in value_rows):
-        split, count = unique_split([t.strip() for t in tokens], 15, group=5)
+        split, count = unique_split(tokens, 15, group=5)
         if split is None:
             table.problems.append(
                 f"行政复议、行政诉讼的数字连在一起（“{' '.join(tokens)}”），"
@@ -564,8 +564,8 @@ def _expand_flat(rows: Sequence[Row], anchors: AnchorSet) -> list[Row]:
     """Replace running-text rows (a paragraph holding a whole table) by the rows cut from them."""
     out: list[Row] = []
     for row in rows:
-        if row.extra.get("para"):
-            out.extend(anchors.cut(row.labels[0] if row.labels else "", row.order))
+        if row.para is not None:
+            out.extend(anchors.cut(row.para, row.order))
         else:
             out.append(row)
     return out
@@ -588,16 +588,20 @@ def _row_values(
     subtotal_at: int | None,
     table: Table,
     display: str,
-    with_identity: bool,
     splits: dict[str, list[list[str]]] | None,
     rid: str,
 ) -> list[Cell] | None:
-    """The row's cells, or None (with a problem recorded, or a split left to resolve)."""
+    """The row's cells, or None (with a problem recorded, or a split left to resolve).
+
+    ``splits`` is given for tables whose rows have an identity (T3: the total is the sum of the
+    others): run-together digits are then split under it, and rows with several valid splits are left
+    in ``splits`` for the column identities to decide.  Without it (T2) only a forced split counts.
+    """
     if row.flat is not None:
         clean = [t for t in row.flat.split() if t]
         if len(clean) == width and all(parse_cell(t).kind != "text" for t in clean):
             return [parse_cell(t) for t in clean]
-        candidates = split_candidates(clean, width, group=width if with_identity else None)
+        candidates = split_candidates(clean, width, group=width if splits is not None else None)
         if len(candidates) == 1:
             cells = [parse_cell(v) for v in candidates[0]]
             for c in cells:
@@ -627,10 +631,10 @@ def _row_values(
     return [parse_cell(v) for v in vals]
 
 
-def _put_row(table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell], recovered: object) -> None:
+def _put_row(table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell], recovered: str | None) -> None:
     for col, cell in zip(cols, cells):
         if recovered and cell.recovered is None:
-            cell.recovered = str(recovered)
+            cell.recovered = recovered
         table.cells[(rid, col)] = cell
 
 
