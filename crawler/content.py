@@ -12,11 +12,12 @@ from io import BytesIO
 
 from charset_normalizer import from_bytes
 
+from auditor.extract.textcodec import canonical_encoding
+
 DOCUMENT_TYPES = ("pdf", "docx", "ole")
 """Sniffed types that are report files (ole: .doc, or .wps of WPS Office)."""
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_GB_FAMILY = {"gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936", "ms936", "euc-cn", "gb18030"}
 
 
 def sniff(data: bytes) -> str:
@@ -38,19 +39,6 @@ def sniff(data: bytes) -> str:
     if b"\x00" in head:
         return "other"
     return "text"
-
-
-def canonical_encoding(name: str | None) -> str | None:
-    """A Python codec name for a declared charset; the GB family as gb18030 (its superset)."""
-    if not name:
-        return None
-    name = name.strip().strip("\"'").lower()
-    if name in _GB_FAMILY:
-        return "gb18030"
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

@@ -9,8 +9,11 @@ from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
-_GB_FAMILY = frozenset({"gbk", "gb2312", "gb18030", "hz"})
-"""Codec names (after codecs.lookup) of the GB family; gb18030 reads them all."""
+_GB_FAMILY = frozenset({"gbk", "gb2312", "gb18030"})
+"""Codec names (after codecs.lookup) of the GB family; gb18030 reads them all (not HZ, a 7-bit
+escape encoding that only names itself GB)."""
+_GB_LABELS = frozenset({"gb_2312-80", "gb_2312"})
+"""Registered GB labels Python's codec registry does not know."""
 
 
 def canonical_encoding(label: str | None) -> str | None:
@@ -19,6 +22,8 @@ def canonical_encoding(label: str | None) -> str | None:
     if not label:
         return None
     label = label.strip().strip("\"'").lower()
+    if label in _GB_LABELS:
+        return "gb18030"
     for candidate in (label, label.removeprefix("x-")):  # x-gbk, x-euc-cn: pre-registration labels
         try:
             name = codecs.lookup(candidate).name
