@@ -83,7 +83,9 @@ def _cell_problems(where: str, got: Cell | None, want: dict[str, Any]) -> list[s
     """How an extracted cell differs from the reviewed one (empty when it agrees)."""
     if "unreadable" in want:
         if got is not None and got.value is not None:
-            return [f"{where}: the document cannot be read here ({want['unreadable']}) but the extractor gives {got.raw!r} = {got.value}"]
+            return [
+                f"{where}: the document cannot be read here ({want['unreadable']}) but the extractor gives {got.raw!r} = {got.value}"
+            ]
         return []
     if got is None:
         return [f"{where}: missing; the document has {want['raw']!r}"]
@@ -121,9 +123,13 @@ def test_every_document_has_reviewed_facts(path: Path) -> None:
         assert spec is not None, f"{path.name}: {table['kind']} template {table['template']!r} unknown"
         known = {(r.id, c) for r in spec.rows for c in spec.columns_of(r.id)}
         cells = {(r, c) for r, cols in table["cells"].items() for c in cols}
-        assert cells <= known, f"{path.name} {table['kind']}: ids not in the template: {sorted(cells - known)}"
+        assert cells <= known, (
+            f"{path.name} {table['kind']}: ids not in the template: {sorted(cells - known)}"
+        )
         unreadable = any("unreadable" in cell for cols in table["cells"].values() for cell in cols.values())
-        assert not (unreadable and table["readable"]), f"{path.name} {table['kind']}: unreadable cells in a readable table"
+        assert not (unreadable and table["readable"]), (
+            f"{path.name} {table['kind']}: unreadable cells in a readable table"
+        )
 
 
 @pytest.mark.parametrize("path", DOCS, ids=IDS)
@@ -156,7 +162,9 @@ def test_sections_and_headings(path: Path) -> None:
     for key, heading in facts["sections"].items():
         if heading is None:
             if key in got and key not in unasserted:
-                wrong.append(f"section {key}: the document has no such section, extracted heading {got[key]!r}")
+                wrong.append(
+                    f"section {key}: the document has no such section, extracted heading {got[key]!r}"
+                )
             continue
         if key not in got:
             wrong.append(f"section {key}: missing; the document's heading is {heading!r}")
@@ -212,7 +220,9 @@ def test_readability(path: Path) -> None:
             wrong.append(f"{label}: not found")
         elif table.readable != reviewed["readable"]:
             why = reviewed.get("unreadable_reason", "every cell can be read")
-            wrong.append(f"{label}: readable={table.readable}, the document: readable={reviewed['readable']} ({why})")
+            wrong.append(
+                f"{label}: readable={table.readable}, the document: readable={reviewed['readable']} ({why})"
+            )
     flagged = sorted({i.table for i in doc.issues if i.code == "FMT-005" and i.table})
     unreadable = sorted({t["kind"] for t in facts["tables"] if not t["readable"]})
     if flagged != unreadable:
