@@ -17,6 +17,7 @@ emphasis/heading marks around headings and titles; nothing else is normalised.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from decimal import Decimal
@@ -192,10 +193,8 @@ def test_tables_found_with_their_template(path: Path) -> None:
     assert not wrong, f"{path.name}:\n" + "\n".join(wrong)
 
 
-@pytest.mark.parametrize("path", DOCS, ids=IDS)
-def test_table_cells(path: Path) -> None:
-    facts = _facts(path)
-    doc = _extracted(path.name)
+def cell_differences(doc: Document, facts: dict[str, Any]) -> list[str]:
+    """Every cell where the extracted tables differ from the reviewed ones, named by table, row and column."""
     wrong: list[str] = []
     for label, table, reviewed in _pairs(doc, facts):
         if table is None:
@@ -207,19 +206,24 @@ def test_table_cells(path: Path) -> None:
         invented = sorted(f"{r}/{c}" for r, c in table.cells if c not in reviewed["cells"].get(r, {}))
         if invented:
             wrong.append(f"{label}: cells the document does not have: {invented}")
-    assert not wrong, f"{path.name}: {len(wrong)} cell(s) differ\n" + "\n".join(wrong)
+    return wrong
 
 
 @pytest.mark.parametrize("path", DOCS, ids=IDS)
-def test_readability(path: Path) -> None:
-    facts = _facts(path)
-    doc = _extracted(path.name)
+def test_table_cells(path: Path) -> None:
+    wrong = cell_differences(_extracted(path.name), _facts(path))
+    assert not wrong, f"{path.name}: {len(wrong)} cell(s) differ\n" + "\n".join(wrong)
+
+
+def readability_differences(doc: Document, facts: dict[str, Any]) -> list[str]:
+    """Tables whose readability (and FMT-005 issue) differs from what the document allows."""
     wrong = []
     for label, table, reviewed in _pairs(doc, facts):
         if table is None:
             wrong.append(f"{label}: not found")
         elif table.readable != reviewed["readable"]:
-            why = reviewed.get("unreadable_reason", "every cell can be read")
+            default = "every cell can be read" if reviewed["readable"] else "some cells cannot be read"
+            why = reviewed.get("unreadable_reason", default)
             wrong.append(
                 f"{label}: readable={table.readable}, the document: readable={reviewed['readable']} ({why})"
             )
@@ -227,4 +231,52 @@ def test_readability(path: Path) -> None:
     unreadable = sorted({t["kind"] for t in facts["tables"] if not t["readable"]})
     if flagged != unreadable:
         wrong.append(f"FMT-005 issued for {flagged}, the unreadable tables are {unreadable}")
+    return wrong
+
+
+@pytest.mark.parametrize("path", DOCS, ids=IDS)
+def test_readability(path: Path) -> None:
+    wrong = readability_differences(_extracted(path.name), _facts(path))
     assert not wrong, f"{path.name}:\n" + "\n".join(wrong)
+
+
+# -- the comparison itself: it must see a changed cell, an invented number and a wrong readability ---------
+
+
+SEED_001 = next(p for p in DOCS if p.name.startswith("001_"))
+
+
+def test_a_changed_cell_is_named() -> None:
+    facts = copy.deepcopy(_facts(SEED_001))
+    t3 = next(t for t in facts["tables"] if t["kind"] == "T3")
+    assert cell_differences(_extracted(SEED_001.name), facts) == []
+    t3["cells"]["new"]["natural"] = {"raw": "13", "value": 13}
+    t3["cells"]["granted"]["total"] = {"raw": "", "value": None}
+    wrong = cell_differences(_extracted(SEED_001.name), facts)
+    assert any(w.startswith("T3 new/natural: raw '12'") for w in wrong), wrong
+    assert any(w.startswith("T3 new/natural: value 12") for w in wrong), wrong
+    assert any(w.startswith("T3 granted/total: kind 'number'") for w in wrong), wrong
+
+
+def test_a_number_where_the_document_is_unreadable_is_named() -> None:
+    facts = copy.deepcopy(_facts(SEED_001))
+    t4 = next(t for t in facts["tables"] if t["kind"] == "T4")
+    t4["cells"]["suit_direct"]["upheld"] = {"unreadable": "run together"}
+    t4["readable"] = False
+    wrong = cell_differences(_extracted(SEED_001.name), facts)
+    assert wrong == [
+        "T4 suit_direct/upheld: the document cannot be read here (run together) but the extractor gives '2' = 2"
+    ]
+    assert readability_differences(_extracted(SEED_001.name), facts) == [
+        "T4: readable=True, the document: readable=False (some cells cannot be read)",
+        "FMT-005 issued for [], the unreadable tables are ['T4']",
+    ]
+
+
+def test_a_cell_the_document_lacks_is_named() -> None:
+    facts = copy.deepcopy(_facts(SEED_001))
+    t2 = next(t for t in facts["tables"] if t["kind"] == "T2")
+    del t2["cells"]["fees"]
+    assert cell_differences(_extracted(SEED_001.name), facts) == [
+        "T2: cells the document does not have: ['fees/amount']"
+    ]
