@@ -85,7 +85,7 @@ def _cell_problems(where: str, got: Cell | None, want: dict[str, Any]) -> list[s
     if "unreadable" in want:
         if got is not None and got.value is not None:
             return [
-                f"{where}: the document cannot be read here ({want['unreadable']}) but the extractor gives {got.raw!r} = {got.value}"
+                f"{where}: extracted {got.raw!r} = {got.value}, but the document cannot be read here: {want['unreadable']}"
             ]
         return []
     if got is None:
@@ -265,7 +265,7 @@ def test_a_number_where_the_document_is_unreadable_is_named() -> None:
     t4["readable"] = False
     wrong = cell_differences(_extracted(SEED_001.name), facts)
     assert wrong == [
-        "T4 suit_direct/upheld: the document cannot be read here (run together) but the extractor gives '2' = 2"
+        "T4 suit_direct/upheld: extracted '2' = 2, but the document cannot be read here: run together"
     ]
     assert readability_differences(_extracted(SEED_001.name), facts) == [
         "T4: readable=True, the document: readable=False (some cells cannot be read)",
