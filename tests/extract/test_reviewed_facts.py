@@ -133,6 +133,12 @@ def test_every_document_has_reviewed_facts(path: Path) -> None:
         )
 
 
+def test_no_reviewed_facts_without_a_document() -> None:
+    stems = {p.stem for p in DOCS}
+    orphans = sorted(f.name for f in REVIEWED.glob("*.json") if f.stem not in stems)
+    assert not orphans, f"reviewed facts for documents that are not in ../shared: {orphans}"
+
+
 @pytest.mark.parametrize("path", DOCS, ids=IDS)
 def test_title_agency_year_published(path: Path) -> None:
     facts = _facts(path)
