@@ -124,12 +124,12 @@ def test_every_document_has_reviewed_facts(path: Path) -> None:
         assert spec is not None, f"{path.name}: {table['kind']} template {table['template']!r} unknown"
         known = {(r.id, c) for r in spec.rows for c in spec.columns_of(r.id)}
         cells = {(r, c) for r, cols in table["cells"].items() for c in cols}
-        assert cells <= known, (
-            f"{path.name} {table['kind']}: ids not in the template: {sorted(cells - known)}"
+        assert cells == known, (
+            f"{path.name} {table['kind']}: not template ids {sorted(cells - known)}, not reviewed {sorted(known - cells)}"
         )
         unreadable = any("unreadable" in cell for cols in table["cells"].values() for cell in cols.values())
-        assert not (unreadable and table["readable"]), (
-            f"{path.name} {table['kind']}: unreadable cells in a readable table"
+        assert table["readable"] == (not unreadable), (
+            f"{path.name} {table['kind']}: readable={table['readable']} but unreadable cells: {unreadable}"
         )
 
 
