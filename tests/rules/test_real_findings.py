@@ -116,7 +116,8 @@ def test_findings_are_exactly_the_reviewed_ones(audited, stem):
     lines = [f"{DOCUMENTS[stem].name}: findings differ from the reviewed ones"]
     lines += ["unexpected:", *(f"  + {u}" for u in unexpected)] if unexpected else []
     lines += ["missing:", *(f"  - {m}" for m in missing)] if missing else []
-    assert not unexpected and not missing, "\n".join(lines)
+    if unexpected or missing:
+        pytest.fail("\n".join(lines), pytrace=False)
 
 
 # -- the harness itself ---------------------------------------------------------------------------
