@@ -131,6 +131,8 @@ class Planted:
     reports: list[SampleReport]
     replace: list[tuple[str, str]] = field(default_factory=list)
     published: date | None = None
+    note: str = ""
+    """What was planted, for the list of misses."""
 
 
 Planting = Callable[[int], Planted | None]
@@ -237,7 +239,7 @@ def p_sec004(seed: int) -> Planted:
 def p_sec005(seed: int) -> Planted | None:
     r = _base(seed)
     aspect = ("依申请公开", "政府信息管理", "政府信息公开平台建设", "监督保障", "主动公开")[seed % 5]
-    return Planted([r]) if _drop_aspect(r, aspect) else None
+    return Planted([r], note=f"总体情况 without {aspect}") if _drop_aspect(r, aspect) else None
 
 
 def p_sec006(seed: int) -> Planted | None:
@@ -250,7 +252,7 @@ def p_sec007(seed: int) -> Planted:
     heading, paragraphs = r.sections["五"]
     drop = "改进措施" if seed % 2 else "存在的主要问题"
     r.sections["五"] = (heading, [p for p in paragraphs if not p.startswith(drop)])
-    return Planted([r])
+    return Planted([r], note=f"五 without its {drop} paragraph")
 
 
 def p_sec008(seed: int) -> Planted:
@@ -286,7 +288,7 @@ def p_fmt002(seed: int) -> Planted:
 def p_fmt006(seed: int) -> Planted:
     r = _base(seed)
     pairs = [("社会公益组织", "社会组织"), ("其他法律行政法规禁止公开", "其他法律法规禁止公开")]
-    return Planted([r], replace=[pairs[seed % 2]])
+    return Planted([r], replace=[pairs[seed % 2]], note=f"{pairs[seed % 2][0]} → {pairs[seed % 2][1]}")
 
 
 def _t3_cell_planting(value: Callable[[int, int], str]) -> Planting:
@@ -295,7 +297,7 @@ def _t3_cell_planting(value: Callable[[int, int], str]) -> Planting:
         row = ("granted", "new", "unable_1", "total")[seed % 4]
         col = ("natural", "total")[seed % 2]
         r.t3[(row, col)] = value(_cell(r, "t3", row, col), seed)
-        return Planted([r])
+        return Planted([r], note=f"T3.{row}.{col} = {r.t3[(row, col)]!r}")
 
     return plant
 
@@ -492,6 +494,8 @@ class Tally:
     found: int = 0
     planted: int = 0
     per_layout: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    missed: list[str] = field(default_factory=list)
+    """What was planted where it was not found: "layout seed: what"."""
 
 
 def run_planted(seeds: int, layouts: tuple[str, ...], rulebase: object) -> dict[str, Tally]:
@@ -515,6 +519,8 @@ def run_planted(seeds: int, layouts: tuple[str, ...], rulebase: object) -> dict[
                 tally.found += hit
                 tally.per_layout[layout][0] += hit
                 tally.per_layout[layout][1] += 1
+                if not hit:
+                    tally.missed.append(f"{layout} seed {seed}: {planted.note}")
     return tallies
 
 
@@ -591,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
         "--layouts", default=",".join(LAYOUTS), help=f"comma-separated, of {', '.join(LAYOUTS)}"
     )
     parser.add_argument("--kinds", default="", help="only these kinds (comma-separated ids)")
+    parser.add_argument("--misses", action="store_true", help="list what was planted and not found")
     args = parser.parse_args(argv)
     layouts = tuple(x for x in args.layouts.split(",") if x)
     unknown = [x for x in layouts if x not in LAYOUTS]
@@ -606,6 +613,11 @@ def main(argv: list[str] | None = None) -> int:
     tallies = run_planted(args.seeds, layouts, rulebase)
     clean = run_clean(args.clean, layouts, rulebase)
     print_report(tallies, layouts, clean)
+    if args.misses:
+        print("\nMissed plantings:")
+        for kind, tally in tallies.items():
+            for miss in tally.missed:
+                print(f"  {kind} {miss}")
     print(
         f"\n({time.perf_counter() - started:.0f} s; seeds per kind and layout {args.seeds}, "
         f"clean reports per layout {args.clean})"
