@@ -135,6 +135,14 @@ def table_spec(table: Table) -> TableSpec:
     return spec
 
 
+def heading_as_written(section: Section) -> str:
+    """The section's heading as written, or, where the document lost it, the template's wording
+    marked as not written (the section's content is there, its heading is not)."""
+    if section.heading:
+        return section.heading
+    return f"{section_heading(section.key)}（原文无此标题）"
+
+
 def row_label(table: Table, row: str) -> str:
     """The row as the template words it, e.g. "（三）不予公开1.属于国家秘密"."""
     return table_spec(table).row(row).display
