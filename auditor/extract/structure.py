@@ -148,31 +148,51 @@ def _simplified(block: Block) -> Block:
 
 
 def _title(blocks: list[Block], meta: dict[str, object], first_heading: int) -> str | None:
-    meta_title = meta.get("title")
-    lines = [(i, b.text.strip()) for i, b in enumerate(blocks[: max(first_heading, 1)]) if b.kind == "para"][
-        :8
-    ]
-    for pos, (_, text) in enumerate(lines):
+    """The report's title: from the body (over as many as three lines, as PDF and markdown
+    conversions break it), else the page's own title (ArticleTitle, og:title, <title>, the document's
+    properties).  None when neither has one: a title is never made up."""
+    lines = [b.text.strip() for b in blocks[: max(first_heading, 1)] if b.kind == "para"][:8]
+    for pos, text in enumerate(lines):
         if any(w in text for w in _TITLE_WORDS) and len(text) <= 60 and "。" not in text:
-            title = text
-            if pos > 0:
-                prev = lines[pos - 1][1]
-                if (
-                    len(prev) <= 30
-                    and not prev.endswith(("。", "：", ":"))
-                    and prev not in ("正文",)
-                    and ("年" not in text[:6] or not re.search(r"(19|20)\d{2}", prev))
-                    and not _DATE.search(prev)
-                ):
-                    title = prev + title
-            elif pos + 1 < len(lines) and lines[pos + 1][1] in ("年度报告", "工作年度报告"):
-                title += lines[pos + 1][1]
-            return _tidy_title(title)
-        if text.endswith("工作") and pos + 1 < len(lines) and lines[pos + 1][1].startswith("年度报告"):
-            return _tidy_title(text + lines[pos + 1][1])
-    if isinstance(meta_title, str) and meta_title.strip():
-        return _tidy_title(meta_title)
-    return None
+            parts = [text]
+            while pos - len(parts) >= 0 and len(parts) < 3 and _continues_into(lines[pos - len(parts)], parts[0]):
+                parts.insert(0, lines[pos - len(parts)])
+            if len(parts) == 1 and pos + 1 < len(lines) and lines[pos + 1] in ("年度报告", "工作年度报告"):
+                parts.append(lines[pos + 1])
+            return _tidy_title("".join(parts))
+        if text.endswith("工作") and pos + 1 < len(lines) and lines[pos + 1].startswith("年度报告"):
+            return _tidy_title(text + lines[pos + 1])
+    return _page_title(meta)
+
+
+_TITLE_PIECE = re.compile(r"^[#\s\u4e00-\u9fff0-9０-９（）()“”《》]{2,30}$")
+
+
+def _continues_into(prev: str, following: str) -> bool:
+    """Whether ``prev`` is the first part of a title that goes on in ``following`` ("2025 年上海市人民
+    政府办公厅政府信息公开" / "工作年度报告"; "管城回族区人民防空办公室" / "2020年度…报告")."""
+    if not _TITLE_PIECE.match(prev) or prev in ("正文",) or _DATE.search(prev):
+        return False
+    if any(w in prev for w in _TITLE_WORDS):
+        return False  # a title of its own
+    starts_with_year = re.match(r"^#*\s*(19|20)\d{2}", halfwidth(following)) is not None
+    # Two lines that both hold a year are two things (a date line, then the title), not one title.
+    return not (starts_with_year and re.search(r"(19|20)\d{2}", halfwidth(prev)))
+
+
+_SITE_SUFFIX = re.compile(r"\s*(?:[_|｜—–-]+|\s-\s)\s*[^_|｜—–-]{2,30}$")
+
+
+def _page_title(meta: dict[str, object]) -> str | None:
+    """The title the page or file gives itself, the article's own before the window's; a site name
+    after "_", "-" or "|" is not part of it."""
+    found = [meta.get(key) for key in ("article_title", "og_title", "title")]
+    named = [t.strip() for t in found if isinstance(t, str) and t.strip()]
+    for title in named:
+        for candidate in (_SITE_SUFFIX.sub("", title), title):
+            if any(w in candidate for w in _TITLE_WORDS):
+                return _tidy_title(candidate)
+    return _tidy_title(named[0]) if named else None
 
 
 def _tidy_title(title: str) -> str:

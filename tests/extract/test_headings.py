@@ -137,3 +137,54 @@ def test_megabytes_of_heading_lines_take_linear_time():
     assert time.perf_counter() - start < 2.0
     assert [s.key for s in doc.sections] == ALL
     assert len(doc.extra_headings) <= 20
+
+
+# ---------------------------------------------------------------------------------- titles
+
+
+def test_shanghai_office_2025_title_over_two_lines():
+    doc = real("shanghai-office-2025.md")
+    assert doc.title == "2025年上海市人民政府办公厅政府信息公开工作年度报告"
+    assert (doc.agency, doc.year) == ("上海市人民政府办公厅", 2025)
+
+
+def test_hebei_jyt_has_no_title_and_none_is_made_up():
+    for year in (2019, 2021, 2022, 2023):
+        assert real(f"hebei-jyt-{year}.txt").title is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (["上海市人民政府办公厅", "2025 年政府信息公开", "工作年度报告"], "上海市人民政府办公厅2025年政府信息公开工作年度报告"),
+        (["2025 年上海市人民政府办公厅政府信息公开", "工作年度报告"], "2025年上海市人民政府办公厅政府信息公开工作年度报告"),
+        (["上海市人民政府办公厅2025年政府信息", "公开工作年度报告"], "上海市人民政府办公厅2025年政府信息公开工作年度报告"),
+    ],
+)
+def test_a_title_broken_over_lines_like_pdf_to_markdown(lines, title):
+    body = SEED.replace("# 卫滨区人民政府 2022 年政府信息公开工作年度报告", "正文\n" + "\n".join(lines))
+    assert extract(body.encode("utf-8"), "layout.md").title == title
+
+
+def _page(head: str, body_title: str = "") -> bytes:
+    article = SEED.replace("# 卫滨区人民政府 2022 年政府信息公开工作年度报告", body_title)
+    paras = "".join(f"<p>{line}</p>" for line in article.splitlines() if line.strip() and "\t" not in line)
+    return f"<html><head>{head}</head><body><div>{paras}</div></body></html>".encode()
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<title>卫滨区人民政府2022年政府信息公开工作年度报告_卫滨区人民政府</title>',
+        '<title>政务公开</title><meta name="ArticleTitle" content="卫滨区人民政府2022年政府信息公开工作年度报告">',
+        '<title>政务公开</title><meta property="og:title" content="卫滨区人民政府2022年政府信息公开工作年度报告">',
+    ],
+)
+def test_the_pages_own_title_where_the_body_has_none(head):
+    doc = extract(_page(head), "page.html")
+    assert doc.title == "卫滨区人民政府2022年政府信息公开工作年度报告"
+
+
+def test_the_bodys_title_wins_over_the_pages():
+    doc = extract(_page("<title>首页_政务公开</title>", "老城区机关事务服务中心2022年政府信息公开工作年度报告"), "p.html")
+    assert doc.title == "老城区机关事务服务中心2022年政府信息公开工作年度报告"
