@@ -78,3 +78,27 @@ def test_sec005_a_website_named_as_the_channel_does_not_report_platform_building
 
 def test_sec005_all_five_aspects_reported():
     assert findings(audit_text(SEED_001), "SEC-005") == []
+
+
+# ---------------------------------------------------------------------------------- VAL-005
+
+
+def with_fee(body: str, amount: str) -> str:
+    text = SEED_001.replace("卫滨区人民政府 2022 年", f"{body} 2022 年")
+    return re.sub(r"^(行政事业性收费\t)[^\t\n]*", lambda m: m.group(1) + amount, text, count=1, flags=re.MULTILINE)
+
+
+def test_val005_a_city_governments_large_fee_in_wan_is_plausible():
+    for amount in ("96,171.6", "316441", "316441万元"):
+        assert findings(audit_text(with_fee("新乡市人民政府", amount)), "VAL-005") == [], amount
+
+
+def test_val005_the_same_figure_from_a_district_office_is_not():
+    found = findings(audit_text(with_fee("卫滨区财政局", "316441")), "VAL-005")
+    assert len(found) == 1 and "县级部门" in found[0].evidence
+
+
+def test_val005_a_fee_written_in_yuan_is_the_classic_defect_at_any_level():
+    for body in ("新乡市人民政府", "卫滨区财政局"):
+        found = findings(audit_text(with_fee(body, "251000元")), "VAL-005")
+        assert len(found) == 1 and "注明“元”" in found[0].evidence
