@@ -337,6 +337,8 @@ def _tables(blocks: list[Block], ordered: list[tuple[str, Candidate]], doc: Docu
                 _image_only_table(doc, kind, key, f"第{key}部分的表格{kind}只有图片，无法机读", evidence)
             ]
         for t in found:
+            if t.problems:
+                t.readable = False  # a table with a reading problem is not checked (tables.py's rule)
             if not t.readable and not t.image_only:
                 doc.issues.append(
                     ExtractionIssue(

@@ -102,3 +102,56 @@ def test_val005_a_fee_written_in_yuan_is_the_classic_defect_at_any_level():
     for body in ("新乡市人民政府", "卫滨区财政局"):
         found = findings(audit_text(with_fee(body, "251000元")), "VAL-005")
         assert len(found) == 1 and "注明“元”" in found[0].evidence
+
+
+# ---------------------------------------------------------------------------------- TXT-001..005
+
+
+def test_txt_claims_come_from_sentences_not_from_a_table_header_run():
+    """shanghai-office-2025.md: T4's header run "总计结果结果其他尚未…维持纠正结果审结" made a TXT-003."""
+    result = audit_real("shanghai-office-2025.md")
+    assert findings(result, "TXT-003") == []
+
+
+def test_txt_header_run_and_label_lines_left_among_paragraphs_make_no_claim():
+    run = "行政复议行政诉讼\n结果结果其他尚未\n总计结果结果其他尚未结果结果其他尚未\n维持纠正结果审结维持纠正结果审结\n"
+    text = SEED_001.replace("#### 四、政府信息公开行政复议、行政诉讼情况\n", "#### 四、政府信息公开行政复议、行政诉讼情况\n" + run)
+    text = text.replace("上年转结行政诉讼 2 件（结果维持）。", "")
+    assert [f.rule_id for f in audit_text(text).findings if f.rule_id.startswith("TXT")] == []
+
+
+def test_a_sentence_still_makes_its_claim():
+    text = SEED_001.replace("上年转结行政诉讼 2 件（结果维持）", "上年转结行政诉讼 3 件（结果维持）")
+    assert [f.rule_id for f in audit_text(text).findings if f.rule_id.startswith("TXT")] == ["TXT-003"]
+
+
+# ---------------------------------------------------------------------------------- unreadable tables
+
+
+T4_ROW = "0\t0\t0\t0\t0\t2\t0\t0\t0\t2\t0\t0\t0\t0\t0"
+
+
+def test_no_check_runs_on_a_table_that_could_not_be_read():
+    """T4 with 14 of its 15 values: FMT-005, and neither TXT-003 nor VAL-003 says what its cells hold."""
+    result = audit_text(SEED_001.replace(T4_ROW, T4_ROW[2:]))
+    ids = [f.rule_id for f in result.findings]
+    assert "FMT-005" in ids
+    assert not [f for f in result.findings if f.rule_id in ("TXT-003", "VAL-003", "BAL-004")]
+    fmt005 = findings(result, "FMT-005")[0]
+    assert "TXT-003" in fmt005.message and "VAL-003" in fmt005.message  # said not to have run
+
+
+# ---------------------------------------------------------------------------------- FMT-006
+
+
+def test_fmt006_a_sub_row_with_its_block_cell_in_front_is_the_template_wording():
+    for year in (2019, 2020, 2021, 2022, 2023, 2025):
+        result = audit_real(f"pingtan-{year}.txt")
+        assert findings(result, "FMT-006") == [], year
+
+
+def test_fmt006_block_in_front_in_a_tab_layout_and_a_real_deviation_still_found():
+    text = SEED_001.replace("\t(三) 不予公开\t1. 属于国家秘密\t", "\t(三) 不予公开1.属于国家秘密\t\t")
+    assert findings(audit_text(text), "FMT-006") == []
+    text = SEED_001.replace("\t(三) 不予公开\t1. 属于国家秘密\t", "\t(三) 不予公开\t1. 涉及国家秘密\t")
+    assert [f.evidence for f in findings(audit_text(text), "FMT-006")] == ["“1. 涉及国家秘密”，格式为“1.属于国家秘密”"]
