@@ -155,3 +155,8 @@ def test_fmt006_block_in_front_in_a_tab_layout_and_a_real_deviation_still_found(
     assert findings(audit_text(text), "FMT-006") == []
     text = SEED_001.replace("\t(三) 不予公开\t1. 属于国家秘密\t", "\t(三) 不予公开\t1. 涉及国家秘密\t")
     assert [f.evidence for f in findings(audit_text(text), "FMT-006")] == ["“1. 涉及国家秘密”，格式为“1.属于国家秘密”"]
+
+
+def test_sec008_last_years_problems_named_by_their_year():
+    """shanghai-office-2025.md: "（一）2024 年工作中存在问题的改进情况" reports on last year's problems."""
+    assert findings(audit_real("shanghai-office-2025.md"), "SEC-008") == []
