@@ -340,17 +340,35 @@ def _tables(blocks: list[Block], ordered: list[tuple[str, Candidate]], doc: Docu
             if t.problems:
                 t.readable = False  # a table with a reading problem is not checked (tables.py's rule)
             if not t.readable and not t.image_only:
-                doc.issues.append(
-                    ExtractionIssue(
-                        code="FMT-005",
-                        message=f"表格{kind}的结构无法完整读取，无法核验其数据：" + "；".join(t.problems[:5]),
-                        table=kind,
-                        section=key,
-                        evidence="；".join(t.problems),
-                    )
-                )
+                doc.issues.append(_unreadable_issue(t, kind, key))
         tables.extend(found)
     return tables
+
+
+_TABLE_NAMES = {"T2": "表二", "T3": "表三", "T4": "表四"}
+_UNLABELLED_RUN = re.compile(r"（无标签）(?:、（无标签）)+")
+
+
+def _condensed(problem: str) -> str:
+    """A problem as an officer reads it: a run of unlabelled rows counted, not listed."""
+    return _UNLABELLED_RUN.sub(lambda m: f"{m.group(0).count('（无标签）')} 行无标签", problem)
+
+
+def _unreadable_issue(table: Table, kind: str, key: str) -> ExtractionIssue:
+    """FMT-005 for a table that could not be read: the message says what and why in one line, the
+    evidence lists every problem once."""
+    problems = [_condensed(p) for p in table.problems] or ["表格结构无法识别"]
+    first = re.split(r"(?<!“)[（(]|[：:]", problems[0], maxsplit=1)[0].strip() or problems[0]
+    if len(first) > 48:
+        first = first[:47] + "…"
+    more = f"等 {len(problems)} 个问题" if len(problems) > 1 else ""
+    return ExtractionIssue(
+        code="FMT-005",
+        message=f"{_TABLE_NAMES[kind]}的结构无法完整读取（{first}{more}），其数据无法核验",
+        table=kind,
+        section=key,
+        evidence="；".join(problems),
+    )
 
 
 def _rows(blocks: list[Block]) -> list[Row]:

@@ -160,3 +160,21 @@ def test_fmt006_block_in_front_in_a_tab_layout_and_a_real_deviation_still_found(
 def test_sec008_last_years_problems_named_by_their_year():
     """shanghai-office-2025.md: "（一）2024 年工作中存在问题的改进情况" reports on last year's problems."""
     assert findings(audit_real("shanghai-office-2025.md"), "SEC-008") == []
+
+
+# ---------------------------------------------------------------------------------- messages
+
+
+def test_bal_evidence_reads_as_an_officer_reads_it():
+    seed = next(SEEDS.glob("000_*.txt"))
+    result = audit_batch([AuditInput(data=seed.read_bytes(), source=str(seed))])[0]
+    assert {f.evidence for f in findings(result, "BAL-002")} == {"第一项 0 + 第二项 0 ≠ （七）总计 2 + 第四项 0"}
+
+
+def test_fmt005_counts_unlabelled_rows_and_does_not_repeat_its_evidence():
+    seed = next(SEEDS.glob("002_*.txt"))
+    result = audit_batch([AuditInput(data=seed.read_bytes(), source=str(seed))])[0]
+    (finding,) = findings(result, "FMT-005")
+    assert "无标签" not in finding.message and finding.evidence not in finding.message
+    assert finding.message.startswith("表三的结构无法完整读取（10 行缺少可识别的行标签")
+    assert finding.evidence.count("无标签") == 1 and "9 行无标签" in finding.evidence
