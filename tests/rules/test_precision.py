@@ -178,3 +178,24 @@ def test_fmt005_counts_unlabelled_rows_and_does_not_repeat_its_evidence():
     assert "无标签" not in finding.message and finding.evidence not in finding.message
     assert finding.message.startswith("表三的结构无法完整读取（10 行缺少可识别的行标签")
     assert finding.evidence.count("无标签") == 1 and "9 行无标签" in finding.evidence
+
+
+# ---------------------------------------------------------------------------------- SEC-001 / SEC-003
+
+
+def test_sec001_only_for_a_section_the_document_lacks():
+    """hebei-jyt-2019 has no section 六 (checked in the document: 五 ends with the signature)."""
+    assert [f.location.section for f in findings(audit_real("hebei-jyt-2019.txt"), "SEC-001")] == ["六"]
+    for name in ("hebei-jyt-2021.txt", "shanghai-office-2025.md", "shanghai-kewei-2024.md"):
+        assert findings(audit_real(name), "SEC-001") == [], name
+
+
+def test_sec003_notes_the_tiaoli_wording_of_four_and_a_lost_heading_of_five():
+    (four,) = findings(audit_real("hebei-jyt-2022.txt"), "SEC-003")
+    assert four.location.section == "四" and four.severity == "info"
+    (five,) = findings(audit_real("shanghai-office-2025.md"), "SEC-003")
+    assert five.location.section == "五"
+    assert five.message == (
+        "“五、存在的主要问题及改进情况”部分的标题缺失（该部分内容从“（一）2024 年工作中存在问题的改进情况”开始），"
+        "格式为“五、存在的主要问题及改进情况”。"
+    )
