@@ -47,16 +47,27 @@ SECTION_VARIANTS: dict[str, tuple[str, ...]] = {
 own wording of 四 among them).  They locate the section; SEC-003 still notes the deviation, since the
 similarity kept on the section is measured against the templates only."""
 
+_KEY_SIGNS: dict[str, tuple[str, ...]] = {
+    "一": ("总体", "基本", "概"),
+    "二": ("主动",),
+    "三": ("申请",),
+    "四": ("复议", "诉讼"),
+    "五": ("问题", "改进"),
+    "六": ("其他", "事项"),
+}
+"""Words that every wording of the section holds (templates and variants alike): a cheap first test
+before any similarity is computed."""
+
 _CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _HEADING = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?P<num>[一二三四五六七八九十]{1,2}|[1-9１-９])\s*(?P<sep>[、.．:：]|\s)\s*"
     r"(?P<text>\S.{0,40})$"
 )
 _INLINE_HEADING = re.compile(r"(?P<num>[一二三四五六])\s*、")
-_BREAK_BEFORE = re.compile(r"[\s。；;）)：:]$")
+_BREAK_BEFORE = re.compile(r"[\s。；;）)：:]")
 _SPACE_RUN = re.compile(r"[ \t\u3000\u00a0]+")
 _SENTENCE_MARKS = ("。", "，", "；", "：", ",", ";")
-_T3_ROW_WORDS = ("本年新收", "上年结转", "本年度办理结果", "结转下年度", "办理结果")
+_T3_ROW_WORDS = re.compile("本年新收|上年结转|本年度办理结果|结转下年度|办理结果")
 _PROBLEMS_SUBHEADING = re.compile(
     r"^[（(]\s*[一二12１２]\s*[)）]\s*[^。；]{0,24}?(?:存在的?(?:主要)?问题|主要问题|改进情况|改进措施)"
 )
@@ -65,7 +76,7 @@ MAX_SCORED_CANDIDATES = 600
 """Above this many heading candidates (no report has a tenth of it) only the best per section are
 scored in full, so the assignment stays linear in the document's size."""
 _KEPT_PER_SECTION = 12
-MAX_INLINE_TESTS = 2000
+MAX_INLINE_TESTS = 400
 """Inline heading tests per document; a text with more "X、" than this is not a report's narrative."""
 
 
@@ -168,8 +179,9 @@ def _inline_cuts(text: str, budget: _InlineBudget) -> list[tuple[int, int]]:
         if cuts and m.start() < cuts[-1][1]:
             continue
         start = m.start()
-        lead = text[:start]
-        glued = bool(lead.strip()) and not _BREAK_BEFORE.search(lead)
+        # Glued: right after a character that ends nothing (a table's last digit); only the one
+        # character before is looked at, so a long paragraph costs one pass.
+        glued = start > 0 and not _BREAK_BEFORE.match(text[start - 1])
         if not budget.take():
             break
         end = _heading_end(text, m, glued)
@@ -182,6 +194,8 @@ def _heading_end(text: str, m: re.Match[str], glued: bool) -> int | None:
     """Where the heading that starts at ``m`` ends, or None when what follows is not a heading."""
     key = m.group("num")
     after = text[m.end() : m.end() + 48]
+    if not any(word in after for word in _KEY_SIGNS[key]):
+        return None  # none of the section's words follows: not its heading, whatever the numbering
     end, fit = _best_prefix(key, text[m.end() : m.end() + 40])
     run = _SPACE_RUN.search(after)
     if not glued and run is not None and 2 <= run.start() <= 40:
@@ -237,7 +251,7 @@ def candidates(blocks: list[Block], match_text: list[str]) -> list[Candidate]:
             continue
         # Normalised (the costly part) only for the shortlisted candidates: see assign_sections.
         wording = squash(m.group("text").rstrip("*"))
-        if any(w in wording for w in _T3_ROW_WORDS) or wording.startswith(("是", "要")):
+        if _T3_ROW_WORDS.search(wording) or wording.startswith(("是", "要")):
             continue  # "一是…" is an enumeration; T3 row labels are not headings
         raw_num = m.group("num")
         num = int(halfwidth(raw_num)) if raw_num.isdigit() else _CN_NUM.get(raw_num)
@@ -261,15 +275,10 @@ def score(key: str, cand: Candidate) -> float:
     return 0.0
 
 
-_KEY_SIGNS: dict[str, tuple[str, ...]] = {
-    "一": ("总体", "基本", "概"),
-    "二": ("主动",),
-    "三": ("申请",),
-    "四": ("复议", "诉讼"),
-    "五": ("问题", "改进"),
-    "六": ("其他", "事项"),
-}
-"""Words that any wording of the section holds, for the cheap first pass of :func:`_shortlist`."""
+_SIGNS = re.compile(
+    "|".join(f"(?P<k{j}>{'|'.join(_KEY_SIGNS[key])})" for j, key in enumerate(SECTION_KEYS))
+)
+"""One pass over a wording finds which sections' words it holds (group k0 … k5)."""
 
 
 def _shortlist(cands: list[Candidate]) -> list[Candidate]:
@@ -279,11 +288,11 @@ def _shortlist(cands: list[Candidate]) -> list[Candidate]:
     if len(cands) <= MAX_SCORED_CANDIDATES:
         return cands
     # buckets[section][rank]: positions, in document order, of candidates of that cheap rank
-    buckets = [[[] for _ in range(4)] for _ in SECTION_KEYS]  # type: list[list[list[int]]]
-    signs = [_KEY_SIGNS[key] for key in SECTION_KEYS]
+    buckets: list[list[list[int]]] = [[[] for _ in range(4)] for _ in SECTION_KEYS]
     for pos, c in enumerate(cands):
+        signed = {int(m.lastgroup[1:]) for m in _SIGNS.finditer(c.text) if m.lastgroup}
         for j in range(len(SECTION_KEYS)):
-            rank = (2 if c.num == j + 1 else 0) + (1 if any(w in c.text for w in signs[j]) else 0)
+            rank = (2 if c.num == j + 1 else 0) + (1 if j in signed else 0)
             if rank and len(buckets[j][rank]) < _KEPT_PER_SECTION:
                 buckets[j][rank].append(pos)
     keep: set[int] = set()

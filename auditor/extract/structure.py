@@ -273,6 +273,8 @@ def _published(
         b for b in blocks[: min(first_heading, 6)] if b.kind == "para"
     ]
     for b in candidates:
+        if len(b.text) > 40:
+            continue  # a dated signature line is short
         text = halfwidth(b.text.strip()).strip("()（）")
         m = _DATE.fullmatch(text)
         if m:

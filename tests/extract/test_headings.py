@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from auditor.extract import extract
+from auditor.extract import ReadError, extract
 from auditor.extract.headings import MAX_SCORED_CANDIDATES
 from auditor.extract.readers.text import read_text
 from auditor.extract.structure import build_document
@@ -188,3 +188,24 @@ def test_the_pages_own_title_where_the_body_has_none(head):
 def test_the_bodys_title_wins_over_the_pages():
     doc = extract(_page("<title>首页_政务公开</title>", "老城区机关事务服务中心2022年政府信息公开工作年度报告"), "p.html")
     assert doc.title == "老城区机关事务服务中心2022年政府信息公开工作年度报告"
+
+
+def test_every_wording_holds_its_sections_cheap_test_words():
+    """The cheap first test may only reject what no wording of the section could match."""
+    from auditor.extract.headings import _KEY_SIGNS, SECTION_VARIANTS, _wordings
+
+    for key, variants in SECTION_VARIANTS.items():
+        for wording in (*_wordings(key), *variants):
+            assert any(word in wording for word in _KEY_SIGNS[key]), wording
+
+
+def test_a_megabyte_paragraph_full_of_numbered_items_takes_bounded_time():
+    """One line made of "一、…四、行政复议…" items (each different): inline tests are bounded."""
+    items = "".join(f"{'一二三四五六'[i % 6]}、行政复议申请问题改进其他第{i}项。" for i in range(60_000))
+    raw = read_text(items.encode("utf-8"))
+    start = time.perf_counter()
+    try:
+        build_document(raw, source="run.txt", sha256="0")
+    except ReadError:
+        pass  # no report in it: a one-line reason, in bounded time
+    assert time.perf_counter() - start < 2.0
