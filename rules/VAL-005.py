@@ -41,10 +41,14 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
         cell = table.cell(row, col)
         if cell is None or cell.kind != "number":
             continue  # a blank or unread cell says nothing of its unit (VAL-001/VAL-003 speak of it)
+        header = table.col_labels.get(col, "")
         in_yuan = cell.unit == "元" or bool(_YUAN.search(cell.raw))
+        header_yuan = bool(_YUAN.search(header)) and not _WAN.search(header)
         says_wan = cell.unit == "万元" or bool(_WAN.search(cell.raw))
         if in_yuan:
             reason = "单元格注明“元”"
+        elif header_yuan and not says_wan:
+            reason = f"栏目写作“{header}”，按元填报"
         elif not says_wan and cell.value is not None and cell.value > limit:
             body = f"{_TIER_NAMES[tier]}{_LEVEL_NAMES.get(ctx.level, '')}" or "该机关"
             reason = f"超过{body}收费金额的合理上限 {limit} 万元，疑似按元填写"

@@ -199,3 +199,9 @@ def test_sec003_notes_the_tiaoli_wording_of_four_and_a_lost_heading_of_five():
         "“五、存在的主要问题及改进情况”部分的标题缺失（该部分内容从“（一）2024 年工作中存在问题的改进情况”开始），"
         "格式为“五、存在的主要问题及改进情况”。"
     )
+
+
+def test_val005_a_column_headed_in_yuan_is_written_in_yuan():
+    text = with_fee("新乡市人民政府", "1250").replace("本年收费金额（单位：万元）", "本年收费金额（单位：元）")
+    found = findings(audit_text(text), "VAL-005")
+    assert len(found) == 1 and "按元填报" in found[0].evidence
