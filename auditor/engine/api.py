@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from auditor.model import Cell, Document, Section, Table
 from auditor.schemas import Failure
-from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, RowSpec, TableSpec, spec_for
+from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, SPECS, RowSpec, TableSpec, spec_for
 
 CellRef = tuple[str, str, str]
 """(table, row id, column id) of a cell, for highlighting."""
@@ -94,15 +94,45 @@ class Context:
         return YearPair(table, before, self.previous.year)
 
     def section_texts(self) -> list[tuple[str, str]]:
-        """(section key, text with numbers normalised: ASCII digits, no thousands separators), made once
-        per document for all the rules that read numbers in the narrative."""
+        """(section key, narrative text with numbers normalised: ASCII digits, no thousands separators),
+        made once per document for all the rules that read numbers in the narrative.  Only the
+        narrative: the lines of a table that a text export left among the paragraphs (header runs,
+        labels, bare numbers) make no claims."""
         if self._numbers_text is None:
-            self._numbers_text = [(s.key, normalise_numbers(s.text)) for s in self.doc.sections]
+            self._numbers_text = [(s.key, normalise_numbers(narrative(s.text))) for s in self.doc.sections]
         return self._numbers_text
 
     def table(self, kind: str) -> Table | NotEvaluated:
         """The table to check, or why it cannot be checked."""
         return usable_table(self.doc, kind)
+
+
+_LABEL_CHARS: frozenset[str] = frozenset(
+    "".join(
+        [r.label + "".join(r.aliases) for spec in SPECS.values() for r in spec.rows]
+        + [c.label for spec in SPECS.values() for c in spec.columns]
+        + ["表一二三四五六七八九十第条项（）()、.单位万元件数总计注"]
+    )
+)
+"""Every character of the templates' row and column labels (and of table headings)."""
+_SENTENCE_MARK = re.compile(r"[，。；：,;:！？!?]")
+
+
+def narrative(text: str) -> str:
+    """The lines of a section's text that are sentences: a line without any sentence punctuation whose
+    characters are all table-label characters or digits ("总计结果结果其他尚未…维持纠正结果审结", "行政
+    许可", "0") is a fragment of a table, not a claim."""
+    kept: list[str] = []
+    for line in text.split("\n"):
+        flat = "".join(line.split())
+        if not flat:
+            continue
+        if not _SENTENCE_MARK.search(flat):
+            outside = sum(1 for ch in flat if ch not in _LABEL_CHARS and not ch.isdigit())
+            if outside <= len(flat) // 10:
+                continue
+        kept.append(line)
+    return "\n".join(kept)
 
 
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
@@ -123,7 +153,7 @@ def usable_table(doc: Document, kind: str) -> Table | NotEvaluated:
         return NotEvaluated(f"缺少{name}", table=kind, section=section)
     if table.image_only:
         return NotEvaluated(f"{name}仅为图片", table=kind, section=section)
-    if not table.readable:
+    if not table.readable or table.problems:
         return NotEvaluated(f"{name}结构无法读取", table=kind, section=section)
     return table
 
@@ -133,6 +163,14 @@ def table_spec(table: Table) -> TableSpec:
     spec = spec_for(table.kind, table.template) or spec_for(table.kind, "2021")
     assert spec is not None
     return spec
+
+
+def heading_as_written(section: Section) -> str:
+    """The section's heading as written, or, where the document lost it, the template's wording
+    marked as not written (the section's content is there, its heading is not)."""
+    if section.heading:
+        return section.heading
+    return f"{section_heading(section.key)}（原文无此标题）"
 
 
 def row_label(table: Table, row: str) -> str:

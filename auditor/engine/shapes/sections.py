@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, quote, section_heading
+from auditor.engine.api import (
+    Context,
+    NotEvaluated,
+    Outcome,
+    Violation,
+    heading_as_written,
+    quote,
+    section_heading,
+)
 from auditor.engine.shapes.base import CompiledShape, Params
 from auditor.model import SECTION_KEYS
 
@@ -56,7 +64,7 @@ def _aspects_check(keys: tuple[str, ...], aspects: dict[str, tuple[re.Pattern[st
         for name, patterns in aspects.items():
             if not any(p.search(text) for p in patterns):
                 yield Violation(
-                    evidence=f"“{where.heading}”：{quote(text) if text.strip() else '（无正文）'}",
+                    evidence=f"“{heading_as_written(where)}”：{quote(text) if text.strip() else '（无正文）'}",
                     section=where.key,
                     values={"aspect": name},
                     key=name,

@@ -59,16 +59,25 @@ def _side(terms: list[tuple[str, Decimal]]) -> str:
     return " + ".join(shown)
 
 
+_NOTE = re.compile(r"(?<=\S)[（(][^（）()]*[）)]$")
+_TOP_NUMBER = re.compile(r"[一二三四五六七八九十]+")
+
+
 def _row_name(table: Table, row: str) -> str:
-    """The short row name for arithmetic ("一", "（七）", "（三）第1项")."""
-    name = short_row(table, row)
+    """A row named as an officer reads it in arithmetic: "第一项" (a numeral alone reads as a minus
+    sign), "（七）总计", "（二）部分公开", "（三）不予公开第1项"."""
+    number = short_row(table, row)
     spec = table_spec(table).row(row)
-    return f"{spec.block[:3]}第{spec.number}项" if spec.block else name
+    if spec.block:
+        return f"{_NOTE.sub('', spec.block)}第{spec.number}项"
+    if _TOP_NUMBER.fullmatch(number):
+        return f"第{number}项"
+    return _NOTE.sub("", spec.label)
 
 
 def _identity_violation(table: Table, identity: Identity, where: str) -> Violation:
     """The failure of an identity in one column (per="column") or one row (per="row"), with its
-    arithmetic written out: "一 0 + 二 0 ≠ （七） 2 + 四 0"."""
+    arithmetic written out: "第一项 0 + 第二项 0 ≠ （七）总计 2 + 第四项 0"."""
     if identity.per == "column":
         cells = [(r, where) for r in identity.left + identity.right]
         names = [_row_name(table, r) for r, _ in cells]

@@ -141,6 +141,11 @@ def text_against_table(params: Params) -> CompiledShape:
                     f"{TABLE_NAMES[kind]}为{table.template}年格式，没有与“{match[0]}”对应的栏目", kind
                 )
                 continue
+            unread = [t for terms in usable for t in terms if t in cells and table.cell(*t) is None]
+            if unread:
+                # A cell that was not read is not 0: the claim cannot be compared with it.
+                yield NotEvaluated(f"{TABLE_NAMES[kind]}的“{_describe(table, tuple(unread[:1]))}”未能读取", kind)
+                continue
             stated = claim.value if claim.value is not None else Decimal(match.group("n"))
             sums = [_sum(table, terms) for terms in usable]
             if stated in sums:

@@ -276,6 +276,8 @@ def _page_meta(root: lxml.html.HtmlElement) -> dict[str, object]:
         content = el.get("content") or ""
         if name.lower() == "articletitle" and content.strip():
             meta["article_title"] = clean_line(content)
+        elif name.lower() == "og:title" and content.strip():
+            meta["og_title"] = clean_line(content)
         elif name.lower() in _PUB_META and (day := iso_date(content)):
             published.append((day, f"meta:{name}"))
     body = root.find("body")
