@@ -28,37 +28,95 @@ MAX_SPLITS = 20000
 """Upper bound on the candidate splits enumerated for one run of digits (keeps bad input cheap)."""
 
 
+_COUNT_UNITS = frozenset({"件", "个", "条", "项", "宗", "次", "人"})
+"""Units of a count: a cell "12件" is a number written with a word (VAL-001), its value 12 used."""
+_FULLWIDTH_DIGITS = re.compile(r"[０-９]")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百千万]{1,12}$")
+MAX_CELL_CHARS = 200
+"""A cell longer than this is text: no count is written with more characters (bounds the parsing)."""
+
+
 def parse_cell(raw: str) -> Cell:
     """The parsed form of a cell's text (the raw text is kept as written)."""
-    kind, value, unit = _parse(raw)
-    return Cell(raw=raw, kind=kind, value=value, unit=unit)
+    kind, value, unit, reading = _parse(raw)
+    return Cell(raw=raw, kind=kind, value=value, unit=unit, reading=reading)
 
 
 @lru_cache(maxsize=4096)
-def _parse(raw: str) -> tuple[CellKind, Decimal | None, str | None]:
+def _parse(raw: str) -> tuple[CellKind, Decimal | None, str | None, str | None]:
     cell = _parse_uncached(raw)
-    return cell.kind, cell.value, cell.unit
+    return cell.kind, cell.value, cell.unit, cell.reading
 
 
 def _parse_uncached(raw: str) -> Cell:
-    text = halfwidth(squash(raw))
+    squashed = squash(raw)
+    text = halfwidth(squashed)
     if not text:
         return Cell(raw=raw, kind="blank")
     if text in PLACEHOLDERS or raw.strip() in PLACEHOLDERS:
         return Cell(raw=raw, kind="placeholder")
+    if len(text) > MAX_CELL_CHARS:
+        return Cell(raw=raw, kind="text")
     m = _NUMBER.match(text.replace("，", ","))
     if m:
         try:
             value = Decimal(f"{m.group('sign')}{m.group('int').replace(',', '')}{m.group('frac') or ''}")
         except InvalidOperation:
             return Cell(raw=raw, kind="text")
-        return Cell(raw=raw, kind="number", value=value, unit=m.group("unit"))
+        unit = m.group("unit")
+        if unit in _COUNT_UNITS:
+            return Cell(raw=raw, kind="text", value=value, unit=unit, reading="数字带单位")
+        if _FULLWIDTH_DIGITS.search(squashed):
+            return Cell(raw=raw, kind="text", value=value, unit=unit, reading="全角数字")
+        return Cell(raw=raw, kind="number", value=value, unit=unit)
+    unit = next((u for u in sorted(_COUNT_UNITS) if text.endswith(u) and len(text) > 1), None)
+    words = text[: -len(unit)] if unit else text
+    if _CN_NUMBER.match(words):
+        number = chinese_number(words)
+        if number is not None:
+            return Cell(raw=raw, kind="text", value=Decimal(number), unit=unit, reading="中文数字")
     return Cell(raw=raw, kind="text")
 
 
+def chinese_number(text: str) -> int | None:
+    """The value of a number written in Chinese numerals ("十二" 12, "一百零五" 105, "两千" 2000,
+    "三万五千" 35000), or None when the characters do not form one."""
+    if "万" in text:
+        high, _, low = text.partition("万")
+        if "万" in low or not high:
+            return None
+        top = chinese_number(high)
+        rest = chinese_number(low) if low else 0
+        if top is None or rest is None or rest >= 10000:
+            return None
+        return top * 10000 + rest
+    if all(ch in _CN_DIGITS for ch in text):
+        # digit by digit ("一二" 12) only for more than one character: a lone "一" is a dash
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text)) if len(text) > 1 else _CN_DIGITS[text]
+    total, digit, last_unit = 0, None, 10000
+    for ch in text:
+        if ch in _CN_DIGITS:
+            if digit is not None and _CN_DIGITS[ch] != 0:
+                return None
+            digit = _CN_DIGITS[ch] if _CN_DIGITS[ch] else None
+        elif ch in _CN_UNITS:
+            unit = _CN_UNITS[ch]
+            if unit >= last_unit or (digit is None and not (unit == 10 and last_unit == 10000)):
+                return None
+            total += (digit if digit is not None else 1) * unit
+            digit, last_unit = None, unit
+        else:
+            return None
+    return total + (digit or 0)
+
+
 def is_value_like(raw: str) -> bool:
-    """True for a number, a blank or a placeholder: what may stand in a numeric cell."""
-    return _parse(raw)[0] != "text"
+    """True for a number, a blank or a placeholder, or a number written otherwise ("十二", "12件"):
+    what may stand in a numeric cell."""
+    kind, value, _, _ = _parse(raw)
+    return kind != "text" or value is not None
 
 
 def split_candidates(tokens: Sequence[str], n: int, group: int | None = None) -> list[list[str]]:
