@@ -159,9 +159,15 @@ def short_row(table: Table, row: str) -> str:
 def format_number(value: Decimal | float) -> str:
     """A value as people write it: 12, 104.133, -3 (a number too long to write out in scientific
     notation: Python refuses to turn an int of more than 4,300 digits into text)."""
-    dec = Decimal(str(value)).normalize()
-    if not dec.is_finite() or abs(dec.adjusted()) >= 60:
-        return f"{dec:E}" if dec.is_finite() else str(dec)
+    dec = Decimal(str(value))
+    if not dec.is_finite():
+        return str(dec)
+    if abs(dec.adjusted()) >= 60:
+        sign, digits, _ = dec.as_tuple()
+        lead = "".join(map(str, digits[:6])).rstrip("0") or "0"
+        mantissa = lead[0] + (f".{lead[1:]}" if len(lead) > 1 else "")
+        return f"{'-' if sign else ''}{mantissa}{'…' if any(digits[6:]) else ''}E+{dec.adjusted()}"
+    dec = dec.normalize()
     return f"{dec:f}" if dec != dec.to_integral_value() else f"{dec.quantize(Decimal(1)):f}"
 
 

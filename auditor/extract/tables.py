@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from auditor.extract.cells import parse_cell, row_sum_valid, split_candidates, unique_split
+from auditor.extract.cells import SplitTooHard, parse_cell, row_sum_valid, split_candidates, unique_split
 from auditor.extract.rows import Anchor, AnchorSet, GapModel, Row, anchor_row, stream_rows
 from auditor.extract.textcodec import norm_label
 from auditor.model import Cell, Table
@@ -556,7 +556,11 @@ def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
         if split is None:
             table.problems.append(
                 f"行政复议、行政诉讼的数字连在一起（“{' '.join(tokens)}”），"
-                + ("无法唯一拆分为 15 个数" if count else "无法拆分为满足总计关系的 15 个数")
+                + (
+                    "可能的拆分过多，无法确定唯一拆分"
+                    if count < 0
+                    else ("无法唯一拆分为 15 个数" if count else "无法拆分为满足总计关系的 15 个数")
+                )
             )
             table.readable = False
             return table
@@ -682,7 +686,13 @@ def _row_values(
         clean = [t for t in row.flat.split() if t]
         if len(clean) == width and all(parse_cell(t).kind != "text" for t in clean):
             return [parse_cell(t) for t in clean]
-        candidates = split_candidates(clean, width, group=width if splits is not None else None)
+        try:
+            candidates = split_candidates(clean, width, group=width if splits is not None else None)
+        except SplitTooHard:
+            table.problems.append(
+                f"行“{display}”的数字连在一起（{len(''.join(clean))} 位），可能的拆分过多，无法确定唯一拆分"
+            )
+            return None
         if len(candidates) == 1:
             cells = [parse_cell(v) for v in candidates[0]]
             for c in cells:

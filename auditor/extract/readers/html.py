@@ -23,6 +23,7 @@ from auditor.extract.readers._grid import (
     expand_spans,
     iso_date,
     row_blocks,
+    span_int,
 )
 from auditor.extract.textcodec import canonical_encoding as normalize_encoding
 
@@ -394,5 +395,5 @@ def _span_cell(cell: lxml.html.HtmlElement) -> SpanCell:
 
 
 def _int_attr(el: lxml.html.HtmlElement, name: str) -> int:
-    m = re.match(r"\s*(\d+)", el.get(name) or "")
-    return int(m.group(1)) if m else 1
+    """A span attribute, capped (a hostile colspan of thousands of digits must not reach int())."""
+    return span_int(el.get(name), 1)
