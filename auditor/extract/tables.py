@@ -14,7 +14,14 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from auditor.extract.cells import SplitTooHard, parse_cell, row_sum_valid, split_candidates, unique_split
+from auditor.extract.cells import (
+    SplitTooHard,
+    is_value_like,
+    parse_cell,
+    row_sum_valid,
+    split_candidates,
+    unique_split,
+)
 from auditor.extract.rows import Anchor, AnchorSet, GapModel, Row, anchor_row, stream_rows
 from auditor.extract.textcodec import norm_label
 from auditor.model import Cell, Table
@@ -709,6 +716,9 @@ def _row_values(
         return None
     expected = width + (1 if subtotal_at is not None else 0)
     vals = _trim(row.values, expected)
+    while len(vals) > expected and vals[0].strip() and not is_value_like(vals[0]):
+        # a label broken over two cells (PDF conversions): the rest of the label, not a value
+        vals.pop(0)
     if expected - 2 <= len(vals) < expected and len(vals) > 1 and vals[-1].strip():
         # A merged label column ate cells at the left of a tab export; the total column is always
         # last, so the row is read right-aligned and the missing cells stay blank (VAL-003).
