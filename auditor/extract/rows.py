@@ -192,6 +192,12 @@ def stream_rows(rows: list[Row], anchors: AnchorSet) -> tuple[list[Row], GapMode
     after_header = False  # the last line was a column title: values start a row without a label
     seen = _GapCounts()
     for row in rows:
+        if row.para is None and open_row is not None and not open_row.values and not row.labels and row.has_values:
+            # a label on its own line, then its row without the label (a PDF conversion): one row
+            open_row.values, open_row.flat, open_row.gaps = list(row.values), None, None
+            open_row.cells, open_row.cont = [open_row.label, *row.cells], [False, *row.cont]
+            open_row = None
+            continue
         if row.para is None:
             _close(open_row, None)
             open_row, after_header = None, False

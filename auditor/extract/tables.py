@@ -527,6 +527,10 @@ def _t4_values(row: Row) -> list[str]:
         not cells[start] or any(w in norm_label(cells[start]) for w in _T4_TITLE_WORDS)
     ):
         start += 1
+    titled = [i for i in range(start) if cells[i]]
+    # blank cells after the last title (or in a row without titles) are value cells left blank: a
+    # leading one is 结果维持 left empty, not layout, unless the row has more cells than values
+    start = titled[-1] + 1 if titled else 0
     values = cells[start:] if any(parse_cell(c).kind == "number" for c in cells[start:]) else list(row.values)
     return _trim(values, 15 if len(values) > 5 else 5)
 
