@@ -5,6 +5,12 @@ annotated and bracketed in every way in real reports), takes the value cells, an
 not read in ``Table.problems`` (then ``readable`` is False: FMT-005).  Recovery is conservative: rows
 whose labels were lost are placed by position only when the count fits exactly; digits that ran together
 are split only when one split alone satisfies the row's identity.
+
+Rows come from the one template-anchored core (:func:`auditor.extract.rows.stream_rows`) whatever the
+layout: grid rows as the readers give them, running text cut at the template's labels, one cell per
+line.  Blank is a value: a row of empty cells is a row of the table and a table with no number at all is
+a table of blanks (VAL-003).  A builder returns None only when the section has no trace of its table
+(FMT-004); labels without readable values give an unreadable table (FMT-005).
 """
 
 from __future__ import annotations

@@ -8,8 +8,11 @@ Three table layouts occur in real exports and are all read here:
 * tab-separated rows, one row per line (seeds 001, 004);
 * markdown pipe tables (``| a | b |``).
 
-Text with no table layout at all (the 平潭 archive, whose cells run together) comes out as paragraphs;
-the structurer recovers the tables from them by label anchoring.
+Text with no table layout at all comes out as paragraphs, each with the number of blank lines before
+it (``Block.gap``): the 平潭 archive, whose cells run together, and crawler exports that put every cell
+on its own line with cells and rows separated only by runs of blank lines (河北省教育厅).  The table
+builders recover the tables from them by anchoring on the template's labels, and read empty cells from
+the lengths of the blank-line runs.
 """
 
 from __future__ import annotations
