@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import islice
 
 import charset_normalizer
 import lxml.html
@@ -17,6 +18,7 @@ from lxml import etree
 
 from auditor.extract.ir import Block, RawDocument, ReadError
 from auditor.extract.readers._grid import (
+    MAX_COLUMNS,
     SpanCell,
     clean_line,
     clean_lines,
@@ -357,9 +359,11 @@ class _Flow:
         self.blocks.append(Block("image", text=clean_line(label)))
 
     def _table(self, el: lxml.html.HtmlElement) -> None:
-        rows = [tr.xpath("./td|./th") for tr in _own_rows(el)]
+        # every cell covers at least one column, so cells past MAX_COLUMNS would be clamped away: never
+        # read them (a hostile 1,000 x 1,000 table costs what a 1,000 x 100 one does)
+        rows = [list(islice((c for c in tr if c.tag in ("td", "th")), MAX_COLUMNS)) for tr in _own_rows(el)]
         cells = [c for row in rows for c in row]
-        if len(cells) == 1 or any(c.xpath(".//table") for c in cells):
+        if len(cells) == 1 or el.xpath(".//td//table|.//th//table"):
             self._layout_table(cells)
             return
         caption = el.find("caption")
