@@ -39,6 +39,8 @@ class Row:
     before each value line in ``values``, then, when known, the blank lines after the last one."""
     after_header: bool = False
     """A stream row without a label whose values follow the column titles (T4)."""
+    stream_end: bool = False
+    """A stream row that ends its section: nothing follows it, so cells it lacks can only be blank."""
 
     @property
     def label(self) -> str:
@@ -59,7 +61,7 @@ class Row:
         row is a row of the table, not a missing one."""
         if not self.labels or self.has_values:
             return False
-        return bool(self.values) or bool(self.gaps)
+        return bool(self.values) or bool(self.gaps) or (self.stream_end and self.gaps is not None)
 
 
 def row_from_block(block: Block, order: int = 0) -> Row:
@@ -233,6 +235,8 @@ def stream_rows(rows: list[Row], anchors: AnchorSet) -> tuple[list[Row], GapMode
             open_row.gaps = [] if row.gap is not None else None
         elif last.flat is None and last.labels:
             after_header = True
+    if open_row is not None:
+        open_row.stream_end = True
     _close(open_row, None)
     return out, seen.model()
 
@@ -264,9 +268,15 @@ class _GapCounts:
     def model(self) -> GapModel | None:
         if not self.between:
             return None
-        cell = _mode(self.between)
-        ends = self.row_ends or [g for g in self.label_gaps if g > cell]
-        return GapModel(cell, _mode(ends) if ends else None)
+        # the cell separator is the shortest run between two lines of the table: row ends and empty
+        # cells only lengthen runs (a wrapped label's lines are not labels, so never counted here)
+        cell = min(self.between)
+        if self.row_ends:
+            return GapModel(cell, _mode(self.row_ends))
+        # no value line at all (a table of blanks): the shortest longer run is the one between header
+        # rows; the longer ones after labels hold empty cells
+        longer = [g for g in self.label_gaps if g > cell]
+        return GapModel(cell, min(longer) if longer else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +312,9 @@ class GapModel:
         if missing < 0:
             return None
         if missing:
+            if not values and row.stream_end and len(gaps) == 0:
+                # a label closing the section with no value after it: its cells can only be blank
+                return [""] * width
             # empty cells at the end show only in the run after the row, when it is known
             if len(gaps) <= len(values) or self.row is None:
                 return None

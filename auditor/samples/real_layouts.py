@@ -36,10 +36,10 @@ ROW_GAP = 4
 # ------------------------------------------------------------------------------ hebei-jyt: one cell a line
 
 
-def render_crawler_text(r: SampleReport) -> str:
+def render_crawler_text(r: SampleReport, cell_gap: int = CELL_GAP, row_gap: int = ROW_GAP) -> str:
     """The report as a crawler's text export of its web page: paragraphs one per line, every table cell
-    on its own line (a wrapped label keeps its line break), cells and rows separated by runs of blank
-    lines, merged cells written once, empty cells as empty lines."""
+    on its own line (a wrapped label keeps its line break), cells and rows separated by runs of
+    ``cell_gap`` and ``row_gap`` blank lines, merged cells written once, empty cells as empty lines."""
     tables = table_layouts(r)
     out: list[str] = []
     for kind, payload in _flow(r):
@@ -47,19 +47,19 @@ def render_crawler_text(r: SampleReport) -> str:
             out.append(payload)
             continue
         out.extend([""] * 5)
-        out.extend(_cells_per_line(tables[payload]))
+        out.extend(_cells_per_line(tables[payload], cell_gap, row_gap))
         out.extend([""] * 5)
     return "\n".join(out) + "\n"
 
 
-def _cells_per_line(layout: Layout) -> list[str]:
+def _cells_per_line(layout: Layout, cell_gap: int, row_gap: int) -> list[str]:
     lines: list[str] = []
     for r, row in enumerate(layout):
         if r:
-            lines.extend([""] * ROW_GAP)
+            lines.extend([""] * row_gap)
         for c, span in enumerate(row):
             if c:
-                lines.extend([""] * CELL_GAP)
+                lines.extend([""] * cell_gap)
             lines.append(span.text)
     return lines
 

@@ -57,15 +57,7 @@ def test_t4_titles_without_a_value_row_are_unreadable_not_missing() -> None:
 
 
 def test_labels_without_readable_values_are_fmt005() -> None:
-    labels = "\n".join(
-        [
-            "一、本年新收政府信息公开申请数量",
-            "二、上年结转政府信息公开申请数量",
-            "（一）予以公开",
-            "（七）总计",
-            "四、结转下年度继续办理",
-        ]
-    )
+    labels = "一、本年新收政府信息公开申请数量\n二、上年结转政府信息公开申请数量\n（一）予以公开\n（七）总计\n四、结转下年度继续办理"
     text = HEAD + "三、收到和处理政府信息公开申请情况\n\n" + labels + "\n"
     doc = extract(text.encode(), "r.txt")
     t3 = doc.table("T3")
@@ -83,8 +75,8 @@ def test_section_without_any_table_is_still_fmt004() -> None:
 
 def test_crawler_row_with_an_unplaceable_gap_is_fmt005_naming_the_row() -> None:
     """Six values and a normal run after them: the seventh cell has no trace, so no placement."""
-    cells = "\n\n\n".join(["34", "1", "0", "0", "2", "37"])
-    full = "\n\n\n".join(["34", "1", "0", "0", "2", "0", "37"])
+    cells = "34\n\n\n1\n\n\n0\n\n\n0\n\n\n2\n\n\n37"
+    full = "34\n\n\n1\n\n\n0\n\n\n0\n\n\n2\n\n\n0\n\n\n37"
     text = (
         HEAD
         + "三、收到和处理政府信息公开申请情况\n\n\n\n\n"

@@ -138,3 +138,15 @@ def test_crawler_export_places_empty_cells_by_blank_lines() -> None:
     table = extract(real_layouts.render_crawler_text(report).encode("utf-8"), "report.txt").table("T3")
     assert table.cells[(row, col)].kind == "blank"
     assert {k: c.raw for k, c in table.cells.items()} == report.t3
+
+
+@pytest.mark.parametrize("cell_gap,row_gap", [(0, 1), (1, 2), (1, 3), (3, 6)])
+def test_crawler_export_with_other_separator_runs(cell_gap: int, row_gap: int) -> None:
+    """The same export with other blank-line runs (and zeros left blank): no new reader, same cells."""
+    report = real_layouts.blank_for_zero(make_report(65, year=2023, level="government"))
+    text = real_layouts.render_crawler_text(report, cell_gap=cell_gap, row_gap=row_gap)
+    doc = extract(text.encode("utf-8"), "report.txt")
+    for kind, grid in (("T2", report.t2), ("T3", report.t3), ("T4", report.t4)):
+        table = doc.table(kind)
+        assert table is not None and table.readable, (kind, table.problems if table else None)
+        assert {k: table.cells[k].raw for k in grid if k in table.cells} == grid, kind
