@@ -195,18 +195,36 @@ def short_row(table: Table, row: str) -> str:
 
 
 def format_number(value: Decimal | float) -> str:
-    """A value as people write it: 12, 104.133, -3."""
-    dec = Decimal(str(value)).normalize()
-    return f"{dec:f}" if dec != dec.to_integral_value() else str(int(dec))
+    """A value as people write it: 12, 104.133, -3 (a number too long to write out in scientific
+    notation: Python refuses to turn an int of more than 4,300 digits into text)."""
+    dec = Decimal(str(value))
+    if not dec.is_finite():
+        return str(dec)
+    if abs(dec.adjusted()) >= 60:
+        sign, digits, _ = dec.as_tuple()
+        lead = "".join(map(str, digits[:6])).rstrip("0") or "0"
+        mantissa = lead[0] + (f".{lead[1:]}" if len(lead) > 1 else "")
+        return f"{'-' if sign else ''}{mantissa}{'…' if any(digits[6:]) else ''}E+{dec.adjusted()}"
+    dec = dec.normalize()
+    return f"{dec:f}" if dec != dec.to_integral_value() else f"{dec.quantize(Decimal(1)):f}"
 
 
 def cell_text(cell: Cell | None) -> str:
-    """A cell for evidence: its number, or its raw text in quotes, or 空 for a blank."""
+    """A cell for evidence: its number, or its raw text in quotes (with the value used when the text
+    is a number written otherwise), or 空 for a blank."""
     if cell is None or cell.kind == "blank":
         return "空"
     if cell.kind == "number" and cell.value is not None:
         return format_number(cell.value)
-    return f"“{cell.raw}”"
+    if cell.value is not None:
+        return f"“{quote_raw(cell.raw)}”（{cell.reading or '按数字'}，按 {format_number(cell.value)} 计算）"
+    return f"“{quote_raw(cell.raw)}”"
+
+
+def quote_raw(raw: str, limit: int = 40) -> str:
+    """A cell's raw text for evidence, cut to ``limit`` characters."""
+    flat = re.sub(r"\s+", " ", raw).strip()
+    return flat if len(flat) <= limit else flat[:limit] + "…"
 
 
 def section_heading(key: str) -> str:

@@ -379,5 +379,5 @@ def _rows(blocks: list[Block]) -> list[Row]:
         if b.kind == "row":
             rows.append(row_from_block(b, i))
         elif b.kind == "para":
-            rows.append(Row(labels=[], values=[], order=i, para=b.text))
+            rows.append(Row(labels=[], values=[], order=i, para=b.text, gap=b.gap))
     return rows

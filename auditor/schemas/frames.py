@@ -25,12 +25,15 @@ MISSING = "missing"
 
 
 def cell_value(cell: Cell | None) -> float:
-    """The value for arithmetic: placeholders ("/", "—", "无") are 0; blanks, text and absent cells NaN."""
+    """The value for arithmetic: placeholders ("/", "—", "无") are 0; numbers written otherwise their
+    value; blanks, other text and absent cells NaN."""
     if cell is None:
         return math.nan
     if cell.kind == "placeholder":
         return 0.0
-    if cell.kind == "number" and cell.value is not None:
+    if cell.kind in ("number", "text") and cell.value is not None:
+        # a text cell with a value is a number written otherwise ("十二", "12件"): VAL-001 reports
+        # it, and the arithmetic uses the value it writes, as the finding's evidence says
         return float(cell.value)
     return math.nan
 

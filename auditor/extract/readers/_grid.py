@@ -11,8 +11,23 @@ from auditor.extract.ir import Block
 MAX_COLUMNS = 100
 """No real report table is wider; wider spans are clamped so a hostile colspan cannot eat memory."""
 
+MAX_SPAN = 10_000
+"""Spans and grid offsets are read up to this; longer ones are clamped to the table later anyway.
+Reading them as capped numbers means a span of thousands of digits never reaches int()."""
+_LEADING_INT = re.compile(r"\s*\+?(\d+)")
+
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def span_int(text: str | None, default: int) -> int:
+    """The leading integer of a span attribute ("2", " 3px"), at most :data:`MAX_SPAN`; ``default``
+    when there is none."""
+    m = _LEADING_INT.match(text or "")
+    if not m:
+        return default
+    digits = m.group(1).lstrip("0") or "0"
+    return MAX_SPAN if len(digits) > len(str(MAX_SPAN)) else min(int(digits), MAX_SPAN)
 
 
 def clean_line(text: str) -> str:
@@ -82,10 +97,12 @@ def _place(
 
 
 def row_blocks(grid: list[list[tuple[str, bool]]], table: int) -> list[Block]:
-    """Row blocks of one table; rows with no text at all are dropped."""
+    """Row blocks of one table.  A row of empty cells is kept when a row with text comes before it
+    (a value row left blank, e.g. T4 of an unfilled template: blank is a value, VAL-003); empty rows
+    before the first text are layout and dropped."""
     blocks = []
     for row in grid:
-        if not any(text for text, _ in row):
+        if not blocks and not any(text for text, _ in row):
             continue
         blocks.append(Block("row", cells=[t for t, _ in row], cont=[c for _, c in row], table=table))
     return blocks

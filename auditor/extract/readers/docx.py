@@ -19,12 +19,14 @@ from lxml import etree
 
 from auditor.extract.ir import Block, RawDocument, ReadError
 from auditor.extract.readers._grid import (
+    MAX_COLUMNS,
     SpanCell,
     clean_line,
     clean_lines,
     expand_spans,
     para_blocks,
     row_blocks,
+    span_int,
 )
 
 MAX_UNCOMPRESSED = 100 * 1024 * 1024
@@ -141,10 +143,10 @@ def _text_of(el: etree._Element) -> str:
 
 
 def _int_val(el: etree._Element | None, default: int = 1) -> int:
+    """An integer attribute (w:gridSpan, w:gridBefore, w:outlineLvl), capped at MAX_SPAN."""
     if el is None:
         return default
-    m = re.match(r"\s*(\d+)", el.get(_q("w:val"), ""))
-    return int(m.group(1)) if m else default
+    return span_int(el.get(_q("w:val")), default)
 
 
 class _BodyReader:
@@ -275,10 +277,13 @@ def _span_rows(rows: list[list[tuple[int, etree._Element]]]) -> list[list[SpanCe
         spans: list[SpanCell] = []
         col = 0
         for before, tc in row:
+            if col >= MAX_COLUMNS:
+                break  # wider than any real table: the rest is clamped away (expand_spans does too)
             if before:
+                before = min(before, MAX_COLUMNS - col)
                 spans.append(SpanCell("", colspan=before))
                 col += before
-            width = max(1, _int_val(tc.find("w:tcPr/w:gridSpan", _NS)))
+            width = min(max(1, _int_val(tc.find("w:tcPr/w:gridSpan", _NS))), MAX_COLUMNS - col)
             merge = tc.find("w:tcPr/w:vMerge", _NS)
             origin = open_merges.get(col)
             if merge is not None and merge.get(_q("w:val"), "continue") == "continue" and origin is not None:

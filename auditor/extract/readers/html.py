@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import islice
 
 import charset_normalizer
 import lxml.html
@@ -17,12 +18,14 @@ from lxml import etree
 
 from auditor.extract.ir import Block, RawDocument, ReadError
 from auditor.extract.readers._grid import (
+    MAX_COLUMNS,
     SpanCell,
     clean_line,
     clean_lines,
     expand_spans,
     iso_date,
     row_blocks,
+    span_int,
 )
 from auditor.extract.textcodec import canonical_encoding as normalize_encoding
 
@@ -358,9 +361,11 @@ class _Flow:
         self.blocks.append(Block("image", text=clean_line(label)))
 
     def _table(self, el: lxml.html.HtmlElement) -> None:
-        rows = [tr.xpath("./td|./th") for tr in _own_rows(el)]
+        # every cell covers at least one column, so cells past MAX_COLUMNS would be clamped away: never
+        # read them (a hostile 1,000 x 1,000 table costs what a 1,000 x 100 one does)
+        rows = [list(islice((c for c in tr if c.tag in ("td", "th")), MAX_COLUMNS)) for tr in _own_rows(el)]
         cells = [c for row in rows for c in row]
-        if len(cells) == 1 or any(c.xpath(".//table") for c in cells):
+        if len(cells) == 1 or el.xpath(".//td//table|.//th//table"):
             self._layout_table(cells)
             return
         caption = el.find("caption")
@@ -396,5 +401,5 @@ def _span_cell(cell: lxml.html.HtmlElement) -> SpanCell:
 
 
 def _int_attr(el: lxml.html.HtmlElement, name: str) -> int:
-    m = re.match(r"\s*(\d+)", el.get(name) or "")
-    return int(m.group(1)) if m else 1
+    """A span attribute, capped (a hostile colspan of thousands of digits must not reach int())."""
+    return span_int(el.get(name), 1)
