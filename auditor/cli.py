@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from auditor.extract import SUPPORTED_SUFFIXES
+from auditor.notice_cli import register as register_notice_command
 from auditor.rules_cli import app as rules_app
 from crawler.cli import register as register_crawler_commands
 
@@ -110,6 +111,7 @@ def inspect(
 
 
 register_crawler_commands(app)
+register_notice_command(app)
 app.add_typer(rules_app, name="rules")
 
 
