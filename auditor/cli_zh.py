@@ -1,0 +1,91 @@
+"""The command line's help in Chinese.
+
+typer (with the click it bundles) prints its own words in English — "Usage:", "Options", "Show this
+message and exit.", "[default: …]" — and a type for every option, ``<bool>`` for a flag.  It has no
+translation hook for them, so :func:`localise` sets its module-level wording and wraps the three
+functions that produce the rest.  The project pins typer in uv.lock; tests/cli/test_help.py fails if
+an upgrade brings English back.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+TYPE_NAMES: dict[str, str] = {
+    "<path>": "路径", "<file>": "文件", "<directory>": "目录", "<str>": "文本", "<int>": "整数",
+    "<float>": "数值", "<list[str]>": "文本…", "<list[path]>": "路径…",
+}  # fmt: skip
+"""typer's type labels -> what the help shows (an option's own metavar wins)."""
+
+HELP_OPTION_TEXT = "显示本帮助并退出。"
+OPTIONS_METAVAR = "[选项]"
+SUBCOMMAND_METAVAR = "命令 [参数]..."
+
+_done = False
+
+
+def _type_label(original: Any, argument: bool) -> Any:
+    @functools.wraps(original)
+    def label(self: Any, ctx: Any) -> str | None:
+        if getattr(self, "is_flag", False):
+            return None  # a flag takes no value: no "<bool>"
+        if self.metavar is not None:
+            # An argument's metavar is already its name in the first column: not twice.
+            return None if argument else str(self.metavar)
+        shown = original(self, ctx)
+        return None if shown is None else TYPE_NAMES.get(str(shown), str(shown))
+
+    return label
+
+
+def localise() -> None:
+    """Put typer's help wording into Chinese (idempotent)."""
+    global _done
+    if _done:
+        return
+    _done = True
+    from typer import core, rich_utils
+    from typer._click import core as click_core
+    from typer._click import formatting
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+    rich_utils.OPTIONS_PANEL_TITLE = "选项"
+    rich_utils.COMMANDS_PANEL_TITLE = "命令"
+    rich_utils.ERRORS_PANEL_TITLE = "错误"
+    rich_utils.DEFAULT_STRING = "[默认：{}]"
+    rich_utils.ENVVAR_STRING = "[环境变量：{}]"
+    rich_utils.REQUIRED_LONG_STRING = "[必填]"
+    rich_utils.DEPRECATED_STRING = "（已弃用）"
+    rich_utils.ABORTED_TEXT = "已中止。"
+    rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+
+    for cls, argument in ((core.TyperArgument, True), (core.TyperOption, False)):
+        cls.display_type_rich = _type_label(cls.display_type_rich, argument)  # type: ignore[method-assign]
+
+    write_usage = formatting.HelpFormatter.write_usage
+
+    @functools.wraps(write_usage)
+    def usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, "用法：" if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = usage  # type: ignore[method-assign]
+
+    collect = click_core.Command.collect_usage_pieces
+
+    @functools.wraps(collect)
+    def pieces(self: Any, ctx: Any) -> list[str]:
+        return [OPTIONS_METAVAR if p == "[OPTIONS]" else p for p in collect(self, ctx)]
+
+    click_core.Command.collect_usage_pieces = pieces  # type: ignore[method-assign]
+
+    get_help_option = click_core.Command.get_help_option
+
+    @functools.wraps(get_help_option)
+    def help_option(self: Any, ctx: Any) -> Any:
+        option = get_help_option(self, ctx)
+        if option is not None:
+            option.help = HELP_OPTION_TEXT
+        return option
+
+    click_core.Command.get_help_option = help_option  # type: ignore[method-assign]
