@@ -36,7 +36,6 @@ def notice(
         DEFAULT_ISSUER,
         FindingsFileError,
         NoticeOptions,
-        group_by_body,
         load_findings,
         write_notices,
     )
@@ -53,14 +52,16 @@ def notice(
         err.print(f"nianbao: {exc}", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
     try:
-        notices, summary = write_notices(data, out, options)
+        done = write_notices(data, out, options)
     except OSError as exc:
         err.print(f"nianbao: {out}: 无法写入：{exc.strerror or exc}", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
-    bodies = len(group_by_body(data["reports"]))
-    err.print(f"整改通知 {len(notices)} 份（共 {bodies} 个机关），回复期限 {options.reply_by.isoformat()}；"
-              f"地区汇总：{summary}", markup=False, highlight=False, soft_wrap=True)
-    for path in notices:
+    err.print(f"整改通知 {len(done.notices)} 份（共 {done.bodies} 个机关），回复期限 {options.reply_by.isoformat()}；"
+              f"地区汇总：{done.summary}", markup=False, highlight=False, soft_wrap=True)
+    if done.unaddressed:
+        err.print(f"另有 {done.unaddressed} 份有问题的报告未能识别机关，未写整改通知，见地区汇总的“报告明细”。",
+                  markup=False, highlight=False, soft_wrap=True)
+    for path in done.notices:
         err.print(f"  {path}", markup=False, highlight=False, soft_wrap=True)
 
 

@@ -54,13 +54,14 @@ class NoticeOptions:
     issuer: str = DEFAULT_ISSUER
 
 
+UNKNOWN_BODY = "未识别的机关"
+"""Where reports whose body could not be read are grouped: no notice can be addressed to them."""
+
+
 def body_of(report: Report) -> str:
-    """The body a report belongs to: its agency, else its title, else its source."""
-    for key in ("agency", "title", "source"):
-        value = report.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return "未识别的机关"
+    """The body a report belongs to (its agency), or :data:`UNKNOWN_BODY`."""
+    value = report.get("agency")
+    return value.strip() if isinstance(value, str) and value.strip() else UNKNOWN_BODY
 
 
 def open_findings(report: Report) -> list[Mapping[str, Any]]:
@@ -160,7 +161,8 @@ def notice_docx(body: str, reports: Sequence[Report], rules: Mapping[str, Mappin
 
     document = Document()
     _set_fonts(document)
-    title = f"关于{body}政府信息公开工作年度报告问题整改的通知"
+    known = body != UNKNOWN_BODY
+    title = f"关于{body if known else ''}政府信息公开工作年度报告问题整改的通知"
     document.core_properties.title = title
     document.core_properties.author = options.issuer
     heading = document.add_heading(title, level=0)
@@ -169,7 +171,7 @@ def notice_docx(body: str, reports: Sequence[Report], rules: Mapping[str, Mappin
     findings = [(r, f) for r in reports for f in open_findings(r)]
     counts = Counter(f.get("severity") for _, f in findings)
     waived = sum(1 for r in reports for f in r.get("findings") or [] if f.get("waived"))
-    document.add_paragraph(f"{body}：")
+    document.add_paragraph(f"{body}：" if known else "（报告中未能识别机关名称，请填写）：")
     document.add_paragraph(
         f"依据《中华人民共和国政府信息公开条例》第四十九条、第五十条和国务院办公厅政府信息公开办公室规定的年度报告格式，"
         f"{options.issuer}对你单位公布的政府信息公开工作年度报告进行了审查，共发现错误 {counts.get('error', 0)} 项、"
@@ -197,8 +199,9 @@ def notice_docx(body: str, reports: Sequence[Report], rules: Mapping[str, Mappin
             _labelled(document, "问题", str(finding.get("message") or ""))
             if where := _location(finding):
                 _labelled(document, "位置", where)
-            if finding.get("evidence"):
-                _labelled(document, "证据", str(finding["evidence"]))
+            evidence = str(finding.get("evidence") or "")
+            if evidence and evidence not in str(finding.get("message") or ""):  # not twice when quoted
+                _labelled(document, "证据", evidence)
             if basis := finding.get("basis") or rule.get("basis"):
                 _labelled(document, "依据", str(basis))
             if finding.get("fix"):
@@ -299,15 +302,27 @@ def region_workbook(reports: Sequence[Report], rules: Sequence[Mapping[str, Any]
     return buffer.getvalue()
 
 
-def write_notices(findings: Mapping[str, Any], out_dir: Path, options: NoticeOptions) -> tuple[list[Path], Path]:
-    """One 整改通知 per body that needs one, and the region summary, in ``out_dir``."""
+@dataclass(frozen=True, slots=True)
+class NoticeRun:
+    """What :func:`write_notices` wrote, and how many reports it could not address to a body."""
+
+    notices: list[Path]
+    summary: Path
+    bodies: int
+    unaddressed: int
+    """Reports needing rectification whose body could not be identified (listed in the summary only)."""
+
+
+def write_notices(findings: Mapping[str, Any], out_dir: Path, options: NoticeOptions) -> NoticeRun:
+    """One 整改通知 per identified body that needs one, and the region summary, in ``out_dir``."""
     reports = list(findings.get("reports") or [])
     rules = list(findings.get("rules") or [])
     by_id = {str(r.get("id")): r for r in rules}
     written: list[Path] = []
     used: set[str] = set()
-    for body, items in group_by_body(reports).items():
-        if not needs_notice(items):
+    groups = group_by_body(reports)
+    for body, items in groups.items():
+        if body == UNKNOWN_BODY or not needs_notice(items):
             continue
         name = file_name(body)
         stem, n = name.removesuffix(".docx"), 2
@@ -319,7 +334,8 @@ def write_notices(findings: Mapping[str, Any], out_dir: Path, options: NoticeOpt
         written.append(path)
     summary = out_dir / SUMMARY_NAME
     atomic_write_bytes(summary, region_workbook(reports, rules))
-    return written, summary
+    unaddressed = sum(needs_notice([r]) for r in groups.get(UNKNOWN_BODY, []))
+    return NoticeRun(written, summary, len([b for b in groups if b != UNKNOWN_BODY]), unaddressed)
 
 
 class FindingsFileError(ValueError):

@@ -172,3 +172,13 @@ def test_page_size_grows_with_findings_not_with_clean_reports(tmp_path: Path) ->
     size = write_html(tmp_path, clean, []).stat().st_size
     head = write_html(tmp_path / "empty", [], []).stat().st_size
     assert (size - head) / len(clean) < 2500, "a report without table findings costs a summary row and a short section"
+
+
+def test_evidence_the_message_already_quotes_is_not_repeated(tmp_path: Path) -> None:
+    doc = clean_document(seed=11)
+    quoted = Finding("BAL-002", "error", "表三勾稽关系不平衡", "不满足勾稽关系：第一项 0 ≠ 第四项 2。",
+                     Location("三", "T3"), "第一项 0 ≠ 第四项 2")
+    apart = Finding("DOC-001", "warning", "标题未写明报告机关", "标题没有写明机关。", Location(), "标题：“年度报告”")
+    text = write_html(tmp_path, [ReportResult(doc.source, doc.sha256, doc, [quoted, apart])], []).read_text("utf-8")
+    assert text.count("第一项 0 ≠ 第四项 2") == 1
+    assert "<dt>证据</dt><dd>标题：“年度报告”</dd>" in text

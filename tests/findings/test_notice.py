@@ -15,6 +15,7 @@ from auditor.engine import default_rulebase
 from auditor.findings.model import Finding, Location, ReportResult
 from auditor.findings.notice import (
     SUMMARY_NAME,
+    UNKNOWN_BODY,
     FindingsFileError,
     NoticeOptions,
     file_name,
@@ -70,7 +71,9 @@ def _text(path: Path) -> tuple[str, list[tuple[str, str]]]:
 
 
 def test_one_notice_per_body_with_findings_to_fix(tmp_path: Path, findings: dict[str, Any]) -> None:
-    notices, summary = write_notices(findings, tmp_path, OPTIONS)
+    done = write_notices(findings, tmp_path, OPTIONS)
+    notices, summary = done.notices, done.summary
+    assert done.bodies == 3 and done.unaddressed == 0
     bodies = [r["agency"] for r in findings["reports"]]
     assert sorted(p.name for p in notices) == sorted([file_name(bodies[0]), file_name(bodies[2])])
     assert summary == tmp_path / SUMMARY_NAME
@@ -124,7 +127,7 @@ def test_findings_are_grouped_by_severity_errors_first(tmp_path: Path, findings:
 def test_region_summary_counts_bodies_by_rule_and_lists_late_and_missing(
     tmp_path: Path, findings: dict[str, Any]
 ) -> None:
-    _, summary = write_notices(findings, tmp_path, OPTIONS)
+    summary = write_notices(findings, tmp_path, OPTIONS).summary
     book = load_workbook(summary)
     assert book.sheetnames == ["机关汇总", "逾期与缺失", "报告明细", "规则说明"]
     sheet = book["机关汇总"]
@@ -158,3 +161,16 @@ def test_bad_findings_files_are_reported_in_chinese(tmp_path: Path) -> None:
     (tmp_path / "other.json").write_text('{"reports": 3}', encoding="utf-8")
     with pytest.raises(FindingsFileError, match="缺少 reports"):
         load_findings(tmp_path / "other.json")
+
+
+def test_a_report_whose_body_is_unknown_gets_no_notice_but_is_counted(tmp_path: Path, findings: dict[str, Any]) -> None:
+    nameless = {**findings["reports"][0], "agency": None, "source": "/x/scan.pdf"}
+    done = write_notices({**findings, "reports": [nameless]}, tmp_path, OPTIONS)
+    assert done.notices == [] and done.unaddressed == 1 and done.bodies == 0
+    rows = list(load_workbook(done.summary)["报告明细"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[-2]) for r in rows] == [(UNKNOWN_BODY, "/x/scan.pdf")]
+    path = tmp_path / "n.docx"
+    path.write_bytes(notice_docx(UNKNOWN_BODY, [nameless], {}, OPTIONS))
+    text, headings = _text(path)
+    assert headings[0] == ("Title", "关于政府信息公开工作年度报告问题整改的通知")
+    assert "（报告中未能识别机关名称，请填写）：" in text and "/x/scan.pdf" in text
