@@ -2,14 +2,15 @@
 
 typer (with the click it bundles) prints its own words in English — "Usage:", "Options", "Show this
 message and exit.", "[default: …]" — and a type for every option, ``<bool>`` for a flag.  It has no
-translation hook for them, so :func:`localise` sets its module-level wording and wraps the three
-functions that produce the rest.  The project pins typer in uv.lock; tests/cli/test_help.py fails if
+translation hook for them, so :func:`localise` sets its module-level wording and wraps the few
+functions that produce the rest (usage line, flag types, the help option, usage errors).  The project pins typer in uv.lock; tests/cli/test_help.py fails if
 an upgrade brings English back.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 TYPE_NAMES: dict[str, str] = {
@@ -22,7 +23,32 @@ HELP_OPTION_TEXT = "显示本帮助并退出。"
 OPTIONS_METAVAR = "[选项]"
 SUBCOMMAND_METAVAR = "命令 [参数]..."
 
+_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), r) for p, r in (
+    (r"^Missing argument '(.+)'\.$", r"缺少参数 \1。"),
+    (r"^Missing option '(.+)'\.$", r"缺少选项 \1。"),
+    (r"^No such option: (\S+) \(Possible options: (.+)\)$", r"没有选项 \1（是不是 \2？）"),
+    (r"^No such option: (\S+)$", r"没有选项 \1。"),
+    (r"^No such command '(.+)'\. Did you mean (.+)\?$", r"没有命令 \1（是不是 \2？）"),
+    (r"^No such command '(.+)'\.$", r"没有命令 \1。"),
+    (r"^Missing command\.$", "缺少命令。"),
+    (r"^Got unexpected extra argument(?:\(s\)|s)? \((.+)\)$", r"多余的参数：\1"),
+    (r"^Option '(.+)' requires an argument\.$", r"选项 \1 需要一个值。"),
+    (r"^Option '(.+)' does not take a value\.$", r"选项 \1 不带值。"),
+    (r"^Invalid value for (.+?): Input should be a valid integer.*$", r"\1 的值无效：应为整数。"),
+    (r"^Invalid value for (.+?): Input should be a valid number.*$", r"\1 的值无效：应为数字。"),
+    (r"^Invalid value for (.+?): (.+)$", r"\1 的值无效：\2"),
+))  # fmt: skip
+"""typer's usage errors -> Chinese (anything else is shown as typer words it)."""
+
 _done = False
+
+
+def translate_error(message: str) -> str:
+    """A usage error of typer's in Chinese, e.g. "Missing argument 'X'." -> "缺少参数 X。"."""
+    for pattern, replacement in _ERRORS:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
 
 
 def _type_label(original: Any, argument: bool) -> Any:
@@ -89,3 +115,13 @@ def localise() -> None:
         return option
 
     click_core.Command.get_help_option = help_option  # type: ignore[method-assign]
+
+    format_error = rich_utils.rich_format_error
+
+    @functools.wraps(format_error)
+    def error(exc: Any) -> None:
+        message = exc.format_message
+        exc.format_message = lambda: translate_error(message())  # this instance only
+        format_error(exc)
+
+    rich_utils.rich_format_error = error

@@ -69,3 +69,19 @@ def test_serve_on_a_busy_port_says_so_in_one_chinese_line_and_exits_2(tmp_path: 
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert lines == [f"nianbao: 端口 {port} 已被占用（可能已有一个 nianbao serve 在运行）；用 --port 换一个端口"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["audit"], "缺少参数 路径或网址。"),
+        (["serve", "--port", "abc"], "的值无效：应为整数。"),
+        (["serve", "--bogus"], "没有选项 --bogus"),
+        (["rules", "lst"], "没有命令 lst（是不是 'list'？）"),
+        (["inspect", "a", "b"], "多余的参数：b"),
+    ],
+)
+def test_usage_errors_are_in_chinese_and_exit_2(args: list[str], message: str) -> None:
+    proc = nianbao(*args)
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert "用法：" in proc.stderr and "Missing" not in proc.stderr and "No such" not in proc.stderr
