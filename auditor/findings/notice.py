@@ -103,9 +103,10 @@ def _report_label(report: Report) -> str:
 
 
 def _set_fonts(document: Any) -> None:
-    """宋体 for Chinese text in every style the notice uses (Word otherwise falls back to a Western font)."""
+    """宋体 in black for every style the notice uses: Word otherwise falls back to a Western font for
+    Chinese, and python-docx's default headings are blue, which no official notice is."""
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Pt, RGBColor
 
     for name in ("Normal", "Title", "Heading 1", "Heading 2", "Table Grid"):
         try:
@@ -114,6 +115,7 @@ def _set_fonts(document: Any) -> None:
             continue
         font = style.font
         font.name = "宋体"
+        font.color.rgb = RGBColor(0, 0, 0)
         if name == "Normal":
             font.size = Pt(12)
         r_pr = style.element.get_or_add_rPr()
