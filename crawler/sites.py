@@ -159,7 +159,10 @@ def parse_sites(data: dict[str, Any], path: Path | None = None) -> SitesFile:
         raise SitesFileError(f"{where}没有 [[site]] 条目{hint}；每个站点写一个 [[site]] 表")
     if not all(isinstance(e, dict) for e in entries):
         raise SitesFileError(f"{where}site 必须写成 [[site]] 表")
-    sites = tuple(parse_site(e, i) for i, e in enumerate(entries))
+    try:
+        sites = tuple(parse_site(e, i) for i, e in enumerate(entries))
+    except SitesFileError as exc:
+        raise SitesFileError(f"{where}{exc}") from None
     ids = [s.id for s in sites]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:
