@@ -25,13 +25,15 @@ DEFAULT_STORE_DIR = Path("data")
 
 err = Console(stderr=True)
 
-SitesOpt = Annotated[Path, typer.Option("--sites", help="sites file (TOML)")]
-StoreOpt = Annotated[Path, typer.Option("--store", help="store folder (database and fetched bodies)")]
-DbOpt = Annotated[str | None, typer.Option("--db", help="database URL (default: SQLite in the store folder; "
-                                                           "or $NIANBAO_DATABASE_URL)")]
-SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="only this site id (repeatable)")]
-WarcOpt = Annotated[Path | None, typer.Option("--warc", help="also write this run's captures as a WARC file")]
-JsonLogOpt = Annotated[bool, typer.Option("--log-json", help="structured logs (JSON lines) on stderr")]
+SitesOpt = Annotated[Path, typer.Option("--sites", help="站点文件（TOML）", metavar="文件")]
+StoreOpt = Annotated[Path, typer.Option("--store", help="存储目录（数据库和抓取的内容）", metavar="目录")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="数据库地址（默认：存储目录中的 SQLite，"
+                                                           "或环境变量 NIANBAO_DATABASE_URL）", metavar="URL")]
+SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="只处理这个站点（可重复）", metavar="站点ID")]
+WarcOpt = Annotated[Path | None, typer.Option("--warc", help="同时把本次抓取写成 WARC 文件", metavar="文件")]
+JsonLogOpt = Annotated[bool, typer.Option("--log-json", help="在标准错误输出结构化日志（JSON 行）")]
+DEMO_PORT = 8001
+"""`demo-portal`'s default port: not `serve`'s 8000, so the portal and the web view run side by side."""
 
 
 def _fail(message: str) -> typer.Exit:
@@ -48,7 +50,8 @@ def _load(sites: Path, site_ids: list[str] | None) -> SitesFile:
         raise _fail(str(exc)) from None
     unknown = [i for i in site_ids or [] if i not in {s.id for s in sites_file.sites}]
     if unknown:
-        raise _fail(f"{sites}: no site with id {', '.join(unknown)}")
+        known = "、".join(s.id for s in sites_file.sites)
+        raise _fail(f"{sites}: 没有 id 为 {', '.join(unknown)} 的站点（已有：{known}）")
     return sites_file
 
 
@@ -113,7 +116,7 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
     for s in outcome.sites:
         c = s.counts()
         line = (f"{s.site_id}: 栏目页 {c['listing_pages']}，文档 {c['documents']}，失效链接 {c['broken_links']}，"
-                f"未抓取 {c['skipped_links']}")
+                f"未抓取 {c['skipped_links']}；请求 {c['requests']}（下载 {c['fetches']}，未变化 {c['not_modified']}）")
         if kind == "run":
             sev = c["by_severity"]
             line += (f"；审查 {c['audited']}（沿用 {c['carried']}）；新增 {c['new']}，持续 {c['persisting']}，"
@@ -143,22 +146,24 @@ def crawl(
     warc: WarcOpt = None,
     log_json: JsonLogOpt = False,
 ) -> None:
-    """One crawl of every site: discover report pages and attachments, store snapshots."""
+    """抓取一次每个站点：发现年报页面和附件，保存快照。"""
     _execute("crawl", sites, store, db, site, None, warc, log_json)
 
 
 def run(
     sites: SitesOpt,
-    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("reports_out"),
+    out: Annotated[Path, typer.Option("--out", help="输出目录", metavar="目录")] = Path("reports_out"),
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
     site: SiteOpt = None,
     warc: WarcOpt = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help="error | warning")] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="有该级别（error 错误 / warning 警告）及以上的问题时退出码为 1", metavar="级别")] = None,
     log_json: JsonLogOpt = False,
-    waivers: Annotated[Path | None, typer.Option("--waivers", help="waiver file (TOML), as for audit")] = None,
+    waivers: Annotated[Path | None, typer.Option(
+        "--waivers", help="豁免清单（TOML），与 audit 相同", metavar="文件")] = None,
 ) -> None:
-    """Crawl, audit what is new or changed since the last run, write findings.json and run.json."""
+    """抓取后审查上次以来新增或变化的报告，写出 findings.json 和 run.json。"""
     if fail_on is not None and fail_on not in ("error", "warning"):
         raise _fail("--fail-on 只接受 error 或 warning")
     outcome = _execute("run", sites, store, db, site, out, warc, log_json, waivers)
@@ -175,9 +180,10 @@ def schedule(
     sites: SitesOpt,
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", help="write each run's findings under DIR/<site>")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="把每次运行的结果写到 目录/<站点ID> 下", metavar="目录")] = None,
 ) -> None:
-    """The service: run each site's crawl and audit on its schedule until SIGTERM; survives restarts."""
+    """常驻服务：按各站点的计划抓取并审查，直到收到 SIGTERM；重启后接着运行。"""
     from auditor.store import Store
     from crawler import logs
     from crawler.schedule import serve
@@ -188,30 +194,33 @@ def schedule(
 
 
 def export_warc(
-    run_id: Annotated[int, typer.Argument(help="run id")],
-    out: Annotated[Path, typer.Option("--out", help="WARC file to write (.warc or .warc.gz)")],
+    run_id: Annotated[int, typer.Argument(help="运行编号", metavar="运行编号")],
+    out: Annotated[Path, typer.Option("--out", help="要写出的 WARC 文件（.warc 或 .warc.gz）", metavar="文件")],
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
 ) -> None:
-    """Write a run's captures as a WARC file."""
+    """把一次运行抓取的内容写成 WARC 文件。"""
     from auditor.store import Store
     from auditor.store.queries import get_run
     from crawler.warc import export_warc as write
 
     opened = Store.open(store, db)
     if get_run(opened, run_id) is None:
-        raise _fail(f"no run {run_id} in {store}")
+        raise _fail(f"{store} 中没有编号为 {run_id} 的运行")
     count = write(opened, run_id, out)
     err.print(f"WARC：{out}（{count} 条记录）", markup=False, highlight=False, soft_wrap=True)
 
 
 def demo_portal(
-    port: Annotated[int, typer.Option("--port", help="port on 127.0.0.1 (0: any free port)")] = 8000,
-    out: Annotated[Path, typer.Option("--out", help="folder for the demo's sites file")] = Path("demo"),
-    base_year: Annotated[int | None, typer.Option("--base-year", help="the 'current' year of the demo")] = None,
-    delay: Annotated[float, typer.Option("--delay", help="politeness delay written to the sites file")] = 0.5,
+    port: Annotated[int, typer.Option(
+        "--port", help="127.0.0.1 上的端口（0：任选一个空闲端口）", metavar="端口")] = DEMO_PORT,
+    out: Annotated[Path, typer.Option("--out", help="演示站点文件所在的目录", metavar="目录")] = Path("demo"),
+    base_year: Annotated[int | None, typer.Option(
+        "--base-year", help="演示中的“当前”年份", metavar="年份")] = None,
+    delay: Annotated[float, typer.Option(
+        "--delay", help="写入站点文件的抓取间隔（秒）", metavar="秒")] = 0.5,
 ) -> None:
-    """Serve the demo portal on 127.0.0.1 and write a sites file for it (Ctrl-C to stop)."""
+    """在 127.0.0.1 上运行演示门户，并为它写一个站点文件（Ctrl-C 停止）。"""
     from crawler.demo_portal import DEPT_LISTING, GOV_LISTING, DemoPortal
 
     try:

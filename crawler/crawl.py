@@ -87,6 +87,9 @@ class SiteCrawl:
     error: str | None = None
     """Set when no listing page could be read: then nothing can be said about missing reports."""
     fetches: int = 0
+    """Requests made, whatever their answer."""
+    not_modified: int = 0
+    """Of those, the ones answered 304 Not Modified (the stored body was still current)."""
 
     @property
     def documents(self) -> list[SeenDocument]:
@@ -136,6 +139,7 @@ class SiteCrawler:
             url, purpose=purpose, site_id=self.site.id, allowed_hosts=self.site.allowed_hosts
         )
         self.result.fetches += 1
+        self.result.not_modified += result.not_modified
         if self.progress is not None:
             self.progress(self.site.id, result)
         return result

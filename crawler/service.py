@@ -78,7 +78,9 @@ class SiteOutcome:
     def counts(self) -> dict[str, Any]:
         """What the site's part of the run did, as stored in run_sites and printed."""
         return {
-            "listing_pages": len(self.crawl.listing_pages), "fetches": self.crawl.fetches,
+            "listing_pages": len(self.crawl.listing_pages), "requests": self.crawl.fetches,
+            # A 304 revalidates a stored body, it fetches nothing: counted apart so a quiet run reads as one.
+            "fetches": self.crawl.fetches - self.crawl.not_modified, "not_modified": self.crawl.not_modified,
             "documents": len(self.crawl.documents), "broken_links": len(self.crawl.broken),
             "skipped_links": len(self.crawl.skipped), "audited": self.audited, "carried": self.carried,
             "new": self.statuses["new"], "persisting": self.statuses["persisting"],
