@@ -179,12 +179,19 @@ def schedule(
 ) -> None:
     """The service: run each site's crawl and audit on its schedule until SIGTERM; survives restarts."""
     from auditor.store import Store
+    from auditor.store.lock import StoreLocked
     from crawler import logs
     from crawler.schedule import serve
 
     logs.configure(json_lines=True)
     sites_file = _load(sites, None)
-    serve(sites_file, Store.open(store, db), out)
+    opened = Store.open(store, db)
+    try:
+        serve(sites_file, opened, out)
+    except StoreLocked as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        opened.close()
 
 
 def export_warc(
