@@ -25,6 +25,15 @@ Store.open(sys.argv[1]).close()
 """
 
 
+HOLD_LOCK = """
+import sys, time
+from auditor.store import Store
+from auditor.store.lock import service_lock
+with service_lock(Store.open(sys.argv[1])):
+    time.sleep(600)
+"""
+
+
 def test_concurrent_first_opens_create_the_store_once(tmp_path: Path) -> None:
     for trial in range(1):
         folder = tmp_path / f"store{trial}"
@@ -86,7 +95,6 @@ def test_a_second_scheduler_on_the_same_store_exits_and_jobs_run_once(tmp_path: 
             lines = [line for line in stderr.splitlines() if line.strip()]
             assert len(lines) == 1 and "另一个 nianbao schedule 正在使用这个存储" in lines[0]
             assert f"进程 {first.pid}@" in lines[0]
-            time.sleep(2.0)
         finally:
             first.send_signal(signal.SIGTERM)
             first.communicate(timeout=30)
@@ -99,10 +107,10 @@ def test_a_second_scheduler_on_the_same_store_exits_and_jobs_run_once(tmp_path: 
         assert len(done) <= len(hits) <= len(runs), "each scheduled run crawled the listing once"
 
         # The lock dies with its holder: after a kill -9 the next service starts.
-        third = _schedule(sites, store_dir)
-        _wait_for_lock(store, third)
-        third.kill()
-        third.wait()
+        holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(store_dir)], stderr=subprocess.PIPE, text=True)
+        _wait_for_lock(store, holder)
+        holder.kill()
+        holder.wait()
         fourth = _schedule(sites, store_dir)
         _wait_for_lock(store, fourth)
         fourth.send_signal(signal.SIGTERM)
