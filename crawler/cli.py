@@ -185,12 +185,19 @@ def schedule(
 ) -> None:
     """常驻服务：按各站点的计划抓取并审查，直到收到 SIGTERM；重启后接着运行。"""
     from auditor.store import Store
+    from auditor.store.lock import StoreLocked
     from crawler import logs
     from crawler.schedule import serve
 
     logs.configure(json_lines=True)
     sites_file = _load(sites, None)
-    serve(sites_file, Store.open(store, db), out)
+    opened = Store.open(store, db)
+    try:
+        serve(sites_file, opened, out)
+    except StoreLocked as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        opened.close()
 
 
 def export_warc(

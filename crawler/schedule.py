@@ -22,6 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from auditor.store import Store
+from auditor.store.lock import service_lock
 from crawler import service
 from crawler.crawl import CrawlStopped
 from crawler.logs import log_fetch
@@ -148,7 +149,16 @@ def stop(scheduler: BackgroundScheduler, *, wait: bool = True) -> None:
 
 
 def serve(sites_file: SitesFile, store: Store, out_dir: Path | None) -> None:
-    """Run until SIGTERM or SIGINT, then stop cleanly."""
+    """Run until SIGTERM or SIGINT, then stop cleanly.
+
+    Holds the store's service lock while running (:mod:`auditor.store.lock`): a second service on the
+    same store raises :class:`~auditor.store.lock.StoreLocked` before it schedules anything.
+    """
+    with service_lock(store):
+        _serve(sites_file, store, out_dir)
+
+
+def _serve(sites_file: SitesFile, store: Store, out_dir: Path | None) -> None:
     STOP.clear()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:

@@ -31,6 +31,7 @@ from auditor.store import runs as store_runs
 from auditor.store.schema import FindingRow
 from crawler.checks import PORTAL_RULES, PortalFindings, portal_findings
 from crawler.crawl import CrawlStopped, ProgressHook, SeenDocument, SiteCrawl, SiteCrawler, gather_all
+from crawler.fetch.policy import Resolver
 from crawler.settings import CrawlSettings, Wiring, build_fetcher
 from crawler.sites import Site, SitesFile
 from crawler.snapshot import Snapshotter
@@ -56,6 +57,8 @@ class Options:
     """How to run: the seams tests and the scheduler use."""
 
     transport: httpx.AsyncBaseTransport | None = None
+    resolver: Resolver | None = None
+    """Host name resolution for the crawler's own transport (tests play DNS with it)."""
     progress: ProgressHook | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     today: date | None = None
@@ -105,7 +108,8 @@ async def crawl_sites(
 ) -> list[SiteCrawl]:
     """Crawl the sites concurrently (politeness per host is shared) into the store."""
     snapshot = Snapshotter(store, run_id)
-    wiring = Wiring(transport=options.transport, captures=snapshot, validators=snapshot)
+    wiring = Wiring(transport=options.transport, captures=snapshot, validators=snapshot, stop=options.stop.is_set,
+                    resolver=options.resolver)
     async with build_fetcher(settings, wiring) as fetcher:
         crawlers = [
             SiteCrawler(site, fetcher, snapshot, max_pages=settings.max_listing_pages, progress=options.progress,

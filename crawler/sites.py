@@ -4,6 +4,9 @@
 [crawler]                 # optional: overrides of crawler.settings.CrawlSettings
 delay = 2.0
 allow_private = ["127.0.0.1"]
+max_crawl_delay = 30.0    # a robots.txt Crawl-delay above this is lowered to it (and logged)
+response_budget = 60.0    # seconds one URL may spend receiving responses, all attempts together
+host_retries = 20         # retries one host may use in one crawl
 
 [[site]]
 id = "weibin"

@@ -1,7 +1,8 @@
 """Writing runs: their life cycle, and each report with its findings compared with the previous run.
 
 Every function commits its own transaction, so an interrupted run keeps everything written so far;
-a run left ``running`` by a killed process is marked ``interrupted`` by the next one.
+a run left ``running`` by a killed process is marked ``interrupted`` by the next one.  Only a run that
+closed as ``done`` is ever the baseline a later run is compared with.
 """
 
 from __future__ import annotations
@@ -61,7 +62,11 @@ def start_run(store: Store, kind: str, site_ids: Iterable[str]) -> int:
             previous = session.scalars(
                 select(RunSiteRow.run_id)
                 .join(RunRow, RunRow.id == RunSiteRow.run_id)
-                .where(RunSiteRow.site_id == site_id, RunSiteRow.status == "done", RunRow.kind == "run")
+                # The run must have closed as done too: a run killed after storing a site's findings but
+                # before writing its outputs (or stopped in a later site) showed them to nobody, so the
+                # next run's findings are new, not "persisting" since then.
+                .where(RunSiteRow.site_id == site_id, RunSiteRow.status == "done", RunRow.kind == "run",
+                       RunRow.status == "done")
                 .order_by(RunSiteRow.run_id.desc())
                 .limit(1)
             ).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -147,13 +148,29 @@ def report_notice(req: PageRequest) -> Response:
     disposition = f"attachment; filename=\"notice-{row.id}.docx\"; filename*=UTF-8''{quote(file_name(body))}"
     return Response(data, media_type=NOTICE_MEDIA_TYPE, headers={"Content-Disposition": disposition})
 
+class RowIdConvertor(Convertor[int]):
+    """A row id in a path: 1 to 18 digits, so every id that matches fits the database's integer (a
+    longer one matches no route and is a plain 404, never an overflow in the query)."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        """The id as an int."""
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        """The id as path text."""
+        return str(value)
+
+
+register_url_convertor("row_id", RowIdConvertor())
 
 ROUTES: list[tuple[str, Handler]] = [
     ("/", overview),
-    ("/reports/{report_id:int}", report),
+    ("/reports/{report_id:row_id}", report),
     ("/rules", rules),
     ("/rules/{rule_id}", rule),
     ("/download/{name}", download),
-    ("/reports/{report_id:int}/notice.docx", report_notice),
-    ("/reports/{report_id:int}/{name}", report_download),
+    ("/reports/{report_id:row_id}/notice.docx", report_notice),
+    ("/reports/{report_id:row_id}/{name}", report_download),
 ]
