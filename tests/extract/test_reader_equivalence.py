@@ -132,8 +132,19 @@ def test_html_constructs(body: str) -> None:
 
 
 _HTML_TAGS = ("p", "div", "span", "b", "a", "h2", "h4", "li", "center", "font", "section", "td", "tr")
-_HTML_ATTRS = ("", ' class="content"', ' id="zoom"', ' style="display:none"', ' hidden', ' class="nav"')
-_TEXTS = ("", " ", "正文", "\u3000一、总体情况 ", "3", "1,234", "&nbsp;", "\u200b", "发布时间：2024-01-05", "\n")
+_HTML_ATTRS = ("", ' class="content"', ' id="zoom"', ' style="display:none"', " hidden", ' class="nav"')
+_TEXTS = (
+    "",
+    " ",
+    "正文",
+    "\u3000一、总体情况 ",
+    "3",
+    "1,234",
+    "&nbsp;",
+    "\u200b",
+    "发布时间：2024-01-05",
+    "\n",
+)
 
 
 def _random_html(rng: random.Random, depth: int = 0) -> str:
@@ -171,6 +182,7 @@ def test_random_html_trees(seed: int) -> None:
 
 # ------------------------------------------------------------------------------------------ docx constructs
 
+
 def _with_body(xml: str, *, styles: bool = True) -> bytes:
     """A python-docx document whose body is ``xml`` (w: prefixed elements), with an image part."""
     document = docx.Document()
@@ -201,7 +213,7 @@ def _png() -> bytes:
 
 def _p(text: str, style: str = "", extra: str = "") -> str:
     ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
-    return f"<w:p>{ppr}<w:r><w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r>{extra}</w:p>"
+    return f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>{extra}</w:p>'
 
 
 def _tc(content: str, props: str = "") -> str:
@@ -216,14 +228,22 @@ _DRAWING = (
 )
 
 DOCX_CASES = {
-    "styles": _p("一、总体情况", "Heading1") + _p("标题", "Title") + _p("无", "NoSuchStyle")
+    "styles": _p("一、总体情况", "Heading1")
+    + _p("标题", "Title")
+    + _p("无", "NoSuchStyle")
     + '<w:p><w:pPr><w:outlineLvl w:val="2"/></w:pPr><w:r><w:t>大纲</w:t></w:r></w:p>'
     + '<w:p><w:pPr><w:outlineLvl w:val="99999999999999999999"/></w:pPr><w:r><w:t>大级</w:t></w:r></w:p>',
     "runs": "<w:p><w:r><w:t>第一行</w:t><w:br/><w:t>第二行</w:t><w:tab/><w:t>尾</w:t><w:cr/>"
     "<w:noBreakHyphen/></w:r><w:del><w:r><w:delText>删</w:delText></w:r></w:del><w:ins><w:r><w:t>插"
     "</w:t></w:r></w:ins><w:r><w:rPr><w:t>属性</w:t></w:rPr><w:t>\u3000 空 </w:t></w:r></w:p>",
-    "controls": "<w:sdt><w:sdtContent>" + _p("控件内") + "<w:tbl><w:tr>" + _tc(_p("格")) + _tc(_p("2"))
-    + "</w:tr></w:tbl></w:sdtContent></w:sdt><w:customXml>" + _p("自定义") + "</w:customXml>",
+    "controls": "<w:sdt><w:sdtContent>"
+    + _p("控件内")
+    + "<w:tbl><w:tr>"
+    + _tc(_p("格"))
+    + _tc(_p("2"))
+    + "</w:tr></w:tbl></w:sdtContent></w:sdt><w:customXml>"
+    + _p("自定义")
+    + "</w:customXml>",
     "images": _p("图前", extra=_DRAWING.replace("DESCR", ""))
     + _p("", extra=_DRAWING.replace("DESCR", 'descr="表三 依申请公开情况"'))
     + _p("", extra=_DRAWING.replace("DESCR", "").replace("RID", "rIdMissing")),
@@ -240,11 +260,19 @@ DOCX_CASES = {
     + _tc(_p("y"))
     + _tc(_p("z"))
     + "</w:tr></w:tbl>",
-    "frames": "<w:tbl><w:tr>" + _tc(_p("框内文字")) + "</w:tr></w:tbl><w:tbl><w:tr>"
+    "frames": "<w:tbl><w:tr>"
+    + _tc(_p("框内文字"))
+    + "</w:tr></w:tbl><w:tbl><w:tr>"
     + _tc(_p("左栏") + "<w:tbl><w:tr>" + _tc(_p("自然人")) + _tc(_p("总计")) + "</w:tr></w:tbl>")
-    + _tc(_p("右栏")) + "</w:tr></w:tbl>",
-    "wide-span": "<w:tbl><w:tr>" + _tc(_p("宽"), '<w:gridSpan w:val="150"/>') + _tc(_p("外"))
-    + "</w:tr><w:tr>" + _tc(_p("a")) + _tc(_p("b")) + "</w:tr></w:tbl>",
+    + _tc(_p("右栏"))
+    + "</w:tr></w:tbl>",
+    "wide-span": "<w:tbl><w:tr>"
+    + _tc(_p("宽"), '<w:gridSpan w:val="150"/>')
+    + _tc(_p("外"))
+    + "</w:tr><w:tr>"
+    + _tc(_p("a"))
+    + _tc(_p("b"))
+    + "</w:tr></w:tbl>",
 }
 
 
@@ -285,4 +313,3 @@ def _random_body(rng: random.Random, depth: int = 0) -> Iterator[str]:
 def test_random_docx_bodies(seed: int) -> None:
     rng = random.Random(seed)
     _same_outcome(read_docx, docx_before.read_docx, _with_body("".join(_random_body(rng))))
-

@@ -18,6 +18,7 @@ import lxml.html
 from lxml import etree
 
 from auditor.extract.ir import Block, RawDocument, ReadError
+from auditor.extract.textcodec import canonical_encoding as normalize_encoding
 from tests.extract.readers_before.grid_before import (
     SpanCell,
     clean_line,
@@ -26,7 +27,6 @@ from tests.extract.readers_before.grid_before import (
     iso_date,
     row_blocks,
 )
-from auditor.extract.textcodec import canonical_encoding as normalize_encoding
 
 # ------------------------------------------------------------------------------------------ encoding
 
