@@ -12,13 +12,13 @@ MAX_COLUMNS = 100
 """No real report table is wider; wider spans are clamped so a hostile colspan cannot eat memory."""
 
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]+")
 
 
 def clean_line(text: str) -> str:
     """One line of text: invisible characters removed, runs of (non-breaking, full-width) spaces made one
     space, ends trimmed."""
-    return _SPACES.sub(" ", text.translate(_INVISIBLE)).strip()
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
 def clean_lines(lines: list[str]) -> str:
@@ -58,6 +58,10 @@ def expand_spans(rows: list[list[SpanCell]]) -> list[list[tuple[str, bool]]]:
                 col += 1
             if col >= MAX_COLUMNS:
                 break
+            if cell.rowspan == 1 and cell.colspan == 1 and col == len(grid[r]):  # the common plain cell
+                grid[r].append((cell.text, False))
+                col += 1
+                continue
             rowspan = height - r if cell.rowspan <= 0 else min(cell.rowspan, height - r)
             colspan = max(1, min(cell.colspan, MAX_COLUMNS - col))
             _place(grid, r, col, rowspan, colspan, cell.text)
