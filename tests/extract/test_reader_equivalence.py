@@ -19,6 +19,7 @@ import docx
 import pytest
 
 from auditor.extract.ir import RawDocument, ReadError
+from auditor.extract.readers import docx as docx_reader
 from auditor.extract.readers.docx import read_docx
 from auditor.extract.readers.html import read_html
 from auditor.samples import make_report, render_docx, render_html
@@ -273,6 +274,32 @@ DOCX_CASES = {
     + _tc(_p("a"))
     + _tc(_p("b"))
     + "</w:tr></w:tbl>",
+    "cell-text": "<w:tbl><w:tr>"
+    + _tc(_p("一") + _p("二") + '<w:p><w:r><w:t xml:space="preserve">甲\n乙</w:t></w:r></w:p>')
+    + _tc(
+        '<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr><w:r><w:t>制表位</w:t></w:r></w:p>'
+    )
+    + _tc(
+        "<w:p><w:hyperlink><w:r><w:t>链接</w:t></w:r></w:hyperlink><w:r><w:instrText>PAGE</w:instrText></w:r></w:p>"
+    )
+    + "</w:tr><w:tr>"
+    + _tc(
+        "<w:p><w:ins><w:r><w:t>插入</w:t></w:r></w:ins><w:del><w:r><w:delText>删</w:delText></w:r></w:del></w:p>"
+    )
+    + _tc(
+        '<w:p><w:r><w:t>框外</w:t></w:r><w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/'
+        'markup-compatibility/2006"><mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>框内</w:t></w:r></w:p>'
+        "</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>"
+    )
+    + _tc("<w:p><w:r><w:rPr><w:t>属性内</w:t></w:rPr><w:t>正</w:t><w:tab/><w:t>文</w:t></w:r></w:p>")
+    + "</w:tr></w:tbl>"
+    + "<w:tbl><w:tr>"
+    + _tc(_p("甲") + _p("乙"))
+    + _tc(_p(" 1,234 "))
+    + "</w:tr><w:tr>"
+    + _tc('<w:p><w:r><w:t>a</w:t></w:r><w:r><w:t xml:space="preserve"> b </w:t></w:r></w:p>')
+    + _tc("")
+    + "</w:tr></w:tbl>",
 }
 
 
@@ -313,3 +340,31 @@ def _random_body(rng: random.Random, depth: int = 0) -> Iterator[str]:
 def test_random_docx_bodies(seed: int) -> None:
     rng = random.Random(seed)
     _same_outcome(read_docx, docx_before.read_docx, _with_body("".join(_random_body(rng))))
+
+
+def test_docx_background_before_the_body() -> None:
+    data = _with_body(_p("一、总体情况", "Heading1") + _p("正文"))
+    src = zipfile.ZipFile(BytesIO(data))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            member = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                member = member.replace(b"<w:body>", b'<w:background w:color="FFFFFF"/><w:body>', 1)
+            dst.writestr(info.filename, member)
+    _same_outcome(read_docx, docx_before.read_docx, out.getvalue())
+    assert [b.text for b in read_docx(out.getvalue()).blocks][-2:] == ["一、总体情况", "正文"]
+
+
+@pytest.mark.parametrize("seed", range(0, 24, 3))
+def test_streamed_main_part_gives_the_same_blocks(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large main parts are streamed: the streaming path gives what the whole-part path gives."""
+    year, level = _layouts(seed)
+    documents = [render_docx(make_report(seed, year=year, level=level))]
+    documents += [_with_body(body) for body in DOCX_CASES.values()]
+    documents.append(_with_body("".join(_random_body(random.Random(seed)))))
+    for data in documents:
+        whole = read_docx(data)
+        monkeypatch.setattr(docx_reader, "STREAM_ABOVE", 0)
+        _same(read_docx(data), whole)
+        monkeypatch.setattr(docx_reader, "STREAM_ABOVE", 2**40)
