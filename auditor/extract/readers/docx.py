@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterator
 from importlib import resources
 from io import BytesIO
-from typing import IO, Any
+from typing import Any
 
 from lxml import etree
 
@@ -39,14 +39,15 @@ MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_RATIO = 200
 """Refuse a member larger than 1 MB inflated whose compression ratio exceeds this (text XML reaches ~20)."""
 MAX_MEMBERS = 5000
-MAX_DOCUMENT_XML = 32 * 1024 * 1024
-"""Refuse a main document part larger than this inflated (a 300-page report's is a few MB): reading
-more would take longer than a document's budget."""
+MAX_DOCUMENT_XML = 16 * 1024 * 1024
+"""Refuse a main document part larger than this inflated (a 300-page report's is a few MB): the reader
+takes about a second for this much, and a 95 MB one would take a minute and gigabytes."""
 STREAM_ABOVE = 2 * 1024 * 1024
 """A main document part larger than this inflated is streamed (bounded memory), a smaller one parsed
 whole (faster)."""
-MAX_PARAGRAPHS = 200_000
-"""Refuse a document with more paragraphs and tables than this (a 300-page report has ~10,000)."""
+MAX_ELEMENTS = 100_000
+"""Refuse a document with more paragraphs, tables and table cells than this (a 300-page report has
+~20,000): each costs microseconds, and a small part can hold millions of empty ones."""
 
 _NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -108,11 +109,8 @@ def read_docx(data: bytes) -> RawDocument:
         with zipfile.ZipFile(BytesIO(data)) as zf:
             package = _Package(zf, names)
             reader = _BodyReader(package)
-            if zf.getinfo(package.main).file_size <= STREAM_ABOVE:
-                reader.whole(zf.read(package.main))
-            else:
-                with zf.open(package.main) as stream:
-                    reader.stream(stream)
+            main = zf.read(package.main)
+            reader.whole(main) if len(main) <= STREAM_ABOVE else reader.stream(main)
             title = package.title() if "docProps/core.xml" in names else ""
     except ReadError:
         raise
@@ -219,6 +217,10 @@ class _Package:
             return ""
         title = self._xml(member).find("dc:title", _NS)
         return clean_line(title.text or "") if title is not None else ""
+
+
+def _too_many() -> ReadError:
+    return ReadError(f"DOCX 段落、表格和单元格过多（超过 {MAX_ELEMENTS} 个），无法在处理预算内读取")
 
 
 def _member(partname: str) -> str:
@@ -344,7 +346,6 @@ class _BodyReader:
         self.blocks: list[Block] = []
         self._package = package
         self._next_table = 0
-        self._body: etree._Element | None = None
 
     def whole(self, data: bytes) -> None:
         """Read a main document part parsed whole (faster than streaming for the usual few hundred kB)."""
@@ -354,42 +355,19 @@ class _BodyReader:
         body = root.find(W_BODY)
         if body is None:
             return
-        count = sum(1 for _ in body.iter(W_P, W_TBL, *_WRAPPERS))
-        if count > MAX_PARAGRAPHS:
-            raise ReadError(f"DOCX 段落和表格过多（超过 {MAX_PARAGRAPHS} 个）")
+        if sum(1 for _ in body.iter(W_P, W_TBL, W_TC, *_WRAPPERS)) > MAX_ELEMENTS:
+            raise _too_many()
         self.read(body)
 
-    def stream(self, source: IO[bytes]) -> None:
-        """Read the main document part from ``source``, one child of the body at a time: each is read
-        when its end tag is parsed, then dropped, so memory holds one paragraph or table at a time."""
-        events = etree.iterparse(
-            source,
-            events=("end",),
-            tag=(W_P, W_TBL, *_WRAPPERS),
-            remove_blank_text=True,
-            resolve_entities=False,
-            no_network=True,
-        )
-        count = 0
-        for _, el in events:
-            count += 1
-            if count > MAX_PARAGRAPHS:
-                raise ReadError(f"DOCX 段落和表格过多（超过 {MAX_PARAGRAPHS} 个）")
-            body = el.getparent()
-            if body is None or body.tag != W_BODY:
-                continue  # inside a table, a content control or a text box: read with its top-level block
-            if body is not self._body:
-                root = body.getparent()
-                if self._body is not None or root is None or root.getparent() is not None:
-                    continue  # not the document's (first) w:body
-                self._body = body
+    def stream(self, data: bytes) -> None:
+        """Read a main document part one child of the body at a time: each is read when its end tag is
+        parsed, then dropped, so the tree never holds more than one paragraph or table.  The blocks are
+        counted in a first pass (parsing is fast; reading 100,000 empty paragraphs before refusing is not).
+        """
+        for _ in _top_level(data):
+            pass  # raises when the part holds too many
+        for el in _top_level(data):
             self.read_block(el)
-            el.clear()
-            while el.getprevious() is not None:
-                del body[0]
-        root = events.root
-        if root is None or root.tag != W_DOCUMENT:
-            raise ReadError("DOCX 主文档不是 Word 正文（缺少 w:document）")
 
     def read_block(self, el: etree._Element) -> None:
         """One paragraph, table or content control of a body or cell."""
@@ -464,6 +442,41 @@ class _BodyReader:
         if blocks:
             self.blocks.extend(blocks)
             self._next_table += 1
+
+
+def _top_level(data: bytes) -> Iterator[etree._Element]:
+    """The paragraphs, tables and content controls of a main document part's body, each yielded when
+    parsed and cleared after, with everything before it; every paragraph, table and cell parsed counts
+    towards :data:`MAX_ELEMENTS`.  Raises ReadError for a part that is not a Word document body."""
+    events = etree.iterparse(
+        BytesIO(data),
+        events=("end",),
+        tag=(W_P, W_TBL, W_TC, *_WRAPPERS),
+        remove_blank_text=True,
+        resolve_entities=False,
+        no_network=True,
+    )
+    count = 0
+    first_body: etree._Element | None = None
+    for _, el in events:
+        count += 1
+        if count > MAX_ELEMENTS:
+            raise _too_many()
+        body = el.getparent()
+        if body is None or body.tag != W_BODY:
+            continue  # inside a table, a content control or a text box: read with its top-level block
+        if body is not first_body:
+            root = body.getparent()
+            if first_body is not None or root is None or root.getparent() is not None:
+                continue  # not the document's (first) w:body
+            first_body = body
+        yield el
+        el.clear()
+        while el.getprevious() is not None:
+            del body[0]
+    root = events.root
+    if root is None or root.tag != W_DOCUMENT:
+        raise ReadError("DOCX 主文档不是 Word 正文（缺少 w:document）")
 
 
 def _outline_level(el: etree._Element | None) -> int | None:
