@@ -368,3 +368,35 @@ def test_streamed_main_part_gives_the_same_blocks(seed: int, monkeypatch: pytest
         monkeypatch.setattr(docx_reader, "STREAM_ABOVE", 0)
         _same(read_docx(data), whole)
         monkeypatch.setattr(docx_reader, "STREAM_ABOVE", 2**40)
+
+
+def _restyled(data: bytes, old: bytes, new: bytes, method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    src = zipfile.ZipFile(BytesIO(data))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", method) as dst:
+        for info in src.infolist():
+            member = src.read(info.filename)
+            if info.filename == "word/styles.xml":
+                assert old in member
+                member = member.replace(old, new, 1)
+            dst.writestr(info.filename, member)
+    return out.getvalue()
+
+
+def test_documents_with_different_styles_are_not_confused() -> None:
+    """Styles are cached by the stored bytes of the styles part: each variant keeps its own levels."""
+    data = _with_body(_p("一、总体情况", "Heading1") + _p("（一）主动公开", "Heading2") + _p("正文"))
+    variants = [
+        data,
+        _restyled(data, b'w:val="heading 1"', b'w:val="heading 3"'),
+        _restyled(data, b'w:val="heading 2"', b'w:val="heading 4"'),
+        _restyled(data, b'w:val="heading 2"', b'w:val="heading 4"', zipfile.ZIP_STORED),
+        _restyled(data, b'w:val="heading 1"', b'w:val="heading 1"', zipfile.ZIP_STORED),
+    ]
+    levels = []
+    for variant in variants * 2:
+        _same(read_docx(variant), docx_before.read_docx(variant))
+        levels.append(
+            [b.heading for b in read_docx(variant).blocks if b.text in ("一、总体情况", "（一）主动公开")]
+        )
+    assert levels[:5] == [[1, 2], [3, 2], [1, 4], [1, 4], [1, 2]] and levels[5:] == levels[:5]

@@ -15,8 +15,10 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+import struct
+import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 from io import BytesIO
 from typing import Any
@@ -94,9 +96,18 @@ _IMAGE_TAGS = {_q("w:drawing"), _q("w:pict"), _q("w:object")}
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 
 
+_PARSERS = threading.local()
+
+
 def _xml_parser() -> etree.XMLParser:
-    """python-docx's parser options (blank text dropped, entities not resolved), no network."""
-    return etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    """python-docx's parser options (blank text dropped, entities not resolved), no network; one parser
+    per thread (lxml parsers are not thread-safe, and making one per part costs more than parsing it)."""
+    parser = getattr(_PARSERS, "xml", None)
+    if parser is None:
+        parser = _PARSERS.xml = etree.XMLParser(
+            remove_blank_text=True, resolve_entities=False, no_network=True
+        )
+    return parser
 
 
 def read_docx(data: bytes) -> RawDocument:
@@ -104,10 +115,10 @@ def read_docx(data: bytes) -> RawDocument:
 
     Raises ReadError for a corrupt, truncated or oversized package, or one without word/document.xml.
     """
-    names = check_package(data)
+    zf, names = _checked_package(data)
     try:
-        with zipfile.ZipFile(BytesIO(data)) as zf:
-            package = _Package(zf, names)
+        with zf:
+            package = _Package(zf, names, data)
             reader = _BodyReader(package)
             main = zf.read(package.main)
             reader.whole(main) if len(main) <= STREAM_ABOVE else reader.stream(main)
@@ -124,11 +135,18 @@ def read_docx(data: bytes) -> RawDocument:
 
 def check_package(data: bytes) -> set[str]:
     """The member names of a .docx package, after refusing what must not be inflated or is not a .docx."""
+    zf, names = _checked_package(data)
+    zf.close()
+    return names
+
+
+def _checked_package(data: bytes) -> tuple[zipfile.ZipFile, set[str]]:
+    """The open package and its member names, after the checks of :func:`check_package`."""
     if not data:
         raise ReadError("文件为空")
     try:
-        with zipfile.ZipFile(BytesIO(data)) as zf:
-            infos = zf.infolist()
+        zf = zipfile.ZipFile(BytesIO(data))
+        infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
         raise ReadError("DOCX 文件损坏或不完整（不是有效的 ZIP 包）") from None
     if len(infos) > MAX_MEMBERS:
@@ -151,16 +169,17 @@ def check_package(data: bytes) -> set[str]:
             f"DOCX 正文过大（word/document.xml 解压后 {sizes['word/document.xml'] // 2**20} MB，"
             f"上限 {MAX_DOCUMENT_XML // 2**20} MB）"
         )
-    return set(sizes)
+    return zf, set(sizes)
 
 
 class _Package:
     """The parts of a .docx package the reader uses, found through the relationships as python-docx
     finds them: the main document, its styles and image relationships, the core properties."""
 
-    def __init__(self, zf: zipfile.ZipFile, names: set[str]) -> None:
+    def __init__(self, zf: zipfile.ZipFile, names: set[str], data: bytes) -> None:
         self._zf = zf
         self._names = names
+        self._data = data
         package_rels = self._rels("/")
         self.main = _member(_target_of(package_rels, RT_OFFICE_DOCUMENT, "/") or "/word/document.xml")
         if self.main not in names:
@@ -181,7 +200,13 @@ class _Package:
         """The document's styles, read when a paragraph first names one."""
         if self._styles is None:
             part = self._styles_part
-            self._styles = _styles_of(self._zf.read(_member(part)) if part else None)
+            if part is None:
+                self._styles = _styles_of(_default_styles, b"python-docx default styles")
+            else:
+                member = _member(part)
+                self._styles = _styles_of(
+                    lambda: self._zf.read(member), _stored_bytes(self._zf, self._data, member)
+                )
         return self._styles
 
     def _rels(self, partname: str) -> dict[str, tuple[str, str, bool]]:
@@ -193,7 +218,7 @@ class _Package:
         rels = {}
         for rel in self._xml(member).iterfind("rel:Relationship", _NS):
             external = rel.get("TargetMode") == "External"
-            rels.setdefault(rel.get("Id", ""), (rel.get("Type", ""), rel.get("Target", ""), external))
+            rels[rel.get("Id", "")] = (rel.get("Type", ""), rel.get("Target", ""), external)
         return rels
 
     def _xml(self, member: str) -> etree._Element:
@@ -281,18 +306,41 @@ _STYLES_CACHE: dict[bytes, _Styles] = {}
 _STYLES_CACHE_SIZE = 32
 
 
-def _styles_of(data: bytes | None) -> _Styles:
-    """The styles of a styles part's bytes (python-docx's default styles when the package has none)."""
-    if data is None:
-        data = resources.files("docx").joinpath("templates/default-styles.xml").read_bytes()
-    key = hashlib.blake2b(data, digest_size=16).digest()
+def _styles_of(read: Callable[[], bytes], stored: bytes | None) -> _Styles:
+    """The styles of a styles part, looked up by the digest of the part as stored in the zip
+    (``stored``: the same stored bytes inflate to the same part, so a known template's part is not
+    even inflated) or, when that is not at hand, of the part's bytes."""
+    data = None
+    if stored is not None:
+        key = b"stored:" + hashlib.blake2b(stored, digest_size=16).digest()
+    else:
+        data = read()
+        key = b"inflated:" + hashlib.blake2b(data, digest_size=16).digest()
     styles = _STYLES_CACHE.get(key)
     if styles is None:
-        styles = _Styles(etree.fromstring(data, parser=_xml_parser()))
+        styles = _Styles(etree.fromstring(data if data is not None else read(), parser=_xml_parser()))
         if len(_STYLES_CACHE) >= _STYLES_CACHE_SIZE:
             _STYLES_CACHE.pop(next(iter(_STYLES_CACHE)))
         _STYLES_CACHE[key] = styles
     return styles
+
+
+def _default_styles() -> bytes:
+    """The styles python-docx gives a document whose package has none (its default template's)."""
+    return resources.files("docx").joinpath("templates/default-styles.xml").read_bytes()
+
+
+def _stored_bytes(zf: zipfile.ZipFile, data: bytes, member: str) -> bytes | None:
+    """A member's bytes as stored in the package (compressed), with its compression method; None when
+    its local header is not where the directory says or it is encrypted."""
+    info = zf.getinfo(member)
+    start = info.header_offset
+    header = data[start : start + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:
+        return None
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    body = start + 30 + name_length + extra_length
+    return bytes([info.compress_type & 0xFF]) + data[body : body + info.compress_size]
 
 
 def _block_children(el: etree._Element) -> Iterator[etree._Element]:

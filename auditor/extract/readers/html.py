@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 
 import charset_normalizer
 from lxml import etree
@@ -186,7 +187,7 @@ def _parse(text: str) -> etree._Element:
     """The page's tree, as plain lxml elements (lxml.html's element classes cost a lookup per node)."""
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
-        root = etree.fromstring(text, parser=_PARSER)
+        root = etree.fromstring(text, parser=_html_parser())
     except (etree.ParserError, ValueError) as exc:
         raise ReadError(f"无法解析网页：{exc}") from None
     if root is None:
@@ -194,7 +195,15 @@ def _parse(text: str) -> etree._Element:
     return root
 
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
+_PARSERS = threading.local()
+
+
+def _html_parser() -> etree.HTMLParser:
+    """One parser per thread: lxml parsers are not thread-safe, and making one per page costs time."""
+    parser = getattr(_PARSERS, "html", None)
+    if parser is None:
+        parser = _PARSERS.html = etree.HTMLParser(remove_comments=True, remove_pis=True, recover=True)
+    return parser
 
 
 def _drop_tree(el: etree._Element) -> None:
