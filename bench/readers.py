@@ -45,7 +45,7 @@ def corpus(docs: int) -> dict[str, list[bytes]]:
 def read_chunk(args: tuple[str, str, list[bytes]]) -> list[tuple[object, ...]]:
     fmt, version, files = args
     reader = READERS[(fmt, version)]
-    out = []
+    out: list[tuple[object, ...]] = []
     for data in files:
         raw = reader(data)
         out.append(
