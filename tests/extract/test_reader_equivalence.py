@@ -122,6 +122,16 @@ HTML_CASES = {
     "nested-markers": '<div class="content"><div class="article"><div id="zoom"><p>正文一</p><p>正文二</p>'
     '</div></div><div class="detail"><a href="#">相关链接</a></div></div>'
     "<h1>某区2023年报</h1><p>发布时间：2024-01-02</p>",
+    "many-markers": '<ul class="list">'
+    + "".join(f'<li class="article-item"><a href="/{i}">文章{i}</a> 简介{i}</li>' for i in range(20))
+    + '</ul><div class="content"><div class="detail"><p>一、总体情况</p><p>本机关依法推进政府信息公开。</p>'
+    + "<table><tr><td>信息内容</td><td>数量</td></tr><tr><td>规章</td><td>3</td></tr></table></div></div>",
+    "nested-many-markers": '<div class="content">' * 30
+    + "<p>正文甲</p><p>正文乙</p>"
+    + "</div>" * 30
+    + '<div id="zoom">'
+    + "<span>尾注</span>" * 3
+    + "</div>",
     "empty-body": "",
     "only-links": '<ul><li><a href="/">首页</a></li><li><a href="/a">栏目</a></li></ul>',
 }
