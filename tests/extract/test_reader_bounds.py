@@ -108,7 +108,9 @@ def test_a_wide_and_tall_html_table_is_read_within_the_grid() -> None:
 
 
 def test_a_rowspan_over_a_hundred_thousand_empty_rows_is_refused() -> None:
-    page = _page('<table><tr><td rowspan="0" colspan="99">x</td><td>y</td></tr>' + "<tr></tr>" * 100_000 + "</table>")
+    page = _page(
+        '<table><tr><td rowspan="0" colspan="99">x</td><td>y</td></tr>' + "<tr></tr>" * 100_000 + "</table>"
+    )
     _refused(read_html, page, "表格过大")
 
 

@@ -120,8 +120,11 @@ def read_docx(data: bytes) -> RawDocument:
         with zf:
             package = _Package(zf, names, data)
             reader = _BodyReader(package)
-            main = zf.read(package.main)
-            reader.whole(main) if len(main) <= STREAM_ABOVE else reader.stream(main)
+            main = zf.read(package.main)  # at most MAX_DOCUMENT_XML: checked before it is inflated
+            if len(main) <= STREAM_ABOVE:
+                reader.whole(main)
+            else:
+                reader.stream(main)
             title = package.title() if "docProps/core.xml" in names else ""
     except ReadError:
         raise
