@@ -228,3 +228,11 @@ def test_too_many_paragraphs_are_refused_when_streamed_too() -> None:
     body = b"<w:p/>" * (MAX_ELEMENTS + 1)
     body += b"<w:p><w:r><w:t>" + b"x" * (MAX_DOCUMENT_XML // 2) + b"</w:t></w:r></w:p>"
     _refused(read_docx, _docx(body, stored=True), "DOCX 段落、表格和单元格过多")
+
+
+def test_a_zip_directory_of_an_unknown_version_is_a_read_error() -> None:
+    """zipfile raises NotImplementedError (not BadZipFile) for it: still a one-line reason, no crash."""
+    data = bytearray(render_docx(make_report(1)))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6 : entry + 8] = (183).to_bytes(2, "little")  # "version needed to extract" 18.3
+    _refused(read_docx, bytes(data), "DOCX 文件损坏或不完整")
