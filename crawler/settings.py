@@ -18,6 +18,7 @@ from auditor import __version__
 
 if TYPE_CHECKING:
     from crawler.fetch.client import CaptureSink, Fetcher, ValidatorSource
+    from crawler.fetch.throttle import HostThrottle
 
 CONTACT_URL = "https://github.com/nianbao/nianbao#crawler"
 
@@ -57,6 +58,10 @@ class CrawlSettings:
     """Addresses or networks (CIDR) that may be fetched although private or loopback (e.g. 127.0.0.1)."""
     seed: int | None = None
     """Seed of the jitter's random numbers (tests); None for fresh randomness."""
+    redis_url: str | None = None
+    """Broker and shared politeness of distributed runs (``redis://host:6379/0``); $REDIS_URL overrides."""
+    database_url: str | None = None
+    """Store database of distributed runs and workers (``postgresql+psycopg://…``); $DATABASE_URL overrides."""
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], base: CrawlSettings | None = None) -> CrawlSettings:
@@ -89,6 +94,8 @@ class Wiring:
     captures: CaptureSink | None = None
     validators: ValidatorSource | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    throttle: HostThrottle | None = None
+    """Per-host politeness shared beyond this process (distributed workers: one limiter per host in Redis)."""
 
 
 def build_fetcher(settings: CrawlSettings, wiring: Wiring | None = None) -> Fetcher:
@@ -100,7 +107,7 @@ def build_fetcher(settings: CrawlSettings, wiring: Wiring | None = None) -> Fetc
 
     wiring = wiring or Wiring()
     rng = random.Random(settings.seed)
-    throttle = HostThrottle(
+    throttle = wiring.throttle or HostThrottle(
         delay=settings.delay,
         jitter=settings.jitter,
         per_host=settings.per_host_concurrency,
