@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
+    from crawler.distributed.config import Endpoints
     from crawler.fetch.result import FetchResult
     from crawler.service import RunOutcome
     from crawler.sites import SitesFile
@@ -32,6 +34,10 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="database URL (default: 
 SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="only this site id (repeatable)")]
 WarcOpt = Annotated[Path | None, typer.Option("--warc", help="also write this run's captures as a WARC file")]
 JsonLogOpt = Annotated[bool, typer.Option("--log-json", help="structured logs (JSON lines) on stderr")]
+DistributedOpt = Annotated[bool, typer.Option("--distributed", help="enqueue each site as a task for "
+                                                                    "`nianbao worker` processes (Redis broker)")]
+RedisOpt = Annotated[str | None, typer.Option("--redis", help="Redis URL of the broker (default: $REDIS_URL, the "
+                                                              "sites file's redis_url, redis://127.0.0.1:6379/0)")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -111,17 +117,7 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
             err.print("中断：已抓取的内容均已保存，下次运行会继续。", markup=False, soft_wrap=True)
             raise typer.Exit(130) from None
     for s in outcome.sites:
-        c = s.counts()
-        line = (f"{s.site_id}: 栏目页 {c['listing_pages']}，文档 {c['documents']}，失效链接 {c['broken_links']}，"
-                f"未抓取 {c['skipped_links']}")
-        if kind == "run":
-            sev = c["by_severity"]
-            line += (f"；审查 {c['audited']}（沿用 {c['carried']}）；新增 {c['new']}，持续 {c['persisting']}，"
-                     f"已解决 {c['resolved']}；错误 {sev.get('error', 0)}，警告 {sev.get('warning', 0)}，"
-                     f"提示 {sev.get('info', 0)}")
-        if s.crawl.error:
-            line += f"；{s.crawl.error}"
-        err.print(line, markup=False, highlight=False, soft_wrap=True)
+        err.print(_site_line(kind, s.site_id, s.counts()), markup=False, highlight=False, soft_wrap=True)
     if warc is not None:
         from crawler.warc import export_warc
 
@@ -133,6 +129,22 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
     else:
         err.print(f"运行 {outcome.run_id} 完成；存储：{store.root}", markup=False, highlight=False, soft_wrap=True)
     return outcome
+
+
+def _site_line(kind: str, site_id: str, c: dict[str, object]) -> str:
+    """One site's summary line after a crawl or run (its counts as stored in run_sites)."""
+    if "listing_pages" not in c:
+        return f"{site_id}: 失败：{c.get('error', '未知原因')}"
+    line = (f"{site_id}: 栏目页 {c['listing_pages']}，文档 {c['documents']}，失效链接 {c['broken_links']}，"
+            f"未抓取 {c['skipped_links']}")
+    if kind == "run":
+        sev: dict[str, int] = c["by_severity"]  # type: ignore[assignment]
+        line += (f"；审查 {c['audited']}（沿用 {c['carried']}）；新增 {c['new']}，持续 {c['persisting']}，"
+                 f"已解决 {c['resolved']}；错误 {sev.get('error', 0)}，警告 {sev.get('warning', 0)}，"
+                 f"提示 {sev.get('info', 0)}")
+    if c.get("error"):
+        line += f"；{c['error']}"
+    return line
 
 
 def crawl(
@@ -157,11 +169,20 @@ def run(
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="error | warning")] = None,
     log_json: JsonLogOpt = False,
     waivers: Annotated[Path | None, typer.Option("--waivers", help="waiver file (TOML), as for audit")] = None,
+    distributed: DistributedOpt = False,
+    redis: RedisOpt = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="with --distributed: seconds to wait for "
+                                                                     "the workers (default: no limit)")] = None,
 ) -> None:
     """Crawl, audit what is new or changed since the last run, write findings.json and run.json."""
     if fail_on is not None and fail_on not in ("error", "warning"):
         raise _fail("--fail-on 只接受 error 或 warning")
-    outcome = _execute("run", sites, store, db, site, out, warc, log_json, waivers)
+    if distributed:
+        if warc is not None or waivers is not None:
+            raise _fail("--distributed 暂不支持 --warc 与 --waivers")
+        outcome = _run_distributed(sites, store, db, redis, site, out, timeout)
+    else:
+        outcome = _execute("run", sites, store, db, site, out, warc, log_json, waivers)
     if fail_on is not None:
         from auditor.findings.model import SEVERITY_RANK
 
@@ -176,15 +197,71 @@ def schedule(
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
     out: Annotated[Path | None, typer.Option("--out", help="write each run's findings under DIR/<site>")] = None,
+    distributed: DistributedOpt = False,
+    redis: RedisOpt = None,
 ) -> None:
     """The service: run each site's crawl and audit on its schedule until SIGTERM; survives restarts."""
     from auditor.store import Store
     from crawler import logs
-    from crawler.schedule import serve
+    from crawler.schedule import run_site_job, serve
 
     logs.configure(json_lines=True)
     sites_file = _load(sites, None)
-    serve(sites_file, Store.open(store, db), out)
+    if not distributed:
+        serve(sites_file, Store.open(store, db), out, run_site_job)
+        return
+    from crawler.distributed.config import REDIS_ENV
+    from crawler.distributed.coordinator import enqueue_site_job
+
+    endpoints = _endpoints(sites_file, redis, db, store)
+    os.environ[REDIS_ENV[0]] = endpoints.redis_url  # each due job resolves the broker again, in this process
+    serve(sites_file, Store.open(store, endpoints.database_url), out, enqueue_site_job)
+
+
+def _endpoints(sites_file: SitesFile | None, redis: str | None, db: str | None, store: Path) -> Endpoints:
+    from crawler.distributed.config import Endpoints
+
+    return Endpoints.resolve(sites_file.settings if sites_file else None, redis_url=redis, db_url=db, store=store)
+
+
+def _run_distributed(sites: Path, store_dir: Path, db: str | None, redis: str | None, site: list[str] | None,
+                     out: Path | None, timeout: float | None) -> RunOutcome:
+    """`run --distributed`: enqueue the sites, wait for the workers, write the outputs from the store."""
+    from auditor.store import Store
+    from crawler.distributed import coordinator
+
+    sites_file = _load(sites, site)
+    endpoints = _endpoints(sites_file, redis, db, store_dir)
+    store = Store.open(store_dir, endpoints.database_url)
+    try:
+        outcome = coordinator.run(sites_file, store, out, endpoints, site_ids=site, timeout=timeout)
+    except coordinator.RunTimeout as exc:
+        raise _fail(f"{exc}：工作进程仍在处理，结果会写入存储") from None
+    except OSError as exc:
+        raise _fail(f"无法连接消息队列 {endpoints.redis_url}：{exc}") from None
+    for s in outcome.sites:
+        err.print(_site_line("run", s.site_id, s.counts()), markup=False, highlight=False, soft_wrap=True)
+    where = f"输出：{', '.join(str(p) for p in outcome.written)}" if outcome.written else f"存储：{store.db_url}"
+    err.print(f"运行 {outcome.run_id}（分布式，{outcome.status}），{where}", markup=False, highlight=False,
+              soft_wrap=True)
+    return outcome
+
+
+def worker(
+    store: StoreOpt = DEFAULT_STORE_DIR,
+    db: DbOpt = None,
+    redis: RedisOpt = None,
+    sites: Annotated[Path | None, typer.Option("--sites", help="read redis_url / database_url from this sites "
+                                                               "file's \\[crawler] table")] = None,
+    processes: Annotated[int, typer.Option("--processes", min=1, help="worker processes")] = 1,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="site tasks at once per process")] = 4,
+) -> None:
+    """Run site workers (crawl and audit) for `run --distributed` and `schedule --distributed` until SIGTERM."""
+    from crawler.distributed.worker import exec_workers
+
+    endpoints = _endpoints(_load(sites, None) if sites else None, redis, db, store)
+    store.mkdir(parents=True, exist_ok=True)
+    exec_workers(endpoints, processes, threads)
 
 
 def export_warc(
@@ -241,5 +318,6 @@ def register(app: typer.Typer) -> None:
     app.command()(crawl)
     app.command()(run)
     app.command()(schedule)
+    app.command()(worker)
     app.command("export-warc")(export_warc)
     app.command("demo-portal")(demo_portal)
