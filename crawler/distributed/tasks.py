@@ -198,7 +198,7 @@ def _do_site(store: Store, client: redis.Redis, run_id: int, site: Site, setting
     Snapshotter(store, None).save_site(site)
     throttle = RedisHostThrottle(client, delay=settings.delay, jitter=settings.jitter,
                                  per_host=settings.per_host_concurrency, total=settings.total_concurrency,
-                                 lease=settings.timeout + 30)
+                                 lease=settings.timeout + 10)
     options = service.Options(stop=STOP, throttle=throttle)  # type: ignore[arg-type]
     crawl = asyncio.run(service.crawl_sites([site], settings, store, run_id, options))[0]
     outcome = service.SiteOutcome(site.id, crawl)

@@ -116,18 +116,20 @@ class RedisHostThrottle:
         token = uuid.uuid4().hex
         factor = 1.0 + self._rng.uniform(0.0, self.jitter)
         args = [token, self.per_host, math.ceil(self.delay * 1000), factor, int(POLL * 1000), int(self.lease * 1000)]
-        while True:
-            state, value = await asyncio.to_thread(self._acquire, keys=[slots, nxt, min_delay], args=args)
-            if int(state) == 0:
-                gap = int(value)
-                break
-            await asyncio.sleep(max(int(value), 1) / 1000)
-        try:
-            async with self._total:
+        # The process-wide limit is taken first: a host's slot is then held only for the request itself,
+        # which the fetcher's time limit bounds, so the lease never runs out under a live holder.
+        async with self._total:
+            while True:
+                state, value = await asyncio.to_thread(self._acquire, keys=[slots, nxt, min_delay], args=args)
+                if int(state) == 0:
+                    gap = int(value)
+                    break
+                await asyncio.sleep(max(int(value), 1) / 1000)
+            try:
                 yield
-        finally:
-            # given back even when the task is cancelled: shielded, so the host is not held for a lease
-            await asyncio.shield(asyncio.to_thread(self._release, keys=[slots, nxt], args=[token, gap]))
+            finally:
+                # given back even when the task is cancelled: shielded, so the host is not held for a lease
+                await asyncio.shield(asyncio.to_thread(self._release, keys=[slots, nxt], args=[token, gap]))
 
     def defer(self, host: str, seconds: float) -> None:
         """No request to ``host`` from any worker before ``seconds`` from now (Retry-After, backoff)."""
