@@ -118,7 +118,7 @@ def collect(store: Store, run_id: int, status: str = "done") -> service.RunOutco
         for gone, last in session.execute(
             select(ResolvedFindingRow, FindingRow).join(FindingRow, FindingRow.id == ResolvedFindingRow.finding_id)
             .where(ResolvedFindingRow.run_id == run_id).order_by(ResolvedFindingRow.id)
-        ).tuples():
+        ).all():
             resolved.setdefault(gone.site_id or "", []).append(
                 {"fingerprint": last.fingerprint, "rule_id": last.rule_id, "title": last.title,
                  "message": last.message, "last_run": last.run_id})
