@@ -35,7 +35,7 @@ from crawler.distributed import coordinator, tasks
 from crawler.distributed.config import Endpoints
 from crawler.sites import load_sites
 from tests.crawler.support import BASE_YEAR
-from tests.distributed.conftest import free_port
+from tests.distributed.servers import free_port
 
 pytestmark = pytest.mark.timeout(600)
 
