@@ -12,9 +12,11 @@ from auditor.extract import extract
 from auditor.samples import make_report, render_html
 from auditor.store import Store, migrate, queries, runs
 from auditor.store.schema import Base, ModelRow
+from auditor.web.app import create_app
 from crawler import service
 from crawler.demo_portal import DemoPortal
 from tests.crawler.support import BASE_YEAR, sites_file
+from tests.web.conftest import asgi_get
 
 OLD_REPORTS = """
 CREATE TABLE reports (
@@ -93,6 +95,10 @@ def test_a_single_process_run_on_postgresql(database_url: str, tmp_path: Path) -
             assert ([s.counts() for s in on_pg.sites] == [s.counts() for s in on_lite.sites])
             assert ({(f.rule_id, f.fingerprint) for r in on_pg.results for f in r.findings}
                     == {(f.rule_id, f.fingerprint) for r in on_lite.results for f in r.findings})
+            reports = queries.run_reports(pg, on_pg.run_id)
+            pages = asgi_get(create_app(pg), "/", f"/reports/{reports[0].id}", "/rules",
+                             "/download/findings.json")
+            assert [p.status_code for p in pages] == [200] * len(pages), "the web view reads the store on PostgreSQL"
         finally:
             pg.close()
             lite.close()
