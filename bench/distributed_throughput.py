@@ -71,7 +71,7 @@ def start_workers(endpoints: Endpoints, count: int, threads: int, logs: Path) ->
 
 def stop_workers(started: list[subprocess.Popen[bytes]]) -> None:
     for process in started:
-        os.killpg(process.pid, signal.SIGTERM)
+        process.send_signal(signal.SIGTERM)  # to the supervisor only: it passes it on to its processes
     for process in started:
         process.wait(60)
 

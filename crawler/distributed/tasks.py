@@ -29,14 +29,16 @@ from typing import Any
 
 import dramatiq
 import redis
+from dramatiq import Broker, Worker
 from dramatiq.brokers.redis import RedisBroker
-from dramatiq.middleware import CurrentMessage
+from dramatiq.middleware import CurrentMessage, Middleware
 from sqlalchemy import delete, select
 
 from auditor.store import Store
 from auditor.store import runs as store_runs
 from auditor.store.schema import FindingRow, ReportRow, ResolvedFindingRow, RunRow, RunSiteRow
 from crawler import service
+from crawler.crawl import CrawlStopped
 from crawler.distributed.config import Endpoints
 from crawler.distributed.throttle import RedisHostThrottle
 from crawler.settings import CrawlSettings
@@ -56,14 +58,30 @@ STOP = threading.Event()
 """Set when the worker is asked to stop: running crawls stop at their next request and are retried later."""
 
 
+class StopCrawls(Middleware):
+    """A worker asked to stop (SIGTERM) stops its running crawls at their next request: the tasks fail with
+    :class:`CrawlStopped` and go back to the broker for later, instead of holding the shutdown for hours."""
+
+    def before_worker_shutdown(self, broker: Broker, worker: Worker) -> None:
+        """Set :data:`STOP` (Dramatiq calls this when the worker begins to stop)."""
+        STOP.set()
+
+
+def retry_when(retries: int, exception: Exception) -> bool:
+    """Whether a failed site task goes back to the broker: always when a stopping worker let it go,
+    else up to :data:`MAX_RETRIES` times (with growing delays)."""
+    return isinstance(exception, CrawlStopped) or retries < MAX_RETRIES
+
+
 def make_broker(endpoints: Endpoints) -> RedisBroker:
     """The Redis broker (namespace ``nianbao``), with the site actor declared on it, as the global broker."""
     broker = RedisBroker(url=endpoints.redis_url, namespace=NAMESPACE,
                          heartbeat_timeout=int(endpoints.heartbeat_timeout * 1000),
                          maintenance_chance=endpoints.maintenance)
     broker.add_middleware(CurrentMessage())
+    broker.add_middleware(StopCrawls())
     dramatiq.set_broker(broker)
-    dramatiq.actor(run_site, broker=broker, actor_name=ACTOR, queue_name=QUEUE, max_retries=MAX_RETRIES,
+    dramatiq.actor(run_site, broker=broker, actor_name=ACTOR, queue_name=QUEUE, retry_when=retry_when,
                    min_backoff=2000, max_backoff=300_000, time_limit=TIME_LIMIT_MS)
     return broker
 
@@ -175,6 +193,8 @@ def run_site(run_id: int, site_config: dict[str, Any], settings_data: dict[str, 
             return
         try:
             _do_site(store, client, run_id, site, settings)
+        except CrawlStopped:
+            raise
         except Exception as exc:
             if _last_attempt():
                 store_runs.finish_site(store, run_id, site.id, "failed", {"error": f"{type(exc).__name__}: {exc}"})

@@ -54,7 +54,7 @@ def worker(sites: Path, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
                                     "--threads", "2"], stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True, env={**env, **FAST_REDELIVERY})
     yield process
-    os.killpg(process.pid, signal.SIGTERM)
+    process.send_signal(signal.SIGTERM)
     process.wait(30)
 
 

@@ -1,7 +1,7 @@
 """Two real worker processes (`nianbao worker`) on a real Redis and PostgreSQL, crawling several sites on
 three loopback portals (three hosts): the same findings as the single-process run, every report audited
-once, the per-host delay kept across workers as the servers saw it, and a worker killed with SIGKILL in
-the middle of its tasks losing and duplicating nothing."""
+once, the per-host delay kept across workers as the servers saw it, and a worker killed with SIGKILL (and
+another stopped with SIGTERM) in the middle of its tasks losing and duplicating nothing."""
 
 from __future__ import annotations
 
@@ -136,10 +136,14 @@ class Workers:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
 
+    def stop(self, process: subprocess.Popen[bytes]) -> None:
+        """SIGTERM to the worker (its supervisor passes it on): running crawls stop, their tasks go back."""
+        process.send_signal(signal.SIGTERM)
+
     def stop_all(self) -> None:
         for process in self.started:
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                self.stop(process)
         for process in self.started:
             try:
                 process.wait(30)
@@ -213,7 +217,7 @@ def test_two_workers_give_the_single_process_findings_politely(
     assert sum(done) >= 6 and all(done), f"both workers take sites: {done}"
 
 
-def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(
+def test_workers_killed_or_stopped_mid_task_lose_and_duplicate_nothing(
     reference: Reference, portals: list[DemoPortal], endpoints: Endpoints, workers: Workers, tmp_path: Path
 ) -> None:
     store = Store.open(endpoints.store, endpoints.database_url)
@@ -232,6 +236,16 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(
             unfinished = s.scalar(select(func.count()).select_from(RunSiteRow).where(
                 RunSiteRow.run_id == run_id, RunSiteRow.status == "running"))
         assert unfinished, "the worker was killed in the middle of the run"
+        second = workers.start(threads=3)
+        while time.monotonic() < deadline + 60:  # the second worker at work on the sites, then stopped
+            with store.reader() as s:
+                again = s.scalar(select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
+            if (again or 0) >= (fetched or 0) + 12:
+                break
+            time.sleep(0.1)
+        workers.stop(second)
+        second.wait(30)
+        assert "Worker has been shut down" in workers.log(1), "the stopped worker exited cleanly"
         workers.start(threads=3)
         assert coordinator.wait_for(store, run_id, timeout=240) == "done"
         outcome = coordinator.collect(store, run_id)
