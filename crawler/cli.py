@@ -187,7 +187,7 @@ def run(
         from auditor.findings.model import SEVERITY_RANK
 
         threshold = SEVERITY_RANK[fail_on]
-        counts = [s.counts()["by_severity"] for s in outcome.sites]
+        counts = [s.counts().get("by_severity", {}) for s in outcome.sites]
         if any(n and SEVERITY_RANK[sev] >= threshold for c in counts for sev, n in c.items()):
             raise typer.Exit(1)
 
@@ -227,23 +227,38 @@ def _endpoints(sites_file: SitesFile | None, redis: str | None, db: str | None, 
 def _run_distributed(sites: Path, store_dir: Path, db: str | None, redis: str | None, site: list[str] | None,
                      out: Path | None, timeout: float | None) -> RunOutcome:
     """`run --distributed`: enqueue the sites, wait for the workers, write the outputs from the store."""
+    from redis import RedisError
+    from sqlalchemy.exc import OperationalError
+
     from auditor.store import Store
+    from crawler import service
     from crawler.distributed import coordinator
 
     sites_file = _load(sites, site)
     endpoints = _endpoints(sites_file, redis, db, store_dir)
-    store = Store.open(store_dir, endpoints.database_url)
     try:
-        outcome = coordinator.run(sites_file, store, out, endpoints, site_ids=site, timeout=timeout)
+        store = Store.open(store_dir, endpoints.database_url)
+    except OperationalError as exc:
+        raise _fail(f"无法连接数据库：{exc.orig}") from None
+    try:
+        run_id = coordinator.enqueue_run(store, endpoints, sites_file, site)
+    except (OSError, RedisError) as exc:
+        raise _fail(f"无法连接消息队列 {endpoints.redis_url}：{exc}") from None
+    err.print(f"运行 {run_id}：{len(site or sites_file.sites)} 个站点已排队，等待工作进程（nianbao worker）……",
+              markup=False, highlight=False, soft_wrap=True)
+    try:
+        status = coordinator.wait_for(store, run_id, timeout=timeout)
     except coordinator.RunTimeout as exc:
         raise _fail(f"{exc}：工作进程仍在处理，结果会写入存储") from None
-    except OSError as exc:
-        raise _fail(f"无法连接消息队列 {endpoints.redis_url}：{exc}") from None
+    outcome = coordinator.collect(store, run_id, status)
+    if out is not None:
+        outcome.written = service.write_outputs(out, outcome)
     for s in outcome.sites:
         err.print(_site_line("run", s.site_id, s.counts()), markup=False, highlight=False, soft_wrap=True)
     where = f"输出：{', '.join(str(p) for p in outcome.written)}" if outcome.written else f"存储：{store.db_url}"
-    err.print(f"运行 {outcome.run_id}（分布式，{outcome.status}），{where}", markup=False, highlight=False,
-              soft_wrap=True)
+    err.print(f"运行 {run_id}（分布式，{status}），{where}", markup=False, highlight=False, soft_wrap=True)
+    if status != "done":
+        raise _fail(f"运行 {run_id} 未全部完成：部分站点多次重试后仍失败（见上）")
     return outcome
 
 
