@@ -233,6 +233,7 @@ def _run_distributed(sites: Path, store_dir: Path, db: str | None, redis: str | 
     from auditor.store import Store
     from crawler import service
     from crawler.distributed import coordinator
+    from crawler.distributed.config import redacted
 
     sites_file = _load(sites, site)
     endpoints = _endpoints(sites_file, redis, db, store_dir)
@@ -243,7 +244,7 @@ def _run_distributed(sites: Path, store_dir: Path, db: str | None, redis: str | 
     try:
         run_id = coordinator.enqueue_run(store, endpoints, sites_file, site)
     except (OSError, RedisError) as exc:
-        raise _fail(f"无法连接消息队列 {endpoints.redis_url}：{exc}") from None
+        raise _fail(f"无法连接消息队列 {redacted(endpoints.redis_url)}：{exc}") from None
     err.print(f"运行 {run_id}：{len(site or sites_file.sites)} 个站点已排队，等待工作进程（nianbao worker）……",
               markup=False, highlight=False, soft_wrap=True)
     try:
@@ -255,7 +256,7 @@ def _run_distributed(sites: Path, store_dir: Path, db: str | None, redis: str | 
         outcome.written = service.write_outputs(out, outcome)
     for s in outcome.sites:
         err.print(_site_line("run", s.site_id, s.counts()), markup=False, highlight=False, soft_wrap=True)
-    where = f"输出：{', '.join(str(p) for p in outcome.written)}" if outcome.written else f"存储：{store.db_url}"
+    where = f"输出：{', '.join(str(p) for p in outcome.written)}" if outcome.written else f"存储：{redacted(store.db_url)}"
     err.print(f"运行 {run_id}（分布式，{status}），{where}", markup=False, highlight=False, soft_wrap=True)
     if status != "done":
         raise _fail(f"运行 {run_id} 未全部完成：部分站点多次重试后仍失败（见上）")

@@ -67,9 +67,10 @@ def enqueue_run(store: Store, endpoints: Endpoints, sites_file: SitesFile,
                 site_ids: Sequence[str] | None = None) -> int:
     """Open a run and enqueue one task per site; returns the run id."""
     sites = [sites_file.site(i) for i in site_ids] if site_ids else list(sites_file.sites)
-    run_id = open_run(store, sites)
     broker = tasks.make_broker(endpoints)
     try:
+        broker.client.ping()  # before the run is opened: an unreachable broker leaves no run behind
+        run_id = open_run(store, sites)
         for site in sites:
             broker.enqueue(tasks.message(run_id, site, sites_file.settings))
     finally:

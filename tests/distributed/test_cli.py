@@ -19,9 +19,10 @@ from auditor.store import Store
 from auditor.store.schema import RunRow
 from crawler.demo_portal import DEPT_LISTING, GOV_LISTING, DemoPortal
 from crawler.distributed import coordinator
-from crawler.distributed.config import Endpoints, database_url
+from crawler.distributed.config import Endpoints, database_url, redacted
 from crawler.settings import CrawlSettings
 from tests.crawler.support import BASE_YEAR
+from tests.distributed.servers import free_port
 from tests.distributed.test_workers import FAST_REDELIVERY
 
 pytestmark = pytest.mark.timeout(300)
@@ -109,3 +110,18 @@ def test_urls_from_the_command_line_the_environment_then_the_sites_file(monkeypa
     monkeypatch.delenv("REDIS_URL")
     assert Endpoints.resolve().redis_url == "redis://127.0.0.1:6379/0"
     assert database_url("postgresql+psycopg://a/b") == "postgresql+psycopg://a/b"
+    assert redacted("redis://:secret@broker:6379/0") == "redis://:***@broker:6379/0"
+
+
+def test_unreachable_redis_is_one_line_reason(tmp_path: Path, database_url: str) -> None:
+    path = tmp_path / "sites.toml"
+    path.write_text('[[site]]\nid = "a"\nname = "甲"\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
+    done = subprocess.run([NIANBAO, "run", "--distributed", "--sites", str(path), "--store", str(tmp_path / "s"),
+                           "--db", database_url, "--redis", f"redis://:pw@127.0.0.1:{free_port()}/0"],
+                          check=False, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "无法连接消息队列 redis://:***@127.0.0.1:" in done.stderr and "Traceback" not in done.stderr
+    store = Store.open(tmp_path / "s", database_url)
+    with store.reader() as s:
+        assert s.scalars(select(RunRow)).all() == [], "no run is left open without its tasks"
+    store.close()
