@@ -59,8 +59,8 @@ STOP = threading.Event()
 
 
 class StopCrawls(Middleware):
-    """A worker asked to stop (SIGTERM) stops its running crawls at their next request: the tasks fail with
-    :class:`CrawlStopped` and go back to the broker for later, instead of holding the shutdown for hours."""
+    """A worker asked to stop (SIGTERM) stops its running crawls at their next request: their tasks go back to
+    the broker for later (``Retry``), instead of holding the shutdown for hours."""
 
     def before_worker_shutdown(self, broker: Broker, worker: Worker) -> None:
         """Set :data:`STOP` (Dramatiq calls this when the worker begins to stop)."""
@@ -70,7 +70,7 @@ class StopCrawls(Middleware):
 def retry_when(retries: int, exception: Exception) -> bool:
     """Whether a failed site task goes back to the broker: always when a stopping worker let it go,
     else up to :data:`MAX_RETRIES` times (with growing delays)."""
-    return isinstance(exception, CrawlStopped) or retries < MAX_RETRIES
+    return isinstance(exception, CrawlStopped | dramatiq.Retry) or retries < MAX_RETRIES
 
 
 def make_broker(endpoints: Endpoints) -> RedisBroker:
@@ -81,8 +81,8 @@ def make_broker(endpoints: Endpoints) -> RedisBroker:
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(StopCrawls())
     dramatiq.set_broker(broker)
-    dramatiq.actor(run_site, broker=broker, actor_name=ACTOR, queue_name=QUEUE, retry_when=retry_when,
-                   min_backoff=2000, max_backoff=300_000, time_limit=TIME_LIMIT_MS)
+    dramatiq.actor(broker=broker, actor_name=ACTOR, queue_name=QUEUE, retry_when=retry_when, min_backoff=2000,
+                   max_backoff=300_000, time_limit=TIME_LIMIT_MS)(run_site)
     return broker
 
 
@@ -194,7 +194,8 @@ def run_site(run_id: int, site_config: dict[str, Any], settings_data: dict[str, 
         try:
             _do_site(store, client, run_id, site, settings)
         except CrawlStopped:
-            raise
+            # back to the broker, quietly: not a failure, the worker is stopping
+            raise dramatiq.Retry("the worker is stopping", delay=1000) from None
         except Exception as exc:
             if _last_attempt():
                 store_runs.finish_site(store, run_id, site.id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
