@@ -213,6 +213,9 @@ def schedule(
     from crawler.distributed.config import REDIS_ENV
     from crawler.distributed.coordinator import enqueue_site_job
 
+    if out is not None:
+        raise _fail("--distributed 时各次运行的结果由工作进程写入存储（nianbao serve 查看），不支持 --out")
+
     endpoints = _endpoints(sites_file, redis, db, store)
     os.environ[REDIS_ENV[0]] = endpoints.redis_url  # each due job resolves the broker again, in this process
     serve(sites_file, Store.open(store, endpoints.database_url), out, enqueue_site_job)
