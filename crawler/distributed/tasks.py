@@ -4,7 +4,8 @@ It is the single-process run's own code for one site (:func:`crawler.service.cra
 :func:`crawler.service.audit_site`) with the per-host throttle in Redis.  What makes it safe to deliver
 twice or to retry after a worker died half-way:
 
-- a lease per (run, site) in Redis: one delivery works on a site at a time, a duplicate waits for it;
+- a lease per (run, site) in Redis: one delivery works on a site at a time, a duplicate goes back to the
+  broker until the lease is free (and then finds the site done, or does it when its holder died);
 - a site already closed in the store (``run_sites.status`` not ``running``) is not done again;
 - a retried site first removes what an interrupted attempt stored for it in this run (its reports,
   findings and resolved findings), then does the whole site again; documents and versions are keyed by
@@ -21,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 import uuid
 from dataclasses import asdict
 from functools import cache
@@ -184,10 +184,13 @@ def run_site(run_id: int, site_config: dict[str, Any], settings_data: dict[str, 
     site = parse_site(site_config, 0)
     settings = CrawlSettings.from_mapping(settings_data)
     lease = Lease(client, f"{NAMESPACE}:lease:{run_id}:{site.id}", endpoints.lease)
-    while not lease.take():
+    if not lease.take():
         if site_status(store, run_id, site.id) != "running":
             return  # a duplicate of a delivery that has finished the site
-        time.sleep(0.5)
+        # Another delivery is at work on the site (or died holding it: then its lease runs out). This one
+        # comes back once the lease could have expired, instead of holding a worker thread meanwhile.
+        ttl = int(client.pttl(lease.key))
+        raise dramatiq.Retry("the site is in progress on another worker", delay=max(ttl, 500) + 100)
     try:
         if site_status(store, run_id, site.id) != "running":
             return
