@@ -32,6 +32,7 @@ from auditor.store.schema import FindingRow
 from crawler.checks import PORTAL_RULES, PortalFindings, portal_findings
 from crawler.crawl import CrawlStopped, ProgressHook, SeenDocument, SiteCrawl, SiteCrawler, gather_all
 from crawler.fetch.policy import Resolver
+from crawler.fetch.throttle import HostThrottle
 from crawler.settings import CrawlSettings, Wiring, build_fetcher
 from crawler.sites import Site, SitesFile
 from crawler.snapshot import Snapshotter
@@ -64,6 +65,8 @@ class Options:
     today: date | None = None
     waivers: Sequence[Waiver] = ()
     """Accepted findings (`--waivers`): kept in every output, marked with their reason."""
+    throttle: HostThrottle | None = None
+    """Per-host politeness shared with other processes (distributed workers); None: this process's own."""
 
 
 @dataclass(slots=True)
@@ -109,7 +112,7 @@ async def crawl_sites(
     """Crawl the sites concurrently (politeness per host is shared) into the store."""
     snapshot = Snapshotter(store, run_id)
     wiring = Wiring(transport=options.transport, captures=snapshot, validators=snapshot, stop=options.stop.is_set,
-                    resolver=options.resolver)
+                    resolver=options.resolver, throttle=options.throttle)
     async with build_fetcher(settings, wiring) as fetcher:
         crawlers = [
             SiteCrawler(site, fetcher, snapshot, max_pages=settings.max_listing_pages, progress=options.progress,

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from crawler.fetch.client import CaptureSink, Fetcher, ValidatorSource
     from crawler.fetch.policy import Resolver
     from crawler.fetch.stop import StopCheck
+    from crawler.fetch.throttle import HostThrottle
 
 CONTACT_URL = "https://github.com/nianbao/nianbao#crawler"
 
@@ -67,6 +68,10 @@ class CrawlSettings:
     """Addresses or networks (CIDR) that may be fetched although private or loopback (e.g. 127.0.0.1)."""
     seed: int | None = None
     """Seed of the jitter's random numbers (tests); None for fresh randomness."""
+    redis_url: str | None = None
+    """Broker and shared politeness of distributed runs (``redis://host:6379/0``); $REDIS_URL overrides."""
+    database_url: str | None = None
+    """Store database of distributed runs and workers (``postgresql+psycopg://…``); $DATABASE_URL overrides."""
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], base: CrawlSettings | None = None) -> CrawlSettings:
@@ -103,6 +108,8 @@ class Wiring:
     """Asked before and during every wait and response: True stops the crawl (CrawlStopped)."""
     resolver: Resolver | None = None
     """Host name resolution (the system's by default): the connection goes to the address it gave."""
+    throttle: HostThrottle | None = None
+    """Per-host politeness shared beyond this process (distributed workers: one limiter per host in Redis)."""
 
 
 def build_fetcher(settings: CrawlSettings, wiring: Wiring | None = None) -> Fetcher:
@@ -122,7 +129,7 @@ def build_fetcher(settings: CrawlSettings, wiring: Wiring | None = None) -> Fetc
     async def sleep(seconds: float) -> None:
         await sleep_unless_stopped(seconds, stop)
 
-    throttle = HostThrottle(
+    throttle = wiring.throttle or HostThrottle(
         delay=settings.delay,
         jitter=settings.jitter,
         per_host=settings.per_host_concurrency,

@@ -39,9 +39,14 @@ def _alive(pid: int | None) -> bool:
 
 
 def mark_interrupted(store: Store) -> list[int]:
-    """Mark runs left ``running`` by processes that no longer exist as ``interrupted``."""
+    """Mark runs left ``running`` by processes that no longer exist as ``interrupted``.
+
+    A run without a pid belongs to no process (a distributed run: its sites are tasks of a broker, which
+    redelivers those of a killed worker); its last site task closes it, so it is left alone here.
+    """
     with store.session() as session:
-        stale = [r for r in session.scalars(select(RunRow).where(RunRow.status == "running")) if not _alive(r.pid)]
+        running = select(RunRow).where(RunRow.status == "running", RunRow.pid.is_not(None))
+        stale = [r for r in session.scalars(running) if not _alive(r.pid)]
         for run in stale:
             run.status, run.finished_at = "interrupted", run.finished_at or utcnow()
             session.execute(
