@@ -272,7 +272,7 @@ class Fetcher:
                     result.error = f"响应超过大小上限 {self.settings.max_bytes} 字节，已中止"
                     return None
                 except (TimeoutError, httpx.TimeoutException):
-                    error = f"超时（{round(limit, 1):g} 秒内未完成）"
+                    error = f"超时（{limit:.3g} 秒内未完成）"  # 3 digits: a budget remainder such as 59.9987 reads 60
                 except httpx.HTTPError as exc:
                     reason = blocked_reason(exc)
                     if reason is not None:
