@@ -7,23 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from auditor.engine.rulefile import project_rule
 from auditor.findings.model import Finding, Location, fingerprint
 from crawler.crawl import BrokenLink, SeenDocument, SiteCrawl
 from crawler.deadlines import deadline
 from crawler.sites import Site
 
 PORTAL_RULES = ("PUB-001", "PUB-002", "PUB-003", "PUB-005")
-
-BASIS_49 = (
-    "《中华人民共和国政府信息公开条例》第四十九条：县级以上人民政府部门应当在每年1月31日前向本级政府信息公开工作"
-    "主管部门提交本行政机关上一年度政府信息公开工作年度报告并向社会公布；县级以上地方人民政府的政府信息公开工作"
-    "主管部门应当在每年3月31日前向社会公布本级政府上一年度政府信息公开工作年度报告。"
-)
-BASIS_CHANGED = (
-    "《中华人民共和国政府信息公开条例》第四十九条、第五十条；国办公开办函〔2021〕30号要求年度报告内容准确；"
-    "发布后修改应公开说明（中国社会科学院法学研究所年度报告评估指出“发布后修改、存在多个版本”的问题）。"
-)
-BASIS_LINK = "《中华人民共和国政府信息公开条例》第二十三条、第四十九条：年度报告应通过政府网站向社会公布，可供公众查阅。"
 
 _LOC = Location()
 
@@ -48,10 +38,13 @@ class PortalFindings:
         return [*self.site, *(f for fs in self.by_url.values() for f in fs)]
 
 
-def _finding(rule_id: str, severity: str, title: str, message: str, evidence: str, basis: str, fix: str,
-             identity: str) -> Finding:
-    return Finding(rule_id=rule_id, severity=severity, title=title, message=message, location=_LOC,
-                   evidence=evidence, basis=basis, fix=fix, fingerprint=fingerprint(rule_id, identity, _LOC))
+def _finding(rule_id: str, message: str, evidence: str, identity: str, fix: str | None = None) -> Finding:
+    """A portal finding with the title, severity, basis and fix of its rule file (one per id everywhere);
+    ``fix`` replaces the file's when the finding can say more precisely what to do."""
+    rule = project_rule(rule_id)
+    return Finding(rule_id=rule_id, severity=rule.severity, title=rule.title, message=message, location=_LOC,
+                   evidence=evidence, basis=rule.basis, fix=fix or rule.fix,
+                   fingerprint=fingerprint(rule_id, identity, _LOC))
 
 
 def late(site: Site, doc: SeenDocument) -> Finding | None:
@@ -63,12 +56,12 @@ def late(site: Site, doc: SeenDocument) -> Finding | None:
         return None
     days = (doc.published - due[0]).days
     return _finding(
-        "PUB-001", "error", "年度报告逾期发布",
+        "PUB-001",
         f"{doc.year}年度报告于{doc.published.isoformat()}发布，晚于{due[1]}的发布期限"
         f"{due[0].isoformat()}，逾期{days}天。",
         f"{doc.url}；发布日期 {doc.published.isoformat()}（来源：{doc.published_source or '未知'}）；"
         f"期限 {due[0].isoformat()}（{due[1]}）；内容 sha256 {doc.sha256}",
-        BASIS_49, "按法定期限发布年度报告；逾期原因应在报告中说明。", f"{site.id}|{doc.url}",
+        f"{site.id}|{doc.url}",
     )
 
 
@@ -82,10 +75,9 @@ def changed(site: Site, doc: SeenDocument) -> Finding | None:
         for i, v in enumerate(history, 1)
     )
     return _finding(
-        "PUB-003", "warning", "年度报告发布后被修改",
+        "PUB-003",
         f"{doc.title or doc.url} 自首次发现以来内容已变化（共{len(history)}个版本，各版本均已留存）。",
         f"{doc.url}；{versions}",
-        BASIS_CHANGED, "发布后如需更正，应以更正说明或新版本公告的方式公开，并保留原版本以便查阅。",
         f"{site.id}|{doc.url}",
     )
 
@@ -95,10 +87,9 @@ def broken(site: Site, link: BrokenLink) -> Finding:
     what = "附件链接" if link.kind == "attachment" else "年度报告链接"
     where = "栏目页" if link.referrer == "listing" else link.referrer
     return _finding(
-        "PUB-005", "warning", f"{what}失效",
+        "PUB-005",
         f"{what}“{link.title or link.url}”无法打开：{link.reason}。",
         f"{link.url}（状态 {link.status if link.status is not None else '无响应'}；所在页面：{where}）",
-        BASIS_LINK, "修复链接或重新上传文件，确保公众可以下载查阅年度报告全文。",
         f"{site.id}|{link.url}",
     )
 
@@ -131,12 +122,12 @@ def missing(site: Site, year: int, crawl: SiteCrawl) -> Finding:
     assert due is not None
     shown = "、".join(str(y) for y in sorted(crawl.linked_years)) or "无"
     return _finding(
-        "PUB-002", "error", "未找到年度报告",
+        "PUB-002",
         f"期限{due[0].isoformat()}已过，但在{site.name}的年报栏目中未找到{year}年度报告。",
         f"已检查栏目页 {len(crawl.listing_pages)} 个：{'，'.join(crawl.listing_pages[:5])}"
         f"{' 等' if len(crawl.listing_pages) > 5 else ''}；栏目中可见的报告年度：{shown}",
-        BASIS_49, f"在年报栏目中发布{year}年度报告；如已发布在其他栏目，请在年报栏目中补充链接。",
         f"{site.id}|{year}",
+        f"在年报栏目中发布{year}年度报告；如已发布在其他栏目，请在年报栏目中补充链接。",
     )
 
 

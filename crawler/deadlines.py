@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 from auditor.engine.level import level_of
+from auditor.engine.rulefile import project_rule
 from crawler.sites import Site
 
-STATUTORY_DEADLINES = {"government": "03-31", "department": "01-31"}
-"""本级政府 by Y+1-03-31, 县级以上人民政府部门 by Y+1-01-31; townships have none nationally."""
+
+def _statutory_deadlines() -> dict[str, str]:
+    """MM-DD by level from the one deadline table, rules/PUB-001.yaml (a level without one is left out)."""
+    table = project_rule("PUB-001").params
+    return {level: str(day) for level, day in table.items() if day}
+
+
+STATUTORY_DEADLINES = _statutory_deadlines()
+"""本级政府 by Y+1-03-31, 县级以上人民政府部门 by Y+1-01-31; townships have none nationally (rules/PUB-001.yaml)."""
 
 
 def infer_level(name: str) -> str:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from auditor.engine.rulefile import project_rule
 from auditor.findings.jsonout import atomic_write_bytes
 from auditor.findings.model import Finding, ReportResult
 from auditor.findings.waivers import Waiver, apply_waivers
@@ -41,12 +42,8 @@ log = logging.getLogger("nianbao.crawler")
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 
-PORTAL_RULE_META = [
-    {"id": "PUB-001", "title": "年度报告逾期发布", "severity": "error", "basis": "《政府信息公开条例》第四十九条"},
-    {"id": "PUB-002", "title": "未找到年度报告", "severity": "error", "basis": "《政府信息公开条例》第四十九条"},
-    {"id": "PUB-003", "title": "年度报告发布后被修改", "severity": "warning", "basis": "《政府信息公开条例》第四十九条、第五十条"},
-    {"id": "PUB-005", "title": "年度报告或附件链接失效", "severity": "warning", "basis": "《政府信息公开条例》第二十三条"},
-]
+PORTAL_RULE_META = [project_rule(rule_id).meta() for rule_id in PORTAL_RULES]
+"""The portal checks' entries of findings.json's "rules" list, from their rule files."""
 
 def today_in_china() -> date:
     """Today's date in Asia/Shanghai, where the deadlines run."""

@@ -26,7 +26,7 @@ from auditor.engine.api import (
 )
 from auditor.engine.knowledge import compile_engine
 from auditor.engine.level import level_of
-from auditor.engine.rulefile import RuleSet, RuleSpec, load_rules
+from auditor.engine.rulefile import PROJECT_RULES, RuleSet, RuleSpec, load_rules
 from auditor.findings.model import Finding, Location, ReportResult, document_identity, fingerprint
 from auditor.model import Document, Table
 from auditor.schemas import Failure, build_schema, cells_frame, validate
@@ -34,7 +34,7 @@ from auditor.templates import SPECS, TableSpec
 
 log = logging.getLogger("nianbao.rules")
 
-RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+RULES_DIR = PROJECT_RULES
 """The rule files: rules/ at the top of the checkout, installed beside the auditor package."""
 
 SchemaResults = dict[int, dict[tuple[str, str], list[Failure]]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from auditor.findings.model import SEVERITIES
 RULE_ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
 REQUIRED_FIELDS: tuple[str, ...] = ("id", "title", "severity", "basis", "message", "fix", "shape", "examples")
 OPTIONAL_FIELDS: tuple[str, ...] = ("applies", "covers_unevaluated")
+PROJECT_RULES = Path(__file__).resolve().parents[2] / "rules"
+"""The project's rule folder (the same as the rule base's RULES_DIR)."""
 LEVEL_NAMES: dict[str, str] = {"government": "人民政府", "department": "政府部门", "township": "街道、乡镇"}
 
 
@@ -107,6 +110,9 @@ class RuleSpec:
     compiled: CompiledShape
     covers_unevaluated: bool = False
     """Its findings explain why other checks could not be made (a missing or unreadable table)."""
+    portal_examples: str | None = None
+    """For a portal check (shape ``portal``): why it has no document examples and where its crawl
+    examples are; ``rules test`` prints it instead of running examples."""
 
     def meta(self) -> dict[str, str]:
         """The entry of findings.json's "rules" list."""
@@ -226,6 +232,7 @@ def _parse(path: Path) -> RuleSpec:
     if not isinstance(examples, dict):
         raise TypeError("'examples' must have 'must_fire' and 'must_not_fire'")
     shape, params = _shape(data)
+    portal_note = _portal_examples(shape, examples)
     compiled = SHAPES[shape](Params(rule_id, params, path.parent))
     return RuleSpec(
         id=rule_id,
@@ -237,12 +244,35 @@ def _parse(path: Path) -> RuleSpec:
         shape=shape,
         params=params,
         applies=_applies(data.get("applies")),
-        must_fire=_examples(examples.get("must_fire"), "must_fire"),
-        must_not_fire=_examples(examples.get("must_not_fire"), "must_not_fire"),
+        must_fire=() if portal_note else _examples(examples.get("must_fire"), "must_fire"),
+        must_not_fire=() if portal_note else _examples(examples.get("must_not_fire"), "must_not_fire"),
         path=path,
         compiled=compiled,
         covers_unevaluated=bool(data.get("covers_unevaluated", False)),
+        portal_examples=portal_note,
     )
+
+
+def _portal_examples(shape: str, examples: dict[str, Any]) -> str | None:
+    """A portal check's ``examples: {portal: why}`` (document examples cannot show a crawl's facts)."""
+    if "portal" not in examples:
+        return None
+    if shape != "portal":
+        raise ValueError("'examples.portal' is only for rules of shape 'portal'")
+    if set(examples) != {"portal"}:
+        raise ValueError("'examples.portal' stands alone: a portal check has no document examples")
+    return _text(examples, "portal")
+
+
+def project_rule(rule_id: str) -> RuleSpec:
+    """The rule file of ``rule_id`` in the project's rules/ folder (read once per process): the one
+    title, severity, basis and fix of an id wherever a finding of it is made (the crawler included)."""
+    return _project_rule(rule_id)
+
+
+@cache
+def _project_rule(rule_id: str) -> RuleSpec:
+    return load_rule(PROJECT_RULES / f"{rule_id}.yaml")
 
 
 def load_rule(path: Path) -> RuleSpec:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from auditor.engine.shapes.base import CompiledShape, Params
 from auditor.engine.shapes.meta import deadline, extraction_issue, not_evaluated
+from auditor.engine.shapes.portal import portal
 from auditor.engine.shapes.python import python
 from auditor.engine.shapes.sections import required_aspects, required_phrases, required_section
 from auditor.engine.shapes.tables import identity, template_version, value
@@ -27,6 +28,7 @@ SHAPES: dict[str, Callable[[Params], CompiledShape]] = {
     "extraction_issue": extraction_issue,
     "not_evaluated": not_evaluated,
     "python": python,
+    "portal": portal,
 }
 
 __all__ = ["SHAPES", "CompiledShape", "Params"]
