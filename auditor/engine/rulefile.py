@@ -8,16 +8,18 @@ that must fire and must not fire.  A file that cannot be read is reported in one
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from auditor.engine.level import LEVELS
 from auditor.engine.samples import SAMPLE_FORMATS, check_sample
+from auditor.engine.schema import RuleFile, describe_error, validate_params
 from auditor.engine.shapes import SHAPES, CompiledShape, Params
 from auditor.findings.model import SEVERITIES
 
@@ -89,6 +91,10 @@ class Example:
     documents: tuple[ExampleDoc, ...]
     known_gap: str | None = None
     """Why the rule cannot yet do what this example asks (semgrep's "todo"): reported, not failed."""
+    expect_count: int | None = None
+    """How many findings of the rule the example must give (``expect: {count: N}``)."""
+    expect_location: dict[str, str] = field(default_factory=dict)
+    """Location fields (section, table, row, column) one of the rule's findings must have."""
 
 
 @dataclass(slots=True)
@@ -186,8 +192,11 @@ def _examples(raw: object, kind: str) -> tuple[Example, ...]:
         gap = item.get("known_gap")
         if gap is not None and not isinstance(gap, str):
             raise TypeError(f"'examples.{kind}' item {i + 1}: 'known_gap' must be a text saying why")
+        expect = item.get("expect") or {}
+        location = {k: str(v) for k, v in (expect.get("location") or {}).items() if v is not None}
         try:
-            out.append(Example(item["name"], tuple(_example_doc(d) for d in docs), gap))
+            out.append(Example(item["name"], tuple(_example_doc(d) for d in docs), gap,
+                               expect.get("count"), location))
         except (ValueError, TypeError) as exc:
             raise ValueError(f"'examples.{kind}' item {i + 1}: {exc}") from None
     return tuple(out)
@@ -214,12 +223,10 @@ def _parse(path: Path) -> RuleSpec:
         raise ValueError(f"not readable YAML ({type(exc).__name__})") from None
     if not isinstance(data, dict):
         raise TypeError("not a mapping")
-    missing = [k for k in REQUIRED_FIELDS if k not in data]
-    if missing:
-        raise ValueError(f"missing field(s): {', '.join(missing)}")
-    unknown = set(data) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)
-    if unknown:
-        raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    try:
+        RuleFile.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError(describe_error(exc)) from None
     rule_id = _text(data, "id")
     if not RULE_ID.match(rule_id):
         raise ValueError(f"id '{rule_id}' is not of the form ABC-123")
@@ -232,6 +239,7 @@ def _parse(path: Path) -> RuleSpec:
     if not isinstance(examples, dict):
         raise TypeError("'examples' must have 'must_fire' and 'must_not_fire'")
     shape, params = _shape(data)
+    validate_params(shape, params)
     portal_note = _portal_examples(shape, examples)
     compiled = SHAPES[shape](Params(rule_id, params, path.parent))
     return RuleSpec(
