@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from auditor.engine.api import (
     Context,
@@ -18,6 +20,15 @@ from auditor.engine.api import (
     format_number,
     row_label,
 )
+
+
+class PARAMS(BaseModel):
+    """The parameters of BAL-006 (checked when the rule is loaded)."""
+
+    model_config = ConfigDict(extra="forbid")
+    rows: list[Literal["rules", "normative"]] = Field(default=["rules", "normative"], min_length=1,
+                                                      description="核对表二哪些行（规章、规范性文件）")
+    tolerance: int | float = Field(default=0, ge=0, description="允许的差额")
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:

@@ -6,9 +6,19 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from auditor.engine.api import Context, Outcome, Violation, quote
 
 _TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+
+class PARAMS(BaseModel):
+    """The parameters of DOC-003 (checked when the rule is loaded)."""
+
+    model_config = ConfigDict(extra="forbid")
+    statements: list[str] = Field(default=[], description="正文中说明报告年度的句子（正则，第一组为年份）")
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:

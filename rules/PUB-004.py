@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from auditor.engine.api import Context, Outcome, Violation
 from auditor.model import Document
 
 _NOISE = re.compile(r"[\s\d\W_]+")
+
+
+
+class PARAMS(BaseModel):
+    """The parameters of PUB-004 (checked when the rule is loaded)."""
+
+    model_config = ConfigDict(extra="forbid")
+    sections: list[Literal["一", "二", "三", "四", "五", "六"]] = Field(default=["一", "五", "六"], min_length=1)
+    threshold: float = Field(default=0.8, gt=0, le=1, description="与上年报告相同片段的比例达到多少即报出")
+    shingle: int = Field(default=5, ge=2, description="片段长度（字数）")
 
 
 def _passages(doc: Document, sections: list[str], size: int) -> set[str]:

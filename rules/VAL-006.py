@@ -6,8 +6,18 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, cell_text, table_spec
 from auditor.engine.level import body_name
+
+
+class PARAMS(BaseModel):
+    """The parameters of VAL-006 (checked when the rule is loaded)."""
+
+    model_config = ConfigDict(extra="forbid")
+    county_or_below: str = Field(default="区|县", description="名称含这些字的机关属区县及以下（正则）")
+    not_county: str = Field(default="自治区|地区", description="判断前先从名称中删去的字（正则）")
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:

@@ -82,12 +82,25 @@ def check_example(
         return ExampleResult(rule.id, expectation, name, False, "did not fire")
     if not must_fire and mine:
         return ExampleResult(rule.id, expectation, name, False, f"fired: {mine[0].message}")
+    if must_fire and (wrong := expectation_failure(example, mine)):
+        return ExampleResult(rule.id, expectation, name, False, wrong)
     unfilled = [f.message for f in mine if _PLACEHOLDER.search(f.message)]
     if unfilled:
         return ExampleResult(
             rule.id, expectation, name, False, f"message placeholder not filled: {unfilled[0]}"
         )
     return ExampleResult(rule.id, expectation, name, True)
+
+
+def expectation_failure(example: Example, mine: list[Finding]) -> str | None:
+    """What differs from the example's ``expect`` (count and location of the rule's findings), or None."""
+    if example.expect_count is not None and len(mine) != example.expect_count:
+        return f"expected {example.expect_count} finding(s), got {len(mine)}"
+    wanted = example.expect_location
+    if wanted and not any(all(getattr(f.location, k) == v for k, v in wanted.items()) for f in mine):
+        got = "; ".join(sorted({str(f.location.to_dict()) for f in mine}))
+        return f"no finding at {wanted} (found at {got})"
+    return None
 
 
 def run_examples(rulebase: RuleBase, rule: RuleSpec) -> list[ExampleResult]:

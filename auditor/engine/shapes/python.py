@@ -11,7 +11,8 @@ from auditor.engine.shapes.base import CompiledShape, Params
 
 def python(params: Params) -> CompiledShape:
     """Load ``file`` (default ``<ID>.py`` beside the rule) and call its ``check(ctx, params)``;
-    every other parameter is passed on in ``params``."""
+    every other parameter is passed on in ``params``.  A module that defines ``PARAMS`` (a pydantic
+    model of its parameters) has them checked when the rule is loaded."""
     name = params.get("file", str, f"{params.rule_id}.py")
     path = params.folder / name
     if not path.is_file():
@@ -29,6 +30,17 @@ def python(params: Params) -> CompiledShape:
     if not callable(function):
         raise TypeError(f"{name} has no function check(ctx, params)")
     options = {k: v for k, v in params.values.items() if k != "file"}
+    declared = getattr(module, "PARAMS", None)
+    if declared is not None:
+        # the module states its parameters as a pydantic model: the file's options are checked against it
+        from auditor.engine.schema import validate_params
+
+        try:
+            # the module is not in sys.modules: its names resolve the model's postponed annotations
+            declared.model_rebuild(_types_namespace=vars(module))
+        except Exception as exc:  # noqa: BLE001 - a broken PARAMS is reported and the rule skipped
+            raise ValueError(f"{name}: PARAMS is not a usable pydantic model: {type(exc).__name__}") from None
+        validate_params("python", dict(params.values), declared)
 
     def check(ctx: Context) -> Iterable[Outcome]:
         return function(ctx, options)
