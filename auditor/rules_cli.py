@@ -47,9 +47,11 @@ def list_rules(folder: FolderOption = None) -> None:
 
 @app.command()
 def explain(
-    rule_id: Annotated[str, typer.Argument(help="规则编号，如 BAL-002", metavar="规则编号")], folder: FolderOption = None
+    rule_id: Annotated[str, typer.Argument(help="规则编号，如 BAL-002", metavar="规则编号")], folder: FolderOption = None,
+    sample: Annotated[int, typer.Option("--sample", help="显示第几个应当报出的示例生成的文档文本（0：不显示）",
+                                        metavar="序号")] = 1,
 ) -> None:
-    """说明一条规则：检查什么、依据、如何整改、检查方式和示例。"""
+    """说明一条规则：检查什么、依据、如何整改、检查方式和示例，以及示例生成的文档文本。"""
     from auditor.findings.model import SEVERITY_NAMES
 
     rules, _ = _rules(folder)
@@ -77,6 +79,83 @@ def explain(
         lines.append("不应报出的示例：" + "；".join(e.name for e in rule.must_not_fire))
     lines.append(f"规则文件：{rule.path}")
     typer.echo("\n".join(lines))
+    if sample and rule.must_fire:
+        typer.echo(_example_text(rule, min(max(sample, 1), len(rule.must_fire)) - 1))
+
+
+def _example_text(rule: RuleSpec, index: int) -> str:
+    """A must-fire example's documents as the text they produce (a planted sample rendered as text)."""
+    from auditor.engine.samples import render_sample
+
+    example = rule.must_fire[index]
+    parts = [f"\n—— 应当报出的示例 {index + 1}：{example.name} ——"]
+    for number, doc in enumerate(example.documents, 1):
+        if len(example.documents) > 1:
+            parts.append(f"【文档 {number}】")
+        if doc.sample is None:
+            parts.append(doc.text or "")
+            continue
+        try:
+            # as plain text, unless the example holds only in HTML or Markdown (then that text is shown)
+            textual = doc.formats is None or "txt" in doc.formats or doc.format not in ("html", "md")
+            text = render_sample(doc.sample, "txt" if textual else doc.format)
+            parts.append(text.decode("utf-8", errors="replace"))
+        except (ValueError, KeyError) as exc:
+            parts.append(f"（样本无法生成文本：{exc}）")
+    return "\n".join(parts)
+
+
+@app.command()
+def docs(
+    write: Annotated[bool, typer.Option("--write", help="写入 docs/rules.md（否则检查它是否最新）")] = False,
+) -> None:
+    """规则文件参考（docs/rules.md）：由规则文件结构和各检查方式的说明生成；不加 --write 时检查是否最新。"""
+    from auditor.engine.authoring import REFERENCE_PATH, render_reference
+
+    text = render_reference()
+    if write:
+        REFERENCE_PATH.parent.mkdir(parents=True, exist_ok=True)
+        REFERENCE_PATH.write_text(text, encoding="utf-8")
+        typer.echo(f"已写入 {REFERENCE_PATH}")
+        return
+    current = REFERENCE_PATH.read_text(encoding="utf-8") if REFERENCE_PATH.is_file() else ""
+    if current != text:
+        typer.echo(f"{REFERENCE_PATH} 不是最新的：运行 nianbao rules docs --write", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{REFERENCE_PATH} 是最新的")
+
+
+@app.command()
+def new(
+    rule_id: Annotated[str, typer.Argument(help="新规则编号，如 SEC-010", metavar="规则编号")],
+    shape: Annotated[str, typer.Option("--shape", help="检查方式（nianbao rules docs 列出全部）", metavar="方式")],
+    folder: FolderOption = None,
+) -> None:
+    """写出一条新规则的骨架（通过规则文件检查；应当报出的示例标为已知缺口，待补写）。"""
+    from auditor.engine.authoring import skeleton
+    from auditor.engine.rulebase import RULES_DIR
+    from auditor.engine.rulefile import RuleFileError, load_rule
+
+    rule_id = rule_id.strip().upper()
+    target = folder or RULES_DIR
+    try:
+        files = skeleton(rule_id, shape)
+    except ValueError as exc:
+        typer.echo(f"nianbao: {exc}", err=True)
+        raise typer.Exit(2) from None
+    existing = [name for name in files if (target / name).exists()]
+    if existing:
+        typer.echo(f"nianbao: {target / existing[0]} 已存在，未覆盖", err=True)
+        raise typer.Exit(2)
+    target.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (target / name).write_text(text, encoding="utf-8")
+    try:
+        load_rule(target / f"{rule_id}.yaml")
+    except RuleFileError as exc:
+        typer.echo(f"规则文件有误：{exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("已写出 " + "、".join(str(target / name) for name in files))
 
 
 @app.command("test")

@@ -60,7 +60,8 @@ class IdentityParams(Strict):
 
 class ValueParams(Strict):
     tables: TableKind | list[TableKind] = Field(description="检查哪些表")
-    test: Text = Field(description="对每个单元格的检查，见 auditor.schemas.VALUE_TESTS")
+    test: Literal["text", "blank", "negative", "non_integer"] = Field(
+        description="对每个单元格的检查：text 非数字文字、blank 空白、negative 负数、non_integer 非整数")
 
 
 class TemplateVersionParams(Strict):
