@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from auditor.model import Cell, Document, Section, Table
-from auditor.schemas import Failure
+from auditor.schemas import Failure, derived_total
 from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, SPECS, RowSpec, TableSpec, spec_for
 
 CellRef = tuple[str, str, str]
@@ -219,6 +219,15 @@ def cell_text(cell: Cell | None) -> str:
     if cell.value is not None:
         return f"“{quote_raw(cell.raw)}”（{cell.reading or '按数字'}，按 {format_number(cell.value)} 计算）"
     return f"“{quote_raw(cell.raw)}”"
+
+
+def term_text(table: Table, row: str, col: str) -> str:
+    """A cell as a term of arithmetic: :func:`cell_text`, and for a blank 总计 the value used for it
+    ("空（按该行各栏之和计为 275）"), so the evidence never shows a blank as 0."""
+    derived = derived_total(table, row, col)
+    if derived is not None:
+        return f"空（按该行各栏之和计为 {format_number(derived)}）"
+    return cell_text(table.cell(row, col))
 
 
 def quote_raw(raw: str, limit: int = 40) -> str:

@@ -21,6 +21,7 @@ from auditor.engine.api import (
 )
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
+from auditor.schemas import arithmetic_value, derived_total
 from auditor.templates import SPECS
 
 _CLAUSE_END = "。；;！？\n"
@@ -103,7 +104,21 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 def _sum(table: Table, terms: tuple[Term, ...]) -> Decimal:
-    return sum((table.value(r, c) for r, c in terms), Decimal(0))
+    return sum((arithmetic_value(table, r, c) for r, c in terms), Decimal(0))
+
+
+def _table_says(table: Table, terms: tuple[Term, ...], total: Decimal) -> str:
+    """What the table gives for a claim, in words: "为 275 件", and where that came from when cells
+    were blank — a blank is never called 0 件 (a blank 总计 is read as the sum of its row)."""
+    cells = [table.cell(r, c) for r, c in terms]
+    if all(c is None or c.kind == "blank" for c in cells) and not any(
+        derived_total(table, r, c) is not None for r, c in terms
+    ):
+        return "相应栏目均为空"
+    derived = [(r, c) for r, c in terms if derived_total(table, r, c) is not None]
+    if derived:
+        return f"为 {format_number(total)} 件，其中{_describe(table, tuple(derived))}为空，按该行各栏之和计"
+    return f"为 {format_number(total)} 件"
 
 
 def _describe(table: Table, terms: tuple[Term, ...]) -> str:
@@ -144,7 +159,9 @@ def text_against_table(params: Params) -> CompiledShape:
             unread = [t for terms in usable for t in terms if t in cells and table.cell(*t) is None]
             if unread:
                 # A cell that was not read is not 0: the claim cannot be compared with it.
-                yield NotEvaluated(f"{TABLE_NAMES[kind]}的“{_describe(table, tuple(unread[:1]))}”未能读取", kind)
+                yield NotEvaluated(
+                    f"{TABLE_NAMES[kind]}的“{_describe(table, tuple(unread[:1]))}”未能读取", kind
+                )
                 continue
             stated = claim.value if claim.value is not None else Decimal(match.group("n"))
             sums = [_sum(table, terms) for terms in usable]
@@ -152,17 +169,19 @@ def text_against_table(params: Params) -> CompiledShape:
                 continue
             terms = tuple(t for t in usable[0] if t in cells)
             row, col = terms[0]
+            says = _table_says(table, terms, sums[0])
             yield Violation(
-                evidence=(
-                    f"文中“{_clause(text, match.start(), match.end())}”，"
-                    f"{TABLE_NAMES[kind]} {_describe(table, terms)} 为 {format_number(sums[0])}"
-                ),
+                evidence=f"文中“{_clause(text, match.start(), match.end())}”，{TABLE_NAMES[kind]} {_describe(table, terms)} {says}",
                 section=key,
                 table=kind,
                 row=row_label(table, row),
                 column=col_label(table, col),
                 cells=tuple((kind, r, c) for r, c in terms),
-                values={"stated": format_number(stated), "actual": format_number(sums[0])},
+                values={
+                    "stated": format_number(stated),
+                    "actual": format_number(sums[0]),
+                    "table_says": says,
+                },
                 key=f"{key}:{match.start()}",
             )
 
