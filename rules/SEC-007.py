@@ -12,10 +12,20 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, heading_as_written, quote
+from auditor.engine.api import (
+    Context,
+    NotEvaluated,
+    Outcome,
+    Violation,
+    heading_as_written,
+    quote,
+    says_nothing,
+)
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
-_LABEL = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}[.、．])?\s*")
+_LABEL = re.compile(
+    r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}[.、．])?\s*"
+)
 
 
 def _patterns(words: Any) -> re.Pattern[str]:
@@ -40,6 +50,9 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     section = ctx.section("五")
     if section is None:
         yield NotEvaluated("缺少第五部分", section="五")
+        return
+    if (empty := says_nothing(section)) is not None:
+        yield empty
         return
     problem = _patterns(params["problem"])
     plan = _patterns(params["plan"])

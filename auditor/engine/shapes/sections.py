@@ -12,6 +12,7 @@ from auditor.engine.api import (
     Violation,
     heading_as_written,
     quote,
+    says_nothing,
     section_heading,
 )
 from auditor.engine.shapes.base import CompiledShape, Params
@@ -58,6 +59,10 @@ def _aspects_check(keys: tuple[str, ...], aspects: dict[str, tuple[re.Pattern[st
         present = [s for k in keys if (s := ctx.section(k)) is not None]
         if not present:
             yield NotEvaluated(f"缺少第{'、'.join(keys)}部分", section=keys[0])
+            return
+        empty = [reason for s in present if (reason := says_nothing(s)) is not None]
+        if len(empty) == len(present):
+            yield from empty
             return
         text = "\n".join(s.text for s in present)
         where = present[0]
