@@ -193,7 +193,9 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
             table.problems.append(f"行“{spec.row(rid).display}”出现两次")
             continue
         table.row_labels[rid] = row.label
-        values = _row_values(row, width, subtotal_at, table, spec.row(rid).display, splits, rid, gaps)
+        values = _row_values(
+            row, width, subtotal_at, table, spec.row(rid).display, splits, rid, gaps, total_last=True
+        )
         if values is not None:
             _put_row(table, rid, [c.id for c in T3_COLUMNS], values, row.recovered)
     if splits:
@@ -680,12 +682,16 @@ def _row_values(
     splits: dict[str, list[list[str]]] | None,
     rid: str,
     gaps: GapModel | None = None,
-) -> list[Cell] | None:
-    """The row's cells, or None (with a problem recorded, or a split left to resolve).
+    total_last: bool = False,
+) -> list[Cell | None] | None:
+    """The row's cells, or None (with a problem recorded, or a split left to resolve).  A cell is None
+    where the row shows it but its column cannot be read (the table is then unreadable).
 
     ``splits`` is given for tables whose rows have an identity (T3: the total is the sum of the
     others): run-together digits are then split under it, and rows with several valid splits are left
     in ``splits`` for the column identities to decide.  Without it (T2) only a forced split counts.
+    ``total_last`` says the template gives every row a total column that is last (T3): only then is a
+    row short of a cell or two read right-aligned; elsewhere which cell is missing cannot be read.
     """
     if row.flat is not None and row.gaps is not None:
         # one cell per line: the blank-line runs say where the empty cells stand
@@ -729,21 +735,31 @@ def _row_values(
     while len(vals) > expected and vals[0].strip() and not is_value_like(vals[0]):
         # a label broken over two cells (PDF conversions): the rest of the label, not a value
         vals.pop(0)
-    if expected - 2 <= len(vals) < expected and len(vals) > 1 and vals[-1].strip():
+    if total_last and expected - 2 <= len(vals) < expected and len(vals) > 1 and vals[-1].strip():
         # A merged label column ate cells at the left of a tab export; the total column is always
         # last, so the row is read right-aligned and the missing cells stay blank (VAL-003).
         table.notes.append(f"行“{display}”只有 {len(vals)} 个单元格，按右对齐读取，缺少的单元格视为空白")
         vals = [""] * (expected - len(vals)) + vals
     if len(vals) != expected:
         table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
+        if not total_last and 1 < len(vals) < expected and subtotal_at is None and vals[-1].strip():
+            # A cell wrapped in the PDF was printed apart: which of the first cells it was cannot be
+            # read, but the row still closes with its last cell, which keeps its column.  The cells
+            # before it are left unread (never a guessed position, never a blank the row does not show).
+            placed: list[Cell | None] = [None] * (expected - 1)
+            return [*placed, parse_cell(vals[-1])]
         return None
     if subtotal_at is not None:
         vals = vals[:subtotal_at] + vals[subtotal_at + 1 :]
     return [parse_cell(v) for v in vals]
 
 
-def _put_row(table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell], recovered: str | None) -> None:
+def _put_row(
+    table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell | None], recovered: str | None
+) -> None:
     for col, cell in zip(cols, cells):
+        if cell is None:
+            continue  # a cell that could not be placed stays unread
         if recovered and cell.recovered is None:
             cell.recovered = recovered
         table.cells[(rid, col)] = cell
