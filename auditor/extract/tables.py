@@ -651,7 +651,9 @@ def _unreadable_trace(
 ) -> Table | None:
     """A table whose row labels are in the section but none of whose rows could be read: present but
     unreadable (FMT-005), never missing.  None when no row label of the table is there at all."""
-    labels = [r.label for r in rows if r.label and not r.is_header and identify(r.label) not in (None, "results")]
+    labels = [
+        r.label for r in rows if r.label and not r.is_header and identify(r.label) not in (None, "results")
+    ]
     labels = [lab for lab in labels if not (identify(lab) or "").startswith("block:")]
     if len(labels) < 2:
         return None

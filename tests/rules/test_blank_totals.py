@@ -13,7 +13,9 @@ from auditor.findings.model import ReportResult
 from auditor.pipeline import AuditInput, audit_batch
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
-TEMPLATE = yaml.safe_load((RULES / "TXT-002.yaml").read_text(encoding="utf-8"))["examples"]["must_fire"][0]["text"]
+TEMPLATE = yaml.safe_load((RULES / "TXT-002.yaml").read_text(encoding="utf-8"))["examples"]["must_fire"][0][
+    "text"
+]
 """A 2021-format report whose text says "予以公开及部分公开12件" and whose T3 gives 10 + 1."""
 
 
