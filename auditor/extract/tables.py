@@ -489,7 +489,10 @@ def _t2_instance(
             continue
         table.row_labels[rid] = row.label
         cols = list(spec.columns_of(rid))
-        values = _row_values(row, len(cols), None, table, spec.row(rid).label, None, rid, gaps)
+        signed_at = next((i for i, c in enumerate(cols) if spec.col(c).signed), None)
+        values = _row_values(
+            row, len(cols), None, table, spec.row(rid).label, None, rid, gaps, signed_at=signed_at
+        )
         if values is not None:
             _put_row(table, rid, cols, values, row.recovered)
     _require_rows(table, spec)
@@ -685,6 +688,7 @@ def _row_values(
     rid: str,
     gaps: GapModel | None = None,
     total_last: bool = False,
+    signed_at: int | None = None,
 ) -> list[Cell | None] | None:
     """The row's cells, or None (with a problem recorded, or a split left to resolve).  A cell is None
     where the row shows it but its column cannot be read (the table is then unreadable).
@@ -694,6 +698,8 @@ def _row_values(
     in ``splits`` for the column identities to decide.  Without it (T2) only a forced split counts.
     ``total_last`` says the template gives every row a total column that is last (T3): only then is a
     row short of a cell or two read right-aligned; elsewhere which cell is missing cannot be read.
+    ``signed_at`` is the position of the row's only column that may be negative (2019 本年增/减): in a
+    run of digits a minus sign can only open that cell, which fixes the cells before it.
     """
     if row.flat is not None and row.gaps is not None:
         # one cell per line: the blank-line runs say where the empty cells stand
@@ -726,12 +732,13 @@ def _row_values(
         if len(candidates) > 1 and splits is not None:
             splits[rid] = candidates
             return None
+        partial = _read_before_sign(clean, width, signed_at) if len(candidates) != 1 else None
         table.problems.append(
             f"行“{display}”的数值“{row.flat.strip()}”"
             + ("无法唯一拆分为" if candidates else "无法拆分为")
             + f" {width} 个数"
         )
-        return None
+        return partial
     expected = width + (1 if subtotal_at is not None else 0)
     vals = _trim(row.values, expected)
     while len(vals) > expected and vals[0].strip() and not is_value_like(vals[0]):
@@ -754,6 +761,36 @@ def _row_values(
     if subtotal_at is not None:
         vals = vals[:subtotal_at] + vals[subtotal_at + 1 :]
     return [parse_cell(v) for v in vals]
+
+
+def _read_before_sign(tokens: list[str], width: int, signed_at: int | None) -> list[Cell | None] | None:
+    """The cells of a run that a minus sign fixes, the others unread: "2648-18538" in a row 上一年项目数量 |
+    本年增/减 | 处理决定数量 is 2648 | -… (the minus can only open 本年增/减), while "-18538" still splits
+    several ways.  Cells are kept only where exactly one reading exists; None when nothing is certain."""
+    if signed_at is None or signed_at == 0:
+        return None
+    run = "".join(tokens)
+    if run.count("-") != 1:
+        return None
+    before, _, after = run.partition("-")
+    if not before or not after:
+        return None
+    try:
+        head = split_candidates([before], signed_at)
+        tail = split_candidates(["-" + after], width - signed_at)
+    except SplitTooHard:
+        return None
+    if len(head) != 1:
+        return None
+    cells: list[Cell | None] = [parse_cell(v) for v in head[0]]
+    if len(tail) == 1:
+        cells += [parse_cell(v) for v in tail[0]]
+    else:
+        cells += [None] * (width - signed_at)
+    for c in cells:
+        if c is not None:
+            c.recovered = "split"
+    return cells
 
 
 def _put_row(
