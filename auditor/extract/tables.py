@@ -750,13 +750,16 @@ def _row_values(
         table.notes.append(f"行“{display}”只有 {len(vals)} 个单元格，按右对齐读取，缺少的单元格视为空白")
         vals = [""] * (expected - len(vals)) + vals
     if len(vals) != expected:
-        table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
         if not total_last and 1 < len(vals) < expected and subtotal_at is None and vals[-1].strip():
+            table.problems.append(
+                f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个，无法确定缺少的是哪一栏"
+            )
             # A cell wrapped in the PDF was printed apart: which of the first cells it was cannot be
             # read, but the row still closes with its last cell, which keeps its column.  The cells
             # before it are left unread (never a guessed position, never a blank the row does not show).
             placed: list[Cell | None] = [None] * (expected - 1)
             return [*placed, parse_cell(vals[-1])]
+        table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
         return None
     if subtotal_at is not None:
         vals = vals[:subtotal_at] + vals[subtotal_at + 1 :]
