@@ -68,3 +68,34 @@ def test_a_stated_total_that_is_wrong_still_fires():
     )
     rows = {f.location.row for f in _ids(_audit(text), "BAL-001")}
     assert rows == {"（一）予以公开"}
+
+
+def test_across_years_a_blank_carry_over_total_is_the_sum_of_its_row():
+    # 2021: 结转下年度 2 by 自然人, its 总计 left blank; 2022: 上年结转 2 = 2: no BAL-005 on 总计
+    before = TEMPLATE.replace("2022年", "2021年").replace(
+        "四、结转下年度继续办理\t0\t0\t0\t0\t0\t0\t0", "四、结转下年度继续办理\t2\t0\t0\t0\t0\t0\t"
+    )
+    after = TEMPLATE.replace(
+        "二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0",
+        "二、上年结转政府信息公开申请数量\t2\t0\t0\t0\t0\t0\t2",
+    )
+    assert before != TEMPLATE and after != TEMPLATE
+    results = audit_batch(
+        [
+            AuditInput(data=before.encode("utf-8"), source="2021.txt"),
+            AuditInput(data=after.encode("utf-8"), source="2022.txt"),
+        ]
+    )
+    assert [f.location.column for f in _ids(results[1], "BAL-005")] == []
+    # a carry-over that truly differs is still found
+    wrong = after.replace(
+        "二、上年结转政府信息公开申请数量\t2\t0\t0\t0\t0\t0\t2",
+        "二、上年结转政府信息公开申请数量\t3\t0\t0\t0\t0\t0\t3",
+    )
+    results = audit_batch(
+        [
+            AuditInput(data=before.encode("utf-8"), source="2021.txt"),
+            AuditInput(data=wrong.encode("utf-8"), source="2022.txt"),
+        ]
+    )
+    assert {f.location.column for f in _ids(results[1], "BAL-005")} == {"自然人", "总计"}
