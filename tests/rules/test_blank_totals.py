@@ -52,7 +52,7 @@ def test_text_claims_use_the_parts_of_a_blank_total_and_say_so():
     text = _blank_total(_blank_total(TEMPLATE, "(一) 予以公开"), "(二) 部分公开")
     [finding] = _ids(_audit(text), "TXT-002")
     # 12 stated, 10 + 1 in the rows whose 总计 is blank: the blank is not "0件"
-    assert "为 11 件" in finding.message and "按该行各栏之和计" in finding.message
+    assert "为 11（" in finding.message and "按该行各栏之和计" in finding.message
     assert "为0件" not in finding.message and "为 0 " not in finding.message
 
 

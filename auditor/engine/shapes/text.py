@@ -107,18 +107,16 @@ def _sum(table: Table, terms: tuple[Term, ...]) -> Decimal:
     return sum((arithmetic_value(table, r, c) for r, c in terms), Decimal(0))
 
 
-def _table_says(table: Table, terms: tuple[Term, ...], total: Decimal) -> str:
-    """What the table gives for a claim, in words: "为 275 件", and where that came from when cells
-    were blank — a blank is never called 0 件 (a blank 总计 is read as the sum of its row)."""
-    cells = [table.cell(r, c) for r, c in terms]
-    if all(c is None or c.kind == "blank" for c in cells) and not any(
-        derived_total(table, r, c) is not None for r, c in terms
-    ):
-        return "相应栏目均为空"
+def _table_says(table: Table, terms: tuple[Term, ...], total: Decimal) -> tuple[str, str]:
+    """What the table gives for a claim, in words — "为 275 件", or "相应栏目均为空" (a blank is never
+    called 0 件) — and, for the evidence, which blank 总计 were read as the sum of their row."""
     derived = [(r, c) for r, c in terms if derived_total(table, r, c) is not None]
-    if derived:
-        return f"为 {format_number(total)} 件，其中{_describe(table, tuple(derived))}为空，按该行各栏之和计"
-    return f"为 {format_number(total)} 件"
+    cells = [table.cell(r, c) for r, c in terms]
+    if not derived and all(c is None or c.kind == "blank" for c in cells):
+        return "相应栏目均为空", ""
+    names = "、".join(f"{short_row(table, r)}·{col_label(table, c)}" for r, c in derived)
+    note = f"（其中{names}为空，按该行各栏之和计）" if derived else ""
+    return f"为 {format_number(total)}", note
 
 
 def _describe(table: Table, terms: tuple[Term, ...]) -> str:
@@ -169,9 +167,12 @@ def text_against_table(params: Params) -> CompiledShape:
                 continue
             terms = tuple(t for t in usable[0] if t in cells)
             row, col = terms[0]
-            says = _table_says(table, terms, sums[0])
+            says, note = _table_says(table, terms, sums[0])
             yield Violation(
-                evidence=f"文中“{_clause(text, match.start(), match.end())}”，{TABLE_NAMES[kind]} {_describe(table, terms)} {says}",
+                evidence=(
+                    f"文中“{_clause(text, match.start(), match.end())}”，"
+                    f"{TABLE_NAMES[kind]} {_describe(table, terms)} {says}{note}"
+                ),
                 section=key,
                 table=kind,
                 row=row_label(table, row),
