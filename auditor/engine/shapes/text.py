@@ -108,7 +108,7 @@ def _sum(table: Table, terms: tuple[Term, ...]) -> Decimal:
 
 
 def _table_says(table: Table, terms: tuple[Term, ...], total: Decimal) -> tuple[str, str]:
-    """What the table gives for a claim, in words — "为 275 件", or "相应栏目均为空" (a blank is never
+    """What the table gives for a claim, in words — "为 275", or "相应栏目均为空" (a blank is never
     called 0 件) — and, for the evidence, which blank 总计 were read as the sum of their row."""
     derived = [(r, c) for r, c in terms if derived_total(table, r, c) is not None]
     cells = [table.cell(r, c) for r, c in terms]
