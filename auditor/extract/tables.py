@@ -689,7 +689,7 @@ def _row_values(
     gaps: GapModel | None = None,
     total_last: bool = False,
     signed_at: int | None = None,
-) -> list[Cell | None] | None:
+) -> Sequence[Cell | None] | None:
     """The row's cells, or None (with a problem recorded, or a split left to resolve).  A cell is None
     where the row shows it but its column cannot be read (the table is then unreadable).
 
@@ -757,8 +757,8 @@ def _row_values(
             # A cell wrapped in the PDF was printed apart: which of the first cells it was cannot be
             # read, but the row still closes with its last cell, which keeps its column.  The cells
             # before it are left unread (never a guessed position, never a blank the row does not show).
-            placed: list[Cell | None] = [None] * (expected - 1)
-            return [*placed, parse_cell(vals[-1])]
+            unplaced: list[Cell | None] = [None] * (expected - 1)
+            return [*unplaced, parse_cell(vals[-1])]
         table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
         return None
     if subtotal_at is not None:
