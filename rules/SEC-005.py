@@ -13,7 +13,15 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, heading_as_written, quote
+from auditor.engine.api import (
+    Context,
+    NotEvaluated,
+    Outcome,
+    Violation,
+    heading_as_written,
+    quote,
+    says_nothing,
+)
 
 _SUBHEADING = re.compile(
     r"(?:^|[\n。；])\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}\s*[.、．])"
@@ -56,6 +64,9 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     if section is None:
         yield NotEvaluated("缺少第一部分", section="一")
         return
+    if (empty := says_nothing(section)) is not None:
+        yield empty
+        return
     aspects = {str(name): _patterns(words) for name, words in params["aspects"].items()}
     text = section.text
     parts = _parts(text)
@@ -66,9 +77,13 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     named = {name for name, patterns in aspects.items() if any(names(h, patterns) for h, _ in parts)}
     by_aspect = len(named) >= 2
     # Organised by aspects: the paragraphs under another aspect's sub-heading report that aspect only.
-    free = "\n".join(
-        body for head, body in parts if not any(names(head, patterns) for patterns in aspects.values())
-    ) if by_aspect else text
+    free = (
+        "\n".join(
+            body for head, body in parts if not any(names(head, patterns) for patterns in aspects.values())
+        )
+        if by_aspect
+        else text
+    )
     for name, patterns in aspects.items():
         if name in named or _reported(free, patterns, leading_only=by_aspect):
             continue

@@ -18,7 +18,13 @@ from auditor.engine.level import tier_of
 
 _YUAN = re.compile(r"(?<!万)元")
 _WAN = re.compile(r"万元|万")
-_TIER_NAMES = {"province": "省级", "city": "市级", "county": "县级", "township": "乡镇（街道）", "unknown": ""}
+_TIER_NAMES = {
+    "province": "省级",
+    "city": "市级",
+    "county": "县级",
+    "township": "乡镇（街道）",
+    "unknown": "",
+}
 _LEVEL_NAMES = {"government": "人民政府", "department": "部门", "township": ""}
 
 

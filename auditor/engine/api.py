@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from auditor.model import Cell, Document, Section, Table
-from auditor.schemas import Failure
+from auditor.schemas import Failure, derived_total
 from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, SPECS, RowSpec, TableSpec, spec_for
 
 CellRef = tuple[str, str, str]
@@ -135,6 +135,34 @@ def narrative(text: str) -> str:
     return "\n".join(kept)
 
 
+_NOT_WORDS = re.compile(r"[\s\W_]+")
+_PLACEHOLDERS = frozenset({"", "无", "略", "暂无", "空", "无内容", "见附件"})
+_INSTRUCTION = re.compile(r"[（(]\s*(?:文字描述|文字说明|在此填写|此处填写|请填写|填写)[^（）()]*[）)]")
+"""A template's instruction in brackets ("（文字描述）", "（文字描述，收取信息处理费情况在此处报告。）"): the
+wording the official Word template leaves where the body writes its text."""
+
+
+def bare_placeholder(text: str, placeholders: frozenset[str] | set[str] = _PLACEHOLDERS) -> bool:
+    """Whether a section's text says nothing: empty, one of ``placeholders`` ("无", "略"), or only the
+    template's bracketed instructions left in place."""
+    words = _NOT_WORDS.sub("", _INSTRUCTION.sub("", text))
+    return words == "" or words in placeholders
+
+
+MAY_SAY_NONE = frozenset({"六"})
+"""Sections where "无" is a real answer ("其他需要报告的事项": nothing else), as SEC-004's ``may_say_none``."""
+
+
+def says_nothing(section: Section) -> NotEvaluated | None:
+    """Why a content check cannot read ``section``: it is empty or a bare placeholder (SEC-004 reports
+    it, and lists the checks it stopped); None when the section has text to check.  In a section that
+    may say "无", only an empty section or the template's instruction counts as nothing."""
+    placeholders = frozenset({""}) if section.key in MAY_SAY_NONE else _PLACEHOLDERS
+    if not bare_placeholder(section.text, placeholders):
+        return None
+    return NotEvaluated(f"“{heading_as_written(section)}”部分没有实际内容", section=section.key)
+
+
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 
@@ -219,6 +247,15 @@ def cell_text(cell: Cell | None) -> str:
     if cell.value is not None:
         return f"“{quote_raw(cell.raw)}”（{cell.reading or '按数字'}，按 {format_number(cell.value)} 计算）"
     return f"“{quote_raw(cell.raw)}”"
+
+
+def term_text(table: Table, row: str, col: str) -> str:
+    """A cell as a term of arithmetic: :func:`cell_text`, and for a blank 总计 the value used for it
+    ("空（按该行各栏之和计为 275）"), so the evidence never shows a blank as 0."""
+    derived = derived_total(table, row, col)
+    if derived is not None:
+        return f"空（按该行各栏之和计为 {format_number(derived)}）"
+    return cell_text(table.cell(row, col))
 
 
 def quote_raw(raw: str, limit: int = 40) -> str:

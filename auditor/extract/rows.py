@@ -95,9 +95,7 @@ def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | N
         if found is not None:
             labels = [c for j, c in enumerate(row.cells[: i + 1]) if c and not is_value_like(c)]
             values = [c for j, c in enumerate(row.cells) if j > i and not row.cont[j]]
-            return found, Row(
-                labels=labels, values=values, order=row.order, cells=row.cells, cont=row.cont
-            )
+            return found, Row(labels=labels, values=values, order=row.order, cells=row.cells, cont=row.cont)
     return None, row
 
 
@@ -194,7 +192,13 @@ def stream_rows(rows: list[Row], anchors: AnchorSet) -> tuple[list[Row], GapMode
     after_header = False  # the last line was a column title: values start a row without a label
     seen = _GapCounts()
     for row in rows:
-        if row.para is None and open_row is not None and not open_row.values and not row.labels and row.has_values:
+        if (
+            row.para is None
+            and open_row is not None
+            and not open_row.values
+            and not row.labels
+            and row.has_values
+        ):
             # a label on its own line, then its row without the label (a PDF conversion): one row
             open_row.values, open_row.flat, open_row.gaps = list(row.values), None, None
             open_row.cells, open_row.cont = [open_row.label, *row.cells], [False, *row.cont]
@@ -220,6 +224,11 @@ def stream_rows(rows: list[Row], anchors: AnchorSet) -> tuple[list[Row], GapMode
             seen.line(gap, "value")
             continue
         cut = anchors.cut(text, row.order)
+        if not cut and after_header and open_row is None and _header_word(text):
+            # a short line among the column titles that is not the template's wording ("社会组织" for
+            # "社会公益组织"): a column title as written, kept so that FMT-006 can name the deviation
+            out.append(Row(labels=[text.strip()], values=[], order=row.order))
+            continue
         _close(open_row, gap)
         open_row, after_header = None, False
         out.extend(cut)
@@ -239,6 +248,14 @@ def stream_rows(rows: list[Row], anchors: AnchorSet) -> tuple[list[Row], GapMode
         open_row.stream_end = True
     _close(open_row, None)
     return out, seen.model()
+
+
+_HEADER_WORD = re.compile(r"[\u4e00-\u9fff]{2,8}")
+
+
+def _header_word(text: str) -> bool:
+    """A line that can be a column title: a few Chinese characters, no digit, no sentence."""
+    return _HEADER_WORD.fullmatch(text.strip()) is not None
 
 
 def _close(row: Row | None, gap: int | None) -> None:

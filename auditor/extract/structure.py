@@ -155,7 +155,11 @@ def _title(blocks: list[Block], meta: dict[str, object], first_heading: int) -> 
     for pos, text in enumerate(lines):
         if any(w in text for w in _TITLE_WORDS) and len(text) <= 60 and "。" not in text:
             parts = [text]
-            while pos - len(parts) >= 0 and len(parts) < 3 and _continues_into(lines[pos - len(parts)], parts[0]):
+            while (
+                pos - len(parts) >= 0
+                and len(parts) < 3
+                and _continues_into(lines[pos - len(parts)], parts[0])
+            ):
                 parts.insert(0, lines[pos - len(parts)])
             if len(parts) == 1 and pos + 1 < len(lines) and lines[pos + 1] in ("年度报告", "工作年度报告"):
                 parts.append(lines[pos + 1])
@@ -241,7 +245,7 @@ def _agency(title: str | None, blocks: list[Block], year: int | None) -> str | N
             b.text,
         )
         if m and m.group("a").endswith(_AGENCY_SUFFIX):
-            return m.group("a")
+            return _full_name(m.group("a"), blocks)
     for b in reversed(blocks[-6:]):
         if (
             b.kind == "para"
@@ -251,6 +255,32 @@ def _agency(title: str | None, blocks: list[Block], year: int | None) -> str | N
         ):
             return b.text.strip()
     return None
+
+
+_CITING = re.compile(r"^(?:现将|现|特|发布|印发|公布|关于|附件|编制|形成)+")
+"""Words in front of a cited report title that are not part of the body's name."""
+
+
+def _full_name(short: str, blocks: list[Block]) -> str:
+    """The full name the document gives for a body its narrative names short ("省教育厅" in "2022年，省教育
+    厅坚持…"): its signature line ("河北省教育厅" in the last lines), or the name in front of the report's
+    own title where the document cites it ("附件：河北省教育厅2022年政府信息公开工作年度报告", "发布河北省教
+    育厅2021年政府信息公开工作年度报告").  The short name stays when the document gives no longer one."""
+    names: list[str] = []
+    for b in reversed(blocks[-6:]):
+        text = b.text.strip()
+        if b.kind == "para" and len(text) <= 25 and text.endswith(short) and not _DATE.search(text):
+            names.append(text)
+    cited = re.compile(
+        r"(?:^|[^\u4e00-\u9fff])(?P<full>[\u4e00-\u9fff]{1,14}?"
+        + re.escape(short)
+        + r")\s*(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开|政务公开)"
+    )
+    for b in blocks:
+        if b.kind == "para" and short in b.text:
+            names += [_CITING.sub("", m.group("full")) for m in cited.finditer(b.text)]
+    longer = [n for n in names if n != short and n.endswith(short) and re.fullmatch(r"[\u4e00-\u9fff]+", n)]
+    return max(longer, key=len) if longer else short
 
 
 def _published(

@@ -193,7 +193,9 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
             table.problems.append(f"行“{spec.row(rid).display}”出现两次")
             continue
         table.row_labels[rid] = row.label
-        values = _row_values(row, width, subtotal_at, table, spec.row(rid).display, splits, rid, gaps)
+        values = _row_values(
+            row, width, subtotal_at, table, spec.row(rid).display, splits, rid, gaps, total_last=True
+        )
         if values is not None:
             _put_row(table, rid, [c.id for c in T3_COLUMNS], values, row.recovered)
     if splits:
@@ -487,7 +489,10 @@ def _t2_instance(
             continue
         table.row_labels[rid] = row.label
         cols = list(spec.columns_of(rid))
-        values = _row_values(row, len(cols), None, table, spec.row(rid).label, None, rid, gaps)
+        signed_at = next((i for i, c in enumerate(cols) if spec.col(c).signed), None)
+        values = _row_values(
+            row, len(cols), None, table, spec.row(rid).label, None, rid, gaps, signed_at=signed_at
+        )
         if values is not None:
             _put_row(table, rid, cols, values, row.recovered)
     _require_rows(table, spec)
@@ -649,7 +654,9 @@ def _unreadable_trace(
 ) -> Table | None:
     """A table whose row labels are in the section but none of whose rows could be read: present but
     unreadable (FMT-005), never missing.  None when no row label of the table is there at all."""
-    labels = [r.label for r in rows if r.label and not r.is_header and identify(r.label) not in (None, "results")]
+    labels = [
+        r.label for r in rows if r.label and not r.is_header and identify(r.label) not in (None, "results")
+    ]
     labels = [lab for lab in labels if not (identify(lab) or "").startswith("block:")]
     if len(labels) < 2:
         return None
@@ -680,12 +687,19 @@ def _row_values(
     splits: dict[str, list[list[str]]] | None,
     rid: str,
     gaps: GapModel | None = None,
-) -> list[Cell] | None:
-    """The row's cells, or None (with a problem recorded, or a split left to resolve).
+    total_last: bool = False,
+    signed_at: int | None = None,
+) -> Sequence[Cell | None] | None:
+    """The row's cells, or None (with a problem recorded, or a split left to resolve).  A cell is None
+    where the row shows it but its column cannot be read (the table is then unreadable).
 
     ``splits`` is given for tables whose rows have an identity (T3: the total is the sum of the
     others): run-together digits are then split under it, and rows with several valid splits are left
     in ``splits`` for the column identities to decide.  Without it (T2) only a forced split counts.
+    ``total_last`` says the template gives every row a total column that is last (T3): only then is a
+    row short of a cell or two read right-aligned; elsewhere which cell is missing cannot be read.
+    ``signed_at`` is the position of the row's only column that may be negative (2019 本年增/减): in a
+    run of digits a minus sign can only open that cell, which fixes the cells before it.
     """
     if row.flat is not None and row.gaps is not None:
         # one cell per line: the blank-line runs say where the empty cells stand
@@ -718,23 +732,33 @@ def _row_values(
         if len(candidates) > 1 and splits is not None:
             splits[rid] = candidates
             return None
+        partial = _read_before_sign(clean, width, signed_at) if len(candidates) != 1 else None
         table.problems.append(
             f"行“{display}”的数值“{row.flat.strip()}”"
             + ("无法唯一拆分为" if candidates else "无法拆分为")
             + f" {width} 个数"
         )
-        return None
+        return partial
     expected = width + (1 if subtotal_at is not None else 0)
     vals = _trim(row.values, expected)
     while len(vals) > expected and vals[0].strip() and not is_value_like(vals[0]):
         # a label broken over two cells (PDF conversions): the rest of the label, not a value
         vals.pop(0)
-    if expected - 2 <= len(vals) < expected and len(vals) > 1 and vals[-1].strip():
+    if total_last and expected - 2 <= len(vals) < expected and len(vals) > 1 and vals[-1].strip():
         # A merged label column ate cells at the left of a tab export; the total column is always
         # last, so the row is read right-aligned and the missing cells stay blank (VAL-003).
         table.notes.append(f"行“{display}”只有 {len(vals)} 个单元格，按右对齐读取，缺少的单元格视为空白")
         vals = [""] * (expected - len(vals)) + vals
     if len(vals) != expected:
+        if not total_last and 1 < len(vals) < expected and subtotal_at is None and vals[-1].strip():
+            table.problems.append(
+                f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个，无法确定缺少的是哪一栏"
+            )
+            # A cell wrapped in the PDF was printed apart: which of the first cells it was cannot be
+            # read, but the row still closes with its last cell, which keeps its column.  The cells
+            # before it are left unread (never a guessed position, never a blank the row does not show).
+            unplaced: list[Cell | None] = [None] * (expected - 1)
+            return [*unplaced, parse_cell(vals[-1])]
         table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
         return None
     if subtotal_at is not None:
@@ -742,8 +766,42 @@ def _row_values(
     return [parse_cell(v) for v in vals]
 
 
-def _put_row(table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell], recovered: str | None) -> None:
+def _read_before_sign(tokens: list[str], width: int, signed_at: int | None) -> list[Cell | None] | None:
+    """The cells of a run that a minus sign fixes, the others unread: "2648-18538" in a row 上一年项目数量 |
+    本年增/减 | 处理决定数量 is 2648 | -… (the minus can only open 本年增/减), while "-18538" still splits
+    several ways.  Cells are kept only where exactly one reading exists; None when nothing is certain."""
+    if signed_at is None or signed_at == 0:
+        return None
+    run = "".join(tokens)
+    if run.count("-") != 1:
+        return None
+    before, _, after = run.partition("-")
+    if not before or not after:
+        return None
+    try:
+        head = split_candidates([before], signed_at)
+        tail = split_candidates(["-" + after], width - signed_at)
+    except SplitTooHard:
+        return None
+    if len(head) != 1:
+        return None
+    cells: list[Cell | None] = [parse_cell(v) for v in head[0]]
+    if len(tail) == 1:
+        cells += [parse_cell(v) for v in tail[0]]
+    else:
+        cells += [None] * (width - signed_at)
+    for c in cells:
+        if c is not None:
+            c.recovered = "split"
+    return cells
+
+
+def _put_row(
+    table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell | None], recovered: str | None
+) -> None:
     for col, cell in zip(cols, cells):
+        if cell is None:
+            continue  # a cell that could not be placed stays unread
         if recovered and cell.recovered is None:
             cell.recovered = recovered
         table.cells[(rid, col)] = cell

@@ -14,6 +14,7 @@ from types import ModuleType
 import pytest
 
 from auditor.engine import default_rulebase
+from auditor.pipeline import AuditInput, audit_batch
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "precision_recall.py"
 
@@ -47,3 +48,13 @@ def test_clean_reports_are_audited_in_every_layout(bench):
     tally = bench.run_clean(1, bench.LAYOUTS, default_rulebase())
     assert set(tally.audited) == set(bench.LAYOUTS)
     assert tally.alarms["txt"] == 0 and tally.alarms["html"] == 0
+
+
+@pytest.mark.parametrize("seed", [2, 4])
+def test_a_column_title_reworded_in_a_crawler_export_is_fmt006(bench, seed):
+    # the 河北省教育厅 export (one cell per line): "社会组织" for "社会公益组织" among the column titles
+    planted = bench.p_fmt006(seed)
+    assert planted.replace == [("社会公益组织", "社会组织")]
+    data = bench.render(planted.reports[0], "runs", planted.replace)
+    result = audit_batch([AuditInput(data=data, source="runs.txt")])[0]
+    assert [f.location.column for f in result.findings if f.rule_id == "FMT-006"] == ["社会公益组织"]

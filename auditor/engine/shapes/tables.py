@@ -22,10 +22,11 @@ from auditor.engine.api import (
     row_label,
     short_row,
     table_spec,
+    term_text,
 )
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
-from auditor.schemas import VALUE_TESTS, Failure, Identity, ValueTest
+from auditor.schemas import VALUE_TESTS, Failure, Identity, ValueTest, arithmetic_value
 from auditor.templates import SPECS
 
 _SHOWN_TERMS = 4
@@ -47,7 +48,7 @@ def _table_or_reason(ctx: Context, kind: str, check: str) -> Table | NotEvaluate
 
 
 def _term(table: Table, name: str, row: str, col: str) -> tuple[str, Decimal]:
-    return f"{name} {cell_text(table.cell(row, col))}", table.value(row, col)
+    return f"{name} {term_text(table, row, col)}", arithmetic_value(table, row, col)
 
 
 def _side(terms: list[tuple[str, Decimal]]) -> str:
@@ -103,7 +104,9 @@ def identity(params: Params) -> CompiledShape:
     """left = right, summed over rows in each column (``per: column``) or over columns in each row.
 
     Row or column ids that a template version lacks are left out for that version, so one rule can
-    name （六） (2019) and （六）1–3 (2021).  Blanks and placeholders count as 0.
+    name （六） (2019) and （六）1–3 (2021).  Blanks and placeholders count as 0, except a blank 总计
+    of a row whose parts hold numbers, which counts as their sum (see ``derived_total``): an identity
+    never fails on a total that was left blank (VAL-003 reports the blank).
     """
     kind = params.one_of("table", TABLE_KINDS)
     per = params.one_of("per", ("row", "column"))
