@@ -4,14 +4,17 @@ findings out."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from auditor.engine.rulefile import project_rule
+from auditor.engine.rulefile import RuleFileError, project_rule
 from auditor.findings.model import Finding, Location, fingerprint
 from crawler.crawl import BrokenLink, SeenDocument, SiteCrawl
 from crawler.deadlines import deadline
 from crawler.sites import Site
+
+log = logging.getLogger("nianbao.crawler")
 
 PORTAL_RULES = ("PUB-001", "PUB-002", "PUB-003", "PUB-005")
 
@@ -41,10 +44,21 @@ class PortalFindings:
 def _finding(rule_id: str, message: str, evidence: str, identity: str, fix: str | None = None) -> Finding:
     """A portal finding with the title, severity, basis and fix of its rule file (one per id everywhere);
     ``fix`` replaces the file's when the finding can say more precisely what to do."""
-    rule = project_rule(rule_id)
-    return Finding(rule_id=rule_id, severity=rule.severity, title=rule.title, message=message, location=_LOC,
-                   evidence=evidence, basis=rule.basis, fix=fix or rule.fix,
+    meta = portal_rule_meta(rule_id)
+    return Finding(rule_id=rule_id, severity=meta["severity"], title=meta["title"], message=message,
+                   location=_LOC, evidence=evidence, basis=meta["basis"], fix=fix or meta["fix"],
                    fingerprint=fingerprint(rule_id, identity, _LOC))
+
+
+def portal_rule_meta(rule_id: str) -> dict[str, str]:
+    """id, title, severity, basis and fix of a portal check from its rule file; a broken or missing file
+    is logged in one line and the check still reports (titled by its id), never crashing the crawl."""
+    try:
+        rule = project_rule(rule_id)
+    except RuleFileError as exc:
+        log.error("规则文件有误：%s", exc)
+        return {"id": rule_id, "title": f"门户检查 {rule_id}", "severity": "warning", "basis": "", "fix": ""}
+    return {**rule.meta(), "fix": rule.fix}
 
 
 def late(site: Site, doc: SeenDocument) -> Finding | None:

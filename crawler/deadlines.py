@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from auditor.engine.level import level_of
-from auditor.engine.rulefile import project_rule
+from auditor.engine.rulefile import RuleFileError, project_rule
 from crawler.sites import Site
 
 
 def _statutory_deadlines() -> dict[str, str]:
     """MM-DD by level from the one deadline table, rules/PUB-001.yaml (a level without one is left out)."""
-    table = project_rule("PUB-001").params
+    try:
+        table = project_rule("PUB-001").params
+    except RuleFileError as exc:
+        # no table, no judgement: a late or missing report goes unreported rather than misjudged
+        logging.getLogger("nianbao.crawler").error("规则文件有误，法定公布期限未知：%s", exc)
+        return {}
     return {level: str(day) for level, day in table.items() if day}
 
 

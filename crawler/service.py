@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from auditor.engine.rulefile import project_rule
 from auditor.findings.jsonout import atomic_write_bytes
 from auditor.findings.model import Finding, ReportResult
 from auditor.findings.waivers import Waiver, apply_waivers
@@ -30,7 +29,7 @@ from auditor.pipeline import AuditInput
 from auditor.store import Store
 from auditor.store import runs as store_runs
 from auditor.store.schema import FindingRow
-from crawler.checks import PORTAL_RULES, PortalFindings, portal_findings
+from crawler.checks import PORTAL_RULES, PortalFindings, portal_findings, portal_rule_meta
 from crawler.crawl import CrawlStopped, ProgressHook, SeenDocument, SiteCrawl, SiteCrawler, gather_all
 from crawler.fetch.policy import Resolver
 from crawler.fetch.throttle import HostThrottle
@@ -42,7 +41,9 @@ log = logging.getLogger("nianbao.crawler")
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 
-PORTAL_RULE_META = [project_rule(rule_id).meta() for rule_id in PORTAL_RULES]
+PORTAL_RULE_META = [
+    {k: v for k, v in portal_rule_meta(rule_id).items() if k != "fix"} for rule_id in PORTAL_RULES
+]
 """The portal checks' entries of findings.json's "rules" list, from their rule files."""
 
 def today_in_china() -> date:

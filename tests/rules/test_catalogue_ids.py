@@ -60,3 +60,17 @@ def test_portal_findings_carry_their_rule_files_title_and_basis() -> None:
 def test_one_deadline_table() -> None:
     assert STATUTORY_DEADLINES == {k: v for k, v in project_rule("PUB-001").params.items() if v}
     assert STATUTORY_DEADLINES == {"government": "03-31", "department": "01-31"}
+
+
+def test_a_broken_portal_rule_file_does_not_stop_the_crawl(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import crawler.checks as checks
+    from auditor.engine.rulefile import RuleFileError
+
+    def broken(rule_id: str) -> None:
+        raise RuleFileError(f"{rule_id}.yaml: severity: Input should be 'error', 'warning' or 'info'")
+
+    monkeypatch.setattr(checks, "project_rule", broken)
+    site = Site(id="d", name="甲区财政局", start_urls=("http://h/l.html",), level="department")
+    crawl = SiteCrawl(site, listing_pages=["http://h/l.html"])
+    (finding,) = portal_findings(site, crawl, date(2024, 6, 1)).all
+    assert finding.rule_id == "PUB-002" and finding.title == "门户检查 PUB-002"
