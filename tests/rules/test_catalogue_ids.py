@@ -63,8 +63,8 @@ def test_one_deadline_table() -> None:
 
 
 def test_a_broken_portal_rule_file_does_not_stop_the_crawl(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import crawler.checks as checks
     from auditor.engine.rulefile import RuleFileError
+    from crawler import checks
 
     def broken(rule_id: str) -> None:
         raise RuleFileError(f"{rule_id}.yaml: severity: Input should be 'error', 'warning' or 'info'")
