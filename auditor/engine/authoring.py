@@ -101,9 +101,9 @@ def render_reference() -> str:
     out += ["## Shapes", "", "`shape` has one key, the shape's name, whose value holds its parameters.", ""]
     for name, factory in SHAPES.items():
         out += [f"### `{name}`", "", _doc(factory), ""]
-        model = SHAPE_PARAMS.get(name)
-        if model is not None:
-            out += _fields(model)
+        params = SHAPE_PARAMS.get(name)
+        if params is not None:
+            out += _fields(params)
         if name == "text_against_table":
             out += ["A claim (`claims` item):", "", *_fields(Claim)]
     return "\n".join(out).rstrip() + "\n"

@@ -161,9 +161,13 @@ class ExampleDocument(Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> ExampleDocument:
-        if (self.text is None) == (self.sample is None):
-            raise ValueError("an example document needs exactly one of 'text' or 'sample'")
+        _check_one_source(self)
         return self
+
+
+def _check_one_source(doc: ExampleDocument) -> None:
+    if (doc.text is None) == (doc.sample is None):
+        raise ValueError("an example document needs exactly one of 'text' or 'sample'")
 
 
 class Example(ExampleDocument):
@@ -178,7 +182,8 @@ class Example(ExampleDocument):
             if self.text is not None or self.sample is not None:
                 raise ValueError("an example with a 'batch' has no 'text' or 'sample' of its own")
             return self
-        return ExampleDocument._one_source(self)  # type: ignore[return-value]
+        _check_one_source(self)
+        return self
 
 
 class Examples(Strict):
