@@ -217,10 +217,21 @@ class RuleFile(Strict):
 
 def describe_error(error: ValidationError, prefix: str = "") -> str:
     """The first problem of a validation error as one line: ``field.path: what was expected``."""
-    first = error.errors(include_url=False)[0]
+    errors = error.errors(include_url=False)
+    first = errors[0]
+    if first["type"] == "missing":
+        # every field missing from the same mapping in one line: "missing field(s): basis, fix"
+        parent = first["loc"][:-1]
+        names = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent]
+        if len(names) > 1:
+            where = ".".join(str(p) for p in parent)
+            head = f"{prefix}.{where}" if prefix and where else prefix or where
+            rest = error.error_count() - len(names)
+            tail = f" (and {rest} more)" if rest else ""
+            return f"{head + ': ' if head else ''}missing field(s): {', '.join(names)}{tail}"
     where = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-after"))
     where = f"{prefix}.{where}" if prefix and where else prefix or where
-    message = first["msg"]
+    message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown field"
     elif first["type"] == "missing":

@@ -30,7 +30,8 @@ def bench() -> ModuleType:
 
 
 def test_every_rule_is_planted_or_says_why_not(bench):
-    rules = {rule.id for rule in default_rulebase().rules}
+    # portal checks (PUB-002/003/005) are judged on a crawl, not on a document: nothing to plant
+    rules = {rule.id for rule in default_rulebase().rules if rule.shape != "portal"}
     covered = set(bench.PLANTINGS) | set(bench.NOT_PLANTABLE)
     assert rules - covered == set(), "rules the bench neither plants nor explains"
     assert covered - rules == set(), "plantings of rules that do not exist"
