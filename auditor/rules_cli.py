@@ -134,9 +134,12 @@ def new(
     """写出一条新规则的骨架（通过规则文件检查；应当报出的示例标为已知缺口，待补写）。"""
     from auditor.engine.authoring import skeleton
     from auditor.engine.rulebase import RULES_DIR
-    from auditor.engine.rulefile import RuleFileError, load_rule
+    from auditor.engine.rulefile import RULE_ID, RuleFileError, load_rule
 
     rule_id = rule_id.strip().upper()
+    if not RULE_ID.match(rule_id):
+        typer.echo(f"nianbao: 规则编号 {rule_id} 不符合“ABC-123”的形式", err=True)
+        raise typer.Exit(2)
     target = folder or RULES_DIR
     try:
         files = skeleton(rule_id, shape)

@@ -124,6 +124,11 @@ def test_rules_new_writes_a_skeleton_that_passes_the_linter(tmp_path: Path, shap
     assert again.exit_code == 2  # never overwrites
 
 
+def test_rules_new_refuses_a_malformed_id_and_writes_nothing(tmp_path: Path) -> None:
+    result = RUNNER.invoke(app, ["rules", "new", "SEC10", "--shape", "identity", "--rules", str(tmp_path)])
+    assert result.exit_code == 2 and not list(tmp_path.iterdir())
+
+
 def test_a_new_skeleton_passes_rules_test_with_its_must_fire_example_as_a_gap(tmp_path: Path) -> None:
     RUNNER.invoke(app, ["rules", "new", "TST-010", "--shape", "required_section", "--rules", str(tmp_path)])
     code, out = _rules_test(tmp_path)
