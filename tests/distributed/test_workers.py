@@ -45,6 +45,10 @@ NIANBAO = str(Path(sys.executable).parent / "nianbao")
 FAST_REDELIVERY = {"NIANBAO_HEARTBEAT_TIMEOUT": "3", "NIANBAO_TASK_LEASE": "4",
                    "NIANBAO_BROKER_MAINTENANCE": "300000"}
 """A worker silent for 3 s is taken as dead and its tasks redelivered (tests; the default is a minute)."""
+PATIENT_REDELIVERY = {"NIANBAO_HEARTBEAT_TIMEOUT": "30", "NIANBAO_TASK_LEASE": "40",
+                      "NIANBAO_BROKER_MAINTENANCE": "300000"}
+"""For tests of live workers only: on a loaded machine a live worker may not be scheduled for seconds, and
+a 4 s lease would then pass to a duplicate while its holder still works (leases bound dead holders only)."""
 
 
 def sites_toml(portals: list[DemoPortal]) -> str:
@@ -118,13 +122,13 @@ class Workers:
         self.endpoints, self.logs = endpoints, logs
         self.started: list[subprocess.Popen[bytes]] = []
 
-    def start(self, threads: int = 2) -> subprocess.Popen[bytes]:
+    def start(self, threads: int = 2, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = self.logs / f"worker-{len(self.started)}.log"
         args = [NIANBAO, "worker", "--store", str(self.endpoints.store), "--db", str(self.endpoints.database_url),
                 "--redis", self.endpoints.redis_url, "--threads", str(threads)]
         with log.open("wb") as out:
             process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                       env={**os.environ, **FAST_REDELIVERY})
+                                       env={**os.environ, **(env or FAST_REDELIVERY)})
         self.started.append(process)
         return process
 
@@ -270,8 +274,8 @@ def test_a_duplicated_task_creates_nothing_twice(
         broker = tasks.make_broker(endpoints)
         for site in sites_file.sites:  # every site's task delivered a second time
             broker.enqueue(tasks.message(run_id, site, sites_file.settings))
-        workers.start(threads=3)
-        workers.start(threads=3)
+        workers.start(threads=3, env=PATIENT_REDELIVERY)
+        workers.start(threads=3, env=PATIENT_REDELIVERY)
         assert coordinator.wait_for(store, run_id, timeout=240) == "done"
         pending = [f"{tasks.NAMESPACE}:{tasks.QUEUE}.msgs", f"{tasks.NAMESPACE}:{tasks.QUEUE}.DQ.msgs"]
         deadline = time.monotonic() + 90
