@@ -9,7 +9,7 @@ Everything taken from a report is untrusted and goes through Jinja2's autoescapi
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,9 @@ from jinja2 import Environment, PackageLoader
 
 from auditor import __version__
 from auditor.engine.api import TABLE_NAMES, table_spec
-from auditor.findings.jsonout import atomic_write_bytes
+from auditor.findings.jsonout import AtomicFile
 from auditor.findings.model import SEVERITY_NAMES, SEVERITY_RANK, Finding, ReportResult
+from auditor.findings.sanitize import XML_UNSAFE, Sanitizer
 from auditor.model import Table
 
 _ENV = Environment(loader=PackageLoader("auditor.findings", "templates"), autoescape=True, trim_blocks=True)
@@ -104,21 +105,58 @@ def _report_view(result: ReportResult) -> ReportView:
     return view
 
 
-def render_html(results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> str:
-    """The whole report as one HTML page."""
-    views = [_report_view(r) for r in results]
-    used = {f.rule_id for r in results for f in r.findings}
-    totals = {s: sum(v.counts[s] for v in views) for s in ("error", "warning", "info")}
-    return _ENV.get_template("report.html.j2").render(
-        reports=views,
+class _Views:
+    """The report views, made one at a time each time the template walks them (results may be a
+    spool on disk: memory stays flat)."""
+
+    def __init__(self, results: Iterable[ReportResult], count: int) -> None:
+        self.results = results
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[ReportView]:
+        return (_report_view(r) for r in self.results)
+
+
+def _chunks(results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Iterator[str]:
+    """The page in pieces: one pass over the results for the totals, one to render them."""
+    totals = {s: 0 for s in ("error", "warning", "info")}
+    used: set[str] = set()
+    waived = count = 0
+    for r in results:
+        count += 1
+        for f in r.findings:
+            used.add(f.rule_id)
+            if f.waived is None:
+                totals[f.severity] = totals.get(f.severity, 0) + 1
+            else:
+                waived += 1
+    return _ENV.get_template("report.html.j2").generate(
+        reports=_Views(results, count),
         totals=totals,
-        waived=sum(len(v.waived) for v in views),
+        waived=waived,
         rules=[r for r in rules if r.get("id") in used],
         version=__version__,
     )
 
 
-def write_html(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
-    path = out_dir / "findings.html"
-    atomic_write_bytes(path, render_html(results, rules).encode("utf-8"))
-    return path
+def render_html(results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> str:
+    """The whole report as one HTML page."""
+    return "".join(_chunks(results, rules))
+
+
+def write_html(
+    out_dir: Path,
+    results: Iterable[ReportResult],
+    rules: Sequence[dict[str, Any]],
+    sanitizer: Sanitizer | None = None,
+) -> Path:
+    """findings.html, streamed to a temporary file and moved into place; what HTML cannot hold
+    (control characters, U+FFFF, lone surrogates) is replaced and counted in ``sanitizer``."""
+    clean = sanitizer if sanitizer is not None else Sanitizer(XML_UNSAFE)
+    with AtomicFile(out_dir / "findings.html") as page:
+        for chunk in _chunks(results, rules):
+            page.write(clean.text(chunk))
+    return page.path
