@@ -8,10 +8,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from auditor.extract import SUPPORTED_SUFFIXES
 from auditor.rules_cli import app as rules_app
+from auditor.workers import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Budget
 from crawler.cli import register as register_crawler_commands
 
 app = typer.Typer(
@@ -32,55 +31,44 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def collect_inputs(paths: list[str]) -> list[str]:
-    """Files, folders (recursively, supported suffixes only, sorted) and URLs, in the order given."""
-    found: list[str] = []
-    for p in paths:
-        if p.startswith(("http://", "https://")):
-            found.append(p)
-            continue
-        path = Path(p)
-        if path.is_dir():
-            found.extend(
-                str(f) for f in sorted(path.rglob("*"))
-                if f.is_file() and (f.suffix.lower() in SUPPORTED_SUFFIXES or not f.suffix)
-                and not f.name.startswith(".")
-            )
-        elif path.is_file():
-            found.append(str(path))
-        else:
-            raise fail(f"{p}: 文件或目录不存在")
-    return found
-
-
-def progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-
-
-@app.command()
+@app.command(help="审查年度报告：写出 DIR/findings.json 以及 --format 指定的其他格式。")
 def audit(
-    paths: Annotated[list[str], typer.Argument(help="files, folders (recursive) or URLs")],
-    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("reports_out"),
-    format: Annotated[str, typer.Option("--format", help="json,html,xlsx,csv,sarif")] = "json,html",
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help="error | warning")] = None,
-    level: Annotated[
-        str | None, typer.Option("--level", help="government | department | township (else from the title)")
+    paths: Annotated[list[str], typer.Argument(help="文件、文件夹（递归）或网址", metavar="路径或网址...")],
+    out: Annotated[Path, typer.Option("--out", help="输出文件夹")] = Path("reports_out"),
+    format: Annotated[str, typer.Option("--format", help="输出格式：json,html,xlsx,csv,sarif")] = "json,html",
+    fail_on: Annotated[
+        str | None, typer.Option("--fail-on", help="有该级别（error 或 warning）及以上的问题时退出码为 1")
     ] = None,
-    waivers: Annotated[Path | None, typer.Option("--waivers", help="waiver file (TOML)")] = None,
+    level: Annotated[
+        str | None,
+        typer.Option("--level", help="机关层级：government | department | township（默认从标题判断）"),
+    ] = None,
+    waivers: Annotated[Path | None, typer.Option("--waivers", help="豁免文件（TOML）")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="并行处理的进程数（默认：本机核数）", envvar="NIANBAO_WORKERS", min=1),
+    ] = None,
+    doc_timeout: Annotated[
+        float,
+        typer.Option(
+            "--doc-timeout", help="单个文档的处理时间上限（秒），超出记为 READ-001", envvar="NIANBAO_DOC_TIMEOUT",
+            min=0.1,
+        ),
+    ] = DEFAULT_SECONDS,
+    doc_memory: Annotated[
+        int,
+        typer.Option(
+            "--doc-memory", help="处理进程可另占的内存上限（MB，0 为不限），超出记为 READ-001",
+            envvar="NIANBAO_DOC_MEMORY_MB", min=0,
+        ),
+    ] = DEFAULT_MEMORY_MB,
 ) -> None:
-    """Audit reports and write DIR/findings.json plus the other formats asked for."""
+    """审查年度报告：写出 DIR/findings.json 以及 --format 指定的其他格式。"""
     from auditor.audit_run import run_audit
 
     code = run_audit(
-        paths, out=out, formats=format, fail_on=fail_on, level=level, waivers=waivers, console=err
+        paths, out=out, formats=format, fail_on=fail_on, level=level, waivers=waivers, console=err,
+        workers=workers, budget=Budget(doc_timeout, doc_memory),
     )
     raise typer.Exit(code)
 

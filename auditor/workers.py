@@ -22,11 +22,10 @@ import os
 import resource
 import signal
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, Self
 
 _CTX = multiprocessing.get_context("fork")
 
@@ -263,7 +262,7 @@ class WorkerPool:
             yield Outcome(task, "time", reason=self.budget.time_reason())
 
     def _receive(self, worker: _Worker) -> Iterator[Outcome]:
-        task, documents = worker.task
+        task, _documents = worker.task
         while True:
             try:
                 if not worker.conn.poll():
@@ -298,7 +297,7 @@ class WorkerPool:
             worker.stop()
         self.busy, self.idle = [], []
 
-    def __enter__(self) -> WorkerPool:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:
