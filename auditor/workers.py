@@ -17,6 +17,7 @@ replaced.  Workers are forked from the parent after the heavy imports, so starti
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing
 import os
 import resource
@@ -131,6 +132,7 @@ def _cap_memory(megabytes: int) -> None:
 
 def _worker_main(conn: Connection, fn: TaskFn, budget: Budget, init: Callable[[], None] | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    faulthandler.disable()  # a crash is reported by the parent in one line, not as a C traceback
     signal.signal(signal.SIGALRM, _on_alarm)
     if init is not None:
         init()

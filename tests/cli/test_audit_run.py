@@ -1,0 +1,126 @@
+"""`nianbao audit` as a run: worker processes, input order, across-year checks across chunks,
+progress and summary, outputs streamed and moved into place."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from auditor import audit_run
+from auditor.audit_run import run_audit
+from auditor.workers import Budget
+from tests.extract.expected_model import SHARED
+
+SEEDS = SHARED / "seeds"
+ALL = "json,html,xlsx,csv,sarif"
+
+
+def _run(paths: list[Path], out: Path, **kwargs: object) -> tuple[int, str]:
+    console = Console(stderr=True, record=True, width=300, force_terminal=False)
+    code = run_audit(
+        [str(p) for p in paths], out=out, formats=kwargs.pop("formats", ALL), fail_on=None, level=None,
+        waivers=None, console=console, **kwargs,  # type: ignore[arg-type]
+    )
+    return code, console.export_text()
+
+
+def _reports(out: Path) -> dict[str, dict]:
+    data = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    return {Path(r["source"]).name: r for r in data["reports"]}
+
+
+_ZERO_ORGS = {f"T3.{{row}}.{c}": "0" for c in ("commercial", "research", "public_interest", "legal", "other_org")}
+
+
+def _series(folder: Path) -> list[Path]:
+    """One body's 2022 report (carry-over 0) before its 2021 report (carried to next year: 2), with the
+    seeds between them: BAL-005 needs the 2021 report, audited in another chunk."""
+    from auditor.engine.samples import render_sample
+
+    folder.mkdir()
+    orgs = {k.format(row="carry_next"): v for k, v in _ZERO_ORGS.items()}
+    y2021 = {"seed": 81, "year": 2021, "agency": "东湖区财政局",
+             "cells": {"T3.carry_next.natural": "2", "T3.carry_next.total": "2", **orgs}}  # fmt: skip
+    orgs = {k.format(row="carried"): v for k, v in _ZERO_ORGS.items()}
+    y2022 = {"seed": 82, "year": 2022, "agency": "东湖区财政局",
+             "cells": {"T3.carried.natural": "0", "T3.carried.total": "0", **orgs}}  # fmt: skip
+    (folder / "a-2022.txt").write_bytes(render_sample(y2022, "txt"))
+    (folder / "z-2021.txt").write_bytes(render_sample(y2021, "txt"))
+    return [folder / "a-2022.txt", SEEDS, folder / "z-2021.txt"]
+
+
+def test_workers_give_the_same_findings_in_input_order(tmp_path, monkeypatch):
+    """Two workers and one-report chunks: the order is the inputs', and the across-year check still
+    sees the predecessor audited in another chunk by another process."""
+    inputs = _series(tmp_path / "in")
+    code, _ = _run(inputs, tmp_path / "one", workers=1)
+    assert code == 0
+    monkeypatch.setattr(audit_run, "CHUNK", 1)
+    code, log = _run(inputs, tmp_path / "two", workers=2)
+    assert code == 0
+    one = json.loads((tmp_path / "one" / "findings.json").read_text("utf-8"))
+    two = json.loads((tmp_path / "two" / "findings.json").read_text("utf-8"))
+    for report in [*one["reports"], *two["reports"]]:  # a rule's findings come in batch order (pandera's)
+        report["findings"].sort(key=lambda f: f["fingerprint"])
+    assert one["reports"] == two["reports"]
+    names = [Path(r["source"]).name for r in two["reports"]]
+    assert names == ["a-2022.txt", *sorted(p.name for p in SEEDS.iterdir()), "z-2021.txt"]
+    assert "BAL-005" in {f["rule_id"] for f in _reports(tmp_path / "two")["a-2022.txt"]["findings"]}
+    assert "2 个进程" in log
+
+
+def test_every_format_written_and_nothing_left_behind(tmp_path):
+    out = tmp_path / "out"
+    code, log = _run([SEEDS], out)
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["findings.json", "findings.html", "findings.xlsx", "findings.csv", "findings.sarif"]
+    ), "no spool or temporary file left in the output folder"
+    sarif = json.loads((out / "findings.sarif").read_text("utf-8"))
+    run = sarif["runs"][0]
+    assert len(run["artifacts"]) == 5 and run["results"]
+    assert all(r["ruleIndex"] < len(run["tool"]["driver"]["rules"]) for r in run["results"])
+    assert all(run["tool"]["driver"]["rules"][r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])
+    summary = [line for line in log.splitlines() if line.startswith("审查 5 份报告")]
+    assert len(summary) == 1 and "份/秒" in summary[0]
+
+
+def test_the_output_folder_inside_the_input_folder_is_not_audited(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "a.txt").write_bytes(next(SEEDS.glob("001_*.txt")).read_bytes())
+    _run([inputs], inputs / "out")
+    code, _ = _run([inputs], inputs / "out")  # second run: findings.html of the first is in the folder
+    assert code == 0
+    assert list(_reports(inputs / "out")) == ["a.txt"]
+
+
+def test_a_failed_run_keeps_the_previous_outputs(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    _run([SEEDS], out, formats="json,csv")
+    before = (out / "findings.json").read_bytes()
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(audit_run, "_close", broken)
+    with pytest.raises(RuntimeError):
+        _run([SEEDS], out, formats="json,csv")
+    assert (out / "findings.json").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["findings.csv", "findings.json"]
+
+
+def test_cli_options_for_workers_and_budget_are_accepted(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "auditor.cli", "audit", str(SEEDS), "--out", str(tmp_path), "--workers", "1",
+         "--doc-timeout", "30", "--doc-memory", "1024"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "1 个进程" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert Budget().seconds > 0
