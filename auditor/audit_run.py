@@ -251,7 +251,7 @@ def read_task(task: ReadTask, guard: Guard) -> list[Entry | Skipped]:
             result = unreadable_result(item.source, hashlib.sha256(item.data).hexdigest(), value)
         elif isinstance(value, NotAReport):
             if task.in_folder:
-                out.append(Skipped(item.source, f"不是年度报告：{value}"))
+                out.append(Skipped(item.source, str(value)))
                 continue
             result = unreadable_result(item.source, hashlib.sha256(item.data).hexdigest(), str(value))
         else:
@@ -398,7 +398,7 @@ def run_audit(
     try:
         with bar, WorkerPool(_Dispatch(), workers=n_workers, budget=budget, tick=bar.refresh) as pool:
             entries, more_skipped = _read_pass(pool, inputs, level, spool_dir, bar)
-            skipped.extend(more_skipped)
+            skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
             stats = _audit_pass(pool, entries, streams, rulebase, live_waivers, fail_on, bar)
             bar.update(bar.add_task("写出", total=None), description="写出结果文件")
             bar.refresh()
