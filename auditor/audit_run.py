@@ -39,8 +39,10 @@ from auditor.workers import Budget, Guard, Outcome, WorkerPool
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
-CHUNK = 32
-"""Reports audited per task in pass 2: the rule base validates a chunk's tables in one pandera call."""
+CHUNK = 200
+"""Most reports audited per task in pass 2: the rule base validates a chunk's tables in one pandera
+call, whose fixed cost dominates small chunks (per report: 7 ms in chunks of 8, 3.4 ms of 32, 2.2 ms of
+200 on text reports).  Smaller runs are cut in as many chunks as there are workers."""
 URL_ALLOWANCE = 300.0
 """Seconds a URL input may spend downloading (its own timeouts and retries) before its budget starts."""
 
@@ -495,9 +497,11 @@ def _audit_pass(
 
     retry: list[int] = []
 
+    size = max(1, min(CHUNK, -(-len(entries) // pool.size)))
+
     def tasks() -> Iterator[tuple[tuple[int, ...], tuple[str, list[Any]], int]]:
-        for start in range(0, len(entries), CHUNK):
-            seqs = tuple(range(start, min(start + CHUNK, len(entries))))
+        for start in range(0, len(entries), size):
+            seqs = tuple(range(start, min(start + size, len(entries))))
             yield seqs, ("audit", [job(s) for s in seqs]), len(seqs)
         while retry:  # a chunk whose worker was killed: its reports again, one per task
             seq = retry.pop()
