@@ -25,6 +25,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -314,28 +315,33 @@ def _warm_up() -> None:
     default_rulebase()
 
 
-def route_library_logging(log_file: Path) -> None:
+@contextmanager
+def route_library_logging(log_file: Path) -> Iterator[None]:
     """Library warnings (pdfminer's hundreds of lines per PDF) go to ``log_file``, not between the
-    one-line reasons on stderr; the project's own warnings stay on stderr."""
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "_nianbao_audit", False):
-            root.removeHandler(handler)
-    to_file = logging.FileHandler(log_file, encoding="utf-8", delay=True)
+    one-line reasons on stderr; the project's own warnings stay on stderr as one line each.  The
+    logging set-up is restored afterwards (the command may run inside a longer-lived process)."""
+    root, own = logging.getLogger(), logging.getLogger("nianbao")
+    saved = (root.level, own.propagate)
+    to_file = logging.FileHandler(log_file, encoding="utf-8", delay=True)  # no file unless something logs
     to_file.setLevel(logging.WARNING)
     to_file.setFormatter(logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"))
-    to_file._nianbao_audit = True  # type: ignore[attr-defined]
+    console = logging.StreamHandler()
+    console.setFormatter(logging.Formatter("nianbao: %(message)s"))
     root.addHandler(to_file)
-    if root.level > logging.WARNING or root.level == logging.NOTSET:
+    if root.level == logging.NOTSET or root.level > logging.WARNING:
         root.setLevel(logging.WARNING)
-    own = logging.getLogger("nianbao")
-    if not any(getattr(h, "_nianbao_audit", False) for h in own.handlers):
-        console = logging.StreamHandler()
-        console.setFormatter(logging.Formatter("nianbao: %(message)s"))
-        console._nianbao_audit = True  # type: ignore[attr-defined]
-        own.addHandler(console)
+    own.addHandler(console)
     own.propagate = False
     logging.captureWarnings(True)
+    try:
+        yield
+    finally:
+        logging.captureWarnings(False)
+        root.removeHandler(to_file)
+        own.removeHandler(console)
+        to_file.close()
+        root.setLevel(saved[0])
+        own.propagate = saved[1]
 
 
 @dataclass
@@ -361,7 +367,6 @@ def run_audit(
     """Audit ``paths`` into ``out``; returns the exit code (CONTRACT.md)."""
     from auditor.cli import fail
     from auditor.findings.writers import STREAMS
-    from auditor.workers import default_workers
 
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in STREAMS]
@@ -386,7 +391,26 @@ def run_audit(
 
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
-    route_library_logging(out / "audit.log")
+    with route_library_logging(out / "audit.log"):
+        return _run(inputs, skipped, out, wanted, fail_on, level, live_waivers, console, workers, budget, started)
+
+
+def _run(
+    inputs: list[InputFile],
+    skipped: list[Skipped],
+    out: Path,
+    wanted: list[str],
+    fail_on: str | None,
+    level: str | None,
+    live_waivers: Any,
+    console: Console,
+    workers: int | None,
+    budget: Budget | None,
+    started: float,
+) -> int:
+    from auditor.findings.writers import STREAMS
+    from auditor.workers import default_workers
+
     _warm_up()
     from auditor.engine import default_rulebase
 
@@ -507,6 +531,8 @@ def _audit_pass(
             seq = retry.pop()
             yield (seq,), ("audit", [job(seq)]), 1
 
+    once = _Once()
+    logging.getLogger("nianbao.waivers").addFilter(once)  # chunk by chunk, an expired waiver would warn per chunk
     stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
     waiting: dict[int, ReportResult] = {}
@@ -524,7 +550,7 @@ def _audit_pass(
             rulebase.audit([failed])
             done = [(seqs[0], failed)]
         if live_waivers:
-            apply_waivers([r for _, r in done], live_waivers)
+            apply_waivers([r for _, r in done], live_waivers)  # warns once per expired waiver (see below)
         for seq, result in done:
             waiting[seq] = result
         while next_seq in waiting:
@@ -532,7 +558,23 @@ def _audit_pass(
             _write(result, streams, stats, threshold)
             next_seq += 1
             bar.advance(task_id)
+    logging.getLogger("nianbao.waivers").removeFilter(once)
     return stats
+
+
+class _Once(logging.Filter):
+    """Lets each distinct message through once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message in self.seen:
+            return False
+        self.seen.add(message)
+        return True
 
 
 def _write(result: ReportResult, streams: list[Any], stats: RunStats, threshold: int | None) -> None:

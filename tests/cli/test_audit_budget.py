@@ -93,10 +93,10 @@ def test_a_check_that_runs_away_costs_only_its_report(tmp_path, monkeypatch):
     folder.mkdir()
     for name in ("a.txt", "slow.txt", "z.txt"):
         (folder / name).write_bytes(GOOD)
-    code, _, elapsed = _run(folder, tmp_path / "out", Budget(seconds=1, memory_mb=0))
-    assert code == 2 and elapsed < 30
+    code, _, elapsed = _run(folder, tmp_path / "out", Budget(seconds=5, memory_mb=0))
+    assert code == 2 and elapsed < 60
     data = json.loads((tmp_path / "out" / "findings.json").read_text("utf-8"))
     by_name = {Path(r["source"]).name: r for r in data["reports"]}
     assert "超出处理预算" in by_name["slow.txt"]["error"]
     assert by_name["a.txt"]["error"] is None and by_name["z.txt"]["error"] is None
-    assert by_name["a.txt"]["findings"] == by_name["z.txt"]["findings"] or by_name["a.txt"]["year"] == 2022
+    assert by_name["a.txt"]["year"] == by_name["z.txt"]["year"] == 2022

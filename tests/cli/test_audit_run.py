@@ -124,3 +124,27 @@ def test_cli_options_for_workers_and_budget_are_accepted(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "1 个进程" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert Budget().seconds > 0
+
+
+def test_progress_on_a_terminal_covers_every_stage(tmp_path):
+    console = Console(stderr=True, record=True, width=200, force_terminal=True)
+    code = run_audit([str(SEEDS)], out=tmp_path, formats="json", fail_on=None, level=None, waivers=None,
+                     console=console, workers=1)  # fmt: skip
+    assert code == 0
+    shown = console.export_text()
+    for stage in ("读取解析", "规则审查", "写出"):
+        assert stage in shown
+    assert "5/5" in shown and "份/秒" in shown
+
+
+def test_an_expired_waiver_is_reported_once_not_per_chunk(tmp_path, monkeypatch, capfd):
+    monkeypatch.setattr(audit_run, "CHUNK", 1)
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waiver]]\nrule = "SEC-003"\ndocument = "*"\nreason = "已知"\nexpires = 2020-01-01\n', "utf-8"
+    )
+    console = Console(stderr=True, record=True, width=300, force_terminal=False)
+    code = run_audit([str(SEEDS)], out=tmp_path / "out", formats="json", fail_on=None, level=None,
+                     waivers=waivers, console=console, workers=1)  # fmt: skip
+    assert code == 0
+    assert capfd.readouterr().err.count("过期") == 1
