@@ -74,3 +74,33 @@ def test_mutated_reports_end_as_a_report_or_a_one_line_reason(tmp_path):
     assert not slow, slow
     assert outcomes["report"] + outcomes["READ-001"] == CASES
     print(f"{CASES} cases in {time.monotonic() - started:.0f} s: {dict(outcomes)}")
+
+
+def test_a_folder_of_mutated_reports_is_audited_into_every_format(tmp_path):
+    """The command's own path (workers, spool, budgets, streamed writers) over hostile inputs."""
+    import json
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from auditor.audit_run import run_audit
+    from auditor.workers import Budget
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    count = max(20, CASES // 20)
+    for number in range(10_000, 10_000 + count):
+        c = case(number)
+        (folder / c.name).write_bytes(c.data)
+    console = Console(stderr=True, record=True, width=400, force_terminal=False)
+    code = run_audit([str(folder)], out=tmp_path / "out", formats="json,html,xlsx,csv,sarif", fail_on=None,
+                     level=None, waivers=None, console=console, workers=2, budget=Budget(SECONDS, 1024))  # fmt: skip
+    assert code in (0, 2)
+    names = {"findings.json", "findings.html", "findings.xlsx", "findings.csv", "findings.sarif"}
+    assert {p.name for p in (tmp_path / "out").iterdir()} - {"audit.log"} == names
+    data = json.loads((tmp_path / "out" / "findings.json").read_text("utf-8"))
+    seen = {Path(r["source"]).name for r in data["reports"]} | {Path(s["source"]).name for s in data["skipped"]}
+    assert len(seen) == count
+    log = console.export_text()
+    assert "Traceback" not in log
+    assert all(" — " in line for line in log.splitlines() if "无法读取" in line or "已跳过" in line)
