@@ -146,8 +146,9 @@ def main() -> None:
                 slowest.append((seconds, number, detail))
                 slowest = sorted(slowest, reverse=True)[:5]
             done_cases = sum(counts.values())
-            if done_cases % 5000 < CHUNK:
-                print(f"… {done_cases} cases, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            if done_cases % 5000 < CHUNK:  # a partial run still leaves figures
+                print(f"… {done_cases} cases, {time.perf_counter() - started:.0f} s: {dict(counts)}, "
+                      f"peak {peak[0] / 1024:.0f} MB PSS", file=sys.stderr, flush=True)  # fmt: skip
     done.set()
     elapsed = time.perf_counter() - started
     total = sum(counts.values())
