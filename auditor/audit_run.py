@@ -322,6 +322,11 @@ def route_library_logging(log_file: Path) -> Iterator[None]:
     logging set-up is restored afterwards (the command may run inside a longer-lived process)."""
     root, own = logging.getLogger(), logging.getLogger("nianbao")
     saved = (root.level, own.propagate)
+    # experta calls logging.basicConfig() on import: a console handler on the root would print every
+    # library's warnings on stderr.  Console handlers step aside for the run.
+    consoles = [h for h in root.handlers if type(h) is logging.StreamHandler]
+    for handler in consoles:
+        root.removeHandler(handler)
     to_file = logging.FileHandler(log_file, encoding="utf-8", delay=True)  # no file unless something logs
     to_file.setLevel(logging.WARNING)
     to_file.setFormatter(logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"))
@@ -342,6 +347,8 @@ def route_library_logging(log_file: Path) -> Iterator[None]:
         to_file.close()
         root.setLevel(saved[0])
         own.propagate = saved[1]
+        for handler in consoles:
+            root.addHandler(handler)
 
 
 @dataclass

@@ -65,7 +65,7 @@ def test_a_refused_connection_says_so(tmp_path):
     assert len([line for line in log.splitlines() if "无法读取" in line]) == 1
 
 
-def test_library_warnings_go_to_the_log_file_not_stderr(tmp_path, monkeypatch, capfd):
+def test_library_warnings_go_to_the_log_file_not_stderr(tmp_path, monkeypatch, capfd, request):
     real = auditor.pipeline.extract
 
     def noisy(data: bytes, source: str, **kwargs: object):  # type: ignore[no-untyped-def]
@@ -74,6 +74,9 @@ def test_library_warnings_go_to_the_log_file_not_stderr(tmp_path, monkeypatch, c
         return real(data, source, **kwargs)
 
     monkeypatch.setattr(auditor.pipeline, "extract", noisy)
+    console = logging.StreamHandler()  # what experta's logging.basicConfig() leaves on the root
+    logging.getLogger().addHandler(console)
+    request.addfinalizer(lambda: logging.getLogger().removeHandler(console))
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.txt").write_bytes(GOOD)
