@@ -130,7 +130,27 @@ def _cap_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _worker_main(conn: Connection, fn: TaskFn, budget: Budget, init: Callable[[], None] | None) -> None:
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the parent dies (a killed run leaves no worker behind)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the closed pipe still ends the worker once it is idle
+
+
+def _worker_main(
+    conn: Connection,
+    fn: TaskFn,
+    budget: Budget,
+    init: Callable[[], None] | None,
+    inherited: list[Connection],
+) -> None:
+    _die_with_parent()
+    for other in inherited:  # the parent's ends of the other workers' pipes: else they never see EOF
+        other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a crash is reported by the parent in one line, not as a C traceback
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -167,9 +187,13 @@ def _worker_main(conn: Connection, fn: TaskFn, budget: Budget, init: Callable[[]
 
 
 class _Worker:
-    def __init__(self, fn: TaskFn, budget: Budget, init: Callable[[], None] | None) -> None:
+    def __init__(
+        self, fn: TaskFn, budget: Budget, init: Callable[[], None] | None, inherited: list[Connection]
+    ) -> None:
         self.conn, child = _CTX.Pipe()
-        self.process = _CTX.Process(target=_worker_main, args=(child, fn, budget, init), daemon=True)
+        self.process = _CTX.Process(
+            target=_worker_main, args=(child, fn, budget, init, [self.conn, *inherited]), daemon=True
+        )
         self.process.start()
         child.close()
         self.task: Any = None
@@ -211,12 +235,15 @@ class WorkerPool:
         self.init = init
         self.tick = tick
         self.size = max(1, workers)
-        self.idle: list[_Worker] = [self._spawn() for _ in range(self.size)]
+        self.idle: list[_Worker] = []
         self.busy: list[_Worker] = []
+        for _ in range(self.size):
+            self.idle.append(self._spawn())
         self.replaced = 0
 
     def _spawn(self) -> _Worker:
-        return _Worker(self.fn, self.budget, self.init)
+        others = [w.conn for w in (*self.idle, *self.busy) if not w.conn.closed]
+        return _Worker(self.fn, self.budget, self.init, others)
 
     def _replace(self, worker: _Worker, kill: bool) -> None:
         worker.stop(kill=kill)
