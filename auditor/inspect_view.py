@@ -25,7 +25,8 @@ def print_document(doc: Document, console: Console) -> None:
     console.rule("章节")
     for s in doc.sections:
         flag = "" if s.similarity >= 0.999 and s.numbering_ok else f"  （与模板措辞相似度 {s.similarity:.2f}）"
-        console.print(f"[bold]{s.key}[/bold] {s.heading}{flag}", highlight=False)
+        heading = s.heading or "（原文无此标题，按内容识别）"
+        console.print(f"[bold]{s.key}[/bold] {heading}{flag}", highlight=False)
         snippet = s.text.replace("\n", " ")
         console.print(f"    {snippet[:120]}{'…' if len(snippet) > 120 else ''}", markup=False, highlight=False)
     missing = [k for k in "一二三四五六" if doc.section(k) is None]

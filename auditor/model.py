@@ -20,7 +20,8 @@ SECTION_KEYS: tuple[str, ...] = ("一", "二", "三", "四", "五", "六")
 
 CellKind = Literal["number", "blank", "placeholder", "text"]
 """number: parsed to a value; blank: empty; placeholder: "/", "-", "—", "无" (0 for arithmetic);
-text: non-numeric content where a number belongs."""
+text: non-numeric content where a number belongs (VAL-001) — with a value when the text is a number
+written otherwise ("十二", "12件", "１２"), see :attr:`Cell.reading`."""
 
 TableKind = Literal["T2", "T3", "T4"]
 TemplateVersion = Literal["2021", "2019", "unknown"]
@@ -37,10 +38,14 @@ class Cell:
     """A unit written inside the cell ("元", "万元", "件"), if any."""
     recovered: str | None = None
     """How the value was obtained when the cell boundaries were lost ("split", "position")."""
+    reading: str | None = None
+    """For a text cell that is a number written otherwise: how its value was read, in Chinese
+    ("中文数字", "全角数字", "数字带单位"), so VAL-001 can say which value the arithmetic used."""
 
     @property
     def number(self) -> Decimal:
-        """The value for arithmetic: blanks and placeholders count as 0, text as 0 too (flagged elsewhere)."""
+        """The value for arithmetic: blanks and placeholders count as 0; text counts as the number it
+        writes otherwise (``reading``), else 0 too (flagged elsewhere)."""
         return self.value if self.value is not None else Decimal(0)
 
 
@@ -182,9 +187,20 @@ class Document:
         return document_to_dict(self)
 
 
+MAX_JSON_DIGITS = 4000
+"""Integers with more digits are written as strings: Python refuses to turn an int of more than
+4,300 digits into text, and no real table cell comes near this."""
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
+        if not value.is_finite():
+            return str(value)
+        if value.adjusted() >= MAX_JSON_DIGITS or value.adjusted() <= -MAX_JSON_DIGITS:
+            return f"{value:E}"
+        if value == value.to_integral_value():
+            return int(value)
+        return float(value) if abs(value.adjusted()) < 300 else f"{value:E}"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -203,6 +219,7 @@ def table_to_dict(t: Table) -> dict[str, Any]:
             "value": _jsonable(cell.value),
             **({"unit": cell.unit} if cell.unit else {}),
             **({"recovered": cell.recovered} if cell.recovered else {}),
+            **({"reading": cell.reading} if cell.reading else {}),
         }
     return {
         "kind": t.kind,
@@ -261,6 +278,7 @@ def _cell(data: Mapping[str, Any]) -> Cell:
         value=Decimal(str(value)) if value is not None else None,
         unit=data.get("unit"),
         recovered=data.get("recovered"),
+        reading=data.get("reading"),
     )
 
 

@@ -7,12 +7,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from auditor.cli_zh import SUBCOMMAND_METAVAR
+
 if TYPE_CHECKING:
     from auditor.engine.rulefile import RuleSpec
 
-app = typer.Typer(help="规则库：列出、说明、用规则自带的示例测试每条规则。", no_args_is_help=True)
+app = typer.Typer(help="规则库：列出、说明、用规则自带的示例测试每条规则。", no_args_is_help=True,
+                  subcommand_metavar=SUBCOMMAND_METAVAR)
 
-FolderOption = Annotated[Path | None, typer.Option("--rules", help="folder of rule files (default: rules/)")]
+FolderOption = Annotated[Path | None, typer.Option(
+    "--rules", help="规则文件目录（默认：rules/）", metavar="目录")]
 
 
 def _rules(folder: Path | None) -> tuple[list[RuleSpec], list[str]]:
@@ -30,19 +34,22 @@ def _rules(folder: Path | None) -> tuple[list[RuleSpec], list[str]]:
 
 @app.command("list")
 def list_rules(folder: FolderOption = None) -> None:
-    """List the rules: id, severity, title, where they apply."""
+    """列出规则：编号、级别（错误/警告/提示）、标题、适用范围。"""
+    from auditor.findings.model import SEVERITY_NAMES
+
     rules, errors = _rules(folder)
     for rule in rules:
-        typer.echo(f"{rule.id}\t{rule.severity}\t{rule.title}\t{rule.applies.describe()}")
+        severity = SEVERITY_NAMES.get(rule.severity, rule.severity)
+        typer.echo(f"{rule.id}\t{severity}\t{rule.title}\t{rule.applies.describe()}")
     for error in errors:
         typer.echo(f"规则文件有误，已跳过：{error}", err=True)
 
 
 @app.command()
 def explain(
-    rule_id: Annotated[str, typer.Argument(help="e.g. BAL-002")], folder: FolderOption = None
+    rule_id: Annotated[str, typer.Argument(help="规则编号，如 BAL-002", metavar="规则编号")], folder: FolderOption = None
 ) -> None:
-    """Show one rule: what it checks, why (basis), how to fix it, its shape and examples."""
+    """说明一条规则：检查什么、依据、如何整改、检查方式和示例。"""
     from auditor.findings.model import SEVERITY_NAMES
 
     rules, _ = _rules(folder)
@@ -72,9 +79,9 @@ def explain(
 @app.command("test")
 def test_rules(
     folder: FolderOption = None,
-    only: Annotated[str | None, typer.Option("--rule", help="test one rule")] = None,
+    only: Annotated[str | None, typer.Option("--rule", help="只测试这一条规则", metavar="规则编号")] = None,
 ) -> None:
-    """Lint the rule files and run every rule on its own examples; exit 1 on any failure."""
+    """检查规则文件，并用每条规则自带的示例测试它；有任何失败时退出码为 1。"""
     rules, errors = _rules(folder)
     for error in errors:
         typer.echo(f"LINT  {error}")
@@ -99,7 +106,7 @@ def test_rules(
                 typer.echo(f"FAIL  {rule.id} {result.expectation}: {result.name} — {result.detail}")
     crashes = list(dict.fromkeys(rulebase.runtime_errors))
     for rule_id, reason in crashes:
-        typer.echo(f"ERROR {rule_id} raised on an example: {reason}")
+        typer.echo(f"ERROR {rule_id} 在示例上出错：{reason}")
     typer.echo(
         f"{len(selected)} 条规则，示例 {passed} 通过，{failed} 失败，{gaps} 个已知缺口；"
         f"规则文件错误 {len(errors)} 个，规则执行出错 {len(crashes)} 次。"

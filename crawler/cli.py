@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
+    from crawler.distributed.config import Endpoints
     from crawler.fetch.result import FetchResult
     from crawler.service import RunOutcome
     from crawler.sites import SitesFile
@@ -25,13 +27,20 @@ DEFAULT_STORE_DIR = Path("data")
 
 err = Console(stderr=True)
 
-SitesOpt = Annotated[Path, typer.Option("--sites", help="sites file (TOML)")]
-StoreOpt = Annotated[Path, typer.Option("--store", help="store folder (database and fetched bodies)")]
-DbOpt = Annotated[str | None, typer.Option("--db", help="database URL (default: SQLite in the store folder; "
-                                                           "or $NIANBAO_DATABASE_URL)")]
-SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="only this site id (repeatable)")]
-WarcOpt = Annotated[Path | None, typer.Option("--warc", help="also write this run's captures as a WARC file")]
-JsonLogOpt = Annotated[bool, typer.Option("--log-json", help="structured logs (JSON lines) on stderr")]
+SitesOpt = Annotated[Path, typer.Option("--sites", help="站点文件（TOML）", metavar="文件")]
+StoreOpt = Annotated[Path, typer.Option("--store", help="存储目录（数据库和抓取的内容）", metavar="目录")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="数据库地址（默认：存储目录中的 SQLite，"
+                                                           "或环境变量 NIANBAO_DATABASE_URL）", metavar="URL")]
+SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="只处理这个站点（可重复）", metavar="站点ID")]
+WarcOpt = Annotated[Path | None, typer.Option("--warc", help="同时把本次抓取写成 WARC 文件", metavar="文件")]
+JsonLogOpt = Annotated[bool, typer.Option("--log-json", help="在标准错误输出结构化日志（JSON 行）")]
+DEMO_PORT = 8001
+"""`demo-portal`'s default port: not `serve`'s 8000, so the portal and the web view run side by side."""
+DistributedOpt = Annotated[bool, typer.Option("--distributed", help="把每个站点作为任务交给 "
+                                                                     "`nianbao worker` 工作进程（Redis 队列）")]
+RedisOpt = Annotated[str | None, typer.Option("--redis", help="队列的 Redis 地址（默认：环境变量 REDIS_URL、"
+                                                              "站点文件的 redis_url，或 redis://127.0.0.1:6379/0）",
+                                              metavar="URL")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -48,7 +57,8 @@ def _load(sites: Path, site_ids: list[str] | None) -> SitesFile:
         raise _fail(str(exc)) from None
     unknown = [i for i in site_ids or [] if i not in {s.id for s in sites_file.sites}]
     if unknown:
-        raise _fail(f"{sites}: no site with id {', '.join(unknown)}")
+        known = "、".join(s.id for s in sites_file.sites)
+        raise _fail(f"{sites}: 没有 id 为 {', '.join(unknown)} 的站点（已有：{known}）")
     return sites_file
 
 
@@ -111,17 +121,7 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
             err.print("中断：已抓取的内容均已保存，下次运行会继续。", markup=False, soft_wrap=True)
             raise typer.Exit(130) from None
     for s in outcome.sites:
-        c = s.counts()
-        line = (f"{s.site_id}: 栏目页 {c['listing_pages']}，文档 {c['documents']}，失效链接 {c['broken_links']}，"
-                f"未抓取 {c['skipped_links']}")
-        if kind == "run":
-            sev = c["by_severity"]
-            line += (f"；审查 {c['audited']}（沿用 {c['carried']}）；新增 {c['new']}，持续 {c['persisting']}，"
-                     f"已解决 {c['resolved']}；错误 {sev.get('error', 0)}，警告 {sev.get('warning', 0)}，"
-                     f"提示 {sev.get('info', 0)}")
-        if s.crawl.error:
-            line += f"；{s.crawl.error}"
-        err.print(line, markup=False, highlight=False, soft_wrap=True)
+        err.print(_site_line(kind, s.site_id, s.counts()), markup=False, highlight=False, soft_wrap=True)
     if warc is not None:
         from crawler.warc import export_warc
 
@@ -135,6 +135,24 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
     return outcome
 
 
+def _site_line(kind: str, site_id: str, c: dict[str, object]) -> str:
+    """One site's summary line after a crawl or run (its counts as stored in run_sites)."""
+    if "listing_pages" not in c:
+        return f"{site_id}: 失败：{c.get('error', '未知原因')}"
+    line = (f"{site_id}: 栏目页 {c['listing_pages']}，文档 {c['documents']}，失效链接 {c['broken_links']}，"
+            f"未抓取 {c['skipped_links']}")
+    if "requests" in c:
+        line += f"；请求 {c['requests']}（下载 {c['fetches']}，未变化 {c.get('not_modified', 0)}）"
+    if kind == "run":
+        sev: dict[str, int] = c["by_severity"]  # type: ignore[assignment]
+        line += (f"；审查 {c['audited']}（沿用 {c['carried']}）；新增 {c['new']}，持续 {c['persisting']}，"
+                 f"已解决 {c['resolved']}；错误 {sev.get('error', 0)}，警告 {sev.get('warning', 0)}，"
+                 f"提示 {sev.get('info', 0)}")
+    if c.get("error"):
+        line += f"；{c['error']}"
+    return line
+
+
 def crawl(
     sites: SitesOpt,
     store: StoreOpt = DEFAULT_STORE_DIR,
@@ -143,30 +161,41 @@ def crawl(
     warc: WarcOpt = None,
     log_json: JsonLogOpt = False,
 ) -> None:
-    """One crawl of every site: discover report pages and attachments, store snapshots."""
+    """抓取一次每个站点：发现年报页面和附件，保存快照。"""
     _execute("crawl", sites, store, db, site, None, warc, log_json)
 
 
 def run(
     sites: SitesOpt,
-    out: Annotated[Path, typer.Option("--out", help="output folder")] = Path("reports_out"),
+    out: Annotated[Path, typer.Option("--out", help="输出目录", metavar="目录")] = Path("reports_out"),
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
     site: SiteOpt = None,
     warc: WarcOpt = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help="error | warning")] = None,
+    fail_on: Annotated[str | None, typer.Option(
+        "--fail-on", help="有该级别（error 错误 / warning 警告）及以上的问题时退出码为 1", metavar="级别")] = None,
     log_json: JsonLogOpt = False,
-    waivers: Annotated[Path | None, typer.Option("--waivers", help="waiver file (TOML), as for audit")] = None,
+    waivers: Annotated[Path | None, typer.Option(
+        "--waivers", help="豁免清单（TOML），与 audit 相同", metavar="文件")] = None,
+    distributed: DistributedOpt = False,
+    redis: RedisOpt = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="与 --distributed 同用：等待工作进程的秒数"
+                                                                     "（默认不限）", metavar="秒")] = None,
 ) -> None:
-    """Crawl, audit what is new or changed since the last run, write findings.json and run.json."""
+    """抓取后审查上次以来新增或变化的报告，写出 findings.json 和 run.json。"""
     if fail_on is not None and fail_on not in ("error", "warning"):
         raise _fail("--fail-on 只接受 error 或 warning")
-    outcome = _execute("run", sites, store, db, site, out, warc, log_json, waivers)
+    if distributed:
+        if warc is not None or waivers is not None:
+            raise _fail("--distributed 暂不支持 --warc 与 --waivers")
+        outcome = _run_distributed(sites, store, db, redis, site, out, timeout)
+    else:
+        outcome = _execute("run", sites, store, db, site, out, warc, log_json, waivers)
     if fail_on is not None:
         from auditor.findings.model import SEVERITY_RANK
 
         threshold = SEVERITY_RANK[fail_on]
-        counts = [s.counts()["by_severity"] for s in outcome.sites]
+        counts = [s.counts().get("by_severity", {}) for s in outcome.sites]
         if any(n and SEVERITY_RANK[sev] >= threshold for c in counts for sev, n in c.items()):
             raise typer.Exit(1)
 
@@ -175,43 +204,132 @@ def schedule(
     sites: SitesOpt,
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", help="write each run's findings under DIR/<site>")] = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="把每次运行的结果写到 目录/<站点ID> 下", metavar="目录")] = None,
+    distributed: DistributedOpt = False,
+    redis: RedisOpt = None,
 ) -> None:
-    """The service: run each site's crawl and audit on its schedule until SIGTERM; survives restarts."""
+    """常驻服务：按各站点的计划抓取并审查，直到收到 SIGTERM；重启后接着运行。"""
     from auditor.store import Store
+    from auditor.store.lock import StoreLocked
     from crawler import logs
-    from crawler.schedule import serve
+    from crawler.schedule import run_site_job, serve
 
     logs.configure(json_lines=True)
     sites_file = _load(sites, None)
-    serve(sites_file, Store.open(store, db), out)
+    opened: Store | None = None
+    try:
+        if not distributed:
+            opened = Store.open(store, db)
+            serve(sites_file, opened, out, run_site_job)
+            return
+        from crawler.distributed.config import REDIS_ENV
+        from crawler.distributed.coordinator import enqueue_site_job
+
+        if out is not None:
+            raise _fail("--distributed 时各次运行的结果由工作进程写入存储（nianbao serve 查看），不支持 --out")
+        endpoints = _endpoints(sites_file, redis, db, store)
+        os.environ[REDIS_ENV[0]] = endpoints.redis_url  # each due job resolves the broker again, in this process
+        opened = Store.open(store, endpoints.database_url)
+        serve(sites_file, opened, out, enqueue_site_job)
+    except StoreLocked as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+def _endpoints(sites_file: SitesFile | None, redis: str | None, db: str | None, store: Path) -> Endpoints:
+    from crawler.distributed.config import Endpoints
+
+    return Endpoints.resolve(sites_file.settings if sites_file else None, redis_url=redis, db_url=db, store=store)
+
+
+def _run_distributed(sites: Path, store_dir: Path, db: str | None, redis: str | None, site: list[str] | None,
+                     out: Path | None, timeout: float | None) -> RunOutcome:
+    """`run --distributed`: enqueue the sites, wait for the workers, write the outputs from the store."""
+    from redis import RedisError
+    from sqlalchemy.exc import OperationalError
+
+    from auditor.store import Store
+    from crawler import service
+    from crawler.distributed import coordinator
+    from crawler.distributed.config import redacted
+
+    sites_file = _load(sites, site)
+    endpoints = _endpoints(sites_file, redis, db, store_dir)
+    try:
+        store = Store.open(store_dir, endpoints.database_url)
+    except OperationalError as exc:
+        raise _fail(f"无法连接数据库：{exc.orig}") from None
+    try:
+        run_id = coordinator.enqueue_run(store, endpoints, sites_file, site)
+    except (OSError, RedisError) as exc:
+        raise _fail(f"无法连接消息队列 {redacted(endpoints.redis_url)}：{exc}") from None
+    err.print(f"运行 {run_id}：{len(site or sites_file.sites)} 个站点已排队，等待工作进程（nianbao worker）……",
+              markup=False, highlight=False, soft_wrap=True)
+    try:
+        status = coordinator.wait_for(store, run_id, timeout=timeout)
+    except coordinator.RunTimeout as exc:
+        raise _fail(f"{exc}：工作进程仍在处理，结果会写入存储") from None
+    outcome = coordinator.collect(store, run_id, status)
+    if out is not None:
+        outcome.written = service.write_outputs(out, outcome)
+    for s in outcome.sites:
+        err.print(_site_line("run", s.site_id, s.counts()), markup=False, highlight=False, soft_wrap=True)
+    where = f"输出：{', '.join(str(p) for p in outcome.written)}" if outcome.written else f"存储：{redacted(store.db_url)}"
+    err.print(f"运行 {run_id}（分布式，{status}），{where}", markup=False, highlight=False, soft_wrap=True)
+    if status != "done":
+        raise _fail(f"运行 {run_id} 未全部完成：部分站点多次重试后仍失败（见上）")
+    return outcome
+
+
+def worker(
+    store: StoreOpt = DEFAULT_STORE_DIR,
+    db: DbOpt = None,
+    redis: RedisOpt = None,
+    sites: Annotated[Path | None, typer.Option("--sites", help="从这个站点文件的 \\[crawler] 表读取 redis_url / "
+                                                               "database_url", metavar="文件")] = None,
+    processes: Annotated[int, typer.Option("--processes", min=1, help="工作进程数", metavar="数量")] = 1,
+    threads: Annotated[int, typer.Option("--threads", min=1, help="每个进程同时处理的站点任务数",
+                                         metavar="数量")] = 4,
+) -> None:
+    """运行站点工作进程（抓取并审查），供 run --distributed 和 schedule --distributed 使用，直到收到 SIGTERM。"""
+    from crawler.distributed.worker import exec_workers
+
+    endpoints = _endpoints(_load(sites, None) if sites else None, redis, db, store)
+    store.mkdir(parents=True, exist_ok=True)
+    exec_workers(endpoints, processes, threads)
 
 
 def export_warc(
-    run_id: Annotated[int, typer.Argument(help="run id")],
-    out: Annotated[Path, typer.Option("--out", help="WARC file to write (.warc or .warc.gz)")],
+    run_id: Annotated[int, typer.Argument(help="运行编号", metavar="运行编号")],
+    out: Annotated[Path, typer.Option("--out", help="要写出的 WARC 文件（.warc 或 .warc.gz）", metavar="文件")],
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
 ) -> None:
-    """Write a run's captures as a WARC file."""
+    """把一次运行抓取的内容写成 WARC 文件。"""
     from auditor.store import Store
     from auditor.store.queries import get_run
     from crawler.warc import export_warc as write
 
     opened = Store.open(store, db)
     if get_run(opened, run_id) is None:
-        raise _fail(f"no run {run_id} in {store}")
+        raise _fail(f"{store} 中没有编号为 {run_id} 的运行")
     count = write(opened, run_id, out)
     err.print(f"WARC：{out}（{count} 条记录）", markup=False, highlight=False, soft_wrap=True)
 
 
 def demo_portal(
-    port: Annotated[int, typer.Option("--port", help="port on 127.0.0.1 (0: any free port)")] = 8000,
-    out: Annotated[Path, typer.Option("--out", help="folder for the demo's sites file")] = Path("demo"),
-    base_year: Annotated[int | None, typer.Option("--base-year", help="the 'current' year of the demo")] = None,
-    delay: Annotated[float, typer.Option("--delay", help="politeness delay written to the sites file")] = 0.5,
+    port: Annotated[int, typer.Option(
+        "--port", help="127.0.0.1 上的端口（0：任选一个空闲端口）", metavar="端口")] = DEMO_PORT,
+    out: Annotated[Path, typer.Option("--out", help="演示站点文件所在的目录", metavar="目录")] = Path("demo"),
+    base_year: Annotated[int | None, typer.Option(
+        "--base-year", help="演示中的“当前”年份", metavar="年份")] = None,
+    delay: Annotated[float, typer.Option(
+        "--delay", help="写入站点文件的抓取间隔（秒）", metavar="秒")] = 0.5,
 ) -> None:
-    """Serve the demo portal on 127.0.0.1 and write a sites file for it (Ctrl-C to stop)."""
+    """在 127.0.0.1 上运行演示门户，并为它写一个站点文件（Ctrl-C 停止）。"""
     from crawler.demo_portal import DEPT_LISTING, GOV_LISTING, DemoPortal
 
     try:
@@ -241,5 +359,6 @@ def register(app: typer.Typer) -> None:
     app.command()(crawl)
     app.command()(run)
     app.command()(schedule)
+    app.command()(worker)
     app.command("export-warc")(export_warc)
     app.command("demo-portal")(demo_portal)

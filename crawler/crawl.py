@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from typing import TypeVar
 
 from crawler.content import DOCUMENT_TYPES, decode, detect_encoding, sniff, text_hash
@@ -19,17 +20,15 @@ from crawler.discover import HtmlPage, ReportLink, SiteAdapter, get_adapter
 from crawler.discover.base import Article
 from crawler.fetch.client import Fetcher
 from crawler.fetch.result import FetchResult
+from crawler.fetch.stop import CrawlStopped
 from crawler.sites import Site
 from crawler.snapshot import Content, DocState, Snapshotter
 
 T = TypeVar("T")
 
+
 ProgressHook = Callable[[str, FetchResult], None]
 """Called after every fetch with (site id, result): progress bars and logs."""
-
-
-class CrawlStopped(Exception):
-    """The crawl was asked to stop (SIGTERM, Ctrl-C); what was recorded so far is kept."""
 
 
 @dataclass(slots=True)
@@ -87,6 +86,9 @@ class SiteCrawl:
     error: str | None = None
     """Set when no listing page could be read: then nothing can be said about missing reports."""
     fetches: int = 0
+    """Requests made, whatever their answer."""
+    not_modified: int = 0
+    """Of those, the ones answered 304 Not Modified (the stored body was still current)."""
 
     @property
     def documents(self) -> list[SeenDocument]:
@@ -136,19 +138,22 @@ class SiteCrawler:
             url, purpose=purpose, site_id=self.site.id, allowed_hosts=self.site.allowed_hosts
         )
         self.result.fetches += 1
+        self.result.not_modified += result.not_modified
         if self.progress is not None:
             self.progress(self.site.id, result)
         return result
 
     async def _listings(self) -> list[ReportLink]:
         visited: set[str] = set()
-        pending = list(dict.fromkeys(self.site.start_urls))
+        pending = dict.fromkeys(self.site.start_urls)
+        """Listing pages still to fetch, in discovery order (a dict: membership is O(1) however many
+        pages a pager script claims)."""
         links: dict[str, ReportLink] = {}
         while pending and len(visited) < self.max_pages:
-            batch = pending[: self.max_pages - len(visited)]
+            batch = list(islice(pending, self.max_pages - len(visited)))
             visited.update(batch)
             results = await gather_all(self._fetch(url, "listing") for url in batch)
-            pending = []
+            pending = {}
             for url, res in zip(batch, results, strict=True):
                 if not res.ok:
                     self.result.skipped.append((url, res.describe_failure()))
@@ -157,7 +162,9 @@ class SiteCrawler:
                 listing = self.adapter.listing(HtmlPage(res.final_url, _decoded(res)[1]))
                 for link in listing.reports:
                     links.setdefault(link.url, link)
-                pending.extend(p for p in listing.pages if p not in visited and p not in pending)
+                for p in listing.pages:
+                    if p not in visited and len(pending) < self.max_pages:
+                        pending.setdefault(p)
         if not self.result.listing_pages:
             reasons = "; ".join(f"{u}: {r}" for u, r in self.result.skipped) or "没有起始页面"
             self.result.error = f"无法读取年报栏目页面（{reasons}）"

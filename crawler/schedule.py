@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -22,6 +23,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from auditor.store import Store
+from auditor.store.lock import service_lock
 from crawler import service
 from crawler.crawl import CrawlStopped
 from crawler.logs import log_fetch
@@ -89,12 +91,14 @@ def build_scheduler(store: Store, *, misfire_grace_time: int = DEFAULT_MISFIRE_G
     )
 
 
-def sync_jobs(scheduler: BackgroundScheduler, sites_file: SitesFile, store: Store, out_dir: Path | None) -> JobSync:
+def sync_jobs(scheduler: BackgroundScheduler, sites_file: SitesFile, store: Store, out_dir: Path | None,
+              job: Callable[..., int | None] = run_site_job) -> JobSync:
     """Make the job store hold exactly one job per site of the file.
 
     A job whose schedule and arguments are unchanged is kept as stored (so a run missed while the
     service was down is still due); a changed one is replaced; jobs of sites no longer listed are
-    removed.  Call on a started (possibly paused) scheduler.
+    removed.  Call on a started (possibly paused) scheduler.  ``job`` is what a due site runs (called with
+    the same arguments as :func:`run_site_job`; the distributed service enqueues the run instead).
     """
     assert sites_file.path is not None, "the sites file must be read from a path"
     added: list[str] = []
@@ -109,10 +113,11 @@ def sync_jobs(scheduler: BackgroundScheduler, sites_file: SitesFile, store: Stor
                 None if store.db_url.startswith("sqlite:") else store.db_url,
                 str(out_dir.resolve()) if out_dir else None]
         existing = scheduler.get_job(job_id)
-        if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args:
+        if (existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args
+                and existing.func is job):
             kept.append(site.id)
             continue
-        scheduler.add_job(run_site_job, trigger, args=args, id=job_id, name=f"{site.name} ({site.id})",
+        scheduler.add_job(job, trigger, args=args, id=job_id, name=f"{site.name} ({site.id})",
                           replace_existing=True)
         (replaced if existing is not None else added).append(site.id)
     removed = [job.id[len(JOB_PREFIX):] for job in scheduler.get_jobs()
@@ -122,12 +127,12 @@ def sync_jobs(scheduler: BackgroundScheduler, sites_file: SitesFile, store: Stor
     return JobSync(tuple(added), tuple(kept), tuple(replaced), tuple(removed))
 
 
-def start(sites_file: SitesFile, store: Store, out_dir: Path | None,
+def start(sites_file: SitesFile, store: Store, out_dir: Path | None, job: Callable[..., int | None] = run_site_job,
           **options: int) -> tuple[BackgroundScheduler, JobSync]:
     """Start the scheduler with the site jobs synchronised (paused while synchronising)."""
     scheduler = build_scheduler(store, **options)
     scheduler.start(paused=True)
-    sync = sync_jobs(scheduler, sites_file, store, out_dir)
+    sync = sync_jobs(scheduler, sites_file, store, out_dir, job)
     log.info("scheduler started", extra={"event": "scheduler_started", "added": sync.added, "kept": sync.kept,
                                          "replaced": sync.replaced, "removed": sync.removed,
                                          "jobs": {j.id: str(j.next_run_time) for j in scheduler.get_jobs()}})
@@ -147,8 +152,18 @@ def stop(scheduler: BackgroundScheduler, *, wait: bool = True) -> None:
     scheduler.shutdown(wait=wait)
 
 
-def serve(sites_file: SitesFile, store: Store, out_dir: Path | None) -> None:
-    """Run until SIGTERM or SIGINT, then stop cleanly."""
+def serve(sites_file: SitesFile, store: Store, out_dir: Path | None,
+          job: Callable[..., int | None] = run_site_job) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly (``job``: see :func:`sync_jobs`).
+
+    Holds the store's service lock while running (:mod:`auditor.store.lock`): a second service on the
+    same store raises :class:`~auditor.store.lock.StoreLocked` before it schedules anything.
+    """
+    with service_lock(store):
+        _serve(sites_file, store, out_dir, job)
+
+
+def _serve(sites_file: SitesFile, store: Store, out_dir: Path | None, job: Callable[..., int | None]) -> None:
     STOP.clear()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
@@ -156,7 +171,7 @@ def serve(sites_file: SitesFile, store: Store, out_dir: Path | None) -> None:
         STOP.set()
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    scheduler, _ = start(sites_file, store, out_dir)
+    scheduler, _ = start(sites_file, store, out_dir, job)
     try:
         while not STOP.wait(1.0):
             pass

@@ -31,6 +31,8 @@ from auditor.store import runs as store_runs
 from auditor.store.schema import FindingRow
 from crawler.checks import PORTAL_RULES, PortalFindings, portal_findings
 from crawler.crawl import CrawlStopped, ProgressHook, SeenDocument, SiteCrawl, SiteCrawler, gather_all
+from crawler.fetch.policy import Resolver
+from crawler.fetch.throttle import HostThrottle
 from crawler.settings import CrawlSettings, Wiring, build_fetcher
 from crawler.sites import Site, SitesFile
 from crawler.snapshot import Snapshotter
@@ -56,11 +58,15 @@ class Options:
     """How to run: the seams tests and the scheduler use."""
 
     transport: httpx.AsyncBaseTransport | None = None
+    resolver: Resolver | None = None
+    """Host name resolution for the crawler's own transport (tests play DNS with it)."""
     progress: ProgressHook | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     today: date | None = None
     waivers: Sequence[Waiver] = ()
     """Accepted findings (`--waivers`): kept in every output, marked with their reason."""
+    throttle: HostThrottle | None = None
+    """Per-host politeness shared with other processes (distributed workers); None: this process's own."""
 
 
 @dataclass(slots=True)
@@ -78,7 +84,9 @@ class SiteOutcome:
     def counts(self) -> dict[str, Any]:
         """What the site's part of the run did, as stored in run_sites and printed."""
         return {
-            "listing_pages": len(self.crawl.listing_pages), "fetches": self.crawl.fetches,
+            "listing_pages": len(self.crawl.listing_pages), "requests": self.crawl.fetches,
+            # A 304 revalidates a stored body, it fetches nothing: counted apart so a quiet run reads as one.
+            "fetches": self.crawl.fetches - self.crawl.not_modified, "not_modified": self.crawl.not_modified,
             "documents": len(self.crawl.documents), "broken_links": len(self.crawl.broken),
             "skipped_links": len(self.crawl.skipped), "audited": self.audited, "carried": self.carried,
             "new": self.statuses["new"], "persisting": self.statuses["persisting"],
@@ -103,7 +111,8 @@ async def crawl_sites(
 ) -> list[SiteCrawl]:
     """Crawl the sites concurrently (politeness per host is shared) into the store."""
     snapshot = Snapshotter(store, run_id)
-    wiring = Wiring(transport=options.transport, captures=snapshot, validators=snapshot)
+    wiring = Wiring(transport=options.transport, captures=snapshot, validators=snapshot, stop=options.stop.is_set,
+                    resolver=options.resolver, throttle=options.throttle)
     async with build_fetcher(settings, wiring) as fetcher:
         crawlers = [
             SiteCrawler(site, fetcher, snapshot, max_pages=settings.max_listing_pages, progress=options.progress,

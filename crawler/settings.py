@@ -18,6 +18,9 @@ from auditor import __version__
 
 if TYPE_CHECKING:
     from crawler.fetch.client import CaptureSink, Fetcher, ValidatorSource
+    from crawler.fetch.policy import Resolver
+    from crawler.fetch.stop import StopCheck
+    from crawler.fetch.throttle import HostThrottle
 
 CONTACT_URL = "https://github.com/nianbao/nianbao#crawler"
 
@@ -49,6 +52,14 @@ class CrawlSettings:
     """First retry waits this long (doubling each time) unless the server says Retry-After."""
     max_retry_after: float = 600.0
     """A Retry-After longer than this is not waited for: the fetch fails instead."""
+    response_budget: float = 60.0
+    """Total time one URL may spend receiving responses, over all its attempts and redirect hops: a
+    server that trickles bytes (slow-loris) costs this much at most, not ``timeout`` × attempts."""
+    host_retries: int = 20
+    """Retries one host may use in one crawl, over all its URLs; past it a failure is final."""
+    max_crawl_delay: float = 30.0
+    """A robots.txt Crawl-delay above this is lowered to it (and logged): a delay of an hour would stall
+    the crawl of the site and, behind it, the service."""
     max_listing_pages: int = 50
     obey_robots: bool = True
     conditional: bool = True
@@ -57,6 +68,10 @@ class CrawlSettings:
     """Addresses or networks (CIDR) that may be fetched although private or loopback (e.g. 127.0.0.1)."""
     seed: int | None = None
     """Seed of the jitter's random numbers (tests); None for fresh randomness."""
+    redis_url: str | None = None
+    """Broker and shared politeness of distributed runs (``redis://host:6379/0``); $REDIS_URL overrides."""
+    database_url: str | None = None
+    """Store database of distributed runs and workers (``postgresql+psycopg://…``); $DATABASE_URL overrides."""
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], base: CrawlSettings | None = None) -> CrawlSettings:
@@ -89,27 +104,42 @@ class Wiring:
     captures: CaptureSink | None = None
     validators: ValidatorSource | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
+    stop: StopCheck | None = None
+    """Asked before and during every wait and response: True stops the crawl (CrawlStopped)."""
+    resolver: Resolver | None = None
+    """Host name resolution (the system's by default): the connection goes to the address it gave."""
+    throttle: HostThrottle | None = None
+    """Per-host politeness shared beyond this process (distributed workers: one limiter per host in Redis)."""
 
 
 def build_fetcher(settings: CrawlSettings, wiring: Wiring | None = None) -> Fetcher:
-    """The fetcher with its components: address policy → robots.txt → throttle → retries → transport."""
+    """The fetcher with its components: address policy → robots.txt → throttle → retries → transport
+    (without a transport from ``wiring``: httpx over a network backend that applies the address policy
+    to the connection itself, see :mod:`crawler.fetch.transport`)."""
     from crawler.fetch.client import Fetcher
     from crawler.fetch.policy import AddressPolicy
     from crawler.fetch.robots import RobotsCache
+    from crawler.fetch.stop import never, sleep_unless_stopped
     from crawler.fetch.throttle import HostThrottle
 
     wiring = wiring or Wiring()
     rng = random.Random(settings.seed)
-    throttle = HostThrottle(
+    stop = wiring.stop or never
+
+    async def sleep(seconds: float) -> None:
+        await sleep_unless_stopped(seconds, stop)
+
+    throttle = wiring.throttle or HostThrottle(
         delay=settings.delay,
         jitter=settings.jitter,
         per_host=settings.per_host_concurrency,
         total=settings.total_concurrency,
         rng=rng,
+        sleep=sleep,
     )
     return Fetcher(
         settings=settings,
-        policy=AddressPolicy(settings.allow_private),
+        policy=AddressPolicy(settings.allow_private, wiring.resolver),
         throttle=throttle,
         robots=RobotsCache(settings.user_agent) if settings.obey_robots else None,
         transport=wiring.transport,
@@ -117,4 +147,5 @@ def build_fetcher(settings: CrawlSettings, wiring: Wiring | None = None) -> Fetc
         validators=wiring.validators,
         rng=rng,
         extra_headers=wiring.extra_headers,
+        should_stop=stop,
     )

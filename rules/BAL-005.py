@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, YearPair, cell_text, col_label
+from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, YearPair, col_label, term_text
+from auditor.schemas import arithmetic_value
 from auditor.templates import T3_COLUMNS
 
 
@@ -17,11 +18,12 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
         return
     table, before, last_year = pair
     for col in (c.id for c in T3_COLUMNS):
-        if table.value("carried", col) != before.value("carry_next", col):
+        # a blank 总计 counts as the sum of its row, as in every identity (VAL-003 reports the blank)
+        if arithmetic_value(table, "carried", col) != arithmetic_value(before, "carry_next", col):
             yield Violation(
                 evidence=(
-                    f"本年 二、上年结转 {cell_text(table.cell('carried', col))} ≠ "
-                    f"{last_year}年 四、结转下年度继续办理 {cell_text(before.cell('carry_next', col))}"
+                    f"本年 二、上年结转 {term_text(table, 'carried', col)} ≠ "
+                    f"{last_year}年 四、结转下年度继续办理 {term_text(before, 'carry_next', col)}"
                 ),
                 section="三",
                 table="T3",

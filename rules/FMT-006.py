@@ -15,7 +15,7 @@ from auditor.engine.api import TABLE_SECTION, Context, Outcome, Violation, table
 from auditor.model import Table
 
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.、．]?)")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[.、．]?)")
 _NOT_WORDS = re.compile(r"[\s\W_]+")
 
 
@@ -25,28 +25,47 @@ def normalise(label: str) -> str:
     text = label
     while _BRACKETED.search(text):
         text = _BRACKETED.sub("", text)
-    text = _NOT_WORDS.sub("", text.replace("·", " "))
-    return _NUMBERING.sub("", text)
+    text = _NUMBERING.sub("", "".join(text.split()))  # before punctuation goes: "一、" is numbering
+    return _NUMBERING.sub("", _NOT_WORDS.sub("", text.replace("·", " ")))
 
 
 @lru_cache(maxsize=256)
 def _wordings(label: str) -> frozenset[str]:
-    """T4's row labels join the printed header levels with "·"; each level alone is also right."""
+    """The template's wording of a label.  T4's row labels join the printed header levels with "·";
+    each level alone is also right."""
     return frozenset({normalise(label), *(normalise(part) for part in label.split("·"))})
+
+
+def _conforms(written: str, template: str, block: str | None, axis: str) -> bool:
+    """Whether a written label is the template's wording.  A label that was lost (blank) or that a
+    conversion broke along the template's own line breaks is not a deviation of wording (FMT-005
+    speaks of labels that could not be read): a column header printed on two lines ("结果/维持",
+    "商业/企业") keeps one of its lines; a long row label wrapped in its cell keeps a piece of it."""
+    words = normalise(written)
+    wordings = _wordings(template)
+    if block and words.startswith(normalise(block)):
+        # A T3 sub-row written with its merged block cell in front ("（三）不予公开1.属于国家秘密"),
+        # as the template prints them side by side: the wording is the sub-row's after the block.
+        words = _NUMBERING.sub("", words[len(normalise(block)) :]) or words
+    if words in wordings or not words:
+        return True
+    if axis == "column":
+        return len(words) >= 2 and any(w.startswith(words) or w.endswith(words) for w in wordings)
+    return len(words) >= 4 and any(len(w) >= 12 and words in w for w in wordings)
 
 
 def _deviations(table: Table) -> Iterator[Violation]:
     spec = table_spec(table)
     labels = [
-        ("行", "row", written, spec.row(i).label, spec.row(i).display)
+        ("行", "row", written, spec.row(i).label, spec.row(i).display, spec.row(i).block)
         for i, written in table.row_labels.items()
     ]
     labels += [
-        ("列", "column", written, spec.col(i).label, spec.col(i).label)
+        ("列", "column", written, spec.col(i).label, spec.col(i).label, None)
         for i, written in table.col_labels.items()
     ]
-    for what, axis, written, template, shown in labels:
-        if normalise(written) not in _wordings(template):
+    for what, axis, written, template, shown, block in labels:
+        if not _conforms(written, template, block, axis):
             yield Violation(
                 evidence=f"“{written}”，格式为“{template}”",
                 section=TABLE_SECTION[table.kind],

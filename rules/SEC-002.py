@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.engine.api import Context, Outcome, Violation
+from auditor.engine.api import Context, Outcome, Violation, heading_as_written
 from auditor.model import SECTION_KEYS
 
 
@@ -17,5 +17,5 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     keys = [s.key for s in found]
     if keys != sorted(keys, key=SECTION_KEYS.index):
         yield Violation(
-            evidence="实际顺序：" + "、".join(s.heading for s in found), section=None, key="order"
+            evidence="实际顺序：" + "、".join(heading_as_written(s) for s in found), section=None, key="order"
         )

@@ -17,4 +17,12 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
         if section.similarity >= 1.0 and section.numbering_ok:
             continue
         template = f"{section.key}、{wordings[section.key]}"
-        yield Violation(evidence=f"“{section.heading}”，格式为“{template}”", section=section.key)
+        if not section.heading:
+            # The content is there (recognised by its sub-headings) but its heading is not written.
+            first = section.text.strip().splitlines()[0][:30] if section.text.strip() else ""
+            deviation = f"缺失（该部分内容从“{first}”开始），格式为“{template}”"
+            evidence = f"无标题；内容从“{first}”开始"
+        else:
+            deviation = f"写作“{section.heading}”，格式为“{template}”"
+            evidence = f"“{section.heading}”，格式为“{template}”"
+        yield Violation(evidence=evidence, section=section.key, values={"deviation": deviation})

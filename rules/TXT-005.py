@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, format_number, quote
+from auditor.schemas import arithmetic_value
 
 
 def _tolerance(stated: str) -> Decimal:
@@ -25,7 +26,7 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     if isinstance(table, NotEvaluated):
         yield table
         return
-    total = table.value("total", "total")
+    total = arithmetic_value(table, "total", "total")  # a blank 总计 counts as the sum of its row
     if total == 0:
         return
     for key, match in found:

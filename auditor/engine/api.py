@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from auditor.model import Cell, Document, Section, Table
-from auditor.schemas import Failure
-from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, RowSpec, TableSpec, spec_for
+from auditor.schemas import Failure, derived_total
+from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, SPECS, RowSpec, TableSpec, spec_for
 
 CellRef = tuple[str, str, str]
 """(table, row id, column id) of a cell, for highlighting."""
@@ -94,15 +94,73 @@ class Context:
         return YearPair(table, before, self.previous.year)
 
     def section_texts(self) -> list[tuple[str, str]]:
-        """(section key, text with numbers normalised: ASCII digits, no thousands separators), made once
-        per document for all the rules that read numbers in the narrative."""
+        """(section key, narrative text with numbers normalised: ASCII digits, no thousands separators),
+        made once per document for all the rules that read numbers in the narrative.  Only the
+        narrative: the lines of a table that a text export left among the paragraphs (header runs,
+        labels, bare numbers) make no claims."""
         if self._numbers_text is None:
-            self._numbers_text = [(s.key, normalise_numbers(s.text)) for s in self.doc.sections]
+            self._numbers_text = [(s.key, normalise_numbers(narrative(s.text))) for s in self.doc.sections]
         return self._numbers_text
 
     def table(self, kind: str) -> Table | NotEvaluated:
         """The table to check, or why it cannot be checked."""
         return usable_table(self.doc, kind)
+
+
+_LABEL_CHARS: frozenset[str] = frozenset(
+    "".join(
+        [r.label + "".join(r.aliases) for spec in SPECS.values() for r in spec.rows]
+        + [c.label for spec in SPECS.values() for c in spec.columns]
+        + ["表一二三四五六七八九十第条项（）()、.单位万元件数总计注"]
+    )
+)
+"""Every character of the templates' row and column labels (and of table headings)."""
+_SENTENCE_MARK = re.compile(r"[，。；：,;:！？!?]")
+
+
+def narrative(text: str) -> str:
+    """The lines of a section's text that are sentences: a line without any sentence punctuation whose
+    characters are all table-label characters or digits ("总计结果结果其他尚未…维持纠正结果审结", "行政
+    许可", "0") is a fragment of a table, not a claim."""
+    kept: list[str] = []
+    for line in text.split("\n"):
+        flat = "".join(line.split())
+        if not flat:
+            continue
+        if not _SENTENCE_MARK.search(flat):
+            outside = sum(1 for ch in flat if ch not in _LABEL_CHARS and not ch.isdigit())
+            if outside <= len(flat) // 10:
+                continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+_NOT_WORDS = re.compile(r"[\s\W_]+")
+_PLACEHOLDERS = frozenset({"", "无", "略", "暂无", "空", "无内容", "见附件"})
+_INSTRUCTION = re.compile(r"[（(]\s*(?:文字描述|文字说明|在此填写|此处填写|请填写|填写)[^（）()]*[）)]")
+"""A template's instruction in brackets ("（文字描述）", "（文字描述，收取信息处理费情况在此处报告。）"): the
+wording the official Word template leaves where the body writes its text."""
+
+
+def bare_placeholder(text: str, placeholders: frozenset[str] | set[str] = _PLACEHOLDERS) -> bool:
+    """Whether a section's text says nothing: empty, one of ``placeholders`` ("无", "略"), or only the
+    template's bracketed instructions left in place."""
+    words = _NOT_WORDS.sub("", _INSTRUCTION.sub("", text))
+    return words == "" or words in placeholders
+
+
+MAY_SAY_NONE = frozenset({"六"})
+"""Sections where "无" is a real answer ("其他需要报告的事项": nothing else), as SEC-004's ``may_say_none``."""
+
+
+def says_nothing(section: Section) -> NotEvaluated | None:
+    """Why a content check cannot read ``section``: it is empty or a bare placeholder (SEC-004 reports
+    it, and lists the checks it stopped); None when the section has text to check.  In a section that
+    may say "无", only an empty section or the template's instruction counts as nothing."""
+    placeholders = frozenset({""}) if section.key in MAY_SAY_NONE else _PLACEHOLDERS
+    if not bare_placeholder(section.text, placeholders):
+        return None
+    return NotEvaluated(f"“{heading_as_written(section)}”部分没有实际内容", section=section.key)
 
 
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
@@ -123,7 +181,7 @@ def usable_table(doc: Document, kind: str) -> Table | NotEvaluated:
         return NotEvaluated(f"缺少{name}", table=kind, section=section)
     if table.image_only:
         return NotEvaluated(f"{name}仅为图片", table=kind, section=section)
-    if not table.readable:
+    if not table.readable or table.problems:
         return NotEvaluated(f"{name}结构无法读取", table=kind, section=section)
     return table
 
@@ -133,6 +191,14 @@ def table_spec(table: Table) -> TableSpec:
     spec = spec_for(table.kind, table.template) or spec_for(table.kind, "2021")
     assert spec is not None
     return spec
+
+
+def heading_as_written(section: Section) -> str:
+    """The section's heading as written, or, where the document lost it, the template's wording
+    marked as not written (the section's content is there, its heading is not)."""
+    if section.heading:
+        return section.heading
+    return f"{section_heading(section.key)}（原文无此标题）"
 
 
 def row_label(table: Table, row: str) -> str:
@@ -157,18 +223,45 @@ def short_row(table: Table, row: str) -> str:
 
 
 def format_number(value: Decimal | float) -> str:
-    """A value as people write it: 12, 104.133, -3."""
-    dec = Decimal(str(value)).normalize()
-    return f"{dec:f}" if dec != dec.to_integral_value() else str(int(dec))
+    """A value as people write it: 12, 104.133, -3 (a number too long to write out in scientific
+    notation: Python refuses to turn an int of more than 4,300 digits into text)."""
+    dec = Decimal(str(value))
+    if not dec.is_finite():
+        return str(dec)
+    if abs(dec.adjusted()) >= 60:
+        sign, digits, _ = dec.as_tuple()
+        lead = "".join(map(str, digits[:6])).rstrip("0") or "0"
+        mantissa = lead[0] + (f".{lead[1:]}" if len(lead) > 1 else "")
+        return f"{'-' if sign else ''}{mantissa}{'…' if any(digits[6:]) else ''}E+{dec.adjusted()}"
+    dec = dec.normalize()
+    return f"{dec:f}" if dec != dec.to_integral_value() else f"{dec.quantize(Decimal(1)):f}"
 
 
 def cell_text(cell: Cell | None) -> str:
-    """A cell for evidence: its number, or its raw text in quotes, or 空 for a blank."""
+    """A cell for evidence: its number, or its raw text in quotes (with the value used when the text
+    is a number written otherwise), or 空 for a blank."""
     if cell is None or cell.kind == "blank":
         return "空"
     if cell.kind == "number" and cell.value is not None:
         return format_number(cell.value)
-    return f"“{cell.raw}”"
+    if cell.value is not None:
+        return f"“{quote_raw(cell.raw)}”（{cell.reading or '按数字'}，按 {format_number(cell.value)} 计算）"
+    return f"“{quote_raw(cell.raw)}”"
+
+
+def term_text(table: Table, row: str, col: str) -> str:
+    """A cell as a term of arithmetic: :func:`cell_text`, and for a blank 总计 the value used for it
+    ("空（按该行各栏之和计为 275）"), so the evidence never shows a blank as 0."""
+    derived = derived_total(table, row, col)
+    if derived is not None:
+        return f"空（按该行各栏之和计为 {format_number(derived)}）"
+    return cell_text(table.cell(row, col))
+
+
+def quote_raw(raw: str, limit: int = 40) -> str:
+    """A cell's raw text for evidence, cut to ``limit`` characters."""
+    flat = re.sub(r"\s+", " ", raw).strip()
+    return flat if len(flat) <= limit else flat[:limit] + "…"
 
 
 def section_heading(key: str) -> str:

@@ -39,3 +39,34 @@ def level_of(title: str | None, agency: str | None) -> str:
     if _GOVERNMENT.search(name) or _REGION.search(name):
         return "government"
     return "department"
+
+
+TIERS: tuple[str, ...] = ("province", "city", "county", "township", "unknown")
+
+_MUNICIPALITIES = ("北京市", "上海市", "天津市", "重庆市")
+_PROVINCE = re.compile(r"^[\u4e00-\u9fff]{2,10}?(?:省|自治区)")
+_COUNTY = re.compile(r"(?:区|县|旗)(?!域)")
+_CITY = re.compile(r"(?:市|州|盟)")
+
+
+def tier_of(title: str | None, agency: str | None, level: str | None = None) -> str:
+    """The administrative tier of the body (province, city, county, township, unknown), from its
+    name: "上海市人民政府办公厅" and "河北省教育厅" are provincial, "某某市财政局" a city's, "卫滨区人民
+    政府" and "沭阳县人民政府" a county's.  Used where plausible sizes depend on the tier (VAL-005)."""
+    if level == "township":
+        return "township"
+    name = body_name(title, agency)
+    if not name:
+        return "unknown"
+    if _TOWNSHIP.search(name):
+        return "township"
+    for city in _MUNICIPALITIES:
+        if name.startswith(city):
+            return "county" if _COUNTY.search(name[len(city) :]) else "province"
+    province = _PROVINCE.match(name)
+    rest = name[province.end() :] if province else name
+    if _COUNTY.search(re.sub(r"自治区|地区", "", rest)):
+        return "county"
+    if _CITY.search(rest):
+        return "city"
+    return "province" if province else "unknown"

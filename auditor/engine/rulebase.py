@@ -61,9 +61,32 @@ def previous_reports(docs: Sequence[Document]) -> dict[int, Document]:
     found: dict[int, Document] = {}
     for i, doc in enumerate(docs):
         key = _agency_key(doc)
-        if key and doc.year is not None and (key, doc.year - 1) in by_year:
+        if not key or doc.year is None:
+            continue
+        if (key, doc.year - 1) in by_year:
             found[i] = by_year[(key, doc.year - 1)]
+        elif (before := _same_body_named_short(key, doc.year - 1, by_year)) is not None:
+            found[i] = before
     return found
+
+
+_MIN_SHORT_NAME = 4
+"""A name shorter than this ("教育厅") names a kind of body, not one body: never linked by suffix."""
+
+
+def _same_body_named_short(key: str, year: int, by_year: dict[tuple[str, int], Document]) -> Document | None:
+    """The report of ``year`` whose body's name is the other's with a longer or shorter front ("省教育厅" and
+    "河北省教育厅"), when exactly one report of that year in the audit is so named: with two candidates
+    ("河北省教育厅", "山西省教育厅") the short name does not say which body it is, and nothing is linked."""
+    matches = [
+        doc
+        for (other, y), doc in by_year.items()
+        if y == year
+        and other != key
+        and min(len(other), len(key)) >= _MIN_SHORT_NAME
+        and (other.endswith(key) or key.endswith(other))
+    ]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _covers(finding: Finding, missing: NotEvaluated) -> bool:

@@ -28,66 +28,167 @@ MAX_SPLITS = 20000
 """Upper bound on the candidate splits enumerated for one run of digits (keeps bad input cheap)."""
 
 
+_COUNT_UNITS = frozenset({"件", "个", "条", "项", "宗", "次", "人"})
+"""Units of a count: a cell "12件" is a number written with a word (VAL-001), its value 12 used."""
+_FULLWIDTH_DIGITS = re.compile(r"[０-９]")
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_CN_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百千万]{1,12}$")
+MAX_CELL_CHARS = 200
+"""A cell longer than this is text: no count is written with more characters (bounds the parsing)."""
+
+
 def parse_cell(raw: str) -> Cell:
     """The parsed form of a cell's text (the raw text is kept as written)."""
-    kind, value, unit = _parse(raw)
-    return Cell(raw=raw, kind=kind, value=value, unit=unit)
+    kind, value, unit, reading = _parse(raw)
+    return Cell(raw=raw, kind=kind, value=value, unit=unit, reading=reading)
 
 
 @lru_cache(maxsize=4096)
-def _parse(raw: str) -> tuple[CellKind, Decimal | None, str | None]:
+def _parse(raw: str) -> tuple[CellKind, Decimal | None, str | None, str | None]:
     cell = _parse_uncached(raw)
-    return cell.kind, cell.value, cell.unit
+    return cell.kind, cell.value, cell.unit, cell.reading
 
 
 def _parse_uncached(raw: str) -> Cell:
-    text = halfwidth(squash(raw))
+    squashed = squash(raw)
+    text = halfwidth(squashed)
     if not text:
         return Cell(raw=raw, kind="blank")
     if text in PLACEHOLDERS or raw.strip() in PLACEHOLDERS:
         return Cell(raw=raw, kind="placeholder")
+    if len(text) > MAX_CELL_CHARS:
+        return Cell(raw=raw, kind="text")
     m = _NUMBER.match(text.replace("，", ","))
     if m:
         try:
             value = Decimal(f"{m.group('sign')}{m.group('int').replace(',', '')}{m.group('frac') or ''}")
         except InvalidOperation:
             return Cell(raw=raw, kind="text")
-        return Cell(raw=raw, kind="number", value=value, unit=m.group("unit"))
+        unit = m.group("unit")
+        if unit in _COUNT_UNITS:
+            return Cell(raw=raw, kind="text", value=value, unit=unit, reading="数字带单位")
+        if _FULLWIDTH_DIGITS.search(squashed):
+            return Cell(raw=raw, kind="text", value=value, unit=unit, reading="全角数字")
+        return Cell(raw=raw, kind="number", value=value, unit=unit)
+    unit = next((u for u in sorted(_COUNT_UNITS) if text.endswith(u) and len(text) > 1), None)
+    words = text[: -len(unit)] if unit else text
+    if _CN_NUMBER.match(words):
+        number = chinese_number(words)
+        if number is not None:
+            return Cell(raw=raw, kind="text", value=Decimal(number), unit=unit, reading="中文数字")
     return Cell(raw=raw, kind="text")
 
 
+def chinese_number(text: str) -> int | None:
+    """The value of a number written in Chinese numerals ("十二" 12, "一百零五" 105, "两千" 2000,
+    "三万五千" 35000), or None when the characters do not form one."""
+    if "万" in text:
+        high, _, low = text.partition("万")
+        if "万" in low or not high:
+            return None
+        top = chinese_number(high)
+        rest = chinese_number(low) if low else 0
+        if top is None or rest is None or rest >= 10000:
+            return None
+        return top * 10000 + rest
+    if all(ch in _CN_DIGITS for ch in text):
+        # digit by digit ("一二" 12) only for more than one character: a lone "一" is a dash
+        return int("".join(str(_CN_DIGITS[ch]) for ch in text)) if len(text) > 1 else _CN_DIGITS[text]
+    total, digit, last_unit = 0, None, 10000
+    for ch in text:
+        if ch in _CN_DIGITS:
+            if digit is not None and _CN_DIGITS[ch] != 0:
+                return None
+            digit = _CN_DIGITS[ch] if _CN_DIGITS[ch] else None
+        elif ch in _CN_UNITS:
+            unit = _CN_UNITS[ch]
+            if unit >= last_unit or (digit is None and not (unit == 10 and last_unit == 10000)):
+                return None
+            total += (digit if digit is not None else 1) * unit
+            digit, last_unit = None, unit
+        else:
+            return None
+    return total + (digit or 0)
+
+
 def is_value_like(raw: str) -> bool:
-    """True for a number, a blank or a placeholder: what may stand in a numeric cell."""
-    return _parse(raw)[0] != "text"
+    """True for a number, a blank or a placeholder, or a number written otherwise ("十二", "12件"):
+    what may stand in a numeric cell."""
+    kind, value, _, _ = _parse(raw)
+    return kind != "text" or value is not None
+
+
+MAX_PART_DIGITS = 15
+"""A number cut from a run of digits has at most this many characters: no count or amount in a report
+comes near 10^15, and the bound keeps the search linear in the run's length."""
+MAX_SPLIT_STEPS = 30_000
+"""Work allowed for splitting one run (a run with no fitting split would otherwise take exponential
+time); beyond it the split is refused (:class:`SplitTooHard`) and the table reported unreadable."""
+
+
+class SplitTooHard(Exception):
+    """Splitting a run of digits would take more than :data:`MAX_SPLIT_STEPS`: the caller reports the
+    row as unreadable (FMT-005) instead of guessing or stalling."""
 
 
 def split_candidates(tokens: Sequence[str], n: int, group: int | None = None) -> list[list[str]]:
     """Every way to cut the whitespace-separated ``tokens`` into exactly ``n`` numbers.
 
     A part is "0" or a number without a leading zero (exporters drop separators, not digits), with an
-    optional sign and decimal fraction; tokens already separated stay separate.  With ``group``, every
-    consecutive group of that many parts must end with the sum of the others (the row identity of T3,
-    the three 总计 of T4), which prunes the search as it goes.
+    optional sign and decimal fraction, of at most :data:`MAX_PART_DIGITS` characters; tokens already
+    separated stay separate.  With ``group``, every consecutive group of that many parts must end with
+    the sum of the others (the row identity of T3, the three 总计 of T4), which prunes the search as it
+    goes.  Positions from which no completion exists are remembered, so a run that has no split is
+    refused in time linear in its length; raises :class:`SplitTooHard` past :data:`MAX_SPLIT_STEPS`.
     """
     toks = [t for t in tokens if t]
     suffix_chars = [0] * (len(toks) + 1)
     for i in range(len(toks) - 1, -1, -1):
         suffix_chars[i] = suffix_chars[i + 1] + len(toks[i])
+    if n <= 0 or len(toks) > n or suffix_chars[0] > n * MAX_PART_DIGITS:
+        return []
     results: list[list[str]] = []
     parts: list[str] = []
+    dead: set[tuple[int, int, int]] = set()  # (token, position, parts so far) at a group boundary
+    steps = 0
 
-    def dfs(ti: int, pos: int) -> None:
+    def dfs(ti: int, pos: int) -> bool:
+        """Extend ``parts`` from token ``ti`` at ``pos``; True when some completion was found."""
+        nonlocal steps
+        steps += 1
+        if steps > MAX_SPLIT_STEPS:
+            raise SplitTooHard
         if len(results) >= MAX_SPLITS:
-            return
+            return True
         if ti == len(toks):
             if len(parts) == n:
                 results.append(list(parts))
-            return
+                return True
+            return False
         token = toks[ti]
         need = n - len(parts)
         if need < len(toks) - ti or need > len(token) - pos + suffix_chars[ti + 1]:
-            return
-        for end in range(pos + 1, len(token) + 1):
+            return False
+        # the state decides the rest alone when no group is open (its earlier parts are settled)
+        key = (ti, pos, len(parts))
+        boundary = not group or len(parts) % group == 0
+        if boundary and key in dead:
+            return False
+        found = False
+        if group and len(parts) % group == group - 1:
+            # the group's last part is the sum of the others: only that number can stand here
+            total = sum((Decimal(x) for x in parts[len(parts) - group + 1 :]), Decimal(0))
+            written = _plain(total)
+            if written is None or not token.startswith(written, pos):
+                return False
+            ends: range | tuple[int, ...] = (pos + len(written),)
+        else:
+            ends = range(pos + 1, min(len(token), pos + MAX_PART_DIGITS) + 1)
+        for end in ends:
+            steps += 1
+            if steps > MAX_SPLIT_STEPS:
+                raise SplitTooHard
             head = token[pos:end]
             if not _PART.match(head):
                 if head.lstrip("-").startswith("0") and len(head.lstrip("-")) > 1 and "." not in head:
@@ -97,24 +198,36 @@ def split_candidates(tokens: Sequence[str], n: int, group: int | None = None) ->
             if not (
                 group and len(parts) % group == 0 and not row_sum_valid([Decimal(x) for x in parts[-group:]])
             ):
-                if end == len(token):
-                    dfs(ti + 1, 0)
-                else:
-                    dfs(ti, end)
+                found |= dfs(ti + 1, 0) if end == len(token) else dfs(ti, end)
             parts.pop()
+        if boundary and not found:
+            dead.add(key)
+        return found
 
     dfs(0, 0)
     return results
 
 
+def _plain(value: Decimal) -> str | None:
+    """A sum as an exporter writes it ("12", "3.5"), or None when it cannot stand in a run."""
+    if value < 0 or value.adjusted() >= MAX_PART_DIGITS:
+        return None
+    text = f"{value.normalize():f}" if value != value.to_integral_value() else f"{value.quantize(Decimal(1)):f}"
+    return text
+
+
 def unique_split(tokens: Sequence[str], n: int, group: int | None = None) -> tuple[list[str] | None, int]:
     """The one split of ``tokens`` into ``n`` numbers (see :func:`split_candidates`), and how many
-    splits were possible; (None, count) when none or several are.  Tokens that are already ``n``
+    splits were possible; (None, count) when none or several are, (None, -1) when the search was
+    refused as too hard (:class:`SplitTooHard`).  Tokens that are already ``n``
     separate numbers are taken as written."""
     clean = [t for t in tokens if t]
     if len(clean) == n and all(_PART.match(t) for t in clean):
         return list(clean), 1
-    candidates = split_candidates(clean, n, group)
+    try:
+        candidates = split_candidates(clean, n, group)
+    except SplitTooHard:
+        return None, -1
     if len(candidates) == 1:
         return candidates[0], 1
     return None, len(candidates)

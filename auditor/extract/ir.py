@@ -33,6 +33,10 @@ class Block:
     table: int | None = None
     heading: int | None = None
     """Heading level when the format marks one (<h2>, "## ", a Word heading style)."""
+    gap: int | None = None
+    """Blank lines before this block in a plain-text export (None where the format has no lines).
+    Exports that put every table cell on its own line separate cells and rows only by runs of blank
+    lines, and an empty cell only lengthens a run: the table builders read blank cells from it."""
 
     def __post_init__(self) -> None:
         if self.kind == "row" and len(self.cont) != len(self.cells):

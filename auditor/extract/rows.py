@@ -32,6 +32,15 @@ class Row:
     cells: list[str] = field(default_factory=list)
     """All cells of a table row as written (empty for rows cut from running text)."""
     cont: list[bool] = field(default_factory=list)
+    gap: int | None = None
+    """For a paragraph: the blank lines before it in a text export (see :attr:`Block.gap`)."""
+    gaps: list[int] | None = None
+    """For a row gathered from a stream of one-cell lines (:func:`stream_rows`): the blank lines
+    before each value line in ``values``, then, when known, the blank lines after the last one."""
+    after_header: bool = False
+    """A stream row without a label whose values follow the column titles (T4)."""
+    stream_end: bool = False
+    """A stream row that ends its section: nothing follows it, so cells it lacks can only be blank."""
 
     @property
     def label(self) -> str:
@@ -44,6 +53,15 @@ class Row:
     @property
     def has_values(self) -> bool:
         return any(v.strip() for v in self.values) or bool(self.flat and self.flat.strip())
+
+    @property
+    def all_blank(self) -> bool:
+        """A labelled row whose value cells are there but all empty: a grid row of empty cells, or a
+        stream row whose run of blank lines holds empty cells.  Blank is a value (VAL-003), so such a
+        row is a row of the table, not a missing one."""
+        if not self.labels or self.has_values:
+            return False
+        return bool(self.values) or bool(self.gaps) or (self.stream_end and self.gaps is not None)
 
 
 def row_from_block(block: Block, order: int = 0) -> Row:
@@ -77,9 +95,7 @@ def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | N
         if found is not None:
             labels = [c for j, c in enumerate(row.cells[: i + 1]) if c and not is_value_like(c)]
             values = [c for j, c in enumerate(row.cells) if j > i and not row.cont[j]]
-            return found, Row(
-                labels=labels, values=values, order=row.order, cells=row.cells, cont=row.cont
-            )
+            return found, Row(labels=labels, values=values, order=row.order, cells=row.cells, cont=row.cont)
     return None, row
 
 
@@ -150,6 +166,186 @@ class AnchorSet:
             else:
                 rows.append(Row(labels=[text[start:end]], values=segment.split(), flat=segment, order=order))
         return rows
+
+
+# ------------------------------------------------------------------------------ one-cell-per-line streams
+
+
+def is_value_line(text: str) -> bool:
+    """A line that is one value cell: a number, a placeholder, a number with its unit or written
+    otherwise (VAL-001 reads it), never a label or a sentence."""
+    flat = text.strip()
+    return bool(flat) and len(flat) <= 24 and (_value_text(flat) or is_value_like(flat))
+
+
+def stream_rows(rows: list[Row], anchors: AnchorSet) -> tuple[list[Row], GapModel | None]:
+    """Rows from a section's blocks, whatever separates the cells, and the export's gap model.
+
+    Paragraphs are cut at the template's labels (:meth:`AnchorSet.cut`), so a table written as running
+    text or with one label per line is found.  A paragraph that is a single value attaches to the row
+    of the label line before it (or, after column titles, to a row without a label): exports that put
+    every cell on its own line become rows of the template's shape.  Such rows keep the blank-line run
+    before each value (``gaps``) so that empty cells, which only lengthen a run, can be placed.
+    """
+    out: list[Row] = []
+    open_row: Row | None = None  # the row whose value lines are being gathered
+    after_header = False  # the last line was a column title: values start a row without a label
+    seen = _GapCounts()
+    for row in rows:
+        if (
+            row.para is None
+            and open_row is not None
+            and not open_row.values
+            and not row.labels
+            and row.has_values
+        ):
+            # a label on its own line, then its row without the label (a PDF conversion): one row
+            open_row.values, open_row.flat, open_row.gaps = list(row.values), None, None
+            open_row.cells, open_row.cont = [open_row.label, *row.cells], [False, *row.cont]
+            open_row = None
+            continue
+        if row.para is None:
+            _close(open_row, None)
+            open_row, after_header = None, False
+            seen.previous = None
+            out.append(row)
+            continue
+        text = row.para
+        gap = row.gap if row.gap is not None else -1
+        if (open_row is not None or after_header) and is_value_line(text):
+            if open_row is None:
+                open_row = Row(labels=[], values=[], flat="", order=row.order, after_header=True)
+                open_row.gaps = [] if row.gap is not None else None
+                out.append(open_row)
+            open_row.values.append(text.strip())
+            open_row.flat = " ".join(open_row.values)
+            if open_row.gaps is not None:
+                open_row.gaps.append(gap)
+            seen.line(gap, "value")
+            continue
+        cut = anchors.cut(text, row.order)
+        if not cut and after_header and open_row is None and _header_word(text):
+            # a short line among the column titles that is not the template's wording ("社会组织" for
+            # "社会公益组织"): a column title as written, kept so that FMT-006 can name the deviation
+            out.append(Row(labels=[text.strip()], values=[], order=row.order))
+            continue
+        _close(open_row, gap)
+        open_row, after_header = None, False
+        out.extend(cut)
+        if not cut:
+            seen.previous = None
+            continue
+        seen.line(gap, "label")
+        last = cut[-1]
+        if last.flat is not None and not last.flat.strip() and last.labels:
+            # a label alone on its line: its values are the lines that follow
+            open_row = last
+            open_row.values, open_row.flat = [], ""
+            open_row.gaps = [] if row.gap is not None else None
+        elif last.flat is None and last.labels:
+            after_header = True
+    if open_row is not None:
+        open_row.stream_end = True
+    _close(open_row, None)
+    return out, seen.model()
+
+
+_HEADER_WORD = re.compile(r"[\u4e00-\u9fff]{2,8}")
+
+
+def _header_word(text: str) -> bool:
+    """A line that can be a column title: a few Chinese characters, no digit, no sentence."""
+    return _HEADER_WORD.fullmatch(text.strip()) is not None
+
+
+def _close(row: Row | None, gap: int | None) -> None:
+    """Record the blank-line run after a stream row's last line (None: the section ends there)."""
+    if row is not None and row.gaps is not None and gap is not None and gap >= 0:
+        row.gaps.append(gap)
+
+
+@dataclass(slots=True)
+class _GapCounts:
+    """Blank-line runs seen between the lines of a table stream."""
+
+    between: list[int] = field(default_factory=list)
+    row_ends: list[int] = field(default_factory=list)
+    label_gaps: list[int] = field(default_factory=list)
+    previous: str | None = None
+
+    def line(self, gap: int, kind: str) -> None:
+        if gap >= 0 and self.previous is not None:
+            self.between.append(gap)
+            if kind == "label":
+                self.label_gaps.append(gap)
+                if self.previous == "value":
+                    self.row_ends.append(gap)
+        self.previous = kind
+
+    def model(self) -> GapModel | None:
+        if not self.between:
+            return None
+        # the cell separator is the shortest run between two lines of the table: row ends and empty
+        # cells only lengthen runs (a wrapped label's lines are not labels, so never counted here)
+        cell = min(self.between)
+        if self.row_ends:
+            return GapModel(cell, _mode(self.row_ends))
+        # no value line at all (a table of blanks): the shortest longer run is the one between header
+        # rows; the longer ones after labels hold empty cells
+        longer = [g for g in self.label_gaps if g > cell]
+        return GapModel(cell, min(longer) if longer else None)
+
+
+@dataclass(frozen=True, slots=True)
+class GapModel:
+    """How one text export separates cells: ``cell`` blank lines between the cells of a row, ``row``
+    blank lines after a row's last cell.  An empty cell is an empty line of its own, so it lengthens
+    the run it stands in by ``cell + 1``."""
+
+    cell: int
+    row: int | None
+
+    def place(self, row: Row, width: int) -> list[str] | None:
+        """The row's ``width`` cells with its empty cells where the blank-line runs put them, or None
+        when the runs do not give exactly one placement."""
+        gaps = row.gaps or []
+        values = row.values
+        if row.gaps is None or any(len(v.split()) != 1 for v in values):
+            return None
+        step = self.cell + 1
+        cells: list[str] = []
+        for i, value in enumerate(values):
+            base = self.cell
+            if i == 0 and row.after_header:
+                if self.row is None:
+                    return None
+                base = self.row
+            extra = gaps[i] - base
+            if extra < 0 or extra % step:
+                return None
+            cells.extend([""] * (extra // step))
+            cells.append(value)
+        missing = width - len(cells)
+        if missing < 0:
+            return None
+        if missing:
+            if not values and row.stream_end and len(gaps) == 0:
+                # a label closing the section with no value after it: its cells can only be blank
+                return [""] * width
+            # empty cells at the end show only in the run after the row, when it is known
+            if len(gaps) <= len(values) or self.row is None:
+                return None
+            if gaps[len(values)] - self.row != missing * step:
+                return None
+            cells.extend([""] * missing)
+        return cells
+
+
+def _mode(values: list[int]) -> int:
+    counts: dict[int, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    return max(counts, key=lambda v: (counts[v], -v))
 
 
 _VALUE_TEXT = re.compile(r"^[\s\d０-９.．,，/／\-－—+无%元万件个]*$")

@@ -1,36 +1,28 @@
 """Blocks -> the document model: title, body, year, dates, the six sections, T2/T3/T4.
 
-Section headings are matched fuzzily (real reports write "1、 总体情况", "一、概述", "## 一、…", typos,
-traditional characters, and some number their own parts differently): every numbered short line is a
-candidate, and the six template sections are assigned to candidates in document order so that the total
-similarity is highest (a small dynamic programme).  Deviations are kept (similarity, numbering) for the
-SEC-003 rule; unassigned candidates that resemble a template heading are kept for SEC-002.
+Section headings are found by :mod:`auditor.extract.headings` (wherever they stand, in the 2019 and
+2021 wordings and their variants); deviations are kept (similarity, numbering) for the SEC-003 rule and
+unassigned candidates that resemble a template heading for SEC-002.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from dataclasses import dataclass
 from datetime import date
-from difflib import SequenceMatcher
-from functools import lru_cache
 
+from auditor.extract.headings import (
+    Candidate,
+    assign_sections,
+    numbering_style_ok,
+    split_inline_headings,
+    template_similarity,
+)
 from auditor.extract.ir import Block, NotAReport, RawDocument
 from auditor.extract.rows import Row, row_from_block
 from auditor.extract.tables import build_t2, build_t3, build_t4
-from auditor.extract.textcodec import Simplifier, halfwidth, norm_label, squash
+from auditor.extract.textcodec import Simplifier, halfwidth
 from auditor.model import SECTION_KEYS, Document, ExtractionIssue, Section, Table
-from auditor.templates import SECTION_HEADINGS, SECTION_HEADINGS_2019
 
-_CN_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-_KEY_BY_NUM = {i + 1: k for i, k in enumerate(SECTION_KEYS)}
-_HEADING = re.compile(
-    r"^\s*(?:#{1,6}\s*)?(?P<num>[一二三四五六七八九十]{1,2}|[1-9１-９])\s*(?P<sep>[、.．:：]|\s)\s*(?P<text>\S.{0,40})$"
-)
-_INLINE_HEADING = re.compile(r"(?P<num>[一二三四五六])\s*、")
-_BREAK_BEFORE = re.compile(r"[\s。；;）)]$")
-_T3_ROW_WORDS = ("本年新收", "上年结转", "本年度办理结果", "结转下年度", "办理结果")
 _TITLE_WORDS = ("报告", "年报")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 _ISO_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")
@@ -71,20 +63,9 @@ _AGENCY_SUFFIX = (
 )
 
 
-@dataclass(slots=True)
-class _Candidate:
-    index: int
-    """Block index."""
-    heading: str
-    text: str
-    """The heading's wording after the numbering, normalised."""
-    num: int | None
-    standalone: bool
-
-
 def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     """The document model from the reader's blocks."""
-    blocks = _split_inline_headings(raw.blocks)
+    blocks = split_inline_headings(raw.blocks)
     written = blocks
     traditional = Simplifier.is_traditional(" ".join(b.text for b in blocks if b.kind == "para")[:4000])
     if traditional:
@@ -96,7 +77,7 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
         doc.meta["traditional"] = True
     doc.body = "\n".join(b.text if b.kind != "row" else "\t".join(b.cells) for b in blocks)
 
-    headings, extra = _find_sections(blocks, match_text)
+    headings, extra = assign_sections(blocks, match_text)
     first_heading = min((c.index for c in headings.values()), default=len(blocks))
     doc.title = _title(blocks, raw.meta, first_heading)
     doc.year = _year(doc.title, doc.body)
@@ -108,16 +89,19 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     ordered = sorted(headings.items(), key=lambda kv: kv[1].index)
     for pos, (key, cand) in enumerate(ordered):
         end = ordered[pos + 1][1].index if pos + 1 < len(ordered) else len(blocks)
-        section_blocks = blocks[cand.index + 1 : end]
+        # A section whose heading was lost starts with its content, which is part of its text.
+        section_blocks = blocks[cand.index + (0 if cand.inferred else 1) : end]
         text = "\n".join(b.text for b in section_blocks if b.kind == "para")
         doc.sections.append(
             Section(
                 key=key,
-                heading=written[cand.index].text.strip(),
+                heading="" if cand.inferred else written[cand.index].text.strip(),
                 text=text,
                 order=cand.index,
-                similarity=round(_heading_similarity(key, cand.text), 3),
-                numbering_ok=cand.num == SECTION_KEYS.index(key) + 1 and _numbering_style_ok(cand.heading),
+                similarity=0.0 if cand.inferred else round(template_similarity(key, cand.text), 3),
+                numbering_ok=not cand.inferred
+                and cand.num == SECTION_KEYS.index(key) + 1
+                and numbering_style_ok(cand.heading),
             )
         )
     doc.tables = _tables(blocks, ordered, doc)
@@ -160,172 +144,59 @@ def _simplified(block: Block) -> Block:
     )
 
 
-def _split_inline_headings(blocks: list[Block]) -> list[Block]:
-    """Cut long paragraphs (exports that lost their line breaks) before inline section headings."""
-    out: list[Block] = []
-    for b in blocks:
-        if b.kind != "para" or len(b.text) < 60:
-            out.append(b)
-            continue
-        cuts = [0]
-        for m in _INLINE_HEADING.finditer(b.text):
-            if m.start() == 0:
-                continue
-            key = m.group("num")
-            following = norm_label(b.text[m.end() : m.end() + 30])
-            best = max(
-                SequenceMatcher(None, following[: len(h)], norm_label(h)).ratio()
-                for h in (SECTION_HEADINGS[key], SECTION_HEADINGS_2019[key])
-            )
-            # Glued to the text before it (a table's last number), only a near-exact heading counts.
-            glued = not _BREAK_BEFORE.search(b.text[: m.start()])
-            if best >= (0.9 if glued else 0.75):
-                cuts.append(m.start())
-        if len(cuts) == 1:
-            out.append(b)
-            continue
-        cuts.append(len(b.text))
-        for start, stop in itertools.pairwise(cuts):
-            piece = b.text[start:stop].strip()
-            if not piece:
-                continue
-            if start > 0:
-                head, rest = _cut_heading(piece)
-                out.append(Block("para", text=head))
-                if rest:
-                    out.append(Block("para", text=rest))
-            else:
-                out.append(Block("para", text=piece))
-    return out
-
-
-def _cut_heading(piece: str) -> tuple[str, str]:
-    """Split "四、政府信息公开行政复议、行政诉讼情况行政复议…" into the heading and what follows."""
-    m = re.match(r"([一二三四五六])\s*、", piece)
-    assert m is not None
-    key = m.group(1)
-    best_end, best_ratio = m.end(), 0.0
-    for template in (SECTION_HEADINGS[key], SECTION_HEADINGS_2019[key]):
-        target = norm_label(template)
-        for extra in range(-3, 5):
-            end = m.end() + len(template) + extra
-            if end <= m.end() or end > len(piece):
-                continue
-            ratio = SequenceMatcher(None, norm_label(piece[m.end() : end]), target).ratio()
-            if ratio > best_ratio + 1e-9:
-                best_ratio, best_end = ratio, end
-    return piece[:best_end].strip(), piece[best_end:].strip()
-
-
-@lru_cache(maxsize=4096)
-def _heading_similarity(key: str, text: str) -> float:
-    return max(
-        SequenceMatcher(None, text, norm_label(h)).ratio()
-        for h in (SECTION_HEADINGS[key], SECTION_HEADINGS_2019[key])
-    )
-
-
-def _numbering_style_ok(heading: str) -> bool:
-    return bool(re.match(r"^\s*(?:#{1,6}\s*)?[一二三四五六]\s*、", heading))
-
-
-def _candidates(blocks: list[Block], match_text: list[str]) -> list[_Candidate]:
-    found: list[_Candidate] = []
-    for i, b in enumerate(blocks):
-        if b.kind != "para":
-            continue
-        text = match_text[i].strip()
-        m = _HEADING.match(text)
-        if not m or len(squash(text)) > 40:
-            continue
-        wording = norm_label(m.group("text"))
-        if any(w in wording for w in _T3_ROW_WORDS) or wording.startswith(("是", "要")):
-            continue  # "一是…" is an enumeration; T3 row labels are not headings
-        raw_num = halfwidth(m.group("num"))
-        num = int(raw_num) if raw_num.isdigit() else _CN_NUM.get(raw_num)
-        if num is not None and num > 6 and not raw_num.isdigit():
-            continue
-        standalone = len(squash(text)) <= 30 and not text.endswith(("。", "；"))
-        found.append(_Candidate(i, b.text.strip(), wording, num, standalone))
-    return found
-
-
-def _score(key: str, cand: _Candidate) -> float:
-    """How well a candidate heading fits a template section (0 = not at all)."""
-    sim = _heading_similarity(key, cand.text)
-    numbered_as_key = cand.num == SECTION_KEYS.index(key) + 1
-    if sim >= 0.6:
-        return sim + (0.3 if numbered_as_key else 0.0)
-    if numbered_as_key and cand.standalone and sim >= 0.15:
-        return 0.35 + sim
-    if numbered_as_key and cand.standalone and len(cand.text) <= 6:
-        return 0.3
-    return 0.0
-
-
-def _find_sections(blocks: list[Block], match_text: list[str]) -> tuple[dict[str, _Candidate], list[str]]:
-    """Assign the six sections to heading candidates in order, maximising the total fit."""
-    cands = _candidates(blocks, match_text)
-    n, k = len(cands), len(SECTION_KEYS)
-    scores = [[_score(key, c) for key in SECTION_KEYS] for c in cands]
-    # best[i][j]: best total using candidates[i:] for sections[j:]
-    best = [[0.0] * (k + 1) for _ in range(n + 1)]
-    choice: list[list[int]] = [[0] * (k + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        for j in range(k - 1, -1, -1):
-            options = [(best[i + 1][j], 0), (best[i][j + 1], 1)]
-            if scores[i][j] > 0:
-                options.append((scores[i][j] + best[i + 1][j + 1], 2))
-            best[i][j], choice[i][j] = max(options, key=lambda o: o[0])
-    assigned: dict[str, _Candidate] = {}
-    i = j = 0
-    while i < n and j < k:
-        step = choice[i][j]
-        if step == 2:
-            assigned[SECTION_KEYS[j]] = cands[i]
-            i, j = i + 1, j + 1
-        elif step == 1:
-            j += 1
-        else:
-            i += 1
-    used = {c.index for c in assigned.values()}
-    extra = [
-        c.heading
-        for c in cands
-        if c.index not in used and max(_heading_similarity(key, c.text) for key in SECTION_KEYS) >= 0.85
-    ]
-    return assigned, extra
-
-
 # ------------------------------------------------------------------------------------ metadata
 
 
 def _title(blocks: list[Block], meta: dict[str, object], first_heading: int) -> str | None:
-    meta_title = meta.get("title")
-    lines = [(i, b.text.strip()) for i, b in enumerate(blocks[: max(first_heading, 1)]) if b.kind == "para"][
-        :8
-    ]
-    for pos, (_, text) in enumerate(lines):
+    """The report's title: from the body (over as many as three lines, as PDF and markdown
+    conversions break it), else the page's own title (ArticleTitle, og:title, <title>, the document's
+    properties).  None when neither has one: a title is never made up."""
+    lines = [b.text.strip() for b in blocks[: max(first_heading, 1)] if b.kind == "para"][:8]
+    for pos, text in enumerate(lines):
         if any(w in text for w in _TITLE_WORDS) and len(text) <= 60 and "。" not in text:
-            title = text
-            if pos > 0:
-                prev = lines[pos - 1][1]
-                if (
-                    len(prev) <= 30
-                    and not prev.endswith(("。", "：", ":"))
-                    and prev not in ("正文",)
-                    and ("年" not in text[:6] or not re.search(r"(19|20)\d{2}", prev))
-                    and not _DATE.search(prev)
-                ):
-                    title = prev + title
-            elif pos + 1 < len(lines) and lines[pos + 1][1] in ("年度报告", "工作年度报告"):
-                title += lines[pos + 1][1]
-            return _tidy_title(title)
-        if text.endswith("工作") and pos + 1 < len(lines) and lines[pos + 1][1].startswith("年度报告"):
-            return _tidy_title(text + lines[pos + 1][1])
-    if isinstance(meta_title, str) and meta_title.strip():
-        return _tidy_title(meta_title)
-    return None
+            parts = [text]
+            while (
+                pos - len(parts) >= 0
+                and len(parts) < 3
+                and _continues_into(lines[pos - len(parts)], parts[0])
+            ):
+                parts.insert(0, lines[pos - len(parts)])
+            if len(parts) == 1 and pos + 1 < len(lines) and lines[pos + 1] in ("年度报告", "工作年度报告"):
+                parts.append(lines[pos + 1])
+            return _tidy_title("".join(parts))
+        if text.endswith("工作") and pos + 1 < len(lines) and lines[pos + 1].startswith("年度报告"):
+            return _tidy_title(text + lines[pos + 1])
+    return _page_title(meta)
+
+
+_TITLE_PIECE = re.compile(r"^[#\s\u4e00-\u9fff0-9０-９（）()“”《》]{2,30}$")
+
+
+def _continues_into(prev: str, following: str) -> bool:
+    """Whether ``prev`` is the first part of a title that goes on in ``following`` ("2025 年上海市人民
+    政府办公厅政府信息公开" / "工作年度报告"; "管城回族区人民防空办公室" / "2020年度…报告")."""
+    if not _TITLE_PIECE.match(prev) or prev in ("正文",) or _DATE.search(prev):
+        return False
+    if any(w in prev for w in _TITLE_WORDS):
+        return False  # a title of its own
+    starts_with_year = re.match(r"^#*\s*(19|20)\d{2}", halfwidth(following)) is not None
+    # Two lines that both hold a year are two things (a date line, then the title), not one title.
+    return not (starts_with_year and re.search(r"(19|20)\d{2}", halfwidth(prev)))
+
+
+_SITE_SUFFIX = re.compile(r"\s*(?:[_|｜—–-]+|\s-\s)\s*[^_|｜—–-]{2,30}$")
+
+
+def _page_title(meta: dict[str, object]) -> str | None:
+    """The title the page or file gives itself, the article's own before the window's; a site name
+    after "_", "-" or "|" is not part of it."""
+    found = [meta.get(key) for key in ("article_title", "og_title", "title")]
+    named = [t.strip() for t in found if isinstance(t, str) and t.strip()]
+    for title in named:
+        for candidate in (_SITE_SUFFIX.sub("", title), title):
+            if any(w in candidate for w in _TITLE_WORDS):
+                return _tidy_title(candidate)
+    return _tidy_title(named[0]) if named else None
 
 
 def _tidy_title(title: str) -> str:
@@ -374,7 +245,7 @@ def _agency(title: str | None, blocks: list[Block], year: int | None) -> str | N
             b.text,
         )
         if m and m.group("a").endswith(_AGENCY_SUFFIX):
-            return m.group("a")
+            return _full_name(m.group("a"), blocks)
     for b in reversed(blocks[-6:]):
         if (
             b.kind == "para"
@@ -384,6 +255,32 @@ def _agency(title: str | None, blocks: list[Block], year: int | None) -> str | N
         ):
             return b.text.strip()
     return None
+
+
+_CITING = re.compile(r"^(?:现将|现|特|发布|印发|公布|关于|附件|编制|形成)+")
+"""Words in front of a cited report title that are not part of the body's name."""
+
+
+def _full_name(short: str, blocks: list[Block]) -> str:
+    """The full name the document gives for a body its narrative names short ("省教育厅" in "2022年，省教育
+    厅坚持…"): its signature line ("河北省教育厅" in the last lines), or the name in front of the report's
+    own title where the document cites it ("附件：河北省教育厅2022年政府信息公开工作年度报告", "发布河北省教
+    育厅2021年政府信息公开工作年度报告").  The short name stays when the document gives no longer one."""
+    names: list[str] = []
+    for b in reversed(blocks[-6:]):
+        text = b.text.strip()
+        if b.kind == "para" and len(text) <= 25 and text.endswith(short) and not _DATE.search(text):
+            names.append(text)
+    cited = re.compile(
+        r"(?:^|[^\u4e00-\u9fff])(?P<full>[\u4e00-\u9fff]{1,14}?"
+        + re.escape(short)
+        + r")\s*(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开|政务公开)"
+    )
+    for b in blocks:
+        if b.kind == "para" and short in b.text:
+            names += [_CITING.sub("", m.group("full")) for m in cited.finditer(b.text)]
+    longer = [n for n in names if n != short and n.endswith(short) and re.fullmatch(r"[\u4e00-\u9fff]+", n)]
+    return max(longer, key=len) if longer else short
 
 
 def _published(
@@ -406,6 +303,8 @@ def _published(
         b for b in blocks[: min(first_heading, 6)] if b.kind == "para"
     ]
     for b in candidates:
+        if len(b.text) > 40:
+            continue  # a dated signature line is short
         text = halfwidth(b.text.strip()).strip("()（）")
         m = _DATE.fullmatch(text)
         if m:
@@ -442,7 +341,7 @@ def _stats_period(body: str) -> tuple[tuple[date, date] | None, str | None]:
 # ------------------------------------------------------------------------------------ tables
 
 
-def _tables(blocks: list[Block], ordered: list[tuple[str, _Candidate]], doc: Document) -> list[Table]:
+def _tables(blocks: list[Block], ordered: list[tuple[str, Candidate]], doc: Document) -> list[Table]:
     """T2/T3/T4 from the rows (or running text) of sections 二, 三, 四."""
     spans: dict[str, tuple[int, int]] = {}
     for pos, (key, cand) in enumerate(ordered):
@@ -470,18 +369,38 @@ def _tables(blocks: list[Block], ordered: list[tuple[str, _Candidate]], doc: Doc
                 _image_only_table(doc, kind, key, f"第{key}部分的表格{kind}只有图片，无法机读", evidence)
             ]
         for t in found:
+            if t.problems:
+                t.readable = False  # a table with a reading problem is not checked (tables.py's rule)
             if not t.readable and not t.image_only:
-                doc.issues.append(
-                    ExtractionIssue(
-                        code="FMT-005",
-                        message=f"表格{kind}的结构无法完整读取，无法核验其数据：" + "；".join(t.problems[:5]),
-                        table=kind,
-                        section=key,
-                        evidence="；".join(t.problems),
-                    )
-                )
+                doc.issues.append(_unreadable_issue(t, kind, key))
         tables.extend(found)
     return tables
+
+
+_TABLE_NAMES = {"T2": "表二", "T3": "表三", "T4": "表四"}
+_UNLABELLED_RUN = re.compile(r"（无标签）(?:、（无标签）)+")
+
+
+def _condensed(problem: str) -> str:
+    """A problem as an officer reads it: a run of unlabelled rows counted, not listed."""
+    return _UNLABELLED_RUN.sub(lambda m: f"{m.group(0).count('（无标签）')} 行无标签", problem)
+
+
+def _unreadable_issue(table: Table, kind: str, key: str) -> ExtractionIssue:
+    """FMT-005 for a table that could not be read: the message says what and why in one line, the
+    evidence lists every problem once."""
+    problems = [_condensed(p) for p in table.problems] or ["表格结构无法识别"]
+    first = re.split(r"(?<!“)[（(]|[：:]", problems[0], maxsplit=1)[0].strip() or problems[0]
+    if len(first) > 48:
+        first = first[:47] + "…"
+    more = f"等 {len(problems)} 个问题" if len(problems) > 1 else ""
+    return ExtractionIssue(
+        code="FMT-005",
+        message=f"{_TABLE_NAMES[kind]}的结构无法完整读取（{first}{more}），其数据无法核验",
+        table=kind,
+        section=key,
+        evidence="；".join(problems),
+    )
 
 
 def _rows(blocks: list[Block]) -> list[Row]:
@@ -490,5 +409,5 @@ def _rows(blocks: list[Block]) -> list[Row]:
         if b.kind == "row":
             rows.append(row_from_block(b, i))
         elif b.kind == "para":
-            rows.append(Row(labels=[], values=[], order=i, para=b.text))
+            rows.append(Row(labels=[], values=[], order=i, para=b.text, gap=b.gap))
     return rows

@@ -5,17 +5,30 @@ annotated and bracketed in every way in real reports), takes the value cells, an
 not read in ``Table.problems`` (then ``readable`` is False: FMT-005).  Recovery is conservative: rows
 whose labels were lost are placed by position only when the count fits exactly; digits that ran together
 are split only when one split alone satisfies the row's identity.
+
+Rows come from the one template-anchored core (:func:`auditor.extract.rows.stream_rows`) whatever the
+layout: grid rows as the readers give them, running text cut at the template's labels, one cell per
+line.  Blank is a value: a row of empty cells is a row of the table and a table with no number at all is
+a table of blanks (VAL-003).  A builder returns None only when the section has no trace of its table
+(FMT-004); labels without readable values give an unreadable table (FMT-005).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from auditor.extract.cells import parse_cell, row_sum_valid, split_candidates, unique_split
-from auditor.extract.rows import Anchor, AnchorSet, Row, anchor_row
+from auditor.extract.cells import (
+    SplitTooHard,
+    is_value_like,
+    parse_cell,
+    row_sum_valid,
+    split_candidates,
+    unique_split,
+)
+from auditor.extract.rows import Anchor, AnchorSet, GapModel, Row, anchor_row, stream_rows
 from auditor.extract.textcodec import norm_label
 from auditor.model import Cell, Table
 from auditor.templates import (
@@ -130,17 +143,20 @@ T3_ANCHORS = AnchorSet(
 
 
 def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
-    """T3 from the rows of section 三, or None when there is no trace of the table."""
-    rows = _expand_flat(rows, T3_ANCHORS)
+    """T3 from the rows of section 三, or None when there is no trace of the table.
+
+    A table whose row labels are there but whose values cannot be read is returned unreadable
+    (FMT-005): it is present, and saying it is missing (FMT-004) would be false."""
+    rows, gaps = _expand_flat(rows, T3_ANCHORS)
     matched: list[tuple[str | None, Row]] = []
     for raw in rows:
-        if not raw.has_values:
+        if not raw.has_values and not _blank_row(raw, len(T3_COLUMNS)):
             continue
         rid, row = anchor_row(raw, t3_label_id)
         if rid is not None or _has_number(row):
             matched.append((rid, row))
     if not any(rid and not rid.startswith("block:") and rid != "results" for rid, _ in matched):
-        return None
+        return _unreadable_trace("T3", rows, t3_label_id, section)
     has_other_subrows = any(rid in ("other_1", "other_2", "other_3") for rid, _ in matched)
     has_other_row = any(rid == "block:other" for rid, _ in matched)
     version = "2021" if has_other_subrows else ("2019" if has_other_row else "unknown")
@@ -177,7 +193,9 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
             table.problems.append(f"行“{spec.row(rid).display}”出现两次")
             continue
         table.row_labels[rid] = row.label
-        values = _row_values(row, width, subtotal_at, table, spec.row(rid).display, splits, rid)
+        values = _row_values(
+            row, width, subtotal_at, table, spec.row(rid).display, splits, rid, gaps, total_last=True
+        )
         if values is not None:
             _put_row(table, rid, [c.id for c in T3_COLUMNS], values, row.recovered)
     if splits:
@@ -408,13 +426,15 @@ def t2_header_columns(row: Row) -> list[tuple[str, str, str]]:
 
 def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
     """T2 from the rows of section 二: one table per instance (seed 000 has both formats in a row)."""
-    rows = _expand_flat(rows, T2_ANCHORS)
+    rows, gaps = _expand_flat(rows, T2_ANCHORS)
     instances: list[list[tuple[str, Row]]] = []
     headers: list[list[Row]] = []
     current: list[tuple[str, Row]] = []
     current_headers: list[Row] = []
     for row in rows:
-        if row.is_header or not row.has_values:
+        blank_id = t2_row_id(row.label) if row.all_blank else None
+        blank_row = blank_id is not None and _blank_row(row, 1)
+        if (row.is_header or not row.has_values) and not blank_row:
             if t2_header_columns(row):
                 current_headers.append(row)
             continue
@@ -430,14 +450,19 @@ def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
     if current:
         instances.append(current)
         headers.append(current_headers)
-    return [_t2_instance(inst, hdrs, section) for inst, hdrs in zip(instances, headers)]
+    if not instances:
+        trace = _unreadable_trace("T2", rows, t2_row_id, section)
+        return [trace] if trace else []
+    return [_t2_instance(inst, hdrs, section, gaps) for inst, hdrs in zip(instances, headers)]
 
 
 def _is_new_table_header(headers: list[Row]) -> bool:
     return bool(headers) and any(col in ("issued", "made") for _, col, _ in t2_header_columns(headers[-1]))
 
 
-def _t2_instance(rows: list[tuple[str, Row]], headers: list[Row], section: str | None) -> Table:
+def _t2_instance(
+    rows: list[tuple[str, Row]], headers: list[Row], section: str | None, gaps: GapModel | None
+) -> Table:
     votes = {"2021": 0, "2019": 0}
     col_labels: dict[str, str] = {}
     for h in headers:
@@ -464,7 +489,10 @@ def _t2_instance(rows: list[tuple[str, Row]], headers: list[Row], section: str |
             continue
         table.row_labels[rid] = row.label
         cols = list(spec.columns_of(rid))
-        values = _row_values(row, len(cols), None, table, spec.row(rid).label, None, rid)
+        signed_at = next((i for i, c in enumerate(cols) if spec.col(c).signed), None)
+        values = _row_values(
+            row, len(cols), None, table, spec.row(rid).label, None, rid, gaps, signed_at=signed_at
+        )
         if values is not None:
             _put_row(table, rid, cols, values, row.recovered)
     _require_rows(table, spec)
@@ -510,27 +538,39 @@ def _t4_values(row: Row) -> list[str]:
         not cells[start] or any(w in norm_label(cells[start]) for w in _T4_TITLE_WORDS)
     ):
         start += 1
+    titled = [i for i in range(start) if cells[i]]
+    # blank cells after the last title (or in a row without titles) are value cells left blank: a
+    # leading one is 结果维持 left empty, not layout, unless the row has more cells than values
+    start = titled[-1] + 1 if titled else 0
     values = cells[start:] if any(parse_cell(c).kind == "number" for c in cells[start:]) else list(row.values)
     return _trim(values, 15 if len(values) > 5 else 5)
 
 
 def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
     """T4: fifteen numbers, in one row or in three rows of five (one per case type)."""
-    flat_rows = _expand_flat(rows, T4_ANCHORS)
+    flat_rows, gaps = _expand_flat(rows, T4_ANCHORS)
     table = Table(kind="T4", template="unknown", section=section)
+    titles = 0
     for row in flat_rows:
         if row.is_header:
             for label in row.labels:
                 key = norm_label(label)
+                titles += any(w in key for w in _T4_TITLE_WORDS)
                 for col_id, word in _T4_COL_KEYS:
                     if word in key and len(key) <= 6:
                         table.col_labels.setdefault(col_id, label)
     value_rows = [r for r in flat_rows if r.has_values]
     if not value_rows:
-        return None
+        return _t4_without_values(table, flat_rows, titles)
     cols = [c.id for c in T4_SPEC.columns]
     row_ids = [r.id for r in T4_SPEC.rows]
-    tokens = [v for r in value_rows for v in (r.flat.split() if r.flat is not None else _t4_values(r))]
+    placed = gaps.place(value_rows[0], 15) if gaps is not None and len(value_rows) == 1 else None
+    if placed is not None:
+        tokens = placed
+        if len(value_rows[0].values) < 15:
+            table.notes.append("空白单元格按空行位置读取")
+    else:
+        tokens = [v for r in value_rows for v in (r.flat.split() if r.flat is not None else _t4_values(r))]
     if len(tokens) == 15:
         cells = [parse_cell(t) for t in tokens]
     elif any(r.flat is not None for r in value_rows):
@@ -538,8 +578,13 @@ def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
         if split is None:
             table.problems.append(
                 f"行政复议、行政诉讼的数字连在一起（“{' '.join(tokens)}”），"
-                + ("无法唯一拆分为 15 个数" if count else "无法拆分为满足总计关系的 15 个数")
+                + (
+                    "可能的拆分过多，无法确定唯一拆分"
+                    if count < 0
+                    else ("无法唯一拆分为 15 个数" if count else "无法拆分为满足总计关系的 15 个数")
+                )
             )
+            table.readable = False
             return table
         cells = [parse_cell(t) for t in split]
         for c in cells:
@@ -549,6 +594,7 @@ def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
         table.problems.append(
             f"应有 15 个数值（复议、直接起诉、复议后起诉各 5 个），实际读到 {len(tokens)} 个"
         )
+        table.readable = False
         return table
     for i, rid in enumerate(row_ids):
         table.row_labels[rid] = T4_SPEC.row(rid).label
@@ -557,18 +603,68 @@ def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
     return table
 
 
+def _t4_without_values(table: Table, rows: Sequence[Row], titles: int) -> Table | None:
+    """T4 with no number in it: a table of blanks when its value cells are there and empty (VAL-003),
+    unreadable when only its titles are (FMT-005), None when there is no trace of it."""
+    if not table.col_labels and titles < 2:
+        return None
+    empty = [r for r in rows if not r.labels and r.values and not r.has_values]
+    widths = [len(_trim(r.values, 15 if len(r.values) > 5 else 5)) for r in empty]
+    if widths in ([15], [5, 5, 5]):
+        for i, rid in enumerate(r.id for r in T4_SPEC.rows):
+            table.row_labels[rid] = T4_SPEC.row(rid).label
+            for col in (c.id for c in T4_SPEC.columns):
+                table.cells[(rid, col)] = parse_cell("")
+        table.notes.append("表格的数值单元格全部为空")
+        return table
+    table.readable = False
+    table.problems.append("只有表头，没有找到数值行")
+    return table
+
+
 # ------------------------------------------------------------------------------------------ shared
 
 
-def _expand_flat(rows: Sequence[Row], anchors: AnchorSet) -> list[Row]:
-    """Replace running-text rows (a paragraph holding a whole table) by the rows cut from them."""
-    out: list[Row] = []
-    for row in rows:
-        if row.para is not None:
-            out.extend(anchors.cut(row.para, row.order))
-        else:
-            out.append(row)
-    return out
+def _expand_flat(rows: Sequence[Row], anchors: AnchorSet) -> tuple[list[Row], GapModel | None]:
+    """Replace running text (a paragraph holding a whole table, or one cell per line) by the rows cut
+    from it at the template's labels (see :func:`auditor.extract.rows.stream_rows`)."""
+    return stream_rows(list(rows), anchors)
+
+
+def _note_row(table: Table, prefix: str, display: str) -> None:
+    """One note per kind of recovery, naming every row it applied to."""
+    for i, note in enumerate(table.notes):
+        if note.startswith(prefix):
+            table.notes[i] = f"{note}、{display}"
+            return
+    table.notes.append(prefix + display)
+
+
+def _blank_row(row: Row, width: int) -> bool:
+    """A labelled row of empty value cells that stands for a row of the table: a stream row (its
+    blank-line runs are checked when it is read) or a grid row with about a full row of empty cells
+    (a header row with a trailing empty cell is not one)."""
+    if not row.all_blank:
+        return False
+    return row.gaps is not None or len(row.values) >= max(1, width - 1)
+
+
+def _unreadable_trace(
+    kind: str, rows: Sequence[Row], identify: Callable[[str], str | None], section: str | None
+) -> Table | None:
+    """A table whose row labels are in the section but none of whose rows could be read: present but
+    unreadable (FMT-005), never missing.  None when no row label of the table is there at all."""
+    labels = [
+        r.label for r in rows if r.label and not r.is_header and identify(r.label) not in (None, "results")
+    ]
+    labels = [lab for lab in labels if not (identify(lab) or "").startswith("block:")]
+    if len(labels) < 2:
+        return None
+    table = Table(kind=kind, template="unknown", section=section, readable=False)  # type: ignore[arg-type]
+    table.problems.append(
+        f"找到表格的行标签（{'、'.join(labels[:3])}等 {len(labels)} 行），但读不出其中的数值"
+    )
+    return table
 
 
 def _trim(values: Sequence[str], width: int) -> list[str]:
@@ -590,18 +686,44 @@ def _row_values(
     display: str,
     splits: dict[str, list[list[str]]] | None,
     rid: str,
-) -> list[Cell] | None:
-    """The row's cells, or None (with a problem recorded, or a split left to resolve).
+    gaps: GapModel | None = None,
+    total_last: bool = False,
+    signed_at: int | None = None,
+) -> Sequence[Cell | None] | None:
+    """The row's cells, or None (with a problem recorded, or a split left to resolve).  A cell is None
+    where the row shows it but its column cannot be read (the table is then unreadable).
 
     ``splits`` is given for tables whose rows have an identity (T3: the total is the sum of the
     others): run-together digits are then split under it, and rows with several valid splits are left
     in ``splits`` for the column identities to decide.  Without it (T2) only a forced split counts.
+    ``total_last`` says the template gives every row a total column that is last (T3): only then is a
+    row short of a cell or two read right-aligned; elsewhere which cell is missing cannot be read.
+    ``signed_at`` is the position of the row's only column that may be negative (2019 本年增/减): in a
+    run of digits a minus sign can only open that cell, which fixes the cells before it.
     """
+    if row.flat is not None and row.gaps is not None:
+        # one cell per line: the blank-line runs say where the empty cells stand
+        placed = gaps.place(row, width) if gaps is not None else None
+        if placed is not None:
+            if any(not v for v in placed) and len(row.values) < width:
+                _note_row(table, "空白单元格按空行位置读取的行：", display)
+            return [parse_cell(v) for v in placed]
+        if len(row.values) < width and all(len(v.split()) == 1 for v in row.values):
+            table.problems.append(
+                f"行“{display}”应有 {width} 个数值，实际读到 {len(row.values)} 个，无法确定空白单元格的位置"
+            )
+            return None
     if row.flat is not None:
         clean = [t for t in row.flat.split() if t]
         if len(clean) == width and all(parse_cell(t).kind != "text" for t in clean):
             return [parse_cell(t) for t in clean]
-        candidates = split_candidates(clean, width, group=width if splits is not None else None)
+        try:
+            candidates = split_candidates(clean, width, group=width if splits is not None else None)
+        except SplitTooHard:
+            table.problems.append(
+                f"行“{display}”的数字连在一起（{len(''.join(clean))} 位），可能的拆分过多，无法确定唯一拆分"
+            )
+            return None
         if len(candidates) == 1:
             cells = [parse_cell(v) for v in candidates[0]]
             for c in cells:
@@ -610,20 +732,33 @@ def _row_values(
         if len(candidates) > 1 and splits is not None:
             splits[rid] = candidates
             return None
+        partial = _read_before_sign(clean, width, signed_at) if len(candidates) != 1 else None
         table.problems.append(
             f"行“{display}”的数值“{row.flat.strip()}”"
             + ("无法唯一拆分为" if candidates else "无法拆分为")
             + f" {width} 个数"
         )
-        return None
+        return partial
     expected = width + (1 if subtotal_at is not None else 0)
     vals = _trim(row.values, expected)
-    if expected - 2 <= len(vals) < expected and len(vals) > 1 and vals[-1].strip():
+    while len(vals) > expected and vals[0].strip() and not is_value_like(vals[0]):
+        # a label broken over two cells (PDF conversions): the rest of the label, not a value
+        vals.pop(0)
+    if total_last and expected - 2 <= len(vals) < expected and len(vals) > 1 and vals[-1].strip():
         # A merged label column ate cells at the left of a tab export; the total column is always
         # last, so the row is read right-aligned and the missing cells stay blank (VAL-003).
         table.notes.append(f"行“{display}”只有 {len(vals)} 个单元格，按右对齐读取，缺少的单元格视为空白")
         vals = [""] * (expected - len(vals)) + vals
     if len(vals) != expected:
+        if not total_last and 1 < len(vals) < expected and subtotal_at is None and vals[-1].strip():
+            table.problems.append(
+                f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个，无法确定缺少的是哪一栏"
+            )
+            # A cell wrapped in the PDF was printed apart: which of the first cells it was cannot be
+            # read, but the row still closes with its last cell, which keeps its column.  The cells
+            # before it are left unread (never a guessed position, never a blank the row does not show).
+            unplaced: list[Cell | None] = [None] * (expected - 1)
+            return [*unplaced, parse_cell(vals[-1])]
         table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
         return None
     if subtotal_at is not None:
@@ -631,8 +766,42 @@ def _row_values(
     return [parse_cell(v) for v in vals]
 
 
-def _put_row(table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell], recovered: str | None) -> None:
+def _read_before_sign(tokens: list[str], width: int, signed_at: int | None) -> list[Cell | None] | None:
+    """The cells of a run that a minus sign fixes, the others unread: "2648-18538" in a row 上一年项目数量 |
+    本年增/减 | 处理决定数量 is 2648 | -… (the minus can only open 本年增/减), while "-18538" still splits
+    several ways.  Cells are kept only where exactly one reading exists; None when nothing is certain."""
+    if signed_at is None or signed_at == 0:
+        return None
+    run = "".join(tokens)
+    if run.count("-") != 1:
+        return None
+    before, _, after = run.partition("-")
+    if not before or not after:
+        return None
+    try:
+        head = split_candidates([before], signed_at)
+        tail = split_candidates(["-" + after], width - signed_at)
+    except SplitTooHard:
+        return None
+    if len(head) != 1:
+        return None
+    cells: list[Cell | None] = [parse_cell(v) for v in head[0]]
+    if len(tail) == 1:
+        cells += [parse_cell(v) for v in tail[0]]
+    else:
+        cells += [None] * (width - signed_at)
+    for c in cells:
+        if c is not None:
+            c.recovered = "split"
+    return cells
+
+
+def _put_row(
+    table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell | None], recovered: str | None
+) -> None:
     for col, cell in zip(cols, cells):
+        if cell is None:
+            continue  # a cell that could not be placed stays unread
         if recovered and cell.recovered is None:
             cell.recovered = recovered
         table.cells[(rid, col)] = cell

@@ -1,31 +1,50 @@
 """findings.html: a self-contained report in Chinese for the officers who fix the reports.
 
-Per report: a summary with counts by severity; each finding with its message, location, evidence,
-basis and fix; T2/T3/T4 drawn from the document model with the offending cells highlighted; the
-waived findings with their reasons.  One file: inline CSS, no scripts, no external resources.
-Everything taken from a report is untrusted and goes through Jinja2's autoescaping.
+Made to scale to a district (hundreds or thousands of reports) and to be written from a stream:
+
+- a summary table of every report (body, year, version, errors, warnings, notes) whose rows link to
+  the report's own section (``#r-N``), each section linking back to the summary;
+- per report, each finding with its location as an officer says it (第三部分，表三，“（七）总计”行…),
+  evidence, basis and fix; the tables a finding points into are shown with the offending cells
+  highlighted, the report's other tables are folded (``<details>``); a clean report is three lines;
+- one file: inline CSS, no scripts, no external resources.  Everything taken from a report is
+  untrusted and goes through Jinja2's autoescaping.
+
+:class:`HtmlWriter` takes the results one at a time (``add``): each report's section and summary row
+are rendered at once into two anonymous temporary files beside the output, so memory does not grow
+with the number of reports; ``close`` assembles the page (head with totals, summary, sections, rule
+legend) and replaces findings.html atomically.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import IO, Any, Self
 
 from jinja2 import Environment, PackageLoader
 
 from auditor import __version__
-from auditor.engine.api import TABLE_NAMES, table_spec
-from auditor.findings.jsonout import AtomicFile
-from auditor.findings.model import SEVERITY_NAMES, SEVERITY_RANK, Finding, ReportResult
+from auditor.findings.model import SEVERITIES, SEVERITY_RANK, Finding, ReportResult
 from auditor.findings.sanitize import XML_UNSAFE, Sanitizer
+from auditor.findings.wording import location_text, severity_name, table_name, template_name
 from auditor.model import Table
+from auditor.templates import TableSpec, spec_for
 
-_ENV = Environment(loader=PackageLoader("auditor.findings", "templates"), autoescape=True, trim_blocks=True)
-_ENV.filters["severity_name"] = lambda s: SEVERITY_NAMES.get(s, s)
-_VERSIONS = {"2021": "2021年版", "2019": "2019年版", "unknown": "版本不明"}
+_ENV = Environment(loader=PackageLoader("auditor.findings", "templates"), autoescape=True, trim_blocks=True,
+                   lstrip_blocks=True)
+_ENV.filters["severity_name"] = severity_name
+_ENV.filters["location"] = location_text
+_ENV.filters["template_name"] = template_name
+_TEMPLATE = "findings.html.j2"
+FILENAME = "findings.html"
 
 
 @dataclass(slots=True)
@@ -41,122 +60,188 @@ class TableView:
     columns: list[str]
     rows: list[tuple[str, list[CellView]]]
     note: str = ""
+    flagged: bool = False
+    """A finding points into this table: it is shown open, the others are folded."""
 
 
 @dataclass(slots=True)
 class ReportView:
+    """One report as the page shows it; ``anchor`` is the id its summary row links to."""
+
     result: ReportResult
+    anchor: str
     counts: dict[str, int]
     findings: list[Finding]
     waived: list[Finding]
     tables: list[TableView] = field(default_factory=list)
 
+    @property
+    def body(self) -> str:
+        """What the summary calls the report: the body, else the title, else the source."""
+        doc = self.result.document
+        return (doc.agency or doc.title or self.result.source) if doc else self.result.source
+
+
+def _table_spec(table: Table) -> TableSpec:
+    """The template spec of a table (T4 is one in both versions; an unknown T2/T3 is read as 2021)."""
+    spec = spec_for(table.kind, table.template) or spec_for(table.kind, "2021")
+    assert spec is not None, table.kind
+    return spec
+
 
 def _marks(findings: Sequence[Finding]) -> dict[tuple[str, str, str], list[Finding]]:
     marks: dict[tuple[str, str, str], list[Finding]] = {}
     for finding in findings:
-        for cell in finding.cells:
-            marks.setdefault(tuple(cell), []).append(finding)  # type: ignore[arg-type]
+        for table, row, column in finding.cells:
+            marks.setdefault((table, row, column), []).append(finding)
     return marks
 
 
-def _table_view(table: Table, marks: dict[tuple[str, str, str], list[Finding]]) -> TableView:
-    spec = table_spec(table)
-    version = "" if table.kind == "T4" else f"（{_VERSIONS.get(table.template, table.template)}）"
-    caption = TABLE_NAMES[table.kind] + version
+def _flagged_tables(findings: Sequence[Finding]) -> set[str]:
+    """The tables a finding points into: by its location or by one of its cells."""
+    return {f.location.table for f in findings if f.location.table} | {c[0] for f in findings for c in f.cells}
+
+
+def _table_view(table: Table, marks: dict[tuple[str, str, str], list[Finding]], flagged: bool) -> TableView:
+    version = "" if table.kind == "T4" else f"（{template_name(table.template)}）"
+    caption = table_name(table.kind) + version
     if table.image_only:
-        return TableView(caption, [], [], "该表格仅为图片，无法读取。")
+        return TableView(caption, [], [], "该表格仅为图片，无法读取。", flagged)
+    spec = _table_spec(table)
     rows = []
     for row in spec.rows:
         cells = []
+        allowed = spec.columns_of(row.id)
         for col in spec.columns:
-            if col.id not in spec.columns_of(row.id):
+            if col.id not in allowed:
                 cells.append(CellView("", "na"))
                 continue
             cell = table.cell(row.id, col.id)
             found = marks.get((table.kind, row.id, col.id), [])
             worst = max((f.severity for f in found), key=SEVERITY_RANK.__getitem__, default="")
             text = cell.raw if cell is not None and cell.raw.strip() else "（空）"
-            cells.append(
-                CellView(
-                    text, f"hl-{worst}" if worst else "", "、".join(dict.fromkeys(f.rule_id for f in found))
-                )
-            )
+            rules = "、".join(dict.fromkeys(f.rule_id for f in found))
+            cells.append(CellView(text, f"hl-{worst}" if worst else "", rules))
         rows.append((row.display, cells))
     note = "" if table.readable else "表格结构未能完整读取：" + "；".join(table.problems)
-    return TableView(caption, [c.label for c in spec.columns], rows, note)
+    return TableView(caption, [c.label for c in spec.columns], rows, note, flagged)
 
 
-def _report_view(result: ReportResult) -> ReportView:
+def report_view(result: ReportResult, anchor: str) -> ReportView:
+    """The page's view of one result: active findings worst first, waived ones apart.  Tables appear
+    only in a report where a finding points into one: that table shown, the others folded beside it
+    for context; a report whose findings are about its text or dates gets none (it stays short)."""
     active = sorted(
         (f for f in result.findings if f.waived is None),
-        key=lambda f: (-SEVERITY_RANK[f.severity], f.rule_id),
+        key=lambda f: (-SEVERITY_RANK.get(f.severity, 0), f.rule_id),
     )
     counts = Counter(f.severity for f in active)
     view = ReportView(
-        result,
-        {s: counts.get(s, 0) for s in ("error", "warning", "info")},
-        active,
+        result, anchor, {s: counts.get(s, 0) for s in SEVERITIES}, active,
         [f for f in result.findings if f.waived is not None],
     )
-    if result.document is not None:
+    flagged = _flagged_tables(active)
+    if result.document is not None and flagged:
         marks = _marks(active)
-        view.tables = [_table_view(t, marks) for t in result.document.tables]
+        view.tables = [_table_view(t, marks, t.kind in flagged) for t in result.document.tables]
     return view
 
 
-class _Views:
-    """The report views, made one at a time each time the template walks them (results may be a
-    spool on disk: memory stays flat)."""
-
-    def __init__(self, results: Iterable[ReportResult], count: int) -> None:
-        self.results = results
-        self.count = count
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __iter__(self) -> Iterator[ReportView]:
-        return (_report_view(r) for r in self.results)
-
-
-def _chunks(results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Iterator[str]:
-    """The page in pieces: one pass over the results for the totals, one to render them."""
-    totals = {s: 0 for s in ("error", "warning", "info")}
-    used: set[str] = set()
-    waived = count = 0
-    for r in results:
-        count += 1
-        for f in r.findings:
-            used.add(f.rule_id)
-            if f.waived is None:
-                totals[f.severity] = totals.get(f.severity, 0) + 1
-            else:
-                waived += 1
-    return _ENV.get_template("report.html.j2").generate(
-        reports=_Views(results, count),
-        totals=totals,
-        waived=waived,
-        rules=[r for r in rules if r.get("id") in used],
-        version=__version__,
-    )
+@contextmanager
+def _atomic_text(path: Path) -> Iterator[IO[str]]:
+    """A text file that replaces ``path`` only when complete (readers never see half a page)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; outputs are meant to be shared
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
-def render_html(results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> str:
-    """The whole report as one HTML page."""
-    return "".join(_chunks(results, rules))
+class HtmlWriter:
+    """Writes findings.html from results given one at a time, in flat memory.
+
+    ``with HtmlWriter(out_dir, rules) as w: w.add(result)…`` — the page is written when the block ends
+    without an exception (``close``); on an exception nothing is written and an existing page stays.
+    """
+
+    def __init__(self, out_dir: Path, rules: Sequence[dict[str, Any]]) -> None:
+        self.path = out_dir / FILENAME
+        self._rules = list(rules)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        # Anonymous files beside the output (unlinked at once: nothing is left behind, even on a crash),
+        # not in /tmp, which may be memory.
+        # Both stay open across add() calls and are closed by close() or discard().
+        self._rows: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir)  # noqa: SIM115
+        self._sections: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir)  # noqa: SIM115
+        self._module = _ENV.get_template(_TEMPLATE).module
+        self.sanitizer = Sanitizer(XML_UNSAFE)
+        """Counts the characters replaced (the run says so)."""
+        self._count = 0
+        self._totals: Counter[str] = Counter()
+        self._waived = 0
+        self._unreadable = 0
+        self._used: set[str] = set()
+
+    def add(self, result: ReportResult) -> None:
+        """Render one report's summary row and section now; keep only its counts."""
+        self._count += 1
+        view = report_view(result, f"r-{self._count}")
+        clean = self.sanitizer.text  # what HTML cannot hold (controls, U+FFFF, lone surrogates) is replaced
+        self._rows.write(clean(self._module.summary_row(view, self._count)))  # type: ignore[attr-defined]
+        self._sections.write(clean(self._module.report_section(view)))  # type: ignore[attr-defined]
+        self._totals.update(view.counts)
+        self._waived += len(view.waived)
+        self._unreadable += result.error is not None
+        self._used.update(f.rule_id for f in result.findings)
+
+    def close(self) -> Path:
+        """Assemble the page and replace findings.html; returns its path."""
+        module: Any = self._module
+        try:
+            with _atomic_text(self.path) as out:
+                out.write(module.page_head(
+                    self._count, {s: self._totals.get(s, 0) for s in SEVERITIES}, self._waived,
+                    self._unreadable, __version__,
+                ))
+                for part in (self._rows, self._sections):
+                    part.seek(0)
+                    if part is self._sections:
+                        out.write(module.summary_end())
+                    shutil.copyfileobj(part, out)
+                out.write(module.page_tail([r for r in self._rules if r.get("id") in self._used], __version__))
+        finally:
+            self.discard()
+        return self.path
+
+    def discard(self) -> None:
+        """Drop the parts written so far (findings.html is left as it was)."""
+        self._rows.close()
+        self._sections.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.discard()
 
 
-def write_html(
-    out_dir: Path,
-    results: Iterable[ReportResult],
-    rules: Sequence[dict[str, Any]],
-    sanitizer: Sanitizer | None = None,
-) -> Path:
-    """findings.html, streamed to a temporary file and moved into place; what HTML cannot hold
-    (control characters, U+FFFF, lone surrogates) is replaced and counted in ``sanitizer``."""
-    clean = sanitizer if sanitizer is not None else Sanitizer(XML_UNSAFE)
-    with AtomicFile(out_dir / "findings.html") as page:
-        for chunk in _chunks(results, rules):
-            page.write(clean.text(chunk))
-    return page.path
+def write_html(out_dir: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
+    """findings.html in ``out_dir`` for ``results`` (any iterable: a list or a stream)."""
+    with HtmlWriter(out_dir, rules) as writer:
+        for result in results:
+            writer.add(result)
+    return writer.path

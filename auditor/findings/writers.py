@@ -18,7 +18,6 @@ from typing import Any, Protocol
 
 from auditor.findings.jsonout import FindingsJsonStream
 from auditor.findings.model import ReportResult
-from auditor.findings.spool import ResultSpool
 
 Writer = Callable[[Path, Sequence[ReportResult], Sequence[dict[str, Any]]], Path]
 
@@ -39,34 +38,27 @@ class Stream(Protocol):
 
 
 class HtmlStream:
-    """findings.html: the results are kept on disk as they arrive and handed to the HTML writer at the
-    end as one re-iterable sequence (it needs the totals before the reports)."""
+    """findings.html through the HTML writer's own stream (:class:`~auditor.findings.htmlreport.HtmlWriter`)."""
 
     name = "findings.html"
 
     def __init__(self, out_dir: Path, rules: Sequence[dict[str, Any]]) -> None:
-        self.out_dir = out_dir
-        self.rules = list(rules)
-        self.spool = ResultSpool(out_dir)
-        self.replaced = 0
+        from auditor.findings.htmlreport import HtmlWriter
+
+        self.writer = HtmlWriter(out_dir, rules)
+
+    @property
+    def replaced(self) -> int:
+        return self.writer.sanitizer.replaced
 
     def add(self, result: ReportResult) -> None:
-        self.spool.append(result)
+        self.writer.add(result)
 
     def close(self) -> Path:
-        from auditor.findings.htmlreport import write_html
-        from auditor.findings.sanitize import XML_UNSAFE, Sanitizer
-
-        clean = Sanitizer(XML_UNSAFE)
-        try:
-            path = write_html(self.out_dir, self.spool, self.rules, clean)
-        finally:
-            self.spool.close()
-        self.replaced = clean.replaced
-        return path
+        return self.writer.close()
 
     def abort(self) -> None:
-        self.spool.close()
+        self.writer.discard()
 
 
 def _open(name: str) -> Callable[[Path, Sequence[dict[str, Any]]], Stream]:

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.store.blobs import BlobStore
@@ -23,12 +23,38 @@ DATABASE_URL_ENV = "NIANBAO_DATABASE_URL"
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur = dbapi_connection.cursor()
-    # WAL lets the web view read while a crawl writes; the busy timeout lets scheduled jobs share the file.
+    # The busy timeout lets scheduled jobs share the file; first, so that switching a new file to WAL
+    # waits for a concurrent opener instead of failing.  WAL lets the web view read while a crawl writes.
+    cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+SCHEMA_LOCK_KEY = 0x6E69616E62616F01
+"""PostgreSQL advisory lock key serialising schema creation ("nianbao" + 1)."""
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the missing tables, safely when several processes open a new store at the same moment.
+
+    ``create_all`` checks, then creates: two first opens could both see no table and the second then
+    fail with "table already exists".  The check and the creation run in one transaction holding the
+    database's write lock (SQLite ``BEGIN IMMEDIATE``; a transaction-scoped advisory lock on
+    PostgreSQL), so the later opener waits and then finds the tables there.
+    """
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        elif engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        try:
+            Base.metadata.create_all(conn)
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
 
 class Store:
@@ -46,8 +72,8 @@ class Store:
         self.engine: Engine = create_engine(db_url, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
         try:
+            create_schema(self.engine)
             self.migrated = migrate(self.engine)
             """What opening the store upgraded (None when it was already up to date)."""
         except BaseException:

@@ -1,7 +1,8 @@
 """Writing runs: their life cycle, and each report with its findings compared with the previous run.
 
 Every function commits its own transaction, so an interrupted run keeps everything written so far;
-a run left ``running`` by a killed process is marked ``interrupted`` by the next one.
+a run left ``running`` by a killed process is marked ``interrupted`` by the next one.  Only a run that
+closed as ``done`` is ever the baseline a later run is compared with.
 """
 
 from __future__ import annotations
@@ -38,9 +39,14 @@ def _alive(pid: int | None) -> bool:
 
 
 def mark_interrupted(store: Store) -> list[int]:
-    """Mark runs left ``running`` by processes that no longer exist as ``interrupted``."""
+    """Mark runs left ``running`` by processes that no longer exist as ``interrupted``.
+
+    A run without a pid belongs to no process (a distributed run: its sites are tasks of a broker, which
+    redelivers those of a killed worker); its last site task closes it, so it is left alone here.
+    """
     with store.session() as session:
-        stale = [r for r in session.scalars(select(RunRow).where(RunRow.status == "running")) if not _alive(r.pid)]
+        running = select(RunRow).where(RunRow.status == "running", RunRow.pid.is_not(None))
+        stale = [r for r in session.scalars(running) if not _alive(r.pid)]
         for run in stale:
             run.status, run.finished_at = "interrupted", run.finished_at or utcnow()
             session.execute(
@@ -61,7 +67,11 @@ def start_run(store: Store, kind: str, site_ids: Iterable[str]) -> int:
             previous = session.scalars(
                 select(RunSiteRow.run_id)
                 .join(RunRow, RunRow.id == RunSiteRow.run_id)
-                .where(RunSiteRow.site_id == site_id, RunSiteRow.status == "done", RunRow.kind == "run")
+                # The run must have closed as done too: a run killed after storing a site's findings but
+                # before writing its outputs (or stopped in a later site) showed them to nobody, so the
+                # next run's findings are new, not "persisting" since then.
+                .where(RunSiteRow.site_id == site_id, RunSiteRow.status == "done", RunRow.kind == "run",
+                       RunRow.status == "done")
                 .order_by(RunSiteRow.run_id.desc())
                 .limit(1)
             ).first()

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from auditor.engine.api import format_number, row_number
-from auditor.templates import T3_APPLICANT_COLUMNS, T4_OUTCOMES, TableSpec, spec_for
+from auditor.engine.api import format_number
+from auditor.templates import T3_APPLICANT_COLUMNS, T4_OUTCOMES, RowSpec, TableSpec, spec_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,17 @@ def _values(table: Mapping[str, Any]) -> dict[tuple[str, str], Decimal]:
     return out
 
 
+def term_name(row: RowSpec) -> str:
+    """A T3 row as a term of a sum, worded so its number cannot run into the value beside it:
+    "第一项", "（一）", "（四）第1项", "（七）总计" (never "（四）1" next to a 6, which reads as 16)."""
+    number = row.number or row.label
+    if row.block:
+        return f"{row.block[:3]}第{number}项"
+    if number.startswith("（"):
+        return f"{number}总计" if row.id == "total" else number
+    return f"第{number}项"
+
+
 def _side(
     cells: Mapping[tuple[str, str], Decimal], terms: Sequence[tuple[str, str]], names: Sequence[str]
 ) -> tuple[Side, Decimal | None]:
@@ -104,17 +115,18 @@ def table_arithmetic(table: Mapping[str, Any]) -> Arithmetic:
 def _t3(spec: TableSpec, cells: Mapping[tuple[str, str], Decimal]) -> list[Check]:
     checks = []
     results = [r for r in spec.rows if r.id not in ("new", "carried", "total", "carry_next")]
+    new, carried, total, carry_next = (term_name(spec.row(r)) for r in ("new", "carried", "total", "carry_next"))
     for col in spec.columns:
         checks.append(_check(
-            "勾稽：一 + 二 = （七）+ 四", col.label, cells,
-            [("new", col.id), ("carried", col.id)], ["一", "二"],
-            [("total", col.id), ("carry_next", col.id)], ["（七）", "四"],
+            f"勾稽：{new} + {carried} = {total} + {carry_next}", col.label, cells,
+            [("new", col.id), ("carried", col.id)], [new, carried],
+            [("total", col.id), ("carry_next", col.id)], [total, carry_next],
         ))
     for col in spec.columns:
         checks.append(_check(
             "（七）总计 = 各办理结果之和", col.label, cells,
-            [("total", col.id)], ["（七）"],
-            [(r.id, col.id) for r in results], [row_number(r) for r in results],
+            [("total", col.id)], [total],
+            [(r.id, col.id) for r in results], [term_name(r) for r in results],
         ))
     applicants = [spec.col(c) for c in T3_APPLICANT_COLUMNS]
     for row in spec.rows:

@@ -76,6 +76,9 @@ def _text(value: str | None, name: str, limit: int = 100) -> str | None:
         return None
     if len(value) > limit:
         raise FilterError(f"筛选条件“{name}”过长")
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\ufffe\uffff" for c in value):
+        # no region or rule name holds one; PostgreSQL refuses NUL in text outright
+        raise FilterError(f"筛选条件“{name}”含有控制字符")
     return value
 
 
@@ -110,6 +113,8 @@ def _number(value: str | None, name: str, low: int, high: int) -> int | None:
     text = (value or "").strip()
     if not text:
         return None
-    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+    # Checked as text first: a query may carry thousands of digits, past what int() accepts.
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > len(str(high)) \
+            or not low <= int(text) <= high:
         raise FilterError(f"筛选条件“{name}”应为 {low}–{high} 之间的整数")
     return int(text)

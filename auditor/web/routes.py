@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
@@ -117,11 +118,59 @@ def report_download(req: PageRequest) -> Response:
     return _file(name, results, f"report-{row.id}")
 
 
+NOTICE_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def report_notice(req: PageRequest) -> Response:
+    """The 整改通知 for one report (.docx, as `nianbao notice` writes it); ``?reply_by=YYYY-MM-DD`` and
+    ``?issuer=…`` set the reply-by date (default: 30 days from today) and the issuing office."""
+    from datetime import date, timedelta
+    from urllib.parse import quote
+
+    from auditor.findings.notice import DEFAULT_ISSUER, NoticeOptions, body_of, file_name, notice_docx
+
+    report_id = int(req.request.path_params["report_id"])
+    row = req.session.get(ReportRow, report_id)
+    if row is None:
+        raise HTTPException(404, "没有这个下载")
+    query = req.request.query_params
+    today = date.today()
+    try:
+        reply_by = date.fromisoformat(query["reply_by"]) if query.get("reply_by") else today + timedelta(days=30)
+    except ValueError:
+        return req.render("error.html", status=400, title="日期无效", message="回复期限应写成 YYYY-MM-DD，如 2025-03-31。")
+    issuer = (query.get("issuer") or "").strip()[:100] or DEFAULT_ISSUER
+    report = result_from_rows(row, queries.findings_of(req.session, row.id), None).to_dict()
+    rules = {r.id: {"id": r.id, "title": r.title, "severity": r.severity, "basis": r.basis}
+             for r in build_catalogue([]).rules}
+    body = body_of(report)
+    data = notice_docx(body, [report], rules, NoticeOptions(reply_by, today, issuer))
+    disposition = f"attachment; filename=\"notice-{row.id}.docx\"; filename*=UTF-8''{quote(file_name(body))}"
+    return Response(data, media_type=NOTICE_MEDIA_TYPE, headers={"Content-Disposition": disposition})
+
+class RowIdConvertor(Convertor[int]):
+    """A row id in a path: 1 to 18 digits, so every id that matches fits the database's integer (a
+    longer one matches no route and is a plain 404, never an overflow in the query)."""
+
+    regex = "[0-9]{1,18}"
+
+    def convert(self, value: str) -> int:
+        """The id as an int."""
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        """The id as path text."""
+        return str(value)
+
+
+register_url_convertor("row_id", RowIdConvertor())
+
 ROUTES: list[tuple[str, Handler]] = [
     ("/", overview),
-    ("/reports/{report_id:int}", report),
+    ("/reports/{report_id:row_id}", report),
     ("/rules", rules),
     ("/rules/{rule_id}", rule),
     ("/download/{name}", download),
-    ("/reports/{report_id:int}/{name}", report_download),
+    ("/reports/{report_id:row_id}/notice.docx", report_notice),
+    ("/reports/{report_id:row_id}/{name}", report_download),
 ]

@@ -28,19 +28,32 @@ def _directory(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{posixpath.dirname(parts.path)}/"
 
 
+MAX_PAGER_PAGES = 1000
+"""Most listing pages a pager script is taken at its word for: a page count is the portal's claim,
+and ``countPage = 1000000000`` must not become a billion URLs (the crawl reads fewer anyway,
+``max_listing_pages``)."""
+
+
+def _page_count(digits: str) -> int:
+    """A pager's page count, at most :data:`MAX_PAGER_PAGES` (never an int of thousands of digits)."""
+    digits = digits.lstrip("0") or "0"
+    return MAX_PAGER_PAGES if len(digits) > 6 else min(int(digits), MAX_PAGER_PAGES)
+
+
 def trs_pages(page: HtmlPage) -> list[str]:
     """Listing pages named by a TRS pager script: createPageHTML(N, cur, "index", "html") → index.html,
-    index_1.html … index_{N-1}.html in the page's folder."""
+    index_1.html … index_{N-1}.html in the page's folder (at most :data:`MAX_PAGER_PAGES`)."""
     folder = _directory(page.url)
     m = _CREATE_PAGE.search(page.scripts)
     if m:
-        count, name, ext = int(m.group(1)), m.group(3), m.group(4)
+        count, name, ext = _page_count(m.group(1)), m.group(3), m.group(4)
     else:
         c = _COUNT_PAGE.search(page.scripts)
         if not c:
             return []
-        count, name, ext = int(c.group(1)), "index", "html"
-    return [urljoin(folder, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}") for i in range(count)]
+        count, name, ext = _page_count(c.group(1)), "index", "html"
+    return [urljoin(folder, f"{name}.{ext}" if i == 0 else f"{name}_{i}.{ext}")
+            for i in range(count)]
 
 
 def _is_pager_link(page: HtmlPage, url: str, text: str) -> bool:

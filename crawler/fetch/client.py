@@ -1,17 +1,21 @@
 """The fetcher: one GET with politeness and safety around it.
 
 Order of the components (see crawler.settings.build_fetcher): host allow-list → address policy →
-robots.txt → per-host throttle → request with streaming size/time limits → retries with backoff and
-Retry-After → redirects followed by hand (each hop checked again, loops detected) → conditional
-requests from what earlier runs stored → every response (outcomes, redirects, answers before a retry)
-handed to the capture sink.
+robots.txt (its Crawl-delay capped) → per-host throttle → request with streaming size/time limits →
+retries with backoff and Retry-After, within the URL's response-time budget and the host's retry budget →
+redirects followed by hand (each hop checked again, loops detected) → conditional requests from what
+earlier runs stored → every response (outcomes, redirects, answers before a retry) handed to the capture
+sink.  Every wait and every response in flight gives way to a stop request (:mod:`crawler.fetch.stop`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import random
 import time
+from collections import Counter
 from collections.abc import Collection
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -23,12 +27,16 @@ import httpx
 from crawler.fetch.policy import AddressPolicy
 from crawler.fetch.result import Cached, FetchResult, last_header
 from crawler.fetch.robots import RobotsCache
+from crawler.fetch.stop import StopCheck, never, unless_stopped
 from crawler.fetch.throttle import HostThrottle
+from crawler.fetch.transport import GuardedTransport, blocked_reason
 from crawler.settings import CrawlSettings
 from crawler.sites import netloc
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 522, 524})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+log = logging.getLogger("nianbao.crawler.fetch")
 
 
 class CaptureSink(Protocol):
@@ -47,6 +55,19 @@ class ValidatorSource(Protocol):
 
 class _TooLarge(Exception):
     pass
+
+
+class _Refused(Exception):
+    """The connection was refused by the address policy: not a failure to retry."""
+
+
+class _Budget:
+    """What one URL may still spend receiving responses (all attempts and hops together)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, seconds: float) -> None:
+        self.left = seconds
 
 
 class _Response:
@@ -90,6 +111,7 @@ class Fetcher:
         validators: ValidatorSource | None = None,
         rng: random.Random | None = None,
         extra_headers: dict[str, str] | None = None,
+        should_stop: StopCheck = never,
     ) -> None:
         self.settings = settings
         self.policy = policy
@@ -107,12 +129,16 @@ class Fetcher:
             **(extra_headers or {}),
         }
         self._client: httpx.AsyncClient | None = None
+        self._should_stop = should_stop
+        self._retries_used: Counter[str] = Counter()
+        """Retries spent per host in this crawl (``settings.host_retries`` at most)."""
+        self._capped_delay: set[str] = set()
         self._robots_failures: dict[str, str] = {}
-        """robots.txt URL -> why it could not be had (unreachable, 5xx): the refusal then says so."""
+        """robots.txt URL -> why it could not be had (no answer at all): the refusal then says so."""
 
     async def __aenter__(self) -> Self:
         self._client = httpx.AsyncClient(
-            transport=self._transport,
+            transport=self._transport or GuardedTransport(self.policy),
             headers=self._headers,
             follow_redirects=False,
             trust_env=False,  # never route through a proxy from the environment
@@ -152,18 +178,23 @@ class Fetcher:
     ) -> FetchResult:
         result = FetchResult(url=url, purpose=purpose, site_id=site_id, fetched_at=datetime.now(UTC))
         started = time.monotonic()
+        budget = _Budget(self.settings.response_budget)
         current = url
         chain = [url]
         try:
             for _hop in range(self.settings.max_redirects + 1):
                 refusal = await self._refusal(current, hosts, check_robots)
+                if refusal is None:
+                    try:
+                        done = await self._with_retries(current, result, budget)
+                    except _Refused as exc:
+                        refusal = str(exc)
                 if refusal is not None:
                     if current == url:
                         result.skipped = refusal
                     else:
                         result.error = f"重定向到不允许的地址 {current}：{refusal}"
                     return result
-                done = await self._with_retries(current, result)
                 if done is None:
                     return result
                 location = done.header("location")
@@ -197,13 +228,24 @@ class Fetcher:
             rules = await self.robots.rules_for(url, lambda robots_url: self._load_robots(robots_url, hosts))
             delay = self.robots.crawl_delay(rules)
             if delay:
-                self.throttle.set_min_delay(host, delay)
+                self.throttle.set_min_delay(host, self._capped_crawl_delay(host, delay))
             if not self.robots.allowed(rules, url):
                 failure = self._robots_failures.get(self.robots.robots_url(url))
                 if failure is not None:  # RFC 9309 disallows all then; say why, not "robots.txt forbids"
                     return failure
                 return "robots.txt 不允许抓取"
         return None
+
+    def _capped_crawl_delay(self, host: str, delay: float) -> float:
+        """robots.txt's Crawl-delay, lowered to ``settings.max_crawl_delay`` (logged once per host)."""
+        cap = self.settings.max_crawl_delay
+        if math.isfinite(delay) and delay <= cap:
+            return max(0.0, delay)
+        if host not in self._capped_delay:
+            self._capped_delay.add(host)
+            log.warning(f"{host} 的 robots.txt 要求每次请求间隔 {delay:g} 秒，超过上限，按 {cap:g} 秒抓取",
+                        extra={"event": "crawl_delay_capped", "host": host, "requested": delay, "applied": cap})
+        return cap
 
     async def _load_robots(self, robots_url: str, hosts: set[str]) -> tuple[int | None, bytes]:
         result = await self._follow(robots_url, "robots", None, hosts | {netloc(robots_url)}, check_robots=False)
@@ -214,25 +256,37 @@ class Fetcher:
             return None, b""
         return result.status, result.data
 
-    async def _with_retries(self, url: str, result: FetchResult) -> _Response | None:
-        """One hop, retried on timeouts, connection errors, 5xx and 429; None when it finally failed."""
+    async def _with_retries(self, url: str, result: FetchResult, budget: _Budget) -> _Response | None:
+        """One hop, retried on timeouts, connection errors, 5xx and 429 while the URL's response-time budget
+        and the host's retry budget last; None when it finally failed.  Raises _Refused when the address
+        policy refused the connection."""
         host = netloc(url)
         cached = self.validators.cached(url) if self.validators is not None else None
         headers = self._conditional_headers(cached)
         for attempt in range(1, self.settings.retries + 2):
+            if budget.left <= 0:
+                result.error = f"超过单个地址的响应总时限（{self.settings.response_budget:g} 秒）"
+                return None
             result.attempts += 1
             error: str | None = None
             response: _Response | None = None
             async with self.throttle.slot(host):
+                limit = min(self.settings.timeout, budget.left)
+                began = time.monotonic()
                 try:
-                    response = await self._exchange(url, headers)
+                    response = await unless_stopped(self._exchange(url, headers, limit), self._should_stop)
                 except _TooLarge:
                     result.error = f"响应超过大小上限 {self.settings.max_bytes} 字节，已中止"
                     return None
                 except (TimeoutError, httpx.TimeoutException):
-                    error = f"超时（{self.settings.timeout:g} 秒内未完成）"
+                    error = f"超时（{limit:.3g} 秒内未完成）"  # 3 digits: a budget remainder such as 59.9987 reads 60
                 except httpx.HTTPError as exc:
+                    reason = blocked_reason(exc)
+                    if reason is not None:
+                        raise _Refused(reason) from None
                     error = f"连接错误：{type(exc).__name__}: {exc}"
+                finally:
+                    budget.left -= time.monotonic() - began
             if response is not None and response.status not in RETRY_STATUSES:
                 if response.status == 304 and cached is not None:
                     revalidated = self._revalidated(response, cached, result)
@@ -251,16 +305,32 @@ class Fetcher:
                         result.error = f"{error}，Retry-After {hinted:g} 秒超过上限，未再重试"
                         return None
                     wait = max(wait, hinted)
-            if attempt > self.settings.retries:
-                result.error = f"{error}（重试 {self.settings.retries} 次后仍失败）"
+            final = self._no_retry(host, attempt, budget)
+            if final is not None:
+                result.error = f"{error}（{final}）"
                 if response is not None:
                     result.headers = response.headers
                     result.data = response.body
                 return None
+            self._retries_used[host] += 1
             if response is not None:
                 self._record_hop(result, url, response, f"{error}，{wait:.1f} 秒后重试")
             self.throttle.defer(host, wait)
         result.error = "重新验证失败：服务器返回 304，但本地已无此前的内容"
+        return None
+
+    def _no_retry(self, host: str, attempt: int, budget: _Budget) -> str | None:
+        """Why the failed ``attempt`` is the last one (in Chinese), or None when a retry may follow."""
+        if attempt > self.settings.retries:
+            return f"重试 {self.settings.retries} 次后仍失败"
+        if budget.left <= 0:
+            return f"已用完单个地址的响应总时限 {self.settings.response_budget:g} 秒，未再重试"
+        if self._retries_used[host] >= self.settings.host_retries:
+            if self._retries_used[host] == self.settings.host_retries:
+                self._retries_used[host] += 1  # log once per host
+                log.warning(f"{host} 的重试次数已达上限 {self.settings.host_retries} 次，此后失败不再重试",
+                            extra={"event": "host_retries_exhausted", "host": host})
+            return f"主机 {host} 本次抓取的重试次数（{self.settings.host_retries} 次）已用完，未再重试"
         return None
 
     def _record_hop(self, result: FetchResult, url: str, response: _Response, note: str | None) -> None:
@@ -273,10 +343,11 @@ class Fetcher:
     def _backoff(self, attempt: int) -> float:
         return self.settings.backoff * (2 ** (attempt - 1)) * (1.0 + self._rng.uniform(0.0, self.settings.jitter))
 
-    async def _exchange(self, url: str, headers: dict[str, str]) -> _Response:
+    async def _exchange(self, url: str, headers: dict[str, str], seconds: float) -> _Response:
+        """One GET, the whole response (connect to last byte) within ``seconds``."""
         assert self._client is not None, "use the fetcher as an async context manager"
         limit = self.settings.max_bytes
-        async with asyncio.timeout(self.settings.timeout):
+        async with asyncio.timeout(seconds):
             async with self._client.stream("GET", url, headers=headers) as resp:
                 declared = resp.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > limit:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -35,6 +35,7 @@ class HostThrottle:
         total: int = 16,
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.delay = delay
         self.jitter = jitter
@@ -43,6 +44,8 @@ class HostThrottle:
         self._hosts: dict[str, _HostState] = {}
         self._rng = rng or random.Random()
         self._clock = clock
+        self._sleep = sleep
+        """Every wait goes through it: the fetcher's stops when the crawl is asked to stop."""
 
     def _state(self, host: str) -> _HostState:
         state = self._hosts.get(host)
@@ -61,7 +64,7 @@ class HostThrottle:
         state = self._state(host)
         async with state.semaphore:
             while (wait := state.next_start - self._clock()) > 0:
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
             gap = self.gap(host)
             state.next_start = self._clock() + gap
             try:

@@ -148,3 +148,22 @@ def test_an_expired_waiver_is_reported_once_not_per_chunk(tmp_path, monkeypatch,
                      waivers=waivers, console=console, workers=1)  # fmt: skip
     assert code == 0
     assert capfd.readouterr().err.count("过期") == 1
+
+
+def test_predecessors_pair_reports_as_the_rule_base_does():
+    """The run's pairing over all inputs equals the rule base's over one batch, short names included."""
+    from auditor.audit_run import predecessors
+    from auditor.engine.rulebase import previous_reports
+    from auditor.model import Document
+
+    named = [
+        ("河北省教育厅", 2021), ("省教育厅", 2022), ("省教育厅", 2023), ("东湖区财政局", 2021),
+        ("东湖区财政局", 2022), ("东湖区财政局", 2022), ("教育厅", 2020), ("河北省教育厅", 2019),
+        ("山西省教育厅", 2019), ("省教育厅", 2020), ("西湖区 财政局", 2021), ("西湖区财政局", 2022),
+        (None, 2022), ("某机关", None), ("卫滨区人民政府", 2022), ("新乡市卫滨区人民政府", 2021),
+    ]  # fmt: skip
+    docs = [Document(source=str(i), sha256="", format="txt", agency=a, year=y) for i, (a, y) in enumerate(named)]
+    expected = {i: int(doc.source) for i, doc in previous_reports(docs).items()}
+    keys = [(a.replace(" ", "") if a else None, y) for a, y in named]
+    assert predecessors(keys) == expected
+    assert expected[1] == 0 and 9 not in expected  # 省教育厅 2020: two 教育厅 of 2019, no link

@@ -52,7 +52,7 @@ def test_bad_sites_file_is_usage_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[[site]]\nid = "x"\n', encoding="utf-8")
     result = runner.invoke(app, ["crawl", "--sites", str(bad), "--store", str(tmp_path / "s")])
-    assert result.exit_code == 2 and "site 'x': name is required" in result.output
+    assert result.exit_code == 2 and "bad.toml：站点 x：缺少 name" in result.output
     absent = runner.invoke(app, ["run", "--sites", str(tmp_path / "none.toml"), "--store", str(tmp_path / "s")])
     assert absent.exit_code == 2
 

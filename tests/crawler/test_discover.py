@@ -86,3 +86,20 @@ def test_article_attachments_and_report_body() -> None:
 )
 def test_publication_date_and_its_source(html: str, expected: tuple[date, str] | None) -> None:
     assert published_date(HtmlPage("http://h/", html)) == expected
+
+
+@pytest.mark.parametrize("script", [
+    'createPageHTML(100000, 0, "index", "html");',
+    "var countPage = 1000000000;",
+    "var countPage = " + "9" * 5000 + ";",  # past Python's int-string limit: never converted
+])
+def test_a_pager_claiming_countless_pages_is_capped(script: str) -> None:
+    import time
+
+    from crawler.discover.generic import MAX_PAGER_PAGES, trs_pages
+
+    page = HtmlPage("http://x.test/ndbg/index.html", f"<html><body><script>{script}</script></body></html>")
+    started = time.monotonic()
+    pages = trs_pages(page)
+    assert len(pages) == MAX_PAGER_PAGES and pages[1] == "http://x.test/ndbg/index_1.html"
+    assert time.monotonic() - started < 1

@@ -203,3 +203,22 @@ def test_fetch_document_for_audit_url(portal: DemoPortal) -> None:
     assert "年度报告" in doc.data.decode(doc.encoding or "")
     with pytest.raises(FetchError, match="HTTP 404"):
         fetch_document(portal.url("/no/such/page.html"))
+
+
+def test_a_host_s_retries_are_budgeted_across_its_urls() -> None:
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(503, text="down")
+
+    settings = LOCAL.with_overrides(retries=3, host_retries=4)
+
+    async def go() -> list[FetchResult]:
+        async with build_fetcher(settings, Wiring(transport=httpx.MockTransport(robots_ok(handler)))) as fetcher:
+            return [await fetcher.fetch(f"{BASE}/{i}.html", purpose="article") for i in range(3)]
+
+    first, second, third = asyncio.run(go())
+    assert (first.attempts, second.attempts, third.attempts) == (4, 2, 1)
+    assert "重试次数" in third.error and "已用完" in third.error
+    assert len([c for c in calls if c != "/robots.txt"]) == 7

@@ -39,13 +39,13 @@ def test_defaults_and_settings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (('level = "government"', 'level = "province"'), "level must be one of"),
-        (('level = "government"', 'deadline = "3-31"'), 'deadline must be "MM-DD"'),
-        (('level = "government"', 'schedule = "daily"'), "schedule must be a cron expression"),
-        (('level = "government"', 'adapter = "nope"'), "unknown adapter 'nope'"),
-        (('level = "government"', 'colour = "red"'), "unknown key(s) colour"),
-        (("delay = 0.5", "dealy = 0.5"), "unknown crawler setting(s): dealy"),
-        (('start_urls = ["http://Example', 'start_urls = ["ftp://Example'), "not an http(s) URL"),
+        (('level = "government"', 'level = "province"'), "level 只能是 government、department、township，不能是 'province'"),
+        (('level = "government"', 'deadline = "3-31"'), 'deadline 应写成“MM-DD”'),
+        (('level = "government"', 'schedule = "daily"'), "schedule 应是 cron 表达式"),
+        (('level = "government"', 'adapter = "nope"'), "未知的 adapter 'nope'"),
+        (('level = "government"', 'colour = "red"'), "未知的键 colour；可用的键："),
+        (("delay = 0.5", "dealy = 0.5"), "\\[crawler\\]：未知的键 dealy（是不是 delay？）"),
+        (('start_urls = ["http://Example', 'start_urls = ["ftp://Example'), "不是 http(s) 网址"),
     ],
 )
 def test_invalid_entries_are_named(tmp_path: Path, change: tuple[str, str], message: str) -> None:
@@ -53,9 +53,26 @@ def test_invalid_entries_are_named(tmp_path: Path, change: tuple[str, str], mess
         load_sites(write(tmp_path, GOOD.replace(*change)))
 
 
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('level = "government"', 'schedul = "0 3 * * *"'), "未知的键 schedul（是不是 schedule？）"),
+        (('level = "government"', 'level = "goverment"'), "（是不是 government？）"),
+        (('level = "government"', 'start_url = ["http://a.gov.cn/"]'), "未知的键 start_url（是不是 start_urls？）"),
+        (("[[site]]", "[[sites]]"), "没有 [[site]] 条目（sites 是不是 site？）"),
+    ],
+)
+def test_a_typo_is_answered_in_chinese_with_the_key_that_was_meant(
+    tmp_path: Path, change: tuple[str, str], message: str
+) -> None:
+    with pytest.raises(SitesFileError) as caught:
+        load_sites(write(tmp_path, GOOD.replace(*change)))
+    assert message in str(caught.value)
+
+
 def test_duplicate_ids_and_bad_toml(tmp_path: Path) -> None:
     twice = GOOD + GOOD.split("[crawler]")[1].split("\n\n", 1)[1]
-    with pytest.raises(SitesFileError, match="duplicate site id"):
+    with pytest.raises(SitesFileError, match="站点 id 重复：weibin"):
         load_sites(write(tmp_path, twice))
-    with pytest.raises(SitesFileError, match="not valid TOML"):
+    with pytest.raises(SitesFileError, match="不是有效的 TOML"):
         load_sites(write(tmp_path, "[[site]\n"))

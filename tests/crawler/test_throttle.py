@@ -44,26 +44,21 @@ def test_gap_is_never_below_the_delay_and_jitter_only_adds() -> None:
 
 def test_defer_and_crawl_delay_push_the_next_start() -> None:
     now = [100.0]
-    throttle = HostThrottle(delay=1.0, jitter=0.0, clock=lambda: now[0])
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+        await asyncio.sleep(0)
+
+    throttle = HostThrottle(delay=1.0, jitter=0.0, clock=lambda: now[0], sleep=fake_sleep)
     throttle.set_min_delay("h", 5.0)
     assert throttle.gap("h") == 5.0
     throttle.defer("h", 30.0)
 
     async def first_wait() -> float:
-        slept: list[float] = []
-        original = asyncio.sleep
-
-        async def fake_sleep(seconds: float) -> None:
-            slept.append(seconds)
-            now[0] += seconds
-            await original(0)
-
-        asyncio.sleep = fake_sleep  # type: ignore[assignment]
-        try:
-            async with throttle.slot("h"):
-                pass
-        finally:
-            asyncio.sleep = original  # type: ignore[assignment]
+        async with throttle.slot("h"):
+            pass
         return sum(slept)
 
     assert asyncio.run(first_wait()) == 30.0

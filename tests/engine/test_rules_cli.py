@@ -17,8 +17,8 @@ def test_list_shows_every_rule_with_severity_and_scope():
     assert result.exit_code == 0
     lines = result.output.strip().splitlines()
     assert len(lines) == len(list(RULES_DIR.glob("*.yaml")))
-    assert "SEC-009\twarning\t未说明信息处理费收取情况\t2021年度起的报告" in lines
-    assert "SEC-006\twarning\t人民政府报告缺少工作考核、社会评议和责任追究结果\t各年度报告；人民政府" in lines
+    assert "SEC-009\t警告\t未说明信息处理费收取情况\t2021年度起的报告" in lines
+    assert "SEC-006\t警告\t人民政府报告缺少工作考核、社会评议和责任追究结果\t各年度报告；人民政府" in lines
 
 
 def test_explain_shows_basis_fix_shape_and_examples():

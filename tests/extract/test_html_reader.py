@@ -128,6 +128,8 @@ def test_spans_paragraphs_and_spaces_in_cells() -> None:
         (["三、本年度办理结果", "（一）予以公开", "（一）予以公开", "5"], [False, False, True, False], 0),
         (["三、本年度办理结果", "（三）不予公开", "1.属于国家秘密", "0"], [True, False, False, False], 0),
         (["四、结转下年度\n继续办理"] * 3 + ["1\n2"], [False, True, True, False], 0),
+        # a row of empty cells after the table's text is kept: blank is a value (a T4 left empty)
+        (["", "", "", ""], [False] * 4, 0),
     ]
 
 

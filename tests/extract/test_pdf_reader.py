@@ -83,11 +83,15 @@ def test_a_merged_label_cut_by_the_page_break_carries_on() -> None:
     first += [c for i in range(4) for c in ((i, 1, 1, 1, f"第{i}行"), (i, 2, 1, 1, str(i)))]
     _draw_grid(pdf, first, 200)  # the page ends here, inside the merged cell
     pdf.showPage()
-    rest = [(0, 0, 3, 1, "")] + [c for i in range(3) for c in ((i, 1, 1, 1, f"第{i + 4}行"), (i, 2, 1, 1, ""))]
+    rest = [(0, 0, 3, 1, "")] + [
+        c for i in range(3) for c in ((i, 1, 1, 1, f"第{i + 4}行"), (i, 2, 1, 1, ""))
+    ]
     _draw_grid(pdf, rest, 800)  # Word leaves the rest of the merged cell empty on the new page
     pdf.save()
     got = _rows(read_pdf(buf.getvalue()))
-    assert [cells for cells, _, _ in got] == [["三、本年度办理结果", f"第{i}行", str(i) if i < 4 else ""] for i in range(7)]
+    assert [cells for cells, _, _ in got] == [
+        ["三、本年度办理结果", f"第{i}行", str(i) if i < 4 else ""] for i in range(7)
+    ]
     assert [cont for _, cont, _ in got] == [[i > 0, False, False] for i in range(7)]
     assert {table for _, _, table in got} == {0}
 
@@ -211,3 +215,85 @@ def test_encrypted_and_truncated_say_so() -> None:
         read_pdf(badinput.encrypted_pdf())
     with pytest.raises(ReadError, match="不完整"):
         read_pdf(badinput.truncated_pdf())
+
+
+# ------------------------------------------------------------------------------------------ engines
+
+
+def _blocks(raw) -> list[tuple[Any, ...]]:
+    return [(b.kind, b.text, b.cells, b.cont, b.table) for b in raw.blocks]
+
+
+def _long_table() -> bytes:
+    rows = [[f"项目{i}", str(i), str(2 * i)] for i in range(90)]
+    return _build([Paragraph(LONG, BODY), _table(rows, [200, 100, 100]), Paragraph(LONG, BODY)])
+
+
+ENGINE_CASES: dict[str, Callable[[], bytes]] = {
+    **{
+        f"report-{seed}-{year}": (
+            lambda s=seed, y=year, lv=level: render_pdf(make_report(s, year=y, level=lv))
+        )
+        for seed, year, level in ((3, 2019, "government"), (4, 2021, "department"), (5, 2024, "township"))
+    },
+    "long-table-across-pages": _long_table,
+    "scan": lambda: badinput.scanned_pdf(pages=2),
+}
+
+
+@pytest.mark.parametrize("make", ENGINE_CASES.values(), ids=ENGINE_CASES.keys())
+def test_pdfium_reads_exactly_what_pdfminer_reads(make: Callable[[], bytes]) -> None:
+    """PDFium is the fast engine; pdfminer the reference whose layout the geometry was built on."""
+    data = make()
+    fast, reference = read_pdf(data, engine="pdfium"), read_pdf(data, engine="pdfminer")
+    assert _blocks(fast) == _blocks(reference)
+    assert fast.meta == reference.meta
+
+
+def test_a_rotated_page_is_read_by_pdfminer() -> None:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(render_pdf(make_report(6, year=2022)))
+    pdf[0].set_rotation(90)
+    buf = BytesIO()
+    pdf.save(buf)
+    data = buf.getvalue()
+    assert _blocks(read_pdf(data, engine="pdfium")) == _blocks(read_pdf(data, engine="pdfminer"))
+
+
+def _flate_bomb(inflated: int) -> bytes:
+    """A one-page PDF whose content stream is a run of spaces compressed about 1000:1."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    chunk = b" " * (1 << 20)
+    stream = b"".join(packer.compress(chunk) for _ in range(inflated >> 20)) + packer.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+@pytest.mark.parametrize("engine", ["pdfium", "pdfminer"])
+def test_a_flate_bomb_is_refused_before_it_is_inflated(engine: str) -> None:
+    data = _flate_bomb(160 << 20)  # 160 MB of spaces in about 160 KB
+    assert len(data) < 1 << 20
+    started = time.monotonic()
+    with pytest.raises(ReadError, match="压缩炸弹"):
+        read_pdf(data, engine=engine)
+    assert time.monotonic() - started < 3.0
+
+
+def test_an_ordinary_flate_stream_passes_the_bomb_check() -> None:
+    data = _flate_bomb(2 << 20)  # 2 MB of spaces: large for a page, still a page
+    assert read_pdf(data).blocks == []

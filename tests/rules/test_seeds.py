@@ -61,7 +61,7 @@ def test_expected_infos_are_found(seeds, key):
 def test_000_imbalance_is_reported_per_column_with_the_arithmetic(seeds):
     found = [f for f in seeds["000"].findings if f.rule_id == "BAL-002"]
     assert {f.location.column for f in found} == {"自然人", "总计"}
-    assert {f.evidence for f in found} == {"一 0 + 二 0 ≠ （七） 2 + 四 0"}
+    assert {f.evidence for f in found} == {"第一项 0 + 第二项 0 ≠ （七）总计 2 + 第四项 0"}
     assert all(f.location.table == "T3" and f.location.section == "三" for f in found)
     assert ("T3", "total", "natural") in found[0].cells or ("T3", "total", "total") in found[0].cells
 

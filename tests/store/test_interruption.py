@@ -85,3 +85,42 @@ def test_sigterm_stops_a_crawl_cleanly(tmp_path: Path, portal: DemoPortal) -> No
 def _documents(store: Store) -> list[DocumentRow]:
     with store.reader() as s:
         return list(s.scalars(select(DocumentRow)))
+
+
+KILLED_BEFORE_CLOSING = """
+import os, signal, sys
+from pathlib import Path
+from auditor.store import Store
+from crawler import service
+from crawler.sites import load_sites
+from tests.crawler.support import TODAY
+
+def die(*_args, **_kwargs):
+    os.kill(os.getpid(), signal.SIGKILL)  # everything is stored; the run was never closed
+
+service.write_outputs = die
+store = Store.open(Path(sys.argv[2]))
+service.run(load_sites(Path(sys.argv[1])), store, Path(sys.argv[3]), options=service.Options(today=TODAY))
+"""
+
+
+def test_a_run_killed_before_closing_is_not_the_next_baseline(tmp_path: Path, portal: DemoPortal) -> None:
+    sites = tmp_path / "sites.toml"
+    sites.write_text(portal.sites_toml(delay=0.01, extra=SLOW), encoding="utf-8")
+    store_dir = tmp_path / "store"
+    killed = subprocess.run([sys.executable, "-c", KILLED_BEFORE_CLOSING, str(sites), str(store_dir),
+                             str(tmp_path / "killed")], capture_output=True, text=True, timeout=300, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    store = Store.open(store_dir)
+    (first,) = queries.runs(store)
+    assert first.status == "running"
+    with store.reader() as s:
+        stored = s.scalar(select(func.count()).select_from(ReportRow).where(ReportRow.run_id == first.id))
+    assert stored, "the killed run had stored its reports and findings"
+
+    outcome = service.run(sites_file(portal), store, tmp_path / "out", options=service.Options(today=TODAY))
+
+    assert [r.status for r in queries.runs(store)] == ["done", "interrupted"]
+    statuses = {status for site in outcome.sites for status, n in site.statuses.items() if n}
+    assert statuses == {"new"}, "nothing was ever reported before: every finding is new, none persisting"
+    assert all(not site.resolved for site in outcome.sites)

@@ -90,3 +90,30 @@ def test_one_report_downloads_in_every_format(server: Server, web_store: WebStor
     assert sum(ws.max_row - 1 for ws in workbook.worksheets if ws.max_row > 1) >= findings
     rows = list(csv.DictReader(io.StringIO((tmp_path / "findings.csv").read_text(encoding="utf-8-sig"))))
     assert len(rows) == findings
+
+
+def test_one_report_downloads_as_a_notice(server: Server, web_store: WebStore, tmp_path: Path) -> None:
+    """The report page's 整改通知: a .docx naming the body, the report's sha256 and every open finding."""
+    from docx import Document
+
+    report_id, agency, sha = web_store.sql(
+        "SELECT r.id, r.agency, r.sha256 FROM reports r JOIN findings f ON f.report_id = r.id "
+        "WHERE f.severity = 'error' AND f.waived IS NULL AND r.agency IS NOT NULL AND r.sha256 != '' "
+        "ORDER BY r.id DESC LIMIT 1"
+    )[0]
+    page = httpx.get(f"{server.url}/reports/{report_id}")
+    assert f'href="/reports/{report_id}/notice.docx"' in page.text
+    response = httpx.get(f"{server.url}/reports/{report_id}/notice.docx?reply_by=2027-02-01&issuer=某区政务公开办")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith(f'attachment; filename="notice-{report_id}.docx"')
+    (tmp_path / "n.docx").write_bytes(response.content)
+    doc = Document(str(tmp_path / "n.docx"))
+    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    assert agency in doc.paragraphs[0].text and sha in text
+    assert "2027年2月1日前" in text and "某区政务公开办" in text
+    for rule_id, severity, message in web_store.sql(
+        "SELECT rule_id, severity, message FROM findings WHERE report_id = ? AND waived IS NULL", report_id
+    ):
+        assert message in text and f"（{rule_id}，" in text
+    bad = httpx.get(f"{server.url}/reports/{report_id}/notice.docx?reply_by=soon")
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text

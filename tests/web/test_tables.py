@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -74,7 +75,7 @@ def test_missing_cells_cannot_be_verified() -> None:
     t3 = _tables()["T3"]
     del t3["cells"]["carried"]["natural"]
     check = next(c for c in table_arithmetic(t3).checks if c.where == "自然人")
-    assert check.ok is None and check.left.missing == ("二",)
+    assert check.ok is None and check.left.missing == ("第二项",)
 
 
 @pytest.mark.parametrize(("key", "note"), [("readable", "无法读取"), ("image_only", "图片")])
@@ -82,3 +83,18 @@ def test_unreadable_tables_are_not_checked(key: str, note: str) -> None:
     t3 = {**_tables()["T3"], key: key == "image_only"}
     arithmetic = table_arithmetic(t3)
     assert arithmetic.checks == () and note in arithmetic.note
+
+
+def test_sub_item_numbers_never_run_into_their_values() -> None:
+    """"（四）1 6" reads as 16: a sub-row is named "（四）第1项", a top row "第一项", the total "（七）总计"."""
+    r = make_report(5, year=2023, level="government")
+    old = int(r.t3[("unable_1", "natural")] or 0)
+    total = str(int(r.t3[("total", "natural")]) + 6 - old)
+    checks = table_arithmetic(_tables({("unable_1", "natural"): "6", ("total", "natural"): total})["T3"]).checks
+    by_name = {c.name: c for c in checks if c.where == "自然人"}
+    assert set(by_name) == {"勾稽：第一项 + 第二项 = （七）总计 + 第四项", "（七）总计 = 各办理结果之和"}
+    composition = by_name["（七）总计 = 各办理结果之和"]
+    terms = dict(composition.right.terms)
+    assert composition.ok is True and terms["（四）第1项"] == "6"
+    assert not any(re.search(r"\d$", name) for name in terms), terms
+    assert dict(composition.left.terms) == {"（七）总计": total}

@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, quote, section_heading
+from auditor.engine.api import (
+    Context,
+    NotEvaluated,
+    Outcome,
+    Violation,
+    heading_as_written,
+    quote,
+    says_nothing,
+    section_heading,
+)
 from auditor.engine.shapes.base import CompiledShape, Params
 from auditor.model import SECTION_KEYS
 
@@ -45,18 +54,36 @@ def _patterns(params: Params, key: str, words: object) -> tuple[re.Pattern[str],
         raise ValueError(f"aspect '{key}': bad pattern: {exc}") from None
 
 
-def _aspects_check(keys: tuple[str, ...], aspects: dict[str, tuple[re.Pattern[str], ...]]) -> CompiledShape:
+def _reported_part(text: str, plans: re.Pattern[str] | None) -> str:
+    """The part of a section's text that reports what was done: before its plans start ("下一步",
+    "2020年，我们将采取以下措施"), when ``plans`` marks them.  What a body means to do is no result."""
+    if plans is None:
+        return text
+    m = plans.search(text)
+    return text[: m.start()] if m else text
+
+
+def _aspects_check(
+    keys: tuple[str, ...],
+    aspects: dict[str, tuple[re.Pattern[str], ...]],
+    plans_in: tuple[str, ...] = (),
+    plans: re.Pattern[str] | None = None,
+) -> CompiledShape:
     def check(ctx: Context) -> Iterator[Outcome]:
         present = [s for k in keys if (s := ctx.section(k)) is not None]
         if not present:
             yield NotEvaluated(f"缺少第{'、'.join(keys)}部分", section=keys[0])
             return
-        text = "\n".join(s.text for s in present)
+        empty = [reason for s in present if (reason := says_nothing(s)) is not None]
+        if len(empty) == len(present):
+            yield from empty
+            return
+        text = "\n".join(_reported_part(s.text, plans if s.key in plans_in else None) for s in present)
         where = present[0]
         for name, patterns in aspects.items():
             if not any(p.search(text) for p in patterns):
                 yield Violation(
-                    evidence=f"“{where.heading}”：{quote(text) if text.strip() else '（无正文）'}",
+                    evidence=f"“{heading_as_written(where)}”：{quote(text) if text.strip() else '（无正文）'}",
                     section=where.key,
                     values={"aspect": name},
                     key=name,
@@ -67,13 +94,24 @@ def _aspects_check(keys: tuple[str, ...], aspects: dict[str, tuple[re.Pattern[st
 
 def required_aspects(params: Params) -> CompiledShape:
     """The text of ``sections`` must name every aspect: ``aspects`` maps a name to phrases (regexes),
-    any of which counts.  One violation per missing aspect, naming it ({aspect})."""
+    any of which counts.  One violation per missing aspect, naming it ({aspect}).
+
+    ``plans_in`` names sections whose text turns to plans at the first match of ``plan_markers``
+    (section 五: problems, then "下一步…"): only the text before it reports what was done."""
     keys = _section_keys(params)
     raw = params.get("aspects", dict)
     if not raw:
         raise ValueError("shape parameter 'aspects' is empty")
+    plans_in = params.strings("plans_in", [])
+    markers = params.strings("plan_markers", [])
+    if plans_in and not markers:
+        raise ValueError("shape parameter 'plans_in' needs 'plan_markers'")
+    plans = re.compile("|".join(f"(?:{m})" for m in markers)) if markers else None
     return _aspects_check(
-        keys, {str(name): _patterns(params, str(name), words) for name, words in raw.items()}
+        keys,
+        {str(name): _patterns(params, str(name), words) for name, words in raw.items()},
+        plans_in,
+        plans,
     )
 
 

@@ -22,10 +22,11 @@ from auditor.engine.api import (
     row_label,
     short_row,
     table_spec,
+    term_text,
 )
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
-from auditor.schemas import VALUE_TESTS, Failure, Identity, ValueTest
+from auditor.schemas import VALUE_TESTS, Failure, Identity, ValueTest, arithmetic_value
 from auditor.templates import SPECS
 
 _SHOWN_TERMS = 4
@@ -47,7 +48,7 @@ def _table_or_reason(ctx: Context, kind: str, check: str) -> Table | NotEvaluate
 
 
 def _term(table: Table, name: str, row: str, col: str) -> tuple[str, Decimal]:
-    return f"{name} {cell_text(table.cell(row, col))}", table.value(row, col)
+    return f"{name} {term_text(table, row, col)}", arithmetic_value(table, row, col)
 
 
 def _side(terms: list[tuple[str, Decimal]]) -> str:
@@ -59,16 +60,25 @@ def _side(terms: list[tuple[str, Decimal]]) -> str:
     return " + ".join(shown)
 
 
+_NOTE = re.compile(r"(?<=\S)[（(][^（）()]*[）)]$")
+_TOP_NUMBER = re.compile(r"[一二三四五六七八九十]+")
+
+
 def _row_name(table: Table, row: str) -> str:
-    """The short row name for arithmetic ("一", "（七）", "（三）第1项")."""
-    name = short_row(table, row)
+    """A row named as an officer reads it in arithmetic: "第一项" (a numeral alone reads as a minus
+    sign), "（七）总计", "（二）部分公开", "（三）不予公开第1项"."""
+    number = short_row(table, row)
     spec = table_spec(table).row(row)
-    return f"{spec.block[:3]}第{spec.number}项" if spec.block else name
+    if spec.block:
+        return f"{_NOTE.sub('', spec.block)}第{spec.number}项"
+    if _TOP_NUMBER.fullmatch(number):
+        return f"第{number}项"
+    return _NOTE.sub("", spec.label)
 
 
 def _identity_violation(table: Table, identity: Identity, where: str) -> Violation:
     """The failure of an identity in one column (per="column") or one row (per="row"), with its
-    arithmetic written out: "一 0 + 二 0 ≠ （七） 2 + 四 0"."""
+    arithmetic written out: "第一项 0 + 第二项 0 ≠ （七）总计 2 + 第四项 0"."""
     if identity.per == "column":
         cells = [(r, where) for r in identity.left + identity.right]
         names = [_row_name(table, r) for r, _ in cells]
@@ -94,7 +104,9 @@ def identity(params: Params) -> CompiledShape:
     """left = right, summed over rows in each column (``per: column``) or over columns in each row.
 
     Row or column ids that a template version lacks are left out for that version, so one rule can
-    name （六） (2019) and （六）1–3 (2021).  Blanks and placeholders count as 0.
+    name （六） (2019) and （六）1–3 (2021).  Blanks and placeholders count as 0, except a blank 总计
+    of a row whose parts hold numbers, which counts as their sum (see ``derived_total``): an identity
+    never fails on a total that was left blank (VAL-003 reports the blank).
     """
     kind = params.one_of("table", TABLE_KINDS)
     per = params.one_of("per", ("row", "column"))

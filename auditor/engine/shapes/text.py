@@ -21,6 +21,7 @@ from auditor.engine.api import (
 )
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
+from auditor.schemas import arithmetic_value, derived_total
 from auditor.templates import SPECS
 
 _CLAUSE_END = "。；;！？\n"
@@ -103,7 +104,19 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 def _sum(table: Table, terms: tuple[Term, ...]) -> Decimal:
-    return sum((table.value(r, c) for r, c in terms), Decimal(0))
+    return sum((arithmetic_value(table, r, c) for r, c in terms), Decimal(0))
+
+
+def _table_says(table: Table, terms: tuple[Term, ...], total: Decimal) -> tuple[str, str]:
+    """What the table gives for a claim, in words — "为 275", or "相应栏目均为空" (a blank is never
+    called 0 件) — and, for the evidence, which blank 总计 were read as the sum of their row."""
+    derived = [(r, c) for r, c in terms if derived_total(table, r, c) is not None]
+    cells = [table.cell(r, c) for r, c in terms]
+    if not derived and all(c is None or c.kind == "blank" for c in cells):
+        return "相应栏目均为空", ""
+    names = "、".join(f"{short_row(table, r)}·{col_label(table, c)}" for r, c in derived)
+    note = f"（其中{names}为空，按该行各栏之和计）" if derived else ""
+    return f"为 {format_number(total)}", note
 
 
 def _describe(table: Table, terms: tuple[Term, ...]) -> str:
@@ -141,23 +154,35 @@ def text_against_table(params: Params) -> CompiledShape:
                     f"{TABLE_NAMES[kind]}为{table.template}年格式，没有与“{match[0]}”对应的栏目", kind
                 )
                 continue
+            unread = [t for terms in usable for t in terms if t in cells and table.cell(*t) is None]
+            if unread:
+                # A cell that was not read is not 0: the claim cannot be compared with it.
+                yield NotEvaluated(
+                    f"{TABLE_NAMES[kind]}的“{_describe(table, tuple(unread[:1]))}”未能读取", kind
+                )
+                continue
             stated = claim.value if claim.value is not None else Decimal(match.group("n"))
             sums = [_sum(table, terms) for terms in usable]
             if stated in sums:
                 continue
             terms = tuple(t for t in usable[0] if t in cells)
             row, col = terms[0]
+            says, note = _table_says(table, terms, sums[0])
             yield Violation(
                 evidence=(
                     f"文中“{_clause(text, match.start(), match.end())}”，"
-                    f"{TABLE_NAMES[kind]} {_describe(table, terms)} 为 {format_number(sums[0])}"
+                    f"{TABLE_NAMES[kind]} {_describe(table, terms)} {says}{note}"
                 ),
                 section=key,
                 table=kind,
                 row=row_label(table, row),
                 column=col_label(table, col),
                 cells=tuple((kind, r, c) for r, c in terms),
-                values={"stated": format_number(stated), "actual": format_number(sums[0])},
+                values={
+                    "stated": format_number(stated),
+                    "actual": format_number(sums[0]),
+                    "table_says": says,
+                },
                 key=f"{key}:{match.start()}",
             )
 

@@ -6,19 +6,38 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from auditor.extract.ir import Block
+from auditor.extract.ir import Block, ReadError
 
 MAX_COLUMNS = 100
 """No real report table is wider; wider spans are clamped so a hostile colspan cannot eat memory."""
+MAX_TABLE_POSITIONS = 500_000
+"""Grid positions one table may fill or pad (5,000 rows of 100 columns; a report table has a few
+hundred): past it the table, and so the document, is refused — a rowspan to the last of 100,000 empty
+rows, or overlapping spans, would otherwise take minutes and gigabytes."""
+
+MAX_SPAN = 10_000
+"""Spans and grid offsets are read up to this; longer ones are clamped to the table later anyway.
+Reading them as capped numbers means a span of thousands of digits never reaches int()."""
+_LEADING_INT = re.compile(r"\s*\+?(\d+)")
 
 _SPACES = re.compile(r"[\s\u00a0\u3000]+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]+")
+
+
+def span_int(text: str | None, default: int) -> int:
+    """The leading integer of a span attribute ("2", " 3px"), at most :data:`MAX_SPAN`; ``default``
+    when there is none."""
+    m = _LEADING_INT.match(text or "")
+    if not m:
+        return default
+    digits = m.group(1).lstrip("0") or "0"
+    return MAX_SPAN if len(digits) > len(str(MAX_SPAN)) else min(int(digits), MAX_SPAN)
 
 
 def clean_line(text: str) -> str:
     """One line of text: invisible characters removed, runs of (non-breaking, full-width) spaces made one
     space, ends trimmed."""
-    return _SPACES.sub(" ", text.translate(_INVISIBLE)).strip()
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
 def clean_lines(lines: list[str]) -> str:
@@ -47,10 +66,12 @@ def expand_spans(rows: list[list[SpanCell]]) -> list[list[tuple[str, bool]]]:
 
     A cell's text stands in every position it covers; ``continued`` is True for all but its top-left
     position.  Spans are clamped to the table (rowspan 0 means "to the last row") and to
-    :data:`MAX_COLUMNS`; positions no cell covers are empty and not continued.
+    :data:`MAX_COLUMNS`; positions no cell covers are empty and not continued.  Raises ReadError when
+    the spans visit, or the grid holds, more than :data:`MAX_TABLE_POSITIONS` positions.
     """
     height = len(rows)
     grid: list[list[tuple[str, bool] | None]] = [[] for _ in range(height)]
+    budget = MAX_TABLE_POSITIONS
     for r, row in enumerate(rows):
         col = 0
         for cell in row:
@@ -58,15 +79,29 @@ def expand_spans(rows: list[list[SpanCell]]) -> list[list[tuple[str, bool]]]:
                 col += 1
             if col >= MAX_COLUMNS:
                 break
+            if cell.rowspan == 1 and cell.colspan == 1 and col == len(grid[r]):  # the common plain cell
+                grid[r].append((cell.text, False))
+                col += 1
+                budget -= 1
+                continue
             rowspan = height - r if cell.rowspan <= 0 else min(cell.rowspan, height - r)
             colspan = max(1, min(cell.colspan, MAX_COLUMNS - col))
+            budget -= rowspan * colspan
+            if budget < 0:
+                raise _too_large()
             _place(grid, r, col, rowspan, colspan, cell.text)
             col += colspan
     width = max((len(row) for row in grid), default=0)
+    if height * width > MAX_TABLE_POSITIONS:
+        raise _too_large()
     return [
         [c if c is not None else ("", False) for c in row] + [("", False)] * (width - len(row))
         for row in grid
     ]
+
+
+def _too_large() -> ReadError:
+    return ReadError(f"表格过大或合并单元格异常（超过 {MAX_TABLE_POSITIONS} 个格位），无法读取")
 
 
 def _place(
@@ -82,10 +117,12 @@ def _place(
 
 
 def row_blocks(grid: list[list[tuple[str, bool]]], table: int) -> list[Block]:
-    """Row blocks of one table; rows with no text at all are dropped."""
+    """Row blocks of one table.  A row of empty cells is kept when a row with text comes before it
+    (a value row left blank, e.g. T4 of an unfilled template: blank is a value, VAL-003); empty rows
+    before the first text are layout and dropped."""
     blocks = []
     for row in grid:
-        if not any(text for text, _ in row):
+        if not blocks and not any(text for text, _ in row):
             continue
         blocks.append(Block("row", cells=[t for t, _ in row], cont=[c for _, c in row], table=table))
     return blocks

@@ -1,17 +1,25 @@
 """Word (.docx) reader: the body in order (paragraphs and tables interleaved) -> blocks.
 
-The package is inspected before python-docx opens it, so a zip bomb or a truncated file is refused
-with a reason instead of exhausting memory.  Tables are read from the XML: horizontal merges
-(``w:gridSpan``), vertical merges (``w:vMerge``) and skipped grid columns (``w:gridBefore``) are
-expanded into a full grid — the same cells python-docx's ``row.cells`` repeats (one ``_tc`` for all
-positions of a merged cell), without its assumption of a uniform grid.
+The package is inspected before anything is inflated, so a zip bomb or a truncated file is refused
+with a reason instead of exhausting memory.  The reader reads the parts it uses straight from the
+package — the relationships, the styles (for heading levels), the core properties (for the title) and
+the main document, streamed with lxml's iterparse one top-level paragraph or table at a time — the way
+python-docx locates and parses them, without building its object model of every part.  Tables are read
+from the XML: horizontal merges (``w:gridSpan``), vertical merges (``w:vMerge``) and skipped grid
+columns (``w:gridBefore``) are expanded into a full grid — the same cells python-docx's ``row.cells``
+repeats (one ``_tc`` for all positions of a merged cell), without its assumption of a uniform grid.
 """
 
 from __future__ import annotations
 
+import hashlib
+import posixpath
 import re
+import struct
+import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from importlib import resources
 from io import BytesIO
 from typing import Any
 
@@ -19,6 +27,7 @@ from lxml import etree
 
 from auditor.extract.ir import Block, RawDocument, ReadError
 from auditor.extract.readers._grid import (
+    MAX_COLUMNS,
     SpanCell,
     clean_line,
     clean_lines,
@@ -32,6 +41,15 @@ MAX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_RATIO = 200
 """Refuse a member larger than 1 MB inflated whose compression ratio exceeds this (text XML reaches ~20)."""
 MAX_MEMBERS = 5000
+MAX_DOCUMENT_XML = 16 * 1024 * 1024
+"""Refuse a main document part larger than this inflated (a 300-page report's is a few MB): the reader
+takes about a second for this much, and a 95 MB one would take a minute and gigabytes."""
+STREAM_ABOVE = 2 * 1024 * 1024
+"""A main document part larger than this inflated is streamed (bounded memory), a smaller one parsed
+whole (faster)."""
+MAX_ELEMENTS = 100_000
+"""Refuse a document with more paragraphs, tables and table cells than this (a 300-page report has
+~20,000): each costs microseconds, and a small part can hold millions of empty ones."""
 
 _NS = {
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
@@ -41,7 +59,13 @@ _NS = {
     "v": "urn:schemas-microsoft-com:vml",
     "o": "urn:schemas-microsoft-com:office:office",
     "mc": "http://schemas.openxmlformats.org/markup-compatibility/2006",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
+_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+RT_OFFICE_DOCUMENT = _RT + "officeDocument"
+RT_STYLES = _RT + "styles"
+RT_CORE_PROPERTIES = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 
 
 def _q(name: str) -> str:
@@ -49,10 +73,16 @@ def _q(name: str) -> str:
     return f"{{{_NS[prefix]}}}{local}"
 
 
-W_P, W_TBL, W_TR, W_TC, W_SDT, W_SDT_CONTENT = (
-    _q(n) for n in ("w:p", "w:tbl", "w:tr", "w:tc", "w:sdt", "w:sdtContent")
+W_DOCUMENT, W_BODY, W_P, W_TBL, W_TR, W_TC, W_SDT, W_SDT_CONTENT = (
+    _q(n) for n in ("w:document", "w:body", "w:p", "w:tbl", "w:tr", "w:tc", "w:sdt", "w:sdtContent")
 )
 W_CUSTOM_XML = _q("w:customXml")
+W_T = _q("w:t")
+W_TC_PR, W_TR_PR, W_GRID_SPAN, W_GRID_BEFORE, W_V_MERGE = (
+    _q(n) for n in ("w:tcPr", "w:trPr", "w:gridSpan", "w:gridBefore", "w:vMerge")
+)
+W_P_PR, W_P_STYLE, W_OUTLINE_LVL = (_q(n) for n in ("w:pPr", "w:pStyle", "w:outlineLvl"))
+W_VAL = _q("w:val")
 _WRAPPERS = {W_SDT, W_SDT_CONTENT, W_CUSTOM_XML}
 _SKIPPED_SUBTREES = {_q("w:txbxContent"), _q("mc:Fallback"), _q("w:del"), _q("w:pPr"), _q("w:rPr")}
 _TEXT_TAGS = {
@@ -66,24 +96,41 @@ _IMAGE_TAGS = {_q("w:drawing"), _q("w:pict"), _q("w:object")}
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 
 
+_PARSERS = threading.local()
+
+
+def _xml_parser() -> etree.XMLParser:
+    """python-docx's parser options (blank text dropped, entities not resolved), no network; one parser
+    per thread (lxml parsers are not thread-safe, and making one per part costs more than parsing it)."""
+    parser = getattr(_PARSERS, "xml", None)
+    if parser is None:
+        parser = _PARSERS.xml = etree.XMLParser(
+            remove_blank_text=True, resolve_entities=False, no_network=True
+        )
+    return parser
+
+
 def read_docx(data: bytes) -> RawDocument:
     """Blocks of a .docx body, with the core properties' title in meta.
 
     Raises ReadError for a corrupt, truncated or oversized package, or one without word/document.xml.
     """
-    names = check_package(data)
+    zf, names = _checked_package(data)
     try:
-        import docx
-
-        document = docx.Document(BytesIO(data))
-        reader = _BodyReader(document)
-        reader.read(document.element.body)
+        with zf:
+            package = _Package(zf, names, data)
+            reader = _BodyReader(package)
+            main = zf.read(package.main)  # at most MAX_DOCUMENT_XML: checked before it is inflated
+            if len(main) <= STREAM_ABOVE:
+                reader.whole(main)
+            else:
+                reader.stream(main)
+            title = package.title() if "docProps/core.xml" in names else ""
     except ReadError:
         raise
-    except Exception as exc:  # noqa: BLE001 - python-docx and lxml raise many kinds on malformed parts
+    except Exception as exc:  # noqa: BLE001 - zipfile and lxml raise many kinds on malformed parts
         raise ReadError(f"无法解析 DOCX 文件（{type(exc).__name__}）") from None
     meta: dict[str, Any] = {"published": []}
-    title = clean_line(document.core_properties.title or "") if "docProps/core.xml" in names else ""
     if title:
         meta["title"] = title
     return RawDocument(blocks=reader.blocks, format="docx", meta=meta)
@@ -91,12 +138,19 @@ def read_docx(data: bytes) -> RawDocument:
 
 def check_package(data: bytes) -> set[str]:
     """The member names of a .docx package, after refusing what must not be inflated or is not a .docx."""
+    zf, names = _checked_package(data)
+    zf.close()
+    return names
+
+
+def _checked_package(data: bytes) -> tuple[zipfile.ZipFile, set[str]]:
+    """The open package and its member names, after the checks of :func:`check_package`."""
     if not data:
         raise ReadError("文件为空")
     try:
-        with zipfile.ZipFile(BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        zf = zipfile.ZipFile(BytesIO(data))
+        infos = zf.infolist()
+    except Exception:  # noqa: BLE001 - a corrupt zip directory raises BadZipFile, NotImplementedError, ...
         raise ReadError("DOCX 文件损坏或不完整（不是有效的 ZIP 包）") from None
     if len(infos) > MAX_MEMBERS:
         raise ReadError(f"DOCX 包内文件过多（{len(infos)} 个）")
@@ -110,10 +164,186 @@ def check_package(data: bytes) -> set[str]:
             raise ReadError(
                 f"DOCX 成员 {info.filename} 压缩比异常（{info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹"
             )
-    names = {i.filename for i in infos}
-    if "word/document.xml" not in names:
+    sizes = {i.filename: i.file_size for i in infos}
+    if "word/document.xml" not in sizes:
         raise ReadError("DOCX 中缺少 word/document.xml，不是 Word 文档")
-    return names
+    if sizes["word/document.xml"] > MAX_DOCUMENT_XML:
+        raise ReadError(
+            f"DOCX 正文过大（word/document.xml 解压后 {sizes['word/document.xml'] // 2**20} MB，"
+            f"上限 {MAX_DOCUMENT_XML // 2**20} MB）"
+        )
+    return zf, set(sizes)
+
+
+class _Package:
+    """The parts of a .docx package the reader uses, found through the relationships as python-docx
+    finds them: the main document, its styles and image relationships, the core properties."""
+
+    def __init__(self, zf: zipfile.ZipFile, names: set[str], data: bytes) -> None:
+        self._zf = zf
+        self._names = names
+        self._data = data
+        package_rels = self._rels("/")
+        self.main = _member(_target_of(package_rels, RT_OFFICE_DOCUMENT, "/") or "/word/document.xml")
+        if self.main not in names:
+            raise ReadError(f"DOCX 中缺少主文档 {self.main}，不是 Word 文档")
+        if zf.getinfo(self.main).file_size > MAX_DOCUMENT_XML:
+            raise ReadError(
+                f"DOCX 正文过大（{self.main} 解压后 {zf.getinfo(self.main).file_size // 2**20} MB，"
+                f"上限 {MAX_DOCUMENT_XML // 2**20} MB）"
+            )
+        self._core = _target_of(package_rels, RT_CORE_PROPERTIES, "/")
+        self._base = posixpath.dirname("/" + self.main)
+        self.rels = self._rels("/" + self.main)
+        self._styles_part = _target_of(self.rels, RT_STYLES, self._base)
+        self._styles: _Styles | None = None
+
+    @property
+    def styles(self) -> _Styles:
+        """The document's styles, read when a paragraph first names one."""
+        if self._styles is None:
+            part = self._styles_part
+            if part is None:
+                self._styles = _styles_of(_default_styles, b"python-docx default styles")
+            else:
+                member = _member(part)
+                self._styles = _styles_of(
+                    lambda: self._zf.read(member), _stored_bytes(self._zf, self._data, member)
+                )
+        return self._styles
+
+    def _rels(self, partname: str) -> dict[str, tuple[str, str, bool]]:
+        """rId -> (type, target, external) of a part (``/`` for the package)."""
+        directory, name = posixpath.split(partname)
+        member = _member(posixpath.join(directory, "_rels", f"{name}.rels"))
+        if member not in self._names:
+            return {}
+        rels = {}
+        for rel in self._xml(member).iterfind("rel:Relationship", _NS):
+            external = rel.get("TargetMode") == "External"
+            rels[rel.get("Id", "")] = (rel.get("Type", ""), rel.get("Target", ""), external)
+        return rels
+
+    def _xml(self, member: str) -> etree._Element:
+        return etree.fromstring(self._zf.read(member), parser=_xml_parser())
+
+    def image_target(self, rid: str) -> str | None:
+        """The file name a picture relationship points to (python-docx's ``rel.target_ref``, last part)."""
+        rel = self.rels.get(rid)
+        if rel is None:
+            return None
+        _, target, external = rel
+        if not external:
+            partname = posixpath.abspath(posixpath.join(self._base, target))
+            target = partname[1:] if self._base == "/" else posixpath.relpath(partname, self._base)
+        return target.rsplit("/", 1)[-1]
+
+    def title(self) -> str:
+        """The core properties' title, cleaned ("" when there is none)."""
+        member = _member(self._core) if self._core else "docProps/core.xml"
+        if member not in self._names:
+            return ""
+        title = self._xml(member).find("dc:title", _NS)
+        return clean_line(title.text or "") if title is not None else ""
+
+
+def _too_many() -> ReadError:
+    return ReadError(f"DOCX 段落、表格和单元格过多（超过 {MAX_ELEMENTS} 个），无法在处理预算内读取")
+
+
+def _member(partname: str) -> str:
+    """The zip member name of an absolute part name."""
+    return partname.lstrip("/")
+
+
+def _target_of(rels: dict[str, tuple[str, str, bool]], reltype: str, base: str) -> str | None:
+    """The absolute part name of the first internal relationship of ``reltype``."""
+    for kind, target, external in rels.values():
+        if kind == reltype and not external:
+            return posixpath.abspath(posixpath.join(base, target))
+    return None
+
+
+class _Styles:
+    """Heading levels of paragraph styles: the style's name (Heading n, 标题 n, Title), else its outline
+    level, else those of the style it is based on.  Holds only what that needs (not the XML tree)."""
+
+    def __init__(self, styles: etree._Element) -> None:
+        self._by_id: dict[str, tuple[str, int | None, str | None]] = {}
+        for style in styles.iterfind("w:style", _NS):
+            style_id = style.get(_q("w:styleId"), "")
+            if style_id in self._by_id:
+                continue
+            name_el = style.find("w:name", _NS)
+            based = style.find("w:basedOn", _NS)
+            self._by_id[style_id] = (
+                (name_el.get(W_VAL) or "" if name_el is not None else "").strip(),
+                _outline_level(style.find("w:pPr/w:outlineLvl", _NS)),
+                based.get(W_VAL, "") if based is not None else None,
+            )
+        self._levels: dict[str, int | None] = {}
+
+    def level(self, style_id: str) -> int | None:
+        if style_id not in self._levels:
+            self._levels[style_id] = self._level(style_id, 0)
+        return self._levels[style_id]
+
+    def _level(self, style_id: str, depth: int) -> int | None:
+        style = self._by_id.get(style_id)
+        if style is None or depth > 5:
+            return None
+        name, outline, based = style
+        if name.lower() == "title":
+            return 1
+        m = _HEADING_NAME.match(name)
+        if m:
+            return int(m.group(1))
+        if outline is not None:
+            return outline
+        return self._level(based, depth + 1) if based is not None else None
+
+
+_STYLES_CACHE: dict[bytes, _Styles] = {}
+"""Styles parts already read, by digest: documents made from one template share their styles part
+(python-docx's alone is 350 kB of XML), and the heading levels are a function of its bytes."""
+_STYLES_CACHE_SIZE = 32
+
+
+def _styles_of(read: Callable[[], bytes], stored: bytes | None) -> _Styles:
+    """The styles of a styles part, looked up by the digest of the part as stored in the zip
+    (``stored``: the same stored bytes inflate to the same part, so a known template's part is not
+    even inflated) or, when that is not at hand, of the part's bytes."""
+    data = None
+    if stored is not None:
+        key = b"stored:" + hashlib.blake2b(stored, digest_size=16).digest()
+    else:
+        data = read()
+        key = b"inflated:" + hashlib.blake2b(data, digest_size=16).digest()
+    styles = _STYLES_CACHE.get(key)
+    if styles is None:
+        styles = _Styles(etree.fromstring(data if data is not None else read(), parser=_xml_parser()))
+        if len(_STYLES_CACHE) >= _STYLES_CACHE_SIZE:
+            _STYLES_CACHE.pop(next(iter(_STYLES_CACHE)))
+        _STYLES_CACHE[key] = styles
+    return styles
+
+
+def _default_styles() -> bytes:
+    """The styles python-docx gives a document whose package has none (its default template's)."""
+    return resources.files("docx").joinpath("templates/default-styles.xml").read_bytes()
+
+
+def _stored_bytes(zf: zipfile.ZipFile, data: bytes, member: str) -> bytes | None:
+    """A member's bytes as stored in the package (compressed), with its compression method; None when
+    its local header is not where the directory says or it is encrypted."""
+    info = zf.getinfo(member)
+    start = info.header_offset
+    header = data[start : start + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04" or info.flag_bits & 0x1:
+        return None
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    body = start + 30 + name_length + extra_length
+    return bytes([info.compress_type & 0xFF]) + data[body : body + info.compress_size]
 
 
 def _block_children(el: etree._Element) -> Iterator[etree._Element]:
@@ -129,31 +359,75 @@ def _text_of(el: etree._Element) -> str:
     """The visible text of a paragraph: w:t runs, tabs as spaces, breaks as newlines; deleted revisions,
     text boxes and compatibility fallbacks (duplicates) left out."""
     parts: list[str] = []
-    for child in el:
-        if not isinstance(child.tag, str) or child.tag in _SKIPPED_SUBTREES:
-            continue
-        if child.tag in _TEXT_TAGS:
-            fixed = _TEXT_TAGS[child.tag]
-            parts.append(child.text or "" if fixed is None else fixed)
-        else:
-            parts.append(_text_of(child))
+    _collect_text(el, parts)
     return "".join(parts)
 
 
+def _collect_text(el: etree._Element, parts: list[str]) -> None:
+    for child in el:
+        tag = child.tag
+        if tag == W_T:
+            parts.append(child.text or "")
+        elif tag in _SKIPPED_SUBTREES or not isinstance(tag, str):
+            continue
+        elif tag in _TEXT_TAGS:
+            parts.append(_TEXT_TAGS[tag] or "")
+        else:
+            _collect_text(child, parts)
+
+
+_LEADING_DIGITS = re.compile(r"\s*0*(\d{1,7})(\d*)")
+
+
 def _int_val(el: etree._Element | None, default: int = 1) -> int:
+    """The leading digits of an element's w:val; a number of more than seven digits (up to thousands,
+    past Python's int-string limit) reads as 10,000,000, which every use clamps."""
     if el is None:
         return default
-    m = re.match(r"\s*(\d+)", el.get(_q("w:val"), ""))
-    return int(m.group(1)) if m else default
+    m = _LEADING_DIGITS.match(el.get(W_VAL, ""))
+    if not m:
+        return default
+    return 10_000_000 if m.group(2) else int(m.group(1))
 
 
 class _BodyReader:
     """Walks the body of one document and collects its blocks."""
 
-    def __init__(self, document: Any) -> None:
+    def __init__(self, package: _Package) -> None:
         self.blocks: list[Block] = []
-        self._document = document
+        self._package = package
         self._next_table = 0
+
+    def whole(self, data: bytes) -> None:
+        """Read a main document part parsed whole (faster than streaming for the usual few hundred kB)."""
+        root = etree.fromstring(data, parser=_xml_parser())
+        if root.tag != W_DOCUMENT:
+            raise ReadError("DOCX 主文档不是 Word 正文（缺少 w:document）")
+        body = root.find(W_BODY)
+        if body is None:
+            return
+        if sum(1 for _ in body.iter(W_P, W_TBL, W_TC, *_WRAPPERS)) > MAX_ELEMENTS:
+            raise _too_many()
+        self.read(body)
+
+    def stream(self, data: bytes) -> None:
+        """Read a main document part one child of the body at a time: each is read when its end tag is
+        parsed, then dropped, so the tree never holds more than one paragraph or table.  The blocks are
+        counted in a first pass (parsing is fast; reading 100,000 empty paragraphs before refusing is not).
+        """
+        for _ in _top_level(data):
+            pass  # raises when the part holds too many
+        for el in _top_level(data):
+            self.read_block(el)
+
+    def read_block(self, el: etree._Element) -> None:
+        """One paragraph, table or content control of a body or cell."""
+        if el.tag == W_P:
+            self._paragraph(el)
+        elif el.tag == W_TBL:
+            self._table(el)
+        else:
+            self.read(el)
 
     def read(self, container: etree._Element) -> None:
         for el in _block_children(container):
@@ -170,29 +444,12 @@ class _BodyReader:
             self.blocks.append(Block("image", text=image))
 
     def _heading_level(self, p: etree._Element) -> int | None:
-        style_id = p.find("w:pPr/w:pStyle", _NS)
-        own = p.find("w:pPr/w:outlineLvl", _NS)
+        style_id, own = _props(p, W_P_PR, W_P_STYLE, W_OUTLINE_LVL)
         if style_id is not None:
-            level = self._style_level(style_id.get(_q("w:val"), ""))
+            level = self._package.styles.level(style_id.get(W_VAL, ""))
             if level is not None:
                 return level
         return _outline_level(own)
-
-    def _style_level(self, style_id: str, depth: int = 0) -> int | None:
-        style = self._document.styles.element.get_by_id(style_id)
-        if style is None or depth > 5:
-            return None
-        name = (style.name_val or "").strip()
-        if name.lower() == "title":
-            return 1
-        m = _HEADING_NAME.match(name)
-        if m:
-            return int(m.group(1))
-        level = _outline_level(style.find("w:pPr/w:outlineLvl", _NS))
-        if level is not None:
-            return level
-        based = style.find("w:basedOn", _NS)
-        return self._style_level(based.get(_q("w:val"), ""), depth + 1) if based is not None else None
 
     def _images(self, p: etree._Element) -> Iterator[str]:
         for el in p.iter(*_IMAGE_TAGS):
@@ -220,24 +477,57 @@ class _BodyReader:
         imagedata = el.find(".//v:imagedata", _NS)
         rid = blip.get(_q("r:embed")) if blip is not None else None
         rid = rid or (imagedata.get(_q("r:id")) if imagedata is not None else None)
-        rel = self._document.part.rels.get(rid) if rid else None
-        if rel is None:
-            return None
-        return str(rel.target_ref).rsplit("/", 1)[-1]
+        return self._package.image_target(rid) if rid else None
 
     # -- tables ----------------------------------------------------------------------------------
 
     def _table(self, tbl: etree._Element) -> None:
         rows = [list(_row_cells(tr)) for tr in _rows(tbl)]
         cells = [tc for row in rows for _, tc in row]
-        if len(cells) == 1 or any(tc.find(f".//{W_TBL}") is not None for tc in cells):
+        nested = any(t is not tbl for t in tbl.iter(W_TBL))
+        if len(cells) == 1 or (nested and any(tc.find(f".//{W_TBL}") is not None for tc in cells)):
             for tc in cells:  # a table used as a frame, or holding tables: its cells are running content
                 self.read(tc)
             return
-        blocks = row_blocks(expand_spans(_span_rows(rows)), self._next_table)
+        blocks = row_blocks(expand_spans(_span_rows(rows, bool(_PLAIN_TABLE(tbl)))), self._next_table)
         if blocks:
             self.blocks.extend(blocks)
             self._next_table += 1
+
+
+def _top_level(data: bytes) -> Iterator[etree._Element]:
+    """The paragraphs, tables and content controls of a main document part's body, each yielded when
+    parsed and cleared after, with everything before it; every paragraph, table and cell parsed counts
+    towards :data:`MAX_ELEMENTS`.  Raises ReadError for a part that is not a Word document body."""
+    events = etree.iterparse(
+        BytesIO(data),
+        events=("end",),
+        tag=(W_P, W_TBL, W_TC, *_WRAPPERS),
+        remove_blank_text=True,
+        resolve_entities=False,
+        no_network=True,
+    )
+    count = 0
+    first_body: etree._Element | None = None
+    for _, el in events:
+        count += 1
+        if count > MAX_ELEMENTS:
+            raise _too_many()
+        body = el.getparent()
+        if body is None or body.tag != W_BODY:
+            continue  # inside a table, a content control or a text box: read with its top-level block
+        if body is not first_body:
+            root = body.getparent()
+            if first_body is not None or root is None or root.getparent() is not None:
+                continue  # not the document's (first) w:body
+            first_body = body
+        yield el
+        el.clear()
+        while el.getprevious() is not None:
+            del body[0]
+    root = events.root
+    if root is None or root.tag != W_DOCUMENT:
+        raise ReadError("DOCX 主文档不是 Word 正文（缺少 w:document）")
 
 
 def _outline_level(el: etree._Element | None) -> int | None:
@@ -255,7 +545,7 @@ def _rows(tbl: etree._Element) -> Iterator[etree._Element]:
 
 def _row_cells(tr: etree._Element) -> Iterator[tuple[int, etree._Element]]:
     """(grid columns before it in its row's w:gridBefore, cell) — the first carries gridBefore."""
-    before = _int_val(tr.find("w:trPr/w:gridBefore", _NS), default=0)
+    before = _int_val(_props(tr, W_TR_PR, W_GRID_BEFORE)[0], default=0)
     for child in tr:
         if child.tag == W_TC:
             yield before, child
@@ -266,7 +556,7 @@ def _row_cells(tr: etree._Element) -> Iterator[tuple[int, etree._Element]]:
                 before = 0
 
 
-def _span_rows(rows: list[list[tuple[int, etree._Element]]]) -> list[list[SpanCell]]:
+def _span_rows(rows: list[list[tuple[int, etree._Element]]], plain: bool = False) -> list[list[SpanCell]]:
     """Rows of spanning cells: a vMerge restart gets the rowspan of the continue cells under it, and the
     continue cells themselves are dropped (their positions are covered)."""
     out: list[list[SpanCell]] = []
@@ -275,29 +565,70 @@ def _span_rows(rows: list[list[tuple[int, etree._Element]]]) -> list[list[SpanCe
         spans: list[SpanCell] = []
         col = 0
         for before, tc in row:
+            if col >= MAX_COLUMNS:
+                break  # wider than any real table: the rest is clamped away (expand_spans does too)
             if before:
+                before = min(before, MAX_COLUMNS - col)
                 spans.append(SpanCell("", colspan=before))
                 col += before
-            width = max(1, _int_val(tc.find("w:tcPr/w:gridSpan", _NS)))
-            merge = tc.find("w:tcPr/w:vMerge", _NS)
+            span, merge = _props(tc, W_TC_PR, W_GRID_SPAN, W_V_MERGE)
+            # spans past the widest grid are clamped to it: expand_spans clamps them the same way, and a
+            # span of 10^9 must not be walked column by column
+            width = min(max(1, _int_val(span)), MAX_COLUMNS - col)
             origin = open_merges.get(col)
-            if merge is not None and merge.get(_q("w:val"), "continue") == "continue" and origin is not None:
+            if merge is not None and merge.get(W_VAL, "continue") == "continue" and origin is not None:
                 origin.rowspan += 1
             else:
-                cell = SpanCell(_cell_text(tc), colspan=width)
+                # expand_spans places at most MAX_COLUMNS cells of a row: the text of the rest is unused
+                cell = SpanCell(_cell_text(tc, plain) if len(spans) < MAX_COLUMNS else "", colspan=width)
                 spans.append(cell)
                 for c in range(col, col + width):
                     open_merges.pop(c, None)
-                if merge is not None and merge.get(_q("w:val")) == "restart":
+                if merge is not None and merge.get(W_VAL) == "restart":
                     open_merges[col] = cell
             col += width
         out.append(spans)
     return out
 
 
-def _cell_text(tc: etree._Element) -> str:
+def _props(el: etree._Element, props_tag: str, *tags: str) -> list[etree._Element | None]:
+    """For each of ``tags``, its first element among the children of ``el``'s ``props_tag`` children
+    (ElementPath's ``props/tag``), looked up by comparing tags: lxml's find costs microseconds a call."""
+    found: list[etree._Element | None] = [None] * len(tags)
+    for child in el:
+        if child.tag == props_tag:
+            for prop in child:
+                tag = prop.tag
+                for i, wanted in enumerate(tags):
+                    if tag == wanted and found[i] is None:
+                        found[i] = prop
+    return found
+
+
+def _cell_text(tc: etree._Element, plain: bool = False) -> str:
+    """A cell's paragraphs' text, one line per paragraph or break.  ``plain`` when the table's text is
+    all in w:t of w:r of w:p of w:tc and it has no tabs or breaks (:data:`_PLAIN_TABLE`): a paragraph's
+    text is then all of its text, which lxml's serializer gives without a walk in Python."""
     lines: list[str] = []
-    for el in _block_children(tc):
+    for el in tc:
         if el.tag == W_P:
-            lines.extend(_text_of(el).split("\n"))
-    return clean_lines(lines)
+            text = (
+                etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+                if plain
+                else _text_of(el)
+            )
+            lines.extend(text.split("\n"))
+        elif el.tag in _WRAPPERS:
+            lines.extend(
+                line for p in _block_children(el) if p.tag == W_P for line in _text_of(p).split("\n")
+            )
+    return clean_line(lines[0]) if len(lines) == 1 else clean_lines(lines)
+
+
+_PLAIN_TABLE = etree.XPath(
+    "not(.//text()[not(parent::w:t[parent::w:r[parent::w:p[parent::w:tc]]])]"
+    " | .//w:br | .//w:cr | .//w:noBreakHyphen | .//w:tab[not(parent::w:tabs)])",
+    namespaces={"w": _NS["w"]},
+)
+"""Whether every text node of a table is in a w:t of a run of a cell's own paragraph, and no run holds
+a tab or a break: the cells' text is then exactly their w:t text, in order."""

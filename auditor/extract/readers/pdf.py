@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 import time
+import zlib
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
 from itertools import pairwise
@@ -21,6 +24,10 @@ from auditor.extract.ir import Block, RawDocument, ReadError
 from auditor.extract.readers._grid import clean_line
 
 MAX_PAGES = 200
+MAX_STREAM_BYTES = 100 * 1024 * 1024
+"""A content stream (anything but a picture) inflating to more than this is a decompression bomb."""
+MAX_INFLATED_BYTES = 300 * 1024 * 1024
+"""All content streams together, inflated: more than any annual report's text layer needs."""
 TIME_BUDGET = 60.0
 """Seconds of parsing per document before it is given up."""
 
@@ -87,13 +94,64 @@ class _Pages:
     cid_chars: int = 0
 
 
-def read_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET) -> RawDocument:
+def read_pdf(
+    data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TIME_BUDGET, engine: str = "pdfium"
+) -> RawDocument:
     """Blocks of a PDF's text layer, with the document info's title in meta.
 
-    Raises ReadError for encrypted, corrupt or truncated files, more than ``max_pages`` pages, a text
-    layer that cannot be decoded, or parsing that takes longer than ``time_budget`` seconds.
+    ``engine`` "pdfium" reads the pages through PDFium (fast; rotated pages fall back to pdfminer),
+    "pdfminer" through pdfplumber alone; both feed the same geometry.  Raises ReadError for encrypted,
+    corrupt or truncated files, more than ``max_pages`` pages, a text layer that cannot be decoded, or
+    parsing that takes longer than ``time_budget`` seconds.
     """
     _check_envelope(data)
+    deadline = time.monotonic() + time_budget
+    read = None
+    if engine == "pdfium":
+        read = _read_with_pdfium(data, max_pages, deadline)
+    if read is None:
+        read = _read_with_pdfminer(data, max_pages, deadline)
+    pages, count, title = read
+    if pages.chars and pages.cid_chars > 0.3 * pages.chars:
+        raise ReadError("PDF 文字层无法解码（字体缺少 Unicode 映射），请提供其他格式")
+    meta: dict[str, Any] = {"published": [], "pages": count}
+    if title:
+        meta["title"] = title
+    return RawDocument(blocks=_blocks(pages.items), format="pdf", meta=meta)
+
+
+def _read_with_pdfium(data: bytes, max_pages: int, deadline: float) -> tuple[_Pages, int, str | None] | None:
+    """Pages read by PDFium, or None when a page needs pdfminer's layout (a rotated page)."""
+    import pypdfium2 as pdfium
+
+    from auditor.extract.readers.pdfium_pages import UnsupportedPage, open_document
+
+    try:
+        doc = open_document(data)
+    except pdfium.PdfiumError as exc:
+        raise ReadError(_pdfium_reason(exc)) from None
+    try:
+        if doc.count > max_pages:
+            raise ReadError(f"PDF 页数过多（{doc.count} 页，上限 {max_pages} 页）")
+        return _read_pages(doc.pages(), deadline), doc.count, _info_title({"Title": doc.title})
+    except UnsupportedPage:
+        return None
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a page PDFium cannot lay out is one reason, not a crash
+        raise ReadError(_failure_reason(exc)) from None
+    finally:
+        doc.close()
+
+
+def _pdfium_reason(exc: BaseException) -> str:
+    text = str(exc)
+    if "password" in text.lower() or "security" in text.lower():
+        return "PDF 已加密，需要密码才能读取"
+    return "PDF 文件损坏，无法解析（" + (text.split(":")[-1].strip() or type(exc).__name__) + "）"
+
+
+def _read_with_pdfminer(data: bytes, max_pages: int, deadline: float) -> tuple[_Pages, int, str | None]:
     try:
         import pdfplumber
 
@@ -101,18 +159,11 @@ def read_pdf(data: bytes, *, max_pages: int = MAX_PAGES, time_budget: float = TI
             count = len(pdf.pages)
             if count > max_pages:
                 raise ReadError(f"PDF 页数过多（{count} 页，上限 {max_pages} 页）")
-            pages = _read_pages(pdf.pages, time.monotonic() + time_budget)
-            title = _info_title(pdf.metadata)
+            return _read_pages(pdf.pages, deadline), count, _info_title(pdf.metadata)
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many kinds on malformed input
         raise ReadError(_failure_reason(exc)) from None
-    if pages.chars and pages.cid_chars > 0.3 * pages.chars:
-        raise ReadError("PDF 文字层无法解码（字体缺少 Unicode 映射），请提供其他格式")
-    meta: dict[str, Any] = {"published": [], "pages": count}
-    if title:
-        meta["title"] = title
-    return RawDocument(blocks=_blocks(pages.items), format="pdf", meta=meta)
 
 
 def _check_envelope(data: bytes) -> None:
@@ -122,6 +173,46 @@ def _check_envelope(data: bytes) -> None:
         raise ReadError("不是 PDF 文件（缺少 %PDF 文件头）")
     if b"%%EOF" not in data[-2048:]:
         raise ReadError("PDF 文件不完整（缺少结尾标记 %%EOF），可能下载中断")
+    _check_inflated_size(data)
+
+
+_STREAM = re.compile(rb"stream\r?\n")
+_IMAGE_DICT = re.compile(rb"/Subtype\s*/Image")
+
+
+def _check_inflated_size(data: bytes) -> None:
+    """Refuse decompression bombs before a PDF engine inflates them into memory.
+
+    Every Flate stream but pictures (which the text layer never decodes) is inflated once, in bounded
+    steps and without keeping the output, counting its size: a few milliseconds for a real report.
+    """
+    view = memoryview(data)
+    total = 0
+    for match in _STREAM.finditer(data):
+        start = match.end()
+        if _IMAGE_DICT.search(data, max(0, match.start() - 512), match.start()):
+            continue
+        size = _inflated_size(view[start:], MAX_STREAM_BYTES + 1)
+        total += size
+        if size > MAX_STREAM_BYTES or total > MAX_INFLATED_BYTES:
+            raise ReadError("PDF 含有解压后异常庞大的数据流（疑似压缩炸弹），拒绝处理")
+
+
+def _inflated_size(stream: memoryview, cap: int) -> int:
+    """Bytes the Flate data at the start of ``stream`` inflates to, counting stops past ``cap``;
+    0 when it is not Flate data."""
+    inflater = zlib.decompressobj()
+    size = 0
+    pending: memoryview | bytes = stream
+    try:
+        while pending and size <= cap:
+            size += len(inflater.decompress(pending, 1 << 20))
+            if inflater.eof:
+                break
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        pass
+    return size
 
 
 def _failure_reason(exc: BaseException) -> str:
@@ -147,7 +238,7 @@ def _info_title(info: dict[str, Any]) -> str | None:
 # ------------------------------------------------------------------------------------------ pages
 
 
-def _read_pages(pages: list[Any], deadline: float) -> _Pages:
+def _read_pages(pages: Iterable[Any], deadline: float) -> _Pages:
     out = _Pages()
     for number, page in enumerate(pages, start=1):
         if time.monotonic() > deadline:
@@ -175,6 +266,12 @@ def _read_page(page: Any, number: int, out: _Pages) -> None:
 def _in_any(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
     cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
     return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+
+
+def _mid_in(obj: dict[str, Any], box: Box) -> bool:
+    """pdfplumber's own test of a character in a cell: its midpoint, the box's far edges excluded."""
+    h_mid, v_mid = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return box[0] <= h_mid < box[2] and box[1] <= v_mid < box[3]
 
 
 def _is_page_number(text: str, top: float, height: float) -> bool:
@@ -218,7 +315,7 @@ def _looks_like_figures(table: Any) -> bool:
 
 
 def _table_part(table: Any, page: int) -> _Table:
-    texts = table.extract()
+    texts = _extract(table)
     cells = [
         (tuple(bbox), _cell_text(texts[r][c]))
         for r, row in enumerate(table.rows)
@@ -228,6 +325,33 @@ def _table_part(table: Any, page: int) -> _Table:
     rows = _edges([bbox[1] for bbox, _ in cells] + [table.bbox[3]])
     cols = _edges([bbox[0] for bbox, _ in cells] + [table.bbox[2]])
     return _Table(page, table.bbox[1], tuple(table.bbox), cells, rows, cols)
+
+
+def _extract(table: Any) -> list[list[str | None]]:
+    """pdfplumber's Table.extract, same result, without rescanning every character of the page for
+    each row: the characters inside the table are sorted by height once and each row takes its slice."""
+    from pdfplumber.utils import extract_text
+
+    x0, top, x1, bottom = table.bbox
+    chars = sorted(
+        (c for c in table.page.chars if _mid_in(c, (x0, top, x1, bottom))),
+        key=lambda c: (c["top"] + c["bottom"]) / 2,
+    )
+    mids = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    out: list[list[str | None]] = []
+    for row in table.rows:
+        r_x0, r_top, r_x1, r_bottom = row.bbox
+        band = chars[bisect_left(mids, r_top) : bisect_left(mids, r_bottom)]
+        row_chars = [c for c in band if r_x0 <= (c["x0"] + c["x1"]) / 2 < r_x1]
+        texts: list[str | None] = []
+        for cell in row.cells:
+            if cell is None:
+                texts.append(None)
+                continue
+            inside = [c for c in row_chars if _mid_in(c, cell)]
+            texts.append(extract_text(inside) if inside else "")
+        out.append(texts)
+    return out
 
 
 def _edges(values: list[float]) -> list[float]:
@@ -279,12 +403,11 @@ def _positions(part: _Table, cols: list[float]) -> list[list[_Pos]]:
     grid = []
     for top, bottom in pairwise(part.row_edges):
         y = (top + bottom) / 2
+        band = [i for i, ((_, t, _, b), _) in enumerate(part.cells) if t < y < b]
         row = []
         for left, right in pairwise(cols):
             x = (left + right) / 2
-            found = next(
-                (i for i, ((x0, t, x1, b), _) in enumerate(part.cells) if x0 < x < x1 and t < y < b), None
-            )
+            found = next((i for i in band if part.cells[i][0][0] < x < part.cells[i][0][2]), None)
             if found is None:
                 row.append(_Pos("", False, False, None))
                 continue

@@ -8,8 +8,11 @@ Three table layouts occur in real exports and are all read here:
 * tab-separated rows, one row per line (seeds 001, 004);
 * markdown pipe tables (``| a | b |``).
 
-Text with no table layout at all (the 平潭 archive, whose cells run together) comes out as paragraphs;
-the structurer recovers the tables from them by label anchoring.
+Text with no table layout at all comes out as paragraphs, each with the number of blank lines before
+it (``Block.gap``): the 平潭 archive, whose cells run together, and crawler exports that put every cell
+on its own line with cells and rows separated only by runs of blank lines (河北省教育厅).  The table
+builders recover the tables from them by anchoring on the template's labels, and read empty cells from
+the lengths of the blank-line runs.
 """
 
 from __future__ import annotations
@@ -74,12 +77,13 @@ class _Builder:
         self.table = -1
         self.in_table = False
         self.group: list[str] | None = None  # the cell-per-line row being collected
+        self.blank_run = 0  # blank lines since the last non-blank one
 
-    def para(self, text: str, heading: int | None = None) -> None:
+    def para(self, text: str, heading: int | None = None, gap: int | None = None) -> None:
         self.flush_group()
         text = text.strip()
         if text:
-            self.blocks.append(Block("para", text=text, heading=heading))
+            self.blocks.append(Block("para", text=text, heading=heading, gap=gap))
             self.in_table = False
 
     def row(self, cells: list[str]) -> None:
@@ -106,7 +110,10 @@ def _blocks(lines: list[str]) -> list[Block]:
         stripped = line.strip()
         if not stripped and not line.startswith("\t"):
             b.flush_group()
+            b.blank_run += 1
             continue
+        gap_before = b.blank_run
+        b.blank_run = 0
         if stripped.startswith("|") and stripped.count("|") >= 2:
             b.flush_group()
             if not _MD_SEPARATOR.match(stripped):
@@ -135,9 +142,9 @@ def _blocks(lines: list[str]) -> list[Block]:
             continue
         m = _MD_HEADING.match(stripped)
         if m:
-            b.para(m.group(2), heading=len(m.group(1)))
+            b.para(m.group(2), heading=len(m.group(1)), gap=gap_before)
         else:
-            b.para(stripped)
+            b.para(stripped, gap=gap_before)
     b.flush_group()
     return b.blocks
 

@@ -1,0 +1,280 @@
+"""PDF pages through PDFium: characters, ruling lines and pictures, in pdfplumber's object shapes.
+
+pdfminer interprets a page's content stream in pure Python, which is where almost all the time of a
+PDF audit went (about 50 ms a page).  PDFium does the same in C.  This module reads each page's text
+characters (with their loose boxes, as pdfminer gives them), the straight horizontal and vertical
+segments of its paths (the ruling of tables) and its pictures, and presents them as the dictionaries
+pdfplumber's table finder and text-line grouping work on, so the geometry code of
+:mod:`auditor.extract.readers.pdf` stays one and the same whichever engine read the page.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pypdfium2 as pdfium
+from pdfplumber import utils
+from pdfplumber.container import Container
+from pdfplumber.table import TableFinder
+from pypdfium2 import raw
+
+_AXIS_SLOPE = 0.01
+"""A segment counts as horizontal (vertical) when it leans less than this, in points per point."""
+_MAX_FORM_DEPTH = 8
+"""Nested form XObjects deeper than this are not followed (hostile files nest them without end)."""
+_MAX_OBJECTS = 200_000
+"""Page objects read per page at the most; a page with more is left to its characters."""
+
+Matrix = tuple[float, float, float, float, float, float]
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+class UnsupportedPage(Exception):
+    """A page this reader does not lay out like pdfminer (rotated): the caller falls back."""
+
+
+@dataclass
+class PdfiumDocument:
+    """An open document: its page count, info title and pages (read one at a time)."""
+
+    pdf: Any
+    count: int
+    title: str | None
+
+    def pages(self) -> Iterator[FastPage]:
+        for index in range(self.count):
+            page = self.pdf[index]
+            try:
+                yield _read_page(page, index + 1)
+            finally:
+                page.close()
+
+    def close(self) -> None:
+        self.pdf.close()
+
+
+def open_document(data: bytes) -> PdfiumDocument:
+    """Open the bytes with PDFium; raises pdfium.PdfiumError for files it cannot read."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        title = pdf.get_metadata_value("Title") or None
+    except Exception:  # noqa: BLE001 - a broken info dictionary only costs the title
+        title = None
+    return PdfiumDocument(pdf, len(pdf), title)
+
+
+@dataclass
+class FastPage(Container):
+    """The part of pdfplumber's Page interface the PDF reader uses, over objects read by PDFium."""
+
+    page_number: int
+    width: float
+    height: float
+    objects_by_kind: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def objects(self) -> dict[str, list[dict[str, Any]]]:
+        return self.objects_by_kind
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (0.0, 0.0, self.width, self.height)
+
+    def find_tables(self, settings: dict[str, Any]) -> list[Any]:
+        return TableFinder(self, settings).tables  # type: ignore[arg-type]
+
+    def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
+        return utils.extract_words(self.chars, **kwargs)
+
+    def extract_text_lines(self, strip: bool = True, return_chars: bool = True) -> list[dict[str, Any]]:
+        textmap = utils.chars_to_textmap(
+            self.chars, layout_bbox=self.bbox, layout_width=self.width, layout_height=self.height
+        )
+        return textmap.extract_text_lines(strip=strip, return_chars=return_chars)
+
+    def filter(self, test: Callable[[dict[str, Any]], bool]) -> FastPage:
+        kept = {kind: [obj for obj in objs if test(obj)] for kind, objs in self.objects_by_kind.items()}
+        return FastPage(self.page_number, self.width, self.height, kept)
+
+    def close(self) -> None:
+        """Nothing to release: the PDFium page is closed as soon as its objects are read."""
+
+
+def _read_page(page: Any, number: int) -> FastPage:
+    if page.get_rotation() % 360:
+        raise UnsupportedPage(f"page {number} is rotated")
+    left, bottom, right, top = page.get_mediabox()
+    width, height = right - left, top - bottom
+    chars = _chars(page, left, top)
+    edges: list[dict[str, Any]] = []
+    images: list[dict[str, Any]] = []
+    budget = [_MAX_OBJECTS]
+    handle = page.raw
+    for i in range(raw.FPDFPage_CountObjects(handle)):
+        _visit(raw.FPDFPage_GetObject(handle, i), _IDENTITY, 0, (left, top), edges, images, budget)
+    return FastPage(number, width, height, {"char": chars, "line": edges, "image": images})
+
+
+def _chars(page: Any, left: float, top: float) -> list[dict[str, Any]]:
+    textpage = page.get_textpage()
+    try:
+        handle = textpage.raw
+        count = raw.FPDFText_CountChars(handle)
+        rect = raw.FS_RECTF()
+        out: list[dict[str, Any]] = []
+        for i in range(count):
+            code = raw.FPDFText_GetUnicode(handle, i)
+            if code in (0x0A, 0x0D, 0x02) or raw.FPDFText_IsGenerated(handle, i) == 1:
+                continue
+            if not raw.FPDFText_GetLooseCharBox(handle, i, ctypes.byref(rect)):
+                continue
+            x0, x1 = rect.left - left, rect.right - left
+            y_top, y_bottom = top - rect.top, top - rect.bottom
+            if x1 < x0:
+                x0, x1 = x1, x0
+            if y_bottom < y_top:
+                y_top, y_bottom = y_bottom, y_top
+            size = raw.FPDFText_GetFontSize(handle, i)
+            text = _text_of(code)
+            out.append(
+                {
+                    "object_type": "char",
+                    "text": text,
+                    "x0": x0,
+                    "x1": x1,
+                    "top": y_top,
+                    "bottom": y_bottom,
+                    "doctop": y_top,
+                    "y0": top - y_bottom,
+                    "y1": top - y_top,
+                    "width": x1 - x0,
+                    "height": y_bottom - y_top,
+                    "size": size,
+                    "upright": True,
+                }
+            )
+        return out
+    finally:
+        textpage.close()
+
+
+def _text_of(code: int) -> str:
+    """A character's text; codes PDFium could not map to Unicode read as pdfminer writes them."""
+    if code == 0 or code == 0xFFFD or 0xE000 <= code <= 0xF8FF or 0xD800 <= code <= 0xDFFF:
+        return f"(cid:{code})"
+    return chr(code)
+
+
+def _visit(
+    obj: Any,
+    parent: Matrix,
+    depth: int,
+    origin: tuple[float, float],
+    edges: list[dict[str, Any]],
+    images: list[dict[str, Any]],
+    budget: list[int],
+) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        return
+    kind = raw.FPDFPageObj_GetType(obj)
+    if kind == raw.FPDF_PAGEOBJ_PATH:
+        _path_edges(obj, _compose(_matrix(obj), parent), origin, edges)
+    elif kind == raw.FPDF_PAGEOBJ_IMAGE:
+        box = _bounds(obj, parent, origin)
+        if box is not None:
+            images.append(box)
+    elif kind == raw.FPDF_PAGEOBJ_FORM and depth < _MAX_FORM_DEPTH:
+        matrix = _compose(_matrix(obj), parent)
+        for i in range(raw.FPDFFormObj_CountObjects(obj)):
+            _visit(raw.FPDFFormObj_GetObject(obj, i), matrix, depth + 1, origin, edges, images, budget)
+
+
+def _matrix(obj: Any) -> Matrix:
+    m = raw.FS_MATRIX()
+    if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(inner: Matrix, outer: Matrix) -> Matrix:
+    """The matrix applying ``inner`` first, then ``outer`` (PDF row-vector convention)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return (m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5])
+
+
+def _path_edges(obj: Any, matrix: Matrix, origin: tuple[float, float], edges: list[dict[str, Any]]) -> None:
+    """Straight horizontal and vertical pieces of a path, each as a pdfplumber edge."""
+    count = raw.FPDFPath_CountSegments(obj)
+    if count <= 1:
+        return
+    x, y = ctypes.c_float(), ctypes.c_float()
+    start: tuple[float, float] | None = None
+    previous: tuple[float, float] | None = None
+    for i in range(count):
+        segment = raw.FPDFPath_GetPathSegment(obj, i)
+        if not raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+            continue
+        point = _apply(matrix, x.value, y.value)
+        kind = raw.FPDFPathSegment_GetType(segment)
+        if kind == raw.FPDF_SEGMENT_MOVETO or previous is None:
+            start = point
+        elif kind == raw.FPDF_SEGMENT_LINETO:
+            _add_edge(previous, point, origin, edges)
+        if raw.FPDFPathSegment_GetClose(segment) and start is not None:
+            _add_edge(point, start, origin, edges)
+        previous = point
+
+
+def _add_edge(
+    p: tuple[float, float], q: tuple[float, float], origin: tuple[float, float], edges: list[dict[str, Any]]
+) -> None:
+    left, top = origin
+    x0, x1 = sorted((p[0] - left, q[0] - left))
+    t, b = sorted((top - p[1], top - q[1]))
+    dx, dy = x1 - x0, b - t
+    if dx == 0 and dy == 0:
+        return
+    if dy <= _AXIS_SLOPE * dx:
+        orientation, t = "h", (t + b) / 2
+        b = t
+    elif dx <= _AXIS_SLOPE * dy:
+        orientation, x0 = "v", (x0 + x1) / 2
+        x1 = x0
+    else:
+        return
+    edges.append(
+        {
+            "object_type": "line",
+            "orientation": orientation,
+            "x0": x0,
+            "x1": x1,
+            "top": t,
+            "bottom": b,
+            "doctop": t,
+            "width": x1 - x0,
+            "height": b - t,
+        }
+    )
+
+
+def _bounds(obj: Any, parent: Matrix, origin: tuple[float, float]) -> dict[str, Any] | None:
+    """An object's box on the page (its bounds are in its parent's space for objects inside forms)."""
+    l_, b_, r_, t_ = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    if not raw.FPDFPageObj_GetBounds(
+        obj, ctypes.byref(l_), ctypes.byref(b_), ctypes.byref(r_), ctypes.byref(t_)
+    ):
+        return None
+    corners = [_apply(parent, x, y) for x in (l_.value, r_.value) for y in (b_.value, t_.value)]
+    left, top = origin
+    xs = [c[0] - left for c in corners]
+    ys = [top - c[1] for c in corners]
+    return {"object_type": "image", "x0": min(xs), "x1": max(xs), "top": min(ys), "bottom": max(ys)}

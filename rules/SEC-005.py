@@ -1,0 +1,95 @@
+"""SEC-005: 总体情况 reports each of its five aspects as such.
+
+An aspect counts when the section reports it: a sub-heading names it ("（四）平台建设"), or, in a section
+not organised by aspects, a sentence speaks of it.  A word of the aspect that only says how something
+else was done does not report it: "通过门户网站主动公开…" reports 主动公开, not 平台建设.  In a section
+organised by aspects (two or more sub-headings name one), an aspect without a sub-heading counts only
+where a sentence leads with it, not where its word appears inside another aspect's paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from auditor.engine.api import (
+    Context,
+    NotEvaluated,
+    Outcome,
+    Violation,
+    heading_as_written,
+    quote,
+    says_nothing,
+)
+
+_SUBHEADING = re.compile(
+    r"(?:^|[\n。；])\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}\s*[.、．])"
+    r"\s*(?P<head>[^。；：:\n]{2,30})"
+)
+_CHANNEL = re.compile(r"(?:通过|依托|利用|借助|经由|运用|在)[^，。；、：:\n]{0,14}$")
+"""A word that follows these within its clause names the means, not the topic."""
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+
+
+def _patterns(words: Any) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(w) for w in ([words] if isinstance(words, str) else words))
+
+
+def _reported(text: str, patterns: tuple[re.Pattern[str], ...], leading_only: bool) -> bool:
+    """Whether a sentence of ``text`` speaks of the aspect (in its first clause when ``leading_only``)."""
+    for sentence in _SENTENCE.finditer(text):
+        part = sentence.group(0)
+        if leading_only:
+            part = re.split(r"[，,：:]", part, maxsplit=1)[0]
+        for pattern in patterns:
+            for m in pattern.finditer(part):
+                if not _CHANNEL.search(part[max(0, m.start() - 16) : m.start()]):
+                    return True
+    return False
+
+
+def _parts(text: str) -> list[tuple[str | None, str]]:
+    """The section cut at its sub-headings: (sub-heading or None for the opening text, text)."""
+    marks = list(_SUBHEADING.finditer(text))
+    parts: list[tuple[str | None, str]] = [(None, text[: marks[0].start() if marks else len(text)])]
+    for pos, m in enumerate(marks):
+        end = marks[pos + 1].start() if pos + 1 < len(marks) else len(text)
+        parts.append((m.group("head"), text[m.start() : end]))
+    return parts
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
+    section = ctx.section("一")
+    if section is None:
+        yield NotEvaluated("缺少第一部分", section="一")
+        return
+    if (empty := says_nothing(section)) is not None:
+        yield empty
+        return
+    aspects = {str(name): _patterns(words) for name, words in params["aspects"].items()}
+    text = section.text
+    parts = _parts(text)
+
+    def names(head: str | None, patterns: tuple[re.Pattern[str], ...]) -> bool:
+        return head is not None and any(p.search(head) for p in patterns)
+
+    named = {name for name, patterns in aspects.items() if any(names(h, patterns) for h, _ in parts)}
+    by_aspect = len(named) >= 2
+    # Organised by aspects: the paragraphs under another aspect's sub-heading report that aspect only.
+    free = (
+        "\n".join(
+            body for head, body in parts if not any(names(head, patterns) for patterns in aspects.values())
+        )
+        if by_aspect
+        else text
+    )
+    for name, patterns in aspects.items():
+        if name in named or _reported(free, patterns, leading_only=by_aspect):
+            continue
+        yield Violation(
+            evidence=f"“{heading_as_written(section)}”：{quote(text) if text.strip() else '（无正文）'}",
+            section="一",
+            values={"aspect": name},
+            key=name,
+        )

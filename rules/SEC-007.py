@@ -1,0 +1,76 @@
+"""SEC-007: section 五 states the problems and, separately, the improvement measures.
+
+Each sentence of the section is read once: a sentence that says something falls short ("工作人员业务
+能力有待提升") is a problem, even when it uses a verb of improvement; a sentence is a measure when it
+says what is or will be done ("下一步""将进一步加强…""针对上述问题…"), or uses a verb of improvement
+without describing a shortcoming.  A bare sub-heading ("（二）改进措施") reports neither, and a sentence that
+reports last year's problems settled ("针对上年度报告指出的问题，已逐项制定整改措施并整改到位") is the
+follow-up SEC-008 asks for, not a measure for this year's problems.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from auditor.engine.api import (
+    Context,
+    NotEvaluated,
+    Outcome,
+    Violation,
+    heading_as_written,
+    quote,
+    says_nothing,
+)
+
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+_LABEL = re.compile(
+    r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}[.、．])?\s*"
+)
+
+
+def _patterns(words: Any) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{w})" for w in ([words] if isinstance(words, str) else words)))
+
+
+def _kinds(sentence: str, problem: re.Pattern[str], plan: re.Pattern[str], verb: re.Pattern[str]) -> set[str]:
+    """'problem' and/or 'measure' for one sentence."""
+    body = _LABEL.sub("", sentence).strip(" ：:，,")
+    if len(body) <= 8 and not re.search(r"\d", body):
+        return set()  # a sub-heading such as "主要问题" or "改进措施" on its own reports nothing
+    kinds: set[str] = set()
+    shortfall = problem.search(body) is not None
+    if shortfall:
+        kinds.add("problem")
+    if plan.search(body) or (verb.search(body) and not shortfall):
+        kinds.add("measure")
+    return kinds
+
+
+def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
+    section = ctx.section("五")
+    if section is None:
+        yield NotEvaluated("缺少第五部分", section="五")
+        return
+    if (empty := says_nothing(section)) is not None:
+        yield empty
+        return
+    problem = _patterns(params["problem"])
+    plan = _patterns(params["plan"])
+    verb = _patterns(params["verb"])
+    follow_up = _patterns(params["follow_up"])
+    found: set[str] = set()
+    for m in _SENTENCE.finditer(section.text):
+        if follow_up.search(m.group(0)):
+            continue  # last year's problems reported settled: SEC-008's subject, not this year's measures
+        found |= _kinds(m.group(0), problem, plan, verb)
+    text = section.text
+    for kind, aspect in (("problem", "存在的主要问题"), ("measure", "改进措施")):
+        if kind not in found:
+            yield Violation(
+                evidence=f"“{heading_as_written(section)}”：{quote(text) if text.strip() else '（无正文）'}",
+                section="五",
+                values={"aspect": aspect},
+                key=aspect,
+            )
