@@ -30,8 +30,10 @@ from typing import Any, Self
 
 _CTX = multiprocessing.get_context("fork")
 
-DEFAULT_SECONDS = 60.0
+DEFAULT_SECONDS = 30.0
+"""Per document: a real 6-page report in PDF takes under 1 s, a long one a few; 30 s is a runaway."""
 DEFAULT_MEMORY_MB = 2048
+"""Address space a worker may add: real reports need tens of MB; bombs inflate to gigabytes."""
 
 
 @dataclass(frozen=True, slots=True)
