@@ -312,12 +312,44 @@ def read_task(task: ReadTask, guard: Guard) -> list[Entry | Skipped]:
 # -- pass 2: audit (in a worker) ---------------------------------------------------------------------------
 
 
-def audit_task(jobs: list[tuple[int, Place, Place | None]], guard: Guard) -> list[tuple[int, ReportResult]]:
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """What the outputs read of a document besides findings.html (ReportResult.to_dict, the finding
+    rows): sent back from a worker instead of the whole model, which the parent has no use for."""
+
+    title: str | None
+    agency: str | None
+    year: int | None
+    published: Any
+    published_source: str | None
+    template: str
+    level: str | None
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditChunk:
+    """Pass 2's task: (sequence, place, predecessor's place) per report, and what to do beside the rules."""
+
+    jobs: list[tuple[int, Place, Place | None]]
+    html: bool
+    """Render each report's part of findings.html here, in the worker."""
+    waivers: list[Any]
+
+
+Audited = tuple[int, ReportResult, Any]
+"""(sequence, result with a :class:`DocumentSummary`, its findings.html part or None)."""
+
+
+def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any]]:
     """Audit a chunk of spooled results (each with its predecessor's place); one call to the rule base,
-    or one per report when the chunk ran out of budget (the one that runs away becomes READ-001)."""
+    or one per report when the chunk ran out of budget (the one that runs away becomes READ-001).
+    Waivers are applied and findings.html's parts rendered here, where the documents are; returns the
+    audited results and the expired waivers that would have applied."""
     from auditor.engine import default_rulebase
 
     rulebase = default_rulebase()
+    jobs = chunk.jobs
 
     def load() -> tuple[list[ReportResult], list[Any]]:
         results = [_get(place) for _, place, _ in jobs]
@@ -326,17 +358,49 @@ def audit_task(jobs: list[tuple[int, Place, Place | None]], guard: Guard) -> lis
 
     results, previous = load()
     status, _ = guard.run(lambda: rulebase.audit(results, previous=previous), documents=len(jobs))
-    if status == "ok":
-        return [(seq, r) for (seq, _, _), r in zip(jobs, results, strict=True)]
-    out: list[tuple[int, ReportResult]] = []
-    results, previous = load()  # the chunk's findings are half made: start again, one report at a time
-    for (seq, _, _), result, prev in zip(jobs, results, previous, strict=True):
-        status, reason = guard.run(lambda r=result, p=prev: rulebase.audit([r], previous=[p]))
-        if status != "ok":
-            result = unreadable_result(result.source, result.sha256, reason)
-            rulebase.audit([result])
-        out.append((seq, result))
-    return out
+    if status != "ok":
+        done: list[ReportResult] = []
+        results, previous = load()  # the chunk's findings are half made: start again, one report at a time
+        for result, prev in zip(results, previous, strict=True):
+            status, reason = guard.run(lambda r=result, p=prev: rulebase.audit([r], previous=[p]))
+            if status != "ok":
+                result = unreadable_result(result.source, result.sha256, reason)
+                rulebase.audit([result])
+            done.append(result)
+        results = done
+    expired = _apply_waivers(results, chunk.waivers)
+    return [(seq, *finish(r, seq, chunk.html)) for (seq, _, _), r in zip(jobs, results, strict=True)], expired
+
+
+def _apply_waivers(results: list[ReportResult], waivers: list[Any]) -> list[Any]:
+    """Mark waived findings; the expired waivers are returned for the parent to report once."""
+    if not waivers:
+        return []
+    from auditor.findings.waivers import apply_waivers
+
+    quiet = logging.getLogger("nianbao.waivers")
+    quiet.disabled = True  # the parent reports each expired waiver once for the whole run
+    try:
+        return apply_waivers(results, waivers)
+    finally:
+        quiet.disabled = False
+
+
+def finish(result: ReportResult, seq: int, html: bool) -> tuple[ReportResult, Any]:
+    """The result as the writers need it: findings.html's part rendered now, the model summarised."""
+    part = None
+    if html:
+        from auditor.findings.htmlreport import render_part
+
+        part = render_part(result, seq + 1)
+    doc = result.document
+    if doc is not None:
+        summary = DocumentSummary(
+            doc.title, doc.agency, doc.year, doc.published, doc.published_source, doc.template, doc.level,
+            doc.format,
+        )  # fmt: skip
+        result = ReportResult(result.source, result.sha256, summary, result.findings, result.error)  # type: ignore[arg-type]
+    return result, part
 
 
 # -- the run -----------------------------------------------------------------------------------------------
@@ -555,37 +619,39 @@ def _audit_pass(
     bar: Any,
 ) -> RunStats:
     """Pass 2: audit in chunks, write each result to every stream in input order as it arrives."""
-    from auditor.findings.waivers import apply_waivers
-
     task_id = bar.add_task("规则审查", total=len(entries))
     before = predecessors([(e.agency, e.year) for e in entries])
+    html = any(stream.name == "findings.html" for stream in streams)
+    waivers = list(live_waivers or [])
 
-    def job(seq: int) -> tuple[int, Place, Place | None]:
-        at = before.get(seq)
-        return seq, entries[seq].place, entries[at].place if at is not None else None
+    def chunk(seqs: tuple[int, ...]) -> tuple[str, AuditChunk]:
+        jobs = []
+        for seq in seqs:
+            at = before.get(seq)
+            jobs.append((seq, entries[seq].place, entries[at].place if at is not None else None))
+        return "audit", AuditChunk(jobs, html, waivers)
 
     retry: list[int] = []
-
     size = max(1, min(CHUNK, -(-len(entries) // pool.size)))
 
-    def tasks() -> Iterator[tuple[tuple[int, ...], tuple[str, list[Any]], int]]:
+    def tasks() -> Iterator[tuple[tuple[int, ...], tuple[str, AuditChunk], int]]:
         for start in range(0, len(entries), size):
             seqs = tuple(range(start, min(start + size, len(entries))))
-            yield seqs, ("audit", [job(s) for s in seqs]), len(seqs)
+            yield seqs, chunk(seqs), len(seqs)
         while retry:  # a chunk whose worker was killed: its reports again, one per task
             seq = retry.pop()
-            yield (seq,), ("audit", [job(seq)]), 1
+            yield (seq,), chunk((seq,)), 1
 
-    once = _Once()
-    logging.getLogger("nianbao.waivers").addFilter(once)  # chunk by chunk, an expired waiver would warn per chunk
     stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
-    waiting: dict[int, ReportResult] = {}
+    waiting: dict[int, tuple[ReportResult, Any]] = {}
+    expired: dict[Any, None] = {}
     next_seq = 0
     for outcome in pool.run(tasks()):
         seqs = outcome.task
         if outcome.status == "ok":
-            done = list(outcome.value)
+            done, stale_waivers = outcome.value
+            expired.update(dict.fromkeys(stale_waivers))
         elif len(seqs) > 1:
             retry.extend(reversed(seqs))
             continue
@@ -593,38 +659,25 @@ def _audit_pass(
             stale = _get(entries[seqs[0]].place)
             failed = unreadable_result(stale.source, stale.sha256, outcome.reason)
             rulebase.audit([failed])
-            done = [(seqs[0], failed)]
-        if live_waivers:
-            apply_waivers([r for _, r in done], live_waivers)  # warns once per expired waiver (see below)
-        for seq, result in done:
-            waiting[seq] = result
+            expired.update(dict.fromkeys(_apply_waivers([failed], waivers)))
+            done = [(seqs[0], *finish(failed, seqs[0], html))]
+        for seq, result, part in done:
+            waiting[seq] = (result, part)
         while next_seq in waiting:
-            result = waiting.pop(next_seq)
-            _write(result, streams, stats, threshold)
+            _write(*waiting.pop(next_seq), streams, stats, threshold)
             next_seq += 1
             bar.advance(task_id)
-    logging.getLogger("nianbao.waivers").removeFilter(once)
+    for waiver in expired:  # once for the run, not once per chunk
+        log.warning("豁免已于 %s 过期，不再适用：%s %s（%s）", waiver.expires, waiver.rule, waiver.document, waiver.reason)
     return stats
 
 
-class _Once(logging.Filter):
-    """Lets each distinct message through once."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if message in self.seen:
-            return False
-        self.seen.add(message)
-        return True
-
-
-def _write(result: ReportResult, streams: list[Any], stats: RunStats, threshold: int | None) -> None:
+def _write(result: ReportResult, part: Any, streams: list[Any], stats: RunStats, threshold: int | None) -> None:
     for stream in streams:
-        stream.add(result)
+        if part is not None and hasattr(stream, "add_part"):
+            stream.add_part(part)  # findings.html: rendered in the worker already
+        else:
+            stream.add(result)
     stats.reports += 1
     if result.error and stats.unreadable is not None:
         stats.unreadable.append((result.source, result.error))

@@ -54,6 +54,10 @@ class HtmlStream:
     def add(self, result: ReportResult) -> None:
         self.writer.add(result)
 
+    def add_part(self, part: Any) -> None:
+        """The next report, rendered already (htmlreport.render_part) where its document was."""
+        self.writer.add_part(part)
+
     def close(self) -> Path:
         return self.writer.close()
 

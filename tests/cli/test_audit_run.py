@@ -167,3 +167,31 @@ def test_predecessors_pair_reports_as_the_rule_base_does():
     keys = [(a.replace(" ", "") if a else None, y) for a, y in named]
     assert predecessors(keys) == expected
     assert expected[1] == 0 and 9 not in expected  # 省教育厅 2020: two 教育厅 of 2019, no link
+
+
+def test_findings_html_rendered_in_the_workers_is_the_batch_writers_page(tmp_path):
+    """Each report's part of findings.html is rendered where its document is (a worker); the page is
+    the one the HTML writer makes from the results in hand, waivers included."""
+    from auditor.findings.waivers import apply_waivers, load_waivers
+    from auditor.findings.writers import WRITERS
+    from auditor.pipeline import AuditInput, audit_batch
+
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text('[[waiver]]\nrule = "SEC-003"\ndocument = "*"\nreason = "已知的标题写法"\n', "utf-8")
+    console = Console(stderr=True, record=True, width=300, force_terminal=False)
+    code = run_audit([str(SEEDS)], out=tmp_path / "run", formats="json,html", fail_on=None, level=None,
+                     waivers=waivers, console=console, workers=2)  # fmt: skip
+    assert code == 0
+    paths = sorted(SEEDS.iterdir())
+    results = audit_batch([AuditInput(p.read_bytes(), str(p)) for p in paths])
+    apply_waivers(results, load_waivers(waivers))
+    expected = WRITERS["html"](tmp_path / "batch", results, default_rulebase_meta())
+    page = (tmp_path / "run" / "findings.html").read_text("utf-8")
+    assert "已知的标题写法" in page
+    assert page == expected.read_text("utf-8")
+
+
+def default_rulebase_meta() -> list[dict[str, str]]:
+    from auditor.engine import default_rulebase
+
+    return default_rulebase().rules_meta()
