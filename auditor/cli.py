@@ -8,12 +8,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from auditor.cli_zh import SUBCOMMAND_METAVAR, localise
-from auditor.extract import SUPPORTED_SUFFIXES
 from auditor.notice_cli import register as register_notice_command
 from auditor.rules_cli import app as rules_app
+from auditor.workers import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Budget
 from crawler.cli import register as register_crawler_commands
 
 localise()
@@ -38,39 +37,6 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def collect_inputs(paths: list[str]) -> list[str]:
-    """Files, folders (recursively, supported suffixes only, sorted) and URLs, in the order given."""
-    found: list[str] = []
-    for p in paths:
-        if p.startswith(("http://", "https://")):
-            found.append(p)
-            continue
-        path = Path(p)
-        if path.is_dir():
-            found.extend(
-                str(f) for f in sorted(path.rglob("*"))
-                if f.is_file() and (f.suffix.lower() in SUPPORTED_SUFFIXES or not f.suffix)
-                and not f.name.startswith(".")
-            )
-        elif path.is_file():
-            found.append(str(path))
-        else:
-            raise fail(f"{p}: 文件或目录不存在")
-    return found
-
-
-def progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-
-
 @app.command()
 def audit(
     paths: Annotated[list[str], typer.Argument(help="报告文件、目录（递归查找）或网址", metavar="路径或网址")],
@@ -83,12 +49,21 @@ def audit(
         "--level", help="机关层级：government 人民政府 / department 政府部门 / township 乡镇街道（默认从标题判断）",
         metavar="层级")] = None,
     waivers: Annotated[Path | None, typer.Option("--waivers", help="豁免清单（TOML）", metavar="文件")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", help="并行处理的进程数（默认：本机核数）", envvar="NIANBAO_WORKERS", min=1, metavar="个数")] = None,
+    doc_timeout: Annotated[float, typer.Option(
+        "--doc-timeout", help="单个文档的处理时间上限（秒），超出记为 READ-001“超出处理预算”",
+        envvar="NIANBAO_DOC_TIMEOUT", min=0.1, metavar="秒")] = DEFAULT_SECONDS,
+    doc_memory: Annotated[int, typer.Option(
+        "--doc-memory", help="处理进程可另占的内存上限（MB，0 为不限），超出记为 READ-001“超出处理预算”",
+        envvar="NIANBAO_DOC_MEMORY_MB", min=0, metavar="MB")] = DEFAULT_MEMORY_MB,
 ) -> None:
     """审查年度报告，写出 目录/findings.json 及要求的其他格式。"""
     from auditor.audit_run import run_audit
 
     code = run_audit(
-        paths, out=out, formats=format, fail_on=fail_on, level=level, waivers=waivers, console=err
+        paths, out=out, formats=format, fail_on=fail_on, level=level, waivers=waivers, console=err,
+        workers=workers, budget=Budget(doc_timeout, doc_memory),
     )
     raise typer.Exit(code)
 

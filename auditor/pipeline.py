@@ -8,11 +8,12 @@ saying so; it never stops the batch.
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from auditor.extract import ReadError, extract
+from auditor.extract import NotAReport, ReadError, extract
 from auditor.findings.model import Finding, Location, ReportResult, fingerprint
 
 
@@ -47,21 +48,39 @@ def unreadable_result(source: str, sha256: str, reason: str) -> ReportResult:
     return ReportResult(source=source, sha256=sha256, document=None, findings=[finding], error=reason)
 
 
-def extract_one(item: AuditInput) -> ReportResult:
-    """Extract one document; findings are filled in by :func:`audit_batch`."""
+def extract_one(item: AuditInput, *, budgeted: bool = False) -> ReportResult:
+    """Extract one document; findings are filled in by :func:`audit_batch`.
+
+    ``budgeted`` (inside a worker under a budget): MemoryError and :class:`NotAReport` are raised for
+    the caller to handle, instead of becoming READ-001 here.
+    """
     sha = hashlib.sha256(item.data).hexdigest()
     try:
         doc = extract(
             item.data, item.source, level=item.level, declared_encoding=item.declared_encoding, sha256=sha
         )
+    except NotAReport:
+        if budgeted:
+            raise
+        return unreadable_result(item.source, sha, str(sys.exc_info()[1]))
     except ReadError as exc:
         return unreadable_result(item.source, sha, str(exc))
+    except MemoryError:
+        if budgeted:
+            raise
+        return unreadable_result(item.source, sha, "解析失败（内存不足）")
+    except RecursionError:
+        return unreadable_result(item.source, sha, "解析失败（文档结构嵌套过深）")
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch; say what happened
-        return unreadable_result(item.source, sha, f"解析失败（{type(exc).__name__}: {exc}）")
+        return unreadable_result(item.source, sha, f"解析失败（{type(exc).__name__}: {_one_line(exc)}）")
     if item.published is not None and doc.published is None:
         doc.published = item.published
         doc.published_source = item.published_source or "crawl"
     return ReportResult(source=item.source, sha256=sha, document=doc)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
 
 
 def audit_batch(items: Iterable[AuditInput], *, rulebase: object | None = None) -> list[ReportResult]:

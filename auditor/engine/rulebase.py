@@ -130,22 +130,32 @@ class RuleBase:
 
     # -- auditing ---------------------------------------------------------------------------------
 
-    def audit(self, results: list[ReportResult]) -> None:
-        """Append each result's findings; same-body reports of the batch feed the across-year checks."""
+    def audit(
+        self, results: list[ReportResult], previous: Sequence[Document | None] | None = None
+    ) -> None:
+        """Append each result's findings; same-body reports of the batch feed the across-year checks.
+
+        ``previous`` (one entry per result) names each report's predecessor when the caller found it
+        outside the batch (`nianbao audit` audits in chunks across processes); else the batch is searched.
+        """
         readable = [r for r in results if r.document is not None]
         docs = [r.document for r in readable if r.document is not None]
         for doc in docs:
             if doc.level is None:
                 doc.level = level_of(doc.title, doc.agency)
         failures, broken = self._validate(docs)
-        previous = previous_reports(docs)
+        if previous is None:
+            prev_of = previous_reports(docs)
+        else:
+            given = [p for r, p in zip(results, previous, strict=True) if r.document is not None]
+            prev_of = {i: p for i, p in enumerate(given) if p is not None}
         for i, result in enumerate(readable):
             ctx = Context(
                 doc=docs[i],
                 level=docs[i].level or "department",
                 failures=failures.get(i, {}),
                 broken_checks=frozenset(broken.get(i, ())),
-                previous=previous.get(i),
+                previous=prev_of.get(i),
             )
             result.findings.extend(
                 self._audit_document(ctx, document_identity(docs[i], result.source, result.sha256))

@@ -6,6 +6,6 @@ no file writes): the format is sniffed from the bytes, a reader turns them into 
 """
 
 from auditor.extract.api import SUPPORTED_SUFFIXES, extract, sniff_format
-from auditor.extract.ir import ReadError
+from auditor.extract.ir import NotAReport, ReadError
 
-__all__ = ["SUPPORTED_SUFFIXES", "ReadError", "extract", "sniff_format"]
+__all__ = ["SUPPORTED_SUFFIXES", "NotAReport", "ReadError", "extract", "sniff_format"]

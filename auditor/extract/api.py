@@ -6,7 +6,7 @@ import hashlib
 import zipfile
 from io import BytesIO
 
-from auditor.extract.ir import RawDocument, ReadError
+from auditor.extract.ir import NotAReport, RawDocument, ReadError
 from auditor.model import Document
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (
@@ -25,19 +25,31 @@ MAX_INPUT_BYTES = 50 * 1024 * 1024
 """Larger inputs are refused before any parsing: no real annual report comes near this."""
 
 
+IMAGE_MAGIC: tuple[bytes, ...] = (
+    b"\xff\xd8\xff",  # JPEG
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF87a",
+    b"GIF89a",
+    b"II*\x00",  # TIFF, little-endian
+    b"MM\x00*",  # TIFF, big-endian
+    b"BM",  # BMP (checked with its header size below)
+)
+
+
 def sniff_format(data: bytes, name: str = "") -> str:
     """The document format from its content (the name only breaks ties between text flavours).
 
-    Returns one of html, docx, pdf, doc, txt, md; raises ReadError for empty or binary input.
+    Returns one of html, docx, pdf, doc, txt, md; raises ReadError for empty or binary input and
+    :class:`NotAReport` for an image (a scan: no text to read).
     """
     head = data[:4096]
     if not data.strip():
         raise ReadError("文件为空")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text_head = data[:8192].decode("utf-16", errors="replace").lower()
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16le_without_bom(head):
+        text_head = _utf16_head(data)
         return (
             "html"
-            if "<html" in text_head or "<body" in text_head
+            if "<html" in text_head or "<body" in text_head or "<table" in text_head
             else ("md" if name.lower().endswith(".md") else "txt")
         )
     if head.startswith(b"%PDF-"):
@@ -53,6 +65,8 @@ def sniff_format(data: bytes, name: str = "") -> str:
         raise ReadError("ZIP 文件不是 Word (.docx) 文档")
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "doc"  # OLE2 compound file: .doc, and .wps of WPS Office
+    if _is_image(head):
+        raise NotAReport("图片/扫描件，无法读取文字")
     lowered = head.lower()
     stripped = lowered.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<body")) or (
@@ -66,8 +80,54 @@ def sniff_format(data: bytes, name: str = "") -> str:
     return "txt"
 
 
+def _is_image(head: bytes) -> bool:
+    if head.startswith(b"BM"):
+        # a BMP's header: file size, reserved zeros, then the pixel offset; text starting "BM" is not one
+        return len(head) >= 14 and head[6:10] == b"\x00\x00\x00\x00"
+    return head.startswith(IMAGE_MAGIC) or (head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1"))
+
+
+def _utf16_head(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data[:8192].decode("utf-16", errors="replace").lower()
+    return data[:8192].decode("utf-16-le", errors="replace").lower()
+
+
+def utf16le_without_bom(head: bytes) -> bool:
+    """Whether bytes without a byte-order mark read as UTF-16LE text (Windows "Unicode" .txt).
+
+    Not UTF-8, an even number of bytes (of the sample), and decoded as UTF-16LE nearly every character
+    is Chinese, ASCII or common punctuation, with at least one line break.  UTF-8 or GB18030 Chinese read
+    as UTF-16LE gives code points all over the plane, so the test does not take them.
+    """
+    sample = head[: len(head) & ~1]
+    if len(sample) < 16:
+        return False
+    try:
+        sample.decode("utf-8")
+        return False
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3:  # only a character cut at the sample's end: UTF-8 all the same
+            return False
+    try:
+        text = sample.decode("utf-16-le")
+    except UnicodeDecodeError:
+        return False
+    if "\n" not in text:
+        return False
+    plausible = sum(
+        1
+        for ch in text
+        if ("\u4e00" <= ch <= "\u9fff") or ("\u3000" <= ch <= "\u303f") or ("\uff00" <= ch <= "\uffef")
+        or (ch.isascii() and (ch.isprintable() or ch in "\t\r\n"))
+    )
+    return plausible / len(text) > 0.95
+
+
 def _looks_binary(head: bytes) -> bool:
-    if b"\x00" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+    """Control bytes beyond what a damaged text file holds (a stray NUL or two does not make it binary)."""
+    nuls = head.count(b"\x00")
+    if nuls > max(2, len(head) // 100):
         return True
     control = sum(1 for b in head if b < 9 or 13 < b < 32)
     return control > max(8, len(head) // 50)
@@ -95,9 +155,13 @@ def read_raw(data: bytes, name: str = "", *, declared_encoding: str | None = Non
     if fmt == "html":
         from auditor.extract.readers.html import read_html
 
+        if declared_encoding is None and utf16le_without_bom(data[:4096]):
+            declared_encoding = "utf-16-le"
         return read_html(data, declared_encoding=declared_encoding)
     from auditor.extract.readers.text import read_text
 
+    if declared_encoding is None and utf16le_without_bom(data[:4096]):
+        declared_encoding = "utf-16-le"
     return read_text(data, markdown=(fmt == "md"), declared_encoding=declared_encoding)
 
 

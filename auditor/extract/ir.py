@@ -53,3 +53,8 @@ class RawDocument:
 
 class ReadError(Exception):
     """A document that cannot be read at all; the message is a one-line reason in Chinese or English."""
+
+
+class NotAReport(ReadError):
+    """Readable, but not an annual report (no section heading, no statistics table, or an image):
+    in a folder of reports such a file is skipped with its reason, not counted as unreadable."""

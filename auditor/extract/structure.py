@@ -17,7 +17,7 @@ from auditor.extract.headings import (
     split_inline_headings,
     template_similarity,
 )
-from auditor.extract.ir import Block, RawDocument, ReadError
+from auditor.extract.ir import Block, NotAReport, RawDocument
 from auditor.extract.rows import Row, row_from_block
 from auditor.extract.tables import build_t2, build_t3, build_t4
 from auditor.extract.textcodec import Simplifier, halfwidth
@@ -108,7 +108,7 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     if not doc.sections and not doc.tables:
         images = [b for b in blocks if b.kind == "image"]
         if not images or any(b.kind == "para" and len(b.text) > 200 for b in blocks):
-            raise ReadError("没有找到年度报告的内容（既无章节标题，也无统计表格）")
+            raise NotAReport("没有找到年度报告的内容（既无章节标题，也无统计表格）")
         _mark_image_only(doc, images)
     return doc
 

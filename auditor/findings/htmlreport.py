@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
@@ -33,6 +34,7 @@ from jinja2 import Environment, PackageLoader
 
 from auditor import __version__
 from auditor.findings.model import SEVERITIES, SEVERITY_RANK, Finding, ReportResult
+from auditor.findings.sanitize import XML_UNSAFE, Sanitizer
 from auditor.findings.wording import location_text, severity_name, table_name, template_name
 from auditor.model import Table
 from auditor.templates import TableSpec, spec_for
@@ -165,6 +167,34 @@ def _atomic_text(path: Path) -> Iterator[IO[str]]:
         raise
 
 
+@dataclass(frozen=True, slots=True)
+class HtmlPart:
+    """One report rendered for findings.html: made where the result is (a worker process), added to
+    the page in order by :meth:`HtmlWriter.add_part`."""
+
+    row: str
+    section: str
+    counts: dict[str, int]
+    waived: int
+    unreadable: bool
+    rules: frozenset[str]
+
+
+@cache
+def _page_module() -> Any:
+    return _ENV.get_template(_TEMPLATE).module
+
+
+def render_part(result: ReportResult, number: int) -> HtmlPart:
+    """The summary row and section of the ``number``-th report of the page."""
+    view = report_view(result, f"r-{number}")
+    module = _page_module()
+    return HtmlPart(
+        module.summary_row(view, number), module.report_section(view), dict(view.counts), len(view.waived),
+        result.error is not None, frozenset(f.rule_id for f in result.findings),
+    )  # fmt: skip
+
+
 class HtmlWriter:
     """Writes findings.html from results given one at a time, in flat memory.
 
@@ -181,7 +211,9 @@ class HtmlWriter:
         # Both stay open across add() calls and are closed by close() or discard().
         self._rows: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir)  # noqa: SIM115
         self._sections: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir)  # noqa: SIM115
-        self._module = _ENV.get_template(_TEMPLATE).module
+        self._module = _page_module()
+        self.sanitizer = Sanitizer(XML_UNSAFE)
+        """Counts the characters replaced (the run says so)."""
         self._count = 0
         self._totals: Counter[str] = Counter()
         self._waived = 0
@@ -190,14 +222,18 @@ class HtmlWriter:
 
     def add(self, result: ReportResult) -> None:
         """Render one report's summary row and section now; keep only its counts."""
+        self.add_part(render_part(result, self._count + 1))
+
+    def add_part(self, part: HtmlPart) -> None:
+        """Add the next report, rendered already (:func:`render_part` with this page's next number)."""
         self._count += 1
-        view = report_view(result, f"r-{self._count}")
-        self._rows.write(self._module.summary_row(view, self._count))  # type: ignore[attr-defined]
-        self._sections.write(self._module.report_section(view))  # type: ignore[attr-defined]
-        self._totals.update(view.counts)
-        self._waived += len(view.waived)
-        self._unreadable += result.error is not None
-        self._used.update(f.rule_id for f in result.findings)
+        clean = self.sanitizer.text  # what HTML cannot hold (controls, U+FFFF, lone surrogates) is replaced
+        self._rows.write(clean(part.row))
+        self._sections.write(clean(part.section))
+        self._totals.update(part.counts)
+        self._waived += part.waived
+        self._unreadable += part.unreadable
+        self._used.update(part.rules)
 
     def close(self) -> Path:
         """Assemble the page and replace findings.html; returns its path."""

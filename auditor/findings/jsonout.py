@@ -1,16 +1,22 @@
-"""findings.json as fixed by shared/spec/CONTRACT.md, and atomic file writing for every output."""
+"""findings.json as fixed by shared/spec/CONTRACT.md, and atomic file writing for every output.
+
+findings.json is written as the results arrive (:class:`FindingsJsonStream`), one report at a time,
+into a temporary file moved into place when the run ends: memory stays flat whatever the number of
+reports, and readers see either the previous file or the whole new one.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Self
 
 from auditor import __version__
 from auditor.findings.model import ReportResult
+from auditor.findings.sanitize import UTF8_UNSAFE, Sanitizer
 
 
 def _umask() -> int:
@@ -35,6 +41,103 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+class AtomicFile:
+    """A file written in pieces under a temporary name and moved into place by :meth:`commit`.
+
+    :meth:`abort` (or an exception inside ``with``) removes the temporary file and leaves any previous
+    file as it was.
+    """
+
+    def __init__(self, path: Path, *, text: bool = True) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are meant to be shared
+        self.tmp = Path(tmp)
+        self.fh: IO[Any] = (
+            os.fdopen(fd, "w", encoding="utf-8", newline="") if text else os.fdopen(fd, "wb")
+        )
+
+    def write(self, data: Any) -> None:
+        self.fh.write(data)
+
+    def commit(self) -> Path:
+        """Flush, sync and move the file into place; returns its path.
+
+        A library that writes the file by name (openpyxl) closes :attr:`fh` first and writes to
+        :attr:`tmp`; the file is synced all the same."""
+        if self.fh.closed:
+            with self.tmp.open("rb") as fh:
+                os.fsync(fh.fileno())
+        else:
+            self.fh.flush()
+            os.fsync(self.fh.fileno())
+            self.fh.close()
+        os.replace(self.tmp, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        """Drop the temporary file."""
+        if not self.fh.closed:
+            self.fh.close()
+        self.tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is not None:
+            self.abort()
+        elif self.tmp.exists():
+            self.commit()
+
+
+def _indented(value: Any, level: int) -> str:
+    """``value`` as pretty JSON whose lines continue at nesting ``level`` (two spaces a level)."""
+    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+
+
+class FindingsJsonStream:
+    """findings.json, one report at a time (CONTRACT.md's keys, plus ``skipped`` and ``sanitized``)."""
+
+    name = "findings.json"
+
+    def __init__(self, out_dir: Path, rules: Sequence[dict[str, Any]]) -> None:
+        self.file = AtomicFile(out_dir / self.name)
+        self.clean = Sanitizer(UTF8_UNSAFE)
+        self.count = 0
+        tool = {"name": "nianbao", "version": __version__}
+        self.file.write(
+            "{\n  \"tool\": " + _indented(tool, 1) + ",\n  \"rules\": "
+            + self.clean.text(_indented(list(rules), 1)) + ",\n  \"reports\": ["
+        )
+
+    @property
+    def replaced(self) -> int:
+        return self.clean.replaced
+
+    def add(self, result: ReportResult) -> None:
+        """Append one report's entry."""
+        entry = self.clean.text(_indented(result.to_dict(), 2))  # json escapes controls, not surrogates
+        self.file.write(("\n    " if self.count == 0 else ",\n    ") + entry)
+        self.count += 1
+
+    def close(self, skipped: Sequence[dict[str, str]] = (), sanitized: dict[str, int] | None = None) -> Path:
+        """Write the tail (files skipped with why, characters replaced per output) and move into place."""
+        tail = "\n  ]" if self.count else "]"
+        tail += ",\n  \"skipped\": " + self.clean.text(_indented(list(skipped), 1))
+        notes = {k: v for k, v in (sanitized or {}).items() if v}
+        if self.clean.replaced:
+            notes[self.name] = self.clean.replaced
+        if notes:
+            tail += ",\n  \"sanitized\": " + _indented(notes, 1)
+        self.file.write(tail + "\n}")
+        return self.file.commit()
+
+    def abort(self) -> None:
+        self.file.abort()
+
+
 def findings_document(results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The findings.json structure: tool, the rules that ran, one entry per report."""
     return {
@@ -44,6 +147,14 @@ def findings_document(results: Sequence[ReportResult], rules: Sequence[dict[str,
     }
 
 
-def write_findings_json(path: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> None:
-    payload = json.dumps(findings_document(results, rules), ensure_ascii=False, indent=2)
-    atomic_write_bytes(path, payload.encode("utf-8"))
+def write_findings_json(path: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> None:
+    """findings.json at ``path`` for results already in hand (streamed all the same)."""
+    stream = FindingsJsonStream(path.parent, rules)
+    stream.file.path = path
+    try:
+        for result in results:
+            stream.add(result)
+        stream.close()
+    except BaseException:
+        stream.abort()
+        raise

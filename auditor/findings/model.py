@@ -83,7 +83,9 @@ def fingerprint(rule_id: str, identity: str, location: Location, extra: str = ""
         [rule_id, identity, location.section or "", location.table or "", location.row or "",
          location.column or "", extra]
     )
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    # surrogatepass: a lone surrogate decoded from a broken report must not stop the audit (the
+    # digest of every other text is the same as with plain UTF-8)
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 @dataclass(slots=True)

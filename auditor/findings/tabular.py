@@ -1,15 +1,19 @@
-"""Findings as rows, one per finding: CSV (UTF-8 with BOM, so Excel opens it) and XLSX."""
+"""Findings as rows, one per finding: CSV (UTF-8 with BOM, so Excel opens it) and XLSX.
+
+Both are written as the results arrive (openpyxl's write-only workbook for XLSX), so memory stays flat
+whatever the number of reports; what a format cannot hold is replaced and counted (see sanitize.py).
+"""
 
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from auditor.findings.jsonout import atomic_write_bytes
+from auditor.findings.jsonout import AtomicFile
 from auditor.findings.model import SEVERITY_NAMES, ReportResult
+from auditor.findings.sanitize import CSV_UNSAFE, XML_UNSAFE, Sanitizer
 
 HEADER: tuple[str, ...] = (
     "来源", "机关", "年度", "规则", "级别", "标题", "说明", "部分", "表格", "行", "列", "证据", "依据", "整改方法",
@@ -17,7 +21,7 @@ HEADER: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def finding_rows(results: Sequence[ReportResult]) -> Iterator[list[Any]]:
+def finding_rows(results: Iterable[ReportResult]) -> Iterator[list[Any]]:
     """One row per finding, in HEADER's order."""
     for result in results:
         doc = result.document
@@ -43,15 +47,35 @@ def finding_rows(results: Sequence[ReportResult]) -> Iterator[list[Any]]:
             ]
 
 
-def write_csv(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
+class CsvStream:
     """findings.csv: UTF-8 with a byte-order mark, which Excel needs to read Chinese."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(["" if v is None else v for v in row] for row in finding_rows(results))
-    path = out_dir / "findings.csv"
-    atomic_write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
-    return path
+
+    name = "findings.csv"
+
+    def __init__(self, out_dir: Path, rules: Sequence[dict[str, Any]]) -> None:
+        self.file = AtomicFile(out_dir / self.name)
+        self.file.write("\ufeff")
+        self.clean = Sanitizer(CSV_UNSAFE)
+        self.writer = csv.writer(self.file.fh, lineterminator="\r\n")
+        self.writer.writerow(HEADER)
+
+    @property
+    def replaced(self) -> int:
+        return self.clean.replaced
+
+    def add(self, result: ReportResult) -> None:
+        """Append the rows of one report's findings."""
+        clean = self.clean.text
+        self.writer.writerows(
+            ["" if v is None else clean(v) if isinstance(v, str) else v for v in row]
+            for row in finding_rows((result,))
+        )
+
+    def close(self) -> Path:
+        return self.file.commit()
+
+    def abort(self) -> None:
+        self.file.abort()
 
 
 _WIDTHS = {
@@ -65,37 +89,101 @@ _WIDTHS = {
     "依据": 40,
     "整改方法": 40,
 }
+_WRAPPED = frozenset({"说明", "证据", "依据", "整改方法"})
+"""Long text columns, shown wrapped; the others stay one line (a styled cell costs time per row)."""
 
 
-def write_xlsx(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
-    """findings.xlsx: one sheet of findings with a frozen, filterable header, and a sheet of rules."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+class XlsxStream:
+    """findings.xlsx: a sheet of findings with a frozen, filterable header, and a sheet of rules."""
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "审查发现"
-    sheet.append(list(HEADER))
-    for row in finding_rows(results):
-        sheet.append(row)
-    for i, name in enumerate(HEADER, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(name, 10)
-        sheet.cell(row=1, column=i).font = Font(bold=True)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    rule_sheet = book.create_sheet("规则")
-    rule_sheet.append(["规则", "标题", "级别", "依据"])
-    for rule in rules:
-        rule_sheet.append(
-            [rule.get("id"), rule.get("title"), SEVERITY_NAMES.get(str(rule.get("severity")), rule.get("severity")),
-             rule.get("basis")]
-        )  # fmt: skip
-    buffer = io.BytesIO()
-    book.save(buffer)
-    path = out_dir / "findings.xlsx"
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
+    name = "findings.xlsx"
+
+    def __init__(self, out_dir: Path, rules: Sequence[dict[str, Any]]) -> None:
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
+
+        self.path = out_dir / self.name
+        self.clean = Sanitizer(XML_UNSAFE)
+        self.book = Workbook(write_only=True)
+        self.sheet = self.book.create_sheet("审查发现")
+        self.rules = [dict(r) for r in rules]
+        for i, name in enumerate(HEADER, start=1):
+            self.sheet.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(name, 10)
+        self.sheet.freeze_panes = "A2"
+        bold = Font(bold=True)
+        header = []
+        for name in HEADER:
+            cell = WriteOnlyCell(self.sheet, value=name)
+            cell.font = bold
+            header.append(cell)
+        self.sheet.append(header)
+        self._cell = WriteOnlyCell
+        self._wrap = Alignment(wrap_text=True, vertical="top")
+        self._wrapped = [name in _WRAPPED for name in HEADER]
+        self.rows = 1
+
+    @property
+    def replaced(self) -> int:
+        return self.clean.replaced
+
+    def _value(self, value: Any, wrapped: bool) -> Any:
+        if isinstance(value, str):
+            value = self.clean.text(value)
+            if wrapped:
+                cell = self._cell(self.sheet, value=value)
+                cell.alignment = self._wrap
+                return cell
+        return value
+
+    def add(self, result: ReportResult) -> None:
+        """Append the rows of one report's findings."""
+        for row in finding_rows((result,)):
+            self.sheet.append([self._value(v, w) for v, w in zip(row, self._wrapped, strict=True)])
+            self.rows += 1
+
+    def close(self) -> Path:
+        """Write the rules sheet, then the workbook, atomically."""
+        from openpyxl.utils import get_column_letter
+
+        self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADER))}{self.rows}"
+        rule_sheet = self.book.create_sheet("规则")
+        rule_sheet.append(["规则", "标题", "级别", "依据"])
+        for rule in self.rules:
+            rule_sheet.append([
+                self._value(rule.get("id"), False), self._value(rule.get("title"), False),
+                SEVERITY_NAMES.get(str(rule.get("severity")), rule.get("severity")),
+                self._value(rule.get("basis"), False),
+            ])  # fmt: skip
+        target = AtomicFile(self.path, text=False)
+        try:
+            target.fh.close()  # openpyxl writes the zip by name
+            self.book.save(target.tmp)
+        except BaseException:
+            target.abort()
+            raise
+        return target.commit()
+
+    def abort(self) -> None:
+        self.book = None  # type: ignore[assignment]
+
+
+def write_csv(out_dir: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
+    """findings.csv for results already in hand."""
+    return _write_all(CsvStream(out_dir, rules), results)
+
+
+def write_xlsx(out_dir: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
+    """findings.xlsx for results already in hand."""
+    return _write_all(XlsxStream(out_dir, rules), results)
+
+
+def _write_all(stream: CsvStream | XlsxStream, results: Iterable[ReportResult]) -> Path:
+    try:
+        for result in results:
+            stream.add(result)
+        return stream.close()
+    except BaseException:
+        stream.abort()
+        raise

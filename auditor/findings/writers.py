@@ -1,46 +1,106 @@
-"""Output writers by format name.  Each writer takes (out_dir, results, rules) and writes atomically."""
+"""Output writers by format name.
+
+Two ways to write the same files:
+
+- :data:`STREAMS` — ``STREAMS[name](out_dir, rules)`` opens a stream; ``add(result)`` appends one
+  report as it is audited; ``close()`` moves the finished file into place and returns its path;
+  ``abort()`` drops it; ``replaced`` counts the characters the format could not hold (sanitize.py).
+  `nianbao audit` uses these so that memory stays flat whatever the number of reports.
+- :data:`WRITERS` — ``WRITERS[name](out_dir, results, rules)`` for results already in hand (the web
+  view's downloads, `nianbao run`); the same streams underneath.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from auditor.findings.jsonout import write_findings_json
+from auditor.findings.jsonout import FindingsJsonStream
 from auditor.findings.model import ReportResult
 
 Writer = Callable[[Path, Sequence[ReportResult], Sequence[dict[str, Any]]], Path]
 
 
-def _json(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
-    path = out_dir / "findings.json"
-    write_findings_json(path, results, rules)
-    return path
+class Stream(Protocol):
+    """An output file written one report at a time."""
+
+    name: str
+
+    @property
+    def replaced(self) -> int: ...
+
+    def add(self, result: ReportResult) -> None: ...
+
+    def close(self) -> Path: ...
+
+    def abort(self) -> None: ...
 
 
-def _html(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
-    from auditor.findings.htmlreport import write_html
+class HtmlStream:
+    """findings.html through the HTML writer's own stream (:class:`~auditor.findings.htmlreport.HtmlWriter`)."""
 
-    return write_html(out_dir, results, rules)
+    name = "findings.html"
+
+    def __init__(self, out_dir: Path, rules: Sequence[dict[str, Any]]) -> None:
+        from auditor.findings.htmlreport import HtmlWriter
+
+        self.writer = HtmlWriter(out_dir, rules)
+
+    @property
+    def replaced(self) -> int:
+        return self.writer.sanitizer.replaced
+
+    def add(self, result: ReportResult) -> None:
+        self.writer.add(result)
+
+    def add_part(self, part: Any) -> None:
+        """The next report, rendered already (htmlreport.render_part) where its document was."""
+        self.writer.add_part(part)
+
+    def close(self) -> Path:
+        return self.writer.close()
+
+    def abort(self) -> None:
+        self.writer.discard()
 
 
-def _xlsx(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
-    from auditor.findings.tabular import write_xlsx
+def _open(name: str) -> Callable[[Path, Sequence[dict[str, Any]]], Stream]:
+    def opener(out_dir: Path, rules: Sequence[dict[str, Any]]) -> Stream:
+        if name == "json":
+            return FindingsJsonStream(out_dir, rules)
+        if name == "html":
+            return HtmlStream(out_dir, rules)
+        if name == "sarif":
+            from auditor.findings.sarif import SarifStream
 
-    return write_xlsx(out_dir, results, rules)
+            return SarifStream(out_dir, rules)
+        from auditor.findings.tabular import CsvStream, XlsxStream
+
+        return CsvStream(out_dir, rules) if name == "csv" else XlsxStream(out_dir, rules)
+
+    return opener
 
 
-def _csv(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
-    from auditor.findings.tabular import write_csv
-
-    return write_csv(out_dir, results, rules)
-
-
-def _sarif(out_dir: Path, results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
-    from auditor.findings.sarif import write_sarif
-
-    return write_sarif(out_dir, results, rules)
+STREAMS: dict[str, Callable[[Path, Sequence[dict[str, Any]]], Stream]] = {
+    name: _open(name) for name in ("json", "html", "xlsx", "csv", "sarif")
+}
+"""Format name -> stream opener.  findings.json is always written; the others on request (--format)."""
 
 
-WRITERS: dict[str, Writer] = {"json": _json, "html": _html, "xlsx": _xlsx, "csv": _csv, "sarif": _sarif}
-"""Format name -> writer.  findings.json is always written; the others on request (--format)."""
+def _batch(name: str) -> Writer:
+    def write(out_dir: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
+        stream = STREAMS[name](out_dir, rules)
+        try:
+            for result in results:
+                stream.add(result)
+            return stream.close()
+        except BaseException:
+            stream.abort()
+            raise
+
+    return write
+
+
+WRITERS: dict[str, Writer] = {name: _batch(name) for name in STREAMS}
+"""Format name -> writer of results in hand (same files as the streams)."""

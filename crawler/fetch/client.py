@@ -133,6 +133,8 @@ class Fetcher:
         self._retries_used: Counter[str] = Counter()
         """Retries spent per host in this crawl (``settings.host_retries`` at most)."""
         self._capped_delay: set[str] = set()
+        self._robots_failures: dict[str, str] = {}
+        """robots.txt URL -> why it could not be had (no answer at all): the refusal then says so."""
 
     async def __aenter__(self) -> Self:
         self._client = httpx.AsyncClient(
@@ -228,6 +230,9 @@ class Fetcher:
             if delay:
                 self.throttle.set_min_delay(host, self._capped_crawl_delay(host, delay))
             if not self.robots.allowed(rules, url):
+                failure = self._robots_failures.get(self.robots.robots_url(url))
+                if failure is not None:  # RFC 9309 disallows all then; say why, not "robots.txt forbids"
+                    return failure
                 return "robots.txt 不允许抓取"
         return None
 
@@ -246,6 +251,8 @@ class Fetcher:
         result = await self._follow(robots_url, "robots", None, hosts | {netloc(robots_url)}, check_robots=False)
         self._record(result)
         if result.error is not None or result.status is None:
+            if result.status is None:  # no answer at all: the site is down, robots.txt forbade nothing
+                self._robots_failures[robots_url] = f"站点无法访问（{result.error or '没有响应'}）"
             return None, b""
         return result.status, result.data
 

@@ -1,0 +1,354 @@
+"""Worker processes with a per-document budget: wall-clock time and address space.
+
+Every document is read in a worker process, never in the process that writes the outputs, so that a
+reader that runs away costs one document, not the run:
+
+- time: the worker arms ``SIGALRM`` for each document (:meth:`Guard.begin`); a Python-level runaway
+  raises :class:`BudgetExceeded` there and the document becomes READ-001 "超出处理预算".  A runaway
+  in C code (a regular expression, a parser) does not see the signal: the parent kills the worker
+  after the budget plus a grace period, records the document the same way and starts a replacement.
+- memory: the worker's address space is capped (``RLIMIT_AS``) at what it had when it started plus
+  the budget; an allocation beyond it raises MemoryError (or kills the worker), same outcome.
+- a worker that dies for any reason is replaced; the task it held is reported as failed.
+
+A worker that hit a budget retires after answering (its heap may be left in a bad state) and is
+replaced.  Workers are forked from the parent after the heavy imports, so starting one is cheap.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Self
+
+_CTX = multiprocessing.get_context("fork")
+
+DEFAULT_SECONDS = 30.0
+"""Per document: a real 6-page report in PDF takes under 1 s, a long one a few; 30 s is a runaway."""
+DEFAULT_MEMORY_MB = 2048
+"""Address space a worker may add: real reports need tens of MB; bombs inflate to gigabytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """What one document may cost in a worker."""
+
+    seconds: float = DEFAULT_SECONDS
+    """Wall-clock seconds per document."""
+    memory_mb: int = DEFAULT_MEMORY_MB
+    """Address space a worker may add to what it had at start, in MiB (0: no cap)."""
+
+    @property
+    def grace(self) -> float:
+        """How long the parent waits beyond the budget before it kills a worker."""
+        return max(2.0, self.seconds * 0.25)
+
+    def time_reason(self) -> str:
+        return f"超出处理预算（单个文档处理时间超过 {self.seconds:g} 秒）"
+
+    def memory_reason(self) -> str:
+        return f"超出处理预算（单个文档内存超过 {self.memory_mb} MB）"
+
+
+class BudgetExceeded(BaseException):
+    """The document's time budget ran out (raised by SIGALRM inside the worker).
+
+    A BaseException, so that a reader's ``except Exception`` cannot swallow it."""
+
+
+class Guard:
+    """Handed to a task function: :meth:`begin` starts one document's budget."""
+
+    def __init__(self, conn: Connection | None, budget: Budget) -> None:
+        self.conn = conn
+        self.budget = budget
+        self.exhausted = False
+        """Set when a budget was hit: the worker retires after this task."""
+
+    def begin(self, documents: int = 1) -> None:
+        """Start the clock for the next ``documents`` documents (and tell the parent to wait that long)."""
+        seconds = self.budget.seconds * documents
+        if self.conn is not None:
+            self.conn.send(("begin", seconds, False))
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+
+    def end(self) -> None:
+        """Stop the clock."""
+        if self.conn is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def run(self, fn: Callable[[], Any], documents: int = 1) -> tuple[str, Any]:
+        """``fn()`` under the budget: ("ok", value), ("time", reason) or ("memory", reason)."""
+        self.begin(documents)
+        try:
+            return "ok", fn()
+        except BudgetExceeded:
+            self.exhausted = True
+            return "time", self.budget.time_reason()
+        except MemoryError:
+            self.exhausted = True
+            return "memory", self.budget.memory_reason()
+        finally:
+            self.end()
+
+
+TaskFn = Callable[[Any, Guard], Any]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What became of one task: ``status`` is ok (``value`` set), or time / memory / died / error
+    with a one-line ``reason``."""
+
+    task: Any
+    status: str
+    value: Any = None
+    reason: str = ""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise BudgetExceeded
+
+
+def _cap_memory(megabytes: int) -> None:
+    if megabytes <= 0:
+        return
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            size_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        size_kb = 0
+    limit = size_kb * 1024 + megabytes * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the parent dies (a killed run leaves no worker behind)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the closed pipe still ends the worker once it is idle
+
+
+def _worker_main(
+    conn: Connection,
+    fn: TaskFn,
+    budget: Budget,
+    init: Callable[[], None] | None,
+    inherited: list[Connection],
+) -> None:
+    _die_with_parent()
+    for other in inherited:  # the parent's ends of the other workers' pipes: else they never see EOF
+        other.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    faulthandler.disable()  # a crash is reported by the parent in one line, not as a C traceback
+    signal.signal(signal.SIGALRM, _on_alarm)
+    if init is not None:
+        init()
+    _cap_memory(budget.memory_mb)
+    guard = Guard(conn, budget)
+    while True:
+        try:
+            payload = conn.recv()
+        except (EOFError, OSError):
+            return
+        if payload is None:
+            return
+        try:
+            reply: tuple[str, Any] = ("ok", fn(payload, guard))
+        except BudgetExceeded:
+            guard.exhausted = True
+            reply = ("time", budget.time_reason())
+        except MemoryError:
+            guard.exhausted = True
+            reply = ("memory", budget.memory_reason())
+        except Exception as exc:  # noqa: BLE001 - reported as the task's one-line reason
+            reply = ("error", f"{type(exc).__name__}: {exc}"[:300])
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        try:
+            conn.send((*reply, guard.exhausted))
+        except MemoryError:
+            guard.exhausted = True
+            conn.send(("memory", budget.memory_reason(), True))
+        if guard.exhausted:
+            return
+
+
+class _Worker:
+    def __init__(
+        self, fn: TaskFn, budget: Budget, init: Callable[[], None] | None, inherited: list[Connection]
+    ) -> None:
+        self.conn, child = _CTX.Pipe()
+        self.process = _CTX.Process(
+            target=_worker_main, args=(child, fn, budget, init, [self.conn, *inherited]), daemon=True
+        )
+        self.process.start()
+        child.close()
+        self.task: Any = None
+        self.deadline = 0.0
+
+    def stop(self, kill: bool = False) -> None:
+        if kill and self.process.is_alive():
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class WorkerPool:
+    """``workers`` processes running ``fn(payload, guard)`` under ``budget``.
+
+    :meth:`run` takes (task, payload, documents) triples and yields an :class:`Outcome` per task as
+    they finish (not in order); ``documents`` sizes the parent's deadline for that task.
+    """
+
+    def __init__(
+        self,
+        fn: TaskFn,
+        *,
+        workers: int,
+        budget: Budget,
+        init: Callable[[], None] | None = None,
+        tick: Callable[[], None] | None = None,
+    ) -> None:
+        self.fn = fn
+        self.budget = budget
+        self.init = init
+        self.tick = tick
+        self.size = max(1, workers)
+        self.idle: list[_Worker] = []
+        self.busy: list[_Worker] = []
+        for _ in range(self.size):
+            self.idle.append(self._spawn())
+        self.replaced = 0
+
+    def _spawn(self) -> _Worker:
+        others = [w.conn for w in (*self.idle, *self.busy) if not w.conn.closed]
+        return _Worker(self.fn, self.budget, self.init, others)
+
+    def _replace(self, worker: _Worker, kill: bool) -> None:
+        worker.stop(kill=kill)
+        self.busy.remove(worker)
+        self.idle.append(self._spawn())
+        self.replaced += 1
+
+    def run(self, tasks: Iterable[tuple[Any, Any, int]], allowance: float = 0.0) -> Iterator[Outcome]:
+        """Run every task; ``allowance`` seconds are added to each task's deadline (downloads)."""
+        pending = iter(tasks)
+        exhausted = False
+        while True:
+            while self.idle and not exhausted:
+                nxt = next(pending, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                task, payload, documents = nxt
+                worker = self.idle.pop()
+                worker.task = (task, documents)
+                worker.deadline = time.monotonic() + allowance + self.budget.seconds * documents + self.budget.grace
+                worker.conn.send(payload)
+                self.busy.append(worker)
+            if not self.busy:
+                return
+            yield from self._collect()
+            if self.tick is not None:
+                self.tick()
+
+    def _collect(self) -> Iterator[Outcome]:
+        now = time.monotonic()
+        timeout = max(0.0, min(0.2, min(w.deadline for w in self.busy) - now))
+        by_handle: dict[Any, _Worker] = {}
+        for w in self.busy:
+            by_handle[w.conn] = w
+            by_handle[w.process.sentinel] = w
+        ready = wait(list(by_handle), timeout=timeout)
+        for worker in dict.fromkeys(by_handle[h] for h in ready):
+            if worker in self.busy:
+                yield from self._receive(worker)
+        now = time.monotonic()
+        for worker in [w for w in self.busy if w.deadline < now]:
+            task, _ = worker.task
+            self._replace(worker, kill=True)
+            yield Outcome(task, "time", reason=self.budget.time_reason())
+
+    def _receive(self, worker: _Worker) -> Iterator[Outcome]:
+        task, _documents = worker.task
+        while True:
+            try:
+                if not worker.conn.poll():
+                    if worker.process.is_alive():
+                        return
+                    raise EOFError
+                kind, value, retire = worker.conn.recv()
+            except (EOFError, OSError):
+                reason = _death_reason(worker, self.budget)
+                self._replace(worker, kill=True)
+                yield Outcome(task, "died", reason=reason)
+                return
+            if kind == "begin":
+                worker.deadline = time.monotonic() + float(value) + self.budget.grace
+                continue
+            if retire:  # a budget was hit: this worker's heap is not to be trusted any more
+                self._replace(worker, kill=False)
+            else:
+                self.busy.remove(worker)
+                self.idle.append(worker)
+            if kind == "ok":
+                yield Outcome(task, "ok", value=value)
+            else:
+                yield Outcome(task, kind, reason=value)
+            return
+
+    def close(self) -> None:
+        """Stop every worker (killing those still busy)."""
+        for worker in self.busy:
+            worker.stop(kill=True)
+        for worker in self.idle:
+            worker.stop()
+        self.busy, self.idle = [], []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _death_reason(worker: _Worker, budget: Budget) -> str:
+    worker.process.join(timeout=1)
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+        if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS):
+            return f"处理进程异常退出（{name}），可能{budget.memory_reason()}"
+        return f"处理进程异常退出（{name}）"
+    return f"处理进程异常退出（退出码 {code}）"
+
+
+def default_workers() -> int:
+    """The machine's cores available to this process."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1

@@ -1,0 +1,70 @@
+"""The worker pool itself: outcomes per task, replacement after a death, no orphaned workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from auditor.workers import Budget, Guard, WorkerPool
+
+
+def _task(payload: str, guard: Guard) -> str:
+    if payload == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if payload == "raise":
+        raise ValueError("bad input")
+    return payload.upper()
+
+
+def test_outcomes_and_a_replaced_worker():
+    with WorkerPool(_task, workers=2, budget=Budget(5, 0)) as pool:
+        outcomes = {o.task: o for o in pool.run((p, p, 1) for p in ["a", "die", "raise", "b", "c"])}
+        assert outcomes["a"].value == "A" and outcomes["c"].value == "C"
+        assert outcomes["die"].status == "died" and "SIGKILL" in outcomes["die"].reason
+        assert outcomes["raise"].status == "error" and outcomes["raise"].reason == "ValueError: bad input"
+        assert pool.replaced == 1 and len(pool.idle) == 2
+
+
+def test_a_worker_sees_its_pipe_close_although_other_workers_were_forked_after_it():
+    pool = WorkerPool(_task, workers=2, budget=Budget(5, 0))
+    first = pool.idle[0]
+    first.conn.close()  # as when the parent is gone
+    first.process.join(timeout=10)
+    try:
+        assert not first.process.is_alive(), "the second worker must not hold the first one's pipe open"
+    finally:
+        pool.idle.remove(first)
+        pool.close()
+
+
+def test_workers_do_not_outlive_a_killed_parent(tmp_path):
+    script = (
+        "import time, sys\n"
+        "from auditor.workers import WorkerPool, Budget\n"
+        "def f(p, g):\n    time.sleep(600)\n"
+        "pool = WorkerPool(f, workers=2, budget=Budget(900, 0))\n"
+        "print(' '.join(str(w.process.pid) for w in pool.idle), flush=True)\n"
+        "for _ in pool.run([(1, 1, 1), (2, 2, 1)]):\n    pass\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in parent.stdout.readline().split()]  # type: ignore[union-attr]
+    time.sleep(0.5)
+    parent.kill()
+    parent.wait()
+    deadline = time.monotonic() + 10
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in pids if os.path.exists(f"/proc/{p}") and "Z" not in _state(p)]
+        time.sleep(0.1)
+    assert not alive
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
