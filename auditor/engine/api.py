@@ -233,8 +233,8 @@ def format_number(value: Decimal | float) -> str:
         lead = "".join(map(str, digits[:6])).rstrip("0") or "0"
         mantissa = lead[0] + (f".{lead[1:]}" if len(lead) > 1 else "")
         return f"{'-' if sign else ''}{mantissa}{'…' if any(digits[6:]) else ''}E+{dec.adjusted()}"
-    dec = dec.normalize()
-    return f"{dec:f}" if dec != dec.to_integral_value() else f"{dec.quantize(Decimal(1)):f}"
+    integral = dec.to_integral_value()
+    return f"{integral:f}" if dec == integral else f"{dec.normalize():f}"
 
 
 def cell_text(cell: Cell | None) -> str:

@@ -212,8 +212,8 @@ def _plain(value: Decimal) -> str | None:
     """A sum as an exporter writes it ("12", "3.5"), or None when it cannot stand in a run."""
     if value < 0 or value.adjusted() >= MAX_PART_DIGITS:
         return None
-    text = f"{value.normalize():f}" if value != value.to_integral_value() else f"{value.quantize(Decimal(1)):f}"
-    return text
+    integral = value.to_integral_value()
+    return f"{integral:f}" if value == integral else f"{value.normalize():f}"
 
 
 def unique_split(tokens: Sequence[str], n: int, group: int | None = None) -> tuple[list[str] | None, int]:
