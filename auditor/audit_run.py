@@ -16,6 +16,7 @@ Memory stays flat in the number of reports: the parent holds only each report's 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -294,7 +295,7 @@ def read_task(task: ReadTask, guard: Guard) -> list[Entry | Skipped]:
         return [Entry(spool.put(loaded), None, None)]
     out: list[Entry | Skipped] = []
     for item in loaded:
-        status, value = guard.run(lambda item=item: attempt(item))
+        status, value = guard.run(functools.partial(attempt, item))
         if status != "ok":
             result = unreadable_result(item.source, hashlib.sha256(item.data).hexdigest(), value)
         elif isinstance(value, NotAReport):
@@ -362,7 +363,7 @@ def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any
         done: list[ReportResult] = []
         results, previous = load()  # the chunk's findings are half made: start again, one report at a time
         for result, prev in zip(results, previous, strict=True):
-            status, reason = guard.run(lambda r=result, p=prev: rulebase.audit([r], previous=[p]))
+            status, reason = guard.run(functools.partial(rulebase.audit, [result], previous=[prev]))
             if status != "ok":
                 result = unreadable_result(result.source, result.sha256, reason)
                 rulebase.audit([result])

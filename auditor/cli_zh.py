@@ -124,4 +124,4 @@ def localise() -> None:
         exc.format_message = lambda: translate_error(message())  # this instance only
         format_error(exc)
 
-    rich_utils.rich_format_error = error
+    rich_utils.rich_format_error = error  # type: ignore[assignment]  # functools.wraps' type, same call

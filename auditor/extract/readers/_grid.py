@@ -120,7 +120,7 @@ def row_blocks(grid: list[list[tuple[str, bool]]], table: int) -> list[Block]:
     """Row blocks of one table.  A row of empty cells is kept when a row with text comes before it
     (a value row left blank, e.g. T4 of an unfilled template: blank is a value, VAL-003); empty rows
     before the first text are layout and dropped."""
-    blocks = []
+    blocks: list[Block] = []
     for row in grid:
         if not blocks and not any(text for text, _ in row):
             continue
