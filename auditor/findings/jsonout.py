@@ -12,7 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any, Self
+from typing import IO, Any, Protocol, Self
 
 from auditor import __version__
 from auditor.findings.model import ReportResult
@@ -90,6 +90,28 @@ class AtomicFile:
             self.abort()
         elif self.tmp.exists():
             self.commit()
+
+
+class ReportStream(Protocol):
+    """A writer fed one report at a time: every format's stream (findings.json, CSV, XLSX, SARIF, HTML)."""
+
+    def add(self, result: ReportResult) -> None: ...
+
+    def close(self) -> Path: ...
+
+    def abort(self) -> None: ...
+
+
+def drain(stream: ReportStream, results: Iterable[ReportResult]) -> Path:
+    """Feed every result to ``stream`` and close it; on any failure the stream is aborted (its file is
+    never left half written) and the error goes on."""
+    try:
+        for result in results:
+            stream.add(result)
+        return stream.close()
+    except BaseException:
+        stream.abort()
+        raise
 
 
 def _indented(value: Any, level: int) -> str:

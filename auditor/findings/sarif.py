@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor import __version__
-from auditor.findings.jsonout import AtomicFile
+from auditor.findings.jsonout import AtomicFile, drain
 from auditor.findings.model import Finding, ReportResult
 from auditor.findings.sanitize import UTF8_UNSAFE, Sanitizer
 
@@ -153,11 +153,4 @@ def sarif_document(results: Sequence[ReportResult], rules: Sequence[dict[str, An
 
 def write_sarif(out_dir: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
     """findings.sarif for results already in hand."""
-    stream = SarifStream(out_dir, rules)
-    try:
-        for result in results:
-            stream.add(result)
-        return stream.close()
-    except BaseException:
-        stream.abort()
-        raise
+    return drain(SarifStream(out_dir, rules), results)

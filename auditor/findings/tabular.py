@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from auditor.findings.jsonout import AtomicFile
+from auditor.findings.jsonout import AtomicFile, drain
 from auditor.findings.model import SEVERITY_NAMES, ReportResult
 from auditor.findings.sanitize import CSV_UNSAFE, XML_UNSAFE, Sanitizer
 
@@ -171,19 +171,9 @@ class XlsxStream:
 
 def write_csv(out_dir: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
     """findings.csv for results already in hand."""
-    return _write_all(CsvStream(out_dir, rules), results)
+    return drain(CsvStream(out_dir, rules), results)
 
 
 def write_xlsx(out_dir: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
     """findings.xlsx for results already in hand."""
-    return _write_all(XlsxStream(out_dir, rules), results)
-
-
-def _write_all(stream: CsvStream | XlsxStream, results: Iterable[ReportResult]) -> Path:
-    try:
-        for result in results:
-            stream.add(result)
-        return stream.close()
-    except BaseException:
-        stream.abort()
-        raise
+    return drain(XlsxStream(out_dir, rules), results)

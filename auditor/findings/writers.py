@@ -16,25 +16,19 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from auditor.findings.jsonout import FindingsJsonStream
+from auditor.findings.jsonout import FindingsJsonStream, ReportStream, drain
 from auditor.findings.model import ReportResult
 
 Writer = Callable[[Path, Sequence[ReportResult], Sequence[dict[str, Any]]], Path]
 
 
-class Stream(Protocol):
-    """An output file written one report at a time."""
+class Stream(ReportStream, Protocol):
+    """An output file written one report at a time, named, counting what it had to replace."""
 
     name: str
 
     @property
     def replaced(self) -> int: ...
-
-    def add(self, result: ReportResult) -> None: ...
-
-    def close(self) -> Path: ...
-
-    def abort(self) -> None: ...
 
 
 class HtmlStream:
@@ -90,14 +84,7 @@ STREAMS: dict[str, Callable[[Path, Sequence[dict[str, Any]]], Stream]] = {
 
 def _batch(name: str) -> Writer:
     def write(out_dir: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
-        stream = STREAMS[name](out_dir, rules)
-        try:
-            for result in results:
-                stream.add(result)
-            return stream.close()
-        except BaseException:
-            stream.abort()
-            raise
+        return drain(STREAMS[name](out_dir, rules), results)
 
     return write
 
