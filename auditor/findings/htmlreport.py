@@ -18,12 +18,10 @@ legend) and replaces findings.html atomically.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import IO, Any, Self
 from jinja2 import Environment, PackageLoader
 
 from auditor import __version__
+from auditor.findings.jsonout import AtomicFile
 from auditor.findings.model import SEVERITIES, SEVERITY_RANK, Finding, ReportResult
 from auditor.findings.sanitize import XML_UNSAFE, Sanitizer
 from auditor.findings.wording import location_text, severity_name, table_name, template_name
@@ -148,25 +147,6 @@ def report_view(result: ReportResult, anchor: str) -> ReportView:
     return view
 
 
-@contextmanager
-def _atomic_text(path: Path) -> Iterator[IO[str]]:
-    """A text file that replaces ``path`` only when complete (readers never see half a page)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; outputs are meant to be shared
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @dataclass(frozen=True, slots=True)
 class HtmlPart:
     """One report rendered for findings.html: made where the result is (a worker process), added to
@@ -239,7 +219,7 @@ class HtmlWriter:
         """Assemble the page and replace findings.html; returns its path."""
         module: Any = self._module
         try:
-            with _atomic_text(self.path) as out:
+            with AtomicFile(self.path) as out:
                 out.write(module.page_head(
                     self._count, {s: self._totals.get(s, 0) for s in SEVERITIES}, self._waived,
                     self._unreadable, __version__,
@@ -248,7 +228,7 @@ class HtmlWriter:
                     part.seek(0)
                     if part is self._sections:
                         out.write(module.summary_end())
-                    shutil.copyfileobj(part, out)
+                    shutil.copyfileobj(part, out.fh)
                 out.write(module.page_tail([r for r in self._rules if r.get("id") in self._used], __version__))
         finally:
             self.discard()
