@@ -1,19 +1,20 @@
 """The experta side of the rule base: one KnowledgeEngine class compiled from all rules.
 
-Each document is one coarse fact, :class:`Report`: the attributes rules are conditioned on (year,
-level) and the set of rules whose check did not simply pass (a violation or a
-"cannot evaluate").  Each rule file becomes one experta rule whose pattern states where the rule
-applies; when it matches, the rule's outcome becomes findings.  One pattern per rule and no joins:
-experta's cost grows with joins and with the number of facts, and this keeps a document's match to
-a fraction of a millisecond.
+Each document is one coarse fact, :class:`Report`: the document's position in the batch (``doc``),
+the attributes rules are conditioned on (year, level) and the set of rules whose check did not
+simply pass (a violation or a "cannot evaluate").  Each rule file becomes one experta rule whose
+pattern states where the rule applies; when it matches, the rule's outcome becomes findings.  One
+pattern per rule and no joins, and one ``reset()`` per batch with every document's fact declared at
+once: a reset rebuilds the agenda and the rete memories, and per document it cost more than the
+matching itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from experta import Fact, KnowledgeEngine, P, Rule
+from experta import MATCH, Fact, KnowledgeEngine, P, Rule
 from experta.strategies import DepthStrategy
 
 from auditor.engine.level import LEVELS
@@ -21,14 +22,15 @@ from auditor.engine.rulefile import Applies, RuleSpec
 
 
 class Report(Fact):
-    """One document: year, level, and ``flagged`` (ids of rules with an outcome)."""
+    """One document: ``doc`` (its key in the batch), year, level, and ``flagged`` (ids of rules with
+    an outcome)."""
 
 
 def _pattern(rule_id: str, applies: Applies) -> Report:
     """The rule's condition: its check was flagged, and the report is of a year and level it covers.
 
     Conditions that hold everywhere are left out: every test is a node experta visits per document."""
-    tests: dict[str, P] = {"flagged": P(lambda flagged: rule_id in flagged)}
+    tests: dict[str, Any] = {"doc": MATCH.doc, "flagged": P(lambda flagged: rule_id in flagged)}
     if applies.needs_year:
         tests["year"] = P(applies.year_matches)
     if set(applies.levels) != set(LEVELS):
@@ -37,8 +39,8 @@ def _pattern(rule_id: str, applies: Applies) -> Report:
 
 
 def _action(rule_id: str) -> Callable[[RuleBaseEngine], None]:
-    def fire(engine: RuleBaseEngine) -> None:
-        engine.fired.append(rule_id)
+    def fire(engine: RuleBaseEngine, doc: int) -> None:
+        engine.fired.append((doc, rule_id))
 
     fire.__name__ = f"fire_{rule_id.replace('-', '_')}"
     return fire
@@ -54,26 +56,47 @@ class _UncachedDepthStrategy(DepthStrategy):
         return activation.rule.salience, facts
 
 
+Coarse = tuple[int | None, str, Iterable[str]]
+"""What the engine knows of one document: (year, level, ids of the rules its checks flagged)."""
+
+
 class RuleBaseEngine(KnowledgeEngine):
-    """The compiled rule base; ``fired`` lists the rules that applied to the last document."""
+    """The compiled rule base; ``fired`` lists (document key, rule id) of the last run."""
 
     __strategy__ = _UncachedDepthStrategy
 
     def __init__(self) -> None:
         super().__init__()
-        self.fired: list[str] = []
+        self.fired: list[tuple[int, str]] = []
 
-    def applicable(self, year: int | None, level: str, flagged: Iterable[str]) -> set[str]:
-        """The flagged rules that apply to a document."""
+    def applicable_batch(self, documents: Sequence[Coarse]) -> list[set[str]]:
+        """For each document of a batch (by position), the flagged rules that apply to it.
+
+        One reset and one declaration for the whole batch; a document that flagged nothing is not
+        declared (no rule can apply to it)."""
         self.fired = []
         self.reset()
-        self.declare(Report(year=year, level=level, flagged=frozenset(flagged)))
-        self.run()
-        return set(self.fired)
+        facts = [
+            Report(doc=i, year=year, level=level, flagged=frozenset(flagged))
+            for i, (year, level, flagged) in enumerate(documents)
+            if flagged
+        ]
+        if facts:
+            self.declare(*facts)
+            self.run()
+        applies: list[set[str]] = [set() for _ in documents]
+        for doc, rule_id in self.fired:
+            applies[doc].add(rule_id)
+        self.fired = []
+        return applies
+
+    def applicable(self, year: int | None, level: str, flagged: Iterable[str]) -> set[str]:
+        """The flagged rules that apply to one document."""
+        return self.applicable_batch([(year, level, flagged)])[0]
 
 
 def compile_engine(rules: Iterable[RuleSpec]) -> RuleBaseEngine:
-    """One engine for a rule set: built once, ``reset()`` for every document."""
+    """One engine for a rule set: built once, ``reset()`` for every batch."""
     attributes = {
         f"rule_{i}": Rule(_pattern(rule.id, rule.applies))(_action(rule.id)) for i, rule in enumerate(rules)
     }

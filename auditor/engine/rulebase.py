@@ -1,8 +1,9 @@
 """The rule base: rule files compiled once, applied to batches of documents.
 
 For a batch: the tables of all documents are validated by pandera in one call per table kind and
-template version; then, per document, every rule's check runs, the experta engine decides which rules
-apply (year, level), and their outcomes become findings.  Checks that cannot be made are attached to
+template version; then, per document, every rule's check runs; the experta engine decides, in one run
+over the batch's facts, which rules apply to which document (year, level), and their outcomes become
+findings.  Checks that cannot be made are attached to
 the finding that explains why (a missing or unreadable table) or listed in one AUD-001 finding.
 """
 
@@ -149,17 +150,23 @@ class RuleBase:
         else:
             given = [p for r, p in zip(results, previous, strict=True) if r.document is not None]
             prev_of = {i: p for i, p in enumerate(given) if p is not None}
-        for i, result in enumerate(readable):
-            ctx = Context(
-                doc=docs[i],
-                level=docs[i].level or "department",
+        contexts = [
+            Context(
+                doc=doc,
+                level=doc.level or "department",
                 failures=failures.get(i, {}),
                 broken_checks=frozenset(broken.get(i, ())),
                 previous=prev_of.get(i),
             )
-            result.findings.extend(
-                self._audit_document(ctx, document_identity(docs[i], result.source, result.sha256))
-            )
+            for i, doc in enumerate(docs)
+        ]
+        outcomes = [self._outcomes(ctx) for ctx in contexts]
+        applicable = self.engine.applicable_batch(
+            [(ctx.doc.year, ctx.level, found.keys()) for ctx, found in zip(contexts, outcomes, strict=True)]
+        )
+        for i, result in enumerate(readable):
+            identity = document_identity(docs[i], result.source, result.sha256)
+            result.findings.extend(self._findings(outcomes[i], applicable[i], identity))
         for result in results:
             if result.document is None:
                 self._restyle(result.findings)
@@ -196,13 +203,17 @@ class RuleBase:
             log.warning("规则 %s 执行出错：%s", rule.id, reason)
             return [NotEvaluated(f"检查执行出错（{type(exc).__name__}）")]
 
-    def _audit_document(self, ctx: Context, identity: str) -> list[Finding]:
+    def _outcomes(self, ctx: Context) -> dict[str, list[Outcome]]:
+        """Every rule's check on one document: the outcomes of the rules that did not simply pass."""
         outcomes: dict[str, list[Outcome]] = {}
         for rule in self.rules:
             found = self._evaluate(rule, ctx)
             if found:
                 outcomes[rule.id] = found
-        applicable = self.engine.applicable(ctx.doc.year, ctx.level, outcomes) if outcomes else set()
+        return outcomes
+
+    def _findings(self, outcomes: dict[str, list[Outcome]], applicable: set[str], identity: str) -> list[Finding]:
+        """One document's findings: the outcomes of the rules the engine found applicable."""
         findings: list[Finding] = []
         unevaluated: list[tuple[RuleSpec, NotEvaluated]] = []
         for rule in self.rules:
