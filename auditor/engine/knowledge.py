@@ -72,23 +72,29 @@ class RuleBaseEngine(KnowledgeEngine):
     def applicable_batch(self, documents: Sequence[Coarse]) -> list[set[str]]:
         """For each document of a batch (by position), the flagged rules that apply to it.
 
-        One reset and one declaration for the whole batch; a document that flagged nothing is not
-        declared (no rule can apply to it)."""
+        One reset and one declaration for the whole batch.  Documents with the same coarse facts share
+        one fact (the rules see nothing else, so they decide alike), and a document that flagged
+        nothing is not declared: no rule can apply to it."""
+        keys: dict[tuple[int | None, str, frozenset[str]], int] = {}
+        key_of: list[int | None] = []
+        for year, level, flagged in documents:
+            coarse = (year, level, frozenset(flagged))
+            key_of.append(keys.setdefault(coarse, len(keys)) if coarse[2] else None)
         self.fired = []
         self.reset()
         facts = [
-            Report(doc=i, year=year, level=level, flagged=frozenset(flagged))
-            for i, (year, level, flagged) in enumerate(documents)
+            Report(doc=key, year=year, level=level, flagged=flagged)
+            for (year, level, flagged), key in keys.items()
             if flagged
         ]
         if facts:
             self.declare(*facts)
             self.run()
-        applies: list[set[str]] = [set() for _ in documents]
-        for doc, rule_id in self.fired:
-            applies[doc].add(rule_id)
+        by_key: dict[int, set[str]] = {}
+        for key, rule_id in self.fired:
+            by_key.setdefault(key, set()).add(rule_id)
         self.fired = []
-        return applies
+        return [set(by_key.get(key, ())) if key is not None else set() for key in key_of]
 
     def applicable(self, year: int | None, level: str, flagged: Iterable[str]) -> set[str]:
         """The flagged rules that apply to one document."""
