@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from auditor.model import Cell, Document, Section, Table
@@ -145,8 +146,15 @@ wording the official Word template leaves where the body writes its text."""
 def bare_placeholder(text: str, placeholders: frozenset[str] | set[str] = _PLACEHOLDERS) -> bool:
     """Whether a section's text says nothing: empty, one of ``placeholders`` ("无", "略"), or only the
     template's bracketed instructions left in place."""
-    words = _NOT_WORDS.sub("", _INSTRUCTION.sub("", text))
+    words = _words(text)
     return words == "" or words in placeholders
+
+
+@lru_cache(maxsize=256)
+def _words(text: str) -> str:
+    """A section's text without the template's instructions, spaces and punctuation.  Cached: several
+    rules ask this of every section of a document (SEC-004 and every content check's ``says_nothing``)."""
+    return _NOT_WORDS.sub("", _INSTRUCTION.sub("", text))
 
 
 MAY_SAY_NONE = frozenset({"六"})
