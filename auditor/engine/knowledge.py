@@ -38,7 +38,7 @@ def _pattern(rule_id: str, applies: Applies) -> Report:
     return Report(**tests)
 
 
-def _action(rule_id: str) -> Callable[[RuleBaseEngine], None]:
+def _action(rule_id: str) -> Callable[[RuleBaseEngine, int], None]:
     def fire(engine: RuleBaseEngine, doc: int) -> None:
         engine.fired.append((doc, rule_id))
 

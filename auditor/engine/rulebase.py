@@ -212,7 +212,9 @@ class RuleBase:
                 outcomes[rule.id] = found
         return outcomes
 
-    def _findings(self, outcomes: dict[str, list[Outcome]], applicable: set[str], identity: str) -> list[Finding]:
+    def _findings(
+        self, outcomes: dict[str, list[Outcome]], applicable: set[str], identity: str
+    ) -> list[Finding]:
         """One document's findings: the outcomes of the rules the engine found applicable."""
         findings: list[Finding] = []
         unevaluated: list[tuple[RuleSpec, NotEvaluated]] = []
