@@ -1,8 +1,8 @@
 """The experta side of the rule base: one KnowledgeEngine class compiled from all rules.
 
-Each document is one coarse fact, :class:`Report`: the document's position in the batch (``doc``),
-the attributes rules are conditioned on (year, level) and the set of rules whose check did not
-simply pass (a violation or a "cannot evaluate").  Each rule file becomes one experta rule whose
+Each document is one coarse fact, :class:`Report`: a key in the batch (``doc``, shared by the
+documents of the same coarse state), the attributes rules are conditioned on (year, level) and the
+set of rules whose check did not simply pass (a violation or a "cannot evaluate").  Each rule file becomes one experta rule whose
 pattern states where the rule applies; when it matches, the rule's outcome becomes findings.  One
 pattern per rule and no joins, and one ``reset()`` per batch with every document's fact declared at
 once: a reset rebuilds the agenda and the rete memories, and per document it cost more than the
@@ -22,8 +22,8 @@ from auditor.engine.rulefile import Applies, RuleSpec
 
 
 class Report(Fact):
-    """One document: ``doc`` (its key in the batch), year, level, and ``flagged`` (ids of rules with
-    an outcome)."""
+    """One document (or several alike): ``doc`` (the key in the batch), year, level, and ``flagged``
+    (ids of rules with an outcome)."""
 
 
 def _pattern(rule_id: str, applies: Applies) -> Report:
@@ -61,7 +61,7 @@ Coarse = tuple[int | None, str, Iterable[str]]
 
 
 class RuleBaseEngine(KnowledgeEngine):
-    """The compiled rule base; ``fired`` lists (document key, rule id) of the last run."""
+    """The compiled rule base; ``fired`` collects (fact key, rule id) while a batch runs."""
 
     __strategy__ = _UncachedDepthStrategy
 
