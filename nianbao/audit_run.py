@@ -1,0 +1,739 @@
+"""`nianbao audit`: read the inputs in worker processes, audit them, stream the outputs.
+
+Two passes over the inputs, each spread over ``--workers`` processes under a per-document budget
+(auditor/workers.py):
+
+1. read: each input is loaded (file or URL) and extracted; the result (document model, or READ-001
+   when unreadable) is written to a spool file on disk and only its place and its (body, year) key
+   come back.  Files that are not reports are set aside as skipped, with why.
+2. audit: chunks of spooled results are audited by the rule base; each report's predecessor (same
+   body, year before, anywhere in the inputs) is looked up in the spool, so the across-year checks see
+   the whole run as before.  Results come back and are written to every output as they arrive, in
+   the order the inputs were given.
+
+Memory stays flat in the number of reports: the parent holds only each report's place in the spool.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import pickle
+import re
+import shutil
+import tempfile
+import time
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from auditor.extract.api import MAX_INPUT_BYTES, SUPPORTED_SUFFIXES
+from auditor.findings.model import SEVERITY_RANK, ReportResult
+from auditor.pipeline import AuditInput, extract_one, unreadable_result
+from auditor.workers import Budget, Guard, Outcome, WorkerPool
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
+CHUNK = 200
+"""Most reports audited per task in pass 2: the rule base validates a chunk's tables in one pandera
+call, whose fixed cost dominates small chunks (per report: 7 ms in chunks of 8, 3.4 ms of 32, 2.2 ms of
+200 on text reports).  Smaller runs are cut in as many chunks as there are workers."""
+URL_ALLOWANCE = 300.0
+"""Seconds a URL input may spend downloading (its own timeouts and retries) before its budget starts."""
+
+log = logging.getLogger("nianbao.audit")
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One input as given or found: a path or URL, and whether it was found inside a folder."""
+
+    source: str
+    in_folder: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file that is not a report, with the reason it was set aside."""
+
+    source: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"source": self.source, "reason": self.reason}
+
+
+# -- inputs ------------------------------------------------------------------------------------------
+
+
+def skip_reason(path: Path) -> str | None:
+    """Why a file found in a folder is not audited at all (by its name), or None to read it."""
+    suffix = path.suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return "图片/扫描件，无法读取文字"
+    if suffix and suffix not in SUPPORTED_SUFFIXES:
+        return f"不支持的文件类型（{suffix}），未审查"
+    return None
+
+
+def list_inputs(paths: list[str], exclude: Path | None = None) -> tuple[list[InputFile], list[Skipped]]:
+    """Files, folders (recursively, sorted) and URLs, in the order given; files that cannot be
+    reports by their name are listed as skipped.  Raises FileNotFoundError for a missing path.
+
+    Hidden files are passed over, and so is ``exclude`` (the output folder: its findings.html is no
+    report)."""
+    found: list[InputFile] = []
+    skipped: list[Skipped] = []
+    skip_dir = exclude.resolve() if exclude is not None else None
+    for p in paths:
+        if p.startswith(("http://", "https://")):
+            found.append(InputFile(p))
+            continue
+        path = Path(p)
+        if path.is_dir():
+            for f in sorted(path.rglob("*")):
+                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(path).parts):
+                    continue
+                if skip_dir is not None and skip_dir in f.resolve().parents:
+                    continue
+                reason = skip_reason(f)
+                if reason is None:
+                    found.append(InputFile(str(f), in_folder=True))
+                else:
+                    skipped.append(Skipped(str(f), reason))
+        elif path.is_file():
+            reason = skip_reason(path) if path.suffix.lower() in IMAGE_SUFFIXES else None
+            if reason is None:
+                found.append(InputFile(str(path)))
+            else:
+                skipped.append(Skipped(str(path), reason))
+        else:
+            raise FileNotFoundError(p)
+    return found, skipped
+
+
+def load_input(source: str, level: str | None) -> list[AuditInput] | ReportResult:
+    """The bytes of one input (a URL may lead to several attached reports), or the result that says
+    why it cannot be read."""
+    if source.startswith(("http://", "https://")):
+        from crawler.fetch import fetch_report
+
+        try:
+            fetched = fetch_report(source)
+        except Exception as exc:  # noqa: BLE001 - one bad URL must not stop the run
+            return unreadable_result(source, "", f"下载失败：{exc}")
+        return [
+            AuditInput(
+                data=doc.data,
+                source=doc.url,
+                level=level,
+                declared_encoding=doc.encoding,
+                published=doc.published,
+                published_source=doc.published_source,
+            )
+            for doc in fetched
+        ]
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            digest = _sha256_file(path)
+            return unreadable_result(
+                source,
+                digest,
+                f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB）",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return unreadable_result(source, "", f"无法打开文件：{exc.strerror or exc}")
+    return [AuditInput(data=data, source=source, level=level)]
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+# -- the spool: results on disk, addressed by (file, offset, length) ------------------------------------
+
+Place = tuple[str, int, int]
+
+
+class _Spool:
+    """One append-only file per process under the run's spool folder."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.fh: Any = None
+        self.path = ""
+
+    def put(self, obj: object) -> Place:
+        if self.fh is None or self.fh.closed:
+            self.path = os.path.join(self.folder, f"p{os.getpid()}.spool")
+            self.fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the life of the process
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        offset = self.fh.tell()
+        self.fh.write(data)
+        self.fh.flush()
+        return self.path, offset, len(data)
+
+
+def _get(place: Place) -> Any:
+    path, offset, length = place
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        return pickle.loads(fh.read(length))
+
+
+_SPOOLS: dict[tuple[str, int], _Spool] = {}
+
+
+def _spool(folder: str) -> _Spool:
+    """This process's spool file in ``folder`` (a forked worker gets its own)."""
+    key = (folder, os.getpid())
+    if key not in _SPOOLS:
+        _SPOOLS[key] = _Spool(folder)
+    return _SPOOLS[key]
+
+
+def agency_key(agency: str | None) -> str | None:
+    """The body's name as the across-year checks match it (whitespace removed)."""
+    return re.sub(r"\s+", "", agency) if agency else None
+
+
+MIN_SHORT_NAME = 4
+"""As the rule base's across-year link: a shorter name ("教育厅") names a kind of body, not one body."""
+
+
+def predecessors(keys: Sequence[tuple[str | None, int | None]]) -> dict[int, int]:
+    """For each (body, year) by position, the position of the same body's report of the year before.
+
+    The rule base's own pairing (engine/rulebase.py ``previous_reports``) over the whole run, in
+    O(n log n) instead of its O(n²) scan: the first report of each (body, year); the same name, else
+    the one report of the year before whose name is this one with a longer or shorter front
+    ("省教育厅" / "河北省教育厅"), never when two such reports exist.
+    """
+    first: dict[tuple[str, int], int] = {}
+    for i, (key, year) in enumerate(keys):
+        if key and year is not None:
+            first.setdefault((key, year), i)
+    names_of: dict[int, set[str]] = {}
+    for key, year in first:
+        names_of.setdefault(year, set()).add(key)
+    reversed_of = {year: sorted(name[::-1] for name in names) for year, names in names_of.items()}
+    found: dict[int, int] = {}
+    for i, (key, year) in enumerate(keys):
+        if not key or year is None:
+            continue
+        if (key, year - 1) in first:
+            found[i] = first[(key, year - 1)]
+            continue
+        if len(key) < MIN_SHORT_NAME or year - 1 not in names_of:
+            continue
+        names = names_of[year - 1]
+        shorter = {key[-n:] for n in range(MIN_SHORT_NAME, len(key)) if key[-n:] in names}
+        flipped, ordered = key[::-1], reversed_of[year - 1]
+        at = bisect_left(ordered, flipped)
+        longer: set[str] = set()
+        while at < len(ordered) and ordered[at].startswith(flipped) and len(longer) < 2:
+            if ordered[at] != flipped:
+                longer.add(ordered[at][::-1])
+            at += 1
+        matches = shorter | longer
+        if len(matches) == 1:
+            found[i] = first[(matches.pop(), year - 1)]
+    return found
+
+
+# -- pass 1: read and extract (in a worker) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReadTask:
+    source: str
+    in_folder: bool
+    level: str | None
+    spool: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A spooled result: where it is, and what pairs it with its predecessor."""
+
+    place: Place
+    agency: str | None
+    year: int | None
+
+
+def read_task(task: ReadTask, guard: Guard) -> list[Entry | Skipped]:
+    """Load one input and extract each document in it under the budget; spool what comes out."""
+    from auditor.extract import NotAReport
+
+    def attempt(item: AuditInput) -> ReportResult | NotAReport:
+        try:
+            return extract_one(item, budgeted=True)
+        except NotAReport as exc:
+            return exc
+
+    loaded = load_input(task.source, task.level)
+    spool = _spool(task.spool)
+    if isinstance(loaded, ReportResult):
+        return [Entry(spool.put(loaded), None, None)]
+    out: list[Entry | Skipped] = []
+    for item in loaded:
+        status, value = guard.run(functools.partial(attempt, item))
+        if status != "ok":
+            result = unreadable_result(item.source, hashlib.sha256(item.data).hexdigest(), value)
+        elif isinstance(value, NotAReport):
+            if task.in_folder:
+                out.append(Skipped(item.source, str(value)))
+                continue
+            result = unreadable_result(item.source, hashlib.sha256(item.data).hexdigest(), str(value))
+        else:
+            result = value
+        doc = result.document
+        out.append(Entry(spool.put(result), agency_key(doc.agency) if doc else None, doc.year if doc else None))
+    return out
+
+
+# -- pass 2: audit (in a worker) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """What the outputs read of a document besides findings.html (ReportResult.to_dict, the finding
+    rows): sent back from a worker instead of the whole model, which the parent has no use for."""
+
+    title: str | None
+    agency: str | None
+    year: int | None
+    published: Any
+    published_source: str | None
+    template: str
+    level: str | None
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditChunk:
+    """Pass 2's task: (sequence, place, predecessor's place) per report, and what to do beside the rules."""
+
+    jobs: list[tuple[int, Place, Place | None]]
+    html: bool
+    """Render each report's part of findings.html here, in the worker."""
+    waivers: list[Any]
+
+
+Audited = tuple[int, ReportResult, Any]
+"""(sequence, result with a :class:`DocumentSummary`, its findings.html part or None)."""
+
+
+def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any]]:
+    """Audit a chunk of spooled results (each with its predecessor's place); one call to the rule base,
+    or one per report when the chunk ran out of budget (the one that runs away becomes READ-001).
+    Waivers are applied and findings.html's parts rendered here, where the documents are; returns the
+    audited results and the expired waivers that would have applied."""
+    from auditor.engine import default_rulebase
+
+    rulebase = default_rulebase()
+    jobs = chunk.jobs
+
+    def load() -> tuple[list[ReportResult], list[Any]]:
+        results = [_get(place) for _, place, _ in jobs]
+        previous = [_get(prev).document if prev is not None else None for _, _, prev in jobs]
+        return results, previous
+
+    results, previous = load()
+    status, _ = guard.run(lambda: rulebase.audit(results, previous=previous), documents=len(jobs))
+    if status != "ok":
+        done: list[ReportResult] = []
+        results, previous = load()  # the chunk's findings are half made: start again, one report at a time
+        for result, prev in zip(results, previous, strict=True):
+            status, reason = guard.run(functools.partial(rulebase.audit, [result], previous=[prev]))
+            if status != "ok":
+                result = unreadable_result(result.source, result.sha256, reason)
+                rulebase.audit([result])
+            done.append(result)
+        results = done
+    expired = _apply_waivers(results, chunk.waivers)
+    return [(seq, *finish(r, seq, chunk.html)) for (seq, _, _), r in zip(jobs, results, strict=True)], expired
+
+
+def _apply_waivers(results: list[ReportResult], waivers: list[Any]) -> list[Any]:
+    """Mark waived findings; the expired waivers are returned for the parent to report once."""
+    if not waivers:
+        return []
+    from auditor.findings.waivers import apply_waivers
+
+    quiet = logging.getLogger("nianbao.waivers")
+    quiet.disabled = True  # the parent reports each expired waiver once for the whole run
+    try:
+        return apply_waivers(results, waivers)
+    finally:
+        quiet.disabled = False
+
+
+def finish(result: ReportResult, seq: int, html: bool) -> tuple[ReportResult, Any]:
+    """The result as the writers need it: findings.html's part rendered now, the model summarised."""
+    part = None
+    if html:
+        from auditor.findings.htmlreport import render_part
+
+        part = render_part(result, seq + 1)
+    doc = result.document
+    if doc is not None:
+        summary = DocumentSummary(
+            doc.title, doc.agency, doc.year, doc.published, doc.published_source, doc.template, doc.level,
+            doc.format,
+        )  # fmt: skip
+        result = ReportResult(result.source, result.sha256, summary, result.findings, result.error)  # type: ignore[arg-type]
+    return result, part
+
+
+# -- the run -----------------------------------------------------------------------------------------------
+
+
+class _Dispatch:
+    """Pass-1 and pass-2 task functions behind one worker function (one pool serves both passes)."""
+
+    @staticmethod
+    def __call__(payload: tuple[str, Any], guard: Guard) -> Any:
+        kind, task = payload
+        return read_task(task, guard) if kind == "read" else audit_task(task, guard)
+
+
+def _warm_up() -> None:
+    """Import what every worker needs before forking them, so that each does not import it again."""
+    from auditor.engine import default_rulebase
+    from auditor.extract.readers import docx, html, pdf, text  # noqa: F401
+    from auditor.extract.structure import build_document  # noqa: F401
+
+    default_rulebase()
+
+
+@contextmanager
+def route_library_logging(log_file: Path) -> Iterator[None]:
+    """Library warnings (pdfminer's hundreds of lines per PDF) go to ``log_file``, not between the
+    one-line reasons on stderr; the project's own warnings stay on stderr as one line each.  The
+    logging set-up is restored afterwards (the command may run inside a longer-lived process)."""
+    root, own = logging.getLogger(), logging.getLogger("nianbao")
+    saved = (root.level, own.propagate)
+    # experta calls logging.basicConfig() on import: a console handler on the root would print every
+    # library's warnings on stderr.  Console handlers step aside for the run.
+    consoles = [h for h in root.handlers if type(h) is logging.StreamHandler]
+    for handler in consoles:
+        root.removeHandler(handler)
+    to_file = logging.FileHandler(log_file, encoding="utf-8", delay=True)  # no file unless something logs
+    to_file.setLevel(logging.WARNING)
+    to_file.setFormatter(logging.Formatter("%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"))
+    console = logging.StreamHandler()
+    console.setFormatter(logging.Formatter("nianbao: %(message)s"))
+    root.addHandler(to_file)
+    if root.level == logging.NOTSET or root.level > logging.WARNING:
+        root.setLevel(logging.WARNING)
+    own.addHandler(console)
+    own.propagate = False
+    logging.captureWarnings(True)
+    try:
+        yield
+    finally:
+        logging.captureWarnings(False)
+        root.removeHandler(to_file)
+        own.removeHandler(console)
+        to_file.close()
+        root.setLevel(saved[0])
+        own.propagate = saved[1]
+        for handler in consoles:
+            root.addHandler(handler)
+
+
+@dataclass
+class RunStats:
+    reports: int = 0
+    unreadable: list[tuple[str, str]] | None = None
+    counts: dict[str, int] | None = None
+    over_threshold: bool = False
+
+
+def run_audit(
+    paths: list[str],
+    *,
+    out: Path,
+    formats: str,
+    fail_on: str | None,
+    level: str | None,
+    waivers: Path | None,
+    console: Console,
+    workers: int | None = None,
+    budget: Budget | None = None,
+) -> int:
+    """Audit ``paths`` into ``out``; returns the exit code (CONTRACT.md)."""
+    from nianbao.cli import fail
+    from auditor.findings.writers import STREAMS
+
+    wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in STREAMS]
+    if unknown:
+        raise fail(f"未知的输出格式：{', '.join(unknown)}（可选：{', '.join(STREAMS)}）")
+    if fail_on is not None and fail_on not in ("error", "warning"):
+        raise fail("--fail-on 只接受 error 或 warning")
+    try:
+        inputs, skipped = list_inputs(paths, exclude=out)
+    except FileNotFoundError as exc:
+        raise fail(f"{exc.args[0]}: 文件或目录不存在") from None
+    if not inputs and not skipped:
+        raise fail("没有找到可审查的文件（支持 .html .htm .docx .pdf .txt .md .doc .wps）")
+    live_waivers = None
+    if waivers is not None:
+        from auditor.findings.waivers import load_waivers
+
+        try:
+            live_waivers = load_waivers(waivers)
+        except ValueError as exc:
+            raise fail(f"{waivers}: {exc}") from None
+
+    started = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    with route_library_logging(out / "audit.log"):
+        return _run(inputs, skipped, out, wanted, fail_on, level, live_waivers, console, workers, budget, started)
+
+
+def _run(
+    inputs: list[InputFile],
+    skipped: list[Skipped],
+    out: Path,
+    wanted: list[str],
+    fail_on: str | None,
+    level: str | None,
+    live_waivers: Any,
+    console: Console,
+    workers: int | None,
+    budget: Budget | None,
+    started: float,
+) -> int:
+    from auditor.findings.writers import STREAMS
+    from auditor.workers import default_workers
+
+    _warm_up()
+    from auditor.engine import default_rulebase
+
+    rulebase = default_rulebase()
+    rules_meta = rulebase.rules_meta()
+    spool_dir = tempfile.mkdtemp(prefix=".nianbao-spool-", dir=out)
+    streams = [STREAMS[name](out, rules_meta) for name in ["json", *[w for w in wanted if w != "json"]]]
+    bar = _progress(console)
+    n_workers = workers if workers and workers > 0 else default_workers()
+    budget = budget or Budget()
+    try:
+        with bar, WorkerPool(_Dispatch(), workers=n_workers, budget=budget, tick=bar.refresh) as pool:
+            entries, more_skipped = _read_pass(pool, inputs, level, spool_dir, bar)
+            skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
+            stats = _audit_pass(pool, entries, streams, rulebase, live_waivers, fail_on, bar)
+            bar.update(bar.add_task("写出", total=None), description="写出结果文件")
+            bar.refresh()
+            written, notes = _close(streams, skipped)
+    except BaseException:
+        for stream in streams:
+            stream.abort()
+        raise
+    finally:
+        shutil.rmtree(spool_dir, ignore_errors=True)
+    elapsed = time.perf_counter() - started
+    for source, reason in stats.unreadable or []:
+        console.print(f"{source}: 无法读取 — {reason}", markup=False, highlight=False)
+    for item in skipped:
+        console.print(f"{item.source}: 已跳过 — {item.reason}", markup=False, highlight=False)
+    for note in notes:
+        console.print(note, markup=False, highlight=False)
+    counts = stats.counts or {"error": 0, "warning": 0, "info": 0}
+    rate = stats.reports / elapsed if elapsed > 0 else 0.0
+    skipped_note = f"，跳过 {len(skipped)} 个非报告文件" if skipped else ""
+    console.print(
+        f"审查 {stats.reports} 份报告{skipped_note}：错误 {counts['error']}，警告 {counts['warning']}，"
+        f"提示 {counts['info']}。用时 {elapsed:.1f} 秒（{rate:.0f} 份/秒，{n_workers} 个进程）。"
+        f" 输出：{', '.join(str(p) for p in written)}",
+        markup=False,
+        highlight=False,
+    )
+    if stats.reports == 0:
+        console.print("nianbao: 没有找到可审查的报告（所有文件均已跳过）", markup=False, highlight=False)
+        return EXIT_USAGE
+    if stats.unreadable:
+        # CONTRACT.md: unreadable input exits 2 (after every other document was audited and written).
+        return EXIT_USAGE
+    return EXIT_FINDINGS if stats.over_threshold else EXIT_OK
+
+
+def _read_pass(
+    pool: WorkerPool, inputs: list[InputFile], level: str | None, spool_dir: str, bar: Any
+) -> tuple[list[Entry], list[Skipped]]:
+    """Pass 1 over every input; returns the spooled entries in input order and the skipped files."""
+    task_id = bar.add_task("读取解析", total=len(inputs))
+    by_input: dict[int, list[Entry | Skipped]] = {}
+    parent_spool = _Spool(spool_dir)
+
+    def tasks() -> Iterator[tuple[int, tuple[str, ReadTask], int]]:
+        for i, item in enumerate(inputs):
+            yield i, ("read", ReadTask(item.source, item.in_folder, level, spool_dir)), 1
+
+    is_url = any(i.source.startswith(("http://", "https://")) for i in inputs)
+    for outcome in pool.run(tasks(), allowance=URL_ALLOWANCE if is_url else 0.0):
+        by_input[outcome.task] = _read_outcome(outcome, inputs[outcome.task], parent_spool)
+        bar.advance(task_id)
+    entries: list[Entry] = []
+    skipped: list[Skipped] = []
+    for i in range(len(inputs)):
+        for item in by_input.get(i, []):
+            (skipped if isinstance(item, Skipped) else entries).append(item)  # type: ignore[arg-type]
+    return entries, skipped
+
+
+def _read_outcome(outcome: Outcome, item: InputFile, spool: _Spool) -> list[Entry | Skipped]:
+    if outcome.status == "ok":
+        return list(outcome.value)
+    digest = "" if item.source.startswith(("http://", "https://")) else _sha256_file(Path(item.source))
+    reason = outcome.reason if outcome.status != "error" else f"解析失败（{outcome.reason}）"
+    return [Entry(spool.put(unreadable_result(item.source, digest, reason)), None, None)]
+
+
+def _audit_pass(
+    pool: WorkerPool,
+    entries: list[Entry],
+    streams: list[Any],
+    rulebase: Any,
+    live_waivers: Any,
+    fail_on: str | None,
+    bar: Any,
+) -> RunStats:
+    """Pass 2: audit in chunks, write each result to every stream in input order as it arrives."""
+    task_id = bar.add_task("规则审查", total=len(entries))
+    before = predecessors([(e.agency, e.year) for e in entries])
+    html = any(stream.name == "findings.html" for stream in streams)
+    waivers = list(live_waivers or [])
+
+    def chunk(seqs: tuple[int, ...]) -> tuple[str, AuditChunk]:
+        jobs = []
+        for seq in seqs:
+            at = before.get(seq)
+            jobs.append((seq, entries[seq].place, entries[at].place if at is not None else None))
+        return "audit", AuditChunk(jobs, html, waivers)
+
+    retry: list[int] = []
+    size = max(1, min(CHUNK, -(-len(entries) // pool.size)))
+
+    def tasks() -> Iterator[tuple[tuple[int, ...], tuple[str, AuditChunk], int]]:
+        for start in range(0, len(entries), size):
+            seqs = tuple(range(start, min(start + size, len(entries))))
+            yield seqs, chunk(seqs), len(seqs)
+        while retry:  # a chunk whose worker was killed: its reports again, one per task
+            seq = retry.pop()
+            yield (seq,), chunk((seq,)), 1
+
+    stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
+    threshold = SEVERITY_RANK[fail_on] if fail_on else None
+    waiting: dict[int, tuple[ReportResult, Any]] = {}
+    expired: dict[Any, None] = {}
+    next_seq = 0
+    for outcome in pool.run(tasks()):
+        seqs = outcome.task
+        if outcome.status == "ok":
+            done, stale_waivers = outcome.value
+            expired.update(dict.fromkeys(stale_waivers))
+        elif len(seqs) > 1:
+            retry.extend(reversed(seqs))
+            continue
+        else:
+            stale = _get(entries[seqs[0]].place)
+            failed = unreadable_result(stale.source, stale.sha256, outcome.reason)
+            rulebase.audit([failed])
+            expired.update(dict.fromkeys(_apply_waivers([failed], waivers)))
+            done = [(seqs[0], *finish(failed, seqs[0], html))]
+        for seq, result, part in done:
+            waiting[seq] = (result, part)
+        while next_seq in waiting:
+            _write(*waiting.pop(next_seq), streams, stats, threshold)
+            next_seq += 1
+            bar.advance(task_id)
+    for waiver in expired:  # once for the run, not once per chunk
+        log.warning("豁免已于 %s 过期，不再适用：%s %s（%s）", waiver.expires, waiver.rule, waiver.document, waiver.reason)
+    return stats
+
+
+def _write(result: ReportResult, part: Any, streams: list[Any], stats: RunStats, threshold: int | None) -> None:
+    for stream in streams:
+        if part is not None and hasattr(stream, "add_part"):
+            stream.add_part(part)  # findings.html: rendered in the worker already
+        else:
+            stream.add(result)
+    stats.reports += 1
+    if result.error and stats.unreadable is not None:
+        stats.unreadable.append((result.source, result.error))
+    assert stats.counts is not None
+    for f in result.findings:
+        if f.waived is None:
+            stats.counts[f.severity] = stats.counts.get(f.severity, 0) + 1
+            if threshold is not None and SEVERITY_RANK[f.severity] >= threshold:
+                stats.over_threshold = True
+
+
+def _close(streams: list[Any], skipped: list[Skipped]) -> tuple[list[Path], list[str]]:
+    """Finish every output (findings.json last: it records what the others replaced)."""
+    from auditor.findings.sanitize import replaced_note
+
+    json_stream, others = streams[0], streams[1:]
+    written = []
+    sanitized: dict[str, int] = {}
+    for stream in others:
+        written.append(stream.close())
+        sanitized[stream.name] = stream.replaced
+    path = json_stream.close(skipped=[s.to_dict() for s in skipped], sanitized=sanitized)
+    sanitized[json_stream.name] = json_stream.replaced
+    notes = [replaced_note(name, count) for name, count in sanitized.items() if count]
+    return [path, *written], notes
+
+
+def _progress(console: Console) -> Any:
+    """Progress over every stage with counts, rate and time left, on a terminal only."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text(f"{speed:.0f} 份/秒" if speed else "", style="progress.data.speed")
+
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("剩余"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        auto_refresh=False,  # refreshed from the run's loop: no thread, so forking workers stays safe
+        disable=not console.is_terminal,
+    )
