@@ -124,7 +124,7 @@ def main() -> None:
             print(f"corpus: {args.docs} reports ({', '.join(formats)}), {size / 1e6:.0f} MB, "
                   f"rendered in {time.perf_counter() - t0:.0f} s")  # fmt: skip
         out = work / "out"
-        cmd = [sys.executable, "-m", "auditor.cli", "audit", str(corpus), "--out", str(out), "--format", args.outputs]
+        cmd = [sys.executable, "-m", "nianbao.cli", "audit", str(corpus), "--out", str(out), "--format", args.outputs]
         if args.workers:
             cmd += ["--workers", str(args.workers)]
         elapsed, code, (pss, rss, largest), tail = run_measured(cmd)

@@ -46,7 +46,7 @@ def main() -> None:
                 started = time.perf_counter()
                 floor(paths)
                 floors.append(time.perf_counter() - started)
-                cmd = [sys.executable, "-m", "auditor.cli", "audit", str(corpus), "--out", str(work / "out"),
+                cmd = [sys.executable, "-m", "nianbao.cli", "audit", str(corpus), "--out", str(work / "out"),
                        "--format", args.outputs]  # fmt: skip
                 if args.workers:
                     cmd += ["--workers", str(args.workers)]

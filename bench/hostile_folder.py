@@ -109,7 +109,7 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in hostile_inputs().items():
         (folder / name).write_bytes(data)
-    cmd = [sys.executable, "-m", "auditor.cli", "audit", str(folder), "--out", str(out),
+    cmd = [sys.executable, "-m", "nianbao.cli", "audit", str(folder), "--out", str(out),
            "--format", "json,html,xlsx,csv,sarif", "--doc-timeout", args.doc_timeout]  # fmt: skip
     started = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)

@@ -213,7 +213,7 @@ def main() -> None:
                  if growth else ""))
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "auditor.cli", "serve", "--port", str(port), "--store", str(root)],
+            [sys.executable, "-m", "nianbao.cli", "serve", "--port", str(port), "--store", str(root)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}"

@@ -33,7 +33,8 @@ from crawler.checks import PORTAL_RULES, PortalFindings, portal_findings, portal
 from crawler.crawl import CrawlStopped, ProgressHook, SeenDocument, SiteCrawl, SiteCrawler, gather_all
 from crawler.fetch.policy import Resolver
 from crawler.fetch.throttle import HostThrottle
-from crawler.settings import CrawlSettings, Wiring, build_fetcher
+from crawler.fetch.wiring import Wiring, build_fetcher
+from crawler.settings import CrawlSettings
 from crawler.sites import Site, SitesFile
 from crawler.snapshot import Snapshotter
 

@@ -1,26 +1,16 @@
-"""Crawler settings, and the one place where the crawler's components are wired together.
+"""Crawler settings.
 
-Like Scrapy's settings module: every knob of politeness and safety has a documented default here, the
-sites file may override them in a ``[crawler]`` table, and :func:`build_fetcher` assembles the
-fetching components (address policy, robots.txt, per-host throttle, retries, conditional requests)
-around an httpx transport — the one seam tests and benchmarks replace.
+Like Scrapy's settings module: every knob of politeness and safety has a documented default here, and the
+sites file may override them in a ``[crawler]`` table.  :func:`crawler.fetch.wiring.build_fetcher` assembles
+the fetching components from them (kept there so the settings import nothing of the fetcher that reads them).
 """
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any
-
-import httpx
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from auditor import __version__
-
-if TYPE_CHECKING:
-    from crawler.fetch.client import CaptureSink, Fetcher, ValidatorSource
-    from crawler.fetch.policy import Resolver
-    from crawler.fetch.stop import StopCheck
-    from crawler.fetch.throttle import HostThrottle
 
 CONTACT_URL = "https://github.com/nianbao/nianbao#crawler"
 
@@ -94,58 +84,3 @@ class CrawlSettings:
 
 FAST = {"delay": 0.0, "jitter": 0.0, "backoff": 0.05}
 """Politeness lifted: for benchmarks and local tests against servers you own."""
-
-
-@dataclass(slots=True)
-class Wiring:
-    """Optional replacements for the defaults (tests and benchmarks)."""
-
-    transport: httpx.AsyncBaseTransport | None = None
-    captures: CaptureSink | None = None
-    validators: ValidatorSource | None = None
-    extra_headers: dict[str, str] = field(default_factory=dict)
-    stop: StopCheck | None = None
-    """Asked before and during every wait and response: True stops the crawl (CrawlStopped)."""
-    resolver: Resolver | None = None
-    """Host name resolution (the system's by default): the connection goes to the address it gave."""
-    throttle: HostThrottle | None = None
-    """Per-host politeness shared beyond this process (distributed workers: one limiter per host in Redis)."""
-
-
-def build_fetcher(settings: CrawlSettings, wiring: Wiring | None = None) -> Fetcher:
-    """The fetcher with its components: address policy → robots.txt → throttle → retries → transport
-    (without a transport from ``wiring``: httpx over a network backend that applies the address policy
-    to the connection itself, see :mod:`crawler.fetch.transport`)."""
-    from crawler.fetch.client import Fetcher
-    from crawler.fetch.policy import AddressPolicy
-    from crawler.fetch.robots import RobotsCache
-    from crawler.fetch.stop import never, sleep_unless_stopped
-    from crawler.fetch.throttle import HostThrottle
-
-    wiring = wiring or Wiring()
-    rng = random.Random(settings.seed)
-    stop = wiring.stop or never
-
-    async def sleep(seconds: float) -> None:
-        await sleep_unless_stopped(seconds, stop)
-
-    throttle = wiring.throttle or HostThrottle(
-        delay=settings.delay,
-        jitter=settings.jitter,
-        per_host=settings.per_host_concurrency,
-        total=settings.total_concurrency,
-        rng=rng,
-        sleep=sleep,
-    )
-    return Fetcher(
-        settings=settings,
-        policy=AddressPolicy(settings.allow_private, wiring.resolver),
-        throttle=throttle,
-        robots=RobotsCache(settings.user_agent) if settings.obey_robots else None,
-        transport=wiring.transport,
-        captures=wiring.captures,
-        validators=wiring.validators,
-        rng=rng,
-        extra_headers=wiring.extra_headers,
-        should_stop=stop,
-    )

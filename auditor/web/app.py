@@ -6,44 +6,22 @@ on the store and closes it when the page is rendered.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import Environment
 from sqlalchemy import event
-from sqlalchemy.orm import Session
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from auditor import __version__
 from auditor.store import Store
-from auditor.web.cache import StateCache
-from auditor.web.filters import FilterError, Filters, parse_filters
+from auditor.web import routes
+from auditor.web.pages import Pages
 from auditor.web.rendering import make_environment
 from auditor.web.security import SecurityHeaders
-
-
-@dataclass(slots=True)
-class PageRequest:
-    """What a page handler gets: the request, an open session, the parsed filters, and the renderer."""
-
-    request: Request
-    session: Session
-    filters: Filters
-    pages: Pages
-
-    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        """The template rendered with ``context`` (and the filters)."""
-        return self.pages.html(self.request, template, status, filters=self.filters, **context)
-
-
-Handler = Callable[[PageRequest], Response]
 
 
 def _query_only(dbapi_connection: Any, _record: Any) -> None:
@@ -65,38 +43,8 @@ def read_only(store: Store) -> Store:
     return store
 
 
-class Pages:
-    """Renders templates and wraps endpoints with a store session and the parsed filters."""
-
-    def __init__(self, store: Store, env: Environment) -> None:
-        self.store = store
-        self.env = env
-        self.cache = StateCache()
-
-    def html(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        """A rendered page."""
-        page = self.env.get_template(template).render(request=request, version=__version__, **context)
-        return HTMLResponse(page, status_code=status)
-
-    def endpoint(self, handler: Handler) -> Callable[[Request], Response]:
-        """A Starlette endpoint running ``handler`` with a session and the request's filters."""
-
-        def run(request: Request) -> Response:
-            try:
-                filters = parse_filters(request.query_params)
-            except FilterError as exc:
-                return self.html(request, "error.html", status=400, title="筛选条件无效", message=str(exc))
-            with self.store.reader() as session:
-                return handler(PageRequest(request, session, filters, self))
-
-        run.__name__ = handler.__name__
-        return run
-
-
 def create_app(store: Store) -> Starlette:
     """The web application over ``store`` (opened by the caller, made read-only here)."""
-    from auditor.web import routes
-
     pages = Pages(read_only(store), make_environment())
 
     def not_found(request: Request, exc: Exception) -> Response:

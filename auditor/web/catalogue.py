@@ -46,7 +46,7 @@ class RuleEntry:
     severity: str
     basis: str
     source: str
-    """Where the rule is defined: "rules/BAL-002.yaml", "抓取器（门户检查）", or "审查记录"."""
+    """Where the rule is defined: "rules/BAL-002.yaml" or "审查记录"."""
     message: str = ""
     fix: str = ""
     applies: str = ""
@@ -126,23 +126,11 @@ def rule_files() -> tuple[tuple[RuleEntry, ...], tuple[str, ...]]:
     return tuple(_entry(r) for r in loaded.rules), tuple(loaded.errors)
 
 
-def portal_rules() -> tuple[RuleEntry, ...]:
-    """The crawler's portal checks (publication on time, a report found, changed, links working)."""
-    from crawler.service import PORTAL_RULE_META
-
-    return tuple(
-        RuleEntry(id=m["id"], title=m["title"], severity=m["severity"], basis=m["basis"], source="抓取器（门户检查）")
-        for m in PORTAL_RULE_META
-    )
-
-
 def known_rules() -> dict[str, RuleEntry]:
-    """The rules defined in the project: rule files, then the portal checks."""
+    """The rules defined in the project: its rule files (the crawler's portal checks, PUB-001/002/003/005,
+    are rule files like every other check, so the web layer needs nothing from the crawler)."""
     files, _ = rule_files()
-    rules = {r.id: r for r in files}
-    for r in portal_rules():
-        rules.setdefault(r.id, r)
-    return rules
+    return {r.id: r for r in files}
 
 
 def build_catalogue(recorded: Iterable[RuleEntry]) -> Catalogue:

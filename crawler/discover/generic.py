@@ -9,8 +9,8 @@ from urllib.parse import urljoin, urlsplit
 
 from crawler.discover.base import Article, AttachmentLink, Listing, ReportLink, SiteAdapter
 from crawler.discover.page import HtmlPage
+from crawler.discover.pubdate import date_in, published_date
 from crawler.discover.titles import is_report_title, report_year
-from crawler.pubdate import date_in, published_date
 
 _CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,"
                           r"\s*['\"](\w+)['\"]")

@@ -1,4 +1,4 @@
-"""Fetching: polite, safe HTTP GETs (see crawler.settings for the components and their order).
+"""Fetching: polite, safe HTTP GETs (see crawler.fetch.wiring for the components and their order).
 
 :func:`fetch_document` is the one-URL entry used by ``nianbao audit URL``.
 """
@@ -17,7 +17,8 @@ import httpx
 from crawler.content import detect_encoding, sniff
 from crawler.fetch.client import Fetcher
 from crawler.fetch.result import Cached, FetchResult
-from crawler.settings import CrawlSettings, Wiring, build_fetcher
+from crawler.fetch.wiring import Wiring, build_fetcher
+from crawler.settings import CrawlSettings
 
 if TYPE_CHECKING:
     from crawler.discover.page import HtmlPage
@@ -93,7 +94,7 @@ def _download(
         encoding = detect_encoding(result.data, result.charset)[0]
     if kind == "html":
         from crawler.discover.page import HtmlPage
-        from crawler.pubdate import published_date
+        from crawler.discover.pubdate import published_date
 
         page = HtmlPage(result.final_url, result.data.decode(encoding or "utf-8", "replace"))
         dated = published_date(page)

@@ -1,6 +1,6 @@
 """The fetcher: one GET with politeness and safety around it.
 
-Order of the components (see crawler.settings.build_fetcher): host allow-list → address policy →
+Order of the components (see crawler.fetch.wiring.build_fetcher): host allow-list → address policy →
 robots.txt (its Crawl-delay capped) → per-host throttle → request with streaming size/time limits →
 retries with backoff and Retry-After, within the URL's response-time budget and the host's retry budget →
 redirects followed by hand (each hop checked again, loops detected) → conditional requests from what

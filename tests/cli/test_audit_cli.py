@@ -17,7 +17,7 @@ SEEDS = SHARED / "seeds"
 
 def nianbao(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "auditor.cli", *args], check=False, capture_output=True, text=True, cwd=cwd,
+        [sys.executable, "-m", "nianbao.cli", *args], check=False, capture_output=True, text=True, cwd=cwd,
         timeout=300,
     )
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 
 import auditor.pipeline
-from auditor.audit_run import run_audit
+from nianbao.audit_run import run_audit
 from tests.extract.expected_model import SHARED
 
 GOOD = next((SHARED / "seeds").glob("001_*.txt")).read_bytes()

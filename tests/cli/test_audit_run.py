@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from auditor import audit_run
-from auditor.audit_run import run_audit
 from auditor.workers import Budget
+from nianbao import audit_run
+from nianbao.audit_run import run_audit
 from tests.extract.expected_model import SHARED
 
 SEEDS = SHARED / "seeds"
@@ -117,7 +117,7 @@ def test_a_failed_run_keeps_the_previous_outputs(tmp_path, monkeypatch):
 
 def test_cli_options_for_workers_and_budget_are_accepted(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "auditor.cli", "audit", str(SEEDS), "--out", str(tmp_path), "--workers", "1",
+        [sys.executable, "-m", "nianbao.cli", "audit", str(SEEDS), "--out", str(tmp_path), "--workers", "1",
          "--doc-timeout", "30", "--doc-memory", "1024"],
         capture_output=True, text=True, timeout=300, check=False,
     )
@@ -152,9 +152,9 @@ def test_an_expired_waiver_is_reported_once_not_per_chunk(tmp_path, monkeypatch,
 
 def test_predecessors_pair_reports_as_the_rule_base_does():
     """The run's pairing over all inputs equals the rule base's over one batch, short names included."""
-    from auditor.audit_run import predecessors
     from auditor.engine.rulebase import previous_reports
     from auditor.model import Document
+    from nianbao.audit_run import predecessors
 
     named = [
         ("河北省教育厅", 2021), ("省教育厅", 2022), ("省教育厅", 2023), ("东湖区财政局", 2021),

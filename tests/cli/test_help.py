@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from auditor.cli import app
+from nianbao.cli import app
 from tests.cli.test_audit_cli import nianbao
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

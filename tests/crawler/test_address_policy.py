@@ -10,7 +10,8 @@ import pytest
 
 from crawler.fetch.policy import AddressPolicy, embedded_ipv4
 from crawler.fetch.result import FetchResult
-from crawler.settings import CrawlSettings, Wiring, build_fetcher
+from crawler.fetch.wiring import Wiring, build_fetcher
+from crawler.settings import CrawlSettings
 from tests.crawler.hostile_portal import HostilePortal
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from auditor.cli import app
 from crawler.demo_portal import DemoPortal
+from nianbao.cli import app
 
 runner = CliRunner()
 
@@ -58,7 +58,7 @@ def test_bad_sites_file_is_usage_error(tmp_path: Path) -> None:
 
 
 def test_demo_portal_command_serves_and_stops(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "auditor.cli", "demo-portal", "--port", "0", "--out",
+    proc = subprocess.Popen([sys.executable, "-m", "nianbao.cli", "demo-portal", "--port", "0", "--out",
                              str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from crawler.discover import HtmlPage, get_adapter
+from crawler.discover.pubdate import published_date
 from crawler.discover.titles import is_report_title, report_year
-from crawler.pubdate import published_date
 
 ADAPTER = get_adapter("generic")
 

@@ -15,7 +15,8 @@ from crawler.demo_portal import DemoPortal
 from crawler.fetch import FetchError, fetch_document
 from crawler.fetch.client import retry_after_seconds
 from crawler.fetch.result import Cached, FetchResult
-from crawler.settings import CrawlSettings, Wiring, build_fetcher
+from crawler.fetch.wiring import Wiring, build_fetcher
+from crawler.settings import CrawlSettings
 from tests.crawler.support import FAST, gov_path
 
 HOST = "127.0.0.9"

@@ -67,7 +67,7 @@ def test_the_crawl_completes_against_every_hostile_page(tmp_path: Path, caplog: 
 def _start(tmp_path: Path, portal: HostilePortal, command: str, settings: str) -> subprocess.Popen[str]:
     sites = tmp_path / "sites.toml"
     sites.write_text(portal.sites_toml(settings), encoding="utf-8")
-    argv = [sys.executable, "-m", "auditor.cli", command, "--sites", str(sites), "--store", str(tmp_path / "store")]
+    argv = [sys.executable, "-m", "nianbao.cli", command, "--sites", str(sites), "--store", str(tmp_path / "store")]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
 

@@ -9,10 +9,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from auditor.cli import app
 from auditor.engine.authoring import REFERENCE_PATH, render_reference
 from auditor.engine.rulefile import RuleFileError, load_rule, load_rules
 from auditor.engine.shapes import SHAPES
+from nianbao.cli import app
 
 RUNNER = CliRunner()
 

@@ -6,8 +6,8 @@ import shutil
 
 from typer.testing import CliRunner
 
-from auditor.cli import app
 from auditor.engine import RULES_DIR
+from nianbao.cli import app
 
 runner = CliRunner()
 

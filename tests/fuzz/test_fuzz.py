@@ -83,8 +83,8 @@ def test_a_folder_of_mutated_reports_is_audited_into_every_format(tmp_path):
 
     from rich.console import Console
 
-    from auditor.audit_run import run_audit
     from auditor.workers import Budget
+    from nianbao.audit_run import run_audit
 
     folder = tmp_path / "in"
     folder.mkdir()

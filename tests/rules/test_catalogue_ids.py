@@ -6,13 +6,13 @@ from datetime import date
 
 from typer.testing import CliRunner
 
-from auditor.cli import app
 from auditor.engine.rulefile import project_rule
 from auditor.web.catalogue import known_rules
 from crawler.checks import PORTAL_RULES, portal_findings
 from crawler.crawl import BrokenLink, SiteCrawl
 from crawler.deadlines import STATUTORY_DEADLINES
 from crawler.sites import Site
+from nianbao.cli import app
 
 
 def _listed_ids() -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auditor.engine import default_rulebase
-from auditor.engine.examples import check_example
+from auditor.ruletest import check_example
 
 RULEBASE = default_rulebase()
 CASES = [

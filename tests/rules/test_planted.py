@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from auditor.engine import default_rulebase
-from auditor.engine.examples import check_example, example_formats
+from auditor.ruletest import check_example, example_formats
 
 RULEBASE = default_rulebase()
 PLANTED = [

@@ -60,7 +60,7 @@ def test_the_service_lock_is_exclusive_and_released(tmp_path: Path) -> None:
 
 
 def _schedule(sites: Path, store: Path) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "auditor.cli", "schedule", "--sites", str(sites), "--store", str(store)]
+    command = [sys.executable, "-m", "nianbao.cli", "schedule", "--sites", str(sites), "--store", str(store)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
 

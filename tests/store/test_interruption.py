@@ -23,7 +23,7 @@ def start_crawl(tmp_path: Path, portal: DemoPortal) -> tuple[subprocess.Popen[st
     sites = tmp_path / "sites.toml"
     sites.write_text(portal.sites_toml(delay=0.25, extra=SLOW), encoding="utf-8")
     store_dir = tmp_path / "store"
-    command = [sys.executable, "-m", "auditor.cli", "crawl", "--sites", str(sites), "--store", str(store_dir)]
+    command = [sys.executable, "-m", "nianbao.cli", "crawl", "--sites", str(sites), "--store", str(store_dir)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True), store_dir
 
 

@@ -44,7 +44,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
 def nianbao(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run the `nianbao` command line in a child process."""
     return subprocess.run(
-        [sys.executable, "-m", "auditor.cli", *args], capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-m", "nianbao.cli", *args], capture_output=True, text=True, timeout=timeout, check=False
     )
 
 
@@ -126,7 +126,7 @@ def server(web_store: WebStore) -> Iterator[Server]:
     """`nianbao serve --port N --store DIR` (no --host: the default must be 127.0.0.1)."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "auditor.cli", "serve", "--port", str(port), "--store", str(web_store.root)],
+        [sys.executable, "-m", "nianbao.cli", "serve", "--port", str(port), "--store", str(web_store.root)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

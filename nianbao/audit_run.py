@@ -482,8 +482,8 @@ def run_audit(
     budget: Budget | None = None,
 ) -> int:
     """Audit ``paths`` into ``out``; returns the exit code (CONTRACT.md)."""
-    from auditor.cli import fail
     from auditor.findings.writers import STREAMS
+    from nianbao.console import fail
 
     wanted = [f.strip().lower() for f in formats.split(",") if f.strip()]
     unknown = [f for f in wanted if f not in STREAMS]

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from auditor.cli_zh import SUBCOMMAND_METAVAR
+from nianbao.cli_zh import SUBCOMMAND_METAVAR
 
 if TYPE_CHECKING:
     from auditor.engine.rulefile import RuleSpec
@@ -170,8 +170,8 @@ def test_rules(
     rules, errors = _rules(folder)
     for error in errors:
         typer.echo(f"LINT  {error}")
-    from auditor.engine.examples import run_examples
     from auditor.engine.rulebase import RuleBase
+    from auditor.ruletest import run_examples
 
     rulebase = RuleBase(rules)
     selected = [r for r in rules if only is None or r.id == only.strip().upper()]

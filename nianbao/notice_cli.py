@@ -31,7 +31,6 @@ def notice(
         "--issuer", help="发文机关，如“××区人民政府办公室”", metavar="机关名称")] = None,
 ) -> None:
     """为每个有错误或警告的机关写一份整改通知（.docx），并写出供上级机关查看的地区汇总（.xlsx）。"""
-    from auditor.cli import EXIT_USAGE, err
     from auditor.findings.notice import (
         DEFAULT_ISSUER,
         FindingsFileError,
@@ -39,6 +38,7 @@ def notice(
         load_findings,
         write_notices,
     )
+    from nianbao.console import EXIT_USAGE, err
 
     today = date.today()
     try:

@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from auditor.cli_zh import SUBCOMMAND_METAVAR, localise
-from auditor.notice_cli import register as register_notice_command
-from auditor.rules_cli import app as rules_app
 from auditor.workers import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Budget
-from crawler.cli import register as register_crawler_commands
+from nianbao.cli_zh import SUBCOMMAND_METAVAR, localise
+from nianbao.console import EXIT_USAGE, err, fail
+from nianbao.crawl_cli import register as register_crawler_commands
+from nianbao.notice_cli import register as register_notice_command
+from nianbao.rules_cli import app as rules_app
 
 localise()
 app = typer.Typer(
@@ -24,17 +25,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, soft_wrap=True)
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 SERVE_PORT = 8000
 """`serve`'s default port (`demo-portal` defaults to another, so the two run side by side)."""
-
-
-def fail(message: str) -> typer.Exit:
-    """Print a one-line reason on stderr and return the exit for bad usage or unreadable input."""
-    err.print(f"nianbao: {message}", markup=False, highlight=False)
-    return typer.Exit(EXIT_USAGE)
 
 
 @app.command()
@@ -59,7 +51,7 @@ def audit(
         envvar="NIANBAO_DOC_MEMORY_MB", min=0, metavar="MB")] = DEFAULT_MEMORY_MB,
 ) -> None:
     """审查年度报告，写出 目录/findings.json 及要求的其他格式。"""
-    from auditor.audit_run import run_audit
+    from nianbao.audit_run import run_audit
 
     code = run_audit(
         paths, out=out, formats=format, fail_on=fail_on, level=level, waivers=waivers, console=err,

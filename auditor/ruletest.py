@@ -3,6 +3,8 @@
 Each example's documents are built (text as written, or a generated sample rendered in the example's
 format), audited together by the whole rule base, and the rule must fire — or must not fire — on at
 least one of them.  A rule that fires must also fill every placeholder of its message.
+
+The harness sits above the pipeline (it audits through it), outside auditor.engine, which the pipeline uses.
 """
 
 from __future__ import annotations
