@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from auditor.engine import default_rulebase
-from auditor.engine.examples import example_input
+from auditor.ruletest import example_input
 from auditor.engine.rulebase import RuleBase, previous_reports
 from auditor.engine.samples import render_sample
 from auditor.findings.model import ReportResult
