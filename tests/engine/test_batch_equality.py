@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from auditor.engine import default_rulebase
-from auditor.ruletest import example_input
 from auditor.engine.rulebase import RuleBase, previous_reports
 from auditor.engine.samples import render_sample
 from auditor.findings.model import ReportResult
 from auditor.pipeline import AuditInput, extract_one
+from auditor.ruletest import example_input
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 LEVELS = ("department", "government", "township")
