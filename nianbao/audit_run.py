@@ -38,8 +38,7 @@ from auditor.extract.api import MAX_INPUT_BYTES, SUPPORTED_SUFFIXES
 from auditor.findings.model import SEVERITY_RANK, ReportResult
 from auditor.pipeline import AuditInput, extract_one, unreadable_result
 from auditor.workers import Budget, Guard, Outcome, WorkerPool
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
 CHUNK = 200
