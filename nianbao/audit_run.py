@@ -21,12 +21,10 @@ import hashlib
 import logging
 import os
 import pickle
-import re
 import shutil
 import tempfile
 import time
-from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +32,7 @@ from typing import Any
 
 from rich.console import Console
 
+from auditor.engine.rulebase import agency_key, predecessors
 from auditor.extract.api import MAX_INPUT_BYTES, SUPPORTED_SUFFIXES
 from auditor.findings.model import SEVERITY_RANK, ReportResult
 from auditor.pipeline import AuditInput, extract_one, unreadable_result
@@ -207,55 +206,6 @@ def _spool(folder: str) -> _Spool:
     if key not in _SPOOLS:
         _SPOOLS[key] = _Spool(folder)
     return _SPOOLS[key]
-
-
-def agency_key(agency: str | None) -> str | None:
-    """The body's name as the across-year checks match it (whitespace removed)."""
-    return re.sub(r"\s+", "", agency) if agency else None
-
-
-MIN_SHORT_NAME = 4
-"""As the rule base's across-year link: a shorter name ("教育厅") names a kind of body, not one body."""
-
-
-def predecessors(keys: Sequence[tuple[str | None, int | None]]) -> dict[int, int]:
-    """For each (body, year) by position, the position of the same body's report of the year before.
-
-    The rule base's own pairing (engine/rulebase.py ``previous_reports``) over the whole run, in
-    O(n log n) instead of its O(n²) scan: the first report of each (body, year); the same name, else
-    the one report of the year before whose name is this one with a longer or shorter front
-    ("省教育厅" / "河北省教育厅"), never when two such reports exist.
-    """
-    first: dict[tuple[str, int], int] = {}
-    for i, (key, year) in enumerate(keys):
-        if key and year is not None:
-            first.setdefault((key, year), i)
-    names_of: dict[int, set[str]] = {}
-    for key, year in first:
-        names_of.setdefault(year, set()).add(key)
-    reversed_of = {year: sorted(name[::-1] for name in names) for year, names in names_of.items()}
-    found: dict[int, int] = {}
-    for i, (key, year) in enumerate(keys):
-        if not key or year is None:
-            continue
-        if (key, year - 1) in first:
-            found[i] = first[(key, year - 1)]
-            continue
-        if len(key) < MIN_SHORT_NAME or year - 1 not in names_of:
-            continue
-        names = names_of[year - 1]
-        shorter = {key[-n:] for n in range(MIN_SHORT_NAME, len(key)) if key[-n:] in names}
-        flipped, ordered = key[::-1], reversed_of[year - 1]
-        at = bisect_left(ordered, flipped)
-        longer: set[str] = set()
-        while at < len(ordered) and ordered[at].startswith(flipped) and len(longer) < 2:
-            if ordered[at] != flipped:
-                longer.add(ordered[at][::-1])
-            at += 1
-        matches = shorter | longer
-        if len(matches) == 1:
-            found[i] = first[(matches.pop(), year - 1)]
-    return found
 
 
 # -- pass 1: read and extract (in a worker) ---------------------------------------------------------------

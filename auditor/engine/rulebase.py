@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -48,46 +49,59 @@ class _Placeholders(dict[str, object]):
         return "{" + key + "}"
 
 
-def _agency_key(doc: Document) -> str | None:
-    return re.sub(r"\s+", "", doc.agency) if doc.agency else None
+def agency_key(agency: str | None) -> str | None:
+    """The body's name as the across-year checks match it (whitespace removed)."""
+    return re.sub(r"\s+", "", agency) if agency else None
 
 
 def previous_reports(docs: Sequence[Document]) -> dict[int, Document]:
     """For each document (by position), the same body's report of the year before, if in the batch."""
-    by_year: dict[tuple[str, int], Document] = {}
-    for doc in docs:
-        key = _agency_key(doc)
-        if key and doc.year is not None:
-            by_year.setdefault((key, doc.year), doc)
-    found: dict[int, Document] = {}
-    for i, doc in enumerate(docs):
-        key = _agency_key(doc)
-        if not key or doc.year is None:
-            continue
-        if (key, doc.year - 1) in by_year:
-            found[i] = by_year[(key, doc.year - 1)]
-        elif (before := _same_body_named_short(key, doc.year - 1, by_year)) is not None:
-            found[i] = before
-    return found
+    before = predecessors([(agency_key(doc.agency), doc.year) for doc in docs])
+    return {i: docs[j] for i, j in before.items()}
 
 
-_MIN_SHORT_NAME = 4
+MIN_SHORT_NAME = 4
 """A name shorter than this ("教育厅") names a kind of body, not one body: never linked by suffix."""
 
 
-def _same_body_named_short(key: str, year: int, by_year: dict[tuple[str, int], Document]) -> Document | None:
-    """The report of ``year`` whose body's name is the other's with a longer or shorter front ("省教育厅" and
-    "河北省教育厅"), when exactly one report of that year in the audit is so named: with two candidates
-    ("河北省教育厅", "山西省教育厅") the short name does not say which body it is, and nothing is linked."""
-    matches = [
-        doc
-        for (other, y), doc in by_year.items()
-        if y == year
-        and other != key
-        and min(len(other), len(key)) >= _MIN_SHORT_NAME
-        and (other.endswith(key) or key.endswith(other))
-    ]
-    return matches[0] if len(matches) == 1 else None
+def predecessors(keys: Sequence[tuple[str | None, int | None]]) -> dict[int, int]:
+    """For each (body, year) by position, the position of the same body's report of the year before.
+
+    The first report of each (body, year) counts; the same name, else the one report of the year before
+    whose name is this one with a longer or shorter front ("省教育厅" / "河北省教育厅") — never when two
+    such reports exist ("河北省教育厅", "山西省教育厅": the short name does not say which body it is).
+    O(n log n): the longer names are found by bisection among the year's names written backwards.
+    """
+    first: dict[tuple[str, int], int] = {}
+    for i, (key, year) in enumerate(keys):
+        if key and year is not None:
+            first.setdefault((key, year), i)
+    names_of: dict[int, set[str]] = {}
+    for key, year in first:
+        names_of.setdefault(year, set()).add(key)
+    reversed_of = {year: sorted(name[::-1] for name in names) for year, names in names_of.items()}
+    found: dict[int, int] = {}
+    for i, (key, year) in enumerate(keys):
+        if not key or year is None:
+            continue
+        if (key, year - 1) in first:
+            found[i] = first[(key, year - 1)]
+            continue
+        if len(key) < MIN_SHORT_NAME or year - 1 not in names_of:
+            continue
+        names = names_of[year - 1]
+        shorter = {key[-n:] for n in range(MIN_SHORT_NAME, len(key)) if key[-n:] in names}
+        flipped, ordered = key[::-1], reversed_of[year - 1]
+        at = bisect_left(ordered, flipped)
+        longer: set[str] = set()
+        while at < len(ordered) and ordered[at].startswith(flipped) and len(longer) < 2:
+            if ordered[at] != flipped:
+                longer.add(ordered[at][::-1])
+            at += 1
+        matches = shorter | longer
+        if len(matches) == 1:
+            found[i] = first[(matches.pop(), year - 1)]
+    return found
 
 
 def _covers(finding: Finding, missing: NotEvaluated) -> bool:
