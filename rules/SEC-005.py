@@ -20,7 +20,7 @@ from auditor.engine.api import (
     Violation,
     heading_as_written,
     quote,
-    says_nothing,
+    section_to_read,
 )
 
 _SUBHEADING = re.compile(
@@ -60,12 +60,9 @@ def _parts(text: str) -> list[tuple[str | None, str]]:
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
-    section = ctx.section("一")
-    if section is None:
-        yield NotEvaluated("缺少第一部分", section="一")
-        return
-    if (empty := says_nothing(section)) is not None:
-        yield empty
+    section = section_to_read(ctx, "一")
+    if isinstance(section, NotEvaluated):
+        yield section
         return
     aspects = {str(name): _patterns(words) for name, words in params["aspects"].items()}
     text = section.text

@@ -21,7 +21,7 @@ from auditor.engine.api import (
     Violation,
     heading_as_written,
     quote,
-    says_nothing,
+    section_to_read,
 )
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
@@ -49,12 +49,9 @@ def _kinds(sentence: str, problem: re.Pattern[str], plan: re.Pattern[str], verb:
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
-    section = ctx.section("五")
-    if section is None:
-        yield NotEvaluated("缺少第五部分", section="五")
-        return
-    if (empty := says_nothing(section)) is not None:
-        yield empty
+    section = section_to_read(ctx, "五")
+    if isinstance(section, NotEvaluated):
+        yield section
         return
     problem = _patterns(params["problem"])
     plan = _patterns(params["plan"])

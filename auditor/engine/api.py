@@ -171,6 +171,15 @@ def says_nothing(section: Section) -> NotEvaluated | None:
     return NotEvaluated(f"“{heading_as_written(section)}”部分没有实际内容", section=section.key)
 
 
+def section_to_read(ctx: Context, key: str) -> Section | NotEvaluated:
+    """The section a content check reads, or why it cannot: the section is missing, or says nothing
+    (:func:`says_nothing`)."""
+    section = ctx.section(key)
+    if section is None:
+        return NotEvaluated(f"缺少第{key}部分", section=key)
+    return says_nothing(section) or section
+
+
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 
