@@ -9,6 +9,10 @@ from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""What XML 1.0 cannot hold (lxml refuses it in any string): control characters other than tab and line
+breaks, lone surrogates, U+FFFE/U+FFFF."""
+
 _GB_FAMILY = frozenset({"gbk", "gb2312", "gb18030"})
 """Codec names (after codecs.lookup) of the GB family; gb18030 reads them all (not HZ, a 7-bit
 escape encoding that only names itself GB)."""

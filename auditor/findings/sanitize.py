@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from auditor.extract.textcodec import NOT_XML
+
 REPLACEMENT = "\ufffd"
 
 UTF8_UNSAFE = re.compile("[\ud800-\udfff]")
@@ -19,9 +21,9 @@ UTF8_UNSAFE = re.compile("[\ud800-\udfff]")
 CSV_UNSAFE = re.compile("[\x00\ud800-\udfff]")
 """CSV: lone surrogates, and NUL, which spreadsheet programs take as the end of the file."""
 
-XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_UNSAFE = NOT_XML
 """XML 1.0 (XLSX) and HTML: control characters other than tab and line breaks, U+FFFE/U+FFFF,
-lone surrogates."""
+lone surrogates (the class the HTML reader blanks before lxml parses a page)."""
 
 
 class Sanitizer:

@@ -25,6 +25,7 @@ from auditor.extract.readers._grid import (
     iso_date,
     row_blocks,
 )
+from auditor.extract.textcodec import NOT_XML
 from auditor.extract.textcodec import canonical_encoding as normalize_encoding
 
 # ------------------------------------------------------------------------------------------ encoding
@@ -184,13 +185,11 @@ def read_html(data: bytes, declared_encoding: str | None = None) -> RawDocument:
     return RawDocument(blocks=blocks, format="html", encoding=codec, meta=meta)
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-"""Characters lxml refuses in any string (a page holding U+FFFF or a stray control byte is still a page)."""
-
-
 def _parse(text: str) -> etree._Element:
     """The page's tree, as plain lxml elements (lxml.html's element classes cost a lookup per node)."""
-    text = _NOT_XML.sub(" ", re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
+    # lxml refuses in any string what XML cannot hold: a page holding U+FFFF or a stray control byte is
+    # still a page
+    text = NOT_XML.sub(" ", re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
     try:
         root = etree.fromstring(text, parser=_html_parser())
     except (etree.ParserError, ValueError) as exc:
