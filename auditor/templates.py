@@ -19,6 +19,9 @@ SECTION_HEADINGS: dict[str, str] = {
 }
 """Template wording of the six headings (without the numbering)."""
 
+TABLE_NAMES: dict[str, str] = {"T2": "表二", "T3": "表三", "T4": "表四"}
+"""The three standard tables as the format names them."""
+
 SECTION_HEADINGS_2019: dict[str, str] = {**SECTION_HEADINGS, "五": "政府信息公开工作存在的主要问题及改进情况"}
 
 SECTION_TABLE: dict[str, str] = {"二": "T2", "三": "T3", "四": "T4"}

@@ -17,12 +17,19 @@ from typing import Any, NamedTuple
 
 from auditor.model import Cell, Document, Section, Table
 from auditor.schemas import Failure, derived_total
-from auditor.templates import SECTION_HEADINGS, SECTION_TABLE, SPECS, RowSpec, TableSpec, spec_for
+from auditor.templates import (
+    SECTION_HEADINGS,
+    SECTION_TABLE,
+    SPECS,
+    TABLE_NAMES,
+    RowSpec,
+    TableSpec,
+    spec_for,
+)
 
 CellRef = tuple[str, str, str]
 """(table, row id, column id) of a cell, for highlighting."""
 
-TABLE_NAMES: dict[str, str] = {"T2": "表二", "T3": "表三", "T4": "表四"}
 TABLE_SECTION: dict[str, str] = {table: key for key, table in SECTION_TABLE.items()}
 
 

@@ -22,6 +22,7 @@ from auditor.extract.rows import Row, row_from_block
 from auditor.extract.tables import build_t2, build_t3, build_t4
 from auditor.extract.textcodec import Simplifier, halfwidth
 from auditor.model import SECTION_KEYS, Document, ExtractionIssue, Section, Table
+from auditor.templates import TABLE_NAMES
 
 _TITLE_WORDS = ("报告", "年报")
 _DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
@@ -377,7 +378,6 @@ def _tables(blocks: list[Block], ordered: list[tuple[str, Candidate]], doc: Docu
     return tables
 
 
-_TABLE_NAMES = {"T2": "表二", "T3": "表三", "T4": "表四"}
 _UNLABELLED_RUN = re.compile(r"（无标签）(?:、（无标签）)+")
 
 
@@ -396,7 +396,7 @@ def _unreadable_issue(table: Table, kind: str, key: str) -> ExtractionIssue:
     more = f"等 {len(problems)} 个问题" if len(problems) > 1 else ""
     return ExtractionIssue(
         code="FMT-005",
-        message=f"{_TABLE_NAMES[kind]}的结构无法完整读取（{first}{more}），其数据无法核验",
+        message=f"{TABLE_NAMES[kind]}的结构无法完整读取（{first}{more}），其数据无法核验",
         table=kind,
         section=key,
         evidence="；".join(problems),

@@ -7,10 +7,7 @@ findings.html, the 整改通知 and the region summary all use these, so an offi
 from __future__ import annotations
 
 from auditor.findings.model import SEVERITY_NAMES, Location
-from auditor.templates import SECTION_HEADINGS
-
-TABLE_NAMES: dict[str, str] = {"T2": "表二", "T3": "表三", "T4": "表四"}
-"""The tables as the format names them (auditor.engine.api.TABLE_NAMES, not imported: no engine here)."""
+from auditor.templates import SECTION_HEADINGS, TABLE_NAMES
 
 TEMPLATE_NAMES: dict[str, str] = {"2021": "2021年版", "2019": "2019年版", "mixed": "混合版式", "unknown": "未识别"}
 """findings.json's ``template`` values in Chinese."""
