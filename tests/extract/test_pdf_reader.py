@@ -297,3 +297,16 @@ def test_a_flate_bomb_is_refused_before_it_is_inflated(engine: str) -> None:
 def test_an_ordinary_flate_stream_passes_the_bomb_check() -> None:
     data = _flate_bomb(2 << 20)  # 2 MB of spaces: large for a page, still a page
     assert read_pdf(data).blocks == []
+
+
+def test_pdfs_read_from_several_threads_at_once_read_as_alone() -> None:
+    """PDFium is not thread-safe (a distributed worker runs several site tasks in threads): concurrent
+    reads are serialised, so each gives what it gives alone — without the lock this corrupts PDFium's
+    heap and aborts the process."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = [render_pdf(make_report(seed, year=2022)) for seed in range(4)]
+    alone = [_blocks(read_pdf(data)) for data in files]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda data: _blocks(read_pdf(data)), files * 4))
+    assert together == alone * 4

@@ -124,24 +124,25 @@ def _read_with_pdfium(data: bytes, max_pages: int, deadline: float) -> tuple[_Pa
     """Pages read by PDFium, or None when a page needs pdfminer's layout (a rotated page)."""
     import pypdfium2 as pdfium
 
-    from auditor.extract.readers.pdfium_pages import UnsupportedPage, open_document
+    from auditor.extract.readers.pdfium_pages import PDFIUM_LOCK, UnsupportedPage, open_document
 
-    try:
-        doc = open_document(data)
-    except pdfium.PdfiumError as exc:
-        raise ReadError(_pdfium_reason(exc)) from None
-    try:
-        if doc.count > max_pages:
-            raise ReadError(f"PDF 页数过多（{doc.count} 页，上限 {max_pages} 页）")
-        return _read_pages(doc.pages(), deadline), doc.count, _info_title({"Title": doc.title})
-    except UnsupportedPage:
-        return None
-    except ReadError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a page PDFium cannot lay out is one reason, not a crash
-        raise ReadError(_failure_reason(exc)) from None
-    finally:
-        doc.close()
+    with PDFIUM_LOCK:  # PDFium is not thread-safe: a threaded worker reads one PDF at a time
+        try:
+            doc = open_document(data)
+        except pdfium.PdfiumError as exc:
+            raise ReadError(_pdfium_reason(exc)) from None
+        try:
+            if doc.count > max_pages:
+                raise ReadError(f"PDF 页数过多（{doc.count} 页，上限 {max_pages} 页）")
+            return _read_pages(doc.pages(), deadline), doc.count, _info_title({"Title": doc.title})
+        except UnsupportedPage:
+            return None
+        except ReadError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a page PDFium cannot lay out is one reason, not a crash
+            raise ReadError(_failure_reason(exc)) from None
+        finally:
+            doc.close()
 
 
 def _pdfium_reason(exc: BaseException) -> str:

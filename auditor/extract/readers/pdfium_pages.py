@@ -11,6 +11,7 @@ pdfplumber's table finder and text-line grouping work on, so the geometry code o
 from __future__ import annotations
 
 import ctypes
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,11 @@ _MAX_FORM_DEPTH = 8
 """Nested form XObjects deeper than this are not followed (hostile files nest them without end)."""
 _MAX_OBJECTS = 200_000
 """Page objects read per page at the most; a page with more is left to its characters."""
+
+PDFIUM_LOCK = threading.Lock()
+"""Held from opening a document to closing it: PDFium is not thread-safe, and two threads inside it at
+once corrupt its heap (seen as "double free or corruption" in a distributed worker with several
+threads).  Processes each have their own PDFium and do not share the lock."""
 
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
