@@ -33,7 +33,8 @@ def _documents(count: int) -> list[Document]:
     docs: list[Document] = []
     for seed in range(count):
         fmt = formats[seed % 2]
-        result = extract_one(AuditInput(data=render_sample(sample_spec(seed), fmt), source=f"{seed:06d}.{fmt}"))
+        data = render_sample(sample_spec(seed), fmt)
+        result = extract_one(AuditInput(data=data, source=f"{seed:06d}.{fmt}"))
         if result.document is not None:
             docs.append(result.document)
     return docs

@@ -1,107 +1,143 @@
 """pandera schemas for T2/T3/T4: types, template rows and columns, and the rule base's checks.
 
-The checks are data (:class:`Identity`, :class:`ValueTest`) named by the rule id that owns them; the
-engine builds them from the rule files, so an identity is written once, in its rule.  pandera reports
-each failure tagged with that name (see :mod:`auditor.schemas.validate`).
+A schema has one pandera check per identity and per value test, each named by the rule that owns it
+(see :mod:`auditor.schemas.spec`), and each vectorised over the whole frame of a batch: an identity
+signs its terms by the template position's code, sums them per document and column (or row) with one
+integer scatter-add, and fails the anchor cell of every group whose sum is not exactly 0.  The
+arithmetic is on the exact ``scaled`` integers; the rare values kept as Decimals (``exact``) are
+summed as Decimals in their own groups only.  The template's ids are the categories of the row, column
+and kind dtypes, so the dtype checks are the membership checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pandera.pandas as pa
 
-from auditor.schemas.frames import MISSING
-from auditor.templates import ColSpec, TableSpec
+from auditor.schemas.frames import KIND_DTYPE, layout
+from auditor.schemas.spec import CELL_KINDS, MISSING, VALUE_TESTS, Identity, ValueTest
+from auditor.schemas.values import SCALE
+from auditor.templates import TableSpec
 
-TOLERANCE = 1e-6
-"""Sums and integrality are compared with this tolerance (amounts in 万元 carry decimals)."""
+__all__ = [
+    "CELL_KINDS",
+    "VALUE_TESTS",
+    "Identity",
+    "ValueTest",
+    "build_schema",
+    "identity_check",
+    "value_check",
+]
 
-CELL_KINDS: tuple[str, ...] = ("number", "placeholder", "blank", "text", MISSING)
-ValueTestName = Literal["text", "blank", "negative", "non_integer"]
-VALUE_TESTS: tuple[str, ...] = ("text", "blank", "negative", "non_integer")
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """left = right: sums over rows in every column (per="column"), or over columns in every row."""
-
-    name: str
-    table: str
-    per: Literal["row", "column"]
-    left: tuple[str, ...]
-    right: tuple[str, ...]
-
-    def for_spec(self, spec: TableSpec) -> Identity | None:
-        """The identity restricted to the terms this template version has (None if a side is empty).
-
-        One rule may name the rows of both versions: （六） in 2019, （六）1–3 in 2021.
-        """
-        known = {r.id for r in spec.rows} if self.per == "column" else {c.id for c in spec.columns}
-        left = tuple(t for t in self.left if t in known)
-        right = tuple(t for t in self.right if t in known)
-        if not left or not right:
-            return None
-        return Identity(self.name, self.table, self.per, left, right)
-
-    @property
-    def anchor(self) -> str:
-        """Where a failure is reported: the first right-hand row (per column) or column (per row)."""
-        return self.right[0]
+CheckFn = Callable[[pd.DataFrame], "pd.Series[bool]"]
 
 
-@dataclass(frozen=True, slots=True)
-class ValueTest:
-    """A test on every required cell of the named tables."""
-
-    name: str
-    tables: tuple[str, ...]
-    test: ValueTestName
-
-    def applies_to(self, col: ColSpec) -> bool:
-        """Negative values are allowed in signed columns (2019 本年增/减), fractions in amounts."""
-        if self.test == "negative":
-            return not col.signed
-        if self.test == "non_integer":
-            return not col.decimal
-        return True
+def _unfit(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.object_]]:
+    """Positions of the records whose value is kept as a Decimal, and the ``exact`` column."""
+    exact = frame["exact"].to_numpy()
+    return np.flatnonzero(pd.notna(exact)), exact
 
 
-def identity_check(identity: Identity) -> pa.Check:
+def _signs(identity: Identity, ids: Sequence[str]) -> npt.NDArray[np.int64]:
+    """+1 for a left term, -1 for a right one, 0 otherwise, by category code; one more 0 at the end
+    so that the code -1 of a missing id reads 0."""
+    signs = np.zeros(len(ids) + 1, dtype=np.int64)
+    for at, term in enumerate(ids):
+        if term in identity.left:
+            signs[at] = 1
+        elif term in identity.right:
+            signs[at] = -1
+    return signs
+
+
+def identity_check(identity: Identity, spec: TableSpec) -> pa.Check:
     """left = right within each document; a failure is reported on the anchor cell of its column
-    (per="column") or row (per="row").  Blanks and text count as 0."""
-    terms, groups, anchor_field = (
-        ("row", ["doc", "col"], "row") if identity.per == "column" else ("col", ["doc", "row"], "col")
-    )
-    left, right = list(identity.left), list(identity.right)
+    (per="column") or row (per="row").  Blanks and text count as 0, a blank 总计 as its row's sum."""
+    plan = layout(spec)
+    terms, groups = ("row", "col") if identity.per == "column" else ("col", "row")
+    term_ids = list((plan.row_dtype if terms == "row" else plan.col_dtype).categories)
+    group_count = len((plan.col_dtype if terms == "row" else plan.row_dtype).categories)
+    signs = _signs(identity, term_ids)
+    anchor = term_ids.index(identity.anchor)
 
-    def check(frame: pd.DataFrame) -> pd.Series:
-        keys = frame[terms]
-        sign = np.where(keys.isin(left), 1.0, np.where(keys.isin(right), -1.0, 0.0))
-        signed = frame["value"].fillna(0.0) * sign
-        diff = signed.groupby([frame[g] for g in groups], sort=False).transform("sum")
-        return (diff.abs() <= TOLERANCE) | (frame[anchor_field] != identity.anchor)
+    def check(frame: pd.DataFrame) -> pd.Series[bool]:
+        term_codes = frame[terms].cat.codes.to_numpy()
+        group_codes = frame[groups].cat.codes.to_numpy()
+        at = np.flatnonzero((signs[term_codes] != 0) & (group_codes >= 0))
+        _, doc_at = np.unique(frame["doc"].to_numpy()[at], return_inverse=True)
+        keys = doc_at * group_count + group_codes[at]
+        sign = signs[term_codes[at]]
+        sums = np.zeros(int(keys.max()) + 1 if len(keys) else 0, dtype=np.int64)
+        np.add.at(sums, keys, sign * frame["scaled"].to_numpy()[at])
+        unequal = sums != 0
+        unfit, exact = _unfit(frame)
+        if len(unfit):
+            _exact_sums(unequal, sums, keys, sign, exact[at])
+        passed = np.ones(len(frame), dtype=bool)
+        anchors = term_codes[at] == anchor
+        passed[at[anchors]] = ~unequal[keys[anchors]]
+        return pd.Series(passed, index=frame.index)
 
     return pa.Check(check, name=identity.name, ignore_na=False)
 
 
+def _exact_sums(
+    unequal: npt.NDArray[np.bool_],
+    sums: npt.NDArray[np.int64],
+    keys: npt.NDArray[np.intp],
+    sign: npt.NDArray[np.int64],
+    exact: npt.NDArray[np.object_],
+) -> None:
+    """Redo, in Decimals, the sum of every group that holds a value kept as a Decimal."""
+    held = pd.notna(exact)
+    for key in np.unique(keys[held]):
+        members = np.flatnonzero((keys == key) & held)
+        total = Decimal(int(sums[key])) + SCALE * sum(
+            (int(sign[m]) * exact[m] for m in members), Decimal(0)
+        )
+        unequal[key] = total != 0
+
+
+def _negative(frame: pd.DataFrame) -> pd.Series[bool]:
+    negative = frame["scaled"].to_numpy() < 0
+    unfit, exact = _unfit(frame)
+    for at in unfit:
+        negative[at] = exact[at] < 0
+    return pd.Series(~negative | frame["signed"].to_numpy(), index=frame.index)
+
+
+def _non_integer(frame: pd.DataFrame) -> pd.Series[bool]:
+    fraction = frame["scaled"].to_numpy() % SCALE != 0
+    unfit, exact = _unfit(frame)
+    for at in unfit:
+        fraction[at] = exact[at] != exact[at].to_integral_value()
+    return pd.Series(~fraction | frame["decimal"].to_numpy(), index=frame.index)
+
+
+def _text(frame: pd.DataFrame) -> pd.Series[bool]:
+    return frame["kind"] != "text"
+
+
+def _blank(frame: pd.DataFrame) -> pd.Series[bool]:
+    return ~frame["kind"].isin(["blank", MISSING])
+
+
+_VALUE_CHECKS: dict[str, CheckFn] = {
+    "text": _text,
+    "blank": _blank,
+    "negative": _negative,
+    "non_integer": _non_integer,
+}
+
+
 def value_check(test: ValueTest) -> pa.Check:
     """The pandera check of one value test: a boolean per cell record."""
-    if test.test == "text":
-        return pa.Check(lambda f: f["kind"] != "text", name=test.name, ignore_na=False)
-    if test.test == "blank":
-        return pa.Check(lambda f: ~f["kind"].isin(["blank", MISSING]), name=test.name, ignore_na=False)
-    if test.test == "negative":
-        return pa.Check(lambda f: ~(f["value"] < -TOLERANCE) | f["signed"], name=test.name, ignore_na=False)
-    return pa.Check(
-        lambda f: ~((f["value"] - f["value"].round()).abs() > TOLERANCE) | f["decimal"],
-        name=test.name,
-        ignore_na=False,
-    )
+    return pa.Check(_VALUE_CHECKS[test.test], name=test.name, ignore_na=False)
 
 
 def build_schema(spec: TableSpec, checks: Sequence[Identity | ValueTest]) -> pa.DataFrameSchema:
@@ -113,18 +149,21 @@ def build_schema(spec: TableSpec, checks: Sequence[Identity | ValueTest]) -> pa.
         if isinstance(c, Identity) and c.table == spec.kind and (restricted := c.for_spec(spec)) is not None
     ]
     tests = [c for c in checks if isinstance(c, ValueTest) and spec.kind in c.tables]
+    plan = layout(spec)
     return pa.DataFrameSchema(
         {
-            "doc": pa.Column(int),
-            "row": pa.Column(str, pa.Check.isin([r.id for r in spec.rows])),
-            "col": pa.Column(str, pa.Check.isin([c.id for c in spec.columns])),
-            "value": pa.Column(float, nullable=True),
-            "kind": pa.Column(str, pa.Check.isin(CELL_KINDS)),
+            "doc": pa.Column("int64"),
+            "row": pa.Column(plan.row_dtype),
+            "col": pa.Column(plan.col_dtype),
+            "value": pa.Column("float64", nullable=True),
+            "scaled": pa.Column("int64"),
+            "exact": pa.Column(object, nullable=True),
+            "kind": pa.Column(KIND_DTYPE),
             "raw": pa.Column(str),
             "signed": pa.Column(bool),
             "decimal": pa.Column(bool),
         },
-        checks=[identity_check(i) for i in identities] + [value_check(t) for t in tests],
+        checks=[identity_check(i, spec) for i in identities] + [value_check(t) for t in tests],
         strict=True,
         name=f"{spec.kind}-{spec.version}",
     )

@@ -2,42 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import pandera.pandas as pa
 
+from auditor.schemas.spec import Failure
 
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """One failing cell of one check.
-
-    ``doc`` is None when the check itself could not run (pandera reports the exception instead of
-    cases): every document of the frame is then "not evaluated" for that check.
-    """
-
-    check: str
-    doc: int | None
-    row: str | None
-    column: str | None
+__all__ = ["Failure", "validate"]
 
 
 def _failures(frame: pd.DataFrame, cases: pd.DataFrame) -> list[Failure]:
+    """One failure per (check, record), in the schema's check order and then the frame's order.
+
+    pandera lists a failing record once per column of the frame, and sorts its cases with an unstable
+    sort: the order is rebuilt here so that findings come in template order, run after run.
+    """
     docs, rows, cols = frame["doc"].to_numpy(), frame["row"].to_numpy(), frame["col"].to_numpy()
-    found: dict[Failure, None] = {}
-    for check, position in zip(cases["check"], cases["index"], strict=True):
+    found: dict[Failure, tuple[int, str, int]] = {}
+    for check, number, position in zip(cases["check"], cases["check_number"], cases["index"], strict=True):
+        rank = -1 if number is None or pd.isna(number) else int(number)
         if position is None or pd.isna(position):
-            found[Failure(str(check), None, None, None)] = None
+            found.setdefault(Failure(str(check), None, None, None), (rank, str(check), -1))
         else:
             at = int(position)
-            found[Failure(str(check), int(docs[at]), str(rows[at]), str(cols[at]))] = None
-    return list(found)
+            failure = Failure(str(check), int(docs[at]), str(rows[at]), str(cols[at]))
+            found.setdefault(failure, (rank, str(check), at))
+    return sorted(found, key=found.__getitem__)
 
 
 def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Failure]:
-    """All failures of ``schema`` on ``frame`` (lazy validation: one pass collects every failure)."""
+    """All failures of ``schema`` on ``frame`` (lazy validation: one pass collects every failure).
+
+    ``inplace=True``: the frame is built for this call and is not kept, so pandera need not copy it.
+    """
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         return _failures(frame, exc.failure_cases)
     return []

@@ -22,7 +22,7 @@ def test_cells_frame_has_one_record_per_template_cell():
     doc = clean_document()
     frame = cells_frame([(0, doc.table("T3")), (1, doc.table("T3"))], T3_2021)
     assert len(frame) == 2 * len(T3_2021.rows) * len(T3_2021.columns)
-    assert list(frame.columns) == ["doc", "row", "col", "value", "kind", "raw", "signed", "decimal"]
+    assert list(frame.columns) == ["doc", "row", "col", "value", "scaled", "exact", "kind", "raw", "signed", "decimal"]
     t2 = cells_frame([(0, doc.table("T2"))], T2_2021)
     assert len(t2) == len(T2_2021.required_cells()) == 10
     assert t2.loc[t2["col"] == "amount", "decimal"].all()

@@ -40,7 +40,8 @@ RAW_DEFECTS: tuple[str, ...] = (
 def _sample(seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     year = 2019 + seed % 7
-    spec: dict[str, Any] = {"seed": seed, "year": year, "level": ("department", "government", "township")[seed % 3]}
+    level = ("department", "government", "township")[seed % 3]
+    spec: dict[str, Any] = {"seed": seed, "year": year, "level": level}
     versions: dict[str, str] = {}
     if seed % 11 == 0:
         versions = {rng.choice(["T2", "T3"]): rng.choice(["2019", "2021"])}

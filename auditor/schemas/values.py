@@ -1,0 +1,117 @@
+"""A cell's value for arithmetic, and how the cell records hold it exactly (no pandas here).
+
+Numbers can be long (a cell may hold up to 200 characters of digits, see :data:`auditor.DECIMAL_PRECISION`)
+and must stay exact: a float would round 9007199254740993 to …992 and make a balanced row look
+unbalanced, or a 60-digit imbalance look balanced.  A cell record therefore holds its value as an
+integer number of ten-thousandths (:data:`SCALE`) when that is exact and small enough for int64 sums
+(:data:`FIT`), which is every value of a real report, and keeps the :class:`~decimal.Decimal` only for
+the few that do not fit (:func:`scaled`).
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from functools import lru_cache
+
+from auditor.model import Cell, Table
+from auditor.templates import spec_for
+
+ROW_TOTAL = "total"
+"""The column of T3 and T4 that is the sum of the other columns of its row (the template's 总计)."""
+
+SCALE = 10_000
+"""Values are held in ten-thousandths: amounts in 万元 are written with up to four decimals."""
+
+FIT = 10**15
+"""Largest magnitude of a scaled value held as int64 (10^11 in the report's units): a sum of up to 9,000
+such terms stays within int64, far more than any identity has."""
+
+ZERO = Decimal(0)
+
+_UNSEEN = object()
+_SCALED: dict[Decimal, int | None] = {}
+"""Memo of :func:`scaled` (a report's counts repeat: 0, 1, 2 …); cleared when it grows large."""
+_SCALED_LIMIT = 50_000
+
+
+def _scale(value: Decimal) -> int | None:
+    value = Decimal(value)  # a model built by hand may hold an int
+    if not value.is_finite():
+        return None
+    whole = int(value)
+    if whole == value:
+        number = whole * SCALE
+    else:
+        shifted = value * SCALE  # exact: DECIMAL_PRECISION digits
+        number = int(shifted)
+        if number != shifted:
+            return None
+    return number if -FIT <= number <= FIT else None
+
+
+def scaled(value: Decimal) -> int | None:
+    """``value`` in ten-thousandths as an int when that is exact and within :data:`FIT`, else None."""
+    found = _SCALED.get(value, _UNSEEN)
+    if found is _UNSEEN:
+        if len(_SCALED) >= _SCALED_LIMIT:
+            _SCALED.clear()
+        found = _SCALED[value] = _scale(value)
+    return found  # type: ignore[return-value]
+
+
+def cell_number(cell: Cell | None) -> Decimal | None:
+    """The value for arithmetic, or None where the cell holds none: placeholders ("/", "—", "无") are 0;
+    numbers, and text that writes a number otherwise, their value; blanks, other text and absent cells
+    None (they count as 0 in identities and are reported by the value tests)."""
+    if cell is None:
+        return None
+    if cell.kind == "placeholder":
+        return ZERO
+    if cell.kind in ("number", "text"):
+        # a text cell with a value is a number written otherwise ("十二", "12件"): VAL-001 reports
+        # it, and the arithmetic uses the value it writes, as the finding's evidence says
+        return cell.value
+    return None
+
+
+def cell_value(cell: Cell | None) -> float:
+    """:func:`cell_number` as a float for display, NaN where the cell holds no value."""
+    number = cell_number(cell)
+    return math.nan if number is None else float(number)
+
+
+def derived_total(table: Table, row: str, col: str) -> Decimal | None:
+    """The value a blank 总计 cell stands for: the sum of its row's other cells, or None.
+
+    Real reports leave the 总计 of a row blank while its applicant (T3) or outcome (T4) cells hold
+    numbers (README: "272 + 3 = 275 (the 总计 cells of those rows are blank)").  A blank total is not a
+    stated 0: it is reported once as blank (VAL-003), and every other piece of arithmetic (the column
+    identities, the text's claims) uses the sum of the row's parts, which the evidence says.  Only a
+    blank (not a missing, unread cell) is derived, and only when every part of the row was read and at
+    least one holds a number; otherwise the arithmetic keeps its usual reading (blank = 0).
+    """
+    if col != ROW_TOTAL or table.kind not in ("T3", "T4"):
+        return None
+    cell = table.cells.get((row, col))
+    if cell is None or cell.kind != "blank":
+        return None
+    parts = [table.cells.get((row, c)) for c in part_columns(table.kind, table.template)]
+    if any(p is None or (p.kind == "text" and p.value is None) for p in parts):
+        return None
+    if not any(p is not None and p.value is not None for p in parts):
+        return None
+    return sum((p.number for p in parts if p is not None), Decimal(0))
+
+
+@lru_cache(maxsize=16)
+def part_columns(kind: str, version: str) -> tuple[str, ...]:
+    """The columns of a T3/T4 version whose sum is the row's 总计."""
+    spec = spec_for(kind, version)
+    return tuple(c.id for c in spec.columns if c.id != ROW_TOTAL) if spec is not None else ()
+
+
+def arithmetic_value(table: Table, row: str, col: str) -> Decimal:
+    """A cell's value for arithmetic: :meth:`Table.value`, or the derived total of a blank 总计."""
+    derived = derived_total(table, row, col)
+    return derived if derived is not None else table.value(row, col)
