@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -26,14 +28,15 @@ import pandas as pd
 
 from auditor.model import Cell, Table
 from auditor.schemas.spec import CELL_KINDS, MISSING
-from auditor.schemas.values import ROW_TOTAL, SCALE, ZERO, derived_total, scaled
+from auditor.schemas.values import EMPTY, ROW_TOTAL, SCALE, UNFIT, derived_total, scaled_values
 from auditor.templates import TableSpec
 
 KIND_DTYPE = pd.CategoricalDtype(list(CELL_KINDS))
 """The kinds a cell record may have (the model's four, and missing)."""
 _KIND_CODE: dict[str, int] = {kind: code for code, kind in enumerate(CELL_KINDS)}
 _MISSING_CODE = _KIND_CODE[MISSING]
-_NUMBER_KINDS = frozenset({"number", "text"})
+_BLANK_CODE = _KIND_CODE["blank"]
+_PLACEHOLDER_CODE = _KIND_CODE["placeholder"]
 
 FRAME_COLUMNS: tuple[str, ...] = (
     "doc", "row", "col", "value", "scaled", "exact", "kind", "raw", "signed", "decimal",
@@ -50,8 +53,8 @@ class Layout:
     cols: npt.NDArray[np.int16]
     signed: npt.NDArray[np.bool_]
     decimal: npt.NDArray[np.bool_]
-    totals: tuple[int, ...]
-    """Positions of the 总计 column of T3/T4, where a blank cell may stand for its row's sum."""
+    is_total: npt.NDArray[np.bool_]
+    """The positions of the 总计 column of T3/T4, where a blank cell may stand for its row's sum."""
     row_dtype: pd.CategoricalDtype
     col_dtype: pd.CategoricalDtype
 
@@ -69,56 +72,45 @@ def layout(spec: TableSpec) -> Layout:
         cols=np.array([col_ids.index(col) for _, col in keys], dtype=np.int16),
         signed=np.array([columns[col].signed for _, col in keys], dtype=bool),
         decimal=np.array([columns[col].decimal for _, col in keys], dtype=bool),
-        totals=tuple(
-            at for at, (_, col) in enumerate(keys) if col == ROW_TOTAL and spec.kind in ("T3", "T4")
-        ),
+        is_total=np.array([col == ROW_TOTAL and spec.kind in ("T3", "T4") for _, col in keys], dtype=bool),
         row_dtype=pd.CategoricalDtype(row_ids),
         col_dtype=pd.CategoricalDtype(col_ids),
     )
 
 
-def _numbers(cells: list[Cell | None]) -> list[Decimal | None]:
-    """Each cell's value for arithmetic, None where it holds none (see ``values.cell_number``)."""
-    return [
-        None
-        if cell is None
-        else cell.value
-        if cell.kind in _NUMBER_KINDS
-        else ZERO
-        if cell.kind == "placeholder"
-        else None
-        for cell in cells
-    ]
+_ABSENT = Cell("", MISSING)  # type: ignore[arg-type]  # a template cell the table does not have
+_KIND = attrgetter("kind")
+_RAW = attrgetter("raw")
+_VALUE = attrgetter("value")
 
 
 def _value_columns(
-    numbers: list[Decimal | None],
+    cells: list[Cell], kinds: npt.NDArray[np.int8], derived: dict[int, Decimal]
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.object_]]:
     """``value`` (float, NaN where no value), ``scaled`` (exact ten-thousandths, 0 where no value or
-    where the value does not fit) and ``exact`` (the Decimal where it does not fit, else None)."""
-    ints: list[int] = []
-    empty: list[int] = []
-    unfit: list[tuple[int, Decimal]] = []
-    for at, number in enumerate(numbers):
-        if number is None:
-            ints.append(0)
-            empty.append(at)
-            continue
-        fitted = scaled(number)
-        if fitted is None:
-            ints.append(0)
-            number = Decimal(number)  # a model built by hand may hold an int
-            if number.is_finite():
-                unfit.append((at, number))
-            else:
-                empty.append(at)
-        else:
-            ints.append(fitted)
-    whole = np.array(ints, dtype=np.int64)
+    where the value does not fit) and ``exact`` (the Decimal where it does not fit, else None).
+
+    A record's value is its cell's (numbers, and text that writes a number otherwise), 0 for a
+    placeholder ("/", "—", "无"), none for a blank or missing cell, or the ``derived`` sum of a blank
+    总计 (see ``values.cell_number``).
+    """
+    numbers: list[Decimal | None] = list(map(_VALUE, cells))
+    for at, total in derived.items():
+        numbers[at] = total
+    whole = np.array(scaled_values(numbers), dtype=np.int64)
+    placeholder = kinds == _PLACEHOLDER_CODE
+    blank = (kinds == _BLANK_CODE) | (kinds == _MISSING_CODE)
+    blank[list(derived)] = False
+    whole[placeholder] = 0
+    empty = ((whole == EMPTY) & ~placeholder) | blank
+    unfit = np.flatnonzero((whole == UNFIT) & ~placeholder & ~blank)
+    whole[empty] = 0
+    whole[unfit] = 0
     value = whole / SCALE
     value[empty] = np.nan
     exact = np.full(len(numbers), None, dtype=object)
-    for at, number in unfit:
+    for at in unfit:
+        number = Decimal(numbers[at])  # type: ignore[arg-type]  # an int in a hand-built model
         value[at] = float(number)
         exact[at] = number
     return value, whole, exact
@@ -127,34 +119,28 @@ def _value_columns(
 def cells_frame(tables: Sequence[tuple[int, Table]], spec: TableSpec) -> pd.DataFrame:
     """One record per template cell of every table, keyed by the caller's document numbers."""
     plan = layout(spec)
-    kinds: list[int] = []
-    raws: list[str] = []
-    numbers: list[Decimal | None] = []
+    size, count = len(plan.keys), len(tables)
+    cells: list[Cell] = []
     for _, table in tables:
-        get = table.cells.get
-        cells = [get(key) for key in plan.keys]
-        values = _numbers(cells)
-        for at in plan.totals:
-            cell = cells[at]
-            if cell is not None and cell.kind == "blank":
-                derived = derived_total(table, *plan.keys[at])
-                if derived is not None:
-                    values[at] = derived
-        kinds.extend([_MISSING_CODE if cell is None else _KIND_CODE[cell.kind] for cell in cells])
-        raws.extend(["" if cell is None else cell.raw for cell in cells])
-        numbers.extend(values)
-    count = len(tables)
-    value, whole, exact = _value_columns(numbers)
+        cells.extend(map(table.cells.get, plan.keys, repeat(_ABSENT, size)))
+    kinds = np.fromiter(map(_KIND_CODE.__getitem__, map(_KIND, cells)), dtype=np.int8, count=len(cells))
+    # a blank 总计 stands for its row's sum (derived_total): only blank cells of that column are looked at
+    derived: dict[int, Decimal] = {}
+    for at in np.flatnonzero((kinds == _BLANK_CODE) & np.tile(plan.is_total, count)).tolist():
+        total = derived_total(tables[at // size][1], *plan.keys[at % size])
+        if total is not None:
+            derived[at] = total
+    value, whole, exact = _value_columns(cells, kinds, derived)
     return pd.DataFrame(
         {
-            "doc": np.repeat(np.array([doc for doc, _ in tables], dtype=np.int64), len(plan.keys)),
+            "doc": np.repeat(np.array([doc for doc, _ in tables], dtype=np.int64), size),
             "row": pd.Categorical.from_codes(np.tile(plan.rows, count), dtype=plan.row_dtype),
             "col": pd.Categorical.from_codes(np.tile(plan.cols, count), dtype=plan.col_dtype),
             "value": value,
             "scaled": whole,
             "exact": exact,
-            "kind": pd.Categorical.from_codes(np.array(kinds, dtype=np.int8), dtype=KIND_DTYPE),
-            "raw": raws,
+            "kind": pd.Categorical.from_codes(kinds, dtype=KIND_DTYPE),
+            "raw": list(map(_RAW, cells)),
             "signed": np.tile(plan.signed, count),
             "decimal": np.tile(plan.decimal, count),
         }

@@ -17,8 +17,9 @@ def _failures(frame: pd.DataFrame, cases: pd.DataFrame) -> list[Failure]:
     sort: the order is rebuilt here so that findings come in template order, run after run.
     """
     docs, rows, cols = frame["doc"].to_numpy(), frame["row"].to_numpy(), frame["col"].to_numpy()
+    cases = cases[["check", "check_number", "index"]].drop_duplicates()
     found: dict[Failure, tuple[int, str, int]] = {}
-    for check, number, position in zip(cases["check"], cases["check_number"], cases["index"], strict=True):
+    for check, number, position in cases.itertuples(index=False, name=None):
         rank = -1 if number is None or pd.isna(number) else int(number)
         if position is None or pd.isna(position):
             found.setdefault(Failure(str(check), None, None, None), (rank, str(check), -1))

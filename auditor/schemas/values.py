@@ -29,16 +29,20 @@ such terms stays within int64, far more than any identity has."""
 
 ZERO = Decimal(0)
 
-_UNSEEN = object()
-_SCALED: dict[Decimal, int | None] = {}
-"""Memo of :func:`scaled` (a report's counts repeat: 0, 1, 2 …); cleared when it grows large."""
+EMPTY = -(2**62)
+"""Marks a record with no value (blank, text, missing) in a list of scaled values: outside ±FIT."""
+UNFIT = 2**62
+"""Marks a value that does not fit a scaled int (kept as a Decimal): outside ±FIT."""
+
+_SCALED: dict[object, int] = {None: EMPTY}
+"""Memo of :func:`scaled_values` (a report's counts repeat: 0, 1, 2 …); cleared when it grows large."""
 _SCALED_LIMIT = 50_000
 
 
-def _scale(value: Decimal) -> int | None:
+def _scale(value: Decimal) -> int:
     value = Decimal(value)  # a model built by hand may hold an int
     if not value.is_finite():
-        return None
+        return EMPTY
     whole = int(value)
     if whole == value:
         number = whole * SCALE
@@ -46,18 +50,30 @@ def _scale(value: Decimal) -> int | None:
         shifted = value * SCALE  # exact: DECIMAL_PRECISION digits
         number = int(shifted)
         if number != shifted:
-            return None
-    return number if -FIT <= number <= FIT else None
+            return UNFIT
+    return number if -FIT <= number <= FIT else UNFIT
 
 
-def scaled(value: Decimal) -> int | None:
-    """``value`` in ten-thousandths as an int when that is exact and within :data:`FIT`, else None."""
-    found = _SCALED.get(value, _UNSEEN)
-    if found is _UNSEEN:
+def _scaled_one(value: Decimal | None) -> int:
+    try:
+        return _SCALED[value]
+    except KeyError:
         if len(_SCALED) >= _SCALED_LIMIT:
             _SCALED.clear()
-        found = _SCALED[value] = _scale(value)
-    return found  # type: ignore[return-value]
+            _SCALED[None] = EMPTY
+        found = _SCALED[value] = _scale(value)  # type: ignore[arg-type]
+        return found
+    except TypeError:  # a signalling NaN cannot be hashed: it is no value either
+        return EMPTY
+
+
+def scaled_values(numbers: list[Decimal | None]) -> list[int]:
+    """Each value in ten-thousandths (exact, within ±FIT); :data:`EMPTY` where there is none (None or
+    not finite), :data:`UNFIT` where it does not fit (the caller keeps the Decimal)."""
+    try:
+        return [_SCALED[number] for number in numbers]  # the common case: every value seen before
+    except (KeyError, TypeError):
+        return [_scaled_one(number) for number in numbers]
 
 
 def cell_number(cell: Cell | None) -> Decimal | None:
