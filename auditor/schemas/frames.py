@@ -109,7 +109,7 @@ def _value_columns(
     value = whole / SCALE
     value[empty] = np.nan
     exact = np.full(len(numbers), None, dtype=object)
-    for at in unfit:
+    for at in unfit.tolist():
         number = Decimal(numbers[at])  # type: ignore[arg-type]  # an int in a hand-built model
         value[at] = float(number)
         exact[at] = number
