@@ -103,31 +103,53 @@ def _exact_sums(
         unequal[key] = total != 0
 
 
-def _negative(frame: pd.DataFrame) -> pd.Series[bool]:
-    negative = frame["scaled"].to_numpy() < 0
-    unfit, exact = _unfit(frame)
-    for at in unfit:
-        negative[at] = exact[at] < 0
-    return pd.Series(~negative | frame["signed"].to_numpy(), index=frame.index)
+def _allowed(frame: pd.DataFrame, by_column: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    """Per record, what the template allows in its column (``by_column``: by column code, with one
+    more False at the end for the code -1 of a missing id)."""
+    return np.asarray(by_column[frame["col"].cat.codes.to_numpy()], dtype=np.bool_)
 
 
-def _non_integer(frame: pd.DataFrame) -> pd.Series[bool]:
-    fraction = frame["scaled"].to_numpy() % SCALE != 0
-    unfit, exact = _unfit(frame)
-    for at in unfit:
-        fraction[at] = exact[at] != exact[at].to_integral_value()
-    return pd.Series(~fraction | frame["decimal"].to_numpy(), index=frame.index)
+def _negative(spec: TableSpec) -> CheckFn:
+    signed = np.append(layout(spec).col_signed, False)
+
+    def check(frame: pd.DataFrame) -> pd.Series[bool]:
+        negative = frame["scaled"].to_numpy() < 0
+        unfit, exact = _unfit(frame)
+        for at in unfit:
+            negative[at] = exact[at] < 0
+        return pd.Series(~negative | _allowed(frame, signed), index=frame.index)
+
+    return check
 
 
-def _text(frame: pd.DataFrame) -> pd.Series[bool]:
-    return frame["kind"] != "text"
+def _non_integer(spec: TableSpec) -> CheckFn:
+    decimal = np.append(layout(spec).col_decimal, False)
+
+    def check(frame: pd.DataFrame) -> pd.Series[bool]:
+        fraction = frame["scaled"].to_numpy() % SCALE != 0
+        unfit, exact = _unfit(frame)
+        for at in unfit:
+            fraction[at] = exact[at] != exact[at].to_integral_value()
+        return pd.Series(~fraction | _allowed(frame, decimal), index=frame.index)
+
+    return check
 
 
-def _blank(frame: pd.DataFrame) -> pd.Series[bool]:
-    return ~frame["kind"].isin(["blank", MISSING])
+def _text(spec: TableSpec) -> CheckFn:
+    def check(frame: pd.DataFrame) -> pd.Series[bool]:
+        return frame["kind"] != "text"
+
+    return check
 
 
-_VALUE_CHECKS: dict[str, CheckFn] = {
+def _blank(spec: TableSpec) -> CheckFn:
+    def check(frame: pd.DataFrame) -> pd.Series[bool]:
+        return ~frame["kind"].isin(["blank", MISSING])
+
+    return check
+
+
+_VALUE_CHECKS: dict[str, Callable[[TableSpec], CheckFn]] = {
     "text": _text,
     "blank": _blank,
     "negative": _negative,
@@ -135,9 +157,10 @@ _VALUE_CHECKS: dict[str, CheckFn] = {
 }
 
 
-def value_check(test: ValueTest) -> pa.Check:
-    """The pandera check of one value test: a boolean per cell record."""
-    return pa.Check(_VALUE_CHECKS[test.test], name=test.name, ignore_na=False)
+def value_check(test: ValueTest, spec: TableSpec) -> pa.Check:
+    """The pandera check of one value test on a template version: a boolean per cell record.
+    Negative values pass in signed columns (2019 本年增/减), fractions in amount columns."""
+    return pa.Check(_VALUE_CHECKS[test.test](spec), name=test.name, ignore_na=False)
 
 
 def build_schema(spec: TableSpec, checks: Sequence[Identity | ValueTest]) -> pa.DataFrameSchema:
@@ -159,11 +182,8 @@ def build_schema(spec: TableSpec, checks: Sequence[Identity | ValueTest]) -> pa.
             "scaled": pa.Column("int64"),
             "exact": pa.Column(object, nullable=True),
             "kind": pa.Column(KIND_DTYPE),
-            "raw": pa.Column(str),
-            "signed": pa.Column(bool),
-            "decimal": pa.Column(bool),
         },
-        checks=[identity_check(i, spec) for i in identities] + [value_check(t) for t in tests],
+        checks=[identity_check(i, spec) for i in identities] + [value_check(t, spec) for t in tests],
         strict=True,
         name=f"{spec.kind}-{spec.version}",
     )

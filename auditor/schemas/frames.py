@@ -3,14 +3,15 @@
 :func:`cells_frame` is the form pandera validates: one record per template cell of each table
 (``doc``, ``row`` and ``col`` ids, the cell's ``value`` as a float for people, the same value exact as
 ``scaled`` ten-thousandths or, where that does not fit, as the Decimal in ``exact``, the cell's
-``kind`` and ``raw`` text, and whether the column allows negative values or decimals).  One frame holds
-the tables of a whole batch, so a schema validates many documents in one call.
+``kind``).  One frame holds the tables of a whole batch, so a schema validates many documents in one
+call.  What the template says of a column (negative values or decimals allowed) is not repeated per
+record: the checks read it from the template by the column's code (:class:`Layout`).
 
-The frame is built column by column: the template's positions, row and column ids, signed and decimal
-flags are computed once per version (:func:`_layout`) and repeated per table; row, column and kind
+The frame is built column by column: the template's positions and their row and column codes are
+computed once per version (:func:`layout`) and repeated per table; row, column and kind
 are categoricals whose categories are the template's ids, so the dtype states which ids a record may
 hold.  :func:`table_frame` is the same table as a grid for people: rows = template row ids, columns =
-template column ids.
+template column ids, with each cell's raw text beside its value.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ _BLANK_CODE = _KIND_CODE["blank"]
 _PLACEHOLDER_CODE = _KIND_CODE["placeholder"]
 
 FRAME_COLUMNS: tuple[str, ...] = (
-    "doc", "row", "col", "value", "scaled", "exact", "kind", "raw", "signed", "decimal",
+    "doc", "row", "col", "value", "scaled", "exact", "kind",
 )  # fmt: skip
 
 
@@ -51,8 +52,10 @@ class Layout:
     rows: npt.NDArray[np.int16]
     """Code of each position's row id among ``row_dtype``'s categories."""
     cols: npt.NDArray[np.int16]
-    signed: npt.NDArray[np.bool_]
-    decimal: npt.NDArray[np.bool_]
+    col_signed: npt.NDArray[np.bool_]
+    """By column code: negative values allowed (2019 本年增/减)."""
+    col_decimal: npt.NDArray[np.bool_]
+    """By column code: fractions allowed (amounts in 万元)."""
     is_total: npt.NDArray[np.bool_]
     """The positions of the 总计 column of T3/T4, where a blank cell may stand for its row's sum."""
     row_dtype: pd.CategoricalDtype
@@ -64,14 +67,13 @@ def layout(spec: TableSpec) -> Layout:
     """The layout of a template version, built once per process."""
     row_ids = [r.id for r in spec.rows]
     col_ids = [c.id for c in spec.columns]
-    columns = {c.id: c for c in spec.columns}
     keys = tuple(spec.required_cells())
     return Layout(
         keys=keys,
         rows=np.array([row_ids.index(row) for row, _ in keys], dtype=np.int16),
         cols=np.array([col_ids.index(col) for _, col in keys], dtype=np.int16),
-        signed=np.array([columns[col].signed for _, col in keys], dtype=bool),
-        decimal=np.array([columns[col].decimal for _, col in keys], dtype=bool),
+        col_signed=np.array([c.signed for c in spec.columns], dtype=bool),
+        col_decimal=np.array([c.decimal for c in spec.columns], dtype=bool),
         is_total=np.array([col == ROW_TOTAL and spec.kind in ("T3", "T4") for _, col in keys], dtype=bool),
         row_dtype=pd.CategoricalDtype(row_ids),
         col_dtype=pd.CategoricalDtype(col_ids),
@@ -80,7 +82,6 @@ def layout(spec: TableSpec) -> Layout:
 
 _ABSENT = Cell("", MISSING)  # type: ignore[arg-type]  # a template cell the table does not have
 _KIND = attrgetter("kind")
-_RAW = attrgetter("raw")
 _VALUE = attrgetter("value")
 
 
@@ -140,9 +141,6 @@ def cells_frame(tables: Sequence[tuple[int, Table]], spec: TableSpec) -> pd.Data
             "scaled": whole,
             "exact": exact,
             "kind": pd.Categorical.from_codes(kinds, dtype=KIND_DTYPE),
-            "raw": list(map(_RAW, cells)),
-            "signed": np.tile(plan.signed, count),
-            "decimal": np.tile(plan.decimal, count),
         }
     )
 
@@ -150,7 +148,8 @@ def cells_frame(tables: Sequence[tuple[int, Table]], spec: TableSpec) -> pd.Data
 def table_frame(table: Table, spec: TableSpec) -> pd.DataFrame:
     """One table as a grid: rows = template row ids, columns = (value | raw, template column id)."""
     cells = cells_frame([(0, table)], spec)
-    cells = cells.assign(row=cells["row"].astype(object), col=cells["col"].astype(object))
+    raws = [cell.raw if (cell := table.cells.get(key)) is not None else "" for key in layout(spec).keys]
+    cells = cells.assign(row=cells["row"].astype(object), col=cells["col"].astype(object), raw=raws)
     grid = cells.pivot(index="row", columns="col", values=["value", "raw"])
     return grid.reindex(index=[r.id for r in spec.rows]).reindex(
         columns=[(part, c.id) for part in ("value", "raw") for c in spec.columns]
