@@ -69,11 +69,9 @@ def identity_check(identity: Identity, spec: TableSpec) -> pa.Check:
         term_codes = frame[terms].cat.codes.to_numpy()
         group_codes = frame[groups].cat.codes.to_numpy()
         at = np.flatnonzero((signs[term_codes] != 0) & (group_codes >= 0))
-        _, doc_at = np.unique(frame["doc"].to_numpy()[at], return_inverse=True)
-        keys = doc_at * group_count + group_codes[at]
+        keys = _doc_numbers(frame["doc"].to_numpy()[at]) * group_count + group_codes[at]
         sign = signs[term_codes[at]]
-        sums = np.zeros(int(keys.max()) + 1 if len(keys) else 0, dtype=np.int64)
-        np.add.at(sums, keys, sign * frame["scaled"].to_numpy()[at])
+        sums = _group_sums(keys, sign * frame["scaled"].to_numpy()[at])
         unequal = sums != 0
         unfit, exact = _unfit(frame)
         if len(unfit):
@@ -84,6 +82,29 @@ def identity_check(identity: Identity, spec: TableSpec) -> pa.Check:
         return pd.Series(passed, index=frame.index)
 
     return pa.Check(check, name=identity.name, ignore_na=False)
+
+
+def _doc_numbers(docs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Small non-negative numbers, one per document: the caller's own when they are dense enough (the
+    rule base numbers a batch's documents 0, 1, 2 …), else their ranks."""
+    if len(docs) and docs.min() >= 0 and docs.max() <= 4 * len(docs):
+        return docs
+    return np.unique(docs, return_inverse=True)[1].astype(np.int64)
+
+
+FLOAT_EXACT = 2**53
+"""Below this, every integer and every partial sum of integers is exact in a float64."""
+
+
+def _group_sums(keys: npt.NDArray[np.int64], terms: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The exact sum of ``terms`` per key: a float bincount when no partial sum can reach 2^53 (every
+    real report), else an integer scatter-add."""
+    size = int(keys.max()) + 1 if len(keys) else 0
+    if float(np.abs(terms).sum(dtype=np.float64)) < FLOAT_EXACT / 2:  # half: the float sum is itself rounded
+        return np.bincount(keys, weights=terms, minlength=size).astype(np.int64)
+    sums = np.zeros(size, dtype=np.int64)
+    np.add.at(sums, keys, terms)
+    return sums
 
 
 def _exact_sums(
