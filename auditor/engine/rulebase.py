@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from auditor import schemas
 from auditor.engine.api import (
     TABLE_NAMES,
     Context,
@@ -31,7 +32,7 @@ from auditor.engine.level import level_of
 from auditor.engine.rulefile import PROJECT_RULES, RuleSet, RuleSpec, load_rules
 from auditor.findings.model import Finding, Location, ReportResult, document_identity, fingerprint
 from auditor.model import Document, Table
-from auditor.schemas import Failure, build_schema, cells_frame, validate
+from auditor.schemas import Failure
 from auditor.templates import SPECS, TableSpec
 
 log = logging.getLogger("nianbao.rules")
@@ -122,7 +123,7 @@ class RuleBase:
         self.engine = compile_engine(self.rules)
         checks = [check for rule in self.rules for check in rule.compiled.schema_checks]
         self.specs: dict[tuple[str, str], TableSpec] = {(s.kind, s.version): s for s in SPECS.values()}
-        self.schemas = {key: build_schema(spec, checks) for key, spec in self.specs.items()}
+        self.schemas = {key: schemas.build_schema(spec, checks) for key, spec in self.specs.items()}
         self.summary_rule = next((r for r in self.rules if r.shape == "not_evaluated"), None)
         self.runtime_errors: list[tuple[str, str]] = []
         """(rule id, one-line reason) of every check that raised: reported, never fatal."""
@@ -198,7 +199,7 @@ class RuleBase:
         broken: dict[int, set[tuple[str, str]]] = defaultdict(set)
         for key, tables in groups.items():
             kind = key[0]
-            for failure in validate(cells_frame(tables, self.specs[key]), self.schemas[key]):
+            for failure in schemas.validate(schemas.cells_frame(tables, self.specs[key]), self.schemas[key]):
                 if failure.doc is None:
                     for i, _ in tables:
                         broken[i].add((failure.check, kind))
