@@ -2,20 +2,26 @@
 
     uv run python bench/schema_validate.py                       # 1000 txt/md reports, chunks of 200
     uv run python bench/schema_validate.py --docs 2000 --batch 500 --repeat 9
+    uv run python bench/schema_validate.py --audit                # also the whole RuleBase.audit
 
 Extraction runs once, outside the timing (the same generated corpus as bench/rulebase_audit.py: one
 report in five with a planted defect).  Each repeat runs ``_validate`` (cell frames built, schemas
 run, failures collected) chunk by chunk as ``RuleBase.audit`` does.  Prints the median milliseconds per
-report (wall clock, and CPU time, steadier on a shared machine) and the number of failures (which must not change
-between two versions of the schemas).
+report (wall clock, and CPU time, steadier on a shared machine) and the number of failures (which must
+not change between two versions of the schemas).  ``--audit`` also times ``RuleBase.audit`` on fresh
+copies of the same reports (as bench/rulebase_audit.py does, in CPU time as well), and the import of
+pandas and pandera that building the rule base's schemas costs in a fresh process.
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,20 +30,57 @@ from audit_throughput import sample_spec
 
 from auditor.engine import default_rulebase
 from auditor.engine.samples import render_sample
+from auditor.findings.model import ReportResult
 from auditor.model import Document
 from auditor.pipeline import AuditInput, extract_one
 
+IMPORT_COST = (
+    "import time\n"
+    "wall, cpu = time.perf_counter(), time.process_time()\n"
+    "import pandera.pandas\n"
+    "print(time.perf_counter() - wall, time.process_time() - cpu)\n"
+)
 
-def _documents(count: int) -> list[Document]:
+
+def _results(count: int) -> list[ReportResult]:
     formats = ("txt", "md")
-    docs: list[Document] = []
-    for seed in range(count):
-        fmt = formats[seed % 2]
-        data = render_sample(sample_spec(seed), fmt)
-        result = extract_one(AuditInput(data=data, source=f"{seed:06d}.{fmt}"))
-        if result.document is not None:
-            docs.append(result.document)
-    return docs
+    return [
+        extract_one(AuditInput(data=render_sample(sample_spec(seed), fmt), source=f"{seed:06d}.{fmt}"))
+        for seed, fmt in ((seed, formats[seed % 2]) for seed in range(count))
+    ]
+
+
+def _timed(run: Callable[[], int], repeat: int) -> tuple[list[float], list[float], int]:
+    """Wall-clock and CPU seconds of each of ``repeat`` runs, and the count the last run returned."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    count = 0
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        count = run()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return walls, cpus, count
+
+
+def _line(what: str, docs: int, walls: list[float], cpus: list[float]) -> str:
+    def per(seconds: float) -> str:
+        return f"{seconds * 1000 / docs:.3f}"
+
+    return (
+        f"{what}: {docs} reports: median {per(statistics.median(walls))} ms/report "
+        f"(CPU {per(statistics.median(cpus))}, fastest {per(min(walls))})"
+    )
+
+
+def _import_cost(repeat: int) -> str:
+    runs = [subprocess.run([sys.executable, "-c", IMPORT_COST], capture_output=True, text=True, check=True)
+            for _ in range(repeat)]  # fmt: skip
+    walls, cpus = zip(*(map(float, run.stdout.split()) for run in runs), strict=True)
+    return (
+        f"import pandera.pandas in a fresh process: median {statistics.median(walls):.2f} s "
+        f"(CPU {statistics.median(cpus):.2f} s)"
+    )
 
 
 def main() -> None:
@@ -45,32 +88,38 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=200, help="reports per _validate call")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--audit", action="store_true", help="also time RuleBase.audit and the import")
     args = parser.parse_args()
-    started = time.perf_counter()
     rulebase = default_rulebase()
-    built = time.perf_counter() - started
-    docs = _documents(args.docs)
+    results = _results(args.docs)
+    docs: list[Document] = [r.document for r in results if r.document is not None]
     chunks = [docs[at : at + args.batch] for at in range(0, len(docs), args.batch)]
     rulebase._validate(chunks[0])  # warm: first calls pay pandera's lazy set-up
-    times: list[float] = []
-    cpu: list[float] = []
-    failures = broken = 0
-    for _ in range(args.repeat):
-        failures = broken = 0
-        started, started_cpu = time.perf_counter(), time.process_time()
+
+    def validate_all() -> int:
+        failures = 0
         for chunk in chunks:
             found, not_run = rulebase._validate(chunk)
             failures += sum(len(f) for per_doc in found.values() for f in per_doc.values())
-            broken += sum(len(checks) for checks in not_run.values())
-        times.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-    median, median_cpu = statistics.median(times), statistics.median(cpu)
-    print(
-        f"RuleBase._validate: {len(docs)} reports in chunks of {args.batch}: median {median:.3f} s "
-        f"({median * 1000 / len(docs):.3f} ms/report; CPU {median_cpu * 1000 / len(docs):.3f} ms/report, "
-        f"fastest {min(times) * 1000 / len(docs):.3f} ms/report), "
-        f"{failures} failures, {broken} checks not run; rule base built in {built:.2f} s"
-    )
+            failures += sum(len(checks) for checks in not_run.values())
+        return failures
+
+    walls, cpus, failures = _timed(validate_all, args.repeat)
+    timing = _line("RuleBase._validate", len(docs), walls, cpus)
+    print(f"{timing}, chunks of {args.batch}, {failures} failures")
+    if not args.audit:
+        return
+    frozen = pickle.dumps(results)
+
+    def audit_all() -> int:
+        copies = pickle.loads(frozen)
+        for at in range(0, len(copies), args.batch):
+            rulebase.audit(copies[at : at + args.batch])
+        return sum(len(r.findings) for r in copies)
+
+    walls, cpus, findings = _timed(audit_all, args.repeat)
+    print(f"{_line('RuleBase.audit (incl. unpickling)', len(docs), walls, cpus)}, {findings} findings")
+    print(_import_cost(args.repeat))
 
 
 if __name__ == "__main__":
