@@ -29,6 +29,9 @@ such terms stays within int64, far more than any identity has."""
 
 ZERO = Decimal(0)
 
+FIT_DIGITS = 12
+"""A value of 10^12 or more (in the report's units) never fits: checked before any conversion."""
+
 EMPTY = -(2**62)
 """Marks a record with no value (blank, text, missing) in a list of scaled values: outside ±FIT."""
 UNFIT = 2**62
@@ -43,6 +46,8 @@ def _scale(value: Decimal) -> int:
     value = Decimal(value)  # a model built by hand may hold an int
     if not value.is_finite():
         return EMPTY
+    if value and value.adjusted() >= FIT_DIGITS:  # too large: and int() of 1E+999999 would be slow
+        return UNFIT
     whole = int(value)
     if whole == value:
         number = whole * SCALE
