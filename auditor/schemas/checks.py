@@ -2,11 +2,12 @@
 
 A schema has one pandera check per identity and per value test, each named by the rule that owns it
 (see :mod:`auditor.schemas.spec`), and each vectorised over the whole frame of a batch: an identity
-signs its terms by the template position's code, sums them per document and column (or row) with one
-integer scatter-add, and fails the anchor cell of every group whose sum is not exactly 0.  The
+signs its terms by their row (or column) code, sums them per document and column (or row) in one
+pass (:func:`_group_sums`), and fails the anchor cell of every group whose sum is not exactly 0.  The
 arithmetic is on the exact ``scaled`` integers; the rare values kept as Decimals (``exact``) are
-summed as Decimals in their own groups only.  The template's ids are the categories of the row, column
-and kind dtypes, so the dtype checks are the membership checks.
+summed as Decimals in their own groups only.  Nothing is compared with a tolerance.  The template's
+ids are the categories of the row, column and kind dtypes, so the dtype checks are the membership
+checks (they replace one ``isin`` check per key column).
 """
 
 from __future__ import annotations

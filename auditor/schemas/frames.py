@@ -39,11 +39,6 @@ _MISSING_CODE = _KIND_CODE[MISSING]
 _BLANK_CODE = _KIND_CODE["blank"]
 _PLACEHOLDER_CODE = _KIND_CODE["placeholder"]
 
-FRAME_COLUMNS: tuple[str, ...] = (
-    "doc", "row", "col", "value", "scaled", "exact", "kind",
-)  # fmt: skip
-
-
 @dataclass(frozen=True, slots=True)
 class Layout:
     """The template cells of one version, in order, as the columns of one table's records."""
@@ -91,9 +86,10 @@ def _value_columns(
     """``value`` (float, NaN where no value), ``scaled`` (exact ten-thousandths, 0 where no value or
     where the value does not fit) and ``exact`` (the Decimal where it does not fit, else None).
 
-    A record's value is its cell's (numbers, and text that writes a number otherwise), 0 for a
-    placeholder ("/", "—", "无"), none for a blank or missing cell, or the ``derived`` sum of a blank
-    总计 (see ``values.cell_number``).
+    A record's value is its cell's (numbers, and text that writes a number otherwise, e.g. "十二",
+    "12件": VAL-001 reports it and the arithmetic uses the value it writes, as the finding's evidence
+    says), 0 for a placeholder ("/", "—", "无"), none for a blank, a missing cell or other text (0 in
+    identities; the value tests report them), or the ``derived`` sum of a blank 总计.
     """
     numbers: list[Decimal | None] = list(map(_VALUE, cells))
     for at, total in derived.items():

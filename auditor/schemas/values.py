@@ -5,16 +5,15 @@ and must stay exact: a float would round 9007199254740993 to …992 and make a b
 unbalanced, or a 60-digit imbalance look balanced.  A cell record therefore holds its value as an
 integer number of ten-thousandths (:data:`SCALE`) when that is exact and small enough for int64 sums
 (:data:`FIT`), which is every value of a real report, and keeps the :class:`~decimal.Decimal` only for
-the few that do not fit (:func:`scaled`).
+the few that do not fit (:func:`scaled_values`).
 """
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from functools import lru_cache
 
-from auditor.model import Cell, Table
+from auditor.model import Table
 from auditor.templates import spec_for
 
 ROW_TOTAL = "total"
@@ -26,8 +25,6 @@ SCALE = 10_000
 FIT = 10**15
 """Largest magnitude of a scaled value held as int64 (10^11 in the report's units): a sum of up to 9,000
 such terms stays within int64, far more than any identity has."""
-
-ZERO = Decimal(0)
 
 FIT_DIGITS = 12
 """A value of 10^12 or more (in the report's units) never fits: checked before any conversion."""
@@ -46,7 +43,7 @@ def _scale(value: Decimal) -> int:
     value = Decimal(value)  # a model built by hand may hold an int
     if not value.is_finite():
         return EMPTY
-    if value and value.adjusted() >= FIT_DIGITS:  # too large: and int() of 1E+999999 would be slow
+    if value and value.adjusted() >= FIT_DIGITS:  # never fits; and int() of 1E+999999 would be slow
         return UNFIT
     whole = int(value)
     if whole == value:
@@ -79,27 +76,6 @@ def scaled_values(numbers: list[Decimal | None]) -> list[int]:
         return [_SCALED[number] for number in numbers]  # the common case: every value seen before
     except (KeyError, TypeError):
         return [_scaled_one(number) for number in numbers]
-
-
-def cell_number(cell: Cell | None) -> Decimal | None:
-    """The value for arithmetic, or None where the cell holds none: placeholders ("/", "—", "无") are 0;
-    numbers, and text that writes a number otherwise, their value; blanks, other text and absent cells
-    None (they count as 0 in identities and are reported by the value tests)."""
-    if cell is None:
-        return None
-    if cell.kind == "placeholder":
-        return ZERO
-    if cell.kind in ("number", "text"):
-        # a text cell with a value is a number written otherwise ("十二", "12件"): VAL-001 reports
-        # it, and the arithmetic uses the value it writes, as the finding's evidence says
-        return cell.value
-    return None
-
-
-def cell_value(cell: Cell | None) -> float:
-    """:func:`cell_number` as a float for display, NaN where the cell holds no value."""
-    number = cell_number(cell)
-    return math.nan if number is None else float(number)
 
 
 def derived_total(table: Table, row: str, col: str) -> Decimal | None:
