@@ -1,17 +1,16 @@
-"""The pages: one handler per URL, each reading the store through :mod:`auditor.web.queries`."""
+"""The pages: one handler per URL, each reading the store through :mod:`auditor.store.queries`."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from auditor.findings.model import ReportResult
-from auditor.store.schema import ReportRow
-from auditor.web import queries
+from auditor.store import queries
+from auditor.store.queries import JsonObject
 from auditor.web.catalogue import Catalogue, RuleEntry, build_catalogue, known_rules
 from auditor.web.charts import BarItem, bar_chart, line_chart
 from auditor.web.downloads import DOWNLOADS, MODEL_LIMIT, write_download
@@ -59,14 +58,14 @@ def report(req: PageRequest) -> Response:
 
 def _catalogue(req: PageRequest) -> Catalogue:
     recorded = queries.recorded_rules(req.session, known_rules())
-    return build_catalogue(RuleEntry(i, t, s, b, source="审查记录") for i, t, s, b in recorded)
+    return build_catalogue(RuleEntry(r.rule_id, r.title, r.severity, r.basis, source="审查记录") for r in recorded)
 
 
 def rules(req: PageRequest) -> Response:
     """The rule catalogue with how often each rule is currently found."""
     counts: dict[str, int] = {}
-    for rule_id, _title, _severity, n in queries.counts_by_rule(req.session, req.filters, None):
-        counts[rule_id] = counts.get(rule_id, 0) + n
+    for counted in queries.counts_by_rule(req.session, req.filters, None):
+        counts[counted.rule_id] = counts.get(counted.rule_id, 0) + counted.n
     return req.render("rules.html", catalogue=_catalogue(req), counts=counts)
 
 
@@ -96,8 +95,8 @@ def download(req: PageRequest) -> Response:
     name = str(req.request.path_params["name"])
     if name not in DOWNLOADS:
         raise HTTPException(404, f"没有名为 {name} 的下载")
-    pairs = queries.findings_for_download(req.session, req.filters, site_scope(req.session, req.filters))
-    models: dict[int, dict[str, Any]] = {}
+    pairs = queries.current_findings(req.session, req.filters, site_scope(req.session, req.filters))
+    models: dict[int, JsonObject] = {}
     if DOWNLOADS[name].needs_model:
         if len(pairs) > MODEL_LIMIT:
             message = (f"HTML 报告最多包含 {MODEL_LIMIT} 份报告，当前筛选有 {len(pairs)} 份。"
@@ -111,10 +110,11 @@ def report_download(req: PageRequest) -> Response:
     """One report and its findings (waived ones included) as any of the downloads."""
     report_id = int(req.request.path_params["report_id"])
     name = str(req.request.path_params["name"])
-    row = req.session.get(ReportRow, report_id)
+    row = queries.get_report(req.session, report_id)
     if row is None or name not in DOWNLOADS:
         raise HTTPException(404, "没有这个下载")
-    results = [result_from_rows(row, queries.findings_of(req.session, row.id), row.model)]
+    model = queries.report_model(req.session, row.id)
+    results = [result_from_rows(row, queries.findings_of(req.session, row.id), model)]
     return _file(name, results, f"report-{row.id}")
 
 
@@ -130,7 +130,7 @@ def report_notice(req: PageRequest) -> Response:
     from auditor.findings.notice import DEFAULT_ISSUER, NoticeOptions, body_of, file_name, notice_docx
 
     report_id = int(req.request.path_params["report_id"])
-    row = req.session.get(ReportRow, report_id)
+    row = queries.get_report(req.session, report_id)
     if row is None:
         raise HTTPException(404, "没有这个下载")
     query = req.request.query_params

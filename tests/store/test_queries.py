@@ -48,7 +48,7 @@ def test_sites_and_runs(runs: Runs) -> None:
     latest = queries.latest_run(runs.store, site_id="demo-gov")
     assert latest is not None and latest.id == runs.second
     gov = latest.sites["demo-gov"]
-    assert gov["previous_run_id"] == runs.first and gov["counts"]["audited"] == 1
+    assert gov.previous_run_id == runs.first and gov.counts["audited"] == 1
     assert queries.get_run(runs.store, 999) is None
 
 

@@ -9,7 +9,7 @@ import pytest
 from auditor.extract import extract
 from auditor.model import document_from_dict as document_from_model
 from auditor.samples import make_report, render_html, render_text
-from auditor.store.schema import FindingRow, ReportRow
+from auditor.store.queries import FindingView, ReportView
 from auditor.web.rehydrate import result_from_rows
 
 
@@ -25,11 +25,14 @@ def test_model_round_trip() -> None:
 
 @pytest.mark.parametrize("template", ["2021", "2019", "mixed", "unknown"])
 def test_a_report_row_without_its_model_keeps_the_stored_template(template: str) -> None:
-    row = ReportRow(source="http://x/1.html", sha256="a" * 64, title="t", agency="某局", year=2022,
-                    template=template, published=date(2023, 1, 5), published_source="发布时间", format="html")
-    finding = FindingRow(rule_id="SEC-009", severity="warning", title="t", message="m", location={"section": "六"},
-                         evidence="e", basis="b", fix="f", cells=[["T3", "new", "total"]], fingerprint="x",
-                         waived=None, status="new")
+    row = ReportView(id=1, run_id=1, site_id="s", document_id=None, version_id=None, source="http://x/1.html",
+                     sha256="a" * 64, title="t", agency="某局", year=2022, published=date(2023, 1, 5),
+                     published_source="发布时间", template=template, level=None, format="html", error=None,
+                     portal=False, audited_run_id=1)
+    finding = FindingView(id=1, run_id=1, report_id=1, site_id="s", source=row.source, year=2022, fingerprint="x",
+                          rule_id="SEC-009", severity="warning", title="t", message="m", location={"section": "六"},
+                          evidence="e", basis="b", fix="f", cells=[("T3", "new", "total")], waived=None,
+                          status="new", origin="audit", first_run_id=1)
     result = result_from_rows(row, [finding], None)
     assert result.document is not None and result.document.template == template
     assert result.to_dict()["published"] == "2023-01-05"
