@@ -611,7 +611,8 @@ def _resolved_findings(session: Session, run_id: int, site_id: str | None, sourc
              .join(ResolvedFindingRow, ResolvedFindingRow.finding_id == FindingRow.id)
              .join(ReportRow, ReportRow.id == FindingRow.report_id)
              .options(raiseload(ReportRow.stored_model))
-             .where(ResolvedFindingRow.run_id == run_id))
+             .where(ResolvedFindingRow.run_id == run_id)
+             .order_by(FindingRow.id))
     if site_id is not None:
         query = query.where(ResolvedFindingRow.site_id == site_id)
     if source_url is not None:
