@@ -187,7 +187,7 @@ class RunView(_Dict):
     started_at: datetime
     finished_at: datetime | None
     sites: dict[str, RunSiteView]
-    """site id -> its part of the run"""
+    """site id -> its part of the run, in the order the run listed its sites"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,7 +449,8 @@ def runs(source: Source, *, site_id: str | None = None, kind: str | None = None,
     with _reading(source) as s:
         rows = s.scalars(query).all()
         parts: dict[int, list[RunSiteRow]] = defaultdict(list)
-        for p in s.scalars(select(RunSiteRow).where(RunSiteRow.run_id.in_([r.id for r in rows]))):
+        for p in s.scalars(select(RunSiteRow).where(RunSiteRow.run_id.in_([r.id for r in rows]))
+                           .order_by(RunSiteRow.id)):
             parts[p.run_id].append(p)
         return [_run_view(r, parts[r.id]) for r in rows]
 
@@ -460,7 +461,14 @@ def get_run(source: Source, run_id: int) -> RunView | None:
         row = s.get(RunRow, run_id)
         if row is None:
             return None
-        return _run_view(row, s.scalars(select(RunSiteRow).where(RunSiteRow.run_id == run_id)))
+        return _run_view(row, s.scalars(select(RunSiteRow).where(RunSiteRow.run_id == run_id)
+                                        .order_by(RunSiteRow.id)))
+
+
+def run_status(source: Source, run_id: int) -> str | None:
+    """A run's status (running, done, failed, interrupted), or None if there is no such run."""
+    with _reading(source) as s:
+        return s.scalar(select(RunRow.status).where(RunRow.id == run_id))
 
 
 def latest_run(source: Source, *, site_id: str | None = None) -> RunView | None:
@@ -595,29 +603,45 @@ def findings(
         return _by_severity(_finding_view(f, r) for f, r in s.execute(query))
 
 
-def findings_of(source: Source, report_id: int) -> list[FindingView]:
-    """A report's findings, waived ones included, in the order they were stored (the writers' order)."""
+def _stored_findings(source: Source, where: ColumnElement[bool]) -> list[FindingView]:
     query = (select(FindingRow, ReportRow).join(ReportRow, ReportRow.id == FindingRow.report_id)
              .options(raiseload(ReportRow.stored_model))
-             .where(FindingRow.report_id == report_id).order_by(FindingRow.id))
+             .where(where).order_by(FindingRow.id))
     with _reading(source) as s:
         return [_finding_view(f, r) for f, r in s.execute(query)]
 
 
+def findings_of(source: Source, report_id: int) -> list[FindingView]:
+    """A report's findings, waived ones included, in the order they were stored (the writers' order)."""
+    return _stored_findings(source, FindingRow.report_id == report_id)
+
+
+def run_findings(source: Source, run_id: int) -> list[FindingView]:
+    """Every finding of a run, waived ones included, in the order they were stored."""
+    return _stored_findings(source, FindingRow.run_id == run_id)
+
+
 def _resolved_findings(session: Session, run_id: int, site_id: str | None, source_url: str | None = None
                        ) -> list[FindingView]:
-    """The earlier findings that run ``run_id`` recorded as resolved (of one site, one report's source)."""
+    """The earlier findings that run ``run_id`` recorded as resolved (of one site, one report's source),
+    in the order they were recorded."""
     query = (select(FindingRow, ReportRow)
              .join(ResolvedFindingRow, ResolvedFindingRow.finding_id == FindingRow.id)
              .join(ReportRow, ReportRow.id == FindingRow.report_id)
              .options(raiseload(ReportRow.stored_model))
              .where(ResolvedFindingRow.run_id == run_id)
-             .order_by(FindingRow.id))
+             .order_by(ResolvedFindingRow.id))
     if site_id is not None:
         query = query.where(ResolvedFindingRow.site_id == site_id)
     if source_url is not None:
         query = query.where(ReportRow.source == source_url)
     return [_finding_view(f, r, "resolved") for f, r in session.execute(query)]
+
+
+def resolved_findings(source: Source, run_id: int, *, site_id: str | None = None) -> list[FindingView]:
+    """The earlier findings that run ``run_id`` no longer has (of one site), as they were last stored."""
+    with _reading(source) as s:
+        return _resolved_findings(s, run_id, site_id)
 
 
 def resolved_of(source: Source, report: ReportView) -> list[FindingView]:
@@ -634,7 +658,7 @@ def run_diff(source: Source, run_id: int, *, site_id: str | None = None) -> RunD
     with _reading(source) as s:
         previous = {p.site_id: p.previous_run_id for p in s.scalars(
             select(RunSiteRow).where(RunSiteRow.run_id == run_id)) if site_id is None or p.site_id == site_id}
-        resolved = _resolved_findings(s, run_id, site_id)
+    resolved = resolved_findings(source, run_id, site_id=site_id)
     return RunDiff(run_id, previous, [f for f in current if f.status == "new"],
                    [f for f in current if f.status == "persisting"], resolved)
 

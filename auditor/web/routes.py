@@ -17,7 +17,7 @@ from auditor.web.downloads import DOWNLOADS, MODEL_LIMIT, write_download
 from auditor.web.filters import PAGE_SIZE
 from auditor.web.overview import Overview, build_overview, site_scope
 from auditor.web.pages import Handler, PageRequest
-from auditor.web.rehydrate import result_from_rows
+from auditor.store.rehydrate import result_from_rows
 from auditor.web.report import build_report_page
 
 

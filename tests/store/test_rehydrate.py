@@ -10,7 +10,7 @@ from auditor.extract import extract
 from auditor.model import document_from_dict as document_from_model
 from auditor.samples import make_report, render_html, render_text
 from auditor.store.queries import FindingView, ReportView
-from auditor.web.rehydrate import result_from_rows
+from auditor.store.rehydrate import result_from_rows
 
 
 def test_model_round_trip() -> None:

@@ -1,4 +1,5 @@
-"""Stored reports and findings back into the pipeline's objects, so the project's own writers can produce downloads.
+"""Stored reports and findings back into the pipeline's objects, so the project's own writers can write
+them again (the web view's downloads, a distributed run's outputs).
 
 A report's model is the ``Document.to_dict()`` stored for it (once per distinct model, in ``models``);
 :func:`auditor.model.document_from_dict` is its inverse (the body text itself is not stored, only its
@@ -37,7 +38,7 @@ def _document(row: ReportView, model: Mapping[str, Any] | None) -> Document | No
     )
 
 
-def finding_from_row(row: FindingView) -> Finding:
+def finding_from_view(row: FindingView) -> Finding:
     """A stored finding as the pipeline made it."""
     return Finding(
         rule_id=row.rule_id,
@@ -64,6 +65,6 @@ def result_from_rows(
         source=report.source,
         sha256=report.sha256,
         document=_document(report, model),
-        findings=[finding_from_row(f) for f in findings],
+        findings=[finding_from_view(f) for f in findings],
         error=report.error,
     )
