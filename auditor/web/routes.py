@@ -11,13 +11,13 @@ from starlette.responses import Response
 from auditor.findings.model import ReportResult
 from auditor.store import queries
 from auditor.store.queries import JsonObject
+from auditor.store.rehydrate import result_from_rows
 from auditor.web.catalogue import Catalogue, RuleEntry, build_catalogue, known_rules
 from auditor.web.charts import BarItem, bar_chart, line_chart
 from auditor.web.downloads import DOWNLOADS, MODEL_LIMIT, write_download
 from auditor.web.filters import PAGE_SIZE
 from auditor.web.overview import Overview, build_overview, site_scope
 from auditor.web.pages import Handler, PageRequest
-from auditor.store.rehydrate import result_from_rows
 from auditor.web.report import build_report_page
 
 

@@ -75,7 +75,8 @@ def retry_when(retries: int, exception: Exception) -> bool:
 
 def make_broker(endpoints: Endpoints) -> RedisBroker:
     """The Redis broker (namespace ``nianbao``), with the site actor declared on it, as the global broker."""
-    broker = RedisBroker(url=endpoints.redis_url, namespace=NAMESPACE,
+    # dramatiq's RedisBroker.__init__ carries no annotations, so mypy calls it untyped.
+    broker = RedisBroker(url=endpoints.redis_url, namespace=NAMESPACE,  # type: ignore[no-untyped-call]
                          heartbeat_timeout=int(endpoints.heartbeat_timeout * 1000),
                          maintenance_chance=endpoints.maintenance)
     broker.add_middleware(CurrentMessage())

@@ -341,7 +341,7 @@ class Fetcher:
         ))
 
     def _backoff(self, attempt: int) -> float:
-        return self.settings.backoff * (2 ** (attempt - 1)) * (1.0 + self._rng.uniform(0.0, self.settings.jitter))
+        return self.settings.backoff * (2.0 ** (attempt - 1)) * (1.0 + self._rng.uniform(0.0, self.settings.jitter))
 
     async def _exchange(self, url: str, headers: dict[str, str], seconds: float) -> _Response:
         """One GET, the whole response (connect to last byte) within ``seconds``."""
