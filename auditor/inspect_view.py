@@ -28,7 +28,8 @@ def print_document(doc: Document, console: Console) -> None:
         heading = s.heading or "（原文无此标题，按内容识别）"
         console.print(f"[bold]{s.key}[/bold] {heading}{flag}", highlight=False)
         snippet = s.text.replace("\n", " ")
-        console.print(f"    {snippet[:120]}{'…' if len(snippet) > 120 else ''}", markup=False, highlight=False)
+        console.print(f"    {snippet[:120]}{'…' if len(snippet) > 120 else ''}",
+                      markup=False, highlight=False)
     missing = [k for k in "一二三四五六" if doc.section(k) is None]
     if missing:
         console.print(f"[red]未找到章节：{'、'.join(missing)}[/red]")

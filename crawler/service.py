@@ -110,11 +110,13 @@ async def crawl_sites(
 ) -> list[SiteCrawl]:
     """Crawl the sites concurrently (politeness per host is shared) into the store."""
     snapshot = Snapshotter(store, run_id)
-    wiring = Wiring(transport=options.transport, captures=snapshot, validators=snapshot, stop=options.stop.is_set,
+    wiring = Wiring(transport=options.transport, captures=snapshot, validators=snapshot,
+                    stop=options.stop.is_set,
                     resolver=options.resolver, throttle=options.throttle)
     async with build_fetcher(settings, wiring) as fetcher:
         crawlers = [
-            SiteCrawler(site, fetcher, snapshot, max_pages=settings.max_listing_pages, progress=options.progress,
+            SiteCrawler(site, fetcher, snapshot, max_pages=settings.max_listing_pages,
+                        progress=options.progress,
                         should_stop=options.stop.is_set)
             for site in sites
         ]
@@ -229,7 +231,8 @@ def audit_site(
         extra = portal.by_url.pop(doc.url, [])
         carried = None
         if doc.auditable:
-            carried = store_runs.carry_over(store, run_id=run_id, site_id=site.id, version_id=doc.state.version_id,
+            carried = store_runs.carry_over(store, run_id=run_id, site_id=site.id,
+                                            version_id=doc.state.version_id,
                                             portal_findings=extra, baseline=baseline)
         if carried is not None:
             outcome.carried += 1
@@ -238,10 +241,12 @@ def audit_site(
             if extra:
                 shown.append(_stub(doc, extra))
         elif extra:
-            keep(_stub(doc, extra), store_runs.ReportRef(doc.state.document_id, doc.state.version_id, stub=True), extra)
+            keep(_stub(doc, extra),
+                 store_runs.ReportRef(doc.state.document_id, doc.state.version_id, stub=True), extra)
     leftovers = [f for fs in portal.by_url.values() for f in fs]
     if portal.site or leftovers:
-        keep(_site_entry(site, site_crawl, [*portal.site, *leftovers]), store_runs.ReportRef(None, None, portal=True),
+        keep(_site_entry(site, site_crawl, [*portal.site, *leftovers]),
+             store_runs.ReportRef(None, None, portal=True),
              [*portal.site, *leftovers])
     for row in store_runs.record_resolved(store, run_id, site.id, baseline, current):
         outcome.resolved.append({"fingerprint": row.fingerprint, "rule_id": row.rule_id, "title": row.title,
@@ -267,7 +272,8 @@ def _audit_input(store: Store, site: Site, doc: SeenDocument) -> AuditInput:
 
 def _stub(doc: SeenDocument, findings: list[Finding]) -> ReportResult:
     """A result for a document not audited in this run, holding its portal findings."""
-    stub = Document(source=doc.url, sha256=doc.sha256, format=doc.format, encoding=doc.encoding, title=doc.title,
+    stub = Document(source=doc.url, sha256=doc.sha256, format=doc.format,
+                    encoding=doc.encoding, title=doc.title,
                     year=doc.year, published=doc.published, published_source=doc.published_source)
     return ReportResult(source=doc.url, sha256=doc.sha256, document=stub, findings=list(findings))
 
@@ -300,4 +306,5 @@ def write_outputs(out: Path, outcome: RunOutcome) -> list[Path]:
     return [findings_path, run_path]
 
 
-__all__ = ["Options", "PortalFindings", "RunOutcome", "SiteOutcome", "crawl", "crawl_sites", "run", "today_in_china"]
+__all__ = ["Options", "PortalFindings", "RunOutcome", "SiteOutcome", "crawl", "crawl_sites",
+           "run", "today_in_china"]

@@ -37,7 +37,8 @@ def export_warc(store: Store, run_id: int, path: Path) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with store.reader() as session:
         captures = queries.captures(session, run_id=run_id, answered=True, limit=None)
-        originals = queries.first_captures(session, {c.sha256 for c in captures if c.not_modified and c.sha256})
+        originals = queries.first_captures(session,
+                                           {c.sha256 for c in captures if c.not_modified and c.sha256})
     written = 0
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=path.suffix == ".gz")
@@ -49,7 +50,8 @@ def export_warc(store: Store, run_id: int, path: Path) -> int:
             assert capture.status is not None
             headers = [(k, v) for k, v in capture.headers if k.lower() not in _HOP_BY_HOP]
             body = store.blobs.get(capture.sha256) if capture.sha256 and not capture.not_modified else b""
-            http = StatusAndHeaders(_status_line(capture.status), [*headers, ("Content-Length", str(len(body)))],
+            http = StatusAndHeaders(_status_line(capture.status),
+                                    [*headers, ("Content-Length", str(len(body)))],
                                     protocol="HTTP/1.1")
             warc_headers = {"WARC-Date": _warc_date(capture.fetched_at)}
             original = originals.get(capture.sha256) if capture.not_modified and capture.sha256 else None

@@ -31,7 +31,8 @@ SitesOpt = Annotated[Path, typer.Option("--sites", help="站点文件（TOML）"
 StoreOpt = Annotated[Path, typer.Option("--store", help="存储目录（数据库和抓取的内容）", metavar="目录")]
 DbOpt = Annotated[str | None, typer.Option("--db", help="数据库地址（默认：存储目录中的 SQLite，"
                                                            "或环境变量 NIANBAO_DATABASE_URL）", metavar="URL")]
-SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="只处理这个站点（可重复）", metavar="站点ID")]
+SiteOpt = Annotated[list[str] | None, typer.Option("--site",
+                                                   help="只处理这个站点（可重复）", metavar="站点ID")]
 WarcOpt = Annotated[Path | None, typer.Option("--warc", help="同时把本次抓取写成 WARC 文件", metavar="文件")]
 JsonLogOpt = Annotated[bool, typer.Option("--log-json", help="在标准错误输出结构化日志（JSON 行）")]
 DEMO_PORT = 8001
@@ -65,7 +66,8 @@ def _load(sites: Path, site_ids: list[str] | None) -> SitesFile:
 @contextmanager
 def _progress(enabled: bool) -> Iterator[tuple[Progress, dict[str, TaskID]]]:
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} 次请求"),
-                   TimeElapsedColumn(), console=err, transient=True, disable=not (enabled and err.is_terminal))
+                   TimeElapsedColumn(), console=err, transient=True,
+                   disable=not (enabled and err.is_terminal))
     with bar:
         yield bar, {}
 
@@ -84,7 +86,8 @@ def _stop_on_sigterm(stop: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list[str] | None, out: Path | None,
+def _execute(kind: str, sites: Path, store_dir: Path, db: str | None,
+             site: list[str] | None, out: Path | None,
              warc: Path | None, log_json: bool, waivers: Path | None = None) -> RunOutcome:
     from auditor.store import Store
     from crawler import logs, service
@@ -131,7 +134,8 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
         err.print(f"运行 {outcome.run_id}，输出：{', '.join(str(p) for p in outcome.written)}", markup=False,
                   highlight=False, soft_wrap=True)
     else:
-        err.print(f"运行 {outcome.run_id} 完成；存储：{store.root}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"运行 {outcome.run_id} 完成；存储：{store.root}", markup=False,
+                  highlight=False, soft_wrap=True)
     return outcome
 
 
@@ -173,13 +177,15 @@ def run(
     site: SiteOpt = None,
     warc: WarcOpt = None,
     fail_on: Annotated[str | None, typer.Option(
-        "--fail-on", help="有该级别（error 错误 / warning 警告）及以上的问题时退出码为 1", metavar="级别")] = None,
+        "--fail-on",
+        help="有该级别（error 错误 / warning 警告）及以上的问题时退出码为 1", metavar="级别")] = None,
     log_json: JsonLogOpt = False,
     waivers: Annotated[Path | None, typer.Option(
         "--waivers", help="豁免清单（TOML），与 audit 相同", metavar="文件")] = None,
     distributed: DistributedOpt = False,
     redis: RedisOpt = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", help="与 --distributed 同用：等待工作进程的秒数"
+    timeout: Annotated[float | None, typer.Option("--timeout",
+                                                  help="与 --distributed 同用：等待工作进程的秒数"
                                                                      "（默认不限）", metavar="秒")] = None,
 ) -> None:
     """抓取后审查上次以来新增或变化的报告，写出 findings.json 和 run.json。"""
@@ -242,7 +248,8 @@ def schedule(
 def _endpoints(sites_file: SitesFile | None, redis: str | None, db: str | None, store: Path) -> Endpoints:
     from crawler.distributed.config import Endpoints
 
-    return Endpoints.resolve(sites_file.settings if sites_file else None, redis_url=redis, db_url=db, store=store)
+    return Endpoints.resolve(sites_file.settings if sites_file else None,
+                             redis_url=redis, db_url=db, store=store)
 
 
 def _run_distributed(sites: Path, store_dir: Path, db: str | None, redis: str | None, site: list[str] | None,
@@ -288,7 +295,8 @@ def worker(
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
     redis: RedisOpt = None,
-    sites: Annotated[Path | None, typer.Option("--sites", help="从这个站点文件的 \\[crawler] 表读取 redis_url / "
+    sites: Annotated[Path | None, typer.Option("--sites",
+                                               help="从这个站点文件的 \\[crawler] 表读取 redis_url / "
                                                                "database_url", metavar="文件")] = None,
     processes: Annotated[int, typer.Option("--processes", min=1, help="工作进程数", metavar="数量")] = 1,
     threads: Annotated[int, typer.Option("--threads", min=1, help="每个进程同时处理的站点任务数",
@@ -304,7 +312,8 @@ def worker(
 
 def export_warc(
     run_id: Annotated[int, typer.Argument(help="运行编号", metavar="运行编号")],
-    out: Annotated[Path, typer.Option("--out", help="要写出的 WARC 文件（.warc 或 .warc.gz）", metavar="文件")],
+    out: Annotated[Path, typer.Option("--out",
+                                      help="要写出的 WARC 文件（.warc 或 .warc.gz）", metavar="文件")],
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
 ) -> None:

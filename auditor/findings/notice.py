@@ -278,11 +278,13 @@ def region_workbook(reports: Sequence[Report], rules: Sequence[Mapping[str, Any]
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    header = ["机关", "报告数", "年度", "错误", "警告", "提示", "逾期发布", "未找到报告", "整改通知", *rule_ids]
+    header = ["机关", "报告数", "年度", "错误", "警告", "提示", "逾期发布",
+              "未找到报告", "整改通知", *rule_ids]
     _sheet(workbook, "机关汇总", header, (body_row(b, items) for b, items in groups.items()),
            {1: 30, 3: 14, 9: 10})
     late_rows = (
-        [body_of(r), r.get("year") or "", f.get("rule_id"), "逾期发布" if f.get("rule_id") == LATE else "未找到报告",
+        [body_of(r), r.get("year") or "", f.get("rule_id"),
+         "逾期发布" if f.get("rule_id") == LATE else "未找到报告",
          f.get("message") or "", f.get("evidence") or "", r.get("source") or ""]
         for r in reports for f in open_findings(r) if f.get("rule_id") in (LATE, MISSING)
     )
@@ -290,11 +292,13 @@ def region_workbook(reports: Sequence[Report], rules: Sequence[Mapping[str, Any]
            {1: 30, 5: 60, 6: 40, 7: 40})
     report_rows = (
         [body_of(r), r.get("year") or "", r.get("title") or "", template_name(r.get("template")),
-         r.get("published") or "", *(sum(f.get("severity") == s for f in open_findings(r)) for s in SEVERITIES),
+         r.get("published") or "",
+         *(sum(f.get("severity") == s for f in open_findings(r)) for s in SEVERITIES),
          r.get("error") or "", r.get("source") or "", r.get("sha256") or ""]
         for r in reports
     )
-    _sheet(workbook, "报告明细", ["机关", "年度", "标题", "格式版本", "发布日期", "错误", "警告", "提示", "无法读取的原因",
+    _sheet(workbook, "报告明细", ["机关", "年度", "标题", "格式版本", "发布日期",
+                              "错误", "警告", "提示", "无法读取的原因",
                               "来源", "SHA-256"], report_rows, {1: 30, 3: 40, 10: 40})
     rule_rows = ([r.get("id"), r.get("title"), severity_name(str(r.get("severity"))), r.get("basis")]
                  for r in rules if r.get("id") in found)

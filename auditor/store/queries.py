@@ -395,15 +395,15 @@ def _cells(stored: Iterable[Any] | None) -> list[Cell]:
 
 def _finding_view(f: FindingRow, r: ReportRow, status: str | None = None) -> FindingView:
     location = {str(k): (None if v is None else str(v)) for k, v in (f.location or {}).items()}
-    return FindingView(f.id, f.run_id, f.report_id, f.site_id, r.source, r.year, f.fingerprint, f.rule_id, f.severity,
-                       f.title, f.message, location, f.evidence, f.basis, f.fix, _cells(f.cells), f.waived,
-                       status or f.status, f.origin, f.first_run_id)
+    return FindingView(f.id, f.run_id, f.report_id, f.site_id, r.source, r.year, f.fingerprint, f.rule_id,
+                       f.severity, f.title, f.message, location, f.evidence, f.basis, f.fix, _cells(f.cells),
+                       f.waived, status or f.status, f.origin, f.first_run_id)
 
 
 def _capture_view(c: CaptureRow) -> CaptureView:
     headers = [(str(h[0]), str(h[1])) for h in c.headers or [] if isinstance(h, (list, tuple)) and len(h) == 2]
-    return CaptureView(c.id, c.run_id, c.url, c.final_url, c.purpose, c.fetched_at, c.status, c.sha256, c.size,
-                       c.content_type, c.sniffed, c.not_modified, c.error, headers)
+    return CaptureView(c.id, c.run_id, c.url, c.final_url, c.purpose, c.fetched_at, c.status, c.sha256,
+                       c.size, c.content_type, c.sniffed, c.not_modified, c.error, headers)
 
 
 def _equal(*filters: tuple[InstrumentedAttribute[Any], object]) -> list[ColumnElement[bool]]:
@@ -565,7 +565,8 @@ def newer_report_of(source: Source, report: ReportView) -> int | None:
     stmt = (
         select(ReportRow.id)
         .join(cur, _in_current(cur, ReportRow.run_id, ReportRow.site_id))
-        .where(ReportRow.site_id == report.site_id, ReportRow.source == report.source, ReportRow.id != report.id)
+        .where(ReportRow.site_id == report.site_id, ReportRow.source == report.source,
+               ReportRow.id != report.id)
     )
     with _reading(source) as s:
         return s.scalar(stmt)
@@ -853,7 +854,8 @@ def reports_of_sites(source: Source, f: Narrowing, site_ids: Collection[str]) ->
         return []
     cur = current_runs(site_ids)
     stmt = (
-        select(ReportRow.id, cur.c.site_id, ReportRow.year, ReportRow.title, ReportRow.source, ReportRow.published)
+        select(ReportRow.id, cur.c.site_id, ReportRow.year, ReportRow.title,
+               ReportRow.source, ReportRow.published)
         .join(cur, _in_current(cur, ReportRow.run_id, ReportRow.site_id))
         .order_by(cur.c.site_id, ReportRow.year, ReportRow.id)
     )
@@ -861,8 +863,8 @@ def reports_of_sites(source: Source, f: Narrowing, site_ids: Collection[str]) ->
         stmt = stmt.where(ReportRow.year == f.year)
     with _reading(source) as s:
         briefs = {
-            row.id: ReportBrief(id=row.id, site_id=row.site_id, year=row.year, title=row.title, source=row.source,
-                                published=row.published, counts=Counts())
+            row.id: ReportBrief(id=row.id, site_id=row.site_id, year=row.year, title=row.title,
+                                source=row.source, published=row.published, counts=Counts())
             for row in s.execute(stmt)
         }
         if not briefs:

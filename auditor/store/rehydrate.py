@@ -19,7 +19,8 @@ from auditor.store.queries import FindingView, ReportView
 def _stand_ins(template: str) -> list[Table]:
     """Cell-less tables whose versions make :attr:`Document.template` give the stored ``template``
     (for writers that report the template but draw no tables)."""
-    versions: dict[str, tuple[TemplateVersion, ...]] = {"2021": ("2021",), "2019": ("2019",), "mixed": ("2021", "2019")}
+    versions: dict[str, tuple[TemplateVersion, ...]] = {"2021": ("2021",), "2019": ("2019",),
+                                                        "mixed": ("2021", "2019")}
     return [Table(kind="T3", template=v) for v in versions.get(template, ())]
 
 

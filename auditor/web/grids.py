@@ -189,11 +189,13 @@ def _template_rows(spec: TableSpec, kind: str, written: Mapping[str, str]) -> li
         label = r.label if kind == "T3" and r.block else r.display
         as_written = written.get(r.id)
         differs = as_written is not None and _squash(as_written) != _squash(label)
-        rows.append((r.id, label, as_written if differs else None, spec.columns_of(r.id) if kind == "T2" else None))
+        rows.append((r.id, label, as_written if differs else None,
+                     spec.columns_of(r.id) if kind == "T2" else None))
     return rows
 
 
-def _heading_before(kind: str, row_id: str, number: str | None, block: str | None, previous: str | None) -> str:
+def _heading_before(kind: str, row_id: str, number: str | None, block: str | None,
+                    previous: str | None) -> str:
     """The group heading a template row starts, if any (T2 article items, T3 result blocks)."""
     if kind == "T2" and number is not None and number != previous:
         return _T2_GROUPS.get(number, "")

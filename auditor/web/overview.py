@@ -195,7 +195,8 @@ def _lines(
         for cell in cells:
             cell.counts.resolved = resolved.get((s.id, cell.year), 0)
         lines[s.id] = SiteLine(
-            site=s, counts=counts.get(s.id, Counts()), cells=cells, portal=[], run_id=run_id, run_started=started
+            site=s, counts=counts.get(s.id, Counts()), cells=cells, portal=[],
+            run_id=run_id, run_started=started
         )
     for brief in briefs:
         line = lines[brief.site_id]

@@ -83,7 +83,8 @@ def _marks(findings: Sequence[FindingView]) -> dict[str, dict[tuple[str, str], l
     return marks
 
 
-def _sections(model: Mapping[str, Any] | None, year: int | None, findings: Sequence[FindingView]) -> list[SectionView]:
+def _sections(model: Mapping[str, Any] | None, year: int | None,
+              findings: Sequence[FindingView]) -> list[SectionView]:
     headings = SECTION_HEADINGS_2019 if year is not None and year < 2021 else SECTION_HEADINGS
     found = {s.get("key"): s for s in (model or {}).get("sections") or []}
     views = []

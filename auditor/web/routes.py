@@ -58,7 +58,8 @@ def report(req: PageRequest) -> Response:
 
 def _catalogue(req: PageRequest) -> Catalogue:
     recorded = queries.recorded_rules(req.session, known_rules())
-    return build_catalogue(RuleEntry(r.rule_id, r.title, r.severity, r.basis, source="审查记录") for r in recorded)
+    entries = (RuleEntry(r.rule_id, r.title, r.severity, r.basis, source="审查记录") for r in recorded)
+    return build_catalogue(entries)
 
 
 def rules(req: PageRequest) -> Response:
@@ -87,7 +88,8 @@ def _file(name: str, results: list[ReportResult], stem: str) -> Response:
              for r in build_catalogue([]).rules]
     body, media_type = write_download(name, results, rules)
     filename = f"{stem}{name[name.index('.'):]}" if stem else name
-    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def download(req: PageRequest) -> Response:
@@ -138,7 +140,8 @@ def report_notice(req: PageRequest) -> Response:
     try:
         reply_by = date.fromisoformat(query["reply_by"]) if query.get("reply_by") else today + timedelta(days=30)
     except ValueError:
-        return req.render("error.html", status=400, title="日期无效", message="回复期限应写成 YYYY-MM-DD，如 2025-03-31。")
+        return req.render("error.html", status=400, title="日期无效",
+                          message="回复期限应写成 YYYY-MM-DD，如 2025-03-31。")
     issuer = (query.get("issuer") or "").strip()[:100] or DEFAULT_ISSUER
     report = result_from_rows(row, queries.findings_of(req.session, row.id), None).to_dict()
     rules = {r.id: {"id": r.id, "title": r.title, "severity": r.severity, "basis": r.basis}

@@ -83,5 +83,6 @@ class SecurityHeaders:
             log.exception("unhandled error on %s", scope.get("path"), extra={"event": "web_error"})
             body = error_page()
             await with_headers({"type": "http.response.start", "status": 500, "headers": [
-                (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})

@@ -136,7 +136,8 @@ def _result(report: ReportView, model: JsonObject | None, shown: list[FindingVie
     if model is not None:
         doc = document_from_dict(model)
     else:
-        doc = Document(source=report.source, sha256=report.sha256, format=report.format or "html", title=report.title,
+        doc = Document(source=report.source, sha256=report.sha256,
+                       format=report.format or "html", title=report.title,
                        agency=report.agency, year=report.year, published=report.published,
                        published_source=report.published_source, level=report.level)
     return ReportResult(source=report.source, sha256=report.sha256, document=doc,

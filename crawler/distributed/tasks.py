@@ -90,7 +90,8 @@ def make_broker(endpoints: Endpoints) -> RedisBroker:
 def message(run_id: int, site: Site, settings: CrawlSettings) -> dramatiq.Message[Any]:
     """The message of one site's task in a run (everything a worker on another machine needs)."""
     return dramatiq.Message(queue_name=QUEUE, actor_name=ACTOR,
-                            args=(run_id, site.to_config(), settings_payload(settings)), kwargs={}, options={})
+                            args=(run_id, site.to_config(),
+                                  settings_payload(settings)), kwargs={}, options={})
 
 
 def settings_payload(settings: CrawlSettings) -> dict[str, Any]:
@@ -202,7 +203,8 @@ def run_site(run_id: int, site_config: dict[str, Any], settings_data: dict[str, 
             raise dramatiq.Retry("the worker is stopping", delay=1000) from None
         except Exception as exc:
             if _last_attempt():
-                store_runs.finish_site(store, run_id, site.id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
+                store_runs.finish_site(store, run_id, site.id, "failed",
+                                       {"error": f"{type(exc).__name__}: {exc}"})
                 close_run_if_complete(store, run_id)
             raise
     finally:

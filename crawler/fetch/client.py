@@ -244,11 +244,13 @@ class Fetcher:
         if host not in self._capped_delay:
             self._capped_delay.add(host)
             log.warning(f"{host} 的 robots.txt 要求每次请求间隔 {delay:g} 秒，超过上限，按 {cap:g} 秒抓取",
-                        extra={"event": "crawl_delay_capped", "host": host, "requested": delay, "applied": cap})
+                        extra={"event": "crawl_delay_capped", "host": host,
+                               "requested": delay, "applied": cap})
         return cap
 
     async def _load_robots(self, robots_url: str, hosts: set[str]) -> tuple[int | None, bytes]:
-        result = await self._follow(robots_url, "robots", None, hosts | {netloc(robots_url)}, check_robots=False)
+        result = await self._follow(robots_url, "robots", None,
+                                    hosts | {netloc(robots_url)}, check_robots=False)
         self._record(result)
         if result.error is not None or result.status is None:
             if result.status is None:  # no answer at all: the site is down, robots.txt forbade nothing
@@ -336,7 +338,8 @@ class Fetcher:
     def _record_hop(self, result: FetchResult, url: str, response: _Response, note: str | None) -> None:
         """Keep a response that is not the outcome (a redirect, an answer before a retry) as evidence too."""
         self._record(FetchResult(
-            url=url, purpose=result.purpose, site_id=result.site_id, fetched_at=datetime.now(UTC), final_url=url,
+            url=url, purpose=result.purpose, site_id=result.site_id,
+            fetched_at=datetime.now(UTC), final_url=url,
             status=response.status, headers=response.headers, data=response.body, error=note, attempts=1,
         ))
 

@@ -34,7 +34,8 @@ def _reports(out: Path) -> dict[str, dict]:
     return {Path(r["source"]).name: r for r in data["reports"]}
 
 
-_ZERO_ORGS = {f"T3.{{row}}.{c}": "0" for c in ("commercial", "research", "public_interest", "legal", "other_org")}
+_ZERO_ORGS = {f"T3.{{row}}.{c}": "0" for c in ("commercial", "research",
+                                               "public_interest", "legal", "other_org")}
 
 
 def _series(folder: Path) -> list[Path]:

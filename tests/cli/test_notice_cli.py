@@ -47,7 +47,8 @@ def test_notice_writes_a_docx_per_body_and_the_region_summary(tmp_path: Path, se
         (["--reply-by", "下月"], "YYYY-MM-DD"),
     ],
 )
-def test_a_bad_reply_by_date_is_bad_usage(tmp_path: Path, seeds_findings: Path, args: list[str], reason: str) -> None:
+def test_a_bad_reply_by_date_is_bad_usage(tmp_path: Path, seeds_findings: Path,
+                                          args: list[str], reason: str) -> None:
     proc = nianbao("notice", str(seeds_findings), "--out", str(tmp_path), *args)
     assert proc.returncode == 2 and reason in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and not list(tmp_path.iterdir())

@@ -47,7 +47,8 @@ def doc(url: str, year: int, published: date | None, versions: int = 1) -> SeenD
                         "发布时间", DocState(1, versions, False, versions > 1, history), True, "ab" * 32)
 
 
-def crawl(site: Site, items: list[tuple[int, SeenDocument | None]], broken: list[BrokenLink] | None = None) -> SiteCrawl:
+def crawl(site: Site, items: list[tuple[int, SeenDocument | None]],
+          broken: list[BrokenLink] | None = None) -> SiteCrawl:
     result = SiteCrawl(site, listing_pages=["http://h/l.html"], broken=broken or [])
     for year, page in items:
         result.items.append(ReportItem(ReportLink(f"http://h/{year}.html", f"{year}年度报告", year), page))

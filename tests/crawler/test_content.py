@@ -52,7 +52,8 @@ def test_valid_utf8_wins_over_a_gbk_declaration() -> None:
 
 
 def test_undeclared_gbk_is_detected() -> None:
-    body = ("<html><body>" + "本机关2022年共收到政府信息公开申请十二件，均已按期答复。" * 5 + "</body></html>").encode("gbk")
+    body = ("<html><body>" + "本机关2022年共收到政府信息公开申请十"
+                             "二件，均已按期答复。" * 5 + "</body></html>").encode("gbk")
     encoding, source = detect_encoding(body, None)
     assert source == "detected" and body.decode(encoding).count("政府信息公开") == 5
 

@@ -54,10 +54,12 @@ def test_an_old_store_on_postgresql_is_upgraded_in_place(database_url: str, tmp_
     Base.metadata.create_all(engine, tables=[t for t in Base.metadata.sorted_tables if t.name in later])
     model = extract(render_html(make_report(1, year=2024)), "http://127.0.0.1/2024.html").to_dict()
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO sites VALUES ('qs', '青山区人民政府', 'government', NULL, '[]', '{}', now())"))
+        conn.execute(text("INSERT INTO sites VALUES ('qs', '青山区人民政府', 'government', NULL, '[]', "
+                          "'{}', now())"))
         run_ids = [conn.scalar(text("INSERT INTO runs (kind, started_at, status, stats) "
                                     "VALUES ('run', now(), 'done', '{}') RETURNING id")) for _ in range(2)]
-        insert = text("INSERT INTO reports (run_id, site_id, source, sha256, template, model, audited_run_id, portal)"
+        insert = text("INSERT INTO reports (run_id, site_id, source, sha256, template, model, audited_run_i"
+                      "d, portal)"
                       " VALUES (:run, 'qs', :source, :sha, '2021', CAST(:model AS JSON), :audited, :portal)")
         for run_id in run_ids:  # audited in the first run, carried over into the second: two copies
             conn.execute(insert, {"run": run_id, "source": "http://127.0.0.1/2024.html", "sha": "ab" * 32,

@@ -19,7 +19,8 @@ from tests.crawler.support import BASE_YEAR, sites_file
 
 
 @pytest.fixture
-def store(redis_url: str, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+def store(redis_url: str, database_url: str, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     """The store the task's worker context opens (configured through the environment, as a worker is)."""
     monkeypatch.setenv("NIANBAO_REDIS_URL", redis_url)
     monkeypatch.setenv("NIANBAO_DATABASE_URL", database_url)

@@ -57,7 +57,8 @@ def sites_toml(portals: list[DemoPortal]) -> str:
                'allow_private = ["127.0.0.1"]\n')
     blocks = [crawler]
     for n, portal in enumerate(portals):
-        for kind, listing, level in (("gov", GOV_LISTING, "government"), ("dept", DEPT_LISTING, "department")):
+        for kind, listing, level in (("gov", GOV_LISTING, "government"),
+                                     ("dept", DEPT_LISTING, "department")):
             blocks.append(f'[[site]]\nid = "p{n}-{kind}"\nname = "门户{n}-{kind}"\n'
                           f'start_urls = ["{portal.url(listing)}"]\nlevel = "{level}"\n')
     return "\n".join(blocks)
@@ -124,7 +125,8 @@ class Workers:
 
     def start(self, threads: int = 2, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = self.logs / f"worker-{len(self.started)}.log"
-        args = [NIANBAO, "worker", "--store", str(self.endpoints.store), "--db", str(self.endpoints.database_url),
+        args = [NIANBAO, "worker", "--store", str(self.endpoints.store), "--db",
+                str(self.endpoints.database_url),
                 "--redis", self.endpoints.redis_url, "--threads", str(threads)]
         with log.open("wb") as out:
             process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
@@ -173,7 +175,8 @@ def audited_sources(store: Store, run_id: int) -> list[str]:
     """Sources of the documents the run audited itself (not carried over), each as often as stored."""
     with store.reader() as s:
         return sorted(s.scalars(select(ReportRow.source).where(
-            ReportRow.run_id == run_id, ReportRow.audited_run_id == run_id, ReportRow.version_id.is_not(None))))
+            ReportRow.run_id == run_id, ReportRow.audited_run_id == run_id,
+            ReportRow.version_id.is_not(None))))
 
 
 def assert_same_as_reference(store: Store, run_id: int, reference: Reference, out: Path) -> None:
@@ -211,7 +214,8 @@ def test_two_workers_give_the_single_process_findings_politely(
     workers.start()
     store = Store.open(endpoints.store, endpoints.database_url)
     try:
-        outcome = coordinator.run(load_sites(reference.sites), store, tmp_path / "out", endpoints, timeout=240)
+        outcome = coordinator.run(load_sites(reference.sites), store,
+                                  tmp_path / "out", endpoints, timeout=240)
         assert outcome.status == "done"
         assert_same_as_reference(store, outcome.run_id, reference, tmp_path / "out")
     finally:

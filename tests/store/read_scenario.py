@@ -57,7 +57,8 @@ class Written:
     document_model: dict[str, object]
 
 
-def _finding(rule_id: str, severity: str, fingerprint: str, *, section: str | None = None, table: str | None = None,
+def _finding(rule_id: str, severity: str, fingerprint: str, *, section: str | None = None,
+             table: str | None = None,
              cells: list[tuple[str, str, str]] | None = None, waived: str | None = None) -> Finding:
     return Finding(rule_id=rule_id, severity=severity, title=f"{rule_id} 标题", message=f"{rule_id} 发现",
                    location=Location(section=section, table=table), evidence="证据", basis="依据", fix="整改",
@@ -65,7 +66,8 @@ def _finding(rule_id: str, severity: str, fingerprint: str, *, section: str | No
 
 
 def _document(source: str, agency: str) -> Document:
-    return Document(source=source, sha256="a" * 64, format="html", title=f"{agency}2023年政府信息公开工作年度报告",
+    return Document(source=source, sha256="a" * 64, format="html",
+                    title=f"{agency}2023年政府信息公开工作年度报告",
                     agency=agency, year=2023, level="government",
                     sections=[Section(key="一", heading="一、总体情况", text="总体情况正文", order=0)])
 
@@ -74,14 +76,17 @@ def _crawl_state(store: Store) -> tuple[int, int, int, int]:
     """The sites, and gov's page with two versions, the second fetched by a capture."""
     with store.session() as s:
         s.add_all([
-            SiteRow(id="gov", name="A市人民政府", level="government", deadline="01-31", start_urls=["http://gov.example/"],
+            SiteRow(id="gov", name="A市人民政府", level="government", deadline="01-31",
+                    start_urls=["http://gov.example/"],
                     config={}, updated_at=T0),
             SiteRow(id="dept", name="B市财政局", level="department", deadline=None, start_urls=[], config={},
                     updated_at=T0),
         ])
         s.flush()
-        capture = CaptureRow(run_id=None, site_id="gov", url=PAGE, final_url=PAGE + "?final", purpose="article",
-                             fetched_at=T1, status=200, headers=[["Content-Type", "text/html"]], sha256="b" * 64,
+        capture = CaptureRow(run_id=None, site_id="gov", url=PAGE,
+                             final_url=PAGE + "?final", purpose="article",
+                             fetched_at=T1, status=200,
+                             headers=[["Content-Type", "text/html"]], sha256="b" * 64,
                              size=10, content_type="text/html", sniffed="html")
         doc = DocumentRow(site_id="gov", url=PAGE, kind="page", year=2023, first_seen=T0, last_seen=T1)
         s.add_all([capture, doc])
@@ -98,7 +103,8 @@ def _crawl_state(store: Store) -> tuple[int, int, int, int]:
 
 def _save(store: Store, run_id: int, site_id: str, result: ReportResult, ref: runs.ReportRef,
           baseline: runs.Baseline) -> int:
-    return runs.save_report(store, run_id=run_id, site_id=site_id, result=result, ref=ref, audited_run_id=run_id,
+    return runs.save_report(store, run_id=run_id, site_id=site_id, result=result,
+                            ref=ref, audited_run_id=run_id,
                             portal_findings=[f for f in result.findings if f.rule_id.startswith("PUB")],
                             baseline=baseline)
 
@@ -116,7 +122,8 @@ def fill(store: Store) -> Written:
     portal_1 = _save(store, first, "gov", ReportResult("http://gov.example/", "", None, [
         _finding("PUB-002", "error", "fp-pub2"),
     ]), runs.ReportRef(None, None, portal=True), none)
-    dept_1 = _save(store, first, "dept", ReportResult(DEPT_PAGE, "c" * 64, _document(DEPT_PAGE, "B市财政局"), [
+    dept_1 = _save(store, first, "dept", ReportResult(DEPT_PAGE, "c" * 64,
+                                                      _document(DEPT_PAGE, "B市财政局"), [
         _finding("SEC-001", "info", "fp-sec1", waived="已说明"),
     ]), runs.ReportRef(None, None), none)
     runs.finish_site(store, first, "gov", "done", {"documents": 1})
@@ -129,7 +136,8 @@ def fill(store: Store) -> Written:
         _finding("BAL-002", "error", "fp-bal", table="T3", cells=[("T3", "r1", "c1")]),
         _finding("PUB-001", "warning", "fp-pub1"),
     ]), runs.ReportRef(document, v2), baseline)
-    attachment_2 = _save(store, second, "gov", ReportResult(ATTACHMENT, "d" * 64, _document(ATTACHMENT, "A市人民政府"),
+    attachment_2 = _save(store, second, "gov",
+                         ReportResult(ATTACHMENT, "d" * 64, _document(ATTACHMENT, "A市人民政府"),
                                                             []), runs.ReportRef(None, None), baseline)
     runs.record_resolved(store, second, "gov", baseline, {"fp-bal", "fp-pub1"})
     runs.finish_site(store, second, "gov", "done", {"documents": 2})
@@ -137,7 +145,8 @@ def fill(store: Store) -> Written:
 
     failed = runs.start_run(store, "run", ["gov"])
     runs.finish_run(store, failed, "failed", {}, error="网络中断")
-    return Written(first, second, failed, page_1, portal_1, dept_1, page_2, attachment_2, document, v1, v2, capture,
+    return Written(first, second, failed, page_1, portal_1, dept_1, page_2, attachment_2,
+                   document, v1, v2, capture,
                    gov.to_dict())
 
 
@@ -159,7 +168,8 @@ def check_runs_and_reports(source: Store | Session, w: Written) -> None:
     """Sites, runs, reports and models."""
     assert [(s.id, s.level, s.deadline) for s in queries.sites(source)] == [
         ("dept", "department", None), ("gov", "government", "01-31")]
-    assert queries.site_names(source) == [("gov", "A市人民政府", "government"), ("dept", "B市财政局", "department")]
+    assert queries.site_names(source) == [("gov", "A市人民政府", "government"),
+                                          ("dept", "B市财政局", "department")]
     assert queries.get_site(source, "nowhere") is None
     assert [r.id for r in queries.runs(source)] == [w.failed, w.second, w.first]
     assert [r.id for r in queries.runs(source, site_id="dept")] == [w.first]
@@ -172,7 +182,8 @@ def check_runs_and_reports(source: Store | Session, w: Written) -> None:
     assert queries.get_run(source, 999) is None
     reports = queries.run_reports(source, w.second)
     assert [(r.id, r.counts) for r in reports] == [
-        (w.page_2, {"error": 1, "warning": 1, "info": 0}), (w.attachment_2, {"error": 0, "warning": 0, "info": 0})]
+        (w.page_2, {"error": 1, "warning": 1, "info": 0}),
+        (w.attachment_2, {"error": 0, "warning": 0, "info": 0})]
     first = {r.id: r for r in queries.run_reports(source, w.first)}
     assert first[w.portal_1].portal and first[w.portal_1].template == "unknown"
     assert first[w.dept_1].counts == {"error": 0, "warning": 0, "info": 0}, "waived findings are not counted"
@@ -237,11 +248,13 @@ def check_current_state(source: Store | Session, w: Written) -> None:
         RuleCount("BAL-002", "BAL-002 标题", "error", 1), RuleCount("PUB-001", "PUB-001 标题", "warning", 1)]
     trend = queries.trend(source, ALL, None)
     assert [(p.id, p.sites, p.counts) for p in trend] == [
-        (w.first, 2, Counts(error=2, warning=1, new=3)), (w.second, 1, Counts(error=1, warning=1, new=1, resolved=2))]
+        (w.first, 2, Counts(error=2, warning=1, new=3)),
+        (w.second, 1, Counts(error=1, warning=1, new=1, resolved=2))]
     assert queries.current_years(source) == [2023]
     assert queries.current_rule_ids(source) == ["BAL-002", "PUB-001", "SEC-001"]
     assert queries.rule_hits(source, "BAL-002", ALL, None, 0, 10) == (
-        1, [RuleHit(w.page_2, "gov", "A市人民政府", "A市人民政府2023年政府信息公开工作年度报告", 2023, 1, "BAL-002 发现")])
+        1, [RuleHit(w.page_2, "gov", "A市人民政府", "A市人民政府2023年政府信息公开工作年度报告",
+                    2023, 1, "BAL-002 发现")])
     assert queries.rule_hits(source, "BAL-002", ALL, ["dept"], 0, 10) == (0, [])
     every = queries.current_findings(source, ALL, None)
     assert [(r.id, [f.rule_id for f in fs]) for r, fs in every] == [

@@ -51,7 +51,8 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Three]:
         for n in range(3):
             if n == 2:
                 portal.revise()
-            run_ids.append(service.run(sites, store, root / "out", options=service.Options(today=TODAY)).run_id)
+            run_ids.append(service.run(sites, store, root / "out",
+                                       options=service.Options(today=TODAY)).run_id)
             counts.append(model_count(store))
         yield Three(portal, store, run_ids, counts)
         store.close()
@@ -97,7 +98,8 @@ def test_portal_entries_and_stubs_have_no_model(three: Three) -> None:
 
 
 def document(source: str, title: str = "青山区人民政府2025年政府信息公开工作年度报告") -> Document:
-    return Document(source=source, sha256="ab" * 32, format="html", title=title, year=2025, agency="青山区人民政府")
+    return Document(source=source, sha256="ab" * 32, format="html", title=title,
+                    year=2025, agency="青山区人民政府")
 
 
 def save(store: Store, run_id: int, result: ReportResult, ref: runs.ReportRef) -> int:
@@ -128,7 +130,8 @@ def test_unreadable_documents_and_portal_entries_store_no_model(store: Store) ->
     run_id = runs.start_run(store, "run", [])
     unreadable = ReportResult("http://example.test/broken.pdf", "ef" * 32, None, error="文件已损坏")
     broken = save(store, run_id, unreadable, runs.ReportRef(None, None))
-    finding = Finding(rule_id="PUB-002", severity="error", title="未找到年度报告", message="未找到2024年度报告",
+    finding = Finding(rule_id="PUB-002", severity="error",
+                      title="未找到年度报告", message="未找到2024年度报告",
                       location=Location(), fingerprint="f" * 16)
     portal = save(store, run_id, ReportResult("http://example.test/", "", document("http://example.test/"),
                                               [finding]), runs.ReportRef(None, None, portal=True))

@@ -53,7 +53,8 @@ def test_the_state_token_changes_when_a_run_stores_a_report(tmp_path: Path) -> N
         assert queries.state_token(store) == before
         run_id = runs.start_run(store, "run", ["dept"])
         runs.save_report(store, run_id=run_id, site_id="dept", result=ReportResult("http://x/", "", None, []),
-                         ref=runs.ReportRef(None, None, portal=True), audited_run_id=run_id, portal_findings=[],
+                         ref=runs.ReportRef(None, None, portal=True),
+                         audited_run_id=run_id, portal_findings=[],
                          baseline=runs.Baseline.load(store, written.first, "dept"))
         assert queries.state_token(store) != before
     finally:

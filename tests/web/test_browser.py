@@ -142,12 +142,14 @@ def test_report_page_shows_provenance_findings_and_sections(page: Page, server: 
     assert page.locator("a.source").get_attribute("href") == source
     finding_ids = {rid for (rid,) in web_store.sql(
         "SELECT rule_id FROM findings WHERE report_id = ? AND waived IS NULL", report_id)}
-    assert set(page.locator("#findings article.finding").evaluate_all("fs => fs.map(f => f.dataset.rule)")) == finding_ids
+    assert set(page.locator("#findings article.finding").evaluate_all("fs => fs.map(f => f."
+                                                                      "dataset.rule)")) == finding_ids
     assert page.locator("#sections .section-block").count() == 6
     assert page.locator("table.grid").count() >= 3
 
 
-def test_downloads_of_the_current_filter_open(page: Page, server: Server, web_store: WebStore, tmp_path: Path) -> None:
+def test_downloads_of_the_current_filter_open(page: Page, server: Server, web_store: WebStore,
+                                              tmp_path: Path) -> None:
     page.goto(server.url + "/?level=department")
     reports = web_store.sql(CURRENT + """
         SELECT COUNT(*) FROM reports r JOIN cur ON cur.run_id = r.run_id AND cur.site_id = r.site_id
@@ -181,7 +183,8 @@ def test_charts_are_inline_svg(page: Page, server: Server, web_store: WebStore) 
     assert page.locator("figure.chart").nth(2).locator("circle.dot.error").count() == runs
 
 
-def test_rule_catalogue_lists_rules_with_current_counts(page: Page, server: Server, web_store: WebStore) -> None:
+def test_rule_catalogue_lists_rules_with_current_counts(page: Page, server: Server,
+                                                        web_store: WebStore) -> None:
     page.goto(server.url + "/rules")
     page.screenshot(path=str(ARTIFACTS / "rules.png"), full_page=True)
     listed = set(page.locator("table.rules tbody tr").evaluate_all("rs => rs.map(r => r.id)"))

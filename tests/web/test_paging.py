@@ -30,7 +30,8 @@ def test_pages_split_the_sites_and_add_up(tmp_path: Path) -> None:
     sites = PAGE_SIZE * 2 + 20
     _bench().fill(Store.open(tmp_path), sites, years=2, runs=2)
     with sqlite3.connect(tmp_path / "nianbao.db") as con:
-        (errors,) = con.execute("SELECT COUNT(*) FROM findings WHERE run_id = 2 AND severity = 'error'").fetchone()
+        (errors,) = con.execute("SELECT COUNT(*) FROM findings WHERE run_id = 2 AND "
+                                "severity = 'error'").fetchone()
         (first,) = con.execute("SELECT MIN(name) FROM sites").fetchone()
 
     answers = asgi_get(create_app(Store.open(tmp_path)), "/", "/?page=2", "/?page=3", "/?sort=name&page=1")

@@ -49,7 +49,8 @@ def test_marked_cells_carry_their_findings() -> None:
 def test_t2_cells_outside_a_block_are_not_applicable() -> None:
     grid = build_grid(_tables()["T2"], {})
     licensing = next(r for r in grid.rows if r.id == "licensing")
-    applicable = [col for (col, _), cell in zip(grid.columns, licensing.cells, strict=True) if cell is not None]
+    applicable = [col for (col, _), cell in zip(grid.columns, licensing.cells,
+                                                strict=True) if cell is not None]
     assert applicable == ["decisions"]
 
 
@@ -90,7 +91,8 @@ def test_sub_item_numbers_never_run_into_their_values() -> None:
     r = make_report(5, year=2023, level="government")
     old = int(r.t3[("unable_1", "natural")] or 0)
     total = str(int(r.t3[("total", "natural")]) + 6 - old)
-    checks = table_arithmetic(_tables({("unable_1", "natural"): "6", ("total", "natural"): total})["T3"]).checks
+    checks = table_arithmetic(_tables({("unable_1", "natural"): "6",
+                                       ("total", "natural"): total})["T3"]).checks
     by_name = {c.name: c for c in checks if c.where == "自然人"}
     assert set(by_name) == {"勾稽：第一项 + 第二项 = （七）总计 + 第四项", "（七）总计 = 各办理结果之和"}
     composition = by_name["（七）总计 = 各办理结果之和"]
