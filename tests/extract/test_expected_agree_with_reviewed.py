@@ -48,7 +48,8 @@ def snapshot_differences(snapshot: dict[str, Any], facts: dict[str, Any]) -> lis
         got_tables = [t for t in snapshot["tables"] if t["kind"] == kind]
         want_tables = [t for t in facts["tables"] if t["kind"] == kind]
         if len(got_tables) != len(want_tables):
-            wrong.append(f"{kind}: {len(got_tables)} table(s) in the snapshot, the document has {len(want_tables)}")
+            wrong.append(f"{kind}: {len(got_tables)} table(s) in the snapshot, the document has "
+                         f"{len(want_tables)}")
             continue
         for i, (got, want) in enumerate(zip(got_tables, want_tables, strict=True)):
             label = f"{kind}#{i + 1}" if len(want_tables) > 1 else kind

@@ -156,9 +156,12 @@ def test_hebei_jyt_has_no_title_and_none_is_made_up():
 @pytest.mark.parametrize(
     ("lines", "title"),
     [
-        (["上海市人民政府办公厅", "2025 年政府信息公开", "工作年度报告"], "上海市人民政府办公厅2025年政府信息公开工作年度报告"),
-        (["2025 年上海市人民政府办公厅政府信息公开", "工作年度报告"], "2025年上海市人民政府办公厅政府信息公开工作年度报告"),
-        (["上海市人民政府办公厅2025年政府信息", "公开工作年度报告"], "上海市人民政府办公厅2025年政府信息公开工作年度报告"),
+        (["上海市人民政府办公厅", "2025 年政府信息公开", "工作年度报告"],
+         "上海市人民政府办公厅2025年政府信息公开工作年度报告"),
+        (["2025 年上海市人民政府办公厅政府信息公开", "工作年度报告"],
+         "2025年上海市人民政府办公厅政府信息公开工作年度报告"),
+        (["上海市人民政府办公厅2025年政府信息", "公开工作年度报告"],
+         "上海市人民政府办公厅2025年政府信息公开工作年度报告"),
     ],
 )
 def test_a_title_broken_over_lines_like_pdf_to_markdown(lines, title):
@@ -176,8 +179,10 @@ def _page(head: str, body_title: str = "") -> bytes:
     "head",
     [
         '<title>卫滨区人民政府2022年政府信息公开工作年度报告_卫滨区人民政府</title>',
-        '<title>政务公开</title><meta name="ArticleTitle" content="卫滨区人民政府2022年政府信息公开工作年度报告">',
-        '<title>政务公开</title><meta property="og:title" content="卫滨区人民政府2022年政府信息公开工作年度报告">',
+        ('<title>政务公开</title><meta name="ArticleTitle" content="卫滨区人民政府2022年政府信息'
+         '公开工作年度报告">'),
+        ('<title>政务公开</title><meta property="og:title" content="卫滨区人民政府2022年政府信息'
+         '公开工作年度报告">'),
     ],
 )
 def test_the_pages_own_title_where_the_body_has_none(head):
@@ -186,7 +191,8 @@ def test_the_pages_own_title_where_the_body_has_none(head):
 
 
 def test_the_bodys_title_wins_over_the_pages():
-    doc = extract(_page("<title>首页_政务公开</title>", "老城区机关事务服务中心2022年政府信息公开工作年度报告"), "p.html")
+    doc = extract(_page("<title>首页_政务公开</title>",
+                        "老城区机关事务服务中心2022年政府信息公开工作年度报告"), "p.html")
     assert doc.title == "老城区机关事务服务中心2022年政府信息公开工作年度报告"
 
 

@@ -163,7 +163,8 @@ def test_text_aligned_figures_without_ruling_are_a_table() -> None:
     pdf.setFont(PDF_FONT, 11)
     pdf.drawString(72, 780, "四、复议诉讼")
     for i, (label, *numbers) in enumerate([("结果维持", "1", "2", "3"), ("结果纠正", "0", "1", "0"),
-                                           ("其他结果", "2", "0", "1"), ("尚未审结", "0", "0", "4")]):  # fmt: skip
+                                           ("其他结果", "2", "0", "1"),
+                                           ("尚未审结", "0", "0", "4")]):  # fmt: skip
         y = 740 - 20 * i
         pdf.drawString(72, y, label)
         for j, n in enumerate(numbers):

@@ -88,7 +88,8 @@ def test_html_publication_date(seed: int, year: int, level: str, encoding: str) 
 # Each layout imitates one file of ../shared/real (see auditor.samples.real_layouts); every template
 # cell must come back as written — a blank as a blank, never a missing cell or a zero.
 
-REAL_LAYOUTS: dict[str, tuple[str, Callable[[SampleReport], SampleReport], Callable[[SampleReport], bytes]]] = {
+REAL_LAYOUTS: dict[str, tuple[str, Callable[[SampleReport], SampleReport],
+                              Callable[[SampleReport], bytes]]] = {
     "hebei-jyt": ("report.txt", lambda r: r, lambda r: real_layouts.render_crawler_text(r).encode("utf-8")),
     "shanghai-office-2019": ("report.html", real_layouts.blank_for_zero, real_layouts.render_html_nbsp),
     "format-2021-template": ("report.docx", real_layouts.empty_template, render_docx),

@@ -87,7 +87,8 @@ def test_only_the_tables_a_finding_points_into_are_open(tmp_path: Path, results:
     text = write_html(tmp_path, results, default_rulebase().rules_meta()).read_text("utf-8")
     broken = _sections(text)["r-1"]
     folded = re.findall(r'<details class="table"><summary>(.*?)</summary>(.*?)</details>', broken, re.DOTALL)
-    assert [name for name, _ in folded] == ["表二（2021年版）（未发现问题，点击展开）", "表四（未发现问题，点击展开）"]
+    assert [name for name, _ in folded] == ["表二（2021年版）（未发现问题，点击展开）",
+                                            "表四（未发现问题，点击展开）"]
     assert all("<table" in body and 'class="hl-' not in body for _, body in folded)
     shown = re.sub(r"<details.*?</details>", "", broken, flags=re.DOTALL)
     assert "<h3>表三（2021年版）</h3>" in shown
@@ -178,7 +179,9 @@ def test_evidence_the_message_already_quotes_is_not_repeated(tmp_path: Path) -> 
     doc = clean_document(seed=11)
     quoted = Finding("BAL-002", "error", "表三勾稽关系不平衡", "不满足勾稽关系：第一项 0 ≠ 第四项 2。",
                      Location("三", "T3"), "第一项 0 ≠ 第四项 2")
-    apart = Finding("DOC-001", "warning", "标题未写明报告机关", "标题没有写明机关。", Location(), "标题：“年度报告”")
-    text = write_html(tmp_path, [ReportResult(doc.source, doc.sha256, doc, [quoted, apart])], []).read_text("utf-8")
+    apart = Finding("DOC-001", "warning", "标题未写明报告机关", "标题没有写明机关。",
+                    Location(), "标题：“年度报告”")
+    text = write_html(tmp_path, [ReportResult(doc.source, doc.sha256, doc,
+                                              [quoted, apart])], []).read_text("utf-8")
     assert text.count("第一项 0 ≠ 第四项 2") == 1
     assert "<dt>证据</dt><dd>标题：“年度报告”</dd>" in text

@@ -86,7 +86,8 @@ def test_the_notice_holds_every_open_finding_with_location_evidence_basis_and_fi
 ) -> None:
     report = findings["reports"][0]
     path = tmp_path / "n.docx"
-    path.write_bytes(notice_docx(report["agency"], [report], {r["id"]: r for r in findings["rules"]}, OPTIONS))
+    path.write_bytes(notice_docx(report["agency"], [report],
+                                 {r["id"]: r for r in findings["rules"]}, OPTIONS))
     text, headings = _text(path)
     assert headings[0] == ("Title", f"关于{report['agency']}政府信息公开工作年度报告问题整改的通知")
     for value in (report["source"], report["sha256"], report["title"], str(report["year"])):
@@ -118,7 +119,8 @@ def test_findings_are_grouped_by_severity_errors_first(tmp_path: Path, findings:
         if p.style.name == "Heading 2":
             current = p.text
         for f in report["findings"]:
-            if not f.get("waived") and p.text.endswith(f"（{f['rule_id']}，{ {'error': '错误', 'warning': '警告', 'info': '提示'}[f['severity']] }）"):
+            if not f.get("waived") and p.text.endswith(f"（{f['rule_id']}，"
+                                                       f"{ {'error': '错误', 'warning': '警告', 'info': '提示'}[f['severity']] }）"):
                 assert current.split("）", 1)[1].startswith({"error": "错误", "warning": "警告", "info": "提示"}[f["severity"]])
                 order.append(f["severity"])
     assert order == sorted(order, key=["error", "warning", "info"].index) and "error" in order

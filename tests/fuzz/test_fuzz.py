@@ -94,7 +94,8 @@ def test_a_folder_of_mutated_reports_is_audited_into_every_format(tmp_path):
         (folder / c.name).write_bytes(c.data)
     console = Console(stderr=True, record=True, width=400, force_terminal=False)
     code = run_audit([str(folder)], out=tmp_path / "out", formats="json,html,xlsx,csv,sarif", fail_on=None,
-                     level=None, waivers=None, console=console, workers=2, budget=Budget(SECONDS, 1024))  # fmt: skip
+                     level=None, waivers=None, console=console, workers=2,
+                     budget=Budget(SECONDS, 1024))  # fmt: skip
     assert code in (0, 2)
     names = {"findings.json", "findings.html", "findings.xlsx", "findings.csv", "findings.sarif"}
     assert {p.name for p in (tmp_path / "out").iterdir()} - {"audit.log"} == names
