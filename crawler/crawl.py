@@ -213,8 +213,8 @@ class SiteCrawler:
             sniffed = sniff(got.data)
             if sniffed not in DOCUMENT_TYPES:
                 self._broken(attachment.url, attachment.title, link.year, link.url, "attachment", got,
-                             reason=f"附件内容类型不符：得到 {sniffed}（{got.content_type or '无 Content-Type'}），"
-                             "不是 PDF、DOCX、DOC 或 WPS 文件")
+                             reason=f"附件内容类型不符：得到 {sniffed}"
+                             f"（{got.content_type or '无 Content-Type'}），不是 PDF、DOCX、DOC 或 WPS 文件")
                 continue
             item.attachments.append(self._record(
                 attachment.url, "attachment", attachment.title, link.year, got, sniffed,

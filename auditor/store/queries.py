@@ -390,7 +390,8 @@ def _report_view(r: ReportRow) -> ReportView:
 
 def _cells(stored: Iterable[Any] | None) -> list[Cell]:
     """The stored cells as (table, row, column); anything else in the list is not a cell and left out."""
-    return [(str(c[0]), str(c[1]), str(c[2])) for c in stored or [] if isinstance(c, (list, tuple)) and len(c) == 3]
+    return [(str(c[0]), str(c[1]), str(c[2]))
+            for c in stored or [] if isinstance(c, (list, tuple)) and len(c) == 3]
 
 
 def _finding_view(f: FindingRow, r: ReportRow, status: str | None = None) -> FindingView:
@@ -401,7 +402,8 @@ def _finding_view(f: FindingRow, r: ReportRow, status: str | None = None) -> Fin
 
 
 def _capture_view(c: CaptureRow) -> CaptureView:
-    headers = [(str(h[0]), str(h[1])) for h in c.headers or [] if isinstance(h, (list, tuple)) and len(h) == 2]
+    headers = [(str(h[0]), str(h[1]))
+               for h in c.headers or [] if isinstance(h, (list, tuple)) and len(h) == 2]
     return CaptureView(c.id, c.run_id, c.url, c.final_url, c.purpose, c.fetched_at, c.status, c.sha256,
                        c.size, c.content_type, c.sniffed, c.not_modified, c.error, headers)
 
@@ -664,7 +666,7 @@ def run_diff(source: Source, run_id: int, *, site_id: str | None = None) -> RunD
                    [f for f in current if f.status == "persisting"], resolved)
 
 
-# ------------------------------------------------------------------------------------------ documents, captures
+# ---------------------------------------------------------------------------------- documents, captures
 
 
 def document_versions(source: Source, document_id: int | None) -> list[VersionView]:
@@ -810,7 +812,8 @@ def _resolved(cur: Subquery, f: Narrowing, *, by_year: bool) -> Select[Any]:
     keys: list[Any] = [ResolvedFindingRow.site_id, *([old_report.year] if by_year else [])]
     # Membership rather than a join: resolved_findings is indexed by run only, so probing it per site
     # would scan a run's rows once per site; this scans them once.
-    current = tuple_(ResolvedFindingRow.run_id, ResolvedFindingRow.site_id).in_(select(cur.c.run_id, cur.c.site_id))
+    resolved_in = tuple_(ResolvedFindingRow.run_id, ResolvedFindingRow.site_id)
+    current = resolved_in.in_(select(cur.c.run_id, cur.c.site_id))
     stmt = select(*keys, func.count()).where(current).join(old, old.id == ResolvedFindingRow.finding_id)
     if by_year:
         stmt = stmt.join(old_report, old_report.id == old.report_id)
@@ -880,7 +883,9 @@ def reports_of_sites(source: Source, f: Narrowing, site_ids: Collection[str]) ->
     return list(briefs.values())
 
 
-def resolved_by_site_year(source: Source, f: Narrowing, site_ids: Collection[str]) -> dict[tuple[str, int | None], int]:
+def resolved_by_site_year(
+    source: Source, f: Narrowing, site_ids: Collection[str]
+) -> dict[tuple[str, int | None], int]:
     """Resolved findings in the current runs of some sites, by (site, year of the report they were on)."""
     if not site_ids:
         return {}
@@ -910,7 +915,8 @@ def counts_by_rule(source: Source, f: Narrowing, site_ids: Collection[str] | Non
         .order_by(func.count().desc(), FindingRow.rule_id)
     )
     with _reading(source) as s:
-        return [RuleCount(r, t, sev, n) for r, t, sev, n in s.execute(_narrow(stmt, FindingRow, ReportRow, f, None))]
+        rows = s.execute(_narrow(stmt, FindingRow, ReportRow, f, None))
+        return [RuleCount(r, t, sev, n) for r, t, sev, n in rows]
 
 
 def trend(source: Source, f: Narrowing, site_ids: Collection[str] | None, limit: int = 12) -> list[RunPoint]:

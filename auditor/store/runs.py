@@ -178,7 +178,8 @@ def save_report(
     """
     doc = result.document
     with store.session() as session:
-        stored = model_id(session, doc.to_dict()) if doc is not None and not (ref.portal or ref.stub) else None
+        has_model = doc is not None and not (ref.portal or ref.stub)
+        stored = model_id(session, doc.to_dict()) if doc is not None and has_model else None
         row = ReportRow(
             run_id=run_id, site_id=site_id, document_id=ref.document_id, version_id=ref.version_id,
             source=result.source, sha256=result.sha256,

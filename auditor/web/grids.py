@@ -122,7 +122,8 @@ def build_grid(table: Mapping[str, Any], marks: Mapping[tuple[str, str], Sequenc
         rows = _template_rows(spec, kind, row_labels)
     else:
         columns = [(c, col_labels.get(c, c)) for c in _ordered({c for _, c in cells}, list(col_labels))]
-        rows = [(r, row_labels.get(r, r), None, None) for r in _ordered({r for r, _ in cells}, list(row_labels))]
+        ordered = _ordered({r for r, _ in cells}, list(row_labels))
+        rows = [(r, row_labels.get(r, r), None, None) for r in ordered]
     known_rows = {r for r, *_ in rows if r}
     rows += [(r, row_labels.get(r, r), None, None) for r in _ordered({r for r, _ in cells} - known_rows, [])]
 

@@ -80,7 +80,8 @@ def filtered_sites(session: Session, f: Filters) -> tuple[list[SiteInfo], list[s
     """The sites passing the region and level filters, and every region (for the filter's choices)."""
     infos = [site_info(*row) for row in queries.site_names(session)]
     regions = sorted({s.region for s in infos})
-    chosen = [s for s in infos if (f.region is None or s.region == f.region) and (f.level is None or s.level == f.level)]
+    chosen = [s for s in infos
+              if (f.region is None or s.region == f.region) and (f.level is None or s.level == f.level)]
     return chosen, regions
 
 

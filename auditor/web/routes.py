@@ -138,7 +138,8 @@ def report_notice(req: PageRequest) -> Response:
     query = req.request.query_params
     today = date.today()
     try:
-        reply_by = date.fromisoformat(query["reply_by"]) if query.get("reply_by") else today + timedelta(days=30)
+        asked = query.get("reply_by")
+        reply_by = date.fromisoformat(query["reply_by"]) if asked else today + timedelta(days=30)
     except ValueError:
         return req.render("error.html", status=400, title="日期无效",
                           message="回复期限应写成 YYYY-MM-DD，如 2025-03-31。")

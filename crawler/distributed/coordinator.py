@@ -127,7 +127,8 @@ def collect(store: Store, run_id: int, status: str = "done") -> service.RunOutco
         shown = [f for f in findings[report.id] if own or f.origin == "portal"]
         if own or shown:
             results.append(_result(report, models.get(report.id), shown))
-    sites = [StoredSite(site_id, p.status, dict(p.counts), resolved.get(site_id, [])) for site_id, p in parts.items()]
+    sites = [StoredSite(site_id, p.status, dict(p.counts), resolved.get(site_id, []))
+             for site_id, p in parts.items()]
     return service.RunOutcome(run_id, status, sites, results)  # type: ignore[arg-type]
 
 

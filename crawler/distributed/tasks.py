@@ -116,7 +116,8 @@ class Lease:
 
     _RENEW = ("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) "
               "else return 0 end")
-    _FREE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+    _FREE = ("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
+             "else return 0 end")
 
     def __init__(self, client: redis.Redis, key: str, seconds: float) -> None:
         self.client, self.key, self.ms = client, key, int(seconds * 1000)
@@ -161,7 +162,8 @@ def clear_partial(store: Store, run_id: int, site_id: str) -> int:
         session.execute(delete(ResolvedFindingRow).where(ResolvedFindingRow.run_id == run_id,
                                                          ResolvedFindingRow.site_id == site_id))
         session.execute(delete(FindingRow).where(FindingRow.run_id == run_id, FindingRow.site_id == site_id))
-        removed = session.execute(delete(ReportRow).where(ReportRow.run_id == run_id, ReportRow.site_id == site_id))
+        removed = session.execute(
+            delete(ReportRow).where(ReportRow.run_id == run_id, ReportRow.site_id == site_id))
         return int(removed.rowcount or 0)  # type: ignore[attr-defined]
 
 
