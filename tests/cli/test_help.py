@@ -20,7 +20,9 @@ ENGLISH = ("Usage:", "Options", "Arguments", "Commands", "Show this message",
            "<str>", "<path>", "<int>", "<list")
 
 
-def _commands(command: typer.core.TyperGroup, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
+def _commands(
+    command: typer.core.TyperGroup, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], object]]:
     yield path, command
     for name, sub in getattr(command, "commands", {}).items():
         yield from _commands(sub, (*path, name))

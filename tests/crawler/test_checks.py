@@ -35,8 +35,10 @@ def test_deadlines(site: Site, year: int, expected: tuple[date, str] | None) -> 
 
 def test_level_inferred_from_the_title_when_the_site_has_none() -> None:
     site = Site(id="x", name="甲区", start_urls=("http://h/",))
-    assert deadline(site, 2022, "甲区人民政府2022年政府信息公开工作年度报告") == (date(2023, 3, 31), "本级政府")
-    assert deadline(site, 2022, "甲区人民政府办公室2022年政府信息公开工作年度报告") == (date(2023, 1, 31), "政府部门")
+    own = deadline(site, 2022, "甲区人民政府2022年政府信息公开工作年度报告")
+    assert own == (date(2023, 3, 31), "本级政府")
+    office = deadline(site, 2022, "甲区人民政府办公室2022年政府信息公开工作年度报告")
+    assert office == (date(2023, 1, 31), "政府部门")
     assert infer_level("甲区乙街道办事处") == "township"
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from crawler.content import canonical_encoding, detect_encoding, sniff, text_hash
 
-HTML_GBK = '<html><head><meta charset="gb2312"></head><body>政府信息公开工作年度报告</body></html>'.encode("gbk")
+HTML_GBK = ('<html><head><meta charset="gb2312"></head><body>政府信息公开工作年度报告</body></html>'
+            .encode("gbk"))
 HTML_UTF8 = '<html><head><meta charset="gbk"></head><body>政府信息公开工作年度报告</body></html>'.encode()
 
 

@@ -122,7 +122,8 @@ def test_client_errors_are_not_retried() -> None:
 def test_too_long_retry_after_fails_at_once() -> None:
     result = fetch(f"{BASE}/a.html",
                    robots_ok(lambda r: httpx.Response(429, headers={"Retry-After": "86400"})))
-    assert result.attempts == 1 and result.error is not None and "Retry-After 86400 秒超过上限" in result.error
+    assert result.attempts == 1 and result.error is not None
+    assert "Retry-After 86400 秒超过上限" in result.error
 
 
 def test_retry_after_as_seconds_or_http_date() -> None:

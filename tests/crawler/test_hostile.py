@@ -48,7 +48,8 @@ def test_the_crawl_completes_against_every_hostile_page(tmp_path: Path,
     crawl = outcome.sites[0].crawl
     assert outcome.status == "done" and elapsed < 40
 
-    assert len(crawl.listing_pages) == 5, "a pager claiming 10⁵ (and 10⁹) pages is read up to max_listing_pages"
+    assert len(crawl.listing_pages) == 5, (
+        "a pager claiming 10⁵ (and 10⁹) pages is read up to max_listing_pages")
     assert [d.url.rsplit("/", 1)[1] for d in crawl.documents] == ["report.html"]
     assert outcome.sites[0].audited == 1 and (tmp_path / "out" / "findings.json").exists()
 

@@ -167,7 +167,8 @@ def test_portal_findings_of_the_first_run(scenario: Scenario) -> None:
         ("PUB-005", listing, "new"),  # the redirect loop
         ("PUB-005", gov_path(scenario.portal, 2), "new"),  # its second attachment answers 404
     }
-    messages = {f.rule_id: f.message for r in scenario.runs[0].results for f in r.findings if f.rule_id == "PUB-002"}
+    messages = {f.rule_id: f.message
+                for r in scenario.runs[0].results for f in r.findings if f.rule_id == "PUB-002"}
     assert f"{b - 3}年度报告" in messages["PUB-002"]
 
 
@@ -213,7 +214,8 @@ def test_runs_compared_new_persisting_resolved(scenario: Scenario) -> None:
     assert ("PUB-005", attachment_page, "persisting") not in third
     assert all(status == "persisting" for *_, status in third)
     diff = queries.run_diff(scenario.store, scenario.runs[2].run_id)
-    assert [(f.rule_id, f.source.endswith(attachment_page)) for f in diff.resolved if f.origin == "portal"] == [
+    portal = [f for f in diff.resolved if f.origin == "portal"]
+    assert [(f.rule_id, f.source.endswith(attachment_page)) for f in portal] == [
         ("PUB-005", True)
     ]
     # only the newly reachable attachment brings new findings (its own audit), no portal finding is new

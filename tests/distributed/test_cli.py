@@ -97,7 +97,9 @@ def test_schedule_distributed_enqueues_due_sites(sites: Path, worker: subprocess
         store.close()
 
 
-def test_urls_from_the_command_line_the_environment_then_the_sites_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_urls_from_the_command_line_the_environment_then_the_sites_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     for name in ("REDIS_URL", "DATABASE_URL", "NIANBAO_REDIS_URL", "NIANBAO_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     settings = CrawlSettings(redis_url="redis://file:6379/0", database_url="postgresql://file/db")

@@ -100,7 +100,8 @@ def test_a_single_process_run_on_postgresql(database_url: str, tmp_path: Path) -
             reports = queries.run_reports(pg, on_pg.run_id)
             pages = asgi_get(create_app(pg), "/", f"/reports/{reports[0].id}", "/rules",
                              "/download/findings.json")
-            assert [p.status_code for p in pages] == [200] * len(pages), "the web view reads the store on PostgreSQL"
+            assert [p.status_code for p in pages] == [200] * len(pages), (
+                "the web view reads the store on PostgreSQL")
         finally:
             pg.close()
             lite.close()

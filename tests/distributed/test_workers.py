@@ -180,7 +180,8 @@ def audited_sources(store: Store, run_id: int) -> list[str]:
 
 
 def assert_same_as_reference(store: Store, run_id: int, reference: Reference, out: Path) -> None:
-    """Nothing lost, nothing twice: the outputs equal the single-process run's, the store holds one of each."""
+    """Nothing lost, nothing twice: the outputs equal the single-process run's, the store holds one of
+    each."""
     written = json.loads((out / "findings.json").read_text("utf-8"))
     assert written["rules"] == reference.findings["rules"]
     assert normalised(written) == normalised(reference.findings)
@@ -235,7 +236,8 @@ def test_workers_killed_or_stopped_mid_task_lose_and_duplicate_nothing(
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with store.reader() as s:
-                fetched = s.scalar(select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
+                fetched = s.scalar(
+                    select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
             if (fetched or 0) >= 12:
                 break
             time.sleep(0.1)
@@ -247,7 +249,8 @@ def test_workers_killed_or_stopped_mid_task_lose_and_duplicate_nothing(
         second = workers.start(threads=3)
         while time.monotonic() < deadline + 60:  # the second worker at work on the sites, then stopped
             with store.reader() as s:
-                again = s.scalar(select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
+                again = s.scalar(
+                    select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
             if (again or 0) >= (fetched or 0) + 12:
                 break
             time.sleep(0.1)

@@ -188,8 +188,10 @@ def check_runs_and_reports(source: Store | Session, w: Written) -> None:
     assert first[w.portal_1].portal and first[w.portal_1].template == "unknown"
     assert first[w.dept_1].counts == {"error": 0, "warning": 0, "info": 0}, "waived findings are not counted"
     page = queries.get_report(source, w.page_2)
-    assert page is not None and (page.version_id, page.document_id, page.year) == (w.version_2, w.document, 2023)
-    assert queries.report_model(source, w.page_1) == queries.report_model(source, w.page_2) == w.document_model
+    assert page is not None
+    assert (page.version_id, page.document_id, page.year) == (w.version_2, w.document, 2023)
+    assert queries.report_model(source, w.page_1) == w.document_model
+    assert queries.report_model(source, w.page_2) == w.document_model
     assert queries.report_model(source, w.portal_1) is None and queries.report_model(source, 12345) is None
     assert set(queries.models_of(source, [w.page_1, w.portal_1, w.dept_1])) == {w.page_1, w.dept_1}
 
@@ -210,7 +212,8 @@ def check_findings(source: Store | Session, w: Written) -> None:
     assert [f.rule_id for f in queries.findings_of(source, w.page_1)] == ["BAL-002", "SEC-009"]
     diff = queries.run_diff(source, w.second)
     assert diff.previous_run_ids == {"gov": w.first}
-    assert [f.rule_id for f in diff.new] == ["PUB-001"] and [f.rule_id for f in diff.persisting] == ["BAL-002"]
+    assert [f.rule_id for f in diff.new] == ["PUB-001"]
+    assert [f.rule_id for f in diff.persisting] == ["BAL-002"]
     assert [(f.rule_id, f.status, f.report_id) for f in diff.resolved] == [
         ("SEC-009", "resolved", w.page_1), ("PUB-002", "resolved", w.portal_1)]
     assert json.loads(json.dumps(diff.to_dict()))["resolved"][0]["location"]["section"] == "一"
@@ -236,7 +239,8 @@ def check_current_state(source: Store | Session, w: Written) -> None:
     runs_of = queries.current_run_of(source, ["gov", "dept"])
     assert {site: run_id for site, (run_id, _) in runs_of.items()} == {"gov": w.second, "dept": w.first}
     assert queries.site_counts(source, ALL, None) == {"gov": Counts(error=1, warning=1, new=1, resolved=2)}
-    assert queries.site_counts(source, FindingFilter(severity="error"), None) == {"gov": Counts(error=1, resolved=1)}
+    errors = FindingFilter(severity="error")
+    assert queries.site_counts(source, errors, None) == {"gov": Counts(error=1, resolved=1)}
     assert queries.site_counts(source, FindingFilter(year=2022), None) == {}
     assert queries.site_years(source, None) == {"gov": {2023}, "dept": {2023}}
     briefs = queries.reports_of_sites(source, ALL, ["gov"])

@@ -40,7 +40,9 @@ def wait_for_documents(store: Store, proc: subprocess.Popen[str], n: int) -> Non
         time.sleep(0.05)
 
 
-def test_killed_crawl_keeps_its_documents_and_the_next_run_continues(tmp_path: Path, portal: DemoPortal) -> None:
+def test_killed_crawl_keeps_its_documents_and_the_next_run_continues(
+    tmp_path: Path, portal: DemoPortal
+) -> None:
     proc, store_dir = start_crawl(tmp_path, portal)
     store = Store.open(store_dir)
     try:

@@ -168,7 +168,8 @@ def test_the_upgraded_store_renders_and_takes_new_runs(tmp_path: Path) -> None:
                                  baseline=runs.Baseline(None, {}))
         assert queries.report_model(store, saved) == models["first"]
         with store.reader() as s:
-            assert s.scalar(select(func.count()).select_from(ModelRow)) == 2, "the same model is not stored again"
+            models = s.scalar(select(func.count()).select_from(ModelRow))
+            assert models == 2, "the same model is not stored again"
         app = create_app(store)
         pages = asgi_get(app, "/", "/reports/4", "/reports/2", "/reports/3", "/reports/4/report.html",
                          "/download/report.html", "/download/findings.json")
@@ -180,7 +181,9 @@ def test_the_upgraded_store_renders_and_takes_new_runs(tmp_path: Path) -> None:
         store.close()
 
 
-def test_a_failed_upgrade_changes_nothing_and_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_upgrade_changes_nothing_and_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "store"
     old_store(root)
     before = columns(root)

@@ -37,8 +37,10 @@ def test_an_empty_store_reads_as_empty(tmp_path: Path) -> None:
     try:
         assert queries.sites(store) == [] and queries.runs(store) == [] and queries.latest_run(store) is None
         assert queries.findings(store) == [] and queries.current_findings(store, queries.ALL, None) == []
-        assert queries.trend(store, queries.ALL, None) == [] and queries.site_counts(store, queries.ALL, None) == {}
-        assert queries.reports_of_sites(store, queries.ALL, []) == [] and queries.late_count(store, queries.ALL, None) == 0
+        assert queries.trend(store, queries.ALL, None) == []
+        assert queries.site_counts(store, queries.ALL, None) == {}
+        assert queries.reports_of_sites(store, queries.ALL, []) == []
+        assert queries.late_count(store, queries.ALL, None) == 0
         assert queries.document_versions(store, None) == [] and queries.document_versions(store, 7) == []
         assert queries.get_report(store, 1) is None and queries.blob(store, "0" * 64) is None
     finally:

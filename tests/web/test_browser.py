@@ -85,7 +85,8 @@ def test_filters_narrow_the_overview(page: Page, server: Server, web_store: WebS
     page.wait_for_load_state()
     page.screenshot(path=str(ARTIFACTS / "overview-filtered.png"), full_page=True)
     with_late = {sid for (sid,) in web_store.sql(CURRENT + """
-        SELECT DISTINCT f.site_id FROM findings f JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
+        SELECT DISTINCT f.site_id FROM findings f
+        JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
         WHERE f.rule_id = 'PUB-001' AND f.waived IS NULL""")}
     assert set(_shown_sites(page)) == with_late
     assert len(with_late) < len(web_store.sql("SELECT id FROM sites"))
@@ -97,7 +98,8 @@ def test_filters_narrow_the_overview(page: Page, server: Server, web_store: WebS
 
 def test_report_page_marks_the_cells_findings_name(page: Page, server: Server, web_store: WebStore) -> None:
     rows = web_store.sql(CURRENT + """
-        SELECT f.report_id, f.cells FROM findings f JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
+        SELECT f.report_id, f.cells FROM findings f
+        JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
         WHERE f.waived IS NULL AND f.cells != '[]'""")
     assert rows, "the probe's unbalanced and markup reports must give findings that name cells"
     named: dict[int, set[tuple[str, str, str]]] = {}
@@ -131,7 +133,9 @@ def test_markup_in_a_report_is_shown_as_text(
     assert dialogs == []
 
 
-def test_report_page_shows_provenance_findings_and_sections(page: Page, server: Server, web_store: WebStore) -> None:
+def test_report_page_shows_provenance_findings_and_sections(
+    page: Page, server: Server, web_store: WebStore
+) -> None:
     report_id, source, sha, published = web_store.sql(CURRENT + """
         SELECT r.id, r.source, r.sha256, r.published FROM reports r
         JOIN cur ON cur.run_id = r.run_id AND cur.site_id = r.site_id
@@ -174,7 +178,8 @@ def test_charts_are_inline_svg(page: Page, server: Server, web_store: WebStore) 
     page.goto(server.url + "/")
     assert page.locator("figure.chart svg").count() == 3
     rules = {r for (r,) in web_store.sql(CURRENT + """
-        SELECT DISTINCT f.rule_id FROM findings f JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
+        SELECT DISTINCT f.rule_id FROM findings f
+        JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
         WHERE f.waived IS NULL""")}
     labels = page.locator("figure.chart").first.locator("text.label").all_text_contents()
     shown = {re.match(r"[A-Z]+-\d{3}", label).group(0) for label in labels}  # type: ignore[union-attr]
@@ -197,7 +202,8 @@ def test_rule_catalogue_lists_rules_with_current_counts(page: Page, server: Serv
     page.wait_for_load_state()
     page.screenshot(path=str(ARTIFACTS / "rule.png"), full_page=True)
     assert page.locator("#rule-hits tbody tr").count() == len(web_store.sql(CURRENT + """
-        SELECT DISTINCT f.report_id FROM findings f JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
+        SELECT DISTINCT f.report_id FROM findings f
+        JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
         WHERE f.rule_id = 'PUB-001' AND f.waived IS NULL"""))
 
 

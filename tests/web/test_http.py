@@ -111,10 +111,11 @@ def test_one_report_downloads_as_a_notice(server: Server, web_store: WebStore, t
                                                               f'{report_id}.docx"')
     (tmp_path / "n.docx").write_bytes(response.content)
     doc = Document(str(tmp_path / "n.docx"))
-    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    text = "\n".join([p.text for p in doc.paragraphs] + cells)
     assert agency in doc.paragraphs[0].text and sha in text
     assert "2027年2月1日前" in text and "某区政务公开办" in text
-    for rule_id, severity, message in web_store.sql(
+    for rule_id, _severity, message in web_store.sql(
         "SELECT rule_id, severity, message FROM findings WHERE report_id = ? AND waived IS NULL", report_id
     ):
         assert message in text and f"（{rule_id}，" in text
