@@ -7,6 +7,7 @@ SEC-003; the real documents are checked for what they hold and for what they do 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 
@@ -82,7 +83,8 @@ def test_inline_after_the_previous_sentence_like_archive_exports():
 
 
 def test_ascii_indent_and_bold_markdown():
-    text = SEED.replace("## 一、总体情况", "    一、总体情况").replace("## 二、主动公开政府信息情况", "**二、主动公开政府信息情况**")
+    text = SEED.replace("## 一、总体情况", "    一、总体情况")
+    text = text.replace("## 二、主动公开政府信息情况", "**二、主动公开政府信息情况**")
     assert list(sections(text)) == ALL
 
 
@@ -210,8 +212,6 @@ def test_a_megabyte_paragraph_full_of_numbered_items_takes_bounded_time():
     items = "".join(f"{'一二三四五六'[i % 6]}、行政复议申请问题改进其他第{i}项。" for i in range(60_000))
     raw = read_text(items.encode("utf-8"))
     start = time.perf_counter()
-    try:
+    with contextlib.suppress(ReadError):  # no report in it: a one-line reason, in bounded time
         build_document(raw, source="run.txt", sha256="0")
-    except ReadError:
-        pass  # no report in it: a one-line reason, in bounded time
     assert time.perf_counter() - start < 2.0

@@ -56,7 +56,7 @@ def test_generated_report_gives_its_text_and_tables(seed: int, year: int, level:
     assert raw.format == "pdf"
 
 
-# ------------------------------------------------------------------------------------------ tables across pages
+# ------------------------------------------------------------------------------------- tables across pages
 
 
 def test_a_long_table_keeps_its_index_across_pages() -> None:
@@ -180,7 +180,7 @@ def test_text_aligned_figures_without_ruling_are_a_table() -> None:
     assert sum(1 for b in raw.blocks if b.kind == "para" and b.text.startswith("第")) == 6
 
 
-# ------------------------------------------------------------------------------------------ limits and bad input
+# ------------------------------------------------------------------------------------- limits and bad input
 
 
 def test_page_limit_and_time_budget() -> None:

@@ -115,7 +115,8 @@ def test_real_layouts_come_back_cell_by_cell(case: tuple[int, int, str], layout:
         assert len(doc.tables_of(kind)) == 1, kind
         table = doc.table(kind)
         assert table.readable and table.problems == [], (kind, table.problems)
-        got = {key: (table.cells[key].raw.strip(), table.cells[key].kind) for key in grid if key in table.cells}
+        got = {key: (table.cells[key].raw.strip(), table.cells[key].kind)
+               for key in grid if key in table.cells}
         want = {key: (raw, "blank" if raw == "" else "number") for key, raw in grid.items()}
         assert got == want, kind
 

@@ -36,7 +36,8 @@ def test_utf16le_without_a_bom_is_read(fmt):
 
 
 @pytest.mark.parametrize("path",
-                         sorted(p for p in (SHARED / "real").iterdir() if p.suffix in (".txt", ".md", ".html")))
+                         sorted(p for p in (SHARED / "real").iterdir()
+                                if p.suffix in (".txt", ".md", ".html")))
 def test_real_texts_are_not_taken_for_utf16(path):
     assert not utf16le_without_bom(path.read_bytes()[:4096])
     assert not utf16le_without_bom(path.read_text("utf-8").encode("gb18030")[:4096])

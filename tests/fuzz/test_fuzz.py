@@ -100,7 +100,8 @@ def test_a_folder_of_mutated_reports_is_audited_into_every_format(tmp_path):
     names = {"findings.json", "findings.html", "findings.xlsx", "findings.csv", "findings.sarif"}
     assert {p.name for p in (tmp_path / "out").iterdir()} - {"audit.log"} == names
     data = json.loads((tmp_path / "out" / "findings.json").read_text("utf-8"))
-    seen = {Path(r["source"]).name for r in data["reports"]} | {Path(s["source"]).name for s in data["skipped"]}
+    seen = ({Path(r["source"]).name for r in data["reports"]}
+            | {Path(s["source"]).name for s in data["skipped"]})
     assert len(seen) == count
     log = console.export_text()
     assert "Traceback" not in log

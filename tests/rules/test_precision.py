@@ -46,7 +46,8 @@ def test_sec007_problems_without_measures_fire():
 
 def test_sec007_a_problem_worded_with_an_improvement_verb_is_not_a_measure():
     result = audit_text(with_section_five("工作人员业务能力有待提升。信息公开的主动性还需进一步加强。"))
-    assert {f.message for f in findings(result, "SEC-007")} == {"“五、存在的主要问题及改进情况”没有写明改进措施。"}
+    assert {f.message for f in findings(result, "SEC-007")} == {
+        "“五、存在的主要问题及改进情况”没有写明改进措施。"}
 
 
 def test_sec007_problems_and_measures_are_both_found():
@@ -70,7 +71,8 @@ def test_sec007_shanghai_office_2025_section_without_heading_has_both():
 
 
 def test_sec005_a_website_named_as_the_channel_does_not_report_platform_building():
-    """seed 001 without its (四) 平台建设 paragraph: its 主动公开 paragraph still says "通过区政府门户网站"."""
+    """seed 001 without its (四) 平台建设 paragraph: its 主动公开 paragraph still says
+    "通过区政府门户网站"."""
     text = re.sub(r"### （四）政府信息公开平台建设情况\n\n[^\n]*\n\n", "", SEED_001)
     assert "通过区政府门户网站" in text
     result = audit_text(text)
@@ -117,7 +119,8 @@ def test_txt_claims_come_from_sentences_not_from_a_table_header_run():
 
 
 def test_txt_header_run_and_label_lines_left_among_paragraphs_make_no_claim():
-    run = "行政复议行政诉讼\n结果结果其他尚未\n总计结果结果其他尚未结果结果其他尚未\n维持纠正结果审结维持纠正结果审结\n"
+    run = ("行政复议行政诉讼\n结果结果其他尚未\n总计结果结果其他尚未结果结果其他尚未\n"
+           "维持纠正结果审结维持纠正结果审结\n")
     text = SEED_001.replace("#### 四、政府信息公开行政复议、行政诉讼情况\n",
                             "#### 四、政府信息公开行政复议、行政诉讼情况\n" + run)
     text = text.replace("上年转结行政诉讼 2 件（结果维持）。", "")
@@ -158,7 +161,8 @@ def test_fmt006_block_in_front_in_a_tab_layout_and_a_real_deviation_still_found(
     text = SEED_001.replace("\t(三) 不予公开\t1. 属于国家秘密\t", "\t(三) 不予公开1.属于国家秘密\t\t")
     assert findings(audit_text(text), "FMT-006") == []
     text = SEED_001.replace("\t(三) 不予公开\t1. 属于国家秘密\t", "\t(三) 不予公开\t1. 涉及国家秘密\t")
-    assert [f.evidence for f in findings(audit_text(text), "FMT-006")] == ["“1. 涉及国家秘密”，格式为“1.属于国家秘密”"]
+    assert [f.evidence for f in findings(audit_text(text), "FMT-006")] == [
+        "“1. 涉及国家秘密”，格式为“1.属于国家秘密”"]
 
 
 def test_sec008_last_years_problems_named_by_their_year():
