@@ -24,9 +24,8 @@ from crawler.fetch.stop import CrawlStopped
 from crawler.sites import Site
 from crawler.snapshot import Content, DocState, Snapshotter
 
-__all__ = ["BrokenLink", "CrawlStopped", "ProgressHook", "ReportItem", "SeenDocument",
-           "SiteCrawl", "SiteCrawler",
-           "gather_all"]
+__all__ = ["BrokenLink", "CrawlStopped", "ProgressHook", "ReportItem", "SeenDocument", "SiteCrawl",
+           "SiteCrawler", "gather_all"]
 """CrawlStopped is re-exported: the service, the scheduler and the workers stop on it."""
 
 T = TypeVar("T")

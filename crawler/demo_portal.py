@@ -307,10 +307,10 @@ class DemoPortal:
         page1 = _listing_items([(direct, title(b - 1), date(b, 1, 20)),
                                 (late, title(b - 2), date(b - 1, 2, 15))])
         page2 = _listing_items([(ontime, title(b - 3), date(b - 2, 1, 10))])
-        self._put(f"{base}/list.html?page=1", _page(DEPT,
-                                                    page1 + '<a href="list.html?page=2">下一页</a>'), html)
-        self._put(f"{base}/list.html?page=2", _page(DEPT,
-                                                    page2 + '<a href="list.html?page=1">上一页</a>'), html)
+        next_link = '<a href="list.html?page=2">下一页</a>'
+        previous_link = '<a href="list.html?page=1">上一页</a>'
+        self._put(f"{base}/list.html?page=1", _page(DEPT, page1 + next_link), html)
+        self._put(f"{base}/list.html?page=2", _page(DEPT, page2 + previous_link), html)
 
     def _build_bulk(self) -> None:
         b, html = self.base_year, "text/html; charset=utf-8"
@@ -344,8 +344,8 @@ class DemoPortal:
             time.sleep(self.slow_seconds)
         if resource is None:
             return 404, [("Content-Type", "text/html; charset=utf-8")], _page("404", "<p>页面不存在</p>")
-        validators = [("ETag", resource.etag), ("Last-Modified",
-                                                format_datetime(resource.modified, usegmt=True))]
+        validators = [("ETag", resource.etag),
+                      ("Last-Modified", format_datetime(resource.modified, usegmt=True))]
         if _not_modified(resource, headers):
             return 304, validators, b""
         return 200, [("Content-Type", resource.content_type), *validators], resource.body

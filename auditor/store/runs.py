@@ -260,9 +260,8 @@ def audited_versions(store: Store, version_ids: Iterable[int]) -> set[int]:
         ))
 
 
-_REPORT_COPY = ("site_id", "document_id", "version_id", "source", "sha256", "title",
-                "agency", "year", "published",
-                "published_source", "template", "level", "format", "model_id", "error",
+_REPORT_COPY = ("site_id", "document_id", "version_id", "source", "sha256", "title", "agency", "year",
+                "published", "published_source", "template", "level", "format", "model_id", "error",
                 "audited_run_id", "portal")
 _FINDING_COPY = ("site_id", "fingerprint", "rule_id", "severity", "title", "message", "location", "evidence",
                  "basis", "fix", "cells", "waived", "origin")

@@ -89,9 +89,8 @@ def make_broker(endpoints: Endpoints) -> RedisBroker:
 
 def message(run_id: int, site: Site, settings: CrawlSettings) -> dramatiq.Message[Any]:
     """The message of one site's task in a run (everything a worker on another machine needs)."""
-    return dramatiq.Message(queue_name=QUEUE, actor_name=ACTOR,
-                            args=(run_id, site.to_config(),
-                                  settings_payload(settings)), kwargs={}, options={})
+    args = (run_id, site.to_config(), settings_payload(settings))
+    return dramatiq.Message(queue_name=QUEUE, actor_name=ACTOR, args=args, kwargs={}, options={})
 
 
 def settings_payload(settings: CrawlSettings) -> dict[str, Any]:
