@@ -178,14 +178,20 @@ class RunSiteView(_Dict):
 
 
 @dataclass(frozen=True, slots=True)
-class RunView(_Dict):
-    """A run and its state per site."""
+class RunInfo(_Dict):
+    """A run: its kind (crawl or run), status and times."""
 
     id: int
     kind: str
     status: str
     started_at: datetime
     finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class RunView(RunInfo):
+    """A run and its state per site."""
+
     sites: dict[str, RunSiteView]
     """site id -> its part of the run, in the order the run listed its sites"""
 
@@ -465,6 +471,15 @@ def get_run(source: Source, run_id: int) -> RunView | None:
             return None
         return _run_view(row, s.scalars(select(RunSiteRow).where(RunSiteRow.run_id == run_id)
                                         .order_by(RunSiteRow.id)))
+
+
+def run_info(source: Source, run_id: int) -> RunInfo | None:
+    """One run without its sites (a run over thousands of sites has as many parts), or None."""
+    with _reading(source) as s:
+        row = s.get(RunRow, run_id)
+        if row is None:
+            return None
+        return RunInfo(row.id, row.kind, row.status, row.started_at, row.finished_at)
 
 
 def run_status(source: Source, run_id: int) -> str | None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from auditor.findings.model import SEVERITY_RANK
 from auditor.model import SECTION_KEYS
 from auditor.store import queries
-from auditor.store.queries import FindingView, JsonObject, ReportView, RunView, Snapshot, VersionView
+from auditor.store.queries import FindingView, JsonObject, ReportView, RunInfo, Snapshot, VersionView
 from auditor.templates import SECTION_HEADINGS, SECTION_HEADINGS_2019
 from auditor.web.arithmetic import Arithmetic, table_arithmetic
 from auditor.web.grids import FindingRef, GridView, build_grid
@@ -49,7 +49,7 @@ class ReportPage:
 
     report: ReportView
     site: SiteInfo | None
-    run: RunView | None
+    run: RunInfo | None
     snapshot: Snapshot
     versions: list[VersionView]
     sections: list[SectionView]
@@ -124,7 +124,7 @@ def build_report_page(session: Session, report_id: int) -> ReportPage | None:
     return ReportPage(
         report=report,
         site=site_info(site.id, site.name, site.level) if site else None,
-        run=queries.get_run(session, report.run_id),
+        run=queries.run_info(session, report.run_id),
         snapshot=queries.snapshot_of(session, report),
         versions=queries.document_versions(session, report.document_id),
         sections=_sections(model, report.year, open_findings) if model else [],

@@ -179,7 +179,9 @@ def check_runs_and_reports(source: Store | Session, w: Written) -> None:
     assert latest.sites == {"gov": RunSiteView("done", w.first, {"documents": 2})}
     dept = queries.latest_run(source, site_id="dept")
     assert dept is not None and dept.id == w.first and dept.sites["dept"].previous_run_id is None
-    assert queries.get_run(source, 999) is None
+    assert queries.get_run(source, 999) is None and queries.run_info(source, 999) is None
+    failed = queries.run_info(source, w.failed)
+    assert failed is not None and (failed.kind, failed.status) == ("run", "failed") and failed.finished_at
     reports = queries.run_reports(source, w.second)
     assert [(r.id, r.counts) for r in reports] == [
         (w.page_2, {"error": 1, "warning": 1, "info": 0}),
