@@ -366,7 +366,7 @@ def load_findings(path: Path) -> dict[str, Any]:
     import json
 
     try:
-        data = json.loads(path.read_bytes())
+        data: object = json.loads(path.read_bytes())
     except FileNotFoundError:
         raise FindingsFileError(
             f"{path}: 文件不存在（先运行 nianbao audit 或 nianbao run 生成 findings.json）") from None
@@ -375,7 +375,8 @@ def load_findings(path: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise FindingsFileError(f"{path}: 不是有效的 JSON（{exc}）") from None
     reports = data.get("reports") if isinstance(data, dict) else None
-    if not isinstance(reports, list) or not all(isinstance(r, dict) for r in reports):
+    if (not isinstance(data, dict) or not isinstance(reports, list)
+            or not all(isinstance(r, dict) for r in reports)):
         raise FindingsFileError(f"{path}: 不是 nianbao 的 findings.json（缺少 reports 列表）")
     if not all(isinstance(f, dict) for r in reports for f in r.get("findings") or []):
         raise FindingsFileError(f"{path}: findings.json 中有格式不正确的问题条目")
