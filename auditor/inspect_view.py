@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from auditor.model import Document, Table
+from auditor.model import Cell, Document, Table
 from auditor.templates import spec_for
 
 
@@ -18,17 +18,20 @@ def print_document(doc: Document, console: Console) -> None:
         markup=False,
     )
     console.print(
-        f"格式 {doc.format}  编码 {doc.encoding or '—'}  模板 {doc.template}  统计期限 {doc.stats_period_text or '—'}",
+        f"格式 {doc.format}  编码 {doc.encoding or '—'}  模板 {doc.template}  "
+        f"统计期限 {doc.stats_period_text or '—'}",
         highlight=False,
         markup=False,
     )
     console.rule("章节")
     for s in doc.sections:
-        flag = "" if s.similarity >= 0.999 and s.numbering_ok else f"  （与模板措辞相似度 {s.similarity:.2f}）"
+        close = s.similarity >= 0.999 and s.numbering_ok
+        flag = "" if close else f"  （与模板措辞相似度 {s.similarity:.2f}）"
         heading = s.heading or "（原文无此标题，按内容识别）"
         console.print(f"[bold]{s.key}[/bold] {heading}{flag}", highlight=False)
         snippet = s.text.replace("\n", " ")
-        console.print(f"    {snippet[:120]}{'…' if len(snippet) > 120 else ''}", markup=False, highlight=False)
+        console.print(f"    {snippet[:120]}{'…' if len(snippet) > 120 else ''}",
+                      markup=False, highlight=False)
     missing = [k for k in "一二三四五六" if doc.section(k) is None]
     if missing:
         console.print(f"[red]未找到章节：{'、'.join(missing)}[/red]")
@@ -39,6 +42,17 @@ def print_document(doc: Document, console: Console) -> None:
         print_table(table, console)
     for issue in doc.issues:
         console.print(f"[yellow]{issue.code}[/yellow] {issue.message}", highlight=False)
+
+
+def _shown(cell: Cell | None) -> str:
+    """A cell as the grid shows it: the number, with the text as written when it differs; ‹text› when
+    the cell holds no number."""
+    if cell is None:
+        return ""
+    if cell.kind == "number":
+        shown = str(cell.value)
+        return shown if cell.raw.strip() == shown else f"{shown} ‹{cell.raw.strip()}›"
+    return f"‹{cell.raw.strip() or '空'}›"
 
 
 def print_table(table: Table, console: Console) -> None:
@@ -56,16 +70,7 @@ def print_table(table: Table, console: Console) -> None:
     for row in spec.rows:
         if row.id not in table.row_labels and not any((row.id, c.id) in table.cells for c in cols):
             continue
-        cells = []
-        for c in cols:
-            cell = table.cells.get((row.id, c.id))
-            if cell is None:
-                cells.append("")
-            elif cell.kind == "number":
-                shown = str(cell.value)
-                cells.append(shown if cell.raw.strip() == shown else f"{shown} ‹{cell.raw.strip()}›")
-            else:
-                cells.append(f"‹{cell.raw.strip() or '空'}›")
+        cells = [_shown(table.cells.get((row.id, c.id))) for c in cols]
         written = table.row_labels.get(row.id, "")
         label = row.display if not written or written == row.label else f"{row.display} ‹{written}›"
         grid.add_row(label, *cells)

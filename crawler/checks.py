@@ -85,7 +85,8 @@ def changed(site: Site, doc: SeenDocument) -> Finding | None:
     if len(history) < 2:
         return None
     versions = "；".join(
-        f"版本{i}：sha256 {v.sha256}，首次发现 {v.first_seen:%Y-%m-%d %H:%M}，最后发现 {v.last_seen:%Y-%m-%d %H:%M}"
+        f"版本{i}：sha256 {v.sha256}，首次发现 {v.first_seen:%Y-%m-%d %H:%M}，"
+        f"最后发现 {v.last_seen:%Y-%m-%d %H:%M}"
         for i, v in enumerate(history, 1)
     )
     return _finding(

@@ -24,6 +24,10 @@ from crawler.fetch.stop import CrawlStopped
 from crawler.sites import Site
 from crawler.snapshot import Content, DocState, Snapshotter
 
+__all__ = ["BrokenLink", "CrawlStopped", "ProgressHook", "ReportItem", "SeenDocument", "SiteCrawl",
+           "SiteCrawler", "gather_all"]
+"""CrawlStopped is re-exported: the service, the scheduler and the workers stop on it."""
+
 T = TypeVar("T")
 
 
@@ -193,7 +197,8 @@ class SiteCrawler:
         article = self.adapter.article(page)
         published, source = _published(article, link)
         item.page = self._record(
-            link.url, "page", article.title or link.title, link.year, res, "html", encoding, published, source,
+            link.url, "page", article.title or link.title, link.year, res, "html",
+            encoding, published, source,
             parent_id=None, page=page, auditable=article.body_is_report,
         )
         for attachment in article.attachments:
@@ -207,11 +212,12 @@ class SiteCrawler:
             sniffed = sniff(got.data)
             if sniffed not in DOCUMENT_TYPES:
                 self._broken(attachment.url, attachment.title, link.year, link.url, "attachment", got,
-                             reason=f"附件内容类型不符：得到 {sniffed}（{got.content_type or '无 Content-Type'}），"
-                             "不是 PDF、DOCX、DOC 或 WPS 文件")
+                             reason=f"附件内容类型不符：得到 {sniffed}"
+                             f"（{got.content_type or '无 Content-Type'}），不是 PDF、DOCX、DOC 或 WPS 文件")
                 continue
             item.attachments.append(self._record(
-                attachment.url, "attachment", attachment.title, link.year, got, sniffed, None, published, source,
+                attachment.url, "attachment", attachment.title, link.year, got, sniffed,
+                None, published, source,
                 parent_id=item.page.state.document_id,
             ))
 
@@ -238,7 +244,8 @@ class SiteCrawler:
             content=Content(sha, content_hash, fmt, encoding, published, published_source),
             capture_id=res.capture_id,
         )
-        return SeenDocument(url, kind, title, year, fmt, encoding, published, published_source, state, auditable, sha)
+        return SeenDocument(url, kind, title, year, fmt, encoding, published,
+                            published_source, state, auditable, sha)
 
     def _broken(
         self, url: str, title: str, year: int | None, referrer: str, kind: str, res: FetchResult,

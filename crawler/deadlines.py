@@ -22,7 +22,8 @@ def _statutory_deadlines() -> dict[str, str]:
 
 
 STATUTORY_DEADLINES = _statutory_deadlines()
-"""本级政府 by Y+1-03-31, 县级以上人民政府部门 by Y+1-01-31; townships have none nationally (rules/PUB-001.yaml)."""
+"""本级政府 by Y+1-03-31, 县级以上人民政府部门 by Y+1-01-31; townships have none nationally
+(rules/PUB-001.yaml)."""
 
 
 def infer_level(name: str) -> str:

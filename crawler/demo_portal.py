@@ -98,7 +98,8 @@ def _html_report(seed: int, year: int, agency: str, level: str, published: date,
     r = replace(base, published=published)
     if revision:
         heading, paragraphs = r.sections["五"]
-        r.sections = {**r.sections, "五": (heading, [*paragraphs, f"（第{revision}次更正：补充了整改措施的完成时限。）"])}
+        r.sections = {**r.sections, "五": (heading, [*paragraphs,
+                                                    f"（第{revision}次更正：补充了整改措施的完成时限。）"])}
     return render_html(r, encoding=encoding)
 
 
@@ -206,7 +207,8 @@ class DemoPortal:
         """A sites file for this portal's columns (private address allowed for this host only); ``extra``
         adds lines to its [crawler] table, ``only`` keeps the named sites."""
         address = self.host.rsplit(":", 1)[0]
-        sites = [("demo-gov", GOV, GOV_LISTING, "government"), ("demo-dept", DEPT, DEPT_LISTING, "department")]
+        sites = [("demo-gov", GOV, GOV_LISTING, "government"),
+                 ("demo-dept", DEPT, DEPT_LISTING, "department")]
         if self.bulk:
             sites.append(("demo-bulk", "青山区各单位", BULK_LISTING, "department"))
         blocks = [
@@ -249,12 +251,14 @@ class DemoPortal:
         # B-4: late, PDF attachment named .doc
         p4 = f"{base}/{b - 3}05/t{b - 3}0510_104.html"
         fake_doc = f"{base}/{b - 3}05/P0{b - 3}0510_104.doc"
-        self._put(p4, _article(title(b - 4), date(b - 3, 5, 10), GOV, [(fake_doc, f"{title(b - 4)}.doc")]), html)
+        self._put(p4, _article(title(b - 4), date(b - 3, 5, 10), GOV,
+                               [(fake_doc, f"{title(b - 4)}.doc")]), html)
         self._put(fake_doc, _pdf(s, b - 4, GOV, "government"), "application/msword")
         # B-5 flaky (500 twice), B-6 rate-limited (429 once), B-7 slow
         p5, p6, p7 = (f"{base}/{b - y + 1}03/t{b - y + 1}0310_10{y}.html" for y in (5, 6, 7))
         for path, years_back in ((p5, 5), (p6, 6), (p7, 7)):
-            self._put(path, _html_report(s, b - years_back, GOV, "government", date(b - years_back + 1, 3, 10)),
+            self._put(path, _html_report(s, b - years_back, GOV, "government",
+                                         date(b - years_back + 1, 3, 10)),
                       html)
         self._failures = {p5: [500, 500], p6: [429]}
         self._slow = {p7}
@@ -262,7 +266,8 @@ class DemoPortal:
         self._redirects = {loop_a: loop_b, loop_b: loop_a}
         items: list[tuple[str, str, date | None]] = [
             (self._latest_path, title(b - 1), date(b, 3, 20)),
-            ("/xxgk/tzgg/notice_1.html", f"关于做好{b - 1}年政府信息公开工作年度报告编制工作的通知", date(b, 1, 5)),
+            ("/xxgk/tzgg/notice_1.html",
+             f"关于做好{b - 1}年政府信息公开工作年度报告编制工作的通知", date(b, 1, 5)),
             (p2, title(b - 2), date(b - 1, 3, 15)),
             (f"{self.other_host}/xxgk/ndbg/mirror.html", f"{title(b - 2)}（镜像站）", date(b - 1, 3, 15)),
             (p4, title(b - 4), date(b - 3, 5, 10)),
@@ -278,7 +283,8 @@ class DemoPortal:
             name = "index.html" if n == 0 else f"index_{n}.html"
             script = (f'<script type="text/javascript">createPageHTML({len(pages)}, {n}, "index", "html");'
                       "</script>")
-            self._put(f"{base}/{name}", _page(f"政府信息公开年报_{GOV}", _listing_items(chunk), script=script), html)
+            self._put(f"{base}/{name}", _page(f"政府信息公开年报_{GOV}",
+                                              _listing_items(chunk), script=script), html)
         notice = _page("通知", "<p>通知正文</p>")
         self._put("/xxgk/tzgg/notice_1.html", notice, html)
         self._put("/xxgk/tzgg/notice_2.html", notice, html)
@@ -295,12 +301,16 @@ class DemoPortal:
         self._put(late, _html_report(s + 2, b - 2, DEPT, "department", date(b - 1, 2, 15)), html)
         ontime = f"{base}/{b - 2}01/t{b - 2}0110_202.html"
         pdf = f"{base}/{b - 2}01/P0{b - 2}0110_202.pdf"
-        self._put(ontime, _article(title(b - 3), date(b - 2, 1, 10), DEPT, [(pdf, f"{title(b - 3)}.pdf")]), html)
+        self._put(ontime, _article(title(b - 3), date(b - 2, 1, 10), DEPT,
+                                   [(pdf, f"{title(b - 3)}.pdf")]), html)
         self._put(pdf, _pdf(s + 3, b - 3, DEPT, "department"), "application/pdf")
-        page1 = _listing_items([(direct, title(b - 1), date(b, 1, 20)), (late, title(b - 2), date(b - 1, 2, 15))])
+        page1 = _listing_items([(direct, title(b - 1), date(b, 1, 20)),
+                                (late, title(b - 2), date(b - 1, 2, 15))])
         page2 = _listing_items([(ontime, title(b - 3), date(b - 2, 1, 10))])
-        self._put(f"{base}/list.html?page=1", _page(DEPT, page1 + '<a href="list.html?page=2">下一页</a>'), html)
-        self._put(f"{base}/list.html?page=2", _page(DEPT, page2 + '<a href="list.html?page=1">上一页</a>'), html)
+        next_link = '<a href="list.html?page=2">下一页</a>'
+        previous_link = '<a href="list.html?page=1">上一页</a>'
+        self._put(f"{base}/list.html?page=1", _page(DEPT, page1 + next_link), html)
+        self._put(f"{base}/list.html?page=2", _page(DEPT, page2 + previous_link), html)
 
     def _build_bulk(self) -> None:
         b, html = self.base_year, "text/html; charset=utf-8"
@@ -334,7 +344,8 @@ class DemoPortal:
             time.sleep(self.slow_seconds)
         if resource is None:
             return 404, [("Content-Type", "text/html; charset=utf-8")], _page("404", "<p>页面不存在</p>")
-        validators = [("ETag", resource.etag), ("Last-Modified", format_datetime(resource.modified, usegmt=True))]
+        validators = [("ETag", resource.etag),
+                      ("Last-Modified", format_datetime(resource.modified, usegmt=True))]
         if _not_modified(resource, headers):
             return 304, validators, b""
         return 200, [("Content-Type", resource.content_type), *validators], resource.body

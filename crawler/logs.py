@@ -30,12 +30,13 @@ class JsonLinesFormatter(logging.Formatter):
 
 
 def configure(*, json_lines: bool, level: int | None = None) -> None:
-    """Send the ``nianbao`` (and APScheduler's) loggers to stderr: JSON lines from INFO up (service), or plain text from
-    WARNING up (console, where the progress bar and the summary say the rest)."""
+    """Send the ``nianbao`` (and APScheduler's) loggers to stderr: JSON lines from INFO up (service), or
+    plain text from WARNING up (console, where the progress bar and the summary say the rest)."""
     if level is None:
         level = logging.INFO if json_lines else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonLinesFormatter() if json_lines else logging.Formatter("%(levelname)s %(message)s"))
+    plain = logging.Formatter("%(levelname)s %(message)s")
+    handler.setFormatter(JsonLinesFormatter() if json_lines else plain)
     for name in ("nianbao", "apscheduler"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]

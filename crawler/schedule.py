@@ -53,7 +53,8 @@ def cron_trigger(expression: str) -> CronTrigger:
     raise ValueError(f"not a cron expression: {expression!r}")
 
 
-def run_site_job(sites_path: str, site_id: str, store_dir: str, db_url: str | None, out_dir: str | None) -> int | None:
+def run_site_job(sites_path: str, site_id: str, store_dir: str, db_url: str | None,
+                 out_dir: str | None) -> int | None:
     """The scheduled job: one `run` of one site.  Module-level and with plain arguments, so the job
     store can keep a reference to it; the sites file is read afresh each time.  Returns the run id."""
     sites_file = load_sites(Path(sites_path))
@@ -127,7 +128,8 @@ def sync_jobs(scheduler: BackgroundScheduler, sites_file: SitesFile, store: Stor
     return JobSync(tuple(added), tuple(kept), tuple(replaced), tuple(removed))
 
 
-def start(sites_file: SitesFile, store: Store, out_dir: Path | None, job: Callable[..., int | None] = run_site_job,
+def start(sites_file: SitesFile, store: Store, out_dir: Path | None,
+          job: Callable[..., int | None] = run_site_job,
           **options: int) -> tuple[BackgroundScheduler, JobSync]:
     """Start the scheduler with the site jobs synchronised (paused while synchronising)."""
     scheduler = build_scheduler(store, **options)

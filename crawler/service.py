@@ -110,11 +110,13 @@ async def crawl_sites(
 ) -> list[SiteCrawl]:
     """Crawl the sites concurrently (politeness per host is shared) into the store."""
     snapshot = Snapshotter(store, run_id)
-    wiring = Wiring(transport=options.transport, captures=snapshot, validators=snapshot, stop=options.stop.is_set,
+    wiring = Wiring(transport=options.transport, captures=snapshot, validators=snapshot,
+                    stop=options.stop.is_set,
                     resolver=options.resolver, throttle=options.throttle)
     async with build_fetcher(settings, wiring) as fetcher:
         crawlers = [
-            SiteCrawler(site, fetcher, snapshot, max_pages=settings.max_listing_pages, progress=options.progress,
+            SiteCrawler(site, fetcher, snapshot, max_pages=settings.max_listing_pages,
+                        progress=options.progress,
                         should_stop=options.stop.is_set)
             for site in sites
         ]
@@ -187,6 +189,45 @@ def _stats(outcome: RunOutcome) -> dict[str, Any]:
     return {"sites": {s.site_id: s.counts() for s in outcome.sites}}
 
 
+@dataclass(slots=True)
+class _SiteWriter:
+    """Stores a site's reports in the run as they come, counting their findings and keeping what it shows."""
+
+    store: Store
+    run_id: int
+    site_id: str
+    baseline: store_runs.Baseline
+    outcome: SiteOutcome
+    current: set[str] = field(default_factory=set)
+    """The fingerprints this run has for the site (what is not among them was resolved)."""
+    shown: list[ReportResult] = field(default_factory=list)
+
+    def keep(self, result: ReportResult, ref: store_runs.ReportRef, extra: list[Finding]) -> None:
+        """Store a result audited (or made) in this run, ``extra`` being its portal findings."""
+        store_runs.save_report(self.store, run_id=self.run_id, site_id=self.site_id, result=result, ref=ref,
+                               audited_run_id=self.run_id, portal_findings=extra, baseline=self.baseline)
+        _count(self.outcome, result.findings, self.current)
+        self.shown.append(result)
+
+    def carry(self, doc: SeenDocument, extra: list[Finding]) -> None:
+        """A document not audited in this run: its stored audit carried over with the fresh portal
+        findings ``extra``, or, when it has none, a stub holding them."""
+        carried = None
+        if doc.auditable:
+            carried = store_runs.carry_over(self.store, run_id=self.run_id, site_id=self.site_id,
+                                            version_id=doc.state.version_id, portal_findings=extra,
+                                            baseline=self.baseline)
+        if carried is not None:
+            self.outcome.carried += 1
+            _count(self.outcome, carried[1], self.current)
+            _count(self.outcome, extra, self.current)
+            if extra:
+                self.shown.append(_stub(doc, extra))
+        elif extra:
+            self.keep(_stub(doc, extra),
+                      store_runs.ReportRef(doc.state.document_id, doc.state.version_id, stub=True), extra)
+
+
 def audit_site(
     store: Store, run_id: int, site_crawl: SiteCrawl, outcome: SiteOutcome, options: Options
 ) -> list[ReportResult]:
@@ -204,15 +245,7 @@ def audit_site(
     context = [d for d in docs if d.auditable and d.state.version_id in done_before] if to_audit else []
     items = [_audit_input(store, site, d) for d in [*to_audit, *context]]
     results = audit_batch(items)[: len(to_audit)] if items else []
-    current: set[str] = set()
-    shown: list[ReportResult] = []
-
-    def keep(result: ReportResult, ref: store_runs.ReportRef, extra: list[Finding]) -> None:
-        store_runs.save_report(store, run_id=run_id, site_id=site.id, result=result, ref=ref,
-                               audited_run_id=run_id, portal_findings=extra, baseline=baseline)
-        _count(outcome, result.findings, current)
-        shown.append(result)
-
+    writer = _SiteWriter(store, run_id, site.id, baseline, outcome)
     for doc, result in zip(to_audit, results, strict=True):
         # The portal checks own PUB-*: they know the site's deadline and the whole report item, so a
         # rule-base PUB-001 on the same document would only say the same thing twice.
@@ -220,33 +253,21 @@ def audit_site(
         extra = portal.by_url.pop(doc.url, [])
         result.findings.extend(extra)
         apply_waivers([result], options.waivers)
-        keep(result, store_runs.ReportRef(doc.state.document_id, doc.state.version_id), extra)
+        writer.keep(result, store_runs.ReportRef(doc.state.document_id, doc.state.version_id), extra)
         outcome.audited += 1
     audited_urls = {d.url for d in to_audit}
     for doc in docs:
-        if doc.url in audited_urls:
-            continue
-        extra = portal.by_url.pop(doc.url, [])
-        carried = None
-        if doc.auditable:
-            carried = store_runs.carry_over(store, run_id=run_id, site_id=site.id, version_id=doc.state.version_id,
-                                            portal_findings=extra, baseline=baseline)
-        if carried is not None:
-            outcome.carried += 1
-            _count(outcome, carried[1], current)
-            _count(outcome, extra, current)
-            if extra:
-                shown.append(_stub(doc, extra))
-        elif extra:
-            keep(_stub(doc, extra), store_runs.ReportRef(doc.state.document_id, doc.state.version_id, stub=True), extra)
+        if doc.url not in audited_urls:
+            writer.carry(doc, portal.by_url.pop(doc.url, []))
     leftovers = [f for fs in portal.by_url.values() for f in fs]
     if portal.site or leftovers:
-        keep(_site_entry(site, site_crawl, [*portal.site, *leftovers]), store_runs.ReportRef(None, None, portal=True),
-             [*portal.site, *leftovers])
-    for row in store_runs.record_resolved(store, run_id, site.id, baseline, current):
+        everything = [*portal.site, *leftovers]
+        writer.keep(_site_entry(site, site_crawl, everything), store_runs.ReportRef(None, None, portal=True),
+                    everything)
+    for row in store_runs.record_resolved(store, run_id, site.id, baseline, writer.current):
         outcome.resolved.append({"fingerprint": row.fingerprint, "rule_id": row.rule_id, "title": row.title,
                                  "message": row.message, "last_run": row.run_id})
-    return shown
+    return writer.shown
 
 
 def _count(outcome: SiteOutcome, findings: Sequence[Finding | FindingRow], current: set[str]) -> None:
@@ -267,7 +288,8 @@ def _audit_input(store: Store, site: Site, doc: SeenDocument) -> AuditInput:
 
 def _stub(doc: SeenDocument, findings: list[Finding]) -> ReportResult:
     """A result for a document not audited in this run, holding its portal findings."""
-    stub = Document(source=doc.url, sha256=doc.sha256, format=doc.format, encoding=doc.encoding, title=doc.title,
+    stub = Document(source=doc.url, sha256=doc.sha256, format=doc.format,
+                    encoding=doc.encoding, title=doc.title,
                     year=doc.year, published=doc.published, published_source=doc.published_source)
     return ReportResult(source=doc.url, sha256=doc.sha256, document=stub, findings=list(findings))
 
@@ -300,4 +322,5 @@ def write_outputs(out: Path, outcome: RunOutcome) -> list[Path]:
     return [findings_path, run_path]
 
 
-__all__ = ["Options", "PortalFindings", "RunOutcome", "SiteOutcome", "crawl", "crawl_sites", "run", "today_in_china"]
+__all__ = ["Options", "PortalFindings", "RunOutcome", "SiteOutcome", "crawl", "crawl_sites",
+           "run", "today_in_china"]

@@ -61,7 +61,8 @@ class CrawlSettings:
     redis_url: str | None = None
     """Broker and shared politeness of distributed runs (``redis://host:6379/0``); $REDIS_URL overrides."""
     database_url: str | None = None
-    """Store database of distributed runs and workers (``postgresql+psycopg://…``); $DATABASE_URL overrides."""
+    """Store database of distributed runs and workers (``postgresql+psycopg://…``); $DATABASE_URL
+    overrides."""
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], base: CrawlSettings | None = None) -> CrawlSettings:

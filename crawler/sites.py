@@ -90,8 +90,8 @@ def netloc(url: str) -> str:
 
 
 def unknown_keys(given: set[str], known: set[str] | list[str]) -> str | None:
-    """"未知的键 schedul（是不是 schedule？）" for keys not in ``known``, naming the closest known key; None if
-    every key is known."""
+    """"未知的键 schedul（是不是 schedule？）" for keys not in ``known``, naming the closest known key;
+    None if every key is known."""
     unknown = sorted(given - set(known))
     if not unknown:
         return None
@@ -120,35 +120,54 @@ def parse_site(entry: dict[str, Any], index: int) -> Site:
     name = entry.get("name")
     if not isinstance(name, str) or not name.strip():
         raise SitesFileError(f"{where}：缺少 name（站点名称，如“卫滨区人民政府”）")
+    urls = _start_urls(entry, where)
+    level, deadline = _level_and_deadline(entry, where)
+    schedule = entry.get("schedule", DEFAULT_SCHEDULE)
+    if not isinstance(schedule, str) or len(schedule.split()) not in (5, 6):
+        raise SitesFileError(f"{where}：schedule 应是 cron 表达式（5 个字段，或加上秒共 6 个），"
+                             "如 \"0 3 * * *\"")
+    hosts = entry.get("allowed_hosts") or sorted({netloc(u) for u in urls})
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise SitesFileError(f"{where}：allowed_hosts 必须是主机名列表")
+    return Site(
+        id=site_id, name=name.strip(), start_urls=tuple(urls), level=level, deadline=deadline,
+        schedule=schedule, allowed_hosts=tuple(h.lower() for h in hosts), adapter=_adapter(entry, where),
+    )
+
+
+def _start_urls(entry: dict[str, Any], where: str) -> list[str]:
+    """The site's start URLs: a non-empty list of http(s) addresses."""
     urls = entry.get("start_urls")
     if not isinstance(urls, list) or not urls or not all(isinstance(u, str) for u in urls):
         raise SitesFileError(f"{where}：start_urls 必须是非空的网址列表，如 [\"https://…/index.html\"]")
     for u in urls:
         if urlsplit(u).scheme not in ("http", "https") or not urlsplit(u).hostname:
             raise SitesFileError(f"{where}：不是 http(s) 网址：{u}")
+    return urls
+
+
+def _level_and_deadline(entry: dict[str, Any], where: str) -> tuple[str | None, str | None]:
+    """The site's level (one of LEVELS) and its own deadline ("MM-DD"), each optional."""
     level = entry.get("level")
     if level is not None and level not in LEVELS:
-        raise SitesFileError(f"{where}：level 只能是 {'、'.join(LEVELS)}，不能是 {level!r}{_choice(level, LEVELS)}")
+        raise SitesFileError(f"{where}：level 只能是 {'、'.join(LEVELS)}，"
+                             f"不能是 {level!r}{_choice(level, LEVELS)}")
     deadline = entry.get("deadline")
     if deadline is not None and (not isinstance(deadline, str) or not _DEADLINE.match(deadline)):
         raise SitesFileError(f"{where}：deadline 应写成“MM-DD”，如 \"03-31\"（不能是 {deadline!r}）")
-    schedule = entry.get("schedule", DEFAULT_SCHEDULE)
-    if not isinstance(schedule, str) or len(schedule.split()) not in (5, 6):
-        raise SitesFileError(f"{where}：schedule 应是 cron 表达式（5 个字段，或加上秒共 6 个），如 \"0 3 * * *\"")
-    hosts = entry.get("allowed_hosts") or sorted({netloc(u) for u in urls})
-    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
-        raise SitesFileError(f"{where}：allowed_hosts 必须是主机名列表")
-    adapter = entry.get("adapter", "generic")
+    return level, deadline
+
+
+def _adapter(entry: dict[str, Any], where: str) -> str:
+    """The name of the site's discovery adapter (default generic)."""
     from crawler.discover.adapters import ADAPTERS
 
+    adapter = entry.get("adapter", "generic")
     if adapter not in ADAPTERS:
-        raise SitesFileError(
-            f"{where}：未知的 adapter {adapter!r}{_choice(adapter, sorted(ADAPTERS))}（可用：{'、'.join(sorted(ADAPTERS))}）"
-        )
-    return Site(
-        id=site_id, name=name.strip(), start_urls=tuple(urls), level=level, deadline=deadline,
-        schedule=schedule, allowed_hosts=tuple(h.lower() for h in hosts), adapter=adapter,
-    )
+        known = sorted(ADAPTERS)
+        raise SitesFileError(f"{where}：未知的 adapter {adapter!r}{_choice(adapter, known)}"
+                             f"（可用：{'、'.join(known)}）")
+    return str(adapter)
 
 
 def parse_sites(data: dict[str, Any], path: Path | None = None) -> SitesFile:

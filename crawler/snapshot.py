@@ -106,7 +106,8 @@ class Snapshotter:
         """The last good capture of every URL, in one query (a crawl asks for each URL it fetches)."""
         latest = (
             select(func.max(CaptureRow.id))
-            .where(CaptureRow.sha256.is_not(None), CaptureRow.error.is_(None), CaptureRow.status.in_((200, 304)))
+            .where(CaptureRow.sha256.is_not(None), CaptureRow.error.is_(None),
+                   CaptureRow.status.in_((200, 304)))
             .group_by(CaptureRow.url)
         )
         found: dict[str, Cached] = {}
@@ -116,7 +117,8 @@ class Snapshotter:
                 lowered = {k.lower(): v for k, v in headers}
                 etag, modified = lowered.get("etag"), lowered.get("last-modified")
                 if (etag or modified) and row.sha256 is not None:
-                    found[row.url] = Cached(sha256=row.sha256, headers=headers, etag=etag, last_modified=modified)
+                    found[row.url] = Cached(sha256=row.sha256, headers=headers,
+                                            etag=etag, last_modified=modified)
         return found
 
     def body(self, sha256: str) -> bytes | None:

@@ -7,13 +7,11 @@ from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 
-from sqlalchemy import select
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from auditor import __version__
-from auditor.store import Store
-from auditor.store.schema import CaptureRow
+from auditor.store import Store, queries
 
 _HOP_BY_HOP = {"content-encoding", "transfer-encoding", "content-length", "connection", "keep-alive"}
 
@@ -38,17 +36,9 @@ def export_warc(store: Store, run_id: int, path: Path) -> int:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with store.reader() as session:
-        captures = session.scalars(
-            select(CaptureRow).where(CaptureRow.run_id == run_id, CaptureRow.status.is_not(None))
-            .order_by(CaptureRow.id)
-        ).all()
-        originals = {
-            c.sha256: c for c in session.scalars(
-                select(CaptureRow).where(CaptureRow.sha256.in_({c.sha256 for c in captures if c.not_modified}),
-                                         CaptureRow.not_modified.is_(False))
-                .order_by(CaptureRow.id.desc())
-            )
-        }
+        captures = queries.captures(session, run_id=run_id, answered=True, limit=None)
+        originals = queries.first_captures(session,
+                                           {c.sha256 for c in captures if c.not_modified and c.sha256})
     written = 0
     with path.open("wb") as fh:
         writer = WARCWriter(fh, gzip=path.suffix == ".gz")
@@ -58,12 +48,13 @@ def export_warc(store: Store, run_id: int, path: Path) -> int:
         }))
         for capture in captures:
             assert capture.status is not None
-            headers = [(str(k), str(v)) for k, v in capture.headers if str(k).lower() not in _HOP_BY_HOP]
+            headers = [(k, v) for k, v in capture.headers if k.lower() not in _HOP_BY_HOP]
             body = store.blobs.get(capture.sha256) if capture.sha256 and not capture.not_modified else b""
-            http = StatusAndHeaders(_status_line(capture.status), [*headers, ("Content-Length", str(len(body)))],
+            http = StatusAndHeaders(_status_line(capture.status),
+                                    [*headers, ("Content-Length", str(len(body)))],
                                     protocol="HTTP/1.1")
             warc_headers = {"WARC-Date": _warc_date(capture.fetched_at)}
-            original = originals.get(capture.sha256) if capture.not_modified else None
+            original = originals.get(capture.sha256) if capture.not_modified and capture.sha256 else None
             if original is not None:
                 record = writer.create_revisit_record(
                     capture.final_url, f"sha256:{capture.sha256}", original.final_url,

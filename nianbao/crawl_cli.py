@@ -17,9 +17,10 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
+    from auditor.store import Store
     from crawler.distributed.config import Endpoints
     from crawler.fetch.result import FetchResult
-    from crawler.service import RunOutcome
+    from crawler.service import Options, RunOutcome
     from crawler.sites import SitesFile
 
 DEFAULT_STORE_DIR = Path("data")
@@ -29,18 +30,21 @@ err = Console(stderr=True)
 
 SitesOpt = Annotated[Path, typer.Option("--sites", help="站点文件（TOML）", metavar="文件")]
 StoreOpt = Annotated[Path, typer.Option("--store", help="存储目录（数据库和抓取的内容）", metavar="目录")]
-DbOpt = Annotated[str | None, typer.Option("--db", help="数据库地址（默认：存储目录中的 SQLite，"
-                                                           "或环境变量 NIANBAO_DATABASE_URL）", metavar="URL")]
-SiteOpt = Annotated[list[str] | None, typer.Option("--site", help="只处理这个站点（可重复）", metavar="站点ID")]
+DbOpt = Annotated[str | None, typer.Option(
+    "--db", help="数据库地址（默认：存储目录中的 SQLite，或环境变量 NIANBAO_DATABASE_URL）",
+    metavar="URL")]
+SiteOpt = Annotated[list[str] | None, typer.Option(
+    "--site", help="只处理这个站点（可重复）", metavar="站点ID")]
 WarcOpt = Annotated[Path | None, typer.Option("--warc", help="同时把本次抓取写成 WARC 文件", metavar="文件")]
 JsonLogOpt = Annotated[bool, typer.Option("--log-json", help="在标准错误输出结构化日志（JSON 行）")]
 DEMO_PORT = 8001
 """`demo-portal`'s default port: not `serve`'s 8000, so the portal and the web view run side by side."""
-DistributedOpt = Annotated[bool, typer.Option("--distributed", help="把每个站点作为任务交给 "
-                                                                     "`nianbao worker` 工作进程（Redis 队列）")]
-RedisOpt = Annotated[str | None, typer.Option("--redis", help="队列的 Redis 地址（默认：环境变量 REDIS_URL、"
-                                                              "站点文件的 redis_url，或 redis://127.0.0.1:6379/0）",
-                                              metavar="URL")]
+DistributedOpt = Annotated[bool, typer.Option(
+    "--distributed", help="把每个站点作为任务交给 `nianbao worker` 工作进程（Redis 队列）")]
+RedisOpt = Annotated[str | None, typer.Option(
+    "--redis", help="队列的 Redis 地址（默认：环境变量 REDIS_URL、站点文件的 redis_url，"
+                    "或 redis://127.0.0.1:6379/0）",
+    metavar="URL")]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -65,7 +69,8 @@ def _load(sites: Path, site_ids: list[str] | None) -> SitesFile:
 @contextmanager
 def _progress(enabled: bool) -> Iterator[tuple[Progress, dict[str, TaskID]]]:
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} 次请求"),
-                   TimeElapsedColumn(), console=err, transient=True, disable=not (enabled and err.is_terminal))
+                   TimeElapsedColumn(), console=err, transient=True,
+                   disable=not (enabled and err.is_terminal))
     with bar:
         yield bar, {}
 
@@ -84,8 +89,8 @@ def _stop_on_sigterm(stop: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list[str] | None, out: Path | None,
-             warc: Path | None, log_json: bool, waivers: Path | None = None) -> RunOutcome:
+def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list[str] | None,
+             out: Path | None, warc: Path | None, log_json: bool, waivers: Path | None = None) -> RunOutcome:
     from auditor.store import Store
     from crawler import logs, service
     from crawler.crawl import CrawlStopped
@@ -93,14 +98,7 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
     logs.configure(json_lines=log_json)
     sites_file = _load(sites, site)
     store = Store.open(store_dir, db)
-    options = service.Options()
-    if waivers is not None:
-        from auditor.findings.waivers import load_waivers
-
-        try:
-            options.waivers = load_waivers(waivers)
-        except (OSError, ValueError) as exc:
-            raise _fail(f"{waivers}: {exc}") from None
+    options = _options(waivers)
     with _progress(not log_json) as (bar, tasks):
 
         def advance(site_id: str, result: FetchResult) -> None:
@@ -120,6 +118,27 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
         except (CrawlStopped, KeyboardInterrupt):
             err.print("中断：已抓取的内容均已保存，下次运行会继续。", markup=False, soft_wrap=True)
             raise typer.Exit(130) from None
+    _report_outcome(kind, outcome, store, warc)
+    return outcome
+
+
+def _options(waivers: Path | None) -> Options:
+    """The service's options, with the waivers file read (a bad one ends the command, saying why)."""
+    from crawler import service
+
+    options = service.Options()
+    if waivers is not None:
+        from auditor.findings.waivers import load_waivers
+
+        try:
+            options.waivers = load_waivers(waivers)
+        except (OSError, ValueError) as exc:
+            raise _fail(f"{waivers}: {exc}") from None
+    return options
+
+
+def _report_outcome(kind: str, outcome: RunOutcome, store: Store, warc: Path | None) -> None:
+    """Each site's summary line, the WARC export when asked for, and where the results went."""
     for s in outcome.sites:
         err.print(_site_line(kind, s.site_id, s.counts()), markup=False, highlight=False, soft_wrap=True)
     if warc is not None:
@@ -128,11 +147,10 @@ def _execute(kind: str, sites: Path, store_dir: Path, db: str | None, site: list
         count = export_warc(store, outcome.run_id, warc)
         err.print(f"WARC：{warc}（{count} 条记录）", markup=False, highlight=False, soft_wrap=True)
     if outcome.written:
-        err.print(f"运行 {outcome.run_id}，输出：{', '.join(str(p) for p in outcome.written)}", markup=False,
-                  highlight=False, soft_wrap=True)
+        where = f"运行 {outcome.run_id}，输出：{', '.join(str(p) for p in outcome.written)}"
     else:
-        err.print(f"运行 {outcome.run_id} 完成；存储：{store.root}", markup=False, highlight=False, soft_wrap=True)
-    return outcome
+        where = f"运行 {outcome.run_id} 完成；存储：{store.root}"
+    err.print(where, markup=False, highlight=False, soft_wrap=True)
 
 
 def _site_line(kind: str, site_id: str, c: dict[str, object]) -> str:
@@ -173,13 +191,15 @@ def run(
     site: SiteOpt = None,
     warc: WarcOpt = None,
     fail_on: Annotated[str | None, typer.Option(
-        "--fail-on", help="有该级别（error 错误 / warning 警告）及以上的问题时退出码为 1", metavar="级别")] = None,
+        "--fail-on",
+        help="有该级别（error 错误 / warning 警告）及以上的问题时退出码为 1", metavar="级别")] = None,
     log_json: JsonLogOpt = False,
     waivers: Annotated[Path | None, typer.Option(
         "--waivers", help="豁免清单（TOML），与 audit 相同", metavar="文件")] = None,
     distributed: DistributedOpt = False,
     redis: RedisOpt = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", help="与 --distributed 同用：等待工作进程的秒数"
+    timeout: Annotated[float | None, typer.Option("--timeout",
+                                                  help="与 --distributed 同用：等待工作进程的秒数"
                                                                      "（默认不限）", metavar="秒")] = None,
 ) -> None:
     """抓取后审查上次以来新增或变化的报告，写出 findings.json 和 run.json。"""
@@ -227,9 +247,11 @@ def schedule(
         from crawler.distributed.coordinator import enqueue_site_job
 
         if out is not None:
-            raise _fail("--distributed 时各次运行的结果由工作进程写入存储（nianbao serve 查看），不支持 --out")
+            raise _fail("--distributed 时各次运行的结果由工作进程写入存储（nianbao serve 查看），"
+                        "不支持 --out")
         endpoints = _endpoints(sites_file, redis, db, store)
-        os.environ[REDIS_ENV[0]] = endpoints.redis_url  # each due job resolves the broker again, in this process
+        # each due job resolves the broker again, in this process
+        os.environ[REDIS_ENV[0]] = endpoints.redis_url
         opened = Store.open(store, endpoints.database_url)
         serve(sites_file, opened, out, enqueue_site_job)
     except StoreLocked as exc:
@@ -242,7 +264,8 @@ def schedule(
 def _endpoints(sites_file: SitesFile | None, redis: str | None, db: str | None, store: Path) -> Endpoints:
     from crawler.distributed.config import Endpoints
 
-    return Endpoints.resolve(sites_file.settings if sites_file else None, redis_url=redis, db_url=db, store=store)
+    return Endpoints.resolve(sites_file.settings if sites_file else None,
+                             redis_url=redis, db_url=db, store=store)
 
 
 def _run_distributed(sites: Path, store_dir: Path, db: str | None, redis: str | None, site: list[str] | None,
@@ -266,7 +289,8 @@ def _run_distributed(sites: Path, store_dir: Path, db: str | None, redis: str | 
         run_id = coordinator.enqueue_run(store, endpoints, sites_file, site)
     except (OSError, RedisError) as exc:
         raise _fail(f"无法连接消息队列 {redacted(endpoints.redis_url)}：{exc}") from None
-    err.print(f"运行 {run_id}：{len(site or sites_file.sites)} 个站点已排队，等待工作进程（nianbao worker）……",
+    queued = len(site or sites_file.sites)
+    err.print(f"运行 {run_id}：{queued} 个站点已排队，等待工作进程（nianbao worker）……",
               markup=False, highlight=False, soft_wrap=True)
     try:
         status = coordinator.wait_for(store, run_id, timeout=timeout)
@@ -277,24 +301,33 @@ def _run_distributed(sites: Path, store_dir: Path, db: str | None, redis: str | 
         outcome.written = service.write_outputs(out, outcome)
     for s in outcome.sites:
         err.print(_site_line("run", s.site_id, s.counts()), markup=False, highlight=False, soft_wrap=True)
-    where = f"输出：{', '.join(str(p) for p in outcome.written)}" if outcome.written else f"存储：{redacted(store.db_url)}"
+    if outcome.written:
+        where = f"输出：{', '.join(str(p) for p in outcome.written)}"
+    else:
+        where = f"存储：{redacted(store.db_url)}"
     err.print(f"运行 {run_id}（分布式，{status}），{where}", markup=False, highlight=False, soft_wrap=True)
     if status != "done":
         raise _fail(f"运行 {run_id} 未全部完成：部分站点多次重试后仍失败（见上）")
     return outcome
 
 
+WORKER_HELP = ("运行站点工作进程（抓取并审查），供 run --distributed 和 schedule --distributed 使用，"
+               "直到收到 SIGTERM。")
+"""`worker`'s help: too long for one source line as a docstring, and click joins two lines with a space."""
+
+
 def worker(
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
     redis: RedisOpt = None,
-    sites: Annotated[Path | None, typer.Option("--sites", help="从这个站点文件的 \\[crawler] 表读取 redis_url / "
+    sites: Annotated[Path | None, typer.Option("--sites",
+                                               help="从这个站点文件的 \\[crawler] 表读取 redis_url / "
                                                                "database_url", metavar="文件")] = None,
     processes: Annotated[int, typer.Option("--processes", min=1, help="工作进程数", metavar="数量")] = 1,
     threads: Annotated[int, typer.Option("--threads", min=1, help="每个进程同时处理的站点任务数",
                                          metavar="数量")] = 4,
 ) -> None:
-    """运行站点工作进程（抓取并审查），供 run --distributed 和 schedule --distributed 使用，直到收到 SIGTERM。"""
+    """Run site workers (crawl and audit) for the distributed commands until SIGTERM (help: WORKER_HELP)."""
     from crawler.distributed.worker import exec_workers
 
     endpoints = _endpoints(_load(sites, None) if sites else None, redis, db, store)
@@ -304,7 +337,8 @@ def worker(
 
 def export_warc(
     run_id: Annotated[int, typer.Argument(help="运行编号", metavar="运行编号")],
-    out: Annotated[Path, typer.Option("--out", help="要写出的 WARC 文件（.warc 或 .warc.gz）", metavar="文件")],
+    out: Annotated[Path, typer.Option("--out",
+                                      help="要写出的 WARC 文件（.warc 或 .warc.gz）", metavar="文件")],
     store: StoreOpt = DEFAULT_STORE_DIR,
     db: DbOpt = None,
 ) -> None:
@@ -335,7 +369,8 @@ def demo_portal(
     try:
         portal = DemoPortal(port=port, base_year=base_year).start()
     except OSError as exc:
-        raise _fail(f"端口 {port} 无法使用：{exc.strerror or exc}（换一个 --port，或用 0 自动选择）") from None
+        raise _fail(f"端口 {port} 无法使用：{exc.strerror or exc}"
+                    "（换一个 --port，或用 0 自动选择）") from None
     stop = threading.Event()
     # The handler is in place before the sites file announces that the portal is up.
     with _stop_on_sigterm(stop):
@@ -359,6 +394,6 @@ def register(app: typer.Typer) -> None:
     app.command()(crawl)
     app.command()(run)
     app.command()(schedule)
-    app.command()(worker)
+    app.command(help=WORKER_HELP)(worker)
     app.command("export-warc")(export_warc)
     app.command("demo-portal")(demo_portal)

@@ -48,7 +48,8 @@ def lint(config: Path, cwd: Path, pythonpath: Path | None = None) -> tuple[int, 
 
 def test_the_project_keeps_every_contract() -> None:
     names = contracts()
-    assert {"layers", "auditor-alone", "crawler-below-commands", "auditor-acyclic", "crawler-acyclic"} <= set(names)
+    assert {"layers", "auditor-alone", "crawler-below-commands", "auditor-acyclic",
+            "crawler-acyclic"} <= set(names)
     code, out = lint(PYPROJECT, ROOT)
     assert code == 0, out
     assert f"Contracts: {len(names)} kept, 0 broken." in out
@@ -76,14 +77,16 @@ def test_a_tree_importing_downwards_keeps_them(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("changes", "broken"), [
     ({"auditor/pipeline.py": "import crawler.fetch\n"}, {"layers", "auditor-alone"}),
     # crawler.fetch reaches nianbao through auditor too: forbidden contracts follow indirect imports
-    ({"auditor/engine/__init__.py": "import nianbao.cli\n"}, {"layers", "auditor-alone", "crawler-below-commands"}),
+    ({"auditor/engine/__init__.py": "import nianbao.cli\n"},
+     {"layers", "auditor-alone", "crawler-below-commands"}),
     ({"crawler/fetch.py": "import nianbao.cli\n"}, {"layers", "crawler-below-commands"}),
     ({"auditor/engine/__init__.py": "import auditor.pipeline\n"}, {"auditor-acyclic"}),
     ({"nianbao/audit_run.py": "import nianbao.cli\n"}, {"nianbao-acyclic"}),
     ({"crawler/fetch.py": "import crawler.sites\n"}, {"crawler-acyclic"}),
 ], ids=["auditor-imports-crawler", "auditor-imports-commands", "crawler-imports-commands",
         "auditor-cycle", "commands-cycle", "crawler-cycle"])
-def test_a_forbidden_import_breaks_its_contract(tmp_path: Path, changes: dict[str, str], broken: set[str]) -> None:
+def test_a_forbidden_import_breaks_its_contract(tmp_path: Path, changes: dict[str, str],
+                                                broken: set[str]) -> None:
     names = contracts()
     config = _tree(tmp_path, changes)
     code, out = lint(config, tmp_path, tmp_path)

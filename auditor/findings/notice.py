@@ -155,6 +155,39 @@ def _reports_table(document: Any, reports: Sequence[Report]) -> None:
             document.add_paragraph(f"注：{_report_label(report)}无法读取（{report['error']}），请重新发布可读取的版本。")
 
 
+def _problems(document: Any, findings: Sequence[tuple[Report, Mapping[str, Any]]],
+              rules: Mapping[str, Mapping[str, Any]], *, several: bool) -> None:
+    """The open findings, grouped by severity under （一）（二）… headings, numbered within each group."""
+    part = 0
+    for severity in SEVERITIES:
+        group = [(r, f) for r, f in findings if f.get("severity") == severity]
+        if not group:
+            continue
+        document.add_heading(f"（{_NUMERALS[part]}）{_SEVERITY_HEADINGS[severity]}", level=2)
+        part += 1
+        for n, (report, finding) in enumerate(group, 1):
+            label = f"【{_report_label(report)}】" if several else ""
+            _problem(document, f"{n}. {label}", finding, rules.get(str(finding.get("rule_id")), {}))
+
+
+def _problem(document: Any, prefix: str, finding: Mapping[str, Any], rule: Mapping[str, Any]) -> None:
+    """One finding: its bold heading line, then what, where, evidence, basis and how to fix it."""
+    severity = str(finding.get("severity"))
+    head = document.add_paragraph()
+    head.add_run(f"{prefix}{finding.get('title') or rule.get('title') or ''}（{finding.get('rule_id')}，"
+                 f"{severity_name(severity)}）").bold = True
+    _labelled(document, "问题", str(finding.get("message") or ""))
+    if where := _location(finding):
+        _labelled(document, "位置", where)
+    evidence = str(finding.get("evidence") or "")
+    if evidence and evidence not in str(finding.get("message") or ""):  # not twice when quoted
+        _labelled(document, "证据", evidence)
+    if basis := finding.get("basis") or rule.get("basis"):
+        _labelled(document, "依据", str(basis))
+    if finding.get("fix"):
+        _labelled(document, "整改方法", str(finding["fix"]))
+
+
 def notice_docx(body: str, reports: Sequence[Report], rules: Mapping[str, Mapping[str, Any]],
                 options: NoticeOptions) -> bytes:
     """The 整改通知 of one body as .docx bytes."""
@@ -176,38 +209,16 @@ def notice_docx(body: str, reports: Sequence[Report], rules: Mapping[str, Mappin
     document.add_paragraph(f"{body}：" if known else "（报告中未能识别机关名称，请填写）：")
     document.add_paragraph(
         f"依据《中华人民共和国政府信息公开条例》第四十九条、第五十条和国务院办公厅政府信息公开办公室规定的年度报告格式，"
-        f"{options.issuer}对你单位公布的政府信息公开工作年度报告进行了审查，共发现错误 {counts.get('error', 0)} 项、"
-        f"警告 {counts.get('warning', 0)} 项、提示 {counts.get('info', 0)} 项。现将有关问题通知如下，请认真整改。"
+        f"{options.issuer}对你单位公布的政府信息公开工作年度报告进行了审查，"
+        f"共发现错误 {counts.get('error', 0)} 项、警告 {counts.get('warning', 0)} 项、"
+        f"提示 {counts.get('info', 0)} 项。现将有关问题通知如下，请认真整改。"
     )
 
     document.add_heading("一、审查的报告", level=1)
     _reports_table(document, reports)
 
     document.add_heading("二、发现的问题", level=1)
-    several = len(reports) > 1
-    part = 0
-    for severity in SEVERITIES:
-        group = [(r, f) for r, f in findings if f.get("severity") == severity]
-        if not group:
-            continue
-        document.add_heading(f"（{_NUMERALS[part]}）{_SEVERITY_HEADINGS[severity]}", level=2)
-        part += 1
-        for n, (report, finding) in enumerate(group, 1):
-            rule = rules.get(str(finding.get("rule_id")), {})
-            head = document.add_paragraph()
-            prefix = f"{n}. " + (f"【{_report_label(report)}】" if several else "")
-            head.add_run(f"{prefix}{finding.get('title') or rule.get('title') or ''}（{finding.get('rule_id')}，"
-                         f"{severity_name(severity)}）").bold = True
-            _labelled(document, "问题", str(finding.get("message") or ""))
-            if where := _location(finding):
-                _labelled(document, "位置", where)
-            evidence = str(finding.get("evidence") or "")
-            if evidence and evidence not in str(finding.get("message") or ""):  # not twice when quoted
-                _labelled(document, "证据", evidence)
-            if basis := finding.get("basis") or rule.get("basis"):
-                _labelled(document, "依据", str(basis))
-            if finding.get("fix"):
-                _labelled(document, "整改方法", str(finding["fix"]))
+    _problems(document, findings, rules, several=len(reports) > 1)
     if not findings:
         document.add_paragraph("未发现需要整改的问题。")
     if waived:
@@ -228,7 +239,8 @@ def notice_docx(body: str, reports: Sequence[Report], rules: Mapping[str, Mappin
 
 
 def _cell(sheet: Any, row: int, col: int, value: Any) -> None:
-    """A cell holding ``value`` as given: text from a report that starts with "=" stays text, never a formula."""
+    """A cell holding ``value`` as given: text from a report that starts with "=" stays text, never a
+    formula."""
     cell = sheet.cell(row=row, column=col, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
@@ -278,11 +290,13 @@ def region_workbook(reports: Sequence[Report], rules: Sequence[Mapping[str, Any]
 
     workbook = Workbook()
     workbook.remove(workbook.active)
-    header = ["机关", "报告数", "年度", "错误", "警告", "提示", "逾期发布", "未找到报告", "整改通知", *rule_ids]
+    header = ["机关", "报告数", "年度", "错误", "警告", "提示", "逾期发布",
+              "未找到报告", "整改通知", *rule_ids]
     _sheet(workbook, "机关汇总", header, (body_row(b, items) for b, items in groups.items()),
            {1: 30, 3: 14, 9: 10})
     late_rows = (
-        [body_of(r), r.get("year") or "", f.get("rule_id"), "逾期发布" if f.get("rule_id") == LATE else "未找到报告",
+        [body_of(r), r.get("year") or "", f.get("rule_id"),
+         "逾期发布" if f.get("rule_id") == LATE else "未找到报告",
          f.get("message") or "", f.get("evidence") or "", r.get("source") or ""]
         for r in reports for f in open_findings(r) if f.get("rule_id") in (LATE, MISSING)
     )
@@ -290,11 +304,13 @@ def region_workbook(reports: Sequence[Report], rules: Sequence[Mapping[str, Any]
            {1: 30, 5: 60, 6: 40, 7: 40})
     report_rows = (
         [body_of(r), r.get("year") or "", r.get("title") or "", template_name(r.get("template")),
-         r.get("published") or "", *(sum(f.get("severity") == s for f in open_findings(r)) for s in SEVERITIES),
+         r.get("published") or "",
+         *(sum(f.get("severity") == s for f in open_findings(r)) for s in SEVERITIES),
          r.get("error") or "", r.get("source") or "", r.get("sha256") or ""]
         for r in reports
     )
-    _sheet(workbook, "报告明细", ["机关", "年度", "标题", "格式版本", "发布日期", "错误", "警告", "提示", "无法读取的原因",
+    _sheet(workbook, "报告明细", ["机关", "年度", "标题", "格式版本", "发布日期",
+                              "错误", "警告", "提示", "无法读取的原因",
                               "来源", "SHA-256"], report_rows, {1: 30, 3: 40, 10: 40})
     rule_rows = ([r.get("id"), r.get("title"), severity_name(str(r.get("severity"))), r.get("basis")]
                  for r in rules if r.get("id") in found)
@@ -341,7 +357,8 @@ def write_notices(findings: Mapping[str, Any], out_dir: Path, options: NoticeOpt
 
 
 class FindingsFileError(ValueError):
-    """findings.json is missing, not JSON, or not in the contract's shape (the message says which, in Chinese)."""
+    """findings.json is missing, not JSON, or not in the contract's shape (the message says which, in
+    Chinese)."""
 
 
 def load_findings(path: Path) -> dict[str, Any]:
@@ -349,15 +366,17 @@ def load_findings(path: Path) -> dict[str, Any]:
     import json
 
     try:
-        data = json.loads(path.read_bytes())
+        data: object = json.loads(path.read_bytes())
     except FileNotFoundError:
-        raise FindingsFileError(f"{path}: 文件不存在（先运行 nianbao audit 或 nianbao run 生成 findings.json）") from None
+        raise FindingsFileError(
+            f"{path}: 文件不存在（先运行 nianbao audit 或 nianbao run 生成 findings.json）") from None
     except OSError as exc:
         raise FindingsFileError(f"{path}: 无法读取：{exc.strerror or exc}") from None
     except ValueError as exc:
         raise FindingsFileError(f"{path}: 不是有效的 JSON（{exc}）") from None
     reports = data.get("reports") if isinstance(data, dict) else None
-    if not isinstance(reports, list) or not all(isinstance(r, dict) for r in reports):
+    if (not isinstance(data, dict) or not isinstance(reports, list)
+            or not all(isinstance(r, dict) for r in reports)):
         raise FindingsFileError(f"{path}: 不是 nianbao 的 findings.json（缺少 reports 列表）")
     if not all(isinstance(f, dict) for r in reports for f in r.get("findings") or []):
         raise FindingsFileError(f"{path}: findings.json 中有格式不正确的问题条目")

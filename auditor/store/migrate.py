@@ -108,7 +108,8 @@ def _move_models(conn: Connection) -> tuple[int, set[int]]:
     ids: set[int] = set()
     by_text: dict[bytes, int] = {}
     """sha256 of a stored model's JSON text -> its row in ``models``."""
-    select_batch = text("SELECT id, model FROM reports WHERE id > :last AND model IS NOT NULL ORDER BY id LIMIT :n")
+    select_batch = text("SELECT id, model FROM reports WHERE id > :last AND model IS NOT NULL "
+                        "ORDER BY id LIMIT :n")
     set_id = text("UPDATE reports SET model_id = :model_id WHERE id = :id")
     while True:
         rows = conn.execute(select_batch, {"last": last, "n": BATCH}).all()
@@ -116,7 +117,8 @@ def _move_models(conn: Connection) -> tuple[int, set[int]]:
             return moved, ids
         updates = []
         for report_id, value in rows:
-            raw = value.encode("utf-8") if isinstance(value, str) else value if isinstance(value, bytes) else None
+            raw = value.encode("utf-8") if isinstance(value, str) else (
+                value if isinstance(value, bytes) else None)
             key = hashlib.sha256(raw).digest() if raw is not None else None
             stored = by_text.get(key) if key is not None else None
             if stored is None:

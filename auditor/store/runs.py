@@ -89,7 +89,8 @@ def finish_site(store: Store, run_id: int, site_id: str, status: str, counts: di
         row.status, row.counts = status, counts
 
 
-def finish_run(store: Store, run_id: int, status: str, stats: dict[str, Any], error: str | None = None) -> None:
+def finish_run(store: Store, run_id: int, status: str, stats: dict[str, Any],
+               error: str | None = None) -> None:
     """Close a run: done, failed or interrupted."""
     with store.session() as session:
         run = session.get(RunRow, run_id)
@@ -105,7 +106,8 @@ def previous_run_id(store: Store, run_id: int, site_id: str) -> int | None:
     """The site's previous completed `run` that this run is compared with."""
     with store.reader() as session:
         return session.scalars(
-            select(RunSiteRow.previous_run_id).where(RunSiteRow.run_id == run_id, RunSiteRow.site_id == site_id)
+            select(RunSiteRow.previous_run_id).where(RunSiteRow.run_id == run_id,
+                                                     RunSiteRow.site_id == site_id)
         ).first()
 
 
@@ -147,7 +149,8 @@ class ReportRef:
     """A document that was not audited in this run but carries portal findings (no model stored)."""
 
 
-def finding_row(run_id: int, report_id: int, site_id: str, f: Finding, origin: str, baseline: Baseline) -> FindingRow:
+def finding_row(run_id: int, report_id: int, site_id: str, f: Finding, origin: str,
+                baseline: Baseline) -> FindingRow:
     """The row of one finding, its status and first run taken from the baseline."""
     f.status, first_run_id = baseline.lineage(f.fingerprint, run_id)
     return FindingRow(
@@ -175,11 +178,13 @@ def save_report(
     """
     doc = result.document
     with store.session() as session:
-        stored = model_id(session, doc.to_dict()) if doc is not None and not (ref.portal or ref.stub) else None
+        has_model = doc is not None and not (ref.portal or ref.stub)
+        stored = model_id(session, doc.to_dict()) if doc is not None and has_model else None
         row = ReportRow(
             run_id=run_id, site_id=site_id, document_id=ref.document_id, version_id=ref.version_id,
             source=result.source, sha256=result.sha256,
-            title=doc.title if doc else None, agency=doc.agency if doc else None, year=doc.year if doc else None,
+            title=doc.title if doc else None, agency=doc.agency if doc else None,
+            year=doc.year if doc else None,
             published=doc.published if doc else None, published_source=doc.published_source if doc else None,
             template=doc.template if doc else "unknown", level=doc.level if doc else None,
             format=doc.format if doc else None,
@@ -196,7 +201,8 @@ def save_report(
 
 
 def carry_over(
-    store: Store, *, run_id: int, site_id: str, version_id: int, portal_findings: list[Finding], baseline: Baseline
+    store: Store, *, run_id: int, site_id: str, version_id: int,
+    portal_findings: list[Finding], baseline: Baseline
 ) -> tuple[int, list[FindingRow]] | None:
     """Copy the last audit of an unchanged document version into this run, with fresh portal findings.
 
@@ -207,7 +213,8 @@ def carry_over(
     with store.session() as session:
         last = session.scalars(
             select(ReportRow)
-            .where(ReportRow.version_id == version_id, ReportRow.site_id == site_id, ReportRow.run_id != run_id)
+            .where(ReportRow.version_id == version_id, ReportRow.site_id == site_id,
+                   ReportRow.run_id != run_id)
             .order_by(ReportRow.id.desc())
             .limit(1)
         ).first()
@@ -229,7 +236,8 @@ def carry_over(
         return row.id, copied
 
 
-def record_resolved(store: Store, run_id: int, site_id: str, baseline: Baseline, current: set[str]) -> list[FindingRow]:
+def record_resolved(store: Store, run_id: int, site_id: str, baseline: Baseline,
+                    current: set[str]) -> list[FindingRow]:
     """Record the baseline's findings that this run no longer has; returns them."""
     gone = [row for fp, row in baseline.rows.items() if fp not in current]
     with store.session() as session:
@@ -252,7 +260,8 @@ def audited_versions(store: Store, version_ids: Iterable[int]) -> set[int]:
         ))
 
 
-_REPORT_COPY = ("site_id", "document_id", "version_id", "source", "sha256", "title", "agency", "year", "published",
-                "published_source", "template", "level", "format", "model_id", "error", "audited_run_id", "portal")
+_REPORT_COPY = ("site_id", "document_id", "version_id", "source", "sha256", "title", "agency", "year",
+                "published", "published_source", "template", "level", "format", "model_id", "error",
+                "audited_run_id", "portal")
 _FINDING_COPY = ("site_id", "fingerprint", "rule_id", "severity", "title", "message", "location", "evidence",
                  "basis", "fix", "cells", "waived", "origin")

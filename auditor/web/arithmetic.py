@@ -115,7 +115,8 @@ def table_arithmetic(table: Mapping[str, Any]) -> Arithmetic:
 def _t3(spec: TableSpec, cells: Mapping[tuple[str, str], Decimal]) -> list[Check]:
     checks = []
     results = [r for r in spec.rows if r.id not in ("new", "carried", "total", "carry_next")]
-    new, carried, total, carry_next = (term_name(spec.row(r)) for r in ("new", "carried", "total", "carry_next"))
+    new, carried, total, carry_next = (
+        term_name(spec.row(r)) for r in ("new", "carried", "total", "carry_next"))
     for col in spec.columns:
         checks.append(_check(
             f"勾稽：{new} + {carried} = {total} + {carry_next}", col.label, cells,

@@ -12,27 +12,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from auditor.store.schema import FindingRow, ReportRow, ResolvedFindingRow, RunSiteRow, SiteRow
+from auditor.store.queries import state_token
 
 T = TypeVar("T")
-
-
-def state_token(session: Session) -> tuple[Any, ...]:
-    """What changes whenever a run stores something the web view counts."""
-    return tuple(
-        session.execute(
-            select(
-                select(func.max(FindingRow.id)).scalar_subquery(),
-                select(func.max(ResolvedFindingRow.id)).scalar_subquery(),
-                select(func.max(ReportRow.id)).scalar_subquery(),
-                select(func.max(SiteRow.updated_at)).scalar_subquery(),
-                select(func.count()).select_from(RunSiteRow).where(RunSiteRow.status == "done").scalar_subquery(),
-            )
-        ).one()
-    )
 
 
 class StateCache:

@@ -155,7 +155,8 @@ def line_chart(
         return bottom - (bottom - top) * value / maximum
 
     lines = tuple(
-        Series(css, name, tuple((xs[i], y_of(v), v) for i, v in enumerate(values))) for css, name, values in series
+        Series(css, name, tuple((xs[i], y_of(v), v) for i, v in enumerate(values)))
+        for css, name, values in series
     )
     axis = tuple((xs[i], a, b) for i, (a, b) in enumerate(labels))
     grid = tuple((t, y_of(t)) for t in ticks(maximum))

@@ -24,7 +24,8 @@ class Download:
 
 
 DOWNLOADS: dict[str, Download] = {
-    "findings.xlsx": Download("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),
+    "findings.xlsx": Download("xlsx",
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False),
     "findings.csv": Download("csv", "text/csv; charset=utf-8", False),
     "findings.json": Download("json", "application/json", False),
     "report.html": Download("html", "text/html; charset=utf-8", True),

@@ -122,7 +122,8 @@ def build_grid(table: Mapping[str, Any], marks: Mapping[tuple[str, str], Sequenc
         rows = _template_rows(spec, kind, row_labels)
     else:
         columns = [(c, col_labels.get(c, c)) for c in _ordered({c for _, c in cells}, list(col_labels))]
-        rows = [(r, row_labels.get(r, r), None, None) for r in _ordered({r for r, _ in cells}, list(row_labels))]
+        ordered = _ordered({r for r, _ in cells}, list(row_labels))
+        rows = [(r, row_labels.get(r, r), None, None) for r in ordered]
     known_rows = {r for r, *_ in rows if r}
     rows += [(r, row_labels.get(r, r), None, None) for r in _ordered({r for r, _ in cells} - known_rows, [])]
 
@@ -189,11 +190,13 @@ def _template_rows(spec: TableSpec, kind: str, written: Mapping[str, str]) -> li
         label = r.label if kind == "T3" and r.block else r.display
         as_written = written.get(r.id)
         differs = as_written is not None and _squash(as_written) != _squash(label)
-        rows.append((r.id, label, as_written if differs else None, spec.columns_of(r.id) if kind == "T2" else None))
+        rows.append((r.id, label, as_written if differs else None,
+                     spec.columns_of(r.id) if kind == "T2" else None))
     return rows
 
 
-def _heading_before(kind: str, row_id: str, number: str | None, block: str | None, previous: str | None) -> str:
+def _heading_before(kind: str, row_id: str, number: str | None, block: str | None,
+                    previous: str | None) -> str:
     """The group heading a template row starts, if any (T2 article items, T3 result blocks)."""
     if kind == "T2" and number is not None and number != previous:
         return _T2_GROUPS.get(number, "")

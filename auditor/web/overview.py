@@ -15,11 +15,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from auditor.web import queries
+from auditor.store import queries
+from auditor.store.queries import Counts, ReportBrief, RuleCount, RunPoint
 from auditor.web.cache import StateCache
-from auditor.web.counts import Counts
 from auditor.web.filters import PAGE_SIZE, Filters
-from auditor.web.queries import ReportBrief, RunPoint
 from auditor.web.sites import SiteInfo, site_info
 
 MAX_YEARS = 6
@@ -72,16 +71,17 @@ class Overview:
     regions: list[str]
     rule_ids: list[str]
     all_years: list[int]
-    by_rule: list[tuple[str, str, str, int]]
+    by_rule: list[RuleCount]
     by_site: list[tuple[SiteInfo, Counts]]
     trend: list[RunPoint]
 
 
 def filtered_sites(session: Session, f: Filters) -> tuple[list[SiteInfo], list[str]]:
     """The sites passing the region and level filters, and every region (for the filter's choices)."""
-    infos = [site_info(*row) for row in queries.all_sites(session)]
+    infos = [site_info(*row) for row in queries.site_names(session)]
     regions = sorted({s.region for s in infos})
-    chosen = [s for s in infos if (f.region is None or s.region == f.region) and (f.level is None or s.level == f.level)]
+    chosen = [s for s in infos
+              if (f.region is None or s.region == f.region) and (f.level is None or s.level == f.level)]
     return chosen, regions
 
 
@@ -107,7 +107,7 @@ class Aggregates:
     years: list[int]
     all_years: list[int]
     rule_ids: list[str]
-    by_rule: list[tuple[str, str, str, int]]
+    by_rule: list[RuleCount]
     trend: list[RunPoint]
 
 
@@ -196,7 +196,8 @@ def _lines(
         for cell in cells:
             cell.counts.resolved = resolved.get((s.id, cell.year), 0)
         lines[s.id] = SiteLine(
-            site=s, counts=counts.get(s.id, Counts()), cells=cells, portal=[], run_id=run_id, run_started=started
+            site=s, counts=counts.get(s.id, Counts()), cells=cells, portal=[],
+            run_id=run_id, run_started=started
         )
     for brief in briefs:
         line = lines[brief.site_id]

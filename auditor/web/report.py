@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 
 from auditor.findings.model import SEVERITY_RANK
 from auditor.model import SECTION_KEYS
-from auditor.store.schema import DocumentVersionRow, FindingRow, ReportRow, RunRow, SiteRow
+from auditor.store import queries
+from auditor.store.queries import FindingView, JsonObject, ReportView, RunInfo, Snapshot, VersionView
 from auditor.templates import SECTION_HEADINGS, SECTION_HEADINGS_2019
-from auditor.web import queries
 from auditor.web.arithmetic import Arithmetic, table_arithmetic
 from auditor.web.grids import FindingRef, GridView, build_grid
-from auditor.web.queries import Snapshot
 from auditor.web.sites import SiteInfo, site_info
 
 
@@ -29,7 +28,7 @@ class SectionView:
     heading: str | None
     text: str
     similarity: float | None
-    findings: list[FindingRow] = field(default_factory=list)
+    findings: list[FindingView] = field(default_factory=list)
 
     @property
     def found(self) -> bool:
@@ -48,18 +47,18 @@ class TableView:
 class ReportPage:
     """Everything the report page shows."""
 
-    report: ReportRow
+    report: ReportView
     site: SiteInfo | None
-    run: RunRow | None
+    run: RunInfo | None
     snapshot: Snapshot
-    versions: list[DocumentVersionRow]
+    versions: list[VersionView]
     sections: list[SectionView]
     tables: list[TableView]
-    findings: list[FindingRow]
+    findings: list[FindingView]
     """Open findings, most severe first."""
-    waived: list[FindingRow]
-    resolved: list[FindingRow]
-    siblings: list[ReportRow]
+    waived: list[FindingView]
+    resolved: list[FindingView]
+    siblings: list[ReportView]
     newer: int | None
     """The same source's report in the current run, when this page shows an older run."""
 
@@ -71,22 +70,21 @@ class ReportPage:
         return out
 
 
-def _order(findings: Sequence[FindingRow]) -> list[FindingRow]:
+def _order(findings: Sequence[FindingView]) -> list[FindingView]:
     return sorted(findings, key=lambda f: (-SEVERITY_RANK.get(f.severity, 0), f.rule_id, f.id))
 
 
-def _marks(findings: Sequence[FindingRow]) -> dict[str, dict[tuple[str, str], list[FindingRef]]]:
+def _marks(findings: Sequence[FindingView]) -> dict[str, dict[tuple[str, str], list[FindingRef]]]:
     """Per table kind, the cells the findings name."""
     marks: dict[str, dict[tuple[str, str], list[FindingRef]]] = defaultdict(lambda: defaultdict(list))
     for f in findings:
-        for cell in f.cells or []:
-            if isinstance(cell, (list, tuple)) and len(cell) == 3:
-                table, row, col = (str(part) for part in cell)
-                marks[table][(row, col)].append(FindingRef(f.id, f.rule_id, f.severity))
+        for table, row, col in f.cells:
+            marks[table][(row, col)].append(FindingRef(f.id, f.rule_id, f.severity))
     return marks
 
 
-def _sections(model: Mapping[str, Any] | None, year: int | None, findings: Sequence[FindingRow]) -> list[SectionView]:
+def _sections(model: Mapping[str, Any] | None, year: int | None,
+              findings: Sequence[FindingView]) -> list[SectionView]:
     headings = SECTION_HEADINGS_2019 if year is not None and year < 2021 else SECTION_HEADINGS
     found = {s.get("key"): s for s in (model or {}).get("sections") or []}
     views = []
@@ -98,31 +96,37 @@ def _sections(model: Mapping[str, Any] | None, year: int | None, findings: Seque
             heading=str(s.get("heading")) if s else None,
             text=str(s.get("text") or "") if s else "",
             similarity=s.get("similarity") if s else None,
-            findings=[f for f in findings if (f.location or {}).get("section") == key],
+            findings=[f for f in findings if f.location.get("section") == key],
         ))
     return views
 
 
+def _tables(model: JsonObject | None) -> list[JsonObject]:
+    """The tables of a stored model (each a JSON object)."""
+    tables = (model or {}).get("tables")
+    return [t for t in tables if isinstance(t, dict)] if isinstance(tables, list) else []
+
+
 def build_report_page(session: Session, report_id: int) -> ReportPage | None:
     """The report page of a stored report, or None when there is no such report."""
-    report = session.get(ReportRow, report_id)
+    report = queries.get_report(session, report_id)
     if report is None:
         return None
-    site_row = session.get(SiteRow, report.site_id) if report.site_id else None
+    site = queries.get_site(session, report.site_id) if report.site_id else None
     rows = queries.findings_of(session, report.id)
     open_findings = _order([f for f in rows if f.waived is None])
     marks = _marks(open_findings)
-    model = report.model
+    model = queries.report_model(session, report.id)
     tables = [
         TableView(grid=build_grid(t, marks.get(str(t.get("kind")), {})), arithmetic=table_arithmetic(t))
-        for t in (model or {}).get("tables") or []
+        for t in _tables(model)
     ]
     return ReportPage(
         report=report,
-        site=site_info(site_row.id, site_row.name, site_row.level) if site_row else None,
-        run=session.get(RunRow, report.run_id),
+        site=site_info(site.id, site.name, site.level) if site else None,
+        run=queries.run_info(session, report.run_id),
         snapshot=queries.snapshot_of(session, report),
-        versions=queries.versions_of(session, report.document_id),
+        versions=queries.document_versions(session, report.document_id),
         sections=_sections(model, report.year, open_findings) if model else [],
         tables=tables,
         findings=open_findings,

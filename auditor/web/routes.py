@@ -1,24 +1,23 @@
-"""The pages: one handler per URL, each reading the store through :mod:`auditor.web.queries`."""
+"""The pages: one handler per URL, each reading the store through :mod:`auditor.store.queries`."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from auditor.findings.model import ReportResult
-from auditor.store.schema import ReportRow
-from auditor.web import queries
+from auditor.store import queries
+from auditor.store.queries import JsonObject
+from auditor.store.rehydrate import result_from_rows
 from auditor.web.catalogue import Catalogue, RuleEntry, build_catalogue, known_rules
 from auditor.web.charts import BarItem, bar_chart, line_chart
 from auditor.web.downloads import DOWNLOADS, MODEL_LIMIT, write_download
 from auditor.web.filters import PAGE_SIZE
 from auditor.web.overview import Overview, build_overview, site_scope
 from auditor.web.pages import Handler, PageRequest
-from auditor.web.rehydrate import result_from_rows
 from auditor.web.report import build_report_page
 
 
@@ -59,14 +58,15 @@ def report(req: PageRequest) -> Response:
 
 def _catalogue(req: PageRequest) -> Catalogue:
     recorded = queries.recorded_rules(req.session, known_rules())
-    return build_catalogue(RuleEntry(i, t, s, b, source="审查记录") for i, t, s, b in recorded)
+    entries = (RuleEntry(r.rule_id, r.title, r.severity, r.basis, source="审查记录") for r in recorded)
+    return build_catalogue(entries)
 
 
 def rules(req: PageRequest) -> Response:
     """The rule catalogue with how often each rule is currently found."""
     counts: dict[str, int] = {}
-    for rule_id, _title, _severity, n in queries.counts_by_rule(req.session, req.filters, None):
-        counts[rule_id] = counts.get(rule_id, 0) + n
+    for counted in queries.counts_by_rule(req.session, req.filters, None):
+        counts[counted.rule_id] = counts.get(counted.rule_id, 0) + counted.n
     return req.render("rules.html", catalogue=_catalogue(req), counts=counts)
 
 
@@ -88,7 +88,8 @@ def _file(name: str, results: list[ReportResult], stem: str) -> Response:
              for r in build_catalogue([]).rules]
     body, media_type = write_download(name, results, rules)
     filename = f"{stem}{name[name.index('.'):]}" if stem else name
-    return Response(body, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def download(req: PageRequest) -> Response:
@@ -96,8 +97,8 @@ def download(req: PageRequest) -> Response:
     name = str(req.request.path_params["name"])
     if name not in DOWNLOADS:
         raise HTTPException(404, f"没有名为 {name} 的下载")
-    pairs = queries.findings_for_download(req.session, req.filters, site_scope(req.session, req.filters))
-    models: dict[int, dict[str, Any]] = {}
+    pairs = queries.current_findings(req.session, req.filters, site_scope(req.session, req.filters))
+    models: dict[int, JsonObject] = {}
     if DOWNLOADS[name].needs_model:
         if len(pairs) > MODEL_LIMIT:
             message = (f"HTML 报告最多包含 {MODEL_LIMIT} 份报告，当前筛选有 {len(pairs)} 份。"
@@ -111,10 +112,11 @@ def report_download(req: PageRequest) -> Response:
     """One report and its findings (waived ones included) as any of the downloads."""
     report_id = int(req.request.path_params["report_id"])
     name = str(req.request.path_params["name"])
-    row = req.session.get(ReportRow, report_id)
+    row = queries.get_report(req.session, report_id)
     if row is None or name not in DOWNLOADS:
         raise HTTPException(404, "没有这个下载")
-    results = [result_from_rows(row, queries.findings_of(req.session, row.id), row.model)]
+    model = queries.report_model(req.session, row.id)
+    results = [result_from_rows(row, queries.findings_of(req.session, row.id), model)]
     return _file(name, results, f"report-{row.id}")
 
 
@@ -130,15 +132,17 @@ def report_notice(req: PageRequest) -> Response:
     from auditor.findings.notice import DEFAULT_ISSUER, NoticeOptions, body_of, file_name, notice_docx
 
     report_id = int(req.request.path_params["report_id"])
-    row = req.session.get(ReportRow, report_id)
+    row = queries.get_report(req.session, report_id)
     if row is None:
         raise HTTPException(404, "没有这个下载")
     query = req.request.query_params
     today = date.today()
     try:
-        reply_by = date.fromisoformat(query["reply_by"]) if query.get("reply_by") else today + timedelta(days=30)
+        asked = query.get("reply_by")
+        reply_by = date.fromisoformat(query["reply_by"]) if asked else today + timedelta(days=30)
     except ValueError:
-        return req.render("error.html", status=400, title="日期无效", message="回复期限应写成 YYYY-MM-DD，如 2025-03-31。")
+        return req.render("error.html", status=400, title="日期无效",
+                          message="回复期限应写成 YYYY-MM-DD，如 2025-03-31。")
     issuer = (query.get("issuer") or "").strip()[:100] or DEFAULT_ISSUER
     report = result_from_rows(row, queries.findings_of(req.session, row.id), None).to_dict()
     rules = {r.id: {"id": r.id, "title": r.title, "severity": r.severity, "basis": r.basis}

@@ -42,8 +42,9 @@ ERROR_MESSAGE = "显示这个页面时出错，错误已记入服务日志。请
 
 def error_page() -> bytes:
     """The page of a 500: plain, self-contained, in Chinese, saying nothing about the error itself."""
-    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(ERROR_TITLE)}</title>'
-            '<link rel="stylesheet" href="/static/style.css"></head><body><main><section class="panel error-page">'
+    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            f'<title>{escape(ERROR_TITLE)}</title><link rel="stylesheet" href="/static/style.css"></head>'
+            '<body><main><section class="panel error-page">'
             f"<h1>{escape(ERROR_TITLE)}</h1><p>{escape(ERROR_MESSAGE)}</p>"
             '<p><a href="/">返回概览</a></p></section></main></body></html>').encode()
 
@@ -83,5 +84,6 @@ class SecurityHeaders:
             log.exception("unhandled error on %s", scope.get("path"), extra={"event": "web_error"})
             body = error_page()
             await with_headers({"type": "http.response.start", "status": 500, "headers": [
-                (b"content-type", b"text/html; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(body)).encode())]})
             await send({"type": "http.response.body", "body": body})

@@ -24,7 +24,8 @@ def open_store(root: Path, db_url: str | None = None) -> Store:
     return Store.open(root, db_url=db_url)
 
 
-def serve(root: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, db_url: str | None = None) -> None:
+def serve(root: Path, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          db_url: str | None = None) -> None:
     """Serve the web view of the store under ``root`` until interrupted."""
     from auditor.web.app import create_app
 

@@ -12,8 +12,8 @@ from crawler.discover.page import HtmlPage
 from crawler.discover.pubdate import date_in, published_date
 from crawler.discover.titles import is_report_title, report_year
 
-_CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,"
-                          r"\s*['\"](\w+)['\"]")
+_CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,"
+                          r"\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]")
 _COUNT_PAGE = re.compile(r"\b(?:countPage|pageCount|totalPage)\s*=\s*['\"]?(\d+)")
 _PAGED_NAME = re.compile(r"^(?:index|default|list)(?:_\d+)?\.s?html?$", re.IGNORECASE)
 _PAGE_QUERY = re.compile(r"(?:^|&)(?:page|pageNo|pageNum|pageIndex|curPage|p)=\d+(?:&|$)", re.IGNORECASE)

@@ -9,7 +9,8 @@ _CN_DIGITS = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", "一": "1", "二":
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CN_YEAR = re.compile(r"([二][〇零○Ｏ一二三四五六七八九]{3})\s*年")
 _REPORT = re.compile(r"年度报告|年报")
-_NOT_A_REPORT = re.compile(r"通知|通报|解读|评估|考核|培训|会议|征集|企业年报|工商年报|年报公示|报送|编制|意见")
+_NOT_A_REPORT = re.compile(
+    r"通知|通报|解读|评估|考核|培训|会议|征集|企业年报|工商年报|年报公示|报送|编制|意见")
 
 
 def report_year(title: str) -> int | None:

@@ -73,7 +73,8 @@ class Endpoints:
         db_url: str | None = None,
         store: Path | None = None,
     ) -> Endpoints:
-        """The endpoints from the command line, the environment, the sites file, the defaults (in that order)."""
+        """The endpoints from the command line, the environment, the sites file, the defaults (in that
+        order)."""
         settings = settings or CrawlSettings()
         redis = redis_url or _env(REDIS_ENV) or settings.redis_url or DEFAULT_REDIS_URL
         database = database_url(db_url or _env(DATABASE_ENV) or settings.database_url)

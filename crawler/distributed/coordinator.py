@@ -13,19 +13,21 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from auditor.findings.model import Finding, Location, ReportResult
+from auditor.findings.model import ReportResult
 from auditor.model import Document, document_from_dict
-from auditor.store import Store
+from auditor.store import Store, queries
 from auditor.store import runs as store_runs
-from auditor.store.schema import FindingRow, ReportRow, ResolvedFindingRow, RunRow, RunSiteRow
+from auditor.store.queries import FindingView, JsonObject, ReportView
+from auditor.store.rehydrate import finding_from_view
+from auditor.store.schema import RunRow
 from crawler import service
 from crawler.distributed import tasks
 from crawler.distributed.config import Endpoints
@@ -83,8 +85,7 @@ def wait_for(store: Store, run_id: int, *, timeout: float | None = None, poll: f
     """Wait until the run is closed; returns its status (raises :class:`RunTimeout` past ``timeout``)."""
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
-        with store.reader() as session:
-            status = session.scalar(select(RunRow.status).where(RunRow.id == run_id))
+        status = queries.run_status(store, run_id)
         if status != "running":
             return str(status)
         if deadline is not None and time.monotonic() > deadline:
@@ -106,53 +107,42 @@ def run(sites_file: SitesFile, store: Store, out: Path | None, endpoints: Endpoi
 def collect(store: Store, run_id: int, status: str = "done") -> service.RunOutcome:
     """The run as the single process would have returned it: each site's counts and what it showed."""
     with store.reader() as session:
-        parts = list(session.scalars(select(RunSiteRow).where(RunSiteRow.run_id == run_id)
-                                     .order_by(RunSiteRow.id)))
-        order = {p.site_id: i for i, p in enumerate(parts)}
-        rows = sorted(session.scalars(select(ReportRow).where(ReportRow.run_id == run_id)),
-                      key=lambda r: (order.get(r.site_id or "", len(order)), r.id))
-        findings: dict[int, list[FindingRow]] = {}
-        for f in session.scalars(select(FindingRow).where(FindingRow.run_id == run_id).order_by(FindingRow.id)):
-            findings.setdefault(f.report_id, []).append(f)
-        models = {r.id: r.model for r in rows if r.model_id is not None}
-        resolved: dict[str, list[dict[str, Any]]] = {}
-        for gone, last in session.execute(
-            select(ResolvedFindingRow, FindingRow).join(FindingRow, FindingRow.id == ResolvedFindingRow.finding_id)
-            .where(ResolvedFindingRow.run_id == run_id).order_by(ResolvedFindingRow.id)
-        ).all():
-            resolved.setdefault(gone.site_id or "", []).append(
+        run_view = queries.get_run(session, run_id)
+        parts = run_view.sites if run_view is not None else {}
+        order = {site_id: i for i, site_id in enumerate(parts)}
+        reports = sorted(queries.run_reports(session, run_id),
+                         key=lambda r: (order.get(r.site_id or "", len(order)), r.id))
+        findings: dict[int, list[FindingView]] = defaultdict(list)
+        for f in queries.run_findings(session, run_id):
+            findings[f.report_id].append(f)
+        models = queries.models_of(session, [r.id for r in reports if r.audited_run_id == run_id])
+        resolved: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for last in queries.resolved_findings(session, run_id):
+            resolved[last.site_id or ""].append(
                 {"fingerprint": last.fingerprint, "rule_id": last.rule_id, "title": last.title,
                  "message": last.message, "last_run": last.run_id})
     results: list[ReportResult] = []
-    for row in rows:
-        own = row.audited_run_id == run_id
-        shown = [f for f in findings.get(row.id, []) if own or f.origin == "portal"]
+    for report in reports:
+        own = report.audited_run_id == run_id
+        shown = [f for f in findings[report.id] if own or f.origin == "portal"]
         if own or shown:
-            results.append(_result(row, models.get(row.id) if own else None, shown))
-    sites = [StoredSite(p.site_id, p.status, p.counts, resolved.get(p.site_id, [])) for p in parts]
-    outcome = service.RunOutcome(run_id, status, sites, results)  # type: ignore[arg-type]
-    return outcome
+            results.append(_result(report, models.get(report.id), shown))
+    sites = [StoredSite(site_id, p.status, dict(p.counts), resolved.get(site_id, []))
+             for site_id, p in parts.items()]
+    return service.RunOutcome(run_id, status, sites, results)  # type: ignore[arg-type]
 
 
-def _result(row: ReportRow, model: dict[str, Any] | None, rows: list[FindingRow]) -> ReportResult:
+def _result(report: ReportView, model: JsonObject | None, shown: list[FindingView]) -> ReportResult:
     """A stored report as the audit's result: its model when it was audited in the run, else a stub."""
     if model is not None:
         doc = document_from_dict(model)
     else:
-        doc = Document(source=row.source, sha256=row.sha256, format=row.format or "html", title=row.title,
-                       agency=row.agency, year=row.year, published=row.published,
-                       published_source=row.published_source, level=row.level)
-    return ReportResult(source=row.source, sha256=row.sha256, document=doc, findings=[_finding(f) for f in rows],
-                        error=row.error)
-
-
-def _finding(row: FindingRow) -> Finding:
-    return Finding(
-        rule_id=row.rule_id, severity=row.severity, title=row.title, message=row.message,
-        location=Location(**{k: row.location.get(k) for k in ("section", "table", "row", "column")}),
-        evidence=row.evidence, basis=row.basis, fix=row.fix, cells=[tuple(c) for c in row.cells],  # type: ignore[misc]
-        fingerprint=row.fingerprint, waived=row.waived, status=row.status,
-    )
+        doc = Document(source=report.source, sha256=report.sha256,
+                       format=report.format or "html", title=report.title,
+                       agency=report.agency, year=report.year, published=report.published,
+                       published_source=report.published_source, level=report.level)
+    return ReportResult(source=report.source, sha256=report.sha256, document=doc,
+                        findings=[finding_from_view(f) for f in shown], error=report.error)
 
 
 def severities(outcome: service.RunOutcome) -> Counter[str]:

@@ -75,7 +75,8 @@ def retry_when(retries: int, exception: Exception) -> bool:
 
 def make_broker(endpoints: Endpoints) -> RedisBroker:
     """The Redis broker (namespace ``nianbao``), with the site actor declared on it, as the global broker."""
-    broker = RedisBroker(url=endpoints.redis_url, namespace=NAMESPACE,
+    # dramatiq's RedisBroker.__init__ carries no annotations, so mypy calls it untyped.
+    broker = RedisBroker(url=endpoints.redis_url, namespace=NAMESPACE,  # type: ignore[no-untyped-call]
                          heartbeat_timeout=int(endpoints.heartbeat_timeout * 1000),
                          maintenance_chance=endpoints.maintenance)
     broker.add_middleware(CurrentMessage())
@@ -88,8 +89,8 @@ def make_broker(endpoints: Endpoints) -> RedisBroker:
 
 def message(run_id: int, site: Site, settings: CrawlSettings) -> dramatiq.Message[Any]:
     """The message of one site's task in a run (everything a worker on another machine needs)."""
-    return dramatiq.Message(queue_name=QUEUE, actor_name=ACTOR,
-                            args=(run_id, site.to_config(), settings_payload(settings)), kwargs={}, options={})
+    args = (run_id, site.to_config(), settings_payload(settings))
+    return dramatiq.Message(queue_name=QUEUE, actor_name=ACTOR, args=args, kwargs={}, options={})
 
 
 def settings_payload(settings: CrawlSettings) -> dict[str, Any]:
@@ -114,7 +115,8 @@ class Lease:
 
     _RENEW = ("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) "
               "else return 0 end")
-    _FREE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+    _FREE = ("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) "
+             "else return 0 end")
 
     def __init__(self, client: redis.Redis, key: str, seconds: float) -> None:
         self.client, self.key, self.ms = client, key, int(seconds * 1000)
@@ -159,7 +161,8 @@ def clear_partial(store: Store, run_id: int, site_id: str) -> int:
         session.execute(delete(ResolvedFindingRow).where(ResolvedFindingRow.run_id == run_id,
                                                          ResolvedFindingRow.site_id == site_id))
         session.execute(delete(FindingRow).where(FindingRow.run_id == run_id, FindingRow.site_id == site_id))
-        removed = session.execute(delete(ReportRow).where(ReportRow.run_id == run_id, ReportRow.site_id == site_id))
+        removed = session.execute(
+            delete(ReportRow).where(ReportRow.run_id == run_id, ReportRow.site_id == site_id))
         return int(removed.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -201,7 +204,8 @@ def run_site(run_id: int, site_config: dict[str, Any], settings_data: dict[str, 
             raise dramatiq.Retry("the worker is stopping", delay=1000) from None
         except Exception as exc:
             if _last_attempt():
-                store_runs.finish_site(store, run_id, site.id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
+                store_runs.finish_site(store, run_id, site.id, "failed",
+                                       {"error": f"{type(exc).__name__}: {exc}"})
                 close_run_if_complete(store, run_id)
             raise
     finally:

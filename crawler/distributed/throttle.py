@@ -115,7 +115,8 @@ class RedisHostThrottle:
         slots, nxt, min_delay = self.keys(host)
         token = uuid.uuid4().hex
         factor = 1.0 + self._rng.uniform(0.0, self.jitter)
-        args: list[str | int | float] = [token, self.per_host, math.ceil(self.delay * 1000), factor, int(POLL * 1000), int(self.lease * 1000)]
+        args: list[str | int | float] = [token, self.per_host, math.ceil(self.delay * 1000), factor,
+                                         int(POLL * 1000), int(self.lease * 1000)]
         # The process-wide limit is taken first: a host's slot is then held only for the request itself,
         # which the fetcher's time limit bounds, so the lease never runs out under a live holder.
         async with self._total:

@@ -17,7 +17,8 @@ from crawler.distributed.tasks import QUEUE, make_broker
 
 def command(processes: int, threads: int) -> list[str]:
     """The Dramatiq command line that runs ``processes`` × ``threads`` site workers."""
-    return [sys.executable, "-m", "dramatiq", __name__, "--processes", str(processes), "--threads", str(threads),
+    return [sys.executable, "-m", "dramatiq", __name__, "--processes", str(processes),
+            "--threads", str(threads),
             "--queues", QUEUE]
 
 

@@ -244,11 +244,13 @@ class Fetcher:
         if host not in self._capped_delay:
             self._capped_delay.add(host)
             log.warning(f"{host} 的 robots.txt 要求每次请求间隔 {delay:g} 秒，超过上限，按 {cap:g} 秒抓取",
-                        extra={"event": "crawl_delay_capped", "host": host, "requested": delay, "applied": cap})
+                        extra={"event": "crawl_delay_capped", "host": host,
+                               "requested": delay, "applied": cap})
         return cap
 
     async def _load_robots(self, robots_url: str, hosts: set[str]) -> tuple[int | None, bytes]:
-        result = await self._follow(robots_url, "robots", None, hosts | {netloc(robots_url)}, check_robots=False)
+        result = await self._follow(robots_url, "robots", None,
+                                    hosts | {netloc(robots_url)}, check_robots=False)
         self._record(result)
         if result.error is not None or result.status is None:
             if result.status is None:  # no answer at all: the site is down, robots.txt forbade nothing
@@ -268,56 +270,82 @@ class Fetcher:
                 result.error = f"超过单个地址的响应总时限（{self.settings.response_budget:g} 秒）"
                 return None
             result.attempts += 1
-            error: str | None = None
-            response: _Response | None = None
-            async with self.throttle.slot(host):
-                limit = min(self.settings.timeout, budget.left)
-                began = time.monotonic()
-                try:
-                    response = await unless_stopped(self._exchange(url, headers, limit), self._should_stop)
-                except _TooLarge:
-                    result.error = f"响应超过大小上限 {self.settings.max_bytes} 字节，已中止"
-                    return None
-                except (TimeoutError, httpx.TimeoutException):
-                    error = f"超时（{limit:.3g} 秒内未完成）"  # 3 digits: a budget remainder such as 59.9987 reads 60
-                except httpx.HTTPError as exc:
-                    reason = blocked_reason(exc)
-                    if reason is not None:
-                        raise _Refused(reason) from None
-                    error = f"连接错误：{type(exc).__name__}: {exc}"
-                finally:
-                    budget.left -= time.monotonic() - began
+            try:
+                response, error = await self._attempt(url, host, headers, budget)
+            except _TooLarge:
+                result.error = f"响应超过大小上限 {self.settings.max_bytes} 字节，已中止"
+                return None
             if response is not None and response.status not in RETRY_STATUSES:
-                if response.status == 304 and cached is not None:
-                    revalidated = self._revalidated(response, cached, result)
-                    if revalidated is not None:
-                        return revalidated
-                    headers, cached = {}, None  # the stored body is gone: ask again, unconditionally
-                    continue
-                return response
+                if response.status != 304 or cached is None:
+                    return response
+                revalidated = self._revalidated(response, cached, result)
+                if revalidated is not None:
+                    return revalidated
+                headers, cached = {}, None  # the stored body is gone: ask again, unconditionally
+                continue
             wait = self._backoff(attempt)
             if response is not None:
-                result.status = response.status
                 error = f"HTTP {response.status}"
-                hinted = retry_after_seconds(response.header("retry-after"))
-                if hinted is not None:
-                    if hinted > self.settings.max_retry_after:
-                        result.error = f"{error}，Retry-After {hinted:g} 秒超过上限，未再重试"
-                        return None
-                    wait = max(wait, hinted)
+                hinted = self._retry_wait(response, result, wait)
+                if hinted is None:
+                    return None
+                wait = hinted
             final = self._no_retry(host, attempt, budget)
             if final is not None:
-                result.error = f"{error}（{final}）"
-                if response is not None:
-                    result.headers = response.headers
-                    result.data = response.body
+                self._give_up(result, response, f"{error}（{final}）")
                 return None
-            self._retries_used[host] += 1
-            if response is not None:
-                self._record_hop(result, url, response, f"{error}，{wait:.1f} 秒后重试")
-            self.throttle.defer(host, wait)
+            self._retry_later(result, url, response, f"{error}，{wait:.1f} 秒后重试", wait)
         result.error = "重新验证失败：服务器返回 304，但本地已无此前的内容"
         return None
+
+    async def _attempt(self, url: str, host: str, headers: dict[str, str],
+                       budget: _Budget) -> tuple[_Response | None, str | None]:
+        """One exchange in the host's throttle slot, its time taken from the budget: the response, or
+        why none came.  Raises _TooLarge past the size limit, _Refused when the address policy refused."""
+        async with self.throttle.slot(host):
+            limit = min(self.settings.timeout, budget.left)
+            began = time.monotonic()
+            try:
+                return await unless_stopped(self._exchange(url, headers, limit), self._should_stop), None
+            except (TimeoutError, httpx.TimeoutException):
+                # 3 digits: a budget remainder such as 59.9987 reads 60
+                return None, f"超时（{limit:.3g} 秒内未完成）"
+            except httpx.HTTPError as exc:
+                reason = blocked_reason(exc)
+                if reason is not None:
+                    raise _Refused(reason) from None
+                return None, f"连接错误：{type(exc).__name__}: {exc}"
+            finally:
+                budget.left -= time.monotonic() - began
+
+    def _retry_wait(self, response: _Response, result: FetchResult, wait: float) -> float | None:
+        """The wait before retrying a 5xx or 429 answer (its Retry-After when longer); None, with the
+        result's error said, when the server asks to wait longer than allowed."""
+        result.status = response.status
+        hinted = retry_after_seconds(response.header("retry-after"))
+        if hinted is None:
+            return wait
+        if hinted > self.settings.max_retry_after:
+            result.error = f"HTTP {response.status}，Retry-After {hinted:g} 秒超过上限，未再重试"
+            return None
+        return max(wait, hinted)
+
+    def _retry_later(self, result: FetchResult, url: str, response: _Response | None, note: str,
+                     wait: float) -> None:
+        """Count the retry against the host, keep the failed answer as evidence, hold the host ``wait`` s."""
+        host = netloc(url)
+        self._retries_used[host] += 1
+        if response is not None:
+            self._record_hop(result, url, response, note)
+        self.throttle.defer(host, wait)
+
+    @staticmethod
+    def _give_up(result: FetchResult, response: _Response | None, error: str) -> None:
+        """End the URL as failed: the error, and the last answer's headers and body as evidence."""
+        result.error = error
+        if response is not None:
+            result.headers = response.headers
+            result.data = response.body
 
     def _no_retry(self, host: str, attempt: int, budget: _Budget) -> str | None:
         """Why the failed ``attempt`` is the last one (in Chinese), or None when a retry may follow."""
@@ -336,12 +364,14 @@ class Fetcher:
     def _record_hop(self, result: FetchResult, url: str, response: _Response, note: str | None) -> None:
         """Keep a response that is not the outcome (a redirect, an answer before a retry) as evidence too."""
         self._record(FetchResult(
-            url=url, purpose=result.purpose, site_id=result.site_id, fetched_at=datetime.now(UTC), final_url=url,
+            url=url, purpose=result.purpose, site_id=result.site_id,
+            fetched_at=datetime.now(UTC), final_url=url,
             status=response.status, headers=response.headers, data=response.body, error=note, attempts=1,
         ))
 
     def _backoff(self, attempt: int) -> float:
-        return self.settings.backoff * (2 ** (attempt - 1)) * (1.0 + self._rng.uniform(0.0, self.settings.jitter))
+        jitter = 1.0 + self._rng.uniform(0.0, self.settings.jitter)
+        return self.settings.backoff * (2.0 ** (attempt - 1)) * jitter
 
     async def _exchange(self, url: str, headers: dict[str, str], seconds: float) -> _Response:
         """One GET, the whole response (connect to last byte) within ``seconds``."""

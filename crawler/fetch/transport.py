@@ -49,14 +49,16 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         for address in addresses:
             try:
                 return await self.inner.connect_tcp(str(address), port, timeout=timeout,
-                                                    local_address=local_address, socket_options=socket_options)
+                                                    local_address=local_address,
+                                                    socket_options=socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
         assert error is not None
         raise error
 
     async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+        self, path: str, timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         """Never: the crawler speaks TCP only."""
         raise BlockedAddress("不允许连接本机套接字")

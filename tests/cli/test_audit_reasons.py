@@ -29,7 +29,8 @@ def test_non_reports_in_a_folder_are_skipped_with_why(tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     (folder / "2022-report.txt").write_bytes(GOOD)
-    (folder / "README.md").write_text("# 年报汇总\n\n本文件夹收集各机关的政府信息公开工作年度报告。\n", "utf-8")
+    (folder / "README.md").write_text("# 年报汇总\n\n本文件夹收集各机关的政府信息公开工作年度报告。\n",
+                                      "utf-8")
     (folder / "scan-page1.jpg").write_bytes(JPEG)
     (folder / "scan-named-as.txt").write_bytes(JPEG)
     (folder / "index.xls").write_bytes(b"\xd0\xcf")
@@ -70,7 +71,8 @@ def test_library_warnings_go_to_the_log_file_not_stderr(tmp_path, monkeypatch, c
 
     def noisy(data: bytes, source: str, **kwargs: object):  # type: ignore[no-untyped-def]
         for i in range(50):
-            logging.getLogger("pdfminer.pdfpage").warning("CropBox missing from /Page, defaulting to MediaBox %d", i)
+            logging.getLogger("pdfminer.pdfpage").warning("CropBox missing from /Page, defaulting to "
+                                                          "MediaBox %d", i)
         return real(data, source, **kwargs)
 
     monkeypatch.setattr(auditor.pipeline, "extract", noisy)

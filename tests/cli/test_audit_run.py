@@ -34,7 +34,8 @@ def _reports(out: Path) -> dict[str, dict]:
     return {Path(r["source"]).name: r for r in data["reports"]}
 
 
-_ZERO_ORGS = {f"T3.{{row}}.{c}": "0" for c in ("commercial", "research", "public_interest", "legal", "other_org")}
+_ZERO_ORGS = {f"T3.{{row}}.{c}": "0" for c in ("commercial", "research",
+                                               "public_interest", "legal", "other_org")}
 
 
 def _series(folder: Path) -> list[Path]:
@@ -162,7 +163,8 @@ def test_predecessors_pair_reports_as_the_rule_base_does():
         ("山西省教育厅", 2019), ("省教育厅", 2020), ("西湖区 财政局", 2021), ("西湖区财政局", 2022),
         (None, 2022), ("某机关", None), ("卫滨区人民政府", 2022), ("新乡市卫滨区人民政府", 2021),
     ]  # fmt: skip
-    docs = [Document(source=str(i), sha256="", format="txt", agency=a, year=y) for i, (a, y) in enumerate(named)]
+    docs = [Document(source=str(i), sha256="", format="txt", agency=a, year=y)
+            for i, (a, y) in enumerate(named)]
     expected = {i: int(doc.source) for i, doc in previous_reports(docs).items()}
     keys = [(a.replace(" ", "") if a else None, y) for a, y in named]
     assert predecessors(keys) == expected

@@ -15,11 +15,14 @@ from nianbao.cli import app
 from tests.cli.test_audit_cli import nianbao
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ENGLISH = ("Usage:", "Options", "Arguments", "Commands", "Show this message", "[default:", "[required]", "<bool>",
+ENGLISH = ("Usage:", "Options", "Arguments", "Commands", "Show this message",
+           "[default:", "[required]", "<bool>",
            "<str>", "<path>", "<int>", "<list")
 
 
-def _commands(command: typer.core.TyperGroup, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
+def _commands(
+    command: typer.core.TyperGroup, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], object]]:
     yield path, command
     for name, sub in getattr(command, "commands", {}).items():
         yield from _commands(sub, (*path, name))
@@ -68,7 +71,8 @@ def test_serve_on_a_busy_port_says_so_in_one_chinese_line_and_exits_2(tmp_path: 
         proc = nianbao("serve", "--port", str(port), "--store", str(tmp_path / "data"))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert lines == [f"nianbao: 端口 {port} 已被占用（可能已有一个 nianbao serve 在运行）；用 --port 换一个端口"]
+    assert lines == [(f"nianbao: 端口 {port} 已被占用（可能已有一个 nianbao serve 在运行）；"
+                      "用 --port 换一个端口")]
 
 
 @pytest.mark.parametrize(

@@ -26,12 +26,14 @@ def test_notice_writes_a_docx_per_body_and_the_region_summary(tmp_path: Path, se
     assert proc.returncode == 0, proc.stderr
     data = json.loads(seeds_findings.read_text("utf-8"))
     with_problems = {r["agency"] for r in data["reports"]
-                     if any(f["severity"] in ("error", "warning") and not f.get("waived") for f in r["findings"])}
+                     if any(f["severity"] in ("error", "warning") and not f.get("waived")
+                            for f in r["findings"])}
     docs = sorted(tmp_path.glob("*.docx"))
     assert {p.name.removeprefix("整改通知-").removesuffix(".docx") for p in docs} == with_problems
     seed0 = next(r for r in data["reports"] if Path(r["source"]).name.startswith("000"))
     doc = Document(str(tmp_path / f"整改通知-{seed0['agency']}.docx"))
-    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    text = "\n".join([p.text for p in doc.paragraphs] + cells)
     assert seed0["sha256"] in text and "2027年1月15日前" in text and "某市人民政府办公室" in text
     assert "（BAL-002，错误）" in text and "第三部分，表三，“（七）总计”行，“自然人”列" in text
     book = load_workbook(tmp_path / "地区汇总.xlsx")
@@ -47,7 +49,8 @@ def test_notice_writes_a_docx_per_body_and_the_region_summary(tmp_path: Path, se
         (["--reply-by", "下月"], "YYYY-MM-DD"),
     ],
 )
-def test_a_bad_reply_by_date_is_bad_usage(tmp_path: Path, seeds_findings: Path, args: list[str], reason: str) -> None:
+def test_a_bad_reply_by_date_is_bad_usage(tmp_path: Path, seeds_findings: Path,
+                                          args: list[str], reason: str) -> None:
     proc = nianbao("notice", str(seeds_findings), "--out", str(tmp_path), *args)
     assert proc.returncode == 2 and reason in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and not list(tmp_path.iterdir())

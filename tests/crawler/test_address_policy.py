@@ -68,15 +68,18 @@ def test_a_rebinding_answer_at_connection_time_is_refused() -> None:
 
 
 def test_the_connection_goes_to_the_checked_address() -> None:
-    settings = CrawlSettings(delay=0.0, jitter=0.0, retries=0, obey_robots=False, allow_private=("127.0.0.1",))
+    settings = CrawlSettings(delay=0.0, jitter=0.0, retries=0, obey_robots=False,
+                             allow_private=("127.0.0.1",))
     with HostilePortal() as portal:
         port = portal.host.rsplit(":", 1)[1]
-        result = _fetch(f"http://portal.test:{port}/ndbg/report.html", settings, {"portal.test": [["127.0.0.1"]]})
+        result = _fetch(f"http://portal.test:{port}/ndbg/report.html", settings,
+                        {"portal.test": [["127.0.0.1"]]})
         assert [p for _, p in portal.hits] == ["/ndbg/report.html"]
     assert result.ok and result.data == portal.report
 
 
 def test_a_name_resolving_to_a_wrapped_private_address_is_refused() -> None:
-    settings = CrawlSettings(delay=0.0, jitter=0.0, retries=0, obey_robots=False, allow_private=("127.0.0.1",))
+    settings = CrawlSettings(delay=0.0, jitter=0.0, retries=0, obey_robots=False,
+                             allow_private=("127.0.0.1",))
     result = _fetch("http://metadata.test/latest/", settings, {"metadata.test": [["64:ff9b::a9fe:a9fe"]]})
     assert result.skipped is not None and "169.254.169.254" in result.skipped

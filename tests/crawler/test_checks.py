@@ -35,8 +35,10 @@ def test_deadlines(site: Site, year: int, expected: tuple[date, str] | None) -> 
 
 def test_level_inferred_from_the_title_when_the_site_has_none() -> None:
     site = Site(id="x", name="甲区", start_urls=("http://h/",))
-    assert deadline(site, 2022, "甲区人民政府2022年政府信息公开工作年度报告") == (date(2023, 3, 31), "本级政府")
-    assert deadline(site, 2022, "甲区人民政府办公室2022年政府信息公开工作年度报告") == (date(2023, 1, 31), "政府部门")
+    own = deadline(site, 2022, "甲区人民政府2022年政府信息公开工作年度报告")
+    assert own == (date(2023, 3, 31), "本级政府")
+    office = deadline(site, 2022, "甲区人民政府办公室2022年政府信息公开工作年度报告")
+    assert office == (date(2023, 1, 31), "政府部门")
     assert infer_level("甲区乙街道办事处") == "township"
 
 
@@ -47,7 +49,8 @@ def doc(url: str, year: int, published: date | None, versions: int = 1) -> SeenD
                         "发布时间", DocState(1, versions, False, versions > 1, history), True, "ab" * 32)
 
 
-def crawl(site: Site, items: list[tuple[int, SeenDocument | None]], broken: list[BrokenLink] | None = None) -> SiteCrawl:
+def crawl(site: Site, items: list[tuple[int, SeenDocument | None]],
+          broken: list[BrokenLink] | None = None) -> SiteCrawl:
     result = SiteCrawl(site, listing_pages=["http://h/l.html"], broken=broken or [])
     for year, page in items:
         result.items.append(ReportItem(ReportLink(f"http://h/{year}.html", f"{year}年度报告", year), page))

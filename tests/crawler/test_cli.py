@@ -19,7 +19,8 @@ runner = CliRunner()
 
 def sites(tmp_path: Path, portal: DemoPortal) -> Path:
     path = tmp_path / "sites.toml"
-    path.write_text(portal.sites_toml(delay=0.01, extra="backoff = 0.01", only=("demo-dept",)), encoding="utf-8")
+    path.write_text(portal.sites_toml(delay=0.01, extra="backoff = 0.01",
+                                      only=("demo-dept",)), encoding="utf-8")
     return path
 
 
@@ -42,9 +43,11 @@ def test_crawl_then_run_then_export(tmp_path: Path, portal: DemoPortal) -> None:
                                   "--fail-on", "error"])
     assert failing.exit_code == 1, "the late report (PUB-001, error) persists"
 
-    exported = runner.invoke(app, ["export-warc", "1", "--store", str(store), "--out", str(tmp_path / "1.warc.gz")])
+    exported = runner.invoke(app, ["export-warc", "1", "--store", str(store), "--out",
+                                   str(tmp_path / "1.warc.gz")])
     assert exported.exit_code == 0 and (tmp_path / "1.warc.gz").exists()
-    missing = runner.invoke(app, ["export-warc", "99", "--store", str(store), "--out", str(tmp_path / "x.warc")])
+    missing = runner.invoke(app, ["export-warc", "99", "--store", str(store), "--out",
+                                  str(tmp_path / "x.warc")])
     assert missing.exit_code == 2
 
 
@@ -53,7 +56,8 @@ def test_bad_sites_file_is_usage_error(tmp_path: Path) -> None:
     bad.write_text('[[site]]\nid = "x"\n', encoding="utf-8")
     result = runner.invoke(app, ["crawl", "--sites", str(bad), "--store", str(tmp_path / "s")])
     assert result.exit_code == 2 and "bad.toml：站点 x：缺少 name" in result.output
-    absent = runner.invoke(app, ["run", "--sites", str(tmp_path / "none.toml"), "--store", str(tmp_path / "s")])
+    absent = runner.invoke(app, ["run", "--sites", str(tmp_path / "none.toml"),
+                                 "--store", str(tmp_path / "s")])
     assert absent.exit_code == 2
 
 

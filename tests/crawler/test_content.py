@@ -9,7 +9,8 @@ import pytest
 
 from crawler.content import canonical_encoding, detect_encoding, sniff, text_hash
 
-HTML_GBK = '<html><head><meta charset="gb2312"></head><body>政府信息公开工作年度报告</body></html>'.encode("gbk")
+HTML_GBK = ('<html><head><meta charset="gb2312"></head><body>政府信息公开工作年度报告</body></html>'
+            .encode("gbk"))
 HTML_UTF8 = '<html><head><meta charset="gbk"></head><body>政府信息公开工作年度报告</body></html>'.encode()
 
 
@@ -52,7 +53,8 @@ def test_valid_utf8_wins_over_a_gbk_declaration() -> None:
 
 
 def test_undeclared_gbk_is_detected() -> None:
-    body = ("<html><body>" + "本机关2022年共收到政府信息公开申请十二件，均已按期答复。" * 5 + "</body></html>").encode("gbk")
+    body = ("<html><body>" + "本机关2022年共收到政府信息公开申请十"
+                             "二件，均已按期答复。" * 5 + "</body></html>").encode("gbk")
     encoding, source = detect_encoding(body, None)
     assert source == "detected" and body.decode(encoding).count("政府信息公开") == 5
 

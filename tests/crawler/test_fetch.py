@@ -120,8 +120,10 @@ def test_client_errors_are_not_retried() -> None:
 
 
 def test_too_long_retry_after_fails_at_once() -> None:
-    result = fetch(f"{BASE}/a.html", robots_ok(lambda r: httpx.Response(429, headers={"Retry-After": "86400"})))
-    assert result.attempts == 1 and result.error is not None and "Retry-After 86400 秒超过上限" in result.error
+    result = fetch(f"{BASE}/a.html",
+                   robots_ok(lambda r: httpx.Response(429, headers={"Retry-After": "86400"})))
+    assert result.attempts == 1 and result.error is not None
+    assert "Retry-After 86400 秒超过上限" in result.error
 
 
 def test_retry_after_as_seconds_or_http_date() -> None:
@@ -150,7 +152,8 @@ def test_streamed_size_over_the_limit_is_aborted() -> None:
 
 
 def test_slow_page_is_aborted_at_the_time_limit(portal: DemoPortal) -> None:
-    settings = CrawlSettings.from_mapping({**FAST, "allow_private": ["127.0.0.1"], "timeout": 0.05, "retries": 1})
+    settings = CrawlSettings.from_mapping({**FAST, "allow_private": ["127.0.0.1"],
+                                           "timeout": 0.05, "retries": 1})
 
     async def go() -> FetchResult:
         async with build_fetcher(settings) as fetcher:
@@ -178,7 +181,8 @@ def test_304_returns_the_stored_body_with_updated_headers() -> None:
         sent.append(request.headers.get("if-none-match"))
         return httpx.Response(304, headers={"ETag": '"v1"', "Date": "Thu, 01 Jan 2026 00:00:00 GMT"})
 
-    result = fetch(f"{BASE}/a.html", robots_ok(handler), wiring=Wiring(validators=MemoryValidators(b"<html>old")))
+    result = fetch(f"{BASE}/a.html", robots_ok(handler),
+                   wiring=Wiring(validators=MemoryValidators(b"<html>old")))
     assert sent == ['"v1"'] and result.ok and result.not_modified and result.data == b"<html>old"
     assert result.charset == "gbk" and result.header("date") == "Thu, 01 Jan 2026 00:00:00 GMT"
 
@@ -216,7 +220,8 @@ def test_a_host_s_retries_are_budgeted_across_its_urls() -> None:
     settings = LOCAL.with_overrides(retries=3, host_retries=4)
 
     async def go() -> list[FetchResult]:
-        async with build_fetcher(settings, Wiring(transport=httpx.MockTransport(robots_ok(handler)))) as fetcher:
+        async with build_fetcher(settings,
+                                 Wiring(transport=httpx.MockTransport(robots_ok(handler)))) as fetcher:
             return [await fetcher.fetch(f"{BASE}/{i}.html", purpose="article") for i in range(3)]
 
     first, second, third = asyncio.run(go())

@@ -34,7 +34,8 @@ max_crawl_delay = 0.3
 seed = 1"""
 
 
-def test_the_crawl_completes_against_every_hostile_page(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_crawl_completes_against_every_hostile_page(tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
     with HostilePortal() as portal:
         sites = parse_sites(tomllib.loads(portal.sites_toml(SETTINGS)))
         store = Store.open(tmp_path / "store")
@@ -47,7 +48,8 @@ def test_the_crawl_completes_against_every_hostile_page(tmp_path: Path, caplog: 
     crawl = outcome.sites[0].crawl
     assert outcome.status == "done" and elapsed < 40
 
-    assert len(crawl.listing_pages) == 5, "a pager claiming 10⁵ (and 10⁹) pages is read up to max_listing_pages"
+    assert len(crawl.listing_pages) == 5, (
+        "a pager claiming 10⁵ (and 10⁹) pages is read up to max_listing_pages")
     assert [d.url.rsplit("/", 1)[1] for d in crawl.documents] == ["report.html"]
     assert outcome.sites[0].audited == 1 and (tmp_path / "out" / "findings.json").exists()
 
@@ -67,7 +69,8 @@ def test_the_crawl_completes_against_every_hostile_page(tmp_path: Path, caplog: 
 def _start(tmp_path: Path, portal: HostilePortal, command: str, settings: str) -> subprocess.Popen[str]:
     sites = tmp_path / "sites.toml"
     sites.write_text(portal.sites_toml(settings), encoding="utf-8")
-    argv = [sys.executable, "-m", "nianbao.cli", command, "--sites", str(sites), "--store", str(tmp_path / "store")]
+    argv = [sys.executable, "-m", "nianbao.cli", command, "--sites", str(sites), "--store",
+            str(tmp_path / "store")]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
 
@@ -95,7 +98,8 @@ def _stop_inside_the_wait(proc: subprocess.Popen[str], portal: HostilePortal, pa
     ("0", "retry-after", "/ndbg/index.html"),         # a 429 asking to come back in 500 s
     ("0", "slow", "/ndbg/index.html"),                # a response that never completes
 ])
-def test_sigterm_stops_a_crawl_inside_any_wait(tmp_path: Path, crawl_delay: str, mode: str, waiting_after: str) -> None:
+def test_sigterm_stops_a_crawl_inside_any_wait(tmp_path: Path, crawl_delay: str, mode: str,
+                                               waiting_after: str) -> None:
     settings = "delay = 0.01\njitter = 0.0\nmax_crawl_delay = 3600\ntimeout = 600\nresponse_budget = 1200"
     with HostilePortal(crawl_delay=crawl_delay, listing_mode=mode) as portal:
         proc = _start(tmp_path, portal, "crawl", settings)

@@ -115,7 +115,8 @@ def test_redirect_loop_is_detected_and_bounded(scenario: Scenario) -> None:
 
 def test_every_response_is_kept_as_evidence(scenario: Scenario) -> None:
     first = scenario.runs[0].run_id
-    flaky = queries.captures(scenario.store, run_id=first, url=scenario.portal.url(gov_path(scenario.portal, 5)))
+    flaky = queries.captures(scenario.store, run_id=first,
+                             url=scenario.portal.url(gov_path(scenario.portal, 5)))
     assert [(c.status, c.error is None) for c in flaky] == [(500, False), (500, False), (200, True)]
     assert all(c.sha256 and scenario.store.blobs.has(c.sha256) for c in flaky)
     assert flaky[0].headers and flaky[-1].purpose == "article"
@@ -129,24 +130,30 @@ def test_every_response_is_kept_as_evidence(scenario: Scenario) -> None:
 def test_documents_types_encodings_and_dates(scenario: Scenario) -> None:
     host = f"http://{scenario.portal.host}"
     docs = {
-        d.url.removeprefix(host): (d.kind, d.format, d.encoding, d.year, str(d.published), d.published_source, d.auditable)
+        d.url.removeprefix(host): (d.kind, d.format, d.encoding, d.year, str(d.published),
+                                   d.published_source, d.auditable)
         for s in scenario.runs[0].sites for d in s.crawl.documents
     }
     b = B
     assert docs == {
         gov_path(scenario.portal, 1): ("page", "html", "utf-8", b - 1, f"{b}-03-20", "发布时间", True),
         gov_path(scenario.portal, 2): ("page", "html", "gb18030", b - 2, f"{b - 1}-03-15", "发布时间", False),
-        f"/xxgk/ndbg/{b - 1}03/P0{b - 1}0315_102.docx": ("attachment", "docx", None, b - 2, f"{b - 1}-03-15", "发布时间", True),
+        f"/xxgk/ndbg/{b - 1}03/P0{b - 1}031"
+        "5_102.docx": ("attachment", "docx", None, b - 2, f"{b - 1}-03-15", "发布时间", True),
         gov_path(scenario.portal, 4): ("page", "html", "utf-8", b - 4, f"{b - 3}-05-10", "发布时间", False),
         # named .doc, served as application/msword, but the bytes are a PDF
-        f"/xxgk/ndbg/{b - 3}05/P0{b - 3}0510_104.doc": ("attachment", "pdf", None, b - 4, f"{b - 3}-05-10", "发布时间", True),
+        f"/xxgk/ndbg/{b - 3}05/P0{b - 3}0510_104.doc": ("attachment", "pdf", None, b - 4,
+                                                        f"{b - 3}-05-10", "发布时间", True),
         gov_path(scenario.portal, 5): ("page", "html", "utf-8", b - 5, f"{b - 4}-03-10", "发布时间", True),
         gov_path(scenario.portal, 6): ("page", "html", "utf-8", b - 6, f"{b - 5}-03-10", "发布时间", True),
         gov_path(scenario.portal, 7): ("page", "html", "utf-8", b - 7, f"{b - 6}-03-10", "发布时间", True),
         f"/bmxxgk/czj/ndbg/files/{b - 1}nb.pdf": ("file", "pdf", None, b - 1, f"{b}-01-20", "listing", True),
-        f"/bmxxgk/czj/ndbg/{b - 1}02/t{b - 1}0215_201.html": ("page", "html", "utf-8", b - 2, f"{b - 1}-02-15", "发布时间", True),
-        f"/bmxxgk/czj/ndbg/{b - 2}01/t{b - 2}0110_202.html": ("page", "html", "utf-8", b - 3, f"{b - 2}-01-10", "发布时间", False),
-        f"/bmxxgk/czj/ndbg/{b - 2}01/P0{b - 2}0110_202.pdf": ("attachment", "pdf", None, b - 3, f"{b - 2}-01-10", "发布时间", True),
+        f"/bmxxgk/czj/ndbg/{b - 1}02/t{b - 1}021"
+        "5_201.html": ("page", "html", "utf-8", b - 2, f"{b - 1}-02-15", "发布时间", True),
+        f"/bmxxgk/czj/ndbg/{b - 2}01/t{b - 2}011"
+        "0_202.html": ("page", "html", "utf-8", b - 3, f"{b - 2}-01-10", "发布时间", False),
+        f"/bmxxgk/czj/ndbg/{b - 2}01/P0{b - 2}01"
+        "10_202.pdf": ("attachment", "pdf", None, b - 3, f"{b - 2}-01-10", "发布时间", True),
     }
 
 
@@ -160,7 +167,8 @@ def test_portal_findings_of_the_first_run(scenario: Scenario) -> None:
         ("PUB-005", listing, "new"),  # the redirect loop
         ("PUB-005", gov_path(scenario.portal, 2), "new"),  # its second attachment answers 404
     }
-    messages = {f.rule_id: f.message for r in scenario.runs[0].results for f in r.findings if f.rule_id == "PUB-002"}
+    messages = {f.rule_id: f.message
+                for r in scenario.runs[0].results for f in r.findings if f.rule_id == "PUB-002"}
     assert f"{b - 3}年度报告" in messages["PUB-002"]
 
 
@@ -206,7 +214,8 @@ def test_runs_compared_new_persisting_resolved(scenario: Scenario) -> None:
     assert ("PUB-005", attachment_page, "persisting") not in third
     assert all(status == "persisting" for *_, status in third)
     diff = queries.run_diff(scenario.store, scenario.runs[2].run_id)
-    assert [(f.rule_id, f.source.endswith(attachment_page)) for f in diff.resolved if f.origin == "portal"] == [
+    portal = [f for f in diff.resolved if f.origin == "portal"]
+    assert [(f.rule_id, f.source.endswith(attachment_page)) for f in portal] == [
         ("PUB-005", True)
     ]
     # only the newly reachable attachment brings new findings (its own audit), no portal finding is new

@@ -93,10 +93,12 @@ def test_missed_runs_are_caught_up_once(tmp_path: Path, portal: DemoPortal) -> N
 def test_service_stops_cleanly_on_sigterm_and_restarts(tmp_path: Path, portal: DemoPortal) -> None:
     sites = write_sites(tmp_path, portal, "*/1 * * * * *")
     store_dir = tmp_path / "store"
-    command = [sys.executable, "-m", "nianbao.cli", "schedule", "--sites", str(sites), "--store", str(store_dir)]
+    command = [sys.executable, "-m", "nianbao.cli", "schedule", "--sites", str(sites),
+               "--store", str(store_dir)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for round_ in (1, 2):
-        proc = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+        proc = subprocess.Popen(command, stderr=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, text=True, env=env)
         try:
             store = Store.open(store_dir)
             wait_for(lambda store=store, round_=round_: done_runs(store) >= round_, timeout=60)

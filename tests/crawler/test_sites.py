@@ -39,7 +39,8 @@ def test_defaults_and_settings(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (('level = "government"', 'level = "province"'), "level 只能是 government、department、township，不能是 'province'"),
+        (('level = "government"', 'level = "province"'),
+         "level 只能是 government、department、township，不能是 'province'"),
         (('level = "government"', 'deadline = "3-31"'), 'deadline 应写成“MM-DD”'),
         (('level = "government"', 'schedule = "daily"'), "schedule 应是 cron 表达式"),
         (('level = "government"', 'adapter = "nope"'), "未知的 adapter 'nope'"),
@@ -58,7 +59,8 @@ def test_invalid_entries_are_named(tmp_path: Path, change: tuple[str, str], mess
     [
         (('level = "government"', 'schedul = "0 3 * * *"'), "未知的键 schedul（是不是 schedule？）"),
         (('level = "government"', 'level = "goverment"'), "（是不是 government？）"),
-        (('level = "government"', 'start_url = ["http://a.gov.cn/"]'), "未知的键 start_url（是不是 start_urls？）"),
+        (('level = "government"', 'start_url = ["http://a.gov.cn/"]'),
+         "未知的键 start_url（是不是 start_urls？）"),
         (("[[site]]", "[[sites]]"), "没有 [[site]] 条目（sites 是不是 site？）"),
     ],
 )

@@ -51,7 +51,8 @@ def worker(sites: Path, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "NIANBAO_REDIS_URL",
                                                             "NIANBAO_DATABASE_URL")}
     with (tmp_path / "worker.log").open("wb") as log:
-        process = subprocess.Popen([NIANBAO, "worker", "--sites", str(sites), "--store", str(tmp_path / "store"),
+        process = subprocess.Popen([NIANBAO, "worker", "--sites", str(sites), "--store",
+                                    str(tmp_path / "store"),
                                     "--threads", "2"], stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True, env={**env, **FAST_REDELIVERY})
     yield process
@@ -59,8 +60,10 @@ def worker(sites: Path, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     process.wait(30)
 
 
-def test_run_distributed_writes_the_outputs(sites: Path, worker: subprocess.Popen[bytes], tmp_path: Path) -> None:
-    done = subprocess.run([NIANBAO, "run", "--distributed", "--sites", str(sites), "--out", str(tmp_path / "out"),
+def test_run_distributed_writes_the_outputs(sites: Path, worker: subprocess.Popen[bytes],
+                                            tmp_path: Path) -> None:
+    done = subprocess.run([NIANBAO, "run", "--distributed", "--sites", str(sites),
+                           "--out", str(tmp_path / "out"),
                            "--store", str(tmp_path / "coordinator"), "--timeout", "180"],
                           check=False, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr
@@ -94,7 +97,9 @@ def test_schedule_distributed_enqueues_due_sites(sites: Path, worker: subprocess
         store.close()
 
 
-def test_urls_from_the_command_line_the_environment_then_the_sites_file(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_urls_from_the_command_line_the_environment_then_the_sites_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     for name in ("REDIS_URL", "DATABASE_URL", "NIANBAO_REDIS_URL", "NIANBAO_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     settings = CrawlSettings(redis_url="redis://file:6379/0", database_url="postgresql://file/db")
@@ -115,8 +120,10 @@ def test_urls_from_the_command_line_the_environment_then_the_sites_file(monkeypa
 
 def test_unreachable_redis_is_one_line_reason(tmp_path: Path, database_url: str) -> None:
     path = tmp_path / "sites.toml"
-    path.write_text('[[site]]\nid = "a"\nname = "甲"\nstart_urls = ["http://127.0.0.1:9/"]\n', encoding="utf-8")
-    done = subprocess.run([NIANBAO, "run", "--distributed", "--sites", str(path), "--store", str(tmp_path / "s"),
+    path.write_text('[[site]]\nid = "a"\nname = "甲"\nstart_urls = ["http://127.0.0.1:9/"]\n',
+                    encoding="utf-8")
+    done = subprocess.run([NIANBAO, "run", "--distributed", "--sites", str(path),
+                           "--store", str(tmp_path / "s"),
                            "--db", database_url, "--redis", f"redis://:pw@127.0.0.1:{free_port()}/0"],
                           check=False, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2

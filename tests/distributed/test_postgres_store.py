@@ -54,10 +54,12 @@ def test_an_old_store_on_postgresql_is_upgraded_in_place(database_url: str, tmp_
     Base.metadata.create_all(engine, tables=[t for t in Base.metadata.sorted_tables if t.name in later])
     model = extract(render_html(make_report(1, year=2024)), "http://127.0.0.1/2024.html").to_dict()
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO sites VALUES ('qs', '青山区人民政府', 'government', NULL, '[]', '{}', now())"))
+        conn.execute(text("INSERT INTO sites VALUES ('qs', '青山区人民政府', 'government', NULL, '[]', "
+                          "'{}', now())"))
         run_ids = [conn.scalar(text("INSERT INTO runs (kind, started_at, status, stats) "
                                     "VALUES ('run', now(), 'done', '{}') RETURNING id")) for _ in range(2)]
-        insert = text("INSERT INTO reports (run_id, site_id, source, sha256, template, model, audited_run_id, portal)"
+        insert = text("INSERT INTO reports (run_id, site_id, source, sha256, template, model, audited_run_i"
+                      "d, portal)"
                       " VALUES (:run, 'qs', :source, :sha, '2021', CAST(:model AS JSON), :audited, :portal)")
         for run_id in run_ids:  # audited in the first run, carried over into the second: two copies
             conn.execute(insert, {"run": run_id, "source": "http://127.0.0.1/2024.html", "sha": "ab" * 32,
@@ -98,7 +100,8 @@ def test_a_single_process_run_on_postgresql(database_url: str, tmp_path: Path) -
             reports = queries.run_reports(pg, on_pg.run_id)
             pages = asgi_get(create_app(pg), "/", f"/reports/{reports[0].id}", "/rules",
                              "/download/findings.json")
-            assert [p.status_code for p in pages] == [200] * len(pages), "the web view reads the store on PostgreSQL"
+            assert [p.status_code for p in pages] == [200] * len(pages), (
+                "the web view reads the store on PostgreSQL")
         finally:
             pg.close()
             lite.close()

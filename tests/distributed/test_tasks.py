@@ -19,7 +19,8 @@ from tests.crawler.support import BASE_YEAR, sites_file
 
 
 @pytest.fixture
-def store(redis_url: str, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+def store(redis_url: str, database_url: str, tmp_path: Path,
+          monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
     """The store the task's worker context opens (configured through the environment, as a worker is)."""
     monkeypatch.setenv("NIANBAO_REDIS_URL", redis_url)
     monkeypatch.setenv("NIANBAO_DATABASE_URL", database_url)
@@ -35,8 +36,10 @@ def store(redis_url: str, database_url: str, tmp_path: Path, monkeypatch: pytest
 def counts(store: Store, run_id: int) -> dict[str, int]:
     with store.reader() as s:
         return {
-            "reports": s.scalar(select(func.count()).select_from(ReportRow).where(ReportRow.run_id == run_id)) or 0,
-            "findings": s.scalar(select(func.count()).select_from(FindingRow).where(FindingRow.run_id == run_id)) or 0,
+            "reports": s.scalar(
+                select(func.count()).select_from(ReportRow).where(ReportRow.run_id == run_id)) or 0,
+            "findings": s.scalar(
+                select(func.count()).select_from(FindingRow).where(FindingRow.run_id == run_id)) or 0,
             "versions": s.scalar(select(func.count()).select_from(DocumentVersionRow)) or 0,
         }
 
@@ -72,7 +75,8 @@ def test_duplicates_do_nothing_and_a_retry_redoes_its_site_alone(store: Store, t
         assert len(portal.hits) > fetched, "the retried site was crawled again"
         with store.reader() as s:
             assert s.scalar(select(RunRow.status).where(RunRow.id == run_id)) == "done"
-            captures = s.scalar(select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
+            captures = s.scalar(
+                select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
         assert counts(store, run_id) == before, "the interrupted attempt's reports and findings were replaced"
         assert findings_json(store, run_id, tmp_path / "b") == first
         assert captures and captures > fetched / 2, "the fetches of both attempts stay as evidence"

@@ -57,7 +57,8 @@ def sites_toml(portals: list[DemoPortal]) -> str:
                'allow_private = ["127.0.0.1"]\n')
     blocks = [crawler]
     for n, portal in enumerate(portals):
-        for kind, listing, level in (("gov", GOV_LISTING, "government"), ("dept", DEPT_LISTING, "department")):
+        for kind, listing, level in (("gov", GOV_LISTING, "government"),
+                                     ("dept", DEPT_LISTING, "department")):
             blocks.append(f'[[site]]\nid = "p{n}-{kind}"\nname = "门户{n}-{kind}"\n'
                           f'start_urls = ["{portal.url(listing)}"]\nlevel = "{level}"\n')
     return "\n".join(blocks)
@@ -124,7 +125,8 @@ class Workers:
 
     def start(self, threads: int = 2, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = self.logs / f"worker-{len(self.started)}.log"
-        args = [NIANBAO, "worker", "--store", str(self.endpoints.store), "--db", str(self.endpoints.database_url),
+        args = [NIANBAO, "worker", "--store", str(self.endpoints.store), "--db",
+                str(self.endpoints.database_url),
                 "--redis", self.endpoints.redis_url, "--threads", str(threads)]
         with log.open("wb") as out:
             process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
@@ -173,11 +175,13 @@ def audited_sources(store: Store, run_id: int) -> list[str]:
     """Sources of the documents the run audited itself (not carried over), each as often as stored."""
     with store.reader() as s:
         return sorted(s.scalars(select(ReportRow.source).where(
-            ReportRow.run_id == run_id, ReportRow.audited_run_id == run_id, ReportRow.version_id.is_not(None))))
+            ReportRow.run_id == run_id, ReportRow.audited_run_id == run_id,
+            ReportRow.version_id.is_not(None))))
 
 
 def assert_same_as_reference(store: Store, run_id: int, reference: Reference, out: Path) -> None:
-    """Nothing lost, nothing twice: the outputs equal the single-process run's, the store holds one of each."""
+    """Nothing lost, nothing twice: the outputs equal the single-process run's, the store holds one of
+    each."""
     written = json.loads((out / "findings.json").read_text("utf-8"))
     assert written["rules"] == reference.findings["rules"]
     assert normalised(written) == normalised(reference.findings)
@@ -211,7 +215,8 @@ def test_two_workers_give_the_single_process_findings_politely(
     workers.start()
     store = Store.open(endpoints.store, endpoints.database_url)
     try:
-        outcome = coordinator.run(load_sites(reference.sites), store, tmp_path / "out", endpoints, timeout=240)
+        outcome = coordinator.run(load_sites(reference.sites), store,
+                                  tmp_path / "out", endpoints, timeout=240)
         assert outcome.status == "done"
         assert_same_as_reference(store, outcome.run_id, reference, tmp_path / "out")
     finally:
@@ -231,7 +236,8 @@ def test_workers_killed_or_stopped_mid_task_lose_and_duplicate_nothing(
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with store.reader() as s:
-                fetched = s.scalar(select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
+                fetched = s.scalar(
+                    select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
             if (fetched or 0) >= 12:
                 break
             time.sleep(0.1)
@@ -243,7 +249,8 @@ def test_workers_killed_or_stopped_mid_task_lose_and_duplicate_nothing(
         second = workers.start(threads=3)
         while time.monotonic() < deadline + 60:  # the second worker at work on the sites, then stopped
             with store.reader() as s:
-                again = s.scalar(select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
+                again = s.scalar(
+                    select(func.count()).select_from(CaptureRow).where(CaptureRow.run_id == run_id))
             if (again or 0) >= (fetched or 0) + 12:
                 break
             time.sleep(0.1)

@@ -57,7 +57,8 @@ def test_t4_titles_without_a_value_row_are_unreadable_not_missing() -> None:
 
 
 def test_labels_without_readable_values_are_fmt005() -> None:
-    labels = "一、本年新收政府信息公开申请数量\n二、上年结转政府信息公开申请数量\n（一）予以公开\n（七）总计\n四、结转下年度继续办理"
+    labels = ("一、本年新收政府信息公开申请数量\n二、上年结转政府信息公开申请数量\n"
+              "（一）予以公开\n（七）总计\n四、结转下年度继续办理")
     text = HEAD + "三、收到和处理政府信息公开申请情况\n\n" + labels + "\n"
     doc = extract(text.encode(), "r.txt")
     t3 = doc.table("T3")

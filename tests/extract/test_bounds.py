@@ -38,7 +38,8 @@ def quick(limit: float = 1.0) -> Iterator[None]:
 
 def test_document_with_a_huge_number_serialises() -> None:
     huge = Decimal("9" * 5000)
-    table = Table(kind="T4", template="unknown", cells={("review", "total"): Cell(raw="9" * 5000, kind="number", value=huge)})
+    table = Table(kind="T4", template="unknown",
+                  cells={("review", "total"): Cell(raw="9" * 5000, kind="number", value=huge)})
     doc = Document(source="x", sha256="0", format="txt", tables=[table])
     data = doc.to_dict()
     text = json.dumps(data)

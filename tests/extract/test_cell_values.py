@@ -86,7 +86,8 @@ def test_text_without_a_number_stays_text() -> None:
 
 @pytest.mark.parametrize(
     "text,value",
-    [("十二", 12), ("十", 10), ("二十一", 21), ("一百零五", 105), ("两千", 2000), ("三万五千", 35000), ("一二", 12)],
+    [("十二", 12), ("十", 10), ("二十一", 21), ("一百零五", 105), ("两千", 2000),
+     ("三万五千", 35000), ("一二", 12)],
 )
 def test_chinese_numerals(text: str, value: int) -> None:
     assert chinese_number(text) == value

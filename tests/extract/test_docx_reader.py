@@ -56,8 +56,10 @@ def test_tables_are_interleaved_with_paragraphs_in_body_order(report: SampleRepo
     blocks = read_docx(render_docx(report)).blocks
     order = [b.text if b.kind == "para" else f"T{b.table}" for b in blocks if b.heading or b.kind == "row"]
     compact = [x for i, x in enumerate(order) if i == 0 or x != order[i - 1]]
-    assert compact == [report.title, "一、总体情况", "二、主动公开政府信息情况", "T0", "三、收到和处理政府信息公开申请情况", "T1",
-                       "四、政府信息公开行政复议、行政诉讼情况", "T2", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]  # fmt: skip
+    assert compact == [report.title, "一、总体情况", "二、主动公开政府信息情况", "T0",
+                       "三、收到和处理政府信息公开申请情况", "T1",
+                       "四、政府信息公开行政复议、行政诉讼情况", "T2", "五、存在的主要问题及改进情况",
+                       "六、其他需要报告的事项"]  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------ tables

@@ -48,27 +48,34 @@ def snapshot_differences(snapshot: dict[str, Any], facts: dict[str, Any]) -> lis
         got_tables = [t for t in snapshot["tables"] if t["kind"] == kind]
         want_tables = [t for t in facts["tables"] if t["kind"] == kind]
         if len(got_tables) != len(want_tables):
-            wrong.append(f"{kind}: {len(got_tables)} table(s) in the snapshot, the document has {len(want_tables)}")
+            wrong.append(f"{kind}: {len(got_tables)} table(s) in the snapshot, the document has "
+                         f"{len(want_tables)}")
             continue
         for i, (got, want) in enumerate(zip(got_tables, want_tables, strict=True)):
-            label = f"{kind}#{i + 1}" if len(want_tables) > 1 else kind
-            if want["template"] != "any" and got["template"] != want["template"]:
-                wrong.append(f"{label}: template {got['template']}, the document's is {want['template']}")
-            if got["section"] != want["section"] or got["readable"] != want["readable"]:
-                wrong.append(
-                    f"{label}: section/readable {got['section']}/{got['readable']}, "
-                    f"the document {want['section']}/{want['readable']}"
-                )
-            cells = got["cells"]
-            for row, cols in want["cells"].items():
-                for col, fact in cols.items():
-                    snap = cells.get(row, {}).get(col)
-                    wrong += _cell_problems(f"{label} {row}/{col}", _cell(snap) if snap else None, fact)
-            invented = sorted(
-                f"{r}/{c}" for r, cols in cells.items() for c in cols if c not in want["cells"].get(r, {})
-            )
-            if invented:
-                wrong.append(f"{label}: cells the document does not have: {invented}")
+            wrong += _table_differences(f"{kind}#{i + 1}" if len(want_tables) > 1 else kind, got, want)
+    return wrong
+
+
+def _table_differences(label: str, got: dict[str, Any], want: dict[str, Any]) -> list[str]:
+    """Every value of one snapshot table that its reviewed table contradicts."""
+    wrong = []
+    if want["template"] != "any" and got["template"] != want["template"]:
+        wrong.append(f"{label}: template {got['template']}, the document's is {want['template']}")
+    if got["section"] != want["section"] or got["readable"] != want["readable"]:
+        wrong.append(
+            f"{label}: section/readable {got['section']}/{got['readable']}, "
+            f"the document {want['section']}/{want['readable']}"
+        )
+    cells = got["cells"]
+    for row, cols in want["cells"].items():
+        for col, fact in cols.items():
+            snap = cells.get(row, {}).get(col)
+            wrong += _cell_problems(f"{label} {row}/{col}", _cell(snap) if snap else None, fact)
+    invented = sorted(
+        f"{r}/{c}" for r, cols in cells.items() for c in cols if c not in want["cells"].get(r, {})
+    )
+    if invented:
+        wrong.append(f"{label}: cells the document does not have: {invented}")
     return wrong
 
 

@@ -116,7 +116,8 @@ def test_a_few_bad_bytes_do_not_reject_the_declared_charset() -> None:
 def test_spans_paragraphs_and_spaces_in_cells() -> None:
     page = _page(
         '<div class="content"><h2>三、收到和处理政府信息公开申请情况</h2><table>'
-        '<tr><td rowspan="2">三、本年度办理结果</td><td colspan="2">（一）予以公开</td><td>&nbsp;5&nbsp;</td></tr>'
+        '<tr><td rowspan="2">三、本年度办理结果</td><td colspan="2">（一）予以公开</td><td>&nbsp;5&nbsp;'
+        '</td></tr>'
         "<tr><td>（三）不予公开</td><td>1.属于国家秘密</td><td>\u30000\u3000</td></tr>"
         '<tr><td colspan="3"><p>四、结转下年度</p><p>继续办理</p></td><td>1<br>2</td></tr>'
         "<tr><td> </td><td></td><td></td><td>&nbsp;</td></tr>"

@@ -56,7 +56,7 @@ def test_generated_report_gives_its_text_and_tables(seed: int, year: int, level:
     assert raw.format == "pdf"
 
 
-# ------------------------------------------------------------------------------------------ tables across pages
+# ------------------------------------------------------------------------------------- tables across pages
 
 
 def test_a_long_table_keeps_its_index_across_pages() -> None:
@@ -163,7 +163,8 @@ def test_text_aligned_figures_without_ruling_are_a_table() -> None:
     pdf.setFont(PDF_FONT, 11)
     pdf.drawString(72, 780, "四、复议诉讼")
     for i, (label, *numbers) in enumerate([("结果维持", "1", "2", "3"), ("结果纠正", "0", "1", "0"),
-                                           ("其他结果", "2", "0", "1"), ("尚未审结", "0", "0", "4")]):  # fmt: skip
+                                           ("其他结果", "2", "0", "1"),
+                                           ("尚未审结", "0", "0", "4")]):  # fmt: skip
         y = 740 - 20 * i
         pdf.drawString(72, y, label)
         for j, n in enumerate(numbers):
@@ -179,7 +180,7 @@ def test_text_aligned_figures_without_ruling_are_a_table() -> None:
     assert sum(1 for b in raw.blocks if b.kind == "para" and b.text.startswith("第")) == 6
 
 
-# ------------------------------------------------------------------------------------------ limits and bad input
+# ------------------------------------------------------------------------------------- limits and bad input
 
 
 def test_page_limit_and_time_budget() -> None:

@@ -91,7 +91,8 @@ def _page(body: str, head: str = '<meta charset="utf-8"><title>某区2023年报_
 
 HTML_CASES = {
     "spans": '<div class="content"><h2>三、情况</h2><table>'
-    '<tr><td rowspan="2">三、本年度办理结果</td><td colspan="2">（一）予以公开</td><td>&nbsp;5&nbsp;</td></tr>'
+    '<tr><td rowspan="2">三、本年度办理结果</td><td colspan="2">（一）予以公开</td><td>&nbsp;5&nbsp;'
+    '</td></tr>'
     "<tr><td>（三）不予公开</td><td>1.属于国家秘密</td><td>\u30000\u3000</td></tr>"
     '<tr><td colspan="3"><p>四、结转下年度</p><p>继续办理</p></td><td>1<br>2</td></tr>'
     "<tr><td> </td><td></td><td></td><td>&nbsp;</td></tr></table></div>",
@@ -232,8 +233,10 @@ def _tc(content: str, props: str = "") -> str:
 
 
 _DRAWING = (
-    '<w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
-    '<wp:docPr id="1" name="Picture 1" DESCR/><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+    '<w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessin'
+    'gDrawing">'
+    '<wp:docPr id="1" name="Picture 1" DESCR/><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml'
+    '/2006/main">'
     '<a:graphicData><a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     ' r:embed="RID"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'
 )
@@ -287,17 +290,21 @@ DOCX_CASES = {
     "cell-text": "<w:tbl><w:tr>"
     + _tc(_p("一") + _p("二") + '<w:p><w:r><w:t xml:space="preserve">甲\n乙</w:t></w:r></w:p>')
     + _tc(
-        '<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr><w:r><w:t>制表位</w:t></w:r></w:p>'
+        '<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr><w:r><w:t>制表位</w:'
+        't></w:r></w:p>'
     )
     + _tc(
-        "<w:p><w:hyperlink><w:r><w:t>链接</w:t></w:r></w:hyperlink><w:r><w:instrText>PAGE</w:instrText></w:r></w:p>"
+        "<w:p><w:hyperlink><w:r><w:t>链接</w:t></w:r></w:hyperlink><w:r><w:instrText>PAGE</w:instrText></"
+        "w:r></w:p>"
     )
     + "</w:tr><w:tr>"
     + _tc(
-        "<w:p><w:ins><w:r><w:t>插入</w:t></w:r></w:ins><w:del><w:r><w:delText>删</w:delText></w:r></w:del></w:p>"
+        "<w:p><w:ins><w:r><w:t>插入</w:t></w:r></w:ins><w:del><w:r><w:delText>删</w:delText></w:r></w:"
+        "del></w:p>"
     )
     + _tc(
-        '<w:p><w:r><w:t>框外</w:t></w:r><w:r><mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/'
+        '<w:p><w:r><w:t>框外</w:t></w:r><w:r><mc:AlternateContent xmlns:mc="http://schemas.'
+        'openxmlformats.org/'
         'markup-compatibility/2006"><mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>框内</w:t></w:r></w:p>'
         "</w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>"
     )

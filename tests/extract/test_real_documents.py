@@ -70,7 +70,8 @@ def test_run_together_digits_are_split_only_when_unique():
     assert not t2.readable and t2.cell("normative", "issued") is None
     assert t2.value("rules", "in_force") == 0  # "000" can only be 0, 0, 0
     t4 = doc.table("T4")
-    assert [t4.value("review", c) for c in ("upheld", "corrected", "other", "pending", "total")] == [0, 1, 1, 0, 2]
+    assert [t4.value("review", c) for c in ("upheld", "corrected", "other", "pending",
+                                            "total")] == [0, 1, 1, 0, 2]
 
 
 def test_misnumbered_sections_are_matched_by_wording():

@@ -85,7 +85,8 @@ def _cell_problems(where: str, got: Cell | None, want: dict[str, Any]) -> list[s
     if "unreadable" in want:
         if got is not None and got.value is not None:
             return [
-                f"{where}: extracted {got.raw!r} = {got.value}, but the document cannot be read here: {want['unreadable']}"
+                (f"{where}: extracted {got.raw!r} = {got.value}, but the document cannot be read here: "
+                 f"{want['unreadable']}")
             ]
         return []
     if got is None:
@@ -125,7 +126,8 @@ def test_every_document_has_reviewed_facts(path: Path) -> None:
         known = {(r.id, c) for r in spec.rows for c in spec.columns_of(r.id)}
         cells = {(r, c) for r, cols in table["cells"].items() for c in cols}
         assert cells == known, (
-            f"{path.name} {table['kind']}: not template ids {sorted(cells - known)}, not reviewed {sorted(known - cells)}"
+            f"{path.name} {table['kind']}: not template ids {sorted(cells - known)}, not reviewed "
+            f"{sorted(known - cells)}"
         )
         unreadable = any("unreadable" in cell for cols in table["cells"].values() for cell in cols.values())
         assert table["readable"] == (not unreadable), (

@@ -88,7 +88,8 @@ def test_html_publication_date(seed: int, year: int, level: str, encoding: str) 
 # Each layout imitates one file of ../shared/real (see auditor.samples.real_layouts); every template
 # cell must come back as written — a blank as a blank, never a missing cell or a zero.
 
-REAL_LAYOUTS: dict[str, tuple[str, Callable[[SampleReport], SampleReport], Callable[[SampleReport], bytes]]] = {
+REAL_LAYOUTS: dict[str, tuple[str, Callable[[SampleReport], SampleReport],
+                              Callable[[SampleReport], bytes]]] = {
     "hebei-jyt": ("report.txt", lambda r: r, lambda r: real_layouts.render_crawler_text(r).encode("utf-8")),
     "shanghai-office-2019": ("report.html", real_layouts.blank_for_zero, real_layouts.render_html_nbsp),
     "format-2021-template": ("report.docx", real_layouts.empty_template, render_docx),
@@ -114,7 +115,8 @@ def test_real_layouts_come_back_cell_by_cell(case: tuple[int, int, str], layout:
         assert len(doc.tables_of(kind)) == 1, kind
         table = doc.table(kind)
         assert table.readable and table.problems == [], (kind, table.problems)
-        got = {key: (table.cells[key].raw.strip(), table.cells[key].kind) for key in grid if key in table.cells}
+        got = {key: (table.cells[key].raw.strip(), table.cells[key].kind)
+               for key in grid if key in table.cells}
         want = {key: (raw, "blank" if raw == "" else "number") for key, raw in grid.items()}
         assert got == want, kind
 

@@ -35,14 +35,17 @@ def test_utf16le_without_a_bom_is_read(fmt):
     assert wide.encoding == "utf-16-le"
 
 
-@pytest.mark.parametrize("path", sorted(p for p in (SHARED / "real").iterdir() if p.suffix in (".txt", ".md", ".html")))
+@pytest.mark.parametrize("path",
+                         sorted(p for p in (SHARED / "real").iterdir()
+                                if p.suffix in (".txt", ".md", ".html")))
 def test_real_texts_are_not_taken_for_utf16(path):
     assert not utf16le_without_bom(path.read_bytes()[:4096])
     assert not utf16le_without_bom(path.read_text("utf-8").encode("gb18030")[:4096])
 
 
 @pytest.mark.parametrize(
-    "head", [b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", b"\x89PNG\r\n\x1a\n\x00\x00", b"GIF89a\x01\x00", b"II*\x00\x08\x00"]
+    "head", [b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", b"\x89PNG\r\n\x1a\n\x00\x00",
+             b"GIF89a\x01\x00", b"II*\x00\x08\x00"]
 )
 def test_an_image_is_named_as_a_scan(head):
     with pytest.raises(NotAReport, match="图片/扫描件"):

@@ -95,9 +95,9 @@ def test_added_subtotal_rows_are_recognised_not_counted():
 )
 def test_heading_styles(style):
     text = SEED
-    for key, heading in zip("一二三四五六", ["总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
-                                             "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况",
-                                             "其他需要报告的事项"]):
+    headings = ["总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况",
+                "政府信息公开行政复议、行政诉讼情况", "存在的主要问题及改进情况", "其他需要报告的事项"]
+    for key, heading in zip("一二三四五六", headings, strict=True):
         text = re.sub(rf"^#*\s*{key}、{heading}\s*$", style(key, heading), text, flags=re.MULTILINE)
     doc = extract(text.encode(), "v.txt")
     assert [s.key for s in doc.sections] == list("一二三四五六")
@@ -111,7 +111,8 @@ def test_a_missing_section_is_absent_not_invented():
 
 
 def test_a_row_sum_error_is_kept_for_the_rules():
-    text = SEED.replace("一、本年新收政府信息公开申请数量\t\t12\t0", "一、本年新收政府信息公开申请数量\t\t11\t0")
+    text = SEED.replace("一、本年新收政府信息公开申请数量\t\t12\t0",
+                        "一、本年新收政府信息公开申请数量\t\t11\t0")
     t3 = extract(text.encode(), "v.txt").table("T3")
     assert t3.readable and t3.value("new", "natural") == 11 and t3.value("new", "total") == 12
 

@@ -66,7 +66,8 @@ def _text(path: Path) -> tuple[str, list[tuple[str, str]]]:
     doc = Document(str(path))
     paragraphs = [p.text for p in doc.paragraphs]
     cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
-    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    headings = [(p.style.name, p.text)
+                for p in doc.paragraphs if p.style.name.startswith(("Heading", "Title"))]
     return "\n".join(paragraphs + cells), headings
 
 
@@ -86,7 +87,8 @@ def test_the_notice_holds_every_open_finding_with_location_evidence_basis_and_fi
 ) -> None:
     report = findings["reports"][0]
     path = tmp_path / "n.docx"
-    path.write_bytes(notice_docx(report["agency"], [report], {r["id"]: r for r in findings["rules"]}, OPTIONS))
+    path.write_bytes(notice_docx(report["agency"], [report],
+                                 {r["id"]: r for r in findings["rules"]}, OPTIONS))
     text, headings = _text(path)
     assert headings[0] == ("Title", f"关于{report['agency']}政府信息公开工作年度报告问题整改的通知")
     for value in (report["source"], report["sha256"], report["title"], str(report["year"])):
@@ -95,7 +97,8 @@ def test_the_notice_holds_every_open_finding_with_location_evidence_basis_and_fi
     assert open_findings
     for f in open_findings:
         assert f["message"] in text and f["evidence"] in text and f["fix"] in text
-        assert f["basis"] in text or next(r["basis"] for r in findings["rules"] if r["id"] == f["rule_id"]) in text
+        basis = next(r["basis"] for r in findings["rules"] if r["id"] == f["rule_id"])
+        assert f["basis"] in text or basis in text
         where = location_text(Location(**f["location"]))
         if where:
             assert f"位置：{where}" in text
@@ -118,8 +121,9 @@ def test_findings_are_grouped_by_severity_errors_first(tmp_path: Path, findings:
         if p.style.name == "Heading 2":
             current = p.text
         for f in report["findings"]:
-            if not f.get("waived") and p.text.endswith(f"（{f['rule_id']}，{ {'error': '错误', 'warning': '警告', 'info': '提示'}[f['severity']] }）"):
-                assert current.split("）", 1)[1].startswith({"error": "错误", "warning": "警告", "info": "提示"}[f["severity"]])
+            name = {"error": "错误", "warning": "警告", "info": "提示"}[f["severity"]]
+            if not f.get("waived") and p.text.endswith(f"（{f['rule_id']}，{name}）"):
+                assert current.split("）", 1)[1].startswith(name)
                 order.append(f["severity"])
     assert order == sorted(order, key=["error", "warning", "info"].index) and "error" in order
 
@@ -140,8 +144,8 @@ def test_region_summary_counts_bodies_by_rule_and_lists_late_and_missing(
         for rule_id in {f["rule_id"] for f in open_findings}:
             assert row[rule_id] == sum(f["rule_id"] == rule_id for f in open_findings)
         assert row["错误"] == sum(f["severity"] == "error" for f in open_findings)
-        assert row["整改通知"] == ("需整改" if any(f["severity"] in ("error", "warning") for f in open_findings)
-                               else "无需整改")
+        needed = any(f["severity"] in ("error", "warning") for f in open_findings)
+        assert row["整改通知"] == ("需整改" if needed else "无需整改")
     first, clean, portal = (r["agency"] for r in findings["reports"])
     assert rows[first]["逾期发布"] == 1 and rows[portal]["未找到报告"] == 1 and rows[clean]["错误"] == 0
     late = list(book["逾期与缺失"].iter_rows(min_row=2, values_only=True))
@@ -163,7 +167,9 @@ def test_bad_findings_files_are_reported_in_chinese(tmp_path: Path) -> None:
         load_findings(tmp_path / "other.json")
 
 
-def test_a_report_whose_body_is_unknown_gets_no_notice_but_is_counted(tmp_path: Path, findings: dict[str, Any]) -> None:
+def test_a_report_whose_body_is_unknown_gets_no_notice_but_is_counted(
+    tmp_path: Path, findings: dict[str, Any]
+) -> None:
     nameless = {**findings["reports"][0], "agency": None, "source": "/x/scan.pdf"}
     done = write_notices({**findings, "reports": [nameless]}, tmp_path, OPTIONS)
     assert done.notices == [] and done.unaddressed == 1 and done.bodies == 0

@@ -17,7 +17,8 @@ def _result(source: str, *rule_ids: str) -> ReportResult:
 def test_load_a_waiver_file(tmp_path):
     path = tmp_path / "waivers.toml"
     path.write_text(
-        '[[waiver]]\nrule = "sec-008"\ndocument = "reports/*.txt"\nreason = "上年度无问题"\nexpires = 2030-06-30\n\n'
+        '[[waiver]]\nrule = "sec-008"\ndocument = "reports/*.txt"\nreason = "上年度无问题"\nexpires = '
+        '2030-06-30\n\n'
         '[[waiver]]\nrule = "BAL-005"\ndocument = "a.txt"\nreason = "上年数据已更正"\n',
         encoding="utf-8",
     )

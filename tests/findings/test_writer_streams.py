@@ -62,7 +62,8 @@ def test_findings_json_records_what_each_output_replaced(tmp_path, hostile):
     stream = STREAMS["json"](tmp_path, [])
     stream.add(hostile[0])
     data = json.loads(stream.close(sanitized={"findings.xlsx": 7}).read_text("utf-8"))
-    assert data["sanitized"]["findings.xlsx"] == 7 and data["sanitized"]["findings.json"] == 8  # agency, title, message, evidence: 2 each
+    # agency, title, message, evidence: 2 each
+    assert data["sanitized"]["findings.xlsx"] == 7 and data["sanitized"]["findings.json"] == 8
     assert data["skipped"] == []
     assert data["reports"][0]["agency"] == "东湖区\x00财政\x07局\x1b\ufffe\uffff\ufffd\ufffd"
 

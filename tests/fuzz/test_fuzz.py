@@ -94,12 +94,14 @@ def test_a_folder_of_mutated_reports_is_audited_into_every_format(tmp_path):
         (folder / c.name).write_bytes(c.data)
     console = Console(stderr=True, record=True, width=400, force_terminal=False)
     code = run_audit([str(folder)], out=tmp_path / "out", formats="json,html,xlsx,csv,sarif", fail_on=None,
-                     level=None, waivers=None, console=console, workers=2, budget=Budget(SECONDS, 1024))  # fmt: skip
+                     level=None, waivers=None, console=console, workers=2,
+                     budget=Budget(SECONDS, 1024))  # fmt: skip
     assert code in (0, 2)
     names = {"findings.json", "findings.html", "findings.xlsx", "findings.csv", "findings.sarif"}
     assert {p.name for p in (tmp_path / "out").iterdir()} - {"audit.log"} == names
     data = json.loads((tmp_path / "out" / "findings.json").read_text("utf-8"))
-    seen = {Path(r["source"]).name for r in data["reports"]} | {Path(s["source"]).name for s in data["skipped"]}
+    seen = ({Path(r["source"]).name for r in data["reports"]}
+            | {Path(s["source"]).name for s in data["skipped"]})
     assert len(seen) == count
     log = console.export_text()
     assert "Traceback" not in log

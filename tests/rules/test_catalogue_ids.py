@@ -58,7 +58,7 @@ def test_portal_findings_carry_their_rule_files_title_and_basis() -> None:
 
 
 def test_one_deadline_table() -> None:
-    assert STATUTORY_DEADLINES == {k: v for k, v in project_rule("PUB-001").params.items() if v}
+    assert {k: v for k, v in project_rule("PUB-001").params.items() if v} == STATUTORY_DEADLINES
     assert STATUTORY_DEADLINES == {"government": "03-31", "department": "01-31"}
 
 

@@ -10,7 +10,8 @@ from auditor.pipeline import AuditInput, audit_batch
 CASES = [
     (seed, year, level, fmt)
     for seed, (year, level) in enumerate(
-        [(2019, "department"), (2020, "government"), (2021, "township"), (2022, "government"), (2023, "department"),
+        [(2019, "department"), (2020, "government"), (2021, "township"),
+         (2022, "government"), (2023, "department"),
          (2024, "township"), (2025, "government")],
         start=300,
     )

@@ -37,7 +37,8 @@ def with_section_five(text: str) -> str:
 
 
 def test_sec007_problems_without_measures_fire():
-    result = audit_text(with_section_five("(一) 主要问题。工作人员业务能力有待提升，政策解读形式不够丰富。\n\n(二) 改进措施。"))
+    result = audit_text(with_section_five("(一) 主要问题。工作人员业务能力有待提升，政策解读形式不够丰富。"
+                                          "\n\n(二) 改进措施。"))
     assert [f.message for f in findings(result, "SEC-007")] == [
         "“五、存在的主要问题及改进情况”没有写明改进措施。"
     ]
@@ -45,7 +46,8 @@ def test_sec007_problems_without_measures_fire():
 
 def test_sec007_a_problem_worded_with_an_improvement_verb_is_not_a_measure():
     result = audit_text(with_section_five("工作人员业务能力有待提升。信息公开的主动性还需进一步加强。"))
-    assert {f.message for f in findings(result, "SEC-007")} == {"“五、存在的主要问题及改进情况”没有写明改进措施。"}
+    assert {f.message for f in findings(result, "SEC-007")} == {
+        "“五、存在的主要问题及改进情况”没有写明改进措施。"}
 
 
 def test_sec007_problems_and_measures_are_both_found():
@@ -69,11 +71,13 @@ def test_sec007_shanghai_office_2025_section_without_heading_has_both():
 
 
 def test_sec005_a_website_named_as_the_channel_does_not_report_platform_building():
-    """seed 001 without its (四) 平台建设 paragraph: its 主动公开 paragraph still says "通过区政府门户网站"."""
+    """seed 001 without its (四) 平台建设 paragraph: its 主动公开 paragraph still says
+    "通过区政府门户网站"."""
     text = re.sub(r"### （四）政府信息公开平台建设情况\n\n[^\n]*\n\n", "", SEED_001)
     assert "通过区政府门户网站" in text
     result = audit_text(text)
-    assert [f.message for f in findings(result, "SEC-005")] == ["“一、总体情况”没有反映“政府信息公开平台建设”方面的情况。"]
+    assert [f.message for f in findings(result, "SEC-005")] == [
+        "“一、总体情况”没有反映“政府信息公开平台建设”方面的情况。"]
 
 
 def test_sec005_all_five_aspects_reported():
@@ -85,7 +89,8 @@ def test_sec005_all_five_aspects_reported():
 
 def with_fee(body: str, amount: str) -> str:
     text = SEED_001.replace("卫滨区人民政府 2022 年", f"{body} 2022 年")
-    return re.sub(r"^(行政事业性收费\t)[^\t\n]*", lambda m: m.group(1) + amount, text, count=1, flags=re.MULTILINE)
+    return re.sub(r"^(行政事业性收费\t)[^\t\n]*", lambda m: m.group(1) + amount, text,
+                  count=1, flags=re.MULTILINE)
 
 
 def test_val005_a_city_governments_large_fee_in_wan_is_plausible():
@@ -114,8 +119,10 @@ def test_txt_claims_come_from_sentences_not_from_a_table_header_run():
 
 
 def test_txt_header_run_and_label_lines_left_among_paragraphs_make_no_claim():
-    run = "行政复议行政诉讼\n结果结果其他尚未\n总计结果结果其他尚未结果结果其他尚未\n维持纠正结果审结维持纠正结果审结\n"
-    text = SEED_001.replace("#### 四、政府信息公开行政复议、行政诉讼情况\n", "#### 四、政府信息公开行政复议、行政诉讼情况\n" + run)
+    run = ("行政复议行政诉讼\n结果结果其他尚未\n总计结果结果其他尚未结果结果其他尚未\n"
+           "维持纠正结果审结维持纠正结果审结\n")
+    text = SEED_001.replace("#### 四、政府信息公开行政复议、行政诉讼情况\n",
+                            "#### 四、政府信息公开行政复议、行政诉讼情况\n" + run)
     text = text.replace("上年转结行政诉讼 2 件（结果维持）。", "")
     assert [f.rule_id for f in audit_text(text).findings if f.rule_id.startswith("TXT")] == []
 
@@ -154,7 +161,8 @@ def test_fmt006_block_in_front_in_a_tab_layout_and_a_real_deviation_still_found(
     text = SEED_001.replace("\t(三) 不予公开\t1. 属于国家秘密\t", "\t(三) 不予公开1.属于国家秘密\t\t")
     assert findings(audit_text(text), "FMT-006") == []
     text = SEED_001.replace("\t(三) 不予公开\t1. 属于国家秘密\t", "\t(三) 不予公开\t1. 涉及国家秘密\t")
-    assert [f.evidence for f in findings(audit_text(text), "FMT-006")] == ["“1. 涉及国家秘密”，格式为“1.属于国家秘密”"]
+    assert [f.evidence for f in findings(audit_text(text), "FMT-006")] == [
+        "“1. 涉及国家秘密”，格式为“1.属于国家秘密”"]
 
 
 def test_sec008_last_years_problems_named_by_their_year():
@@ -168,7 +176,8 @@ def test_sec008_last_years_problems_named_by_their_year():
 def test_bal_evidence_reads_as_an_officer_reads_it():
     seed = next(SEEDS.glob("000_*.txt"))
     result = audit_batch([AuditInput(data=seed.read_bytes(), source=str(seed))])[0]
-    assert {f.evidence for f in findings(result, "BAL-002")} == {"第一项 0 + 第二项 0 ≠ （七）总计 2 + 第四项 0"}
+    assert {f.evidence for f in findings(result, "BAL-002")} == {
+        "第一项 0 + 第二项 0 ≠ （七）总计 2 + 第四项 0"}
 
 
 def test_fmt005_counts_unlabelled_rows_and_does_not_repeat_its_evidence():
@@ -196,12 +205,14 @@ def test_sec003_notes_the_tiaoli_wording_of_four_and_a_lost_heading_of_five():
     (five,) = findings(audit_real("shanghai-office-2025.md"), "SEC-003")
     assert five.location.section == "五"
     assert five.message == (
-        "“五、存在的主要问题及改进情况”部分的标题缺失（该部分内容从“（一）2024 年工作中存在问题的改进情况”开始），"
+        "“五、存在的主要问题及改进情况”部分的标题缺失（该部分内容从“（一）2024 "
+        "年工作中存在问题的改进情况”开始），"
         "格式为“五、存在的主要问题及改进情况”。"
     )
 
 
 def test_val005_a_column_headed_in_yuan_is_written_in_yuan():
-    text = with_fee("新乡市人民政府", "1250").replace("本年收费金额（单位：万元）", "本年收费金额（单位：元）")
+    text = with_fee("新乡市人民政府", "1250").replace("本年收费金额（单位：万元）",
+                                               "本年收费金额（单位：元）")
     found = findings(audit_text(text), "VAL-005")
     assert len(found) == 1 and "按元填报" in found[0].evidence

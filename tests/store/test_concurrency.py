@@ -79,7 +79,8 @@ def _wait_for_lock(store: Store, proc: subprocess.Popen[str]) -> None:
 def test_a_second_scheduler_on_the_same_store_exits_and_jobs_run_once(tmp_path: Path) -> None:
     with DemoPortal(base_year=2026, slow_seconds=0.0) as portal:
         sites = tmp_path / "sites.toml"
-        sites.write_text(portal.sites_toml(delay=0.01, schedule="*/1 * * * * *", extra="backoff = 0.01\nretries = 1",
+        sites.write_text(portal.sites_toml(delay=0.01, schedule="*/1 * * * * *",
+                                           extra="backoff = 0.01\nretries = 1",
                                            only=("demo-dept",)), encoding="utf-8")
         store_dir = tmp_path / "store"
         first = _schedule(sites, store_dir)
@@ -107,7 +108,8 @@ def test_a_second_scheduler_on_the_same_store_exits_and_jobs_run_once(tmp_path: 
         assert len(done) <= len(hits) <= len(runs), "each scheduled run crawled the listing once"
 
         # The lock dies with its holder: after a kill -9 the next service starts.
-        holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(store_dir)], stderr=subprocess.PIPE, text=True)
+        holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(store_dir)],
+                                  stderr=subprocess.PIPE, text=True)
         _wait_for_lock(store, holder)
         holder.kill()
         holder.wait()

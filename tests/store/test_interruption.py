@@ -40,7 +40,9 @@ def wait_for_documents(store: Store, proc: subprocess.Popen[str], n: int) -> Non
         time.sleep(0.05)
 
 
-def test_killed_crawl_keeps_its_documents_and_the_next_run_continues(tmp_path: Path, portal: DemoPortal) -> None:
+def test_killed_crawl_keeps_its_documents_and_the_next_run_continues(
+    tmp_path: Path, portal: DemoPortal
+) -> None:
     proc, store_dir = start_crawl(tmp_path, portal)
     store = Store.open(store_dir)
     try:
@@ -109,7 +111,8 @@ def test_a_run_killed_before_closing_is_not_the_next_baseline(tmp_path: Path, po
     sites.write_text(portal.sites_toml(delay=0.01, extra=SLOW), encoding="utf-8")
     store_dir = tmp_path / "store"
     killed = subprocess.run([sys.executable, "-c", KILLED_BEFORE_CLOSING, str(sites), str(store_dir),
-                             str(tmp_path / "killed")], capture_output=True, text=True, timeout=300, check=False)
+                             str(tmp_path / "killed")], capture_output=True, text=True,
+                             timeout=300, check=False)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     store = Store.open(store_dir)
     (first,) = queries.runs(store)

@@ -67,7 +67,8 @@ def sample_model(seed: int) -> dict[str, Any]:
 def report(report_id: int, run_id: int, model: str | None, **values: Any) -> dict[str, Any]:
     return {"id": report_id, "run_id": run_id, "site_id": SITE, "document_id": None, "version_id": None,
             "source": SOURCE, "sha256": "ab" * 32, "title": "青山区人民政府2024年政府信息公开工作年度报告",
-            "agency": "青山区人民政府", "year": 2024, "published": "2025-01-20", "published_source": "发布时间",
+            "agency": "青山区人民政府", "year": 2024, "published": "2025-01-20",
+            "published_source": "发布时间",
             "template": "2021", "level": "government", "format": "html", "model": model, "error": None,
             "audited_run_id": 1, "portal": 0, **values}
 
@@ -93,7 +94,8 @@ def old_store(root: Path) -> dict[str, Any]:
         conn.exec_driver_sql(OLD_REPORTS)
         for index in OLD_INDEXES:
             conn.exec_driver_sql(index)
-        conn.exec_driver_sql("INSERT INTO sites VALUES (?, '青山区人民政府', 'government', NULL, '[]', '{}', ?)",
+        conn.exec_driver_sql("INSERT INTO sites VALUES (?, '青山区人民政府', 'government', NULL, "
+                             "'[]', '{}', ?)",
                              (SITE, NOW))
         for run_id in (1, 2):
             conn.exec_driver_sql("INSERT INTO runs VALUES (?, 'run', ?, ?, 'done', NULL, '{}', NULL)",
@@ -106,8 +108,10 @@ def old_store(root: Path) -> dict[str, Any]:
             conn.exec_driver_sql(f"INSERT INTO reports ({columns}) VALUES ({marks})", row)
         for finding_id, report_id in ((1, 1), (2, 4), (3, 2)):
             conn.exec_driver_sql(
-                "INSERT INTO findings (id, run_id, report_id, site_id, fingerprint, rule_id, severity, title, message,"
-                " location, evidence, basis, fix, cells, waived, origin, status, first_run_id) VALUES (?, ?, ?, ?, ?,"
+                "INSERT INTO findings (id, run_id, report_id, site_id, fingerprint, rule_id, severity, "
+                "title, message,"
+                " location, evidence, basis, fix, cells, waived, origin, status, first_run_id) VALUES (?, "
+                "?, ?, ?, ?,"
                 " 'BAL-002', 'error', '勾稽关系不平衡', '表三不平衡', '{\"table\": \"T3\"}', '', '', '',"
                 " '[[\"T3\", \"new\", \"natural\"]]', NULL, 'audit', 'new', 1)",
                 (finding_id, 1 if report_id < 4 else 2, report_id, SITE, f"{finding_id:016x}"),
@@ -158,12 +162,14 @@ def test_the_upgraded_store_renders_and_takes_new_runs(tmp_path: Path) -> None:
             assert portal is not None and portal.tables == [] and portal.sections == []
         run_id = runs.start_run(store, "run", [SITE])
         doc = extract(render_html(make_report(1, year=2024)), SOURCE)
-        saved = runs.save_report(store, run_id=run_id, site_id=SITE, result=ReportResult(SOURCE, "ab" * 32, doc),
+        saved = runs.save_report(store, run_id=run_id, site_id=SITE,
+                                 result=ReportResult(SOURCE, "ab" * 32, doc),
                                  ref=runs.ReportRef(None, None), audited_run_id=run_id, portal_findings=[],
                                  baseline=runs.Baseline(None, {}))
         assert queries.report_model(store, saved) == models["first"]
         with store.reader() as s:
-            assert s.scalar(select(func.count()).select_from(ModelRow)) == 2, "the same model is not stored again"
+            models = s.scalar(select(func.count()).select_from(ModelRow))
+            assert models == 2, "the same model is not stored again"
         app = create_app(store)
         pages = asgi_get(app, "/", "/reports/4", "/reports/2", "/reports/3", "/reports/4/report.html",
                          "/download/report.html", "/download/findings.json")
@@ -175,7 +181,9 @@ def test_the_upgraded_store_renders_and_takes_new_runs(tmp_path: Path) -> None:
         store.close()
 
 
-def test_a_failed_upgrade_changes_nothing_and_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_upgrade_changes_nothing_and_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "store"
     old_store(root)
     before = columns(root)

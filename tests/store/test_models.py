@@ -51,7 +51,8 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Three]:
         for n in range(3):
             if n == 2:
                 portal.revise()
-            run_ids.append(service.run(sites, store, root / "out", options=service.Options(today=TODAY)).run_id)
+            run_ids.append(service.run(sites, store, root / "out",
+                                       options=service.Options(today=TODAY)).run_id)
             counts.append(model_count(store))
         yield Three(portal, store, run_ids, counts)
         store.close()
@@ -64,17 +65,20 @@ def test_two_runs_over_unchanged_documents_store_each_model_once(three: Three) -
     assert three.models[0] == len({r.model_id for r in audited}) == len(audited)
     assert three.models[1] == three.models[0], "the second run stored no model"
     carried = {r.version_id: r.model_id for r in second if r.model_id is not None}
-    assert carried == {r.version_id: r.model_id for r in audited}, "carried reports refer to the stored models"
+    assert carried == {r.version_id: r.model_id for r in audited}, (
+        "carried reports refer to the stored models")
     assert all(r.audited_run_id == three.run_ids[0] for r in second if r.model_id is not None)
     for old in audited:
         new = next(r for r in second if r.version_id == old.version_id)
-        assert queries.report_model(three.store, new.id) == queries.report_model(three.store, old.id) is not None
+        stored = queries.report_model(three.store, new.id)
+        assert stored == queries.report_model(three.store, old.id) is not None
 
 
 def test_a_revised_document_adds_one_model(three: Three) -> None:
     third = reports_of(three.store, three.run_ids[2])
     fresh = [r for r in third if r.audited_run_id == three.run_ids[2] and r.model_id is not None]
-    assert [r.source.removeprefix(f"http://{three.portal.host}") for r in fresh] == [gov_path(three.portal, 1)]
+    paths = [r.source.removeprefix(f"http://{three.portal.host}") for r in fresh]
+    assert paths == [gov_path(three.portal, 1)]
     assert three.models[2] == three.models[1] + 1
     model = queries.report_model(three.store, fresh[0].id)
     assert model is not None and model["sha256"] == fresh[0].sha256 and {"sections", "tables"} <= set(model)
@@ -97,7 +101,8 @@ def test_portal_entries_and_stubs_have_no_model(three: Three) -> None:
 
 
 def document(source: str, title: str = "青山区人民政府2025年政府信息公开工作年度报告") -> Document:
-    return Document(source=source, sha256="ab" * 32, format="html", title=title, year=2025, agency="青山区人民政府")
+    return Document(source=source, sha256="ab" * 32, format="html", title=title,
+                    year=2025, agency="青山区人民政府")
 
 
 def save(store: Store, run_id: int, result: ReportResult, ref: runs.ReportRef) -> int:
@@ -120,7 +125,8 @@ def test_save_report_stores_an_identical_model_once(store: Store) -> None:
     other = save(store, two, ReportResult(source + "?v=2", "cd" * 32, document(source + "?v=2")),
                  runs.ReportRef(None, None))
     assert model_count(store) == 2
-    assert queries.report_model(store, first) == queries.report_model(store, again) == document(source).to_dict()
+    model = document(source).to_dict()
+    assert queries.report_model(store, first) == queries.report_model(store, again) == model
     assert queries.report_model(store, other) == document(source + "?v=2").to_dict()
 
 
@@ -128,7 +134,8 @@ def test_unreadable_documents_and_portal_entries_store_no_model(store: Store) ->
     run_id = runs.start_run(store, "run", [])
     unreadable = ReportResult("http://example.test/broken.pdf", "ef" * 32, None, error="文件已损坏")
     broken = save(store, run_id, unreadable, runs.ReportRef(None, None))
-    finding = Finding(rule_id="PUB-002", severity="error", title="未找到年度报告", message="未找到2024年度报告",
+    finding = Finding(rule_id="PUB-002", severity="error",
+                      title="未找到年度报告", message="未找到2024年度报告",
                       location=Location(), fingerprint="f" * 16)
     portal = save(store, run_id, ReportResult("http://example.test/", "", document("http://example.test/"),
                                               [finding]), runs.ReportRef(None, None, portal=True))

@@ -44,11 +44,12 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
 def test_sites_and_runs(runs: Runs) -> None:
     assert [s.id for s in queries.sites(runs.store)] == ["demo-dept", "demo-gov"]
     listed = queries.runs(runs.store)
-    assert [(r.id, r.kind, r.status) for r in listed] == [(runs.second, "run", "done"), (runs.first, "run", "done")]
+    assert [(r.id, r.kind, r.status) for r in listed] == [
+        (runs.second, "run", "done"), (runs.first, "run", "done")]
     latest = queries.latest_run(runs.store, site_id="demo-gov")
     assert latest is not None and latest.id == runs.second
     gov = latest.sites["demo-gov"]
-    assert gov["previous_run_id"] == runs.first and gov["counts"]["audited"] == 1
+    assert gov.previous_run_id == runs.first and gov.counts["audited"] == 1
     assert queries.get_run(runs.store, 999) is None
 
 
@@ -84,13 +85,15 @@ def test_diff_with_the_previous_run(runs: Runs) -> None:
     assert Counter(f.rule_id for f in diff.persisting if f.origin == "portal") == Counter(
         {"PUB-001": 2, "PUB-002": 1, "PUB-005": 2})
     # the correction may resolve findings of the revised report itself, nothing else
-    assert {f.source.removeprefix(f"http://{runs.portal.host}") for f in diff.resolved} <= {gov_path(runs.portal, 1)}
+    resolved = {f.source.removeprefix(f"http://{runs.portal.host}") for f in diff.resolved}
+    assert resolved <= {gov_path(runs.portal, 1)}
     assert not [f for f in diff.resolved if f.origin == "portal"]
     assert diff.to_dict()["new"][0]["status"] == "new"
 
 
 def test_versions_and_captures(runs: Runs) -> None:
-    report = next(r for r in queries.run_reports(runs.store, runs.second) if r.source.endswith(gov_path(runs.portal, 1)))
+    report = next(r for r in queries.run_reports(runs.store, runs.second)
+                  if r.source.endswith(gov_path(runs.portal, 1)))
     assert report.document_id is not None
     versions = queries.document_versions(runs.store, report.document_id)
     assert [v.current for v in versions] == [False, True]

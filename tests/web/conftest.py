@@ -44,7 +44,8 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "_artifacts"
 def nianbao(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run the `nianbao` command line in a child process."""
     return subprocess.run(
-        [sys.executable, "-m", "nianbao.cli", *args], capture_output=True, text=True, timeout=timeout, check=False
+        [sys.executable, "-m", "nianbao.cli", *args], capture_output=True, text=True,
+        timeout=timeout, check=False
     )
 
 
@@ -83,7 +84,8 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> WebStore:
         sites.write_text(portal.sites_toml(delay=0.05) + probe.sites_block(), encoding="utf-8")
 
         def run(n: int) -> None:
-            done = nianbao("run", "--sites", str(sites), "--store", str(store), "--out", str(folder / f"out{n}"))
+            done = nianbao("run", "--sites", str(sites), "--store", str(store), "--out",
+                           str(folder / f"out{n}"))
             assert done.returncode == 0, done.stderr
 
         run(1)

@@ -57,7 +57,8 @@ class ProbePortal:
 
     def sites_block(self) -> str:
         """The probe's ``[[site]]`` entry for a sites file."""
-        return f'\n[[site]]\nid = "probe"\nname = "{AGENCY}"\nstart_urls = ["{self.url(LISTING)}"]\nlevel = "department"\n'
+        return (f'\n[[site]]\nid = "probe"\nname = "{AGENCY}"\nstart_urls = ["{self.url(LISTING)}"]\n'
+                'level = "department"\n')
 
     def fix(self) -> None:
         """Publish the corrected version of the unbalanced report."""
@@ -74,7 +75,8 @@ class ProbePortal:
             f"<span>{r.published.isoformat()}</span></li>"
             for path, r in items
         )
-        listing = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>年报</title></head><body><ul>{links}</ul></body></html>'
+        listing = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>年报</title></head>'
+                   f'<body><ul>{links}</ul></body></html>')
         self._pages = {LISTING: listing.encode(), **{path: render_html(r) for path, r in items}}
 
     def __enter__(self) -> Self:

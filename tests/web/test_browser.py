@@ -85,7 +85,8 @@ def test_filters_narrow_the_overview(page: Page, server: Server, web_store: WebS
     page.wait_for_load_state()
     page.screenshot(path=str(ARTIFACTS / "overview-filtered.png"), full_page=True)
     with_late = {sid for (sid,) in web_store.sql(CURRENT + """
-        SELECT DISTINCT f.site_id FROM findings f JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
+        SELECT DISTINCT f.site_id FROM findings f
+        JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
         WHERE f.rule_id = 'PUB-001' AND f.waived IS NULL""")}
     assert set(_shown_sites(page)) == with_late
     assert len(with_late) < len(web_store.sql("SELECT id FROM sites"))
@@ -97,7 +98,8 @@ def test_filters_narrow_the_overview(page: Page, server: Server, web_store: WebS
 
 def test_report_page_marks_the_cells_findings_name(page: Page, server: Server, web_store: WebStore) -> None:
     rows = web_store.sql(CURRENT + """
-        SELECT f.report_id, f.cells FROM findings f JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
+        SELECT f.report_id, f.cells FROM findings f
+        JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
         WHERE f.waived IS NULL AND f.cells != '[]'""")
     assert rows, "the probe's unbalanced and markup reports must give findings that name cells"
     named: dict[int, set[tuple[str, str, str]]] = {}
@@ -131,7 +133,9 @@ def test_markup_in_a_report_is_shown_as_text(
     assert dialogs == []
 
 
-def test_report_page_shows_provenance_findings_and_sections(page: Page, server: Server, web_store: WebStore) -> None:
+def test_report_page_shows_provenance_findings_and_sections(
+    page: Page, server: Server, web_store: WebStore
+) -> None:
     report_id, source, sha, published = web_store.sql(CURRENT + """
         SELECT r.id, r.source, r.sha256, r.published FROM reports r
         JOIN cur ON cur.run_id = r.run_id AND cur.site_id = r.site_id
@@ -142,12 +146,14 @@ def test_report_page_shows_provenance_findings_and_sections(page: Page, server: 
     assert page.locator("a.source").get_attribute("href") == source
     finding_ids = {rid for (rid,) in web_store.sql(
         "SELECT rule_id FROM findings WHERE report_id = ? AND waived IS NULL", report_id)}
-    assert set(page.locator("#findings article.finding").evaluate_all("fs => fs.map(f => f.dataset.rule)")) == finding_ids
+    assert set(page.locator("#findings article.finding").evaluate_all("fs => fs.map(f => f."
+                                                                      "dataset.rule)")) == finding_ids
     assert page.locator("#sections .section-block").count() == 6
     assert page.locator("table.grid").count() >= 3
 
 
-def test_downloads_of_the_current_filter_open(page: Page, server: Server, web_store: WebStore, tmp_path: Path) -> None:
+def test_downloads_of_the_current_filter_open(page: Page, server: Server, web_store: WebStore,
+                                              tmp_path: Path) -> None:
     page.goto(server.url + "/?level=department")
     reports = web_store.sql(CURRENT + """
         SELECT COUNT(*) FROM reports r JOIN cur ON cur.run_id = r.run_id AND cur.site_id = r.site_id
@@ -172,7 +178,8 @@ def test_charts_are_inline_svg(page: Page, server: Server, web_store: WebStore) 
     page.goto(server.url + "/")
     assert page.locator("figure.chart svg").count() == 3
     rules = {r for (r,) in web_store.sql(CURRENT + """
-        SELECT DISTINCT f.rule_id FROM findings f JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
+        SELECT DISTINCT f.rule_id FROM findings f
+        JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
         WHERE f.waived IS NULL""")}
     labels = page.locator("figure.chart").first.locator("text.label").all_text_contents()
     shown = {re.match(r"[A-Z]+-\d{3}", label).group(0) for label in labels}  # type: ignore[union-attr]
@@ -181,7 +188,8 @@ def test_charts_are_inline_svg(page: Page, server: Server, web_store: WebStore) 
     assert page.locator("figure.chart").nth(2).locator("circle.dot.error").count() == runs
 
 
-def test_rule_catalogue_lists_rules_with_current_counts(page: Page, server: Server, web_store: WebStore) -> None:
+def test_rule_catalogue_lists_rules_with_current_counts(page: Page, server: Server,
+                                                        web_store: WebStore) -> None:
     page.goto(server.url + "/rules")
     page.screenshot(path=str(ARTIFACTS / "rules.png"), full_page=True)
     listed = set(page.locator("table.rules tbody tr").evaluate_all("rs => rs.map(r => r.id)"))
@@ -194,7 +202,8 @@ def test_rule_catalogue_lists_rules_with_current_counts(page: Page, server: Serv
     page.wait_for_load_state()
     page.screenshot(path=str(ARTIFACTS / "rule.png"), full_page=True)
     assert page.locator("#rule-hits tbody tr").count() == len(web_store.sql(CURRENT + """
-        SELECT DISTINCT f.report_id FROM findings f JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
+        SELECT DISTINCT f.report_id FROM findings f
+        JOIN cur ON cur.run_id = f.run_id AND cur.site_id = f.site_id
         WHERE f.rule_id = 'PUB-001' AND f.waived IS NULL"""))
 
 

@@ -18,7 +18,8 @@ def test_catalogue_lists_rule_files_portal_checks_and_recorded_ids() -> None:
     assert catalogue.get("ZZZ-901") == recorded
     assert len(ids) == len(set(ids))
     headings = [heading for heading, _ in catalogue.groups]
-    assert headings == [h for h in CATEGORIES.values() if h in headings] + (["其他"] if "其他" in headings else [])
+    other = ["其他"] if "其他" in headings else []
+    assert headings == [h for h in CATEGORIES.values() if h in headings] + other
 
 
 def test_rule_file_entries_carry_examples_and_fix() -> None:

@@ -31,5 +31,6 @@ def test_invalid_values_are_refused(query: dict[str, str]) -> None:
 def test_query_keeps_what_is_set_and_applies_changes() -> None:
     f = Filters(region="青山区", severity="error", page=2)
     assert f.query() == "?region=%E9%9D%92%E5%B1%B1%E5%8C%BA&severity=error&page=2"
-    assert f.query(page=1, rule="PUB-001") == "?region=%E9%9D%92%E5%B1%B1%E5%8C%BA&severity=error&rule=PUB-001"
+    assert f.query(page=1, rule="PUB-001") == (
+        "?region=%E9%9D%92%E5%B1%B1%E5%8C%BA&severity=error&rule=PUB-001")
     assert Filters().query() == ""

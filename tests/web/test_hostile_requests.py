@@ -39,7 +39,8 @@ def test_unusable_query_parameters_are_a_400(tmp_path: Path, query: str) -> None
         assert _secured(response)
 
 
-@pytest.mark.parametrize("report_id", ["0", "999999999999999999", "9223372036854775808", "99999999999999999999",
+@pytest.mark.parametrize("report_id", ["0", "999999999999999999",
+                                       "9223372036854775808", "99999999999999999999",
                                        HUGE])
 def test_impossible_report_ids_are_a_404(tmp_path: Path, report_id: str) -> None:
     responses = _get(tmp_path, f"/reports/{report_id}", f"/reports/{report_id}/findings.json",

@@ -69,7 +69,8 @@ def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
 
 
 def test_report_findings_json_is_the_contract_format(server: Server, web_store: WebStore) -> None:
-    report_id, source, sha = web_store.sql("SELECT id, source, sha256 FROM reports ORDER BY id DESC LIMIT 1")[0]
+    report_id, source, sha = web_store.sql("SELECT id, source, sha256 FROM reports ORDER BY id "
+                                           "DESC LIMIT 1")[0]
     data = httpx.get(f"{server.url}/reports/{report_id}/findings.json").json()
     assert data["tool"]["name"] == "nianbao"
     (report,) = data["reports"]
@@ -103,15 +104,18 @@ def test_one_report_downloads_as_a_notice(server: Server, web_store: WebStore, t
     )[0]
     page = httpx.get(f"{server.url}/reports/{report_id}")
     assert f'href="/reports/{report_id}/notice.docx"' in page.text
-    response = httpx.get(f"{server.url}/reports/{report_id}/notice.docx?reply_by=2027-02-01&issuer=某区政务公开办")
+    response = httpx.get(f"{server.url}/reports/{report_id}/notice.docx?reply_by=2027-02-01&issu"
+                         "er=某区政务公开办")
     assert response.status_code == 200
-    assert response.headers["content-disposition"].startswith(f'attachment; filename="notice-{report_id}.docx"')
+    assert response.headers["content-disposition"].startswith('attachment; filename="notice-'
+                                                              f'{report_id}.docx"')
     (tmp_path / "n.docx").write_bytes(response.content)
     doc = Document(str(tmp_path / "n.docx"))
-    text = "\n".join([p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells])
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    text = "\n".join([p.text for p in doc.paragraphs] + cells)
     assert agency in doc.paragraphs[0].text and sha in text
     assert "2027年2月1日前" in text and "某区政务公开办" in text
-    for rule_id, severity, message in web_store.sql(
+    for rule_id, _severity, message in web_store.sql(
         "SELECT rule_id, severity, message FROM findings WHERE report_id = ? AND waived IS NULL", report_id
     ):
         assert message in text and f"（{rule_id}，" in text

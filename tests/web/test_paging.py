@@ -30,7 +30,8 @@ def test_pages_split_the_sites_and_add_up(tmp_path: Path) -> None:
     sites = PAGE_SIZE * 2 + 20
     _bench().fill(Store.open(tmp_path), sites, years=2, runs=2)
     with sqlite3.connect(tmp_path / "nianbao.db") as con:
-        (errors,) = con.execute("SELECT COUNT(*) FROM findings WHERE run_id = 2 AND severity = 'error'").fetchone()
+        (errors,) = con.execute("SELECT COUNT(*) FROM findings WHERE run_id = 2 AND "
+                                "severity = 'error'").fetchone()
         (first,) = con.execute("SELECT MIN(name) FROM sites").fetchone()
 
     answers = asgi_get(create_app(Store.open(tmp_path)), "/", "/?page=2", "/?page=3", "/?sort=name&page=1")
@@ -39,7 +40,8 @@ def test_pages_split_the_sites_and_add_up(tmp_path: Path) -> None:
     assert [len(r) for r in rows[:3]] == [PAGE_SIZE, PAGE_SIZE, 20]
     shown = [tr.get("data-site") for r in rows[:3] for tr in r]
     assert len(set(shown)) == sites
-    page_errors = [int(td.get("data-errors")) for r in rows[:3] for tr in r for td in tr.xpath('td[@class="cell total"]')]
+    page_errors = [int(td.get("data-errors"))
+                   for r in rows[:3] for tr in r for td in tr.xpath('td[@class="cell total"]')]
     assert sum(page_errors) == errors == int(pages[0].xpath('string(//*[@id="total-error"])'))
     assert page_errors == sorted(page_errors, reverse=True)
     assert first in rows[3][0].xpath("string(th)")

@@ -1,4 +1,5 @@
-"""The fixture's `nianbao run` outputs: run.json counts 304s apart; `nianbao notice` reads its findings.json."""
+"""The fixture's `nianbao run` outputs: run.json counts 304s apart; `nianbao notice` reads its
+findings.json."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ def test_not_modified_answers_are_counted_apart_from_fetches(web_store: WebStore
         for site in run["sites"]:
             assert site["fetches"] + site["not_modified"] == site["requests"]
     assert all(site["not_modified"] == 0 for site in first["sites"]), "a first run has nothing to revalidate"
-    assert sum(site["not_modified"] for site in second["sites"]) > 0, "the second run revalidates unchanged pages"
-    assert sum(site["fetches"] for site in second["sites"]) < sum(site["requests"] for site in second["sites"])
+    sites = second["sites"]
+    assert sum(site["not_modified"] for site in sites) > 0, "the second run revalidates unchanged pages"
+    assert sum(site["fetches"] for site in sites) < sum(site["requests"] for site in sites)
 
 
 def test_notice_of_a_run_lists_the_late_and_missing_reports(web_store: WebStore, tmp_path: Path) -> None:
@@ -39,5 +41,6 @@ def test_notice_of_a_run_lists_the_late_and_missing_reports(web_store: WebStore,
     sheet = load_workbook(tmp_path / "地区汇总.xlsx")["逾期与缺失"]
     assert sorted((r[0], r[2]) for r in sheet.iter_rows(min_row=2, values_only=True)) == expected
     with_errors = {r["agency"] for r in data["reports"] if r["agency"]
-                   and any(f["severity"] in ("error", "warning") and not f.get("waived") for f in r["findings"])}
+                   and any(f["severity"] in ("error", "warning") and not f.get("waived")
+                           for f in r["findings"])}
     assert len(list(tmp_path.glob("整改通知-*.docx"))) == len(with_errors)

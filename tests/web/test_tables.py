@@ -15,7 +15,9 @@ from auditor.web.arithmetic import table_arithmetic
 from auditor.web.grids import FindingRef, build_grid
 
 
-def _tables(t3_changes: dict[tuple[str, str], str] | None = None, year: int = 2023) -> dict[str, dict[str, Any]]:
+def _tables(
+    t3_changes: dict[tuple[str, str], str] | None = None, year: int = 2023
+) -> dict[str, dict[str, Any]]:
     r = make_report(5, year=year, level="government")
     if t3_changes:
         r = replace(r, t3={**r.t3, **t3_changes})
@@ -31,7 +33,8 @@ def test_t3_grid_follows_the_template() -> None:
     assert [c for c, _ in grid.columns] == [c.id for c in T3_2021.columns]
     headings = [r.label for r in grid.rows if r.group]
     assert headings[0] == "三、本年度办理结果" and "（三）不予公开" in headings
-    assert [[h.label for h in row] for row in grid.header][1] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    assert [[h.label for h in row] for row in grid.header][1] == [
+        "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
     first = next(r for r in grid.rows if r.id == "new")
     assert [c.raw for c in first.cells if c] == [t3["cells"]["new"][c]["raw"] for c, _ in grid.columns]
     assert grid.marked == 0
@@ -49,7 +52,8 @@ def test_marked_cells_carry_their_findings() -> None:
 def test_t2_cells_outside_a_block_are_not_applicable() -> None:
     grid = build_grid(_tables()["T2"], {})
     licensing = next(r for r in grid.rows if r.id == "licensing")
-    applicable = [col for (col, _), cell in zip(grid.columns, licensing.cells, strict=True) if cell is not None]
+    applicable = [col for (col, _), cell in zip(grid.columns, licensing.cells,
+                                                strict=True) if cell is not None]
     assert applicable == ["decisions"]
 
 
@@ -86,11 +90,13 @@ def test_unreadable_tables_are_not_checked(key: str, note: str) -> None:
 
 
 def test_sub_item_numbers_never_run_into_their_values() -> None:
-    """"（四）1 6" reads as 16: a sub-row is named "（四）第1项", a top row "第一项", the total "（七）总计"."""
+    """"（四）1 6" reads as 16: a sub-row is named "（四）第1项", a top row "第一项", the total
+    "（七）总计"."""
     r = make_report(5, year=2023, level="government")
     old = int(r.t3[("unable_1", "natural")] or 0)
     total = str(int(r.t3[("total", "natural")]) + 6 - old)
-    checks = table_arithmetic(_tables({("unable_1", "natural"): "6", ("total", "natural"): total})["T3"]).checks
+    checks = table_arithmetic(_tables({("unable_1", "natural"): "6",
+                                       ("total", "natural"): total})["T3"]).checks
     by_name = {c.name: c for c in checks if c.where == "自然人"}
     assert set(by_name) == {"勾稽：第一项 + 第二项 = （七）总计 + 第四项", "（七）总计 = 各办理结果之和"}
     composition = by_name["（七）总计 = 各办理结果之和"]

@@ -110,7 +110,8 @@ def check_package(data: bytes) -> set[str]:
     for info in infos:
         if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise ReadError(
-                f"DOCX 成员 {info.filename} 压缩比异常（{info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹"
+                f"DOCX 成员 {info.filename} "
+                f"压缩比异常（{info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹"
             )
     names = {i.filename for i in infos}
     if "word/document.xml" not in names:

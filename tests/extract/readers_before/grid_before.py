@@ -1,4 +1,5 @@
-"""[Reference copy, before the issue 12 speed-up.] Shared helpers of the HTML, .docx and PDF readers: text clean-up, span expansion, row blocks."""
+"""[Reference copy, before the issue 12 speed-up.] Shared helpers of the HTML, .docx and PDF readers:
+text clean-up, span expansion, row blocks."""
 
 from __future__ import annotations
 
