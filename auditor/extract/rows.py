@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.extract.cells import is_value_like
 from auditor.extract.ir import Block
@@ -48,11 +49,11 @@ class Row:
 
     @property
     def is_header(self) -> bool:
-        return bool(self.labels) and not any(v.strip() for v in self.values) and self.flat is None
+        return bool(self.labels) and self.flat is None and not any(map(str.strip, self.values))
 
     @property
     def has_values(self) -> bool:
-        return any(v.strip() for v in self.values) or bool(self.flat and self.flat.strip())
+        return any(map(str.strip, self.values)) or bool(self.flat and self.flat.strip())
 
     @property
     def all_blank(self) -> bool:
@@ -64,20 +65,27 @@ class Row:
         return bool(self.values) or bool(self.gaps) or (self.stream_end and self.gaps is not None)
 
 
+@lru_cache(maxsize=8192)
+def _is_label(cell: str) -> bool:
+    """Whether a (trimmed) cell is a label: not empty, not value-like.  Cached: the cells of reports
+    repeat (the template's labels, small counts) and every row's cells are asked this more than once."""
+    return bool(cell) and not is_value_like(cell)
+
+
 def row_from_block(block: Block, order: int = 0) -> Row:
     """Split a table row into label cells and the value cells after the last label."""
     cells = [clean_cell(c) for c in block.cells]
-    last_label = -1
-    for i, c in enumerate(cells):
-        if c and not is_value_like(c):
-            last_label = i
+    is_label = [_is_label(c) for c in cells]
+    last_label = len(cells) - 1
+    while last_label >= 0 and not is_label[last_label]:
+        last_label -= 1
     labels: list[str] = []
     for i in range(last_label + 1):
-        c = cells[i]
-        if c and not is_value_like(c) and (not labels or labels[-1] != c):
-            labels.append(c)
-    values = [c for i, c in enumerate(cells) if i > last_label and not block.cont[i]]
-    return Row(labels=labels, values=values, order=order, cells=cells, cont=list(block.cont))
+        if is_label[i] and (not labels or labels[-1] != cells[i]):
+            labels.append(cells[i])
+    cont = list(block.cont)
+    values = [c for c, merged in zip(cells[last_label + 1 :], cont[last_label + 1 :], strict=False) if not merged]
+    return Row(labels=labels, values=values, order=order, cells=cells, cont=cont)
 
 
 def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | None, Row]:
@@ -89,12 +97,12 @@ def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | N
         return rid, row
     for i in range(len(row.cells) - 1, -1, -1):
         text = row.cells[i]
-        if not text or is_value_like(text) or row.cont[i]:
+        if row.cont[i] or not _is_label(text):
             continue
         found = identify(text)
         if found is not None:
-            labels = [c for j, c in enumerate(row.cells[: i + 1]) if c and not is_value_like(c)]
-            values = [c for j, c in enumerate(row.cells) if j > i and not row.cont[j]]
+            labels = [c for c in row.cells[: i + 1] if _is_label(c)]
+            values = [c for c, merged in zip(row.cells[i + 1 :], row.cont[i + 1 :], strict=False) if not merged]
             return found, Row(labels=labels, values=values, order=row.order, cells=row.cells, cont=row.cont)
     return None, row
 

@@ -19,6 +19,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 from auditor.extract.cells import (
     SplitTooHard,
@@ -68,7 +69,6 @@ _T3_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("other_1", ("逾期不补正", "不补正")),
     ("other_2", ("缴纳费用", "收费通知")),
 )
-_T3_BLOCKS = {"(三)": "denied", "(四)": "unable", "(五)": "rejected", "(六)": "other"}
 _BLOCK_PREFIX = re.compile(r"^\((?:三|四|五|六)\)(?:不予公开|无法提供|不予处理|其他处理)(.+)$")
 _T3_BLOCK_WORDS = {"不予公开": "denied", "无法提供": "unable", "不予处理": "rejected", "其他处理": "other"}
 
@@ -79,26 +79,39 @@ def t3_row_id(row: Row) -> str | None:
     return t3_label_id(row.label)
 
 
+_T3_KEY_REGEX = re.compile("|".join(re.escape(k) for _, keys in _T3_KEYS for k in keys))
+"""Every T3 row key in one alternation: a label holding none of them (most cells) is settled by one
+search instead of a scan of the 23 rows' keys."""
+
+
+@lru_cache(maxsize=8192)
 def t3_label_id(text: str) -> str | None:
-    """See :func:`t3_row_id`; for one label text."""
+    """See :func:`t3_row_id`; for one label text.  Cached: reports repeat the template's labels."""
     label = norm_label(text)
     if not label:
         return None
     inner = _BLOCK_PREFIX.match(label)
     if inner:
         label = inner.group(1)
-    for row_id, keys in _T3_KEYS:
-        if any(k in label for k in keys):
-            return row_id
-    if "总计" in label and (
-        "(七)" in label or label in ("总计", "七总计", "七、总计") or label.startswith("(七")
-    ):
+    return _t3_key_row(label) or _t3_other_row(label)
+
+
+def _t3_key_row(label: str) -> str | None:
+    """The first template row (in _T3_KEYS order) one of whose keys the label holds."""
+    if _T3_KEY_REGEX.search(label) is None:
+        return None
+    return next((row_id for row_id, keys in _T3_KEYS if any(k in label for k in keys)), None)
+
+
+def _t3_other_row(label: str) -> str | None:
+    """总计, 3.其他, a block's own label, 三、本年度办理结果, a subtotal; None for anything else."""
+    if "总计" in label and ("(七)" in label or label in ("总计", "七总计", "七、总计") or label.startswith("(七")):
         return "total"
     if re.match(r"^(3\.)?其他$", label):
         return "other_3"
-    for word, block in _T3_BLOCK_WORDS.items():
-        if word in label:
-            return f"block:{block}"
+    block = next((b for word, b in _T3_BLOCK_WORDS.items() if word in label), None)
+    if block is not None:
+        return f"block:{block}"
     if "本年度办理结果" in label or "办理结果" in label:
         return "results"
     if "小计" in label or "合计" in label:
@@ -403,7 +416,9 @@ T2_ANCHORS = AnchorSet(
 )
 
 
+@lru_cache(maxsize=8192)
 def t2_row_id(label: str) -> str | None:
+    """The template row of a T2 row label, or None.  Cached: reports repeat the template's labels."""
     key = norm_label(label)
     key = re.sub(r"\(.*?\)", "", key)  # provincial notes: "规章(设区的市…应提供相关数据)"
     for row_id, keys in _T2_ROW_KEYS:
@@ -412,15 +427,23 @@ def t2_row_id(label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _t2_column(label: str) -> tuple[str, str] | None:
+    """(version, column id) of a T2 column title, or None."""
+    key = norm_label(label)
+    for version, col_id, keys in _T2_COL_KEYS:
+        if any(k in key for k in keys):
+            return version, col_id
+    return None
+
+
 def t2_header_columns(row: Row) -> list[tuple[str, str, str]]:
     """(version, column id, label as written) for each column title in a header row."""
     found: list[tuple[str, str, str]] = []
     for label in row.labels:
-        key = norm_label(label)
-        for version, col_id, keys in _T2_COL_KEYS:
-            if any(k in key for k in keys):
-                found.append((version, col_id, label))
-                break
+        column = _t2_column(label)
+        if column is not None:
+            found.append((*column, label))
     return found
 
 
