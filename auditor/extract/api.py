@@ -129,8 +129,13 @@ def _looks_binary(head: bytes) -> bool:
     nuls = head.count(b"\x00")
     if nuls > max(2, len(head) // 100):
         return True
-    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    control = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return control > max(8, len(head) // 50)
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+"""Control bytes other than tab, line feed, vertical tab, form feed and carriage return (counted by
+deleting them: bytes.translate runs in C, a loop over 4 kB in Python cost more than reading a report)."""
 
 
 def read_raw(data: bytes, name: str = "", *, declared_encoding: str | None = None) -> RawDocument:
