@@ -367,8 +367,10 @@ def _page_meta(root: etree._Element) -> dict[str, object]:
 
 
 def _hidden(el: etree._Element) -> bool:
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or el.get("hidden") is not None
+    style = el.get("style")
+    if style is not None and "display:none" in style.replace(" ", "").lower():
+        return True
+    return el.get("hidden") is not None
 
 
 class _Flow:
@@ -480,7 +482,12 @@ def _blocks_of(el: etree._Element) -> list[Block]:
 
 def _span_cell(cell: etree._Element) -> SpanCell:
     """A cell's text, one line per paragraph or <br>, with its spans."""
-    return SpanCell(_cell_text(cell), rowspan=_int_attr(cell, "rowspan"), colspan=_int_attr(cell, "colspan"))
+    rowspan, colspan = cell.get("rowspan"), cell.get("colspan")  # nearly always absent: no call then
+    return SpanCell(
+        _cell_text(cell),
+        rowspan=1 if rowspan is None else _int_attr(cell, "rowspan"),
+        colspan=1 if colspan is None else _int_attr(cell, "colspan"),
+    )
 
 
 def _cell_text(cell: etree._Element) -> str:
