@@ -14,7 +14,7 @@ import re
 import time
 import zlib
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
 from itertools import pairwise
@@ -252,7 +252,7 @@ def _read_pages(pages: Iterable[Any], deadline: float) -> _Pages:
 def _read_page(page: Any, number: int, out: _Pages) -> None:
     tables = _find_tables(page)
     boxes = [t.bbox for t in tables]
-    text_page = page.filter(lambda obj: obj.get("object_type") != "char" or not _in_any(obj, boxes))
+    text_page = page.filter(_outside(boxes))
     items: list[_Item] = [_table_part(t, number) for t in tables]
     for line in text_page.extract_text_lines(strip=True, return_chars=False):
         text = clean_line(line["text"])
@@ -264,15 +264,17 @@ def _read_page(page: Any, number: int, out: _Pages) -> None:
     out.cid_chars += sum(1 for c in page.chars if c.get("text", "").startswith("(cid:"))
 
 
-def _in_any(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
-    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+def _outside(boxes: list[Box]) -> Callable[[dict[str, Any]], bool]:
+    """The test keeping every object but the characters whose midpoint is inside a table's box (edges
+    included); inlined, as it runs for every object of every page."""
 
+    def keep(obj: dict[str, Any]) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-def _mid_in(obj: dict[str, Any], box: Box) -> bool:
-    """pdfplumber's own test of a character in a cell: its midpoint, the box's far edges excluded."""
-    h_mid, v_mid = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-    return box[0] <= h_mid < box[2] and box[1] <= v_mid < box[3]
+    return keep
 
 
 def _is_page_number(text: str, top: float, height: float) -> bool:
@@ -316,43 +318,88 @@ def _looks_like_figures(table: Any) -> bool:
 
 
 def _table_part(table: Any, page: int) -> _Table:
-    texts = _extract(table)
+    # pdfplumber computes a table's rows and box anew on every access: once here
+    rows_of_cells, bbox = table.rows, table.bbox
+    texts = _extract(table, rows_of_cells, bbox)
     cells = [
-        (tuple(bbox), _cell_text(texts[r][c]))
-        for r, row in enumerate(table.rows)
-        for c, bbox in enumerate(row.cells)
-        if bbox is not None
+        (tuple(cell), _cell_text(texts[r][c]))
+        for r, row in enumerate(rows_of_cells)
+        for c, cell in enumerate(row.cells)
+        if cell is not None
     ]
-    rows = _edges([bbox[1] for bbox, _ in cells] + [table.bbox[3]])
-    cols = _edges([bbox[0] for bbox, _ in cells] + [table.bbox[2]])
-    return _Table(page, table.bbox[1], tuple(table.bbox), cells, rows, cols)
+    rows = _edges([box[1] for box, _ in cells] + [bbox[3]])
+    cols = _edges([box[0] for box, _ in cells] + [bbox[2]])
+    return _Table(page, bbox[1], tuple(bbox), cells, rows, cols)
 
 
-def _extract(table: Any) -> list[list[str | None]]:
+def _extract(table: Any, rows: list[Any], bbox: Box) -> list[list[str | None]]:
     """pdfplumber's Table.extract, same result, without rescanning every character of the page for
     each row: the characters inside the table are sorted by height once and each row takes its slice."""
     from pdfplumber.utils import extract_text
 
-    x0, top, x1, bottom = table.bbox
+    x0, top, x1, bottom = bbox
     chars = sorted(
-        (c for c in table.page.chars if _mid_in(c, (x0, top, x1, bottom))),
+        (
+            c
+            for c in table.page.chars
+            if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
+        ),
         key=lambda c: (c["top"] + c["bottom"]) / 2,
     )
     mids = [(c["top"] + c["bottom"]) / 2 for c in chars]
     out: list[list[str | None]] = []
-    for row in table.rows:
+    for row in rows:
         r_x0, r_top, r_x1, r_bottom = row.bbox
-        band = chars[bisect_left(mids, r_top) : bisect_left(mids, r_bottom)]
-        row_chars = [c for c in band if r_x0 <= (c["x0"] + c["x1"]) / 2 < r_x1]
+        lo, hi = bisect_left(mids, r_top), bisect_left(mids, r_bottom)
+        # (horizontal midpoint, vertical midpoint, char) of the row's characters, computed once
+        row_chars = [
+            (h, v, c)
+            for v, c in zip(mids[lo:hi], chars[lo:hi], strict=True)
+            if r_x0 <= (h := (c["x0"] + c["x1"]) / 2) < r_x1
+        ]
         texts: list[str | None] = []
         for cell in row.cells:
             if cell is None:
                 texts.append(None)
                 continue
-            inside = [c for c in row_chars if _mid_in(c, cell)]
-            texts.append(extract_text(inside) if inside else "")
+            x0, top, x1, bottom = cell
+            # pdfplumber's test of a character in a cell: its midpoint, the box's far edges excluded
+            inside = [c for h, v, c in row_chars if x0 <= h < x1 and top <= v < bottom]
+            texts.append((_one_line_text(inside) or extract_text(inside)) if inside else "")
         out.append(texts)
     return out
+
+
+_LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+"""pdfplumber's expansions of ligatures in extracted words (utils.text.LIGATURES)."""
+_WORD_GAP = 3
+"""pdfplumber's default x and y tolerances (points) of extract_text."""
+
+
+def _one_line_text(chars: list[dict[str, Any]]) -> str | None:
+    """What pdfplumber's ``extract_text(chars)`` gives for a cell written on one line, or None when the
+    cell is not that simple (the caller then asks pdfplumber).  Most cells are one number or a short
+    label: all upright, all tops within the tolerance (one line cluster, one line of words), no blank
+    character.  pdfplumber then sorts the characters by x0 (stably), starts a word where a character
+    begins more than the tolerance after the previous one ends, and joins the words with a space."""
+    tops = [c["top"] for c in chars]
+    if max(tops) - min(tops) > _WORD_GAP - 1e-6:
+        return None  # (a margin below the tolerance: no rounding can make pdfplumber see two lines)
+    parts: list[str] = []
+    previous_x1: float | None = None
+    for c in sorted(chars, key=_x0):
+        text = c["text"]
+        if not text or text.isspace() or c.get("upright") is not True:
+            return None
+        if previous_x1 is not None and c["x0"] > previous_x1 + _WORD_GAP:
+            parts.append(" ")
+        parts.append(_LIGATURES.get(text, text))
+        previous_x1 = c["x1"]
+    return "".join(parts)
+
+
+def _x0(char: dict[str, Any]) -> float:
+    return char["x0"]  # type: ignore[no-any-return]
 
 
 def _edges(values: list[float]) -> list[float]:
