@@ -4,9 +4,10 @@ The extraction speed-up of issue 12 must not change one extracted cell.  The cor
 generator in every rendering the suite and the benches use — its own text, markdown, HTML (UTF-8 and
 GBK), .docx and PDF; the real-file layouts of :mod:`auditor.samples.real_layouts`; the variation of
 real reports (traditional characters, full-width digits, other blank-line runs); and the planted
-defects of ``bench/audit_throughput.py`` as ``bench/audit_scale.make_corpus`` renders them — and each
-document's whole model (``Document.to_dict()`` with the body's digest) is compared with the snapshot
-taken from the code as it was on main before the optimisation.
+defects of ``bench/audit_throughput.py`` as ``bench/audit_scale.make_corpus`` renders them; and
+city-length PDFs of several pages (tables running across pages) — and each document's whole model
+(``Document.to_dict()`` with the body's digest) is compared with the snapshot taken from the code as it
+was on main before the optimisation (commit c92f3ce, this module run over that tree).
 
 Regenerate only after a deliberate extraction change, then review the diff:
     uv run python -m tests.extract.model_snapshot
@@ -20,6 +21,7 @@ import json
 import random
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,17 @@ def _sample_spec(seed: int) -> dict[str, Any]:
     return spec
 
 
+def _city_report(seed: int) -> SampleReport:
+    """A report of a city's length (about six PDF pages, tables running across pages), as
+    bench/pdf_engines.py makes them."""
+    report = make_report(seed, year=2019 + seed % 7, level="government")
+    sections = dict(report.sections)
+    for key in ("一", "五"):
+        heading, paragraphs = sections[key]
+        sections[key] = (heading, paragraphs * 3)
+    return replace(report, sections=sections)
+
+
 def corpus() -> Iterator[tuple[str, str, bytes]]:
     """(case id, file name, bytes) of every document of the snapshot, in a fixed order."""
     for layout, (name, render_one) in LAYOUTS.items():
@@ -93,6 +106,8 @@ def corpus() -> Iterator[tuple[str, str, bytes]]:
             year = YEARS[(i * 3 + len(layout)) % 7]
             level = LEVELS[(i + len(layout)) % 3]
             yield f"{layout}/{seed}-{year}-{level}", name, render_one(make_report(seed, year=year, level=level))
+    for seed in (7, 8):
+        yield f"pdf-city/{seed}", "r.pdf", render.render_pdf(_city_report(seed))
     for seed in range(30):
         fmt = SAMPLE_FORMATS[seed % len(SAMPLE_FORMATS)]
         if fmt == "pdf" and seed % 10:
