@@ -1,0 +1,119 @@
+"""The PDF reader's faster geometry gives exactly what pdfplumber's own functions give.
+
+:func:`auditor.extract.readers.pdf._one_line_text` stands in for ``pdfplumber.utils.extract_text`` on
+cells written on one line, and :mod:`auditor.extract.readers.pdfium_pages` redoes pdfplumber's
+``edges_to_intersections`` and ``intersections_to_cells``.  Each is compared with pdfplumber on random
+inputs (including the awkward ones: ties, overlapping characters, gaps at the tolerance, broken ruling)
+and on the pages of generated reports.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from pdfplumber import table as plumber_table
+from pdfplumber.utils import extract_text
+
+from auditor.extract.readers import pdfium_pages
+from auditor.extract.readers.pdf import _LINES, _one_line_text
+from auditor.samples import make_report, render_pdf
+
+TEXTS = list("0123456789中文年报告公开申请（）-./") + ["ﬁ", "ﬂ", " ", "\u3000", ""]
+
+
+def _char(rng: random.Random, x0: float, top: float) -> dict[str, Any]:
+    width = rng.choice([0.0, 2.5, 5.0, 10.0, rng.uniform(0, 12)])
+    height = rng.choice([10.0, 12.0, rng.uniform(5, 14)])
+    return {
+        "object_type": "char",
+        "text": rng.choice(TEXTS),
+        "x0": x0,
+        "x1": x0 + width,
+        "top": top,
+        "bottom": top + height,
+        "doctop": top,
+        "upright": rng.random() > 0.02,
+        "size": height,
+    }
+
+
+def _random_cell(rng: random.Random) -> list[dict[str, Any]]:
+    base = rng.uniform(0, 500)
+    spread = rng.choice([0.0, 0.5, 2.9, 3.0, 3.1, 6.0])
+    x = rng.uniform(0, 300)
+    chars = []
+    for _ in range(rng.randint(1, 8)):
+        chars.append(_char(rng, x, base + rng.uniform(0, spread)))
+        x += rng.choice([0.0, 5.0, 8.0, 10.0, 13.0, 13.0001, 20.0, -4.0])
+    if rng.random() < 0.3:
+        rng.shuffle(chars)  # pdfplumber keeps the given order among equal x0s: so must we
+    return chars
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_one_line_text_is_pdfplumbers(seed: int) -> None:
+    rng = random.Random(seed)
+    fast = 0
+    for _ in range(500):
+        chars = _random_cell(rng)
+        got = _one_line_text(chars)
+        if got is not None:
+            fast += 1
+            assert got == extract_text(chars), chars
+    assert fast > 50  # the fast path is taken, not only the fallback
+
+
+def _random_edges(rng: random.Random) -> list[dict[str, Any]]:
+    xs = sorted(rng.sample(range(0, 600, 20), rng.randint(2, 8)))
+    ys = sorted(rng.sample(range(0, 800, 15), rng.randint(2, 10)))
+    edges = []
+    for x in xs:
+        top, bottom = ys[0] + rng.choice([0, 0, 0.5, 30]), ys[-1] - rng.choice([0, 0, 0.5, 30])
+        if rng.random() < 0.9:
+            edges.append({"orientation": "v", "x0": x, "x1": x, "top": top, "bottom": bottom})
+    for y in ys:
+        x0, x1 = xs[0] + rng.choice([0, 0, 0.8, 40]), xs[-1] - rng.choice([0, 0, 0.8, 40])
+        if rng.random() < 0.9:
+            edges.append({"orientation": "h", "x0": x0, "x1": x1, "top": y, "bottom": y})
+    if rng.random() < 0.5:  # a short rule splitting a cell, as merged cells leave them
+        x = rng.choice(xs)
+        edges.append({"orientation": "v", "x0": x + 10, "x1": x + 10, "top": ys[0], "bottom": ys[1]})
+    rng.shuffle(edges)
+    return edges
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_table_cells_are_pdfplumbers(seed: int) -> None:
+    edges = _random_edges(random.Random(seed))
+    theirs = plumber_table.edges_to_intersections(edges, 3, 3)
+    ours = pdfium_pages.edges_to_intersections(edges, 3, 3)
+    assert list(ours) == list(theirs) and ours == theirs
+    assert pdfium_pages.intersections_to_cells(ours) == plumber_table.intersections_to_cells(theirs)
+
+
+def test_generated_pages_give_pdfplumbers_tables() -> None:
+    data = render_pdf(make_report(5, year=2022, level="government"))
+    doc = pdfium_pages.open_document(data)
+    try:
+        for page in doc.pages():
+            ours = pdfium_pages._TableFinder(page, _LINES)
+            theirs = plumber_table.TableFinder(page, _LINES)  # type: ignore[arg-type]
+            assert ours.cells and ours.cells == theirs.cells
+            assert [t.cells for t in ours.tables] == [t.cells for t in theirs.tables]
+            for table in theirs.tables:
+                for row in table.rows:
+                    for cell in row.cells:
+                        if cell is None:
+                            continue
+                        inside = [
+                            c
+                            for c in page.chars
+                            if cell[0] <= (c["x0"] + c["x1"]) / 2 < cell[2]
+                            and cell[1] <= (c["top"] + c["bottom"]) / 2 < cell[3]
+                        ]
+                        fast = _one_line_text(inside) if inside else None
+                        assert fast is None or fast == extract_text(inside)
+    finally:
+        doc.close()
