@@ -1,7 +1,7 @@
 """The PDF reader's faster geometry gives exactly what pdfplumber's own functions give.
 
-:func:`auditor.extract.readers.pdf._one_line_text` stands in for ``pdfplumber.utils.extract_text`` on
-cells written on one line, and :mod:`auditor.extract.readers.pdfium_pages` redoes pdfplumber's
+:func:`auditor.extract.readers.pdf._plain_text` stands in for ``pdfplumber.utils.extract_text`` on
+table cells, and :mod:`auditor.extract.readers.pdfium_pages` redoes pdfplumber's
 ``edges_to_intersections`` and ``intersections_to_cells``.  Each is compared with pdfplumber on random
 inputs (including the awkward ones: ties, overlapping characters, gaps at the tolerance, broken ruling)
 and on the pages of generated reports.
@@ -17,7 +17,7 @@ from pdfplumber import table as plumber_table
 from pdfplumber.utils import extract_text
 
 from auditor.extract.readers import pdfium_pages
-from auditor.extract.readers.pdf import _LINES, _one_line_text
+from auditor.extract.readers.pdf import _LINES, _plain_text
 from auditor.samples import make_report, render_pdf
 
 TEXTS = list("0123456789中文年报告公开申请（）-./") + ["ﬁ", "ﬂ", " ", "\u3000", ""]
@@ -41,11 +41,12 @@ def _char(rng: random.Random, x0: float, top: float) -> dict[str, Any]:
 
 def _random_cell(rng: random.Random) -> list[dict[str, Any]]:
     base = rng.uniform(0, 500)
-    spread = rng.choice([0.0, 0.5, 2.9, 3.0, 3.1, 6.0])
+    spread = rng.choice([0.0, 0.5, 2.9, 3.0, 3.1, 6.0, 14.0, 30.0])
     x = rng.uniform(0, 300)
     chars = []
-    for _ in range(rng.randint(1, 8)):
-        chars.append(_char(rng, x, base + rng.uniform(0, spread)))
+    for _ in range(rng.randint(1, 12)):
+        top = base + rng.choice([0.0, 1.5, 3.0, 12.0, 24.0, rng.uniform(0, spread)])
+        chars.append(_char(rng, x, top))
         x += rng.choice([0.0, 5.0, 8.0, 10.0, 13.0, 13.0001, 20.0, -4.0])
     if rng.random() < 0.3:
         rng.shuffle(chars)  # pdfplumber keeps the given order among equal x0s: so must we
@@ -53,16 +54,17 @@ def _random_cell(rng: random.Random) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_one_line_text_is_pdfplumbers(seed: int) -> None:
+def test_plain_text_is_pdfplumbers(seed: int) -> None:
     rng = random.Random(seed)
-    fast = 0
+    fast = lines = 0
     for _ in range(500):
         chars = _random_cell(rng)
-        got = _one_line_text(chars)
+        got = _plain_text(chars)
         if got is not None:
             fast += 1
+            lines += "\n" in got
             assert got == extract_text(chars), chars
-    assert fast > 50  # the fast path is taken, not only the fallback
+    assert fast > 50 and lines > 10  # the fast path is taken, on several lines too, not only the fallback
 
 
 def _random_edges(rng: random.Random) -> list[dict[str, Any]]:
@@ -113,7 +115,7 @@ def test_generated_pages_give_pdfplumbers_tables() -> None:
                             if cell[0] <= (c["x0"] + c["x1"]) / 2 < cell[2]
                             and cell[1] <= (c["top"] + c["bottom"]) / 2 < cell[3]
                         ]
-                        fast = _one_line_text(inside) if inside else None
+                        fast = _plain_text(inside) if inside else None
                         assert fast is None or fast == extract_text(inside)
     finally:
         doc.close()
