@@ -84,7 +84,8 @@ def _is_image(head: bytes) -> bool:
     if head.startswith(b"BM"):
         # a BMP's header: file size, reserved zeros, then the pixel offset; text starting "BM" is not one
         return len(head) >= 14 and head[6:10] == b"\x00\x00\x00\x00"
-    return head.startswith(IMAGE_MAGIC) or (head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1"))
+    heif = head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1")
+    return head.startswith(IMAGE_MAGIC) or heif
 
 
 def _utf16_head(data: bytes) -> str:
@@ -133,7 +134,7 @@ def _looks_binary(head: bytes) -> bool:
     return control > max(8, len(head) // 50)
 
 
-_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+_CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or b > 13)
 """Control bytes other than tab, line feed, vertical tab, form feed and carriage return (counted by
 deleting them: bytes.translate runs in C, a loop over 4 kB in Python cost more than reading a report)."""
 

@@ -31,7 +31,9 @@ MAX_SPLITS = 20000
 _COUNT_UNITS = frozenset({"件", "个", "条", "项", "宗", "次", "人"})
 """Units of a count: a cell "12件" is a number written with a word (VAL-001), its value 12 used."""
 _FULLWIDTH_DIGITS = re.compile(r"[０-９]")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9
+}  # fmt: skip
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百千万]{1,12}$")
 MAX_CELL_CHARS = 200

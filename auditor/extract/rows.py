@@ -84,7 +84,8 @@ def row_from_block(block: Block, order: int = 0) -> Row:
         if is_label[i] and (not labels or labels[-1] != cells[i]):
             labels.append(cells[i])
     cont = list(block.cont)
-    values = [c for c, merged in zip(cells[last_label + 1 :], cont[last_label + 1 :], strict=False) if not merged]
+    after = last_label + 1
+    values = [c for c, merged in zip(cells[after:], cont[after:], strict=False) if not merged]
     return Row(labels=labels, values=values, order=order, cells=cells, cont=cont)
 
 
@@ -102,7 +103,8 @@ def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | N
         found = identify(text)
         if found is not None:
             labels = [c for c in row.cells[: i + 1] if _is_label(c)]
-            values = [c for c, merged in zip(row.cells[i + 1 :], row.cont[i + 1 :], strict=False) if not merged]
+            tail = zip(row.cells[i + 1 :], row.cont[i + 1 :], strict=False)
+            values = [c for c, merged in tail if not merged]
             return found, Row(labels=labels, values=values, order=row.order, cells=row.cells, cont=row.cont)
     return None, row
 

@@ -105,7 +105,9 @@ def _t3_key_row(label: str) -> str | None:
 
 def _t3_other_row(label: str) -> str | None:
     """总计, 3.其他, a block's own label, 三、本年度办理结果, a subtotal; None for anything else."""
-    if "总计" in label and ("(七)" in label or label in ("总计", "七总计", "七、总计") or label.startswith("(七")):
+    if "总计" in label and (
+        "(七)" in label or label in ("总计", "七总计", "七、总计") or label.startswith("(七")
+    ):
         return "total"
     if re.match(r"^(3\.)?其他$", label):
         return "other_3"
@@ -295,7 +297,7 @@ def _place_by_position(
     if len(gap) == len(pending) and all(
         len(_trim(r.values, len(T3_COLUMNS))) == len(T3_COLUMNS) for r in pending
     ):
-        for rid, row in zip(gap, pending):
+        for rid, row in zip(gap, pending, strict=True):
             row.recovered = "position"
             assigned.append((rid, row))
         table.notes.append(
@@ -322,15 +324,15 @@ def _resolve_t3_splits(table: Table, spec: TableSpec, splits: dict[str, list[lis
     good: list[tuple[list[str], ...]] = []
     for combo in itertools.product(*(splits[n] for n in names)):
         trial = dict(table.cells)
-        for rid, values in zip(names, combo):
-            for col, raw in zip([c.id for c in T3_COLUMNS], values):
+        for rid, values in zip(names, combo, strict=True):
+            for col, raw in zip([c.id for c in T3_COLUMNS], values, strict=True):
                 trial[(rid, col)] = parse_cell(raw)
         if _t3_columns_balance(trial, spec):
             good.append(combo)
             if len(good) > 1:
                 break
     if len(good) == 1:
-        for rid, values in zip(names, good[0]):
+        for rid, values in zip(names, good[0], strict=True):
             _put_row(table, rid, [c.id for c in T3_COLUMNS], [parse_cell(v) for v in values], "split")
         table.notes.append(
             "数字连写的行按本表的勾稽关系唯一拆分：" + "、".join(spec.row(n).display for n in names)
@@ -476,7 +478,7 @@ def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
     if not instances:
         trace = _unreadable_trace("T2", rows, t2_row_id, section)
         return [trace] if trace else []
-    return [_t2_instance(inst, hdrs, section, gaps) for inst, hdrs in zip(instances, headers)]
+    return [_t2_instance(inst, hdrs, section, gaps) for inst, hdrs in zip(instances, headers, strict=True)]
 
 
 def _is_new_table_header(headers: list[Row]) -> bool:
@@ -555,7 +557,10 @@ T4_ANCHORS = AnchorSet(
 def _t4_values(row: Row) -> list[str]:
     """The value cells of a T4 row: T4 rows have no row label, so any text after the leading titles
     ("行政复议", "复议后起诉"…) is a value written as text (VAL-001), not a label."""
-    cells = [c for c, cont in zip(row.cells, row.cont) if not cont] if row.cells else list(row.values)
+    if row.cells:
+        cells = [c for c, cont in zip(row.cells, row.cont, strict=False) if not cont]
+    else:
+        cells = list(row.values)
     start = 0
     while start < len(cells) and (
         not cells[start] or any(w in norm_label(cells[start]) for w in _T4_TITLE_WORDS)
@@ -634,7 +639,7 @@ def _t4_without_values(table: Table, rows: Sequence[Row], titles: int) -> Table 
     empty = [r for r in rows if not r.labels and r.values and not r.has_values]
     widths = [len(_trim(r.values, 15 if len(r.values) > 5 else 5)) for r in empty]
     if widths in ([15], [5, 5, 5]):
-        for i, rid in enumerate(r.id for r in T4_SPEC.rows):
+        for rid in (r.id for r in T4_SPEC.rows):
             table.row_labels[rid] = T4_SPEC.row(rid).label
             for col in (c.id for c in T4_SPEC.columns):
                 table.cells[(rid, col)] = parse_cell("")
@@ -822,7 +827,7 @@ def _read_before_sign(tokens: list[str], width: int, signed_at: int | None) -> l
 def _put_row(
     table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell | None], recovered: str | None
 ) -> None:
-    for col, cell in zip(cols, cells):
+    for col, cell in zip(cols, cells, strict=False):
         if cell is None:
             continue  # a cell that could not be placed stays unread
         if recovered and cell.recovered is None:

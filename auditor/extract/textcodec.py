@@ -137,5 +137,5 @@ class Simplifier:
         converted = cls.convert(sample)
         if converted == sample:
             return False  # nothing to convert (nearly every report): no need to count the changes
-        changed = sum(1 for a, b in zip(sample, converted) if a != b)
+        changed = sum(1 for a, b in zip(sample, converted, strict=False) if a != b)
         return changed > max(3, len(sample) // 200)

@@ -58,11 +58,17 @@ LAYOUTS: dict[str, tuple[str, Render]] = {
         "r.txt",
         lambda r: real_layouts.render_crawler_text(real_layouts.blank_for_zero(r), 0, 1).encode("utf-8"),
     ),
-    "html-nbsp-blank-for-zero": ("r.html", lambda r: real_layouts.render_html_nbsp(real_layouts.blank_for_zero(r))),
+    "html-nbsp-blank-for-zero": (
+        "r.html",
+        lambda r: real_layouts.render_html_nbsp(real_layouts.blank_for_zero(r)),
+    ),
     "docx-empty-template": ("r.docx", lambda r: render.render_docx(real_layouts.empty_template(r))),
     "md-from-pdf": ("r.md", lambda r: real_layouts.render_pdf_markdown(r, seed=r.year).encode("utf-8")),
     "txt-traditional": ("r.txt", lambda r: _traditional(render.render_text(r)).encode("utf-8")),
-    "txt-fullwidth-gb18030": ("r.txt", lambda r: render.render_text(r).translate(FULLWIDTH).encode("gb18030")),
+    "txt-fullwidth-gb18030": (
+        "r.txt",
+        lambda r: render.render_text(r).translate(FULLWIDTH).encode("gb18030"),
+    ),
     "txt-utf16": ("r.txt", lambda r: render.render_text(r).encode("utf-16")),
 }
 
@@ -105,7 +111,11 @@ def corpus() -> Iterator[tuple[str, str, bytes]]:
             seed = 300 + 11 * i + len(layout)
             year = YEARS[(i * 3 + len(layout)) % 7]
             level = LEVELS[(i + len(layout)) % 3]
-            yield f"{layout}/{seed}-{year}-{level}", name, render_one(make_report(seed, year=year, level=level))
+            yield (
+                f"{layout}/{seed}-{year}-{level}",
+                name,
+                render_one(make_report(seed, year=year, level=level)),
+            )
     for seed in (7, 8):
         yield f"pdf-city/{seed}", "r.pdf", render.render_pdf(_city_report(seed))
     for seed in range(30):

@@ -162,7 +162,8 @@ def _checked_package(data: bytes) -> tuple[zipfile.ZipFile, set[str]]:
     for info in infos:
         if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise ReadError(
-                f"DOCX 成员 {info.filename} 压缩比异常（{info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹"
+                f"DOCX 成员 {info.filename} 压缩比异常"
+                f"（{info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹"
             )
     sizes = {i.filename: i.file_size for i in infos}
     if "word/document.xml" not in sizes:
@@ -580,7 +581,8 @@ def _span_rows(rows: list[list[tuple[int, etree._Element]]], plain: bool = False
                 origin.rowspan += 1
             else:
                 # expand_spans places at most MAX_COLUMNS cells of a row: the text of the rest is unused
-                cell = SpanCell(_content_text(content, plain) if len(spans) < MAX_COLUMNS else "", colspan=width)
+                text = _content_text(content, plain) if len(spans) < MAX_COLUMNS else ""
+                cell = SpanCell(text, colspan=width)
                 spans.append(cell)
                 for c in range(col, col + width):
                     open_merges.pop(c, None)

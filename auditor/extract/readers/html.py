@@ -518,7 +518,8 @@ def _flush_line(lines: list[str], buf: list[str]) -> None:
 
 
 def _cell_lines(el: etree._Element, block: bool, lines: list[str], buf: list[str]) -> None:
-    """:meth:`_Flow.walk` for text only: the same breaks (blocks, headings, <br>, pictures), no blocks made."""
+    """:meth:`_Flow.walk` for text only: the same breaks (blocks, headings, <br>, pictures), no blocks
+    made."""
     if block:
         _flush_line(lines, buf)
     buf.append(el.text or "")
