@@ -127,7 +127,7 @@ class Simplifier:
             import opencc
 
             cls._converter = opencc.OpenCC("t2s")
-        return cls._converter.convert(text)
+        return str(cls._converter.convert(text))
 
     @classmethod
     def is_traditional(cls, sample: str) -> bool:

@@ -226,7 +226,7 @@ def _drop_tree(el: etree._Element) -> None:
 
 def _text(el: etree._Element) -> str:
     """All the text inside an element (lxml.html's text_content)."""
-    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    return str(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
 
 
 # ------------------------------------------------------------------------------------------ container

@@ -335,7 +335,7 @@ def _table_part(table: Any, page: int) -> _Table:
 def _extract(table: Any, rows: list[Any], bbox: Box) -> list[list[str | None]]:
     """pdfplumber's Table.extract, same result, without rescanning every character of the page for
     each row: the characters inside the table are sorted by height once and each row takes its slice."""
-    from pdfplumber.utils import extract_text
+    from pdfplumber.utils.text import extract_text
 
     x0, top, x1, bottom = bbox
     chars = sorted(
@@ -426,7 +426,7 @@ def _clusters(values: list[float]) -> dict[float, int]:
 
 def _begins_word(prev: dict[str, Any], char: dict[str, Any]) -> bool:
     """pdfplumber's char_begins_new_word for left-to-right text at the default tolerances."""
-    return (
+    return bool(
         char["x0"] < prev["x0"]
         or char["x0"] > prev["x1"] + _WORD_GAP
         or abs(char["top"] - prev["top"]) > _WORD_GAP

@@ -18,7 +18,7 @@ from operator import itemgetter
 from typing import Any
 
 import pypdfium2 as pdfium
-from pdfplumber import utils
+from pdfplumber.utils.text import chars_to_textmap, extract_words
 from pdfplumber.container import Container
 from pdfplumber.table import (
     Table,
@@ -97,13 +97,13 @@ class FastPage(Container):
         return (0.0, 0.0, self.width, self.height)
 
     def find_tables(self, settings: dict[str, Any]) -> list[Any]:
-        return _TableFinder(self, settings).tables  # type: ignore[arg-type]
+        return _TableFinder(self, settings).tables
 
     def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
-        return utils.extract_words(self.chars, **kwargs)
+        return extract_words(self.chars, **kwargs)
 
     def extract_text_lines(self, strip: bool = True, return_chars: bool = True) -> list[dict[str, Any]]:
-        textmap = utils.chars_to_textmap(
+        textmap = chars_to_textmap(
             self.chars, layout_bbox=self.bbox, layout_width=self.width, layout_height=self.height
         )
         return textmap.extract_text_lines(strip=strip, return_chars=return_chars)
@@ -121,14 +121,14 @@ class _TableFinder(TableFinder):
     :func:`intersections_to_cells`); the edges, intersections and grouping are pdfplumber's own."""
 
     def __init__(self, page: FastPage, settings: dict[str, Any]) -> None:
-        self.page = page  # type: ignore[assignment]
+        self.page = page  # type: ignore[assignment]  # pdfplumber's Page interface, as far as used
         self.settings = TableSettings.resolve(settings)
         self.edges = self.get_edges()
         self.intersections = edges_to_intersections(
             self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance
-        )  # type: ignore[assignment]
+        )
         self.cells = intersections_to_cells(self.intersections)
-        self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]  # type: ignore[arg-type]
+        self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
 
 
 Point = tuple[float, float]
