@@ -18,7 +18,6 @@ from operator import itemgetter
 from typing import Any
 
 import pypdfium2 as pdfium
-from pdfplumber.utils.text import chars_to_textmap, extract_words
 from pdfplumber.container import Container
 from pdfplumber.table import (
     Table,
@@ -26,6 +25,7 @@ from pdfplumber.table import (
     TableSettings,
     cells_to_tables,
 )
+from pdfplumber.utils.text import chars_to_textmap, extract_words
 from pypdfium2 import raw
 
 _AXIS_SLOPE = 0.01
