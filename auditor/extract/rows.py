@@ -74,11 +74,10 @@ def _is_label(cell: str) -> bool:
 
 def row_from_block(block: Block, order: int = 0) -> Row:
     """Split a table row into label cells and the value cells after the last label."""
-    cells = [clean_cell(c) for c in block.cells]
-    is_label = [_is_label(c) for c in cells]
-    last_label = len(cells) - 1
-    while last_label >= 0 and not is_label[last_label]:
-        last_label -= 1
+    # map() over the cached helpers: the calls stay in C (rows are most of what the structurer reads)
+    cells = list(map(clean_cell, block.cells))
+    is_label = list(map(_is_label, cells))
+    last_label = len(cells) - 1 - is_label[::-1].index(True) if True in is_label else -1
     labels: list[str] = []
     for i in range(last_label + 1):
         if is_label[i] and (not labels or labels[-1] != cells[i]):
