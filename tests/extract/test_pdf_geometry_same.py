@@ -119,3 +119,27 @@ def test_generated_pages_give_pdfplumbers_tables() -> None:
                         assert fast is None or fast == extract_text(inside)
     finally:
         doc.close()
+
+
+def test_table_texts_are_pdfplumbers_table_extract() -> None:
+    """The reader's table extraction in page order is pdfplumber's Table.extract, on the ruled tables
+    and on the text-aligned ones a page without ruling gives (the test of "a table of figures")."""
+    from dataclasses import replace
+
+    from auditor.extract.readers.pdf import _TEXT, _extract
+
+    report = make_report(8, year=2023, level="government")
+    sections = dict(report.sections)
+    heading, paragraphs = sections["一"]
+    sections["一"] = (heading, paragraphs * 4)  # pages of text without ruling
+    doc = pdfium_pages.open_document(render_pdf(replace(report, sections=sections)))
+    seen = {"lines": 0, "text": 0}
+    try:
+        for page in doc.pages():
+            for strategy, settings in (("lines", _LINES), ("text", _TEXT)):
+                for table in page.find_tables(settings):
+                    seen[strategy] += 1
+                    assert _extract(table, table.rows, table.bbox, page_order=True) == table.extract()
+    finally:
+        doc.close()
+    assert seen["lines"] and seen["text"]

@@ -310,7 +310,8 @@ def _find_tables(page: Any) -> list[Any]:
 
 
 def _looks_like_figures(table: Any) -> bool:
-    rows = [row for row in table.extract() if any((c or "").strip() for c in row)]
+    texts = _extract(table, table.rows, table.bbox, page_order=True)  # pdfplumber's table.extract()
+    rows = [row for row in texts if any((c or "").strip() for c in row)]
     if len(rows) < 3 or len(table.columns) < 3:
         return False
     numeric = sum(1 for row in rows if any(_NUMBER.match((c or "").strip()) for c in row))
@@ -332,29 +333,32 @@ def _table_part(table: Any, page: int) -> _Table:
     return _Table(page, bbox[1], tuple(bbox), cells, rows, cols)
 
 
-def _extract(table: Any, rows: list[Any], bbox: Box) -> list[list[str | None]]:
-    """pdfplumber's Table.extract, same result, without rescanning every character of the page for
-    each row: the characters inside the table are sorted by height once and each row takes its slice."""
+def _extract(table: Any, rows: list[Any], bbox: Box, *, page_order: bool = False) -> list[list[str | None]]:
+    """pdfplumber's Table.extract without rescanning every character of the page for each row: the
+    characters inside the table are sorted by height once and each row takes its slice.  With
+    ``page_order`` a cell's characters reach the text grouping in the page's order, as pdfplumber passes
+    them (the same result to the character); without it in the order of their heights, as this reader
+    has always read ruled tables (the same text but where two characters of a line share their x0)."""
     from pdfplumber.utils.text import extract_text
 
     x0, top, x1, bottom = bbox
     chars = sorted(
         (
-            c
-            for c in table.page.chars
+            (i, c)
+            for i, c in enumerate(table.page.chars)
             if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
         ),
-        key=lambda c: (c["top"] + c["bottom"]) / 2,
+        key=lambda ic: (ic[1]["top"] + ic[1]["bottom"]) / 2,
     )
-    mids = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    mids = [(c["top"] + c["bottom"]) / 2 for _, c in chars]
     out: list[list[str | None]] = []
     for row in rows:
         r_x0, r_top, r_x1, r_bottom = row.bbox
         lo, hi = bisect_left(mids, r_top), bisect_left(mids, r_bottom)
-        # (horizontal midpoint, vertical midpoint, char) of the row's characters, computed once
+        # (horizontal midpoint, vertical midpoint, page index, char) of the row's characters, computed once
         row_chars = [
-            (h, v, c)
-            for v, c in zip(mids[lo:hi], chars[lo:hi], strict=True)
+            (h, v, i, c)
+            for v, (i, c) in zip(mids[lo:hi], chars[lo:hi], strict=True)
             if r_x0 <= (h := (c["x0"] + c["x1"]) / 2) < r_x1
         ]
         texts: list[str | None] = []
@@ -362,12 +366,21 @@ def _extract(table: Any, rows: list[Any], bbox: Box) -> list[list[str | None]]:
             if cell is None:
                 texts.append(None)
                 continue
-            x0, top, x1, bottom = cell
-            # pdfplumber's test of a character in a cell: its midpoint, the box's far edges excluded
-            inside = [c for h, v, c in row_chars if x0 <= h < x1 and top <= v < bottom]
+            inside = _cell_chars(row_chars, cell, page_order)
             texts.append((_plain_text(inside) or extract_text(inside)) if inside else "")
         out.append(texts)
     return out
+
+
+def _cell_chars(
+    row_chars: list[tuple[float, float, int, dict[str, Any]]], cell: Box, page_order: bool
+) -> list[dict[str, Any]]:
+    """The row's characters inside a cell, by pdfplumber's test (the midpoint, the far edges excluded)."""
+    x0, top, x1, bottom = cell
+    inside = [(i, c) for h, v, i, c in row_chars if x0 <= h < x1 and top <= v < bottom]
+    if page_order:
+        inside.sort(key=lambda ic: ic[0])
+    return [c for _, c in inside]
 
 
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
