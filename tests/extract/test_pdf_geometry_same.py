@@ -1,7 +1,7 @@
 """The PDF reader's faster geometry gives exactly what pdfplumber's own functions give.
 
-:func:`auditor.extract.readers.pdf._plain_text` stands in for ``pdfplumber.utils.extract_text`` on
-table cells, and :mod:`auditor.extract.readers.pdfium_pages` redoes pdfplumber's
+:mod:`auditor.extract.readers._words` stands in for pdfplumber's word grouping (``extract_text`` of
+table cells, the words of the text strategy, the words of the page's text lines), and :mod:`auditor.extract.readers.pdfium_pages` redoes pdfplumber's
 ``edges_to_intersections`` and ``intersections_to_cells``.  Each is compared with pdfplumber on random
 inputs (including the awkward ones: ties, overlapping characters, gaps at the tolerance, broken ruling)
 and on the pages of generated reports.
@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from pdfplumber import table as plumber_table
-from pdfplumber.utils import extract_text
+from pdfplumber.utils.text import WordExtractor, chars_to_textmap, extract_text
 
 from auditor.extract.readers import pdfium_pages
-from auditor.extract.readers.pdf import _LINES, _plain_text
+from auditor.extract.readers._words import plain_text, word_tuples
+from auditor.extract.readers.pdf import _LINES
 from auditor.samples import make_report, render_pdf
 
 TEXTS = list("0123456789中文年报告公开申请（）-./") + ["ﬁ", "ﬂ", " ", "\u3000", ""]
@@ -54,12 +55,12 @@ def _random_cell(rng: random.Random) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("seed", range(20))
-def test_plain_text_is_pdfplumbers(seed: int) -> None:
+def testplain_text_is_pdfplumbers(seed: int) -> None:
     rng = random.Random(seed)
     fast = lines = 0
     for _ in range(500):
         chars = _random_cell(rng)
-        got = _plain_text(chars)
+        got = plain_text(chars)
         if got is not None:
             fast += 1
             lines += "\n" in got
@@ -115,7 +116,7 @@ def test_generated_pages_give_pdfplumbers_tables() -> None:
                             if cell[0] <= (c["x0"] + c["x1"]) / 2 < cell[2]
                             and cell[1] <= (c["top"] + c["bottom"]) / 2 < cell[3]
                         ]
-                        fast = _plain_text(inside) if inside else None
+                        fast = plain_text(inside) if inside else None
                         assert fast is None or fast == extract_text(inside)
     finally:
         doc.close()
@@ -143,3 +144,30 @@ def test_table_texts_are_pdfplumbers_table_extract() -> None:
     finally:
         doc.close()
     assert seen["lines"] and seen["text"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_words_are_pdfplumbers(seed: int) -> None:
+    rng = random.Random(1000 + seed)
+    for _ in range(300):
+        chars = _random_cell(rng) + _random_cell(rng)
+        ours = word_tuples(chars)
+        if ours is None:
+            continue
+        theirs = list(WordExtractor().iter_extract_tuples(chars))
+        assert [w for w, _ in ours] == [w for w, _ in theirs]
+        assert [[id(c) for c in cs] for _, cs in ours] == [[id(c) for c in cs] for _, cs in theirs]
+
+
+def test_page_words_and_text_lines_are_pdfplumbers() -> None:
+    doc = pdfium_pages.open_document(render_pdf(make_report(9, year=2020, level="department")))
+    try:
+        for page in doc.pages():
+            assert word_tuples(page.chars) is not None
+            assert page.extract_words() == WordExtractor().extract_words(page.chars)
+            theirs = chars_to_textmap(
+                page.chars, layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height
+            ).extract_text_lines(strip=True, return_chars=False)
+            assert page.extract_text_lines(strip=True, return_chars=False) == theirs
+    finally:
+        doc.close()

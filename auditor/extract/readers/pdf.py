@@ -17,11 +17,12 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
-from itertools import groupby, pairwise
+from itertools import pairwise
 from typing import Any
 
 from auditor.extract.ir import Block, RawDocument, ReadError
 from auditor.extract.readers._grid import clean_line
+from auditor.extract.readers._words import plain_text
 
 MAX_PAGES = 200
 MAX_STREAM_BYTES = 100 * 1024 * 1024
@@ -367,7 +368,7 @@ def _extract(table: Any, rows: list[Any], bbox: Box, *, page_order: bool = False
                 texts.append(None)
                 continue
             inside = _cell_chars(row_chars, cell, page_order)
-            texts.append((_plain_text(inside) or extract_text(inside)) if inside else "")
+            texts.append((plain_text(inside) or extract_text(inside)) if inside else "")
         out.append(texts)
     return out
 
@@ -381,73 +382,6 @@ def _cell_chars(
     if page_order:
         inside.sort(key=lambda ic: ic[0])
     return [c for _, c in inside]
-
-
-_LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
-"""pdfplumber's expansions of ligatures in extracted words (utils.text.LIGATURES)."""
-_WORD_GAP = 3
-"""pdfplumber's default x and y tolerances (points) of extract_text."""
-
-
-def _plain_text(chars: list[dict[str, Any]]) -> str | None:
-    """What pdfplumber's ``extract_text(chars)`` gives (default settings), computed without its
-    machinery, or None for characters it treats specially (not upright, empty text: the caller then
-    asks pdfplumber).  pdfplumber groups the characters into lines by their tops (a value within the
-    tolerance of the previous one joins its line), sorts each line by x0 (stably), starts a word at a
-    blank character or where a character begins before the previous one, more than the tolerance after
-    it ends, or more than the tolerance above or below it; then it groups the words into lines again by
-    their tops, and joins words with a space and lines with a line break."""
-    if any(c.get("upright") is not True or not c["text"] for c in chars):
-        return None
-    line_of = _clusters([c["top"] for c in chars])
-    words: list[list[dict[str, Any]]] = []
-    for _, line in groupby(sorted(chars, key=lambda c: line_of[c["top"]]), key=lambda c: line_of[c["top"]]):
-        word: list[dict[str, Any]] = []
-        for c in sorted(line, key=_x0):
-            if c["text"].isspace():
-                if word:
-                    words.append(word)
-                word = []
-            elif word and _begins_word(word[-1], c):
-                words.append(word)
-                word = [c]
-            else:
-                word.append(c)
-        if word:
-            words.append(word)
-    tops = [min(c["top"] for c in w) for w in words]
-    texts = ["".join(_LIGATURES.get(c["text"], c["text"]) for c in w) for w in words]
-    word_line = _clusters(tops)
-    order = sorted(range(len(words)), key=lambda i: word_line[tops[i]])
-    return "\n".join(
-        " ".join(texts[i] for i in group) for _, group in groupby(order, key=lambda i: word_line[tops[i]])
-    )
-
-
-def _clusters(values: list[float]) -> dict[float, int]:
-    """pdfplumber's make_cluster_dict at the text tolerance: each distinct value's group, values sorted
-    and a value more than the tolerance above the previous one starting a new group."""
-    ids: dict[float, int] = {}
-    group, last = -1, 0.0
-    for value in sorted(set(values)):
-        if group < 0 or value > last + _WORD_GAP:
-            group += 1
-        ids[value] = group
-        last = value
-    return ids
-
-
-def _begins_word(prev: dict[str, Any], char: dict[str, Any]) -> bool:
-    """pdfplumber's char_begins_new_word for left-to-right text at the default tolerances."""
-    return bool(
-        char["x0"] < prev["x0"]
-        or char["x0"] > prev["x1"] + _WORD_GAP
-        or abs(char["top"] - prev["top"]) > _WORD_GAP
-    )
-
-
-def _x0(char: dict[str, Any]) -> float:
-    return char["x0"]  # type: ignore[no-any-return]
 
 
 def _edges(values: list[float]) -> list[float]:
