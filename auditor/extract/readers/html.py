@@ -149,6 +149,7 @@ _BLOCK = frozenset(
     ]
 )
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
+_CELL_TAGS = frozenset(("td", "th"))
 _MARKERS = ("zoom", "ucap-content", "trs_editor", "article", "content", "detail", "pages_content", "xxgk")
 _PUB_META = ("pubdate", "publishdate", "articlepubdate", "firstpublishedtime")
 MAX_TAGS = 400_000
@@ -434,7 +435,7 @@ class _Flow:
         # every cell covers at least one column, so cells past MAX_COLUMNS would be clamped away: never
         # read them (a hostile 1,000 x 1,000 table costs what a 1,000 x 100 one does)
         rows = [
-            list(islice((c for c in tr if c.tag == "td" or c.tag == "th"), MAX_COLUMNS))
+            list(islice((c for c in tr if c.tag in _CELL_TAGS), MAX_COLUMNS))
             for tr in _own_rows(el)
         ]
         cells = [c for row in rows for c in row]
@@ -485,19 +486,20 @@ def _span_cell(cell: etree._Element) -> SpanCell:
     rowspan, colspan = cell.get("rowspan"), cell.get("colspan")  # nearly always absent: no call then
     return SpanCell(
         _cell_text(cell),
-        rowspan=1 if rowspan is None else _int_attr(cell, "rowspan"),
-        colspan=1 if colspan is None else _int_attr(cell, "colspan"),
+        1 if rowspan is None else _int_attr(cell, "rowspan"),
+        1 if colspan is None else _int_attr(cell, "colspan"),
     )
 
 
 def _cell_text(cell: etree._Element) -> str:
     """The text of a cell's content read as running text (tables in it as text), one line per block,
     line break or picture: the para blocks :func:`_blocks_of` would give, joined by newlines."""
-    if len(cell) == 0:
+    children = len(cell)
+    if children == 0:
         return clean_line(cell.text or "")
-    if len(cell) == 1 and _blank(cell.text):  # the common <td><p>text</p></td>
+    if children == 1 and _blank(cell.text):  # the common <td><p>text</p></td>
         child = cell[0]
-        if len(child) == 0 and child.tag in _BLOCK and _blank(child.tail) and not _hidden(child):
+        if not len(child) and child.tag in _BLOCK and _blank(child.tail) and not _hidden(child):
             return clean_line(child.text or "")
     lines: list[str] = []
     buf: list[str] = []
