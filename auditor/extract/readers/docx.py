@@ -661,14 +661,14 @@ def _span_rows(rows: list[list[_Described]]) -> list[list[SpanCell]]:
                 col += before
             # spans past the widest grid are clamped to it: expand_spans clamps them the same way, and a
             # span of 10^9 must not be walked column by column
-            width = min(max(1, _int_val(span)), MAX_COLUMNS - col)
+            width = 1 if span is None else min(max(1, _int_val(span)), MAX_COLUMNS - col)
             origin = open_merges.get(col)
             if merge is not None and merge.get(W_VAL, "continue") == "continue" and origin is not None:
                 origin.rowspan += 1
             else:
                 # expand_spans places at most MAX_COLUMNS cells of a row: the text of the rest is unused
                 text = "" if len(spans) >= MAX_COLUMNS else text_of if isinstance(text_of, str) else text_of()
-                cell = SpanCell(text, colspan=width)
+                cell = SpanCell(text, 1, width)
                 spans.append(cell)
                 if open_merges:
                     for c in range(col, col + width):
