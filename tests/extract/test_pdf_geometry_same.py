@@ -1,10 +1,11 @@
 """The PDF reader's faster geometry gives exactly what pdfplumber's own functions give.
 
 :mod:`auditor.extract.readers._words` stands in for pdfplumber's word grouping (``extract_text`` of
-table cells, the words of the text strategy, the words of the page's text lines), and :mod:`auditor.extract.readers.pdfium_pages` redoes pdfplumber's
-``edges_to_intersections`` and ``intersections_to_cells``.  Each is compared with pdfplumber on random
-inputs (including the awkward ones: ties, overlapping characters, gaps at the tolerance, broken ruling)
-and on the pages of generated reports.
+table cells, the words of the text strategy, the words of the page's text lines), and
+:mod:`auditor.extract.readers.pdfium_pages` redoes pdfplumber's ``edges_to_intersections`` and
+``intersections_to_cells``; the reader's table extraction in page order is pdfplumber's
+``Table.extract``.  Each is compared with pdfplumber on random inputs (including the awkward ones: ties,
+overlapping characters, gaps at the tolerance, broken ruling) and on the pages of generated reports.
 """
 
 from __future__ import annotations
