@@ -123,15 +123,22 @@ T2_2019 = TableSpec(
     "2019",
     rows=(
         RowSpec("rules", "规章", columns=("made", "published", "total_published"), number="（一）"),
-        RowSpec("normative", "规范性文件", columns=("made", "published", "total_published"), number="（一）"),
+        RowSpec(
+            "normative", "规范性文件", columns=("made", "published", "total_published"), number="（一）"
+        ),
         RowSpec("licensing", "行政许可", columns=("prev_items", "change", "decisions"), number="（五）"),
         RowSpec(
-            "other_services", "其他对外管理服务事项", columns=("prev_items", "change", "decisions"), number="（五）"
+            "other_services",
+            "其他对外管理服务事项",
+            columns=("prev_items", "change", "decisions"),
+            number="（五）",
         ),
         RowSpec("penalty", "行政处罚", columns=("prev_items", "change", "decisions"), number="（六）"),
         RowSpec("enforcement", "行政强制", columns=("prev_items", "change", "decisions"), number="（六）"),
         RowSpec("fees", "行政事业性收费", columns=("prev_items", "change"), number="（八）"),
-        RowSpec("procurement", "政府集中采购", columns=("purchase_items", "purchase_amount"), number="（九）"),
+        RowSpec(
+            "procurement", "政府集中采购", columns=("purchase_items", "purchase_amount"), number="（九）"
+        ),
     ),
     columns=_T2_2019_COLS,
 )
@@ -161,7 +168,11 @@ _T3_HEAD = (
     RowSpec("partial", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", number="（二）"),
     RowSpec("denied_1", "1.属于国家秘密", block=_DENIED, number="1"),
     RowSpec(
-        "denied_2", "2.其他法律行政法规禁止公开", block=_DENIED, number="2", aliases=("2.其他法律法规禁止公开",)
+        "denied_2",
+        "2.其他法律行政法规禁止公开",
+        block=_DENIED,
+        number="2",
+        aliases=("2.其他法律法规禁止公开",),
     ),
     RowSpec("denied_3", "3.危及“三安全一稳定”", block=_DENIED, number="3"),
     RowSpec("denied_4", "4.保护第三方合法权益", block=_DENIED, number="4"),
@@ -210,9 +221,6 @@ T3_2019 = TableSpec(
     rows=_T3_HEAD + (RowSpec("other", "（六）其他处理", number="（六）"),) + _T3_TAIL,
     columns=T3_COLUMNS,
 )
-
-T3_RESULT_ROWS_2021 = tuple(r.id for r in T3_2021.rows if r.id not in ("new", "carried", "total", "carry_next"))
-T3_RESULT_ROWS_2019 = tuple(r.id for r in T3_2019.rows if r.id not in ("new", "carried", "total", "carry_next"))
 
 # ---------------------------------------------------------------------------------------------- T4
 

@@ -31,7 +31,9 @@ MAX_SPLITS = 20000
 _COUNT_UNITS = frozenset({"件", "个", "条", "项", "宗", "次", "人"})
 """Units of a count: a cell "12件" is a number written with a word (VAL-001), its value 12 used."""
 _FULLWIDTH_DIGITS = re.compile(r"[０-９]")
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9
+}  # fmt: skip
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER = re.compile(r"^[零〇一二两三四五六七八九十百千万]{1,12}$")
 MAX_CELL_CHARS = 200
@@ -143,69 +145,96 @@ def split_candidates(tokens: Sequence[str], n: int, group: int | None = None) ->
     refused in time linear in its length; raises :class:`SplitTooHard` past :data:`MAX_SPLIT_STEPS`.
     """
     toks = [t for t in tokens if t]
-    suffix_chars = [0] * (len(toks) + 1)
-    for i in range(len(toks) - 1, -1, -1):
-        suffix_chars[i] = suffix_chars[i + 1] + len(toks[i])
-    if n <= 0 or len(toks) > n or suffix_chars[0] > n * MAX_PART_DIGITS:
+    if n <= 0 or len(toks) > n or sum(map(len, toks)) > n * MAX_PART_DIGITS:
         return []
-    results: list[list[str]] = []
-    parts: list[str] = []
-    dead: set[tuple[int, int, int]] = set()  # (token, position, parts so far) at a group boundary
-    steps = 0
+    splitter = _Splitter(toks, n, group)
+    splitter.dfs(0, 0)
+    return splitter.results
 
-    def dfs(ti: int, pos: int) -> bool:
-        """Extend ``parts`` from token ``ti`` at ``pos``; True when some completion was found."""
-        nonlocal steps
-        steps += 1
-        if steps > MAX_SPLIT_STEPS:
+
+class _Splitter:
+    """The depth-first search of :func:`split_candidates`: ``parts`` is the split so far, ``dead`` the
+    states at a group boundary from which no completion exists, ``steps`` the work done."""
+
+    def __init__(self, toks: list[str], n: int, group: int | None) -> None:
+        self.toks, self.n, self.group = toks, n, group
+        self.suffix_chars = [0] * (len(toks) + 1)
+        for i in range(len(toks) - 1, -1, -1):
+            self.suffix_chars[i] = self.suffix_chars[i + 1] + len(toks[i])
+        self.results: list[list[str]] = []
+        self.parts: list[str] = []
+        self.dead: set[tuple[int, int, int]] = set()  # (token, position, parts so far)
+        self.steps = 0
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_SPLIT_STEPS:
             raise SplitTooHard
-        if len(results) >= MAX_SPLITS:
+
+    def dfs(self, ti: int, pos: int) -> bool:
+        """Extend ``parts`` from token ``ti`` at ``pos``; True when some completion was found."""
+        self.tick()
+        if len(self.results) >= MAX_SPLITS:
             return True
-        if ti == len(toks):
-            if len(parts) == n:
-                results.append(list(parts))
+        if ti == len(self.toks):
+            if len(self.parts) == self.n:
+                self.results.append(list(self.parts))
                 return True
             return False
-        token = toks[ti]
-        need = n - len(parts)
-        if need < len(toks) - ti or need > len(token) - pos + suffix_chars[ti + 1]:
+        if not self._feasible(ti, pos):
             return False
         # the state decides the rest alone when no group is open (its earlier parts are settled)
-        key = (ti, pos, len(parts))
-        boundary = not group or len(parts) % group == 0
-        if boundary and key in dead:
+        key = (ti, pos, len(self.parts))
+        boundary = not self.group or len(self.parts) % self.group == 0
+        if boundary and key in self.dead:
             return False
-        found = False
-        if group and len(parts) % group == group - 1:
+        ends = self._ends(self.toks[ti], pos)
+        if ends is None:
+            return False
+        found = self._extend(ti, pos, ends)
+        if boundary and not found:
+            self.dead.add(key)
+        return found
+
+    def _feasible(self, ti: int, pos: int) -> bool:
+        """Whether the parts still needed fit in the tokens and characters left."""
+        need = self.n - len(self.parts)
+        return len(self.toks) - ti <= need <= len(self.toks[ti]) - pos + self.suffix_chars[ti + 1]
+
+    def _ends(self, token: str, pos: int) -> range | tuple[int, ...] | None:
+        """Where the next part may end; None when no part can stand here."""
+        group = self.group
+        if group and len(self.parts) % group == group - 1:
             # the group's last part is the sum of the others: only that number can stand here
-            total = sum((Decimal(x) for x in parts[len(parts) - group + 1 :]), Decimal(0))
+            total = sum((Decimal(x) for x in self.parts[len(self.parts) - group + 1 :]), Decimal(0))
             written = _plain(total)
             if written is None or not token.startswith(written, pos):
-                return False
-            ends: range | tuple[int, ...] = (pos + len(written),)
-        else:
-            ends = range(pos + 1, min(len(token), pos + MAX_PART_DIGITS) + 1)
+                return None
+            return (pos + len(written),)
+        return range(pos + 1, min(len(token), pos + MAX_PART_DIGITS) + 1)
+
+    def _extend(self, ti: int, pos: int, ends: range | tuple[int, ...]) -> bool:
+        token = self.toks[ti]
+        found = False
         for end in ends:
-            steps += 1
-            if steps > MAX_SPLIT_STEPS:
-                raise SplitTooHard
+            self.tick()
             head = token[pos:end]
             if not _PART.match(head):
                 if head.lstrip("-").startswith("0") and len(head.lstrip("-")) > 1 and "." not in head:
                     break  # a leading zero never becomes valid by growing
                 continue
-            parts.append(head)
-            if not (
-                group and len(parts) % group == 0 and not row_sum_valid([Decimal(x) for x in parts[-group:]])
-            ):
-                found |= dfs(ti + 1, 0) if end == len(token) else dfs(ti, end)
-            parts.pop()
-        if boundary and not found:
-            dead.add(key)
+            self.parts.append(head)
+            if self._group_holds():
+                found |= self.dfs(ti + 1, 0) if end == len(token) else self.dfs(ti, end)
+            self.parts.pop()
         return found
 
-    dfs(0, 0)
-    return results
+    def _group_holds(self) -> bool:
+        """False when the parts just closed a group whose last part is not the sum of the others."""
+        group, parts = self.group, self.parts
+        if not group or len(parts) % group:
+            return True
+        return row_sum_valid([Decimal(x) for x in parts[-group:]])
 
 
 def _plain(value: Decimal) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from auditor.extract.cells import is_value_like
 from auditor.extract.ir import Block
@@ -48,11 +49,11 @@ class Row:
 
     @property
     def is_header(self) -> bool:
-        return bool(self.labels) and not any(v.strip() for v in self.values) and self.flat is None
+        return bool(self.labels) and self.flat is None and not any(map(str.strip, self.values))
 
     @property
     def has_values(self) -> bool:
-        return any(v.strip() for v in self.values) or bool(self.flat and self.flat.strip())
+        return any(map(str.strip, self.values)) or bool(self.flat and self.flat.strip())
 
     @property
     def all_blank(self) -> bool:
@@ -64,20 +65,27 @@ class Row:
         return bool(self.values) or bool(self.gaps) or (self.stream_end and self.gaps is not None)
 
 
+@lru_cache(maxsize=8192)
+def _is_label(cell: str) -> bool:
+    """Whether a (trimmed) cell is a label: not empty, not value-like.  Cached: the cells of reports
+    repeat (the template's labels, small counts) and every row's cells are asked this more than once."""
+    return bool(cell) and not is_value_like(cell)
+
+
 def row_from_block(block: Block, order: int = 0) -> Row:
     """Split a table row into label cells and the value cells after the last label."""
-    cells = [clean_cell(c) for c in block.cells]
-    last_label = -1
-    for i, c in enumerate(cells):
-        if c and not is_value_like(c):
-            last_label = i
+    # map() over the cached helpers: the calls stay in C (rows are most of what the structurer reads)
+    cells = list(map(clean_cell, block.cells))
+    is_label = list(map(_is_label, cells))
+    last_label = len(cells) - 1 - is_label[::-1].index(True) if True in is_label else -1
     labels: list[str] = []
     for i in range(last_label + 1):
-        c = cells[i]
-        if c and not is_value_like(c) and (not labels or labels[-1] != c):
-            labels.append(c)
-    values = [c for i, c in enumerate(cells) if i > last_label and not block.cont[i]]
-    return Row(labels=labels, values=values, order=order, cells=cells, cont=list(block.cont))
+        if is_label[i] and (not labels or labels[-1] != cells[i]):
+            labels.append(cells[i])
+    cont = list(block.cont)
+    after = last_label + 1
+    values = [c for c, merged in zip(cells[after:], cont[after:], strict=False) if not merged]
+    return Row(labels=labels, values=values, order=order, cells=cells, cont=cont)
 
 
 def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | None, Row]:
@@ -89,12 +97,13 @@ def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | N
         return rid, row
     for i in range(len(row.cells) - 1, -1, -1):
         text = row.cells[i]
-        if not text or is_value_like(text) or row.cont[i]:
+        if row.cont[i] or not _is_label(text):
             continue
         found = identify(text)
         if found is not None:
-            labels = [c for j, c in enumerate(row.cells[: i + 1]) if c and not is_value_like(c)]
-            values = [c for j, c in enumerate(row.cells) if j > i and not row.cont[j]]
+            labels = [c for c in row.cells[: i + 1] if _is_label(c)]
+            tail = zip(row.cells[i + 1 :], row.cont[i + 1 :], strict=False)
+            values = [c for c, merged in tail if not merged]
             return found, Row(labels=labels, values=values, order=row.order, cells=row.cells, cont=row.cont)
     return None, row
 
@@ -187,67 +196,85 @@ def stream_rows(rows: list[Row], anchors: AnchorSet) -> tuple[list[Row], GapMode
     every cell on its own line become rows of the template's shape.  Such rows keep the blank-line run
     before each value (``gaps``) so that empty cells, which only lengthen a run, can be placed.
     """
-    out: list[Row] = []
-    open_row: Row | None = None  # the row whose value lines are being gathered
-    after_header = False  # the last line was a column title: values start a row without a label
-    seen = _GapCounts()
+    stream = _Stream(anchors)
     for row in rows:
-        if (
-            row.para is None
-            and open_row is not None
-            and not open_row.values
-            and not row.labels
-            and row.has_values
-        ):
+        stream.add(row)
+    return stream.finish()
+
+
+class _Stream:
+    """The state of :func:`stream_rows` while it reads a section's rows in order."""
+
+    def __init__(self, anchors: AnchorSet) -> None:
+        self.anchors = anchors
+        self.out: list[Row] = []
+        self.open_row: Row | None = None  # the row whose value lines are being gathered
+        self.after_header = False  # the last line was a column title: values start a row without a label
+        self.seen = _GapCounts()
+
+    def add(self, row: Row) -> None:
+        if row.para is None:
+            self._grid_row(row)
+        elif (self.open_row is not None or self.after_header) and is_value_line(row.para):
+            self._value_line(row, row.para)
+        else:
+            self._text_line(row, row.para)
+
+    def finish(self) -> tuple[list[Row], GapModel | None]:
+        if self.open_row is not None:
+            self.open_row.stream_end = True
+        _close(self.open_row, None)
+        return self.out, self.seen.model()
+
+    def _grid_row(self, row: Row) -> None:
+        open_row = self.open_row
+        if open_row is not None and not open_row.values and not row.labels and row.has_values:
             # a label on its own line, then its row without the label (a PDF conversion): one row
             open_row.values, open_row.flat, open_row.gaps = list(row.values), None, None
             open_row.cells, open_row.cont = [open_row.label, *row.cells], [False, *row.cont]
-            open_row = None
-            continue
-        if row.para is None:
-            _close(open_row, None)
-            open_row, after_header = None, False
-            seen.previous = None
-            out.append(row)
-            continue
-        text = row.para
+            self.open_row = None
+            return
+        _close(open_row, None)
+        self.open_row, self.after_header = None, False
+        self.seen.previous = None
+        self.out.append(row)
+
+    def _value_line(self, row: Row, text: str) -> None:
         gap = row.gap if row.gap is not None else -1
-        if (open_row is not None or after_header) and is_value_line(text):
-            if open_row is None:
-                open_row = Row(labels=[], values=[], flat="", order=row.order, after_header=True)
-                open_row.gaps = [] if row.gap is not None else None
-                out.append(open_row)
-            open_row.values.append(text.strip())
-            open_row.flat = " ".join(open_row.values)
-            if open_row.gaps is not None:
-                open_row.gaps.append(gap)
-            seen.line(gap, "value")
-            continue
-        cut = anchors.cut(text, row.order)
-        if not cut and after_header and open_row is None and _header_word(text):
+        open_row = self.open_row
+        if open_row is None:
+            open_row = self.open_row = Row(labels=[], values=[], flat="", order=row.order, after_header=True)
+            open_row.gaps = [] if row.gap is not None else None
+            self.out.append(open_row)
+        open_row.values.append(text.strip())
+        open_row.flat = " ".join(open_row.values)
+        if open_row.gaps is not None:
+            open_row.gaps.append(gap)
+        self.seen.line(gap, "value")
+
+    def _text_line(self, row: Row, text: str) -> None:
+        gap = row.gap if row.gap is not None else -1
+        cut = self.anchors.cut(text, row.order)
+        if not cut and self.after_header and self.open_row is None and _header_word(text):
             # a short line among the column titles that is not the template's wording ("社会组织" for
             # "社会公益组织"): a column title as written, kept so that FMT-006 can name the deviation
-            out.append(Row(labels=[text.strip()], values=[], order=row.order))
-            continue
-        _close(open_row, gap)
-        open_row, after_header = None, False
-        out.extend(cut)
+            self.out.append(Row(labels=[text.strip()], values=[], order=row.order))
+            return
+        _close(self.open_row, gap)
+        self.open_row, self.after_header = None, False
+        self.out.extend(cut)
         if not cut:
-            seen.previous = None
-            continue
-        seen.line(gap, "label")
+            self.seen.previous = None
+            return
+        self.seen.line(gap, "label")
         last = cut[-1]
         if last.flat is not None and not last.flat.strip() and last.labels:
             # a label alone on its line: its values are the lines that follow
-            open_row = last
-            open_row.values, open_row.flat = [], ""
-            open_row.gaps = [] if row.gap is not None else None
+            self.open_row = last
+            last.values, last.flat = [], ""
+            last.gaps = [] if row.gap is not None else None
         elif last.flat is None and last.labels:
-            after_header = True
-    if open_row is not None:
-        open_row.stream_end = True
-    _close(open_row, None)
-    return out, seen.model()
+            self.after_header = True
 
 
 _HEADER_WORD = re.compile(r"[\u4e00-\u9fff]{2,8}")
@@ -308,13 +335,23 @@ class GapModel:
     def place(self, row: Row, width: int) -> list[str] | None:
         """The row's ``width`` cells with its empty cells where the blank-line runs put them, or None
         when the runs do not give exactly one placement."""
-        gaps = row.gaps or []
-        values = row.values
-        if row.gaps is None or any(len(v.split()) != 1 for v in values):
+        if row.gaps is None or any(len(v.split()) != 1 for v in row.values):
             return None
+        cells = self._with_inner_blanks(row, row.gaps)
+        if cells is None:
+            return None
+        missing = width - len(cells)
+        if missing < 0:
+            return None
+        if missing:
+            return self._with_trailing_blanks(row, row.gaps, cells, width)
+        return cells
+
+    def _with_inner_blanks(self, row: Row, gaps: list[int]) -> list[str] | None:
+        """The row's values with the empty cells each blank-line run before a value holds."""
         step = self.cell + 1
         cells: list[str] = []
-        for i, value in enumerate(values):
+        for i, value in enumerate(row.values):
             base = self.cell
             if i == 0 and row.after_header:
                 if self.row is None:
@@ -325,20 +362,22 @@ class GapModel:
                 return None
             cells.extend([""] * (extra // step))
             cells.append(value)
-        missing = width - len(cells)
-        if missing < 0:
-            return None
-        if missing:
-            if not values and row.stream_end and len(gaps) == 0:
-                # a label closing the section with no value after it: its cells can only be blank
-                return [""] * width
-            # empty cells at the end show only in the run after the row, when it is known
-            if len(gaps) <= len(values) or self.row is None:
-                return None
-            if gaps[len(values)] - self.row != missing * step:
-                return None
-            cells.extend([""] * missing)
         return cells
+
+    def _with_trailing_blanks(
+        self, row: Row, gaps: list[int], cells: list[str], width: int
+    ) -> list[str] | None:
+        """``cells`` completed to ``width`` by the empty cells the run after the row holds."""
+        values, missing = row.values, width - len(cells)
+        if not values and row.stream_end and len(gaps) == 0:
+            # a label closing the section with no value after it: its cells can only be blank
+            return [""] * width
+        # empty cells at the end show only in the run after the row, when it is known
+        if len(gaps) <= len(values) or self.row is None:
+            return None
+        if gaps[len(values)] - self.row != missing * (self.cell + 1):
+            return None
+        return cells + [""] * missing
 
 
 def _mode(values: list[int]) -> int:

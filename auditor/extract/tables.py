@@ -19,6 +19,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import lru_cache
 
 from auditor.extract.cells import (
     SplitTooHard,
@@ -68,7 +69,6 @@ _T3_KEYS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("other_1", ("逾期不补正", "不补正")),
     ("other_2", ("缴纳费用", "收费通知")),
 )
-_T3_BLOCKS = {"(三)": "denied", "(四)": "unable", "(五)": "rejected", "(六)": "other"}
 _BLOCK_PREFIX = re.compile(r"^\((?:三|四|五|六)\)(?:不予公开|无法提供|不予处理|其他处理)(.+)$")
 _T3_BLOCK_WORDS = {"不予公开": "denied", "无法提供": "unable", "不予处理": "rejected", "其他处理": "other"}
 
@@ -79,26 +79,41 @@ def t3_row_id(row: Row) -> str | None:
     return t3_label_id(row.label)
 
 
+_T3_KEY_REGEX = re.compile("|".join(re.escape(k) for _, keys in _T3_KEYS for k in keys))
+"""Every T3 row key in one alternation: a label holding none of them (most cells) is settled by one
+search instead of a scan of the 23 rows' keys."""
+
+
+@lru_cache(maxsize=8192)
 def t3_label_id(text: str) -> str | None:
-    """See :func:`t3_row_id`; for one label text."""
+    """See :func:`t3_row_id`; for one label text.  Cached: reports repeat the template's labels."""
     label = norm_label(text)
     if not label:
         return None
     inner = _BLOCK_PREFIX.match(label)
     if inner:
         label = inner.group(1)
-    for row_id, keys in _T3_KEYS:
-        if any(k in label for k in keys):
-            return row_id
+    return _t3_key_row(label) or _t3_other_row(label)
+
+
+def _t3_key_row(label: str) -> str | None:
+    """The first template row (in _T3_KEYS order) one of whose keys the label holds."""
+    if _T3_KEY_REGEX.search(label) is None:
+        return None
+    return next((row_id for row_id, keys in _T3_KEYS if any(k in label for k in keys)), None)
+
+
+def _t3_other_row(label: str) -> str | None:
+    """总计, 3.其他, a block's own label, 三、本年度办理结果, a subtotal; None for anything else."""
     if "总计" in label and (
         "(七)" in label or label in ("总计", "七总计", "七、总计") or label.startswith("(七")
     ):
         return "total"
     if re.match(r"^(3\.)?其他$", label):
         return "other_3"
-    for word, block in _T3_BLOCK_WORDS.items():
-        if word in label:
-            return f"block:{block}"
+    block = next((b for word, b in _T3_BLOCK_WORDS.items() if word in label), None)
+    if block is not None:
+        return f"block:{block}"
     if "本年度办理结果" in label or "办理结果" in label:
         return "results"
     if "小计" in label or "合计" in label:
@@ -148,13 +163,7 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
     A table whose row labels are there but whose values cannot be read is returned unreadable
     (FMT-005): it is present, and saying it is missing (FMT-004) would be false."""
     rows, gaps = _expand_flat(rows, T3_ANCHORS)
-    matched: list[tuple[str | None, Row]] = []
-    for raw in rows:
-        if not raw.has_values and not _blank_row(raw, len(T3_COLUMNS)):
-            continue
-        rid, row = anchor_row(raw, t3_label_id)
-        if rid is not None or _has_number(row):
-            matched.append((rid, row))
+    matched = _t3_matched(rows)
     if not any(rid and not rid.startswith("block:") and rid != "results" for rid, _ in matched):
         return _unreadable_trace("T3", rows, t3_label_id, section)
     has_other_subrows = any(rid in ("other_1", "other_2", "other_3") for rid, _ in matched)
@@ -163,39 +172,16 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
     spec = T3_2021 if version != "2019" else T3_2019
     table = Table(kind="T3", template=version, section=section)  # type: ignore[arg-type]
     _t3_columns(rows, table)
-    width = len(T3_COLUMNS)
     subtotal_at = _subtotal_column(rows, matched, table)
-
-    assigned: list[tuple[str, Row]] = []
-    pending: list[Row] = []  # rows whose labels were lost, waiting for the next labelled anchor
-    for rid, row in matched:
-        if rid == "block:other" and version == "2019":
-            rid = "other"
-        if rid is None or rid == "results":
-            pending.append(row)
-            continue
-        if rid.startswith("block:"):
-            if pending:
-                pending.append(row)
-            else:
-                table.extra_rows.append(row.label)
-            continue
-        if pending:
-            _place_by_position(spec, assigned, pending, rid, table)
-            pending = []
-        assigned.append((rid, row))
-    if pending:
-        _place_by_position(spec, assigned, pending, None, table)
-
+    assigned = _t3_assigned(matched, version, spec, table)
     splits: dict[str, list[list[str]]] = {}
     for rid, row in assigned:
         if rid in table.row_labels:
             table.problems.append(f"行“{spec.row(rid).display}”出现两次")
             continue
         table.row_labels[rid] = row.label
-        values = _row_values(
-            row, width, subtotal_at, table, spec.row(rid).display, splits, rid, gaps, total_last=True
-        )
+        width, display = len(T3_COLUMNS), spec.row(rid).display
+        values = _row_values(row, width, subtotal_at, table, display, splits, rid, gaps, total_last=True)
         if values is not None:
             _put_row(table, rid, [c.id for c in T3_COLUMNS], values, row.recovered)
     if splits:
@@ -203,6 +189,47 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
     _verify_positions(table, spec)
     _require_rows(table, spec)
     return table
+
+
+def _t3_matched(rows: Sequence[Row]) -> list[tuple[str | None, Row]]:
+    """The rows that belong to T3, each with its template row id (None for a row of numbers whose label
+    was lost): rows with values, or labelled rows of empty cells (blank is a value)."""
+    matched: list[tuple[str | None, Row]] = []
+    for raw in rows:
+        if not raw.has_values and not _blank_row(raw, len(T3_COLUMNS)):
+            continue
+        rid, row = anchor_row(raw, t3_label_id)
+        if rid is not None or _has_number(row):
+            matched.append((rid, row))
+    return matched
+
+
+def _t3_assigned(
+    matched: Sequence[tuple[str | None, Row]], version: str, spec: TableSpec, table: Table
+) -> list[tuple[str, Row]]:
+    """Template row ids for the matched rows: labelled rows by their labels, rows whose labels were lost
+    by position between the labelled ones where that is certain (:func:`_place_by_position`); block
+    and subtotal rows are kept aside as extra rows."""
+    assigned: list[tuple[str, Row]] = []
+    pending: list[Row] = []  # rows whose labels were lost, waiting for the next labelled anchor
+    for rid, row in matched:
+        if rid == "block:other" and version == "2019":
+            rid = "other"
+        if rid is None or rid == "results":
+            pending.append(row)
+        elif rid.startswith("block:"):
+            if pending:
+                pending.append(row)
+            else:
+                table.extra_rows.append(row.label)
+        else:
+            if pending:
+                _place_by_position(spec, assigned, pending, rid, table)
+                pending = []
+            assigned.append((rid, row))
+    if pending:
+        _place_by_position(spec, assigned, pending, None, table)
+    return assigned
 
 
 def _verify_positions(table: Table, spec: TableSpec) -> None:
@@ -282,7 +309,7 @@ def _place_by_position(
     if len(gap) == len(pending) and all(
         len(_trim(r.values, len(T3_COLUMNS))) == len(T3_COLUMNS) for r in pending
     ):
-        for rid, row in zip(gap, pending):
+        for rid, row in zip(gap, pending, strict=True):
             row.recovered = "position"
             assigned.append((rid, row))
         table.notes.append(
@@ -302,22 +329,9 @@ def _resolve_t3_splits(table: Table, spec: TableSpec, splits: dict[str, list[lis
     combos = 1
     for n in names:
         combos *= len(splits[n])
-    if combos > 5000:
-        for n in names:
-            table.problems.append(f"行“{spec.row(n).display}”的数字连在一起，无法唯一拆分")
-        return
-    good: list[tuple[list[str], ...]] = []
-    for combo in itertools.product(*(splits[n] for n in names)):
-        trial = dict(table.cells)
-        for rid, values in zip(names, combo):
-            for col, raw in zip([c.id for c in T3_COLUMNS], values):
-                trial[(rid, col)] = parse_cell(raw)
-        if _t3_columns_balance(trial, spec):
-            good.append(combo)
-            if len(good) > 1:
-                break
+    good = _balancing_splits(table, spec, splits) if combos <= 5000 else []
     if len(good) == 1:
-        for rid, values in zip(names, good[0]):
+        for rid, values in zip(names, good[0], strict=True):
             _put_row(table, rid, [c.id for c in T3_COLUMNS], [parse_cell(v) for v in values], "split")
         table.notes.append(
             "数字连写的行按本表的勾稽关系唯一拆分：" + "、".join(spec.row(n).display for n in names)
@@ -325,6 +339,26 @@ def _resolve_t3_splits(table: Table, spec: TableSpec, splits: dict[str, list[lis
     else:
         for n in names:
             table.problems.append(f"行“{spec.row(n).display}”的数字连在一起，无法唯一拆分")
+
+
+def _balancing_splits(
+    table: Table, spec: TableSpec, splits: dict[str, list[list[str]]]
+) -> list[tuple[list[str], ...]]:
+    """The combinations of the rows' splits under which the table's columns balance, stopping at the
+    second (one is the answer, two are a guess)."""
+    names = list(splits)
+    columns = [c.id for c in T3_COLUMNS]
+    good: list[tuple[list[str], ...]] = []
+    for combo in itertools.product(*(splits[n] for n in names)):
+        trial = dict(table.cells)
+        for rid, values in zip(names, combo, strict=True):
+            for col, raw in zip(columns, values, strict=True):
+                trial[(rid, col)] = parse_cell(raw)
+        if _t3_columns_balance(trial, spec):
+            good.append(combo)
+            if len(good) > 1:
+                break
+    return good
 
 
 def _t3_columns_balance(cells: dict[tuple[str, str], Cell], spec: TableSpec) -> bool:
@@ -403,7 +437,9 @@ T2_ANCHORS = AnchorSet(
 )
 
 
+@lru_cache(maxsize=8192)
 def t2_row_id(label: str) -> str | None:
+    """The template row of a T2 row label, or None.  Cached: reports repeat the template's labels."""
     key = norm_label(label)
     key = re.sub(r"\(.*?\)", "", key)  # provincial notes: "规章(设区的市…应提供相关数据)"
     for row_id, keys in _T2_ROW_KEYS:
@@ -412,15 +448,23 @@ def t2_row_id(label: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _t2_column(label: str) -> tuple[str, str] | None:
+    """(version, column id) of a T2 column title, or None."""
+    key = norm_label(label)
+    for version, col_id, keys in _T2_COL_KEYS:
+        if any(k in key for k in keys):
+            return version, col_id
+    return None
+
+
 def t2_header_columns(row: Row) -> list[tuple[str, str, str]]:
     """(version, column id, label as written) for each column title in a header row."""
     found: list[tuple[str, str, str]] = []
     for label in row.labels:
-        key = norm_label(label)
-        for version, col_id, keys in _T2_COL_KEYS:
-            if any(k in key for k in keys):
-                found.append((version, col_id, label))
-                break
+        column = _t2_column(label)
+        if column is not None:
+            found.append((*column, label))
     return found
 
 
@@ -453,7 +497,7 @@ def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
     if not instances:
         trace = _unreadable_trace("T2", rows, t2_row_id, section)
         return [trace] if trace else []
-    return [_t2_instance(inst, hdrs, section, gaps) for inst, hdrs in zip(instances, headers)]
+    return [_t2_instance(inst, hdrs, section, gaps) for inst, hdrs in zip(instances, headers, strict=True)]
 
 
 def _is_new_table_header(headers: list[Row]) -> bool:
@@ -532,7 +576,10 @@ T4_ANCHORS = AnchorSet(
 def _t4_values(row: Row) -> list[str]:
     """The value cells of a T4 row: T4 rows have no row label, so any text after the leading titles
     ("行政复议", "复议后起诉"…) is a value written as text (VAL-001), not a label."""
-    cells = [c for c, cont in zip(row.cells, row.cont) if not cont] if row.cells else list(row.values)
+    if row.cells:
+        cells = [c for c, cont in zip(row.cells, row.cont, strict=False) if not cont]
+    else:
+        cells = list(row.values)
     start = 0
     while start < len(cells) and (
         not cells[start] or any(w in norm_label(cells[start]) for w in _T4_TITLE_WORDS)
@@ -550,57 +597,76 @@ def build_t4(rows: Sequence[Row], section: str | None) -> Table | None:
     """T4: fifteen numbers, in one row or in three rows of five (one per case type)."""
     flat_rows, gaps = _expand_flat(rows, T4_ANCHORS)
     table = Table(kind="T4", template="unknown", section=section)
-    titles = 0
-    for row in flat_rows:
-        if row.is_header:
-            for label in row.labels:
-                key = norm_label(label)
-                titles += any(w in key for w in _T4_TITLE_WORDS)
-                for col_id, word in _T4_COL_KEYS:
-                    if word in key and len(key) <= 6:
-                        table.col_labels.setdefault(col_id, label)
+    titles = _t4_headers(flat_rows, table)
     value_rows = [r for r in flat_rows if r.has_values]
     if not value_rows:
         return _t4_without_values(table, flat_rows, titles)
-    cols = [c.id for c in T4_SPEC.columns]
-    row_ids = [r.id for r in T4_SPEC.rows]
-    placed = gaps.place(value_rows[0], 15) if gaps is not None and len(value_rows) == 1 else None
-    if placed is not None:
-        tokens = placed
-        if len(value_rows[0].values) < 15:
-            table.notes.append("空白单元格按空行位置读取")
-    else:
-        tokens = [v for r in value_rows for v in (r.flat.split() if r.flat is not None else _t4_values(r))]
-    if len(tokens) == 15:
-        cells = [parse_cell(t) for t in tokens]
-    elif any(r.flat is not None for r in value_rows):
-        split, count = unique_split(tokens, 15, group=5)
-        if split is None:
-            table.problems.append(
-                f"行政复议、行政诉讼的数字连在一起（“{' '.join(tokens)}”），"
-                + (
-                    "可能的拆分过多，无法确定唯一拆分"
-                    if count < 0
-                    else ("无法唯一拆分为 15 个数" if count else "无法拆分为满足总计关系的 15 个数")
-                )
-            )
-            table.readable = False
-            return table
-        cells = [parse_cell(t) for t in split]
-        for c in cells:
-            c.recovered = "split"
-        table.notes.append("数字连写，按各总计关系唯一拆分")
-    else:
-        table.problems.append(
-            f"应有 15 个数值（复议、直接起诉、复议后起诉各 5 个），实际读到 {len(tokens)} 个"
-        )
+    tokens = _t4_tokens(value_rows, gaps, table)
+    cells = _t4_cells(tokens, value_rows, table)
+    if cells is None:
         table.readable = False
         return table
-    for i, rid in enumerate(row_ids):
+    cols = [c.id for c in T4_SPEC.columns]
+    for i, rid in enumerate(r.id for r in T4_SPEC.rows):
         table.row_labels[rid] = T4_SPEC.row(rid).label
         for j, col in enumerate(cols):
             table.cells[(rid, col)] = cells[i * 5 + j]
     return table
+
+
+def _t4_headers(rows: Sequence[Row], table: Table) -> int:
+    """Record T4's column titles as written (FMT-006); returns how many row and group titles stand in
+    the header rows."""
+    titles = 0
+    for row in rows:
+        if not row.is_header:
+            continue
+        for label in row.labels:
+            key = norm_label(label)
+            titles += any(w in key for w in _T4_TITLE_WORDS)
+            for col_id, word in _T4_COL_KEYS:
+                if word in key and len(key) <= 6:
+                    table.col_labels.setdefault(col_id, label)
+    return titles
+
+
+def _t4_tokens(value_rows: list[Row], gaps: GapModel | None, table: Table) -> list[str]:
+    """The value cells of T4 in order: placed by the blank-line runs of a one-cell-per-line export, or
+    as the rows give them."""
+    placed = gaps.place(value_rows[0], 15) if gaps is not None and len(value_rows) == 1 else None
+    if placed is not None:
+        if len(value_rows[0].values) < 15:
+            table.notes.append("空白单元格按空行位置读取")
+        return placed
+    return [v for r in value_rows for v in (r.flat.split() if r.flat is not None else _t4_values(r))]
+
+
+def _t4_cells(tokens: list[str], value_rows: list[Row], table: Table) -> list[Cell] | None:
+    """The fifteen cells, digits that ran together split where exactly one split keeps every total; None
+    (with the problem recorded) when they cannot be read."""
+    if len(tokens) == 15:
+        return [parse_cell(t) for t in tokens]
+    if not any(r.flat is not None for r in value_rows):
+        table.problems.append(
+            f"应有 15 个数值（复议、直接起诉、复议后起诉各 5 个），实际读到 {len(tokens)} 个"
+        )
+        return None
+    split, count = unique_split(tokens, 15, group=5)
+    if split is None:
+        table.problems.append(
+            f"行政复议、行政诉讼的数字连在一起（“{' '.join(tokens)}”），"
+            + (
+                "可能的拆分过多，无法确定唯一拆分"
+                if count < 0
+                else ("无法唯一拆分为 15 个数" if count else "无法拆分为满足总计关系的 15 个数")
+            )
+        )
+        return None
+    cells = [parse_cell(t) for t in split]
+    for c in cells:
+        c.recovered = "split"
+    table.notes.append("数字连写，按各总计关系唯一拆分")
+    return cells
 
 
 def _t4_without_values(table: Table, rows: Sequence[Row], titles: int) -> Table | None:
@@ -611,7 +677,7 @@ def _t4_without_values(table: Table, rows: Sequence[Row], titles: int) -> Table 
     empty = [r for r in rows if not r.labels and r.values and not r.has_values]
     widths = [len(_trim(r.values, 15 if len(r.values) > 5 else 5)) for r in empty]
     if widths in ([15], [5, 5, 5]):
-        for i, rid in enumerate(r.id for r in T4_SPEC.rows):
+        for rid in (r.id for r in T4_SPEC.rows):
             table.row_labels[rid] = T4_SPEC.row(rid).label
             for col in (c.id for c in T4_SPEC.columns):
                 table.cells[(rid, col)] = parse_cell("")
@@ -702,45 +768,79 @@ def _row_values(
     run of digits a minus sign can only open that cell, which fixes the cells before it.
     """
     if row.flat is not None and row.gaps is not None:
-        # one cell per line: the blank-line runs say where the empty cells stand
-        placed = gaps.place(row, width) if gaps is not None else None
-        if placed is not None:
-            if any(not v for v in placed) and len(row.values) < width:
-                _note_row(table, "空白单元格按空行位置读取的行：", display)
-            return [parse_cell(v) for v in placed]
-        if len(row.values) < width and all(len(v.split()) == 1 for v in row.values):
-            table.problems.append(
-                f"行“{display}”应有 {width} 个数值，实际读到 {len(row.values)} 个，无法确定空白单元格的位置"
-            )
-            return None
-    if row.flat is not None:
-        clean = [t for t in row.flat.split() if t]
-        if len(clean) == width and all(parse_cell(t).kind != "text" for t in clean):
-            return [parse_cell(t) for t in clean]
-        try:
-            candidates = split_candidates(clean, width, group=width if splits is not None else None)
-        except SplitTooHard:
-            table.problems.append(
-                f"行“{display}”的数字连在一起（{len(''.join(clean))} 位），可能的拆分过多，无法确定唯一拆分"
-            )
-            return None
-        if len(candidates) == 1:
-            cells = [parse_cell(v) for v in candidates[0]]
-            for c in cells:
-                c.recovered = "split"
+        placed, cells = _stream_values(row, width, table, display, gaps)
+        if placed:
             return cells
-        if len(candidates) > 1 and splits is not None:
-            splits[rid] = candidates
-            return None
-        partial = _read_before_sign(clean, width, signed_at) if len(candidates) != 1 else None
+    if row.flat is not None:
+        return _flat_values(row, row.flat, width, table, display, splits, rid, signed_at)
+    return _grid_values(row.values, width, subtotal_at, table, display, total_last)
+
+
+def _stream_values(
+    row: Row, width: int, table: Table, display: str, gaps: GapModel | None
+) -> tuple[bool, list[Cell | None] | None]:
+    """A row of one cell per line: the blank-line runs say where its empty cells stand.  (True, cells),
+    (True, None) with a problem recorded when they cannot, (False, None) to read it as running text."""
+    placed = gaps.place(row, width) if gaps is not None else None
+    if placed is not None:
+        if any(not v for v in placed) and len(row.values) < width:
+            _note_row(table, "空白单元格按空行位置读取的行：", display)
+        return True, [parse_cell(v) for v in placed]
+    if len(row.values) < width and all(len(v.split()) == 1 for v in row.values):
         table.problems.append(
-            f"行“{display}”的数值“{row.flat.strip()}”"
-            + ("无法唯一拆分为" if candidates else "无法拆分为")
-            + f" {width} 个数"
+            f"行“{display}”应有 {width} 个数值，实际读到 {len(row.values)} 个，无法确定空白单元格的位置"
         )
-        return partial
+        return True, None
+    return False, None
+
+
+def _flat_values(
+    row: Row,
+    flat: str,
+    width: int,
+    table: Table,
+    display: str,
+    splits: dict[str, list[list[str]]] | None,
+    rid: str,
+    signed_at: int | None,
+) -> list[Cell | None] | None:
+    """A row cut from running text: its numbers as written, or split where their digits ran together
+    (see :func:`_row_values` for ``splits`` and ``signed_at``)."""
+    clean = [t for t in flat.split() if t]
+    if len(clean) == width and all(parse_cell(t).kind != "text" for t in clean):
+        return [parse_cell(t) for t in clean]
+    try:
+        candidates = split_candidates(clean, width, group=width if splits is not None else None)
+    except SplitTooHard:
+        table.problems.append(
+            f"行“{display}”的数字连在一起（{len(''.join(clean))} 位），可能的拆分过多，无法确定唯一拆分"
+        )
+        return None
+    if len(candidates) == 1:
+        cells: list[Cell | None] = [parse_cell(v) for v in candidates[0]]
+        for c in cells:
+            if c is not None:
+                c.recovered = "split"
+        return cells
+    if len(candidates) > 1 and splits is not None:
+        splits[rid] = candidates
+        return None
+    partial = _read_before_sign(clean, width, signed_at)
+    table.problems.append(
+        f"行“{display}”的数值“{flat.strip()}”"
+        + ("无法唯一拆分为" if candidates else "无法拆分为")
+        + f" {width} 个数"
+    )
+    return partial
+
+
+def _grid_values(
+    values: list[str], width: int, subtotal_at: int | None, table: Table, display: str, total_last: bool
+) -> list[Cell | None] | None:
+    """A row of grid cells: layout cells trimmed, a row short of its first cells read right-aligned
+    where the total column is last (T3), an added subtotal column dropped."""
     expected = width + (1 if subtotal_at is not None else 0)
-    vals = _trim(row.values, expected)
+    vals = _trim(values, expected)
     while len(vals) > expected and vals[0].strip() and not is_value_like(vals[0]):
         # a label broken over two cells (PDF conversions): the rest of the label, not a value
         vals.pop(0)
@@ -750,20 +850,28 @@ def _row_values(
         table.notes.append(f"行“{display}”只有 {len(vals)} 个单元格，按右对齐读取，缺少的单元格视为空白")
         vals = [""] * (expected - len(vals)) + vals
     if len(vals) != expected:
-        if not total_last and 1 < len(vals) < expected and subtotal_at is None and vals[-1].strip():
-            table.problems.append(
-                f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个，无法确定缺少的是哪一栏"
-            )
-            # A cell wrapped in the PDF was printed apart: which of the first cells it was cannot be
-            # read, but the row still closes with its last cell, which keeps its column.  The cells
-            # before it are left unread (never a guessed position, never a blank the row does not show).
-            unplaced: list[Cell | None] = [None] * (expected - 1)
-            return [*unplaced, parse_cell(vals[-1])]
-        table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
-        return None
+        return _short_row(vals, expected, subtotal_at, table, display, total_last)
     if subtotal_at is not None:
         vals = vals[:subtotal_at] + vals[subtotal_at + 1 :]
     return [parse_cell(v) for v in vals]
+
+
+def _short_row(
+    vals: list[str], expected: int, subtotal_at: int | None, table: Table, display: str, total_last: bool
+) -> list[Cell | None] | None:
+    """A grid row with another number of cells than the template's: unreadable, except that a row
+    closing with its last cell (T2) keeps that cell in its column."""
+    if not total_last and 1 < len(vals) < expected and subtotal_at is None and vals[-1].strip():
+        table.problems.append(
+            f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个，无法确定缺少的是哪一栏"
+        )
+        # A cell wrapped in the PDF was printed apart: which of the first cells it was cannot be
+        # read, but the row still closes with its last cell, which keeps its column.  The cells
+        # before it are left unread (never a guessed position, never a blank the row does not show).
+        unplaced: list[Cell | None] = [None] * (expected - 1)
+        return [*unplaced, parse_cell(vals[-1])]
+    table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
+    return None
 
 
 def _read_before_sign(tokens: list[str], width: int, signed_at: int | None) -> list[Cell | None] | None:
@@ -799,7 +907,7 @@ def _read_before_sign(tokens: list[str], width: int, signed_at: int | None) -> l
 def _put_row(
     table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell | None], recovered: str | None
 ) -> None:
-    for col, cell in zip(cols, cells):
+    for col, cell in zip(cols, cells, strict=False):
         if cell is None:
             continue  # a cell that could not be placed stays unread
         if recovered and cell.recovered is None:

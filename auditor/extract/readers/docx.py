@@ -19,6 +19,7 @@ import struct
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from importlib import resources
 from io import BytesIO
 from typing import Any
@@ -162,7 +163,8 @@ def _checked_package(data: bytes) -> tuple[zipfile.ZipFile, set[str]]:
     for info in infos:
         if info.file_size > 2**20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise ReadError(
-                f"DOCX 成员 {info.filename} 压缩比异常（{info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹"
+                f"DOCX 成员 {info.filename} 压缩比异常"
+                f"（{info.file_size // max(info.compress_size, 1)}:1），疑似压缩炸弹"
             )
     sizes = {i.filename: i.file_size for i in infos}
     if "word/document.xml" not in sizes:
@@ -390,6 +392,11 @@ def _int_val(el: etree._Element | None, default: int = 1) -> int:
     return 10_000_000 if m.group(2) else int(m.group(1))
 
 
+def _block_count(body: etree._Element) -> int:
+    """Paragraphs, tables, cells and content controls in a body (the elements MAX_ELEMENTS bounds)."""
+    return sum(1 for _ in body.iter(W_P, W_TBL, W_TC, *_WRAPPERS))
+
+
 class _BodyReader:
     """Walks the body of one document and collects its blocks."""
 
@@ -406,7 +413,9 @@ class _BodyReader:
         body = root.find(W_BODY)
         if body is None:
             return
-        if sum(1 for _ in body.iter(W_P, W_TBL, W_TC, *_WRAPPERS)) > MAX_ELEMENTS:
+        # every element counted opens with "<": a part with fewer of them cannot hold too many (the count
+        # in C settles nearly every document without walking its elements)
+        if data.count(b"<") > MAX_ELEMENTS and _block_count(body) > MAX_ELEMENTS:
             raise _too_many()
         self.read(body)
 
@@ -482,14 +491,18 @@ class _BodyReader:
     # -- tables ----------------------------------------------------------------------------------
 
     def _table(self, tbl: etree._Element) -> None:
-        rows = [list(_row_cells(tr)) for tr in _rows(tbl)]
-        cells = [tc for row in rows for _, tc in row]
-        nested = any(t is not tbl for t in tbl.iter(W_TBL))
-        if len(cells) == 1 or (nested and any(tc.find(f".//{W_TBL}") is not None for tc in cells)):
-            for tc in cells:  # a table used as a frame, or holding tables: its cells are running content
-                self.read(tc)
-            return
-        blocks = row_blocks(expand_spans(_span_rows(rows, bool(_PLAIN_TABLE(tbl)))), self._next_table)
+        plain = bool(_PLAIN_TABLE(tbl))
+        described = _plain_rows(tbl) if plain else None
+        if described is None:
+            rows = [list(_row_cells(tr)) for tr in _rows(tbl)]
+            cells = [tc for row in rows for _, tc in row]
+            nested = any(t is not tbl for t in tbl.iter(W_TBL))
+            if len(cells) == 1 or (nested and any(tc.find(f".//{W_TBL}") is not None for tc in cells)):
+                for tc in cells:  # a table used as a frame, or holding tables: its cells are running content
+                    self.read(tc)
+                return
+            described = [[_described(before, tc, plain) for before, tc in row] for row in rows]
+        blocks = row_blocks(expand_spans(_span_rows(described)), self._next_table)
         if blocks:
             self.blocks.extend(blocks)
             self._next_table += 1
@@ -556,7 +569,82 @@ def _row_cells(tr: etree._Element) -> Iterator[tuple[int, etree._Element]]:
                 before = 0
 
 
-def _span_rows(rows: list[list[tuple[int, etree._Element]]], plain: bool = False) -> list[list[SpanCell]]:
+_Described = tuple[int, "etree._Element | None", "etree._Element | None", "str | Callable[[], str]"]
+"""A cell as the span logic reads it: the grid columns skipped before it (w:gridBefore, on a row's first
+cell), its w:gridSpan and w:vMerge elements, and its text (or how to get it, where reading it costs:
+it is read only where it is used)."""
+
+
+def _described(before: int, tc: etree._Element, plain: bool) -> _Described:
+    content, span, merge = _cell_parts(tc)
+    return before, span, merge, partial(_content_text, content, plain)
+
+
+_PLAIN_STREAM_TAGS = (W_TR, W_TC, W_P, W_T, W_GRID_SPAN, W_V_MERGE, W_GRID_BEFORE)
+_PLAIN_STREAM_BAIL = (W_TBL, *_WRAPPERS, _q("w:txbxContent"), _q("w:tcPrChange"), _q("w:trPrChange"))
+
+
+def _plain_rows(tbl: etree._Element) -> list[list[_Described]] | None:
+    """The described cells of a plain table (:data:`_PLAIN_TABLE`) read in one filtered pass over its
+    rows, cells, paragraphs, text runs and span properties, or None when the table is not one this pass
+    reads exactly as :func:`_row_cells` and :func:`_content_text` do: a nested table, a content control,
+    a text box or a tracked change of the properties, text outside a paragraph, a gridBefore after a
+    cell, or a table of one cell (a frame).  lxml filters the elements by tag in C; asking every element
+    of the table its tag from Python cost more than all else the reader does with a table."""
+    rows: list[list[list[Any]]] = []
+    row: list[list[Any]] | None = None
+    cell: list[Any] | None = None
+    para: list[str] | None = None
+    before = 0
+    elements = tbl.iter(*_PLAIN_STREAM_TAGS, *_PLAIN_STREAM_BAIL)
+    next(elements)  # the table itself
+    for el in elements:
+        tag = el.tag
+        if tag == W_T and para is not None:
+            para.append(el.text or "")
+        elif tag == W_P and cell is not None:
+            para = []
+            cell[3].append(para)
+        elif tag == W_TC and row is not None:
+            cell, para = [max(before, 0), None, None, []], None
+            row.append(cell)
+            before = 0
+        elif tag == W_TR:
+            row, cell, para, before = [], None, None, 0
+            rows.append(row)
+        elif tag == W_GRID_BEFORE and row == [] and before == 0:
+            before = _int_val(el, default=0) or -1  # -1: seen (a second one would not be the first)
+        elif not _plain_property(tag, el, cell):
+            return None
+    if sum(len(r) for r in rows) == 1:
+        return None
+    return [[(c[0], c[1], c[2], _paragraphs_text(c[3])) for c in r] for r in rows]
+
+
+def _plain_property(tag: str, el: etree._Element, cell: list[Any] | None) -> bool:
+    """Record a cell's span property met in the plain pass (the first of each, as :func:`_props` takes
+    it); False for anything the pass cannot read exactly (see :func:`_plain_rows`): a gridBefore after a
+    row's first cell or a second one, a property outside a cell, a nested table, a content control…"""
+    if tag == W_GRID_SPAN and cell is not None:
+        cell[1] = cell[1] if cell[1] is not None else el
+        return True
+    if tag == W_V_MERGE and cell is not None:
+        cell[2] = cell[2] if cell[2] is not None else el
+        return True
+    return False
+
+
+def _paragraphs_text(paragraphs: list[list[str]]) -> str:
+    """:func:`_content_text` of a plain cell whose paragraphs' w:t texts were gathered."""
+    if len(paragraphs) == 1:
+        text = "".join(paragraphs[0])
+        if "\n" not in text:
+            return clean_line(text)  # the usual cell: one paragraph, one line
+    lines = [line for texts in paragraphs for line in "".join(texts).split("\n")]
+    return clean_line(lines[0]) if len(lines) == 1 else clean_lines(lines)
+
+
+def _span_rows(rows: list[list[_Described]]) -> list[list[SpanCell]]:
     """Rows of spanning cells: a vMerge restart gets the rowspan of the continue cells under it, and the
     continue cells themselves are dropped (their positions are covered)."""
     out: list[list[SpanCell]] = []
@@ -564,26 +652,27 @@ def _span_rows(rows: list[list[tuple[int, etree._Element]]], plain: bool = False
     for row in rows:
         spans: list[SpanCell] = []
         col = 0
-        for before, tc in row:
+        for before, span, merge, text_of in row:
             if col >= MAX_COLUMNS:
                 break  # wider than any real table: the rest is clamped away (expand_spans does too)
             if before:
                 before = min(before, MAX_COLUMNS - col)
                 spans.append(SpanCell("", colspan=before))
                 col += before
-            span, merge = _props(tc, W_TC_PR, W_GRID_SPAN, W_V_MERGE)
             # spans past the widest grid are clamped to it: expand_spans clamps them the same way, and a
             # span of 10^9 must not be walked column by column
-            width = min(max(1, _int_val(span)), MAX_COLUMNS - col)
+            width = 1 if span is None else min(max(1, _int_val(span)), MAX_COLUMNS - col)
             origin = open_merges.get(col)
             if merge is not None and merge.get(W_VAL, "continue") == "continue" and origin is not None:
                 origin.rowspan += 1
             else:
                 # expand_spans places at most MAX_COLUMNS cells of a row: the text of the rest is unused
-                cell = SpanCell(_cell_text(tc, plain) if len(spans) < MAX_COLUMNS else "", colspan=width)
+                text = "" if len(spans) >= MAX_COLUMNS else text_of if isinstance(text_of, str) else text_of()
+                cell = SpanCell(text, 1, width)
                 spans.append(cell)
-                for c in range(col, col + width):
-                    open_merges.pop(c, None)
+                if open_merges:
+                    for c in range(col, col + width):
+                        open_merges.pop(c, None)
                 if merge is not None and merge.get(W_VAL) == "restart":
                     open_merges[col] = cell
             col += width
@@ -605,20 +694,43 @@ def _props(el: etree._Element, props_tag: str, *tags: str) -> list[etree._Elemen
     return found
 
 
-def _cell_text(tc: etree._Element, plain: bool = False) -> str:
-    """A cell's paragraphs' text, one line per paragraph or break.  ``plain`` when the table's text is
-    all in w:t of w:r of w:p of w:tc and it has no tabs or breaks (:data:`_PLAIN_TABLE`): a paragraph's
-    text is then all of its text, which lxml's serializer gives without a walk in Python."""
-    lines: list[str] = []
+def _cell_parts(
+    tc: etree._Element,
+) -> tuple[list[tuple[str, etree._Element]], etree._Element | None, etree._Element | None]:
+    """A cell's paragraphs and content controls (with their tags), and its w:gridSpan and w:vMerge, in
+    one pass over its children: lxml makes a new string each time an element is asked its tag, and the
+    cells are most of a report's elements."""
+    content: list[tuple[str, etree._Element]] = []
+    span = merge = None
     for el in tc:
-        if el.tag == W_P:
+        tag = el.tag
+        if tag == W_P or tag in _WRAPPERS:
+            content.append((tag, el))
+        elif tag == W_TC_PR:
+            for prop in el:
+                prop_tag = prop.tag
+                if prop_tag == W_GRID_SPAN and span is None:
+                    span = prop
+                elif prop_tag == W_V_MERGE and merge is None:
+                    merge = prop
+    return content, span, merge
+
+
+def _content_text(content: list[tuple[str, etree._Element]], plain: bool = False) -> str:
+    """A cell's text from its parts (:func:`_cell_parts`), one line per paragraph or break.  ``plain``
+    when the table's text is all in w:t of w:r of w:p of w:tc and it has no tabs or breaks
+    (:data:`_PLAIN_TABLE`): a paragraph's text is then all of its text, which lxml's serializer gives
+    without a walk in Python."""
+    lines: list[str] = []
+    for tag, el in content:
+        if tag == W_P:
             text = (
                 etree.tostring(el, method="text", encoding="unicode", with_tail=False)
                 if plain
                 else _text_of(el)
             )
             lines.extend(text.split("\n"))
-        elif el.tag in _WRAPPERS:
+        else:
             lines.extend(
                 line for p in _block_children(el) if p.tag == W_P for line in _text_of(p).split("\n")
             )
@@ -626,8 +738,10 @@ def _cell_text(tc: etree._Element, plain: bool = False) -> str:
 
 
 _PLAIN_TABLE = etree.XPath(
-    "not(.//text()[not(parent::w:t[parent::w:r[parent::w:p[parent::w:tc]]])]"
-    " | .//w:br | .//w:cr | .//w:noBreakHyphen | .//w:tab[not(parent::w:tabs)])",
+    # every text node is one of those in w:tc/w:p/w:r/w:t (a subset of them: equal counts say all are);
+    # counting is a third faster in libxml2 than testing each text node's ancestors
+    "count(.//text()) = count(.//w:tc/w:p/w:r/w:t/text())"
+    " and not(.//w:br | .//w:cr | .//w:noBreakHyphen | .//w:tab[not(parent::w:tabs)])",
     namespaces={"w": _NS["w"]},
 )
 """Whether every text node of a table is in a w:t of a run of a cell's own paragraph, and no run holds

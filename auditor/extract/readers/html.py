@@ -149,6 +149,7 @@ _BLOCK = frozenset(
     ]
 )
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
+_CELL_TAGS = frozenset(("td", "th"))
 _MARKERS = ("zoom", "ucap-content", "trs_editor", "article", "content", "detail", "pages_content", "xxgk")
 _PUB_META = ("pubdate", "publishdate", "articlepubdate", "firstpublishedtime")
 MAX_TAGS = 400_000
@@ -226,7 +227,7 @@ def _drop_tree(el: etree._Element) -> None:
 
 def _text(el: etree._Element) -> str:
     """All the text inside an element (lxml.html's text_content)."""
-    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+    return str(etree.tostring(el, method="text", encoding="unicode", with_tail=False))
 
 
 # ------------------------------------------------------------------------------------------ container
@@ -367,8 +368,10 @@ def _page_meta(root: etree._Element) -> dict[str, object]:
 
 
 def _hidden(el: etree._Element) -> bool:
-    style = (el.get("style") or "").replace(" ", "").lower()
-    return "display:none" in style or el.get("hidden") is not None
+    style = el.get("style")
+    if style is not None and "display:none" in style.replace(" ", "").lower():
+        return True
+    return el.get("hidden") is not None
 
 
 class _Flow:
@@ -432,7 +435,7 @@ class _Flow:
         # every cell covers at least one column, so cells past MAX_COLUMNS would be clamped away: never
         # read them (a hostile 1,000 x 1,000 table costs what a 1,000 x 100 one does)
         rows = [
-            list(islice((c for c in tr if c.tag == "td" or c.tag == "th"), MAX_COLUMNS))
+            list(islice((c for c in tr if c.tag in _CELL_TAGS), MAX_COLUMNS))
             for tr in _own_rows(el)
         ]
         cells = [c for row in rows for c in row]
@@ -480,17 +483,23 @@ def _blocks_of(el: etree._Element) -> list[Block]:
 
 def _span_cell(cell: etree._Element) -> SpanCell:
     """A cell's text, one line per paragraph or <br>, with its spans."""
-    return SpanCell(_cell_text(cell), rowspan=_int_attr(cell, "rowspan"), colspan=_int_attr(cell, "colspan"))
+    rowspan, colspan = cell.get("rowspan"), cell.get("colspan")  # nearly always absent: no call then
+    return SpanCell(
+        _cell_text(cell),
+        1 if rowspan is None else _int_attr(cell, "rowspan"),
+        1 if colspan is None else _int_attr(cell, "colspan"),
+    )
 
 
 def _cell_text(cell: etree._Element) -> str:
     """The text of a cell's content read as running text (tables in it as text), one line per block,
     line break or picture: the para blocks :func:`_blocks_of` would give, joined by newlines."""
-    if len(cell) == 0:
+    children = len(cell)
+    if children == 0:
         return clean_line(cell.text or "")
-    if len(cell) == 1 and _blank(cell.text):  # the common <td><p>text</p></td>
+    if children == 1 and _blank(cell.text):  # the common <td><p>text</p></td>
         child = cell[0]
-        if len(child) == 0 and child.tag in _BLOCK and _blank(child.tail) and not _hidden(child):
+        if not len(child) and child.tag in _BLOCK and _blank(child.tail) and not _hidden(child):
             return clean_line(child.text or "")
     lines: list[str] = []
     buf: list[str] = []
@@ -511,7 +520,8 @@ def _flush_line(lines: list[str], buf: list[str]) -> None:
 
 
 def _cell_lines(el: etree._Element, block: bool, lines: list[str], buf: list[str]) -> None:
-    """:meth:`_Flow.walk` for text only: the same breaks (blocks, headings, <br>, pictures), no blocks made."""
+    """:meth:`_Flow.walk` for text only: the same breaks (blocks, headings, <br>, pictures), no blocks
+    made."""
     if block:
         _flush_line(lines, buf)
     buf.append(el.text or "")

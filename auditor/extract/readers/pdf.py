@@ -14,7 +14,7 @@ import re
 import time
 import zlib
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from io import BytesIO
 from itertools import pairwise
@@ -22,6 +22,7 @@ from typing import Any
 
 from auditor.extract.ir import Block, RawDocument, ReadError
 from auditor.extract.readers._grid import clean_line
+from auditor.extract.readers._words import plain_text
 
 MAX_PAGES = 200
 MAX_STREAM_BYTES = 100 * 1024 * 1024
@@ -252,7 +253,7 @@ def _read_pages(pages: Iterable[Any], deadline: float) -> _Pages:
 def _read_page(page: Any, number: int, out: _Pages) -> None:
     tables = _find_tables(page)
     boxes = [t.bbox for t in tables]
-    text_page = page.filter(lambda obj: obj.get("object_type") != "char" or not _in_any(obj, boxes))
+    text_page = page.filter(_outside(boxes))
     items: list[_Item] = [_table_part(t, number) for t in tables]
     for line in text_page.extract_text_lines(strip=True, return_chars=False):
         text = clean_line(line["text"])
@@ -264,15 +265,17 @@ def _read_page(page: Any, number: int, out: _Pages) -> None:
     out.cid_chars += sum(1 for c in page.chars if c.get("text", "").startswith("(cid:"))
 
 
-def _in_any(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]) -> bool:
-    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-    return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
+def _outside(boxes: list[Box]) -> Callable[[dict[str, Any]], bool]:
+    """The test keeping every object but the characters whose midpoint is inside a table's box (edges
+    included); inlined, as it runs for every object of every page."""
 
+    def keep(obj: dict[str, Any]) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
-def _mid_in(obj: dict[str, Any], box: Box) -> bool:
-    """pdfplumber's own test of a character in a cell: its midpoint, the box's far edges excluded."""
-    h_mid, v_mid = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-    return box[0] <= h_mid < box[2] and box[1] <= v_mid < box[3]
+    return keep
 
 
 def _is_page_number(text: str, top: float, height: float) -> bool:
@@ -308,7 +311,8 @@ def _find_tables(page: Any) -> list[Any]:
 
 
 def _looks_like_figures(table: Any) -> bool:
-    rows = [row for row in table.extract() if any((c or "").strip() for c in row)]
+    texts = _extract(table, table.rows, table.bbox, page_order=True)  # pdfplumber's table.extract()
+    rows = [row for row in texts if any((c or "").strip() for c in row)]
     if len(rows) < 3 or len(table.columns) < 3:
         return False
     numeric = sum(1 for row in rows if any(_NUMBER.match((c or "").strip()) for c in row))
@@ -316,43 +320,68 @@ def _looks_like_figures(table: Any) -> bool:
 
 
 def _table_part(table: Any, page: int) -> _Table:
-    texts = _extract(table)
+    # pdfplumber computes a table's rows and box anew on every access: once here
+    rows_of_cells, bbox = table.rows, table.bbox
+    texts = _extract(table, rows_of_cells, bbox)
     cells = [
-        (tuple(bbox), _cell_text(texts[r][c]))
-        for r, row in enumerate(table.rows)
-        for c, bbox in enumerate(row.cells)
-        if bbox is not None
+        (tuple(cell), _cell_text(texts[r][c]))
+        for r, row in enumerate(rows_of_cells)
+        for c, cell in enumerate(row.cells)
+        if cell is not None
     ]
-    rows = _edges([bbox[1] for bbox, _ in cells] + [table.bbox[3]])
-    cols = _edges([bbox[0] for bbox, _ in cells] + [table.bbox[2]])
-    return _Table(page, table.bbox[1], tuple(table.bbox), cells, rows, cols)
+    rows = _edges([box[1] for box, _ in cells] + [bbox[3]])
+    cols = _edges([box[0] for box, _ in cells] + [bbox[2]])
+    return _Table(page, bbox[1], tuple(bbox), cells, rows, cols)
 
 
-def _extract(table: Any) -> list[list[str | None]]:
-    """pdfplumber's Table.extract, same result, without rescanning every character of the page for
-    each row: the characters inside the table are sorted by height once and each row takes its slice."""
-    from pdfplumber.utils import extract_text
+def _extract(table: Any, rows: list[Any], bbox: Box, *, page_order: bool = False) -> list[list[str | None]]:
+    """pdfplumber's Table.extract without rescanning every character of the page for each row: the
+    characters inside the table are sorted by height once and each row takes its slice.  With
+    ``page_order`` a cell's characters reach the text grouping in the page's order, as pdfplumber passes
+    them (the same result to the character); without it in the order of their heights, as this reader
+    has always read ruled tables (the same text but where two characters of a line share their x0)."""
+    from pdfplumber.utils.text import extract_text
 
-    x0, top, x1, bottom = table.bbox
+    x0, top, x1, bottom = bbox
     chars = sorted(
-        (c for c in table.page.chars if _mid_in(c, (x0, top, x1, bottom))),
-        key=lambda c: (c["top"] + c["bottom"]) / 2,
+        (
+            (i, c)
+            for i, c in enumerate(table.page.chars)
+            if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
+        ),
+        key=lambda ic: (ic[1]["top"] + ic[1]["bottom"]) / 2,
     )
-    mids = [(c["top"] + c["bottom"]) / 2 for c in chars]
+    mids = [(c["top"] + c["bottom"]) / 2 for _, c in chars]
     out: list[list[str | None]] = []
-    for row in table.rows:
+    for row in rows:
         r_x0, r_top, r_x1, r_bottom = row.bbox
-        band = chars[bisect_left(mids, r_top) : bisect_left(mids, r_bottom)]
-        row_chars = [c for c in band if r_x0 <= (c["x0"] + c["x1"]) / 2 < r_x1]
+        lo, hi = bisect_left(mids, r_top), bisect_left(mids, r_bottom)
+        # (horizontal midpoint, vertical midpoint, page index, char) of the row's characters, computed once
+        row_chars = [
+            (h, v, i, c)
+            for v, (i, c) in zip(mids[lo:hi], chars[lo:hi], strict=True)
+            if r_x0 <= (h := (c["x0"] + c["x1"]) / 2) < r_x1
+        ]
         texts: list[str | None] = []
         for cell in row.cells:
             if cell is None:
                 texts.append(None)
                 continue
-            inside = [c for c in row_chars if _mid_in(c, cell)]
-            texts.append(extract_text(inside) if inside else "")
+            inside = _cell_chars(row_chars, cell, page_order)
+            texts.append((plain_text(inside) or extract_text(inside)) if inside else "")
         out.append(texts)
     return out
+
+
+def _cell_chars(
+    row_chars: list[tuple[float, float, int, dict[str, Any]]], cell: Box, page_order: bool
+) -> list[dict[str, Any]]:
+    """The row's characters inside a cell, by pdfplumber's test (the midpoint, the far edges excluded)."""
+    x0, top, x1, bottom = cell
+    inside = [(i, c) for h, v, i, c in row_chars if x0 <= h < x1 and top <= v < bottom]
+    if page_order:
+        inside.sort(key=lambda ic: ic[0])
+    return [c for _, c in inside]
 
 
 def _edges(values: list[float]) -> list[float]:

@@ -14,13 +14,21 @@ import ctypes
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import pypdfium2 as pdfium
-from pdfplumber import utils
 from pdfplumber.container import Container
-from pdfplumber.table import TableFinder
+from pdfplumber.table import (
+    Table,
+    TableFinder,
+    TableSettings,
+    cells_to_tables,
+)
+from pdfplumber.utils.text import WordMap, chars_to_textmap, extract_words
 from pypdfium2 import raw
+
+from auditor.extract.readers._words import word_tuples
 
 _AXIS_SLOPE = 0.01
 """A segment counts as horizontal (vertical) when it leans less than this, in points per point."""
@@ -35,6 +43,7 @@ once corrupt its heap (seen as "double free or corruption" in a distributed work
 threads).  Processes each have their own PDFium and do not share the lock."""
 
 Matrix = tuple[float, float, float, float, float, float]
+Box = tuple[float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
@@ -90,15 +99,24 @@ class FastPage(Container):
         return (0.0, 0.0, self.width, self.height)
 
     def find_tables(self, settings: dict[str, Any]) -> list[Any]:
-        return TableFinder(self, settings).tables  # type: ignore[arg-type]
+        return _TableFinder(self, settings).tables
 
     def extract_words(self, **kwargs: Any) -> list[dict[str, Any]]:
-        return utils.extract_words(self.chars, **kwargs)
+        tuples = None if kwargs else word_tuples(self.chars)  # the same words, made faster
+        if tuples is None:
+            return extract_words(self.chars, **kwargs)
+        return [word for word, _ in tuples]
 
     def extract_text_lines(self, strip: bool = True, return_chars: bool = True) -> list[dict[str, Any]]:
-        textmap = utils.chars_to_textmap(
-            self.chars, layout_bbox=self.bbox, layout_width=self.width, layout_height=self.height
-        )
+        tuples = word_tuples(self.chars)
+        if tuples is None:
+            textmap = chars_to_textmap(
+                self.chars, layout_bbox=self.bbox, layout_width=self.width, layout_height=self.height
+            )
+        else:  # what chars_to_textmap does, with the words made faster
+            textmap = WordMap(tuples).to_textmap(
+                presorted=True, layout_bbox=self.bbox, layout_width=self.width, layout_height=self.height
+            )
         return textmap.extract_text_lines(strip=strip, return_chars=return_chars)
 
     def filter(self, test: Callable[[dict[str, Any]], bool]) -> FastPage:
@@ -107,6 +125,93 @@ class FastPage(Container):
 
     def close(self) -> None:
         """Nothing to release: the PDFium page is closed as soon as its objects are read."""
+
+
+class _TableFinder(TableFinder):
+    """pdfplumber's TableFinder with the same result and a faster cell search (see
+    :func:`intersections_to_cells`); the edges, intersections and grouping are pdfplumber's own."""
+
+    def __init__(self, page: FastPage, settings: dict[str, Any]) -> None:
+        self.page = page  # type: ignore[assignment]  # pdfplumber's Page interface, as far as used
+        self.settings = TableSettings.resolve(settings)
+        self.edges = self.get_edges()
+        self.intersections = edges_to_intersections(
+            self.edges, self.settings.intersection_x_tolerance, self.settings.intersection_y_tolerance
+        )
+        self.cells = intersections_to_cells(self.intersections)
+        self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+
+Point = tuple[float, float]
+Intersections = dict[Point, dict[str, list[dict[str, Any]]]]
+
+
+def edges_to_intersections(
+    edges: list[dict[str, Any]], x_tolerance: float = 1, y_tolerance: float = 1
+) -> Intersections:
+    """pdfplumber's ``table.edges_to_intersections``, the same points with the same edges in the same
+    order; pdfplumber sorts the horizontal edges again for every vertical one, here they are sorted once."""
+    intersections: Intersections = {}
+    v_edges = sorted((e for e in edges if e["orientation"] == "v"), key=itemgetter("x0", "top"))
+    h_edges = sorted((e for e in edges if e["orientation"] == "h"), key=itemgetter("top", "x0"))
+    for v in v_edges:
+        v_x0, v_top, v_bottom = v["x0"], v["top"], v["bottom"]
+        for h in h_edges:
+            h_top = h["top"]
+            if (
+                v_top <= h_top + y_tolerance
+                and v_bottom >= h_top - y_tolerance
+                and v_x0 >= h["x0"] - x_tolerance
+                and v_x0 <= h["x1"] + x_tolerance
+            ):
+                found = intersections.setdefault((v_x0, h_top), {"v": [], "h": []})
+                found["v"].append(v)
+                found["h"].append(h)
+    return intersections
+
+
+def intersections_to_cells(intersections: Intersections) -> list[Box]:
+    """pdfplumber's ``table.intersections_to_cells``, the same cells in the same order, in about linear
+    time: each point's edges are turned into sets once (pdfplumber builds them, and evaluates typing
+    annotations of nested functions, on every one of its quadratic number of tests), and the points
+    below and to the right of a point are looked up by coordinate instead of scanning all later points.
+
+    For each intersection in (x, top) order, the smallest cell is the first point below it (top to
+    bottom) joined to it by a vertical edge, with the first point to its right (left to right) joined by
+    a horizontal edge, whose bottom-right corner is an intersection joined to both."""
+    points = sorted(intersections)
+    v_sets = {p: {_bbox(e) for e in intersections[p]["v"]} for p in points}
+    h_sets = {p: {_bbox(e) for e in intersections[p]["h"]} for p in points}
+    same_x: dict[float, list[Point]] = {}
+    same_y: dict[float, list[Point]] = {}
+    for p in points:  # sorted by (x, top): each list is in the order pdfplumber scans
+        same_x.setdefault(p[0], []).append(p)
+        same_y.setdefault(p[1], []).append(p)
+
+    def connects(p1: Point, p2: Point) -> bool:
+        if p1[0] == p2[0] and not v_sets[p1].isdisjoint(v_sets[p2]):
+            return True
+        return p1[1] == p2[1] and not h_sets[p1].isdisjoint(h_sets[p2])
+
+    def smallest_cell(pt: Point) -> Box | None:
+        below = [q for q in same_x[pt[0]] if q > pt]
+        right = [q for q in same_y[pt[1]] if q > pt]
+        for below_pt in below:
+            if not connects(pt, below_pt):
+                continue
+            for right_pt in right:
+                if not connects(pt, right_pt):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                    return (pt[0], pt[1], corner[0], corner[1])
+        return None
+
+    return [cell for cell in map(smallest_cell, points) if cell is not None]
+
+
+def _bbox(obj: dict[str, Any]) -> Box:
+    return (obj["x0"], obj["top"], obj["x1"], obj["bottom"])
 
 
 def _read_page(page: Any, number: int) -> FastPage:
@@ -126,16 +231,21 @@ def _read_page(page: Any, number: int) -> FastPage:
 
 def _chars(page: Any, left: float, top: float) -> list[dict[str, Any]]:
     textpage = page.get_textpage()
+    # the ctypes functions and the box's reference looked up once: per character they cost as much as
+    # the calls into PDFium themselves
+    get_unicode, is_generated = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
+    get_box, font_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize
     try:
         handle = textpage.raw
         count = raw.FPDFText_CountChars(handle)
         rect = raw.FS_RECTF()
+        rect_ref = ctypes.byref(rect)
         out: list[dict[str, Any]] = []
         for i in range(count):
-            code = raw.FPDFText_GetUnicode(handle, i)
-            if code in (0x0A, 0x0D, 0x02) or raw.FPDFText_IsGenerated(handle, i) == 1:
+            code = get_unicode(handle, i)
+            if code in (0x0A, 0x0D, 0x02) or is_generated(handle, i) == 1:
                 continue
-            if not raw.FPDFText_GetLooseCharBox(handle, i, ctypes.byref(rect)):
+            if not get_box(handle, i, rect_ref):
                 continue
             x0, x1 = rect.left - left, rect.right - left
             y_top, y_bottom = top - rect.top, top - rect.bottom
@@ -143,7 +253,7 @@ def _chars(page: Any, left: float, top: float) -> list[dict[str, Any]]:
                 x0, x1 = x1, x0
             if y_bottom < y_top:
                 y_top, y_bottom = y_bottom, y_top
-            size = raw.FPDFText_GetFontSize(handle, i)
+            size = font_size(handle, i)
             text = _text_of(code)
             out.append(
                 {

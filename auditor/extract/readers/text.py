@@ -90,7 +90,7 @@ class _Builder:
         if not self.in_table:
             self.table += 1
             self.in_table = True
-        self.blocks.append(Block("row", cells=[clean_cell(c) for c in cells], table=self.table))
+        self.blocks.append(Block("row", cells=list(map(clean_cell, cells)), table=self.table))
 
     def start_group(self) -> None:
         if self.group is None:

@@ -1,0 +1,79 @@
+"""Extraction CPU time per report and format, split into reading (bytes -> blocks) and structuring
+(blocks -> document model), in one process.
+
+    uv run python bench/extract_cpu.py --docs 200 --pdf-docs 20 --city-docs 20 --rounds 3
+
+The corpus is the one ``bench/audit_scale.py`` renders (``bench/audit_throughput.sample_spec``: every
+year and level, one report in five with a planted defect), in each format; rendering happens before the
+clock starts.  The figure is process CPU time (steadier than wall-clock on a shared machine), the best
+of ``--rounds`` passes over the corpus, after a warm-up of three documents per format.  The city-length
+PDFs (about five pages, tables across pages, pages of text without ruling) are bench/pdf_engines.py's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from audit_throughput import sample_spec
+
+from auditor.engine.samples import render_sample
+from auditor.extract.api import read_raw
+from auditor.extract.structure import build_document
+
+FORMATS = ("txt", "md", "html", "docx", "pdf")
+
+
+def cpu_per_report(files: list[bytes], fmt: str, rounds: int) -> tuple[float, float]:
+    """(reading, structuring) CPU seconds per report, the best of ``rounds`` passes."""
+    name = f"report.{fmt}"
+    for data in files[:3]:
+        build_document(read_raw(data, name), source=name, sha256="")
+    best: tuple[float, float] | None = None
+    for _ in range(rounds):
+        reading = structuring = 0.0
+        for data in files:
+            started = time.process_time()
+            raw = read_raw(data, name)
+            read = time.process_time()
+            build_document(raw, source=name, sha256="")
+            reading += read - started
+            structuring += time.process_time() - read
+        if best is None or reading + structuring < sum(best):
+            best = (reading / len(files), structuring / len(files))
+    assert best is not None
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=200, help="reports per format")
+    parser.add_argument("--pdf-docs", type=int, default=20, help="PDF reports (slow to render)")
+    parser.add_argument("--city-docs", type=int, default=20, help="city-length PDFs (bench/pdf_engines.py)")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    for fmt in FORMATS:
+        count = args.pdf_docs if fmt == "pdf" else args.docs
+        files = [render_sample(sample_spec(seed), fmt) for seed in range(count)]
+        _report(fmt, files, args.rounds)
+    if args.city_docs:
+        from pdf_engines import city_report
+
+        _report("pdf (city length)", [city_report(seed) for seed in range(args.city_docs)], args.rounds)
+
+
+def _report(label: str, files: list[bytes], rounds: int) -> None:
+    reading, structuring = cpu_per_report(files, label.split()[0], rounds)
+    print(
+        f"{label:5} {(reading + structuring) * 1000:6.2f} ms/report "
+        f"(read {reading * 1000:5.2f}, structure {structuring * 1000:5.2f}), {len(files)} reports"
+    )
+
+
+if __name__ == "__main__":
+    main()
