@@ -64,6 +64,7 @@ def explain(
         f"级别：{SEVERITY_NAMES[rule.severity]}（{rule.severity}）",
         f"依据：{rule.basis}",
         f"适用：{rule.applies.describe()}",
+        f"运行前提：{_requirements_text(rule)}",
         f"提示信息：{rule.message}",
         f"整改方法：{rule.fix}",
         f"检查方式：{rule.shape}",
@@ -81,6 +82,14 @@ def explain(
     typer.echo("\n".join(lines))
     if sample and rule.must_fire:
         typer.echo(_example_text(rule, min(max(sample, 1), len(rule.must_fire)) - 1))
+
+
+def _requirements_text(rule: RuleSpec) -> str:
+    """What must hold for the rule's check to run (``requires``; ``requires_each`` part by part)."""
+    parts = [r.text for r in rule.requires]
+    if rule.requires_each:
+        parts.append("逐项：" + "、".join(r.text for r in rule.requires_each))
+    return "；".join(parts) or "无"
 
 
 def _example_text(rule: RuleSpec, index: int) -> str:

@@ -114,6 +114,22 @@ class Context:
         """The table to check, or why it cannot be checked."""
         return usable_table(self.doc, kind)
 
+    def required_table(self, kind: str) -> Table:
+        """The table of a rule that ``requires: [<kind> readable]``: the engine runs the check only when
+        it is readable.  Raises LookupError for a rule that did not declare it (a bug of the rule)."""
+        table = usable_table(self.doc, kind)
+        if isinstance(table, Table):
+            return table
+        raise LookupError(f"{kind} is not readable: the rule must declare 'requires: [{kind} readable]'")
+
+    def written_section(self, key: str) -> Section:
+        """The section of a rule that ``requires: [section <key> written]``: the engine runs the check only
+        when it is present and says something.  Raises LookupError for a rule that did not declare it."""
+        section = section_to_read(self, key)
+        if isinstance(section, Section):
+            return section
+        raise LookupError(f"section {key} is not written: the rule must declare 'requires: [section {key} written]'")
+
 
 _LABEL_CHARS: frozenset[str] = frozenset(
     "".join(

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from auditor.engine.requirements import VOCABULARY
 from auditor.engine.schema import (
     SHAPE_PARAMS,
     Applies,
@@ -92,12 +93,36 @@ def _doc(obj: Any) -> str:
     return inspect.cleandoc(obj.__doc__ or "").strip()
 
 
+_REQUIRES_INTRO = """\
+### `requires` and `requires_each`
+
+What must hold of a document for the rule's check to run. The engine (experta) knows these facts of
+every document and decides: the check runs only where all of `requires` hold; where one does not,
+the check is listed as not run with the reason of the first one that does not hold — on the finding
+that explains it (“因此未能执行：…” on SEC-001, SEC-004, FMT-004, FMT-005, FMT-007: same table, or same
+section) or else in AUD-001. `requires_each` lists parts a check takes one at a time (the tables of
+VAL-001): it runs when one holds, and each part that does not is listed with its reason. A rule with
+`applies.year_from`/`year_to` requires `year`; a shape adds what its check relies on when the file
+leaves it out (named in the shape's description below). A `python` module may state its own as
+`REQUIRES = ("T2 readable",)` and read the table with `ctx.required_table("T2")` (the section with
+`ctx.written_section("五")`).
+"""
+
+
+def _requirements() -> list[str]:
+    lines = [_REQUIRES_INTRO, "| requirement | holds when | reason when it does not |", "|---|---|---|"]
+    for form, (meaning, reason) in VOCABULARY.items():
+        lines.append(f"| `{form}` | {meaning.replace('|', chr(92) + '|')} | {reason} |")
+    return [*lines, ""]
+
+
 def render_reference() -> str:
     """The whole reference as Markdown (deterministic: the same code gives the same text)."""
     out = [_INTRO, "## The rule file", "", *_fields(RuleFile)]
     for title, model in (("`applies`", Applies), ("`examples`", Examples), ("An example (`must_fire`/`must_not_fire` item)", Example),
                          ("`expect`", Expect), ("`expect.location`", ExpectLocation)):
         out += [f"### {title}", "", *_fields(model)]
+    out += _requirements()
     out += ["## Shapes", "", "`shape` has one key, the shape's name, whose value holds its parameters.", ""]
     for name, factory in SHAPES.items():
         out += [f"### `{name}`", "", _doc(factory), ""]

@@ -13,7 +13,7 @@ import logging
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from auditor.engine.api import (
@@ -26,7 +26,7 @@ from auditor.engine.api import (
     table_spec,
     usable_table,
 )
-from auditor.engine.knowledge import compile_engine
+from auditor.engine.knowledge import Batch, Order, compile_engine
 from auditor.engine.level import level_of
 from auditor.engine.rulefile import PROJECT_RULES, RuleSet, RuleSpec, load_rules
 from auditor.findings.model import Finding, Location, ReportResult, document_identity, fingerprint
@@ -104,14 +104,6 @@ def predecessors(keys: Sequence[tuple[str | None, int | None]]) -> dict[int, int
     return found
 
 
-def _covers(finding: Finding, missing: NotEvaluated) -> bool:
-    """Whether a finding explains why a check could not be made: same table, or same missing section."""
-    loc = finding.location
-    if missing.table is not None and loc.table == missing.table:
-        return True
-    return missing.section is not None and loc.section == missing.section and loc.table is None
-
-
 class RuleBase:
     """A compiled rule set.  ``audit`` appends findings to results; ``rules_meta`` lists the rules."""
 
@@ -174,13 +166,13 @@ class RuleBase:
             )
             for i, doc in enumerate(docs)
         ]
-        outcomes = [self._outcomes(ctx) for ctx in contexts]
-        applicable = self.engine.applicable_batch(
-            [(ctx.doc.year, ctx.level, found.keys()) for ctx, found in zip(contexts, outcomes, strict=True)]
-        )
+        batch = self.engine.run_batch(contexts, self._evaluate)
+        left: dict[int, list[Order]] = defaultdict(list)
+        for doc, order in batch.left:
+            left[doc].append(order)
         for i, result in enumerate(readable):
             identity = document_identity(docs[i], result.source, result.sha256)
-            result.findings.extend(self._findings(outcomes[i], applicable[i], identity))
+            result.findings.extend(self._findings(i, batch, left.get(i, []), identity))
         for result in results:
             if result.document is None:
                 self._restyle(result.findings)
@@ -207,8 +199,7 @@ class RuleBase:
         return results, broken
 
     def _evaluate(self, rule: RuleSpec, ctx: Context) -> list[Outcome]:
-        if rule.applies.needs_year and ctx.doc.year is None:
-            return [NotEvaluated("报告年度不明")]
+        """The outcomes of one rule's check on one document (the engine decided it runs)."""
         try:
             return list(rule.compiled.check(ctx))
         except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the audit
@@ -217,31 +208,33 @@ class RuleBase:
             log.warning("规则 %s 执行出错：%s", rule.id, reason)
             return [NotEvaluated(f"检查执行出错（{type(exc).__name__}）")]
 
-    def _outcomes(self, ctx: Context) -> dict[str, list[Outcome]]:
-        """Every rule's check on one document: the outcomes of the rules that did not simply pass."""
-        outcomes: dict[str, list[Outcome]] = {}
-        for rule in self.rules:
-            found = self._evaluate(rule, ctx)
-            if found:
-                outcomes[rule.id] = found
-        return outcomes
-
-    def _findings(
-        self, outcomes: dict[str, list[Outcome]], applicable: set[str], identity: str
-    ) -> list[Finding]:
-        """One document's findings: the outcomes of the rules the engine found applicable."""
-        findings: list[Finding] = []
-        unevaluated: list[tuple[RuleSpec, NotEvaluated]] = []
-        for rule in self.rules:
-            if rule.id not in applicable:
-                continue
-            for outcome in outcomes[rule.id]:
-                if isinstance(outcome, Violation):
-                    findings.append(self._finding(rule, outcome, identity))
-                else:
-                    unevaluated.append((rule, outcome))
-        findings.extend(self._explain(findings, unevaluated, identity))
+    def _findings(self, doc: int, batch: Batch, left: list[Order], identity: str) -> list[Finding]:
+        """One document's findings, in rule order; the checks that could not run named on the finding
+        the engine found explaining them, the rest in one AUD-001."""
+        made: dict[Order, Finding] = {}
+        for position, violations in sorted(batch.violations[doc].items()):
+            rule = self.rules[position]
+            for k, violation in enumerate(violations):
+                made[(position, k)] = self._finding(rule, violation, identity)
+        attached: dict[Order, list[str]] = defaultdict(list)
+        for (at_doc, order), at in sorted(batch.covering.items()):
+            if at_doc == doc:
+                attached[at].append(batch.not_run[(doc, order)][0])
+        for at, ids in attached.items():
+            made[at].message += f"（因此未能执行：{'、'.join(dict.fromkeys(ids))}）"
+        findings = list(made.values())
+        if left and self.summary_rule is not None:
+            findings.append(self._summary(self.summary_rule, [batch.not_run[(doc, o)] for o in sorted(left)], identity))
         return findings
+
+    def _summary(self, rule: RuleSpec, not_run: list[tuple[str, str]], identity: str) -> Finding:
+        """AUD-001: the checks that could not run and why, by rule, each reason once."""
+        reasons: dict[str, list[str]] = defaultdict(list)
+        for rule_id, reason in not_run:
+            if reason not in reasons[rule_id]:
+                reasons[rule_id].append(reason)
+        evidence = "；".join(f"{rule_id}（{'，'.join(why)}）" for rule_id, why in reasons.items())
+        return self._finding(rule, Violation(evidence=evidence, key=",".join(reasons)), identity)
 
     def _finding(self, rule: RuleSpec, violation: Violation, identity: str) -> Finding:
         location = Location(violation.section, violation.table, violation.row, violation.column)
@@ -265,26 +258,6 @@ class RuleBase:
             cells=list(violation.cells),
             fingerprint=fingerprint(rule.id, identity, location, violation.key),
         )
-
-    def _explain(
-        self, findings: list[Finding], unevaluated: Iterable[tuple[RuleSpec, NotEvaluated]], identity: str
-    ) -> list[Finding]:
-        """Name the checks that could not be made: on the finding that explains why, else in AUD-001."""
-        covering = [f for f in findings if self.by_id[f.rule_id].covers_unevaluated]
-        attached: dict[int, list[str]] = defaultdict(list)
-        left: dict[str, list[str]] = defaultdict(list)
-        for rule, missing in unevaluated:
-            cover = next((i for i, f in enumerate(covering) if _covers(f, missing)), None)
-            if cover is not None:
-                attached[cover].append(rule.id)
-            elif missing.reason not in left[rule.id]:
-                left[rule.id].append(missing.reason)
-        for i, ids in attached.items():
-            covering[i].message += f"（因此未能执行：{'、'.join(dict.fromkeys(ids))}）"
-        if not left or self.summary_rule is None:
-            return []
-        evidence = "；".join(f"{rule_id}（{'，'.join(reasons)}）" for rule_id, reasons in left.items())
-        return [self._finding(self.summary_rule, Violation(evidence=evidence, key=",".join(left)), identity)]
 
     def _restyle(self, findings: list[Finding]) -> None:
         """Findings made before the rule base ran (READ-001 of an unreadable file) take the rule's text."""

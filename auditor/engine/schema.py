@@ -12,7 +12,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from auditor.engine.requirements import parse_requirement
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A non-empty text."""
@@ -23,6 +33,17 @@ Format = Literal["txt", "md", "html", "docx", "pdf"]
 Level = Literal["government", "department", "township"]
 Phrases = Text | list[Text]
 """One phrase (a regular expression) or a list of them."""
+Severity = Literal["error", "warning", "info"]
+"""How grave a finding is (DOMAIN.md section 6)."""
+
+
+def _requirement(text: str) -> str:
+    parse_requirement(text)
+    return text
+
+
+RequirementText = Annotated[str, AfterValidator(_requirement)]
+"""One requirement of the ``requires`` vocabulary (auditor.engine.requirements)."""
 
 
 class Strict(BaseModel):
@@ -204,11 +225,15 @@ class Examples(Strict):
 class RuleFile(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}-\d{3}$")] = Field(description="规则编号，同文件名")
     title: Text = Field(description="标题（中文）")
-    severity: Literal["error", "warning", "info"] = Field(description="级别")
+    severity: Severity = Field(description="级别")
     basis: Text = Field(description="依据（法规条款或文件）")
     message: Text = Field(description="提示信息，可用检查给出的 {占位符}")
     fix: Text = Field(description="如何整改")
     applies: Applies | None = Field(default=None, description="适用的年度和层级")
+    requires: list[RequirementText] = Field(
+        default=[], description="检查运行的前提（全部成立才运行；第一个不成立的即“未能执行”的原因），见下文“requires”")
+    requires_each: list[RequirementText] = Field(
+        default=[], description="检查可逐项运行的部分（如各张表）：成立的部分运行，不成立的各自列为未能执行的原因")
     covers_unevaluated: bool = Field(default=False, description="其问题说明其他检查为何未能执行")
     shape: dict[str, dict[str, Any] | None] = Field(
         min_length=1, max_length=1, description="检查方式：一个键（方式名称），其值为该方式的参数")

@@ -28,7 +28,9 @@ def _month_day(text: str, what: str) -> tuple[int, int]:
 def deadline(params: Params) -> CompiledShape:
     """The report of year Y is published by Y+1-MM-DD, the day given per level (null: no deadline).
 
-    For crawled sites the portal checks own PUB-001 (they know each site's own deadline)."""
+    The rule requires the year (``requires: [year]``); an unknown publication date is reported by the
+    check (a body without a deadline needs none).  For crawled sites the portal checks own PUB-001
+    (they know each site's own deadline)."""
     days: dict[str, tuple[int, int] | None] = {}
     for level in LEVELS:
         text = params.get(level, (str, type(None)), None)
@@ -42,8 +44,7 @@ def deadline(params: Params) -> CompiledShape:
         if doc.published is None:
             yield NotEvaluated("发布日期未知")
             return
-        if doc.year is None:
-            yield NotEvaluated("报告年度不明")
+        if doc.year is None:  # the rule requires the year: the engine runs the check only with it
             return
         due = date(doc.year + 1, *month_day)
         if doc.published > due:
@@ -58,7 +59,7 @@ def deadline(params: Params) -> CompiledShape:
                 },
             )
 
-    return CompiledShape(check)
+    return CompiledShape(check, needs=("year",))
 
 
 def _flagged(table: Table, flag: str) -> bool:

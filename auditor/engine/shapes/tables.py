@@ -40,9 +40,13 @@ def _known_ids(kind: str, per: str) -> set[str]:
     return {c.id for spec in specs for c in spec.columns}
 
 
-def _table_or_reason(ctx: Context, kind: str, check: str) -> Table | NotEvaluated:
+def _table_or_reason(ctx: Context, kind: str, check: str) -> Table | NotEvaluated | None:
+    """The table to check; why its pandera check could not run on this batch; None when the table is
+    not readable (the rule requires it readable: the engine did not run the check, or not on it)."""
     table = ctx.table(kind)
-    if isinstance(table, Table) and (check, kind) in ctx.broken_checks:
+    if not isinstance(table, Table):
+        return None
+    if (check, kind) in ctx.broken_checks:
         return NotEvaluated(f"{TABLE_NAMES[kind]}的核验未能运行", table=kind, section=TABLE_SECTION[kind])
     return table
 
@@ -104,7 +108,8 @@ def identity(params: Params) -> CompiledShape:
     """left = right, summed over rows in each column (``per: column``) or over columns in each row.
 
     Row or column ids that a template version lacks are left out for that version, so one rule can
-    name （六） (2019) and （六）1–3 (2021).  Blanks and placeholders count as 0, except a blank 总计
+    name （六） (2019) and （六）1–3 (2021).  The rule requires the table readable (``requires: [T3
+    readable]``).  Blanks and placeholders count as 0, except a blank 总计
     of a row whose parts hold numbers, which counts as their sum (see ``derived_total``): an identity
     never fails on a total that was left blank (VAL-003 reports the blank).
     """
@@ -120,8 +125,8 @@ def identity(params: Params) -> CompiledShape:
 
     def check(ctx: Context) -> Iterator[Outcome]:
         table = _table_or_reason(ctx, kind, rule.name)
-        if isinstance(table, NotEvaluated):
-            yield table
+        if not isinstance(table, Table):
+            yield from ([table] if table is not None else [])
             return
         restricted = rule.for_spec(table_spec(table))
         if restricted is None:
@@ -131,7 +136,7 @@ def identity(params: Params) -> CompiledShape:
         for where in dict.fromkeys(p for p in places if p):
             yield _identity_violation(table, restricted, where)
 
-    return CompiledShape(check, (rule,))
+    return CompiledShape(check, (rule,), needs=(f"{kind} readable",))
 
 
 def _value_violation(table: Table, row: str, failures: list[Failure]) -> Violation:
@@ -152,7 +157,9 @@ def _value_violation(table: Table, row: str, failures: list[Failure]) -> Violati
 def value(params: Params) -> CompiledShape:
     """Every required cell of ``tables`` passes ``test``: text (no text where a number belongs),
     blank (no blank or missing cell), negative (no negative value outside signed columns),
-    non_integer (no fraction outside amount columns).  One violation per row, naming its cells."""
+    non_integer (no fraction outside amount columns).  One violation per row, naming its cells.
+    Each table is a part of its own (``requires_each: [T2 readable, …]``): an unreadable one is listed
+    as not checked, the others are checked."""
     kinds = params.strings("tables")
     if not set(kinds) <= set(TABLE_KINDS):
         raise ValueError(f"shape parameter 'tables' must name tables among {', '.join(TABLE_KINDS)}")
@@ -161,8 +168,8 @@ def value(params: Params) -> CompiledShape:
     def check(ctx: Context) -> Iterator[Outcome]:
         for kind in kinds:
             table = _table_or_reason(ctx, kind, rule.name)
-            if isinstance(table, NotEvaluated):
-                yield table
+            if not isinstance(table, Table):
+                yield from ([table] if table is not None else [])
                 continue
             by_row: dict[str, list[Failure]] = {}
             for failure in ctx.failures.get((rule.name, kind), []):
@@ -171,7 +178,7 @@ def value(params: Params) -> CompiledShape:
             for row, failures in by_row.items():
                 yield _value_violation(table, row, failures)
 
-    return CompiledShape(check, (rule,))
+    return CompiledShape(check, (rule,), needs_each=tuple(f"{kind} readable" for kind in kinds))
 
 
 def _version_marker(table: Table) -> str:
