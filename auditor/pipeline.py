@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from auditor.extract import NotAReport, ReadError, extract
-from auditor.findings.model import Finding, Location, ReportResult, fingerprint
+from auditor.findings.model import ReportResult
 
 
 @dataclass(slots=True)
@@ -31,21 +31,12 @@ class AuditInput:
 
 
 def unreadable_result(source: str, sha256: str, reason: str) -> ReportResult:
-    """The result for a document that cannot be read at all: one READ-001 error finding.
+    """The result for a document that cannot be read at all: no document, ``error`` saying why.
 
-    Its title, basis and fix come from rules/READ-001.yaml when the rule base audits the result.
+    The rule base makes its one finding (READ-001, rules/READ-001.yaml) from that reason when it
+    audits the result.
     """
-    loc = Location()
-    finding = Finding(
-        rule_id="READ-001",
-        severity="error",
-        title="文档无法读取",
-        message=f"无法读取该文档：{reason}",
-        location=loc,
-        evidence=reason,
-        fingerprint=fingerprint("READ-001", source or sha256, loc),
-    )
-    return ReportResult(source=source, sha256=sha256, document=None, findings=[finding], error=reason)
+    return ReportResult(source=source, sha256=sha256, document=None, error=reason)
 
 
 def extract_one(item: AuditInput, *, budgeted: bool = False) -> ReportResult:

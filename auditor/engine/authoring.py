@@ -148,6 +148,7 @@ _SKELETON_PARAMS: dict[str, dict[str, Any]] = {
     "deadline": {"government": "03-31", "department": "01-31", "township": None},
     "extraction_issue": {"code": "FMT-005", "flag": "unreadable"},
     "not_evaluated": {},
+    "unreadable": {},
     "python": {},
     "portal": {"crawl": "检查读取网站抓取结果中的哪些事实"},
 }

@@ -62,6 +62,10 @@ class Covered(Fact):
     """The not-run check ``order`` of ``doc`` is explained by a finding."""
 
 
+class Unreadable(Fact):
+    """A document that could not be read at all: ``doc`` (its position among them) and ``reason``."""
+
+
 @dataclass(slots=True)
 class Batch:
     """What the engine's actions read and write while one batch runs."""
@@ -78,6 +82,8 @@ class Batch:
     """(document, order) -> (rule id, reason) of every check that could not run."""
     left: list[tuple[int, Order]] = field(default_factory=list)
     """(document, order) of the not-run checks no finding explains (AUD-001)."""
+    unreadable: dict[int, list[tuple[int, Violation]]] = field(default_factory=dict)
+    """Per unreadable document (by its position among them): (rule position, violation) — READ-001."""
 
 
 def _applies_tests(applies: Applies) -> dict[str, Any]:
@@ -158,6 +164,11 @@ class RuleBaseEngine(KnowledgeEngine):
             for k, reason in enumerate(requirement.reasons(batch.contexts[doc].doc)):
                 self._declare_not_run(doc, (position, seq + k), rule_id, reason)
 
+    def record_unreadable(self, position: int, doc: int, reason: str) -> None:
+        """Rule ``position`` (shape ``unreadable``) reports the unreadable document ``doc``."""
+        found = Violation(evidence=reason, values={"detail": reason})
+        self._current().unreadable.setdefault(doc, []).append((position, found))
+
     def _declare_cover(self, doc: int, at: Order, violation: Violation) -> None:
         if violation.table is not None:
             self.declare(CoversTable(doc=doc, table=violation.table, at=at))
@@ -210,8 +221,10 @@ class RuleBaseEngine(KnowledgeEngine):
         self,
         contexts: Sequence[Context],
         evaluate: Callable[[RuleSpec, Context], list[Outcome]],
+        unreadable: Sequence[str] = (),
     ) -> Batch:
-        """Decide and run every rule on a batch of documents; one reset, one fact per coarse state."""
+        """Decide and run every rule on a batch of documents; one reset, one fact per coarse state and
+        one per document that could not be read (``unreadable``: the reasons)."""
         keys: dict[tuple[int | None, str, frozenset[str]], int] = {}
         members: dict[int, list[int]] = defaultdict(list)
         for i, ctx in enumerate(contexts):
@@ -220,7 +233,10 @@ class RuleBaseEngine(KnowledgeEngine):
         batch = Batch(contexts, dict(members), evaluate, [{} for _ in contexts])
         self.batch = batch
         self.reset()
-        facts = [Report(doc=key, year=year, level=level, facts=held) for (year, level, held), key in keys.items()]
+        facts: list[Fact] = [
+            Report(doc=key, year=year, level=level, facts=held) for (year, level, held), key in keys.items()
+        ]
+        facts += [Unreadable(doc=j, reason=reason) for j, reason in enumerate(unreadable)]
         try:
             if facts:
                 self.declare(*facts)
@@ -244,9 +260,20 @@ def _unmet_action(position: int, seq: int, requirement: Requirement) -> Callable
     return fire
 
 
+def _unreadable_action(position: int) -> Callable[[RuleBaseEngine, int, str], None]:
+    def fire(engine: RuleBaseEngine, doc: int, reason: str) -> None:
+        engine.record_unreadable(position, doc, reason)
+
+    return fire
+
+
 def _compiled_rules(position: int, rule: RuleSpec) -> dict[str, Rule]:
-    """The experta rules of one rule file: run it, and one "not run" per requirement."""
+    """The experta rules of one rule file: run it, and one "not run" per requirement (a rule of shape
+    ``unreadable`` matches the documents that could not be read instead)."""
     name = rule.id.replace("-", "_")
+    if rule.shape == "unreadable":
+        pattern = Unreadable(doc=MATCH.doc, reason=MATCH.reason)
+        return {f"unreadable_{name}": Rule(pattern, salience=RUN)(_unreadable_action(position))}
     compiled = {f"run_{name}": Rule(_run_pattern(rule), salience=RUN)(_run_action(position))}
     for j, requirement in enumerate(rule.requires):
         pattern = _unmet_pattern(rule, rule.requires[:j], requirement)

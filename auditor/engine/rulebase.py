@@ -166,16 +166,18 @@ class RuleBase:
             )
             for i, doc in enumerate(docs)
         ]
-        batch = self.engine.run_batch(contexts, self._evaluate)
+        unreadable = [r for r in results if r.document is None and r.error]
+        batch = self.engine.run_batch(contexts, self._evaluate, [r.error or "" for r in unreadable])
         left: dict[int, list[Order]] = defaultdict(list)
         for doc, order in batch.left:
             left[doc].append(order)
         for i, result in enumerate(readable):
             identity = document_identity(docs[i], result.source, result.sha256)
             result.findings.extend(self._findings(i, batch, left.get(i, []), identity))
-        for result in results:
-            if result.document is None:
-                self._restyle(result.findings)
+        for j, result in enumerate(unreadable):
+            identity = document_identity(None, result.source, result.sha256)
+            for position, violation in batch.unreadable.get(j, []):
+                result.findings.append(self._finding(self.rules[position], violation, identity))
 
     def _validate(self, docs: Sequence[Document]) -> tuple[SchemaResults, dict[int, set[tuple[str, str]]]]:
         """pandera over the batch: one frame and one call per table kind and template version."""
@@ -258,11 +260,3 @@ class RuleBase:
             cells=list(violation.cells),
             fingerprint=fingerprint(rule.id, identity, location, violation.key),
         )
-
-    def _restyle(self, findings: list[Finding]) -> None:
-        """Findings made before the rule base ran (READ-001 of an unreadable file) take the rule's text."""
-        for finding in findings:
-            rule = self.by_id.get(finding.rule_id)
-            if rule is not None:
-                finding.title, finding.severity = rule.title, rule.severity
-                finding.basis, finding.fix = rule.basis, rule.fix

@@ -121,6 +121,10 @@ class NotEvaluatedParams(Strict):
     """No parameters."""
 
 
+class UnreadableParams(Strict):
+    """No parameters."""
+
+
 class PythonParams(BaseModel):
     """``file`` plus the module's own parameters (checked against its ``PARAMS`` model when it has one)."""
 
@@ -144,6 +148,7 @@ SHAPE_PARAMS: dict[str, type[BaseModel]] = {
     "deadline": DeadlineParams,
     "extraction_issue": ExtractionIssueParams,
     "not_evaluated": NotEvaluatedParams,
+    "unreadable": UnreadableParams,
     "python": PythonParams,
     "portal": PortalParams,
 }

@@ -108,6 +108,18 @@ def extraction_issue(params: Params) -> CompiledShape:
     return CompiledShape(check)
 
 
+def unreadable(params: Params) -> CompiledShape:
+    """A document that could not be read at all (not a report, broken, over its budget): the engine
+    matches the rule to the fact "unreadable, reason" it declares for such a document, and the rule's
+    finding gives the reason as ``{detail}`` and the evidence.  On a document that was read the check
+    has nothing to say."""
+
+    def check(ctx: Context) -> Iterator[Outcome]:
+        return iter(())
+
+    return CompiledShape(check)
+
+
 def not_evaluated(params: Params) -> CompiledShape:
     """The checks of the other rules that could not be made and that no finding explains yet.
 
