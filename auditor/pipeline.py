@@ -48,7 +48,13 @@ def extract_one(item: AuditInput, *, budgeted: bool = False) -> ReportResult:
     sha = hashlib.sha256(item.data).hexdigest()
     try:
         doc = extract(
-            item.data, item.source, level=item.level, declared_encoding=item.declared_encoding, sha256=sha
+            item.data,
+            item.source,
+            level=item.level,
+            declared_encoding=item.declared_encoding,
+            sha256=sha,
+            published=item.published,
+            published_source=item.published_source,
         )
     except NotAReport:
         if budgeted:
@@ -64,9 +70,6 @@ def extract_one(item: AuditInput, *, budgeted: bool = False) -> ReportResult:
         return unreadable_result(item.source, sha, "解析失败（文档结构嵌套过深）")
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch; say what happened
         return unreadable_result(item.source, sha, f"解析失败（{type(exc).__name__}: {_one_line(exc)}）")
-    if item.published is not None and doc.published is None:
-        doc.published = item.published
-        doc.published_source = item.published_source or "crawl"
     return ReportResult(source=item.source, sha256=sha, document=doc)
 
 

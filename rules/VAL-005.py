@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from auditor.engine.api import Context, Outcome, Violation, cell_text, col_label, row_label
-from auditor.engine.level import tier_of
+from auditor.level import tier_of
 
 REQUIRES = ("T2 readable",)
 """The engine runs the check only when this holds (declared in the rule file's ``requires``)."""

@@ -28,9 +28,9 @@ from experta import AS, MATCH, NOT, Fact, KnowledgeEngine, P, Rule
 from experta.strategies import DepthStrategy
 
 from auditor.engine.api import Context, NotEvaluated, Outcome, Violation
-from auditor.engine.level import LEVELS
 from auditor.engine.requirements import Requirement, document_facts
 from auditor.engine.rulefile import Applies, RuleSpec
+from auditor.level import LEVELS
 
 Order = tuple[int, int]
 """(rule position, outcome position): the order in which findings and reasons are written."""

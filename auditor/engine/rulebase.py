@@ -147,9 +147,6 @@ class RuleBase:
         """
         readable = [r for r in results if r.document is not None]
         docs = [r.document for r in readable if r.document is not None]
-        for doc in docs:
-            if doc.level is None:
-                doc.level = level_of(doc.title, doc.agency)
         failures, broken = self._validate(docs)
         if previous is None:
             prev_of = previous_reports(docs)
@@ -159,7 +156,8 @@ class RuleBase:
         contexts = [
             Context(
                 doc=doc,
-                level=doc.level or "department",
+                # extraction sets the level; a document made otherwise (a test, the store) is not changed
+                level=doc.level or level_of(doc.title, doc.agency),
                 failures=failures.get(i, {}),
                 broken_checks=frozenset(broken.get(i, ())),
                 previous=prev_of.get(i),

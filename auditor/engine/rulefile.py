@@ -17,12 +17,12 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from auditor.engine.level import LEVELS
 from auditor.engine.requirements import Requirement, missing, parse_requirement
 from auditor.engine.samples import SAMPLE_FORMATS, check_sample
 from auditor.engine.schema import RuleFile, describe_error, validate_params
 from auditor.engine.shapes import SHAPES, CompiledShape, Params
 from auditor.findings.model import SEVERITIES
+from auditor.level import LEVELS
 
 RULE_ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
 REQUIRED_FIELDS: tuple[str, ...] = ("id", "title", "severity", "basis", "message", "fix", "shape", "examples")

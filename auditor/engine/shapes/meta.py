@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from auditor.engine.api import TABLE_NAMES, TABLE_SECTION, Context, NotEvaluated, Outcome, Violation
-from auditor.engine.level import LEVELS
 from auditor.engine.shapes.base import CompiledShape, Params
+from auditor.level import LEVELS
 from auditor.model import Table
 
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
