@@ -55,7 +55,7 @@ def _type_name(prop: dict[str, Any]) -> str:
         kinds = [_type_name(p) for p in prop["anyOf"] if p.get("type") != "null"]
         return " or ".join(dict.fromkeys(kinds)) or "null"
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1]
+        return str(prop["$ref"]).rsplit("/", 1)[-1]
     kind = prop.get("type")
     if kind == "array":
         return f"list of {_type_name(prop.get('items', {}))}"

@@ -28,8 +28,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from auditor.engine.api import TABLE_NAMES, NotEvaluated, says_nothing, usable_table
+from auditor.engine.api import NotEvaluated, says_nothing, usable_table
 from auditor.model import Document
+from auditor.templates import TABLE_NAMES
 
 _SECTION = re.compile(r"^section ([一二三四五六](?:\|[一二三四五六])*)( written)?$")
 _TABLE = re.compile(r"^(T[234]) readable$")

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from auditor.engine.api import (
-    TABLE_NAMES,
     Context,
     NotEvaluated,
     Outcome,
@@ -32,7 +31,7 @@ from auditor.engine.rulefile import PROJECT_RULES, RuleSet, RuleSpec, load_rules
 from auditor.findings.model import Finding, Location, ReportResult, document_identity, fingerprint
 from auditor.model import Document, Table
 from auditor.schemas import Failure, build_schema, cells_frame, validate
-from auditor.templates import SPECS, TableSpec
+from auditor.templates import SPECS, TABLE_NAMES, TableSpec
 
 log = logging.getLogger("nianbao.rules")
 

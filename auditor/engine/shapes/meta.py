@@ -7,10 +7,11 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from auditor.engine.api import TABLE_NAMES, TABLE_SECTION, Context, NotEvaluated, Outcome, Violation
+from auditor.engine.api import TABLE_SECTION, Context, NotEvaluated, Outcome, Violation
 from auditor.engine.shapes.base import CompiledShape, Params
 from auditor.level import LEVELS
 from auditor.model import Table
+from auditor.templates import TABLE_NAMES
 
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 LEVEL_NAMES = {"government": "本级人民政府", "department": "政府部门", "township": "街道、乡镇"}

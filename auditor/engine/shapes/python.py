@@ -44,7 +44,8 @@ def python(params: Params) -> CompiledShape:
         validate_params("python", dict(params.values), declared)
 
     def check(ctx: Context) -> Iterable[Outcome]:
-        return function(ctx, options)
+        outcomes: Iterable[Outcome] = function(ctx, options)
+        return outcomes
 
     needs = getattr(module, "REQUIRES", ())
     if not isinstance(needs, tuple) or not all(isinstance(n, str) for n in needs):

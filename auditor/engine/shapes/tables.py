@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from auditor.engine.api import (
-    TABLE_NAMES,
     TABLE_SECTION,
     Context,
     NotEvaluated,
@@ -27,7 +26,7 @@ from auditor.engine.api import (
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
 from auditor.schemas import VALUE_TESTS, Failure, Identity, ValueTest, arithmetic_value
-from auditor.templates import SPECS
+from auditor.templates import SPECS, TABLE_NAMES
 
 _SHOWN_TERMS = 4
 """Identities with more terms than this show only the non-zero ones in their evidence."""
