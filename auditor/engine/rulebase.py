@@ -28,7 +28,7 @@ from auditor.engine.api import (
 from auditor.engine.knowledge import Batch, Order, compile_engine
 from auditor.engine.level import level_of
 from auditor.engine.rulefile import PROJECT_RULES, RuleSet, RuleSpec, load_rules
-from auditor.findings.model import Finding, Location, ReportResult, document_identity, fingerprint
+from auditor.findings.model import Finding, Location, ReportResult, RuleMeta, document_identity, fingerprint
 from auditor.model import Document, Table
 from auditor.schemas import Failure, build_schema, cells_frame, validate
 from auditor.templates import SPECS, TABLE_NAMES, TableSpec
@@ -130,7 +130,7 @@ class RuleBase:
             log.warning("规则文件有误，已跳过：%s", error)
         return cls(loaded.rules, loaded.errors)
 
-    def rules_meta(self) -> list[dict[str, str]]:
+    def rules_meta(self) -> list[RuleMeta]:
         """id, title, severity and basis of every rule, for findings.json."""
         return [rule.meta() for rule in self.rules]
 

@@ -21,7 +21,7 @@ from auditor.engine.requirements import Requirement, missing, parse_requirement
 from auditor.engine.samples import SAMPLE_FORMATS, check_sample
 from auditor.engine.schema import RuleFile, describe_error, validate_params
 from auditor.engine.shapes import SHAPES, CompiledShape, Params
-from auditor.findings.model import SEVERITIES
+from auditor.findings.model import SEVERITIES, RuleMeta, Severity
 from auditor.level import LEVELS
 
 RULE_ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
@@ -104,7 +104,7 @@ class RuleSpec:
 
     id: str
     title: str
-    severity: str
+    severity: Severity
     basis: str
     message: str
     fix: str
@@ -125,7 +125,7 @@ class RuleSpec:
     """For a portal check (shape ``portal``): why it has no document examples and where its crawl
     examples are; ``rules test`` prints it instead of running examples."""
 
-    def meta(self) -> dict[str, str]:
+    def meta(self) -> RuleMeta:
         """The entry of findings.json's "rules" list."""
         return {"id": self.id, "title": self.title, "severity": self.severity, "basis": self.basis}
 

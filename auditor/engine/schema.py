@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from auditor.engine.requirements import parse_requirement
+from auditor.findings.model import Severity
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A non-empty text."""
@@ -33,8 +34,6 @@ Format = Literal["txt", "md", "html", "docx", "pdf"]
 Level = Literal["government", "department", "township"]
 Phrases = Text | list[Text]
 """One phrase (a regular expression) or a list of them."""
-Severity = Literal["error", "warning", "info"]
-"""How grave a finding is (DOMAIN.md section 6)."""
 
 
 def _requirement(text: str) -> str:
