@@ -47,9 +47,12 @@ def list_rules(folder: FolderOption = None) -> None:
 
 @app.command()
 def explain(
-    rule_id: Annotated[str, typer.Argument(help="规则编号，如 BAL-002", metavar="规则编号")], folder: FolderOption = None,
-    sample: Annotated[int, typer.Option("--sample", help="显示第几个应当报出的示例生成的文档文本（0：不显示）",
-                                        metavar="序号")] = 1,
+    rule_id: Annotated[str, typer.Argument(help="规则编号，如 BAL-002", metavar="规则编号")],
+    folder: FolderOption = None,
+    sample: Annotated[
+        int,
+        typer.Option("--sample", help="显示第几个应当报出的示例生成的文档文本（0：不显示）", metavar="序号"),
+    ] = 1,
 ) -> None:
     """说明一条规则：检查什么、依据、如何整改、检查方式和示例，以及示例生成的文档文本。"""
     from auditor.findings.model import SEVERITY_NAMES
@@ -137,7 +140,9 @@ def docs(
 @app.command()
 def new(
     rule_id: Annotated[str, typer.Argument(help="新规则编号，如 SEC-010", metavar="规则编号")],
-    shape: Annotated[str, typer.Option("--shape", help="检查方式（nianbao rules docs 列出全部）", metavar="方式")],
+    shape: Annotated[
+        str, typer.Option("--shape", help="检查方式（nianbao rules docs 列出全部）", metavar="方式")
+    ],
     folder: FolderOption = None,
 ) -> None:
     """写出一条新规则的骨架（通过规则文件检查；应当报出的示例标为已知缺口，待补写）。"""

@@ -128,7 +128,9 @@ class Context:
         section = section_to_read(self, key)
         if isinstance(section, Section):
             return section
-        raise LookupError(f"section {key} is not written: the rule must declare 'requires: [section {key} written]'")
+        raise LookupError(
+            f"section {key} is not written: the rule must declare 'requires: [section {key} written]'"
+        )
 
 
 _LABEL_CHARS: frozenset[str] = frozenset(
@@ -181,7 +183,8 @@ def _words(text: str) -> str:
 
 
 MAY_SAY_NONE = frozenset({"六"})
-"""Sections where "无" is a real answer ("其他需要报告的事项": nothing else), as SEC-004's ``may_say_none``."""
+"""Sections where "无" is a real answer ("其他需要报告的事项": nothing else), as SEC-004's
+``may_say_none``."""
 
 
 def says_nothing(section: Section) -> NotEvaluated | None:

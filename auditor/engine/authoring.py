@@ -119,7 +119,8 @@ def _requirements() -> list[str]:
 def render_reference() -> str:
     """The whole reference as Markdown (deterministic: the same code gives the same text)."""
     out = [_INTRO, "## The rule file", "", *_fields(RuleFile)]
-    for title, model in (("`applies`", Applies), ("`examples`", Examples), ("An example (`must_fire`/`must_not_fire` item)", Example),
+    example = "An example (`must_fire`/`must_not_fire` item)"
+    for title, model in (("`applies`", Applies), ("`examples`", Examples), (example, Example),
                          ("`expect`", Expect), ("`expect.location`", ExpectLocation)):
         out += [f"### {title}", "", *_fields(model)]
     out += _requirements()
@@ -187,7 +188,8 @@ def skeleton(rule_id: str, shape: str) -> dict[str, str]:
             "must_not_fire": [{"name": "规范的报告", "sample": {"seed": 71, "year": 2022}}],
         }
     data = {
-        "id": rule_id, "title": "标题（待写）", "severity": "warning", "basis": "《中华人民共和国政府信息公开条例》第五十条（待核对）",
+        "id": rule_id, "title": "标题（待写）", "severity": "warning",
+        "basis": "《中华人民共和国政府信息公开条例》第五十条（待核对）",
         "message": "提示信息（待写）。", "fix": "整改方法（待写）。",
         "shape": {shape: dict(_SKELETON_PARAMS[shape])}, "examples": examples,
     }

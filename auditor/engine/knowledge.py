@@ -277,7 +277,8 @@ def _compiled_rules(position: int, rule: RuleSpec) -> dict[str, Rule]:
     compiled = {f"run_{name}": Rule(_run_pattern(rule), salience=RUN)(_run_action(position))}
     for j, requirement in enumerate(rule.requires):
         pattern = _unmet_pattern(rule, rule.requires[:j], requirement)
-        compiled[f"unmet_{name}_{j}"] = Rule(pattern, salience=DECIDE)(_unmet_action(position, j, requirement))
+        action = _unmet_action(position, j, requirement)
+        compiled[f"unmet_{name}_{j}"] = Rule(pattern, salience=DECIDE)(action)
     for j, part in enumerate(rule.requires_each):
         pattern = _unmet_pattern(rule, rule.requires, part)
         compiled[f"unmet_each_{name}_{j}"] = Rule(pattern, salience=DECIDE)(

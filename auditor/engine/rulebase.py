@@ -63,6 +63,21 @@ MIN_SHORT_NAME = 4
 """A name shorter than this ("教育厅") names a kind of body, not one body: never linked by suffix."""
 
 
+def _one_related_name(key: str, names: set[str], reversed_names: list[str]) -> str | None:
+    """The one name among ``names`` that is ``key`` with a shorter or longer front, if exactly one is
+    (``reversed_names``: the same names written backwards, sorted, for the bisection)."""
+    shorter = {key[-n:] for n in range(MIN_SHORT_NAME, len(key)) if key[-n:] in names}
+    flipped = key[::-1]
+    at = bisect_left(reversed_names, flipped)
+    longer: set[str] = set()
+    while at < len(reversed_names) and reversed_names[at].startswith(flipped) and len(longer) < 2:
+        if reversed_names[at] != flipped:
+            longer.add(reversed_names[at][::-1])
+        at += 1
+    matches = shorter | longer
+    return matches.pop() if len(matches) == 1 else None
+
+
 def predecessors(keys: Sequence[tuple[str | None, int | None]]) -> dict[int, int]:
     """For each (body, year) by position, the position of the same body's report of the year before.
 
@@ -85,21 +100,10 @@ def predecessors(keys: Sequence[tuple[str | None, int | None]]) -> dict[int, int
             continue
         if (key, year - 1) in first:
             found[i] = first[(key, year - 1)]
-            continue
-        if len(key) < MIN_SHORT_NAME or year - 1 not in names_of:
-            continue
-        names = names_of[year - 1]
-        shorter = {key[-n:] for n in range(MIN_SHORT_NAME, len(key)) if key[-n:] in names}
-        flipped, ordered = key[::-1], reversed_of[year - 1]
-        at = bisect_left(ordered, flipped)
-        longer: set[str] = set()
-        while at < len(ordered) and ordered[at].startswith(flipped) and len(longer) < 2:
-            if ordered[at] != flipped:
-                longer.add(ordered[at][::-1])
-            at += 1
-        matches = shorter | longer
-        if len(matches) == 1:
-            found[i] = first[(matches.pop(), year - 1)]
+        elif len(key) >= MIN_SHORT_NAME and year - 1 in names_of:
+            match = _one_related_name(key, names_of[year - 1], reversed_of[year - 1])
+            if match is not None:
+                found[i] = first[(match, year - 1)]
     return found
 
 
@@ -223,7 +227,8 @@ class RuleBase:
             made[at].message += f"（因此未能执行：{'、'.join(dict.fromkeys(ids))}）"
         findings = list(made.values())
         if left and self.summary_rule is not None:
-            findings.append(self._summary(self.summary_rule, [batch.not_run[(doc, o)] for o in sorted(left)], identity))
+            not_run = [batch.not_run[(doc, order)] for order in sorted(left)]
+            findings.append(self._summary(self.summary_rule, not_run, identity))
         return findings
 
     def _summary(self, rule: RuleSpec, not_run: list[tuple[str, str]], identity: str) -> Finding:

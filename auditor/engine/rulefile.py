@@ -286,7 +286,8 @@ def _with_needs(
         raise ValueError(f"'requires_each' is for checks made part by part; shape '{shape}' is not")
     year = [parse_requirement("year")] if applies.needs_year and missing(["year"], requires) else []
     more = [parse_requirement(text) for text in missing(compiled.needs, requires)]
-    more_each = [parse_requirement(text) for text in missing(compiled.needs_each, (*requires, *requires_each))]
+    declared = (*requires, *requires_each)
+    more_each = [parse_requirement(text) for text in missing(compiled.needs_each, declared)]
     return (*year, *requires, *more), (*requires_each, *more_each)
 
 

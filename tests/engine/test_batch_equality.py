@@ -101,7 +101,8 @@ def test_documents_sharing_coarse_facts_get_the_same_decisions() -> None:
     no_t3.tables = [t for t in no_t3.tables if t.kind != "T3"]
     no_six = clean_document(seed=4, year=2019)
     no_six.sections = [s for s in no_six.sections if s.key != "六"]
-    docs = [clean_document(seed=1), no_t3, clean_document(seed=2), no_six, clean_document(seed=5, level="township")]
+    township = clean_document(seed=5, level="township")
+    docs = [clean_document(seed=1), no_t3, clean_document(seed=2), no_six, township]
     contexts = [Context(doc=d, level=d.level or "department") for d in docs]
     engine = rulebase.engine
     together = engine.run_batch(contexts, rulebase._evaluate)
@@ -111,4 +112,5 @@ def test_documents_sharing_coarse_facts_get_the_same_decisions() -> None:
         assert _decisions(together, i) == _decisions(alone, 0)
     covered = _decisions(together, 1)[1]
     assert ("BAL-001", "缺少表三") in covered and ("BAL-002", "缺少表三") in covered
-    assert ("SEC-009", "缺少第六部分") not in _decisions(together, 3)[1]  # a 2019 report: SEC-009 does not apply
+    # a 2019 report: SEC-009 does not apply
+    assert ("SEC-009", "缺少第六部分") not in _decisions(together, 3)[1]

@@ -24,7 +24,8 @@ def _inputs() -> list[AuditInput]:
         for p in sorted(folder.iterdir())[:12]
         if p.is_file() and p.name != "README.md"
     ]
-    for seed, (year, level) in enumerate([(2021, None), (2022, "government"), (2019, "township"), (2022, None)]):
+    kinds = [(2021, None), (2022, "government"), (2019, "township"), (2022, None)]
+    for seed, (year, level) in enumerate(kinds):
         spec = {"seed": 40 + seed, "year": year, **({"level": level} if level else {})}
         inputs.append(AuditInput(data=render_sample(spec, "txt"), source=f"g{seed}.txt", level=level,
                                  published=date(year + 1, 2, 20) if seed % 2 else None,

@@ -115,7 +115,8 @@ def test_a_shape_adds_what_its_check_relies_on(tmp_path: Path) -> None:
 def test_an_unknown_requirement_names_the_field_and_the_vocabulary(tmp_path: Path, requirement: str) -> None:
     (tmp_path / "TST-002.yaml").write_text(NEW_RULE.replace("[T4 readable]", f"[{requirement}]"), "utf-8")
     (tmp_path / "TST-002.py").write_text(NEW_MODULE, encoding="utf-8")
-    with pytest.raises(RuleFileError, match=r"TST-002.yaml: requires\.0: .*is not a requirement.*T3 readable"):
+    expected = r"TST-002.yaml: requires\.0: .*is not a requirement.*T3 readable"
+    with pytest.raises(RuleFileError, match=expected):
         load_rule(tmp_path / "TST-002.yaml")
 
 

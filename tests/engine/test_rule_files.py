@@ -27,16 +27,19 @@ def _write(folder: Path, name: str, text: str) -> Path:
     [
         ("BAL-002.yaml", "id: [", "not readable YAML"),
         ("BAL-009.yaml", GOOD, "differs from the file name"),
-        ("BAL-002.yaml", GOOD.replace("severity: error", "severity: fatal"), "severity: Input should be 'error', 'warning' or 'info' (got 'fatal')"),
+        ("BAL-002.yaml", GOOD.replace("severity: error", "severity: fatal"),
+         "severity: Input should be 'error', 'warning' or 'info' (got 'fatal')"),
         ("BAL-002.yaml", GOOD.replace("basis:", "based:"), "basis: missing field"),
         ("BAL-002.yaml", GOOD.replace("identity:", "equation:"), "unknown shape 'equation'"),
-        ("BAL-002.yaml", GOOD.replace("per: column", "per: diagonal"), "shape.identity.per: Input should be 'row' or 'column' (got 'diagonal')"),
+        ("BAL-002.yaml", GOOD.replace("per: column", "per: diagonal"),
+         "shape.identity.per: Input should be 'row' or 'column' (got 'diagonal')"),
         (
             "BAL-002.yaml",
             GOOD.replace("left: [new, carried]", "left: [new, carry]"),
             "unknown row id(s) of T3: carry",
         ),
-        ("BAL-002.yaml", GOOD.split("  must_not_fire:")[0], "examples: 'must_fire' and 'must_not_fire' must each list at least one"),
+        ("BAL-002.yaml", GOOD.split("  must_not_fire:")[0],
+         "examples: 'must_fire' and 'must_not_fire' must each list at least one"),
         (
             "BAL-002.yaml",
             GOOD.replace("examples:", "applies: {levels: [county]}\nexamples:"),

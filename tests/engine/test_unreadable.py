@@ -24,8 +24,8 @@ def test_an_unreadable_result_has_no_finding_until_the_rule_base_audits_it() -> 
 
 def test_unreadable_and_readable_documents_in_one_batch() -> None:
     empty = extract_one(AuditInput(data=b"", source="empty.txt"))
-    report = extract_one(AuditInput(data="东湖区财政局2022年政府信息公开工作年度报告\n\n一、总体情况\n\n正文。".encode(),
-                                    source="short.txt"))
+    text = "东湖区财政局2022年政府信息公开工作年度报告\n\n一、总体情况\n\n正文。"
+    report = extract_one(AuditInput(data=text.encode(), source="short.txt"))
     default_rulebase().audit([empty, report])
     assert [f.rule_id for f in empty.findings] == ["READ-001"]
     assert empty.findings[0].fingerprint == fingerprint(

@@ -75,10 +75,11 @@ def _aspects_check(
             return
         text = "\n".join(_reported_part(s.text, plans if s.key in plans_in else None) for s in present)
         where = present[0]
+        quoted = quote(text) if text.strip() else "（无正文）"
         for name, patterns in aspects.items():
             if not any(p.search(text) for p in patterns):
                 yield Violation(
-                    evidence=f"“{heading_as_written(where)}”：{quote(text) if text.strip() else '（无正文）'}",
+                    evidence=f"“{heading_as_written(where)}”：{quoted}",
                     section=where.key,
                     values={"aspect": name},
                     key=name,
