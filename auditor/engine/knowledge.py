@@ -46,8 +46,9 @@ class Report(Fact):  # type: ignore[misc]  # experta has no type hints
 
 
 class NotRun(Fact):  # type: ignore[misc]  # experta has no type hints
-    """A check that could not run on one document: ``doc`` (position), ``order``, ``rule``, ``reason``,
-    and ``table``/``section`` when the reason is about one."""
+    """A check that could not run on one document: ``doc`` (position), ``order`` (rule and outcome
+    position), and ``table``/``section`` when the reason is about one (the rule id and the reason's
+    words are kept beside, in :attr:`Batch.not_run`: the coverage rules need only where it is)."""
 
 
 class CoversTable(Fact):  # type: ignore[misc]  # experta has no type hints

@@ -36,6 +36,7 @@ _SECTION = re.compile(r"^section ([一二三四五六](?:\|[一二三四五六])
 _TABLE = re.compile(r"^(T[234]) readable$")
 _TEMPLATE = re.compile(r"^template (2019|2021)$")
 TEMPLATES = ("2019", "2021")
+_TEMPLATE_NAMES = {"mixed": "新旧格式混用", "unknown": "格式无法识别"}
 VOCABULARY: dict[str, tuple[str, str]] = {
     "year": ("报告年度可以确定", "报告年度不明"),
     "published": ("发布日期已知（文档中或网站栏目）", "发布日期未知"),
@@ -121,7 +122,8 @@ def _reasons(text: str, doc: Document) -> list[NotEvaluated]:
         return [found] if isinstance(found, NotEvaluated) else []
     template = _TEMPLATE.match(text)
     if template:
-        return [NotEvaluated(f"报告表格不是{template[1]}年格式（为 {doc.template}）")]
+        found = _TEMPLATE_NAMES.get(doc.template, f"{doc.template}年格式")
+        return [NotEvaluated(f"报告表格不是{template[1]}年格式（{found}）")]
     match = _SECTION.match(text)
     assert match is not None, text
     return _section_reasons(list(dict.fromkeys(match[1].split("|"))), bool(match[2]), doc)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from auditor.engine.requirements import document_facts, parse_requirement
 from auditor.engine.rulebase import RULES_DIR, RuleBase
 from auditor.engine.rulefile import RuleFileError, load_rule
 from auditor.findings.model import Finding
@@ -130,3 +131,31 @@ def test_rules_test_runs_the_new_rule_on_its_examples(rulebase: RuleBase, tmp_pa
     result = CliRunner().invoke(app, ["rules", "test", "--rules", str(tmp_path)])
     assert result.exit_code == 0, result.stdout
     assert "示例 2 通过，0 失败" in result.stdout
+
+
+def test_what_the_engine_knows_of_a_document() -> None:
+    doc = clean_document()
+    facts = document_facts(doc)
+    assert {"year", "T2 readable", "T3 readable", "T4 readable", "template 2021"} <= facts
+    assert {f"section {k}" for k in "一二三四五六"} <= facts and "published" not in facts
+    assert {f"section {k} written" for k in "一五六"} <= facts  # 二 三 四 hold only their tables
+    five = doc.section("五")
+    assert five is not None
+    five.text = "无。"
+    facts = document_facts(doc)
+    assert "section 五" in facts and "section 五 written" not in facts
+    assert parse_requirement("section 一|五 written").holds(facts)
+    assert not parse_requirement("section 五 written").holds(facts)
+    [reason] = parse_requirement("section 五 written").reasons(doc)
+    assert reason.section == "五" and "没有实际内容" in reason.reason
+
+
+def test_a_section_that_says_nothing_stops_the_checks_that_require_it_written() -> None:
+    doc = clean_document()
+    five = doc.section("五")
+    assert five is not None
+    five.text = "无。"
+    findings = audit_document(doc)
+    [empty] = by_rule(findings, "SEC-004")
+    assert empty.message.endswith("（因此未能执行：SEC-007、SEC-008）")
+    assert not by_rule(findings, "SEC-007") and not by_rule(findings, "SEC-008")

@@ -122,9 +122,9 @@ def unreadable(params: Params) -> CompiledShape:
 
 
 def not_evaluated(params: Params) -> CompiledShape:
-    """The checks of the other rules that could not be made and that no finding explains yet.
-
-    Evaluated by the engine after all other rules (it needs their findings), so the check is empty."""
+    """The checks of the other rules that could not be made and that no finding explains: the engine
+    gathers them after all other rules (it needs their findings) into this rule's one finding,
+    ``{evidence}`` listing each rule with its reasons; the check itself is empty."""
 
     def check(ctx: Context) -> Iterator[Outcome]:
         return iter(())
