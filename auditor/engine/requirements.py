@@ -122,8 +122,8 @@ def _reasons(text: str, doc: Document) -> list[NotEvaluated]:
         return [found] if isinstance(found, NotEvaluated) else []
     template = _TEMPLATE.match(text)
     if template:
-        found = _TEMPLATE_NAMES.get(doc.template, f"{doc.template}年格式")
-        return [NotEvaluated(f"报告表格不是{template[1]}年格式（{found}）")]
+        written = _TEMPLATE_NAMES.get(doc.template, f"{doc.template}年格式")
+        return [NotEvaluated(f"报告表格不是{template[1]}年格式（{written}）")]
     match = _SECTION.match(text)
     assert match is not None, text
     return _section_reasons(list(dict.fromkeys(match[1].split("|"))), bool(match[2]), doc)

@@ -171,12 +171,15 @@ class RuleBase:
         ]
         unreadable = [r for r in results if r.document is None and r.error]
         batch = self.engine.run_batch(contexts, self._evaluate, [r.error or "" for r in unreadable])
+        covered: dict[int, list[tuple[Order, Order]]] = defaultdict(list)
+        for (doc, order), at in batch.covering.items():
+            covered[doc].append((order, at))
         left: dict[int, list[Order]] = defaultdict(list)
         for doc, order in batch.left:
             left[doc].append(order)
         for i, result in enumerate(readable):
             identity = document_identity(docs[i], result.source, result.sha256)
-            result.findings.extend(self._findings(i, batch, left.get(i, []), identity))
+            result.findings.extend(self._findings(i, batch, covered.get(i, []), left.get(i, []), identity))
         for j, result in enumerate(unreadable):
             identity = document_identity(None, result.source, result.sha256)
             for position, violation in batch.unreadable.get(j, []):
@@ -213,18 +216,20 @@ class RuleBase:
             log.warning("规则 %s 执行出错：%s", rule.id, reason)
             return [NotEvaluated(f"检查执行出错（{type(exc).__name__}）")]
 
-    def _findings(self, doc: int, batch: Batch, left: list[Order], identity: str) -> list[Finding]:
+    def _findings(
+        self, doc: int, batch: Batch, covered: list[tuple[Order, Order]], left: list[Order], identity: str
+    ) -> list[Finding]:
         """One document's findings, in rule order; the checks that could not run named on the finding
-        the engine found explaining them, the rest in one AUD-001."""
+        the engine found explaining them (``covered``: not-run order, finding), the rest (``left``) in
+        one AUD-001."""
         made: dict[Order, Finding] = {}
         for position, violations in sorted(batch.violations[doc].items()):
             rule = self.rules[position]
             for k, violation in enumerate(violations):
                 made[(position, k)] = self._finding(rule, violation, identity)
         attached: dict[Order, list[str]] = defaultdict(list)
-        for (at_doc, order), at in sorted(batch.covering.items()):
-            if at_doc == doc:
-                attached[at].append(batch.not_run[(doc, order)][0])
+        for order, at in sorted(covered):
+            attached[at].append(batch.not_run[(doc, order)][0])
         for at, ids in attached.items():
             made[at].message += f"（因此未能执行：{'、'.join(dict.fromkeys(ids))}）"
         findings = list(made.values())
