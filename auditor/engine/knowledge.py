@@ -138,6 +138,23 @@ class RuleBaseEngine(KnowledgeEngine):  # type: ignore[misc]
         self.rule_list = list(rules)
         self.batch: Batch | None = None
 
+    def run(self, steps: float = float("inf")) -> None:
+        """experta's run loop, less two costs paid at every firing: the scan of every rule's conflict
+        set for new activations (done here only when the last firing declared or retracted facts: no
+        other way adds or removes activations) and the log line formatted with every fact's text."""
+        self.running = True
+        while steps > 0 and self.running:
+            if self.facts.added or self.facts.removed:
+                added, removed = self.get_activations()
+                self.strategy.update_agenda(self.agenda, added, removed)
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            context = {k: v for k, v in activation.context.items() if not k.startswith("__")}
+            activation.rule(self, **context)
+        self.running = False
+
     # -- actions of the compiled rules --------------------------------------------------------------
 
     def run_check(self, position: int, key: int) -> None:
