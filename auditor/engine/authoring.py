@@ -26,7 +26,7 @@ from auditor.engine.schema import (
     ExpectLocation,
     RuleFile,
 )
-from auditor.engine.shapes import SHAPES
+from auditor.engine.shapes import SHAPES, Params
 
 REFERENCE_PATH = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 """Where the generated reference is kept (``nianbao rules docs --write`` rewrites it)."""
@@ -171,6 +171,18 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
 '''
 
 
+def _requirements_of(rule_id: str, shape: str, params: dict[str, Any]) -> dict[str, list[str]]:
+    """What the shape's check relies on, written out so that the author sees it (``requires``,
+    ``requires_each``); a python module states its own (``REQUIRES``)."""
+    if shape == "python":
+        return {"requires": []}
+    compiled = SHAPES[shape](Params(rule_id, params, REFERENCE_PATH.parent))
+    written: dict[str, list[str]] = {"requires": list(compiled.needs)}
+    if compiled.needs_each:
+        written["requires_each"] = list(compiled.needs_each)
+    return written
+
+
 def skeleton(rule_id: str, shape: str) -> dict[str, str]:
     """The files of a new rule (file name -> text): the rule file, and for ``python`` its module.
 
@@ -187,12 +199,14 @@ def skeleton(rule_id: str, shape: str) -> dict[str, str]:
                            "known_gap": "新规则：示例待写"}],
             "must_not_fire": [{"name": "规范的报告", "sample": {"seed": 71, "year": 2022}}],
         }
-    data = {
+    params = dict(_SKELETON_PARAMS[shape])
+    data: dict[str, Any] = {
         "id": rule_id, "title": "标题（待写）", "severity": "warning",
         "basis": "《中华人民共和国政府信息公开条例》第五十条（待核对）",
         "message": "提示信息（待写）。", "fix": "整改方法（待写）。",
-        "shape": {shape: dict(_SKELETON_PARAMS[shape])}, "examples": examples,
     }
+    data.update(_requirements_of(rule_id, shape, params))
+    data.update({"shape": {shape: params}, "examples": examples})
     files = {f"{rule_id}.yaml": yaml.safe_dump(data, allow_unicode=True, sort_keys=False)}
     if shape == "python":
         files[f"{rule_id}.py"] = _PYTHON_MODULE.format(rule_id=rule_id)
