@@ -159,3 +159,18 @@ def test_a_section_that_says_nothing_stops_the_checks_that_require_it_written() 
     [empty] = by_rule(findings, "SEC-004")
     assert empty.message.endswith("（因此未能执行：SEC-007、SEC-008）")
     assert not by_rule(findings, "SEC-007") and not by_rule(findings, "SEC-008")
+
+
+def test_a_pandera_check_that_could_not_run_on_the_batch_is_still_said() -> None:
+    """Not a requirement of the document: the batch's validation failed; the check says so itself."""
+    from auditor.engine import default_rulebase
+    from auditor.engine.api import Context, NotEvaluated
+
+    doc = clean_document()
+    broken = frozenset({("BAL-002", "T3"), ("VAL-003", "T4")})
+    ctx = Context(doc=doc, level="department", broken_checks=broken)
+    rules = default_rulebase().by_id
+    [balance] = list(rules["BAL-002"].compiled.check(ctx))
+    assert isinstance(balance, NotEvaluated) and balance.reason == "表三的核验未能运行"
+    [blank] = list(rules["VAL-003"].compiled.check(ctx))
+    assert isinstance(blank, NotEvaluated) and blank.table == "T4"

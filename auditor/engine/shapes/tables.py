@@ -39,15 +39,11 @@ def _known_ids(kind: str, per: str) -> set[str]:
     return {c.id for spec in specs for c in spec.columns}
 
 
-def _table_or_reason(ctx: Context, kind: str, check: str) -> Table | NotEvaluated | None:
-    """The table to check; why its pandera check could not run on this batch; None when the table is
-    not readable (the rule requires it readable: the engine did not run the check, or not on it)."""
-    table = ctx.table(kind)
-    if not isinstance(table, Table):
-        return None
+def _not_run_on_batch(ctx: Context, kind: str, check: str) -> NotEvaluated | None:
+    """Why the pandera check of ``kind`` gave nothing for this document: it could not run on the batch."""
     if (check, kind) in ctx.broken_checks:
         return NotEvaluated(f"{TABLE_NAMES[kind]}的核验未能运行", table=kind, section=TABLE_SECTION[kind])
-    return table
+    return None
 
 
 def _term(table: Table, name: str, row: str, col: str) -> tuple[str, Decimal]:
@@ -123,9 +119,10 @@ def identity(params: Params) -> CompiledShape:
     rule = Identity(params.rule_id, kind, per, left, right)  # type: ignore[arg-type]
 
     def check(ctx: Context) -> Iterator[Outcome]:
-        table = _table_or_reason(ctx, kind, rule.name)
-        if not isinstance(table, Table):
-            yield from ([table] if table is not None else [])
+        table = ctx.required_table(kind)
+        broken = _not_run_on_batch(ctx, kind, rule.name)
+        if broken is not None:
+            yield broken
             return
         restricted = rule.for_spec(table_spec(table))
         if restricted is None:
@@ -166,9 +163,12 @@ def value(params: Params) -> CompiledShape:
 
     def check(ctx: Context) -> Iterator[Outcome]:
         for kind in kinds:
-            table = _table_or_reason(ctx, kind, rule.name)
+            table = ctx.table(kind)
             if not isinstance(table, Table):
-                yield from ([table] if table is not None else [])
+                continue  # requires_each: the engine lists this table as not checked
+            broken = _not_run_on_batch(ctx, kind, rule.name)
+            if broken is not None:
+                yield broken
                 continue
             by_row: dict[str, list[Failure]] = {}
             for failure in ctx.failures.get((rule.name, kind), []):
