@@ -12,9 +12,13 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from auditor.extract import NotAReport, ReadError, extract
-from auditor.findings.model import Finding, Location, ReportResult, fingerprint
+from auditor.findings.model import ReportResult
+
+if TYPE_CHECKING:
+    from auditor.engine.rulebase import RuleBase
 
 
 @dataclass(slots=True)
@@ -31,21 +35,12 @@ class AuditInput:
 
 
 def unreadable_result(source: str, sha256: str, reason: str) -> ReportResult:
-    """The result for a document that cannot be read at all: one READ-001 error finding.
+    """The result for a document that cannot be read at all: no document, ``error`` saying why.
 
-    Its title, basis and fix come from rules/READ-001.yaml when the rule base audits the result.
+    The rule base makes its one finding (READ-001, rules/READ-001.yaml) from that reason when it
+    audits the result.
     """
-    loc = Location()
-    finding = Finding(
-        rule_id="READ-001",
-        severity="error",
-        title="文档无法读取",
-        message=f"无法读取该文档：{reason}",
-        location=loc,
-        evidence=reason,
-        fingerprint=fingerprint("READ-001", source or sha256, loc),
-    )
-    return ReportResult(source=source, sha256=sha256, document=None, findings=[finding], error=reason)
+    return ReportResult(source=source, sha256=sha256, document=None, error=reason)
 
 
 def extract_one(item: AuditInput, *, budgeted: bool = False) -> ReportResult:
@@ -57,7 +52,13 @@ def extract_one(item: AuditInput, *, budgeted: bool = False) -> ReportResult:
     sha = hashlib.sha256(item.data).hexdigest()
     try:
         doc = extract(
-            item.data, item.source, level=item.level, declared_encoding=item.declared_encoding, sha256=sha
+            item.data,
+            item.source,
+            level=item.level,
+            declared_encoding=item.declared_encoding,
+            sha256=sha,
+            published=item.published,
+            published_source=item.published_source,
         )
     except NotAReport:
         if budgeted:
@@ -73,9 +74,6 @@ def extract_one(item: AuditInput, *, budgeted: bool = False) -> ReportResult:
         return unreadable_result(item.source, sha, "解析失败（文档结构嵌套过深）")
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the batch; say what happened
         return unreadable_result(item.source, sha, f"解析失败（{type(exc).__name__}: {_one_line(exc)}）")
-    if item.published is not None and doc.published is None:
-        doc.published = item.published
-        doc.published_source = item.published_source or "crawl"
     return ReportResult(source=item.source, sha256=sha, document=doc)
 
 
@@ -83,19 +81,18 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:200]
 
 
-def audit_batch(items: Iterable[AuditInput], *, rulebase: object | None = None) -> list[ReportResult]:
+def audit_batch(items: Iterable[AuditInput], *, rulebase: RuleBase | None = None) -> list[ReportResult]:
     """Extract and audit a batch; across-report checks (same body, several years) see the whole batch."""
     from auditor.engine import default_rulebase
 
     results = [extract_one(item) for item in items]
-    rb = rulebase if rulebase is not None else default_rulebase()
-    rb.audit(results)  # type: ignore[attr-defined]
+    (rulebase or default_rulebase()).audit(results)
     return results
 
 
-def audit_bytes(data: bytes, source: str, **kwargs: object) -> ReportResult:
-    """Audit one document given as bytes (kwargs as for :class:`AuditInput`)."""
-    return audit_batch([AuditInput(data=data, source=source, **kwargs)])[0]  # type: ignore[arg-type]
+def audit_bytes(data: bytes, source: str) -> ReportResult:
+    """Audit one document given as bytes (the extraction tests' way to audit one text)."""
+    return audit_batch([AuditInput(data=data, source=source)])[0]
 
 
 def severity_counts(results: Sequence[ReportResult]) -> dict[str, int]:

@@ -36,10 +36,7 @@ class ExampleResult:
 def example_input(doc: ExampleDoc, index: int, fmt: str | None = None) -> AuditInput:
     """The audit input of one example document; ``fmt`` renders a sample in another format."""
     fmt = fmt or doc.format
-    if doc.sample is not None:
-        data = render_sample(doc.sample, fmt)
-    else:
-        data = (doc.text or "").encode("utf-8")
+    data = render_sample(doc.sample, fmt) if doc.sample is not None else (doc.text or "").encode("utf-8")
     return AuditInput(data=data, source=f"example-{index}.{fmt}", level=doc.level, published=doc.published)
 
 

@@ -481,7 +481,7 @@ def _run(
     from auditor.engine import default_rulebase
 
     rulebase = default_rulebase()
-    rules_meta = rulebase.rules_meta()
+    rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
     spool_dir = tempfile.mkdtemp(prefix=".nianbao-spool-", dir=out)
     streams = [STREAMS[name](out, rules_meta) for name in ["json", *[w for w in wanted if w != "json"]]]
     bar = _progress(console)

@@ -47,9 +47,12 @@ def list_rules(folder: FolderOption = None) -> None:
 
 @app.command()
 def explain(
-    rule_id: Annotated[str, typer.Argument(help="规则编号，如 BAL-002", metavar="规则编号")], folder: FolderOption = None,
-    sample: Annotated[int, typer.Option("--sample", help="显示第几个应当报出的示例生成的文档文本（0：不显示）",
-                                        metavar="序号")] = 1,
+    rule_id: Annotated[str, typer.Argument(help="规则编号，如 BAL-002", metavar="规则编号")],
+    folder: FolderOption = None,
+    sample: Annotated[
+        int,
+        typer.Option("--sample", help="显示第几个应当报出的示例生成的文档文本（0：不显示）", metavar="序号"),
+    ] = 1,
 ) -> None:
     """说明一条规则：检查什么、依据、如何整改、检查方式和示例，以及示例生成的文档文本。"""
     from auditor.findings.model import SEVERITY_NAMES
@@ -64,6 +67,7 @@ def explain(
         f"级别：{SEVERITY_NAMES[rule.severity]}（{rule.severity}）",
         f"依据：{rule.basis}",
         f"适用：{rule.applies.describe()}",
+        f"运行前提：{_requirements_text(rule)}",
         f"提示信息：{rule.message}",
         f"整改方法：{rule.fix}",
         f"检查方式：{rule.shape}",
@@ -81,6 +85,14 @@ def explain(
     typer.echo("\n".join(lines))
     if sample and rule.must_fire:
         typer.echo(_example_text(rule, min(max(sample, 1), len(rule.must_fire)) - 1))
+
+
+def _requirements_text(rule: RuleSpec) -> str:
+    """What must hold for the rule's check to run (``requires``; ``requires_each`` part by part)."""
+    parts = [r.text for r in rule.requires]
+    if rule.requires_each:
+        parts.append("逐项：" + "、".join(r.text for r in rule.requires_each))
+    return "；".join(parts) or "无"
 
 
 def _example_text(rule: RuleSpec, index: int) -> str:
@@ -128,7 +140,9 @@ def docs(
 @app.command()
 def new(
     rule_id: Annotated[str, typer.Argument(help="新规则编号，如 SEC-010", metavar="规则编号")],
-    shape: Annotated[str, typer.Option("--shape", help="检查方式（nianbao rules docs 列出全部）", metavar="方式")],
+    shape: Annotated[
+        str, typer.Option("--shape", help="检查方式（nianbao rules docs 列出全部）", metavar="方式")
+    ],
     folder: FolderOption = None,
 ) -> None:
     """写出一条新规则的骨架（通过规则文件检查；应当报出的示例标为已知缺口，待补写）。"""

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.engine.api import TABLE_NAMES, TABLE_SECTION, Context, Outcome, Violation
+from auditor.engine.api import TABLE_SECTION, Context, Outcome, Violation
+from auditor.templates import TABLE_NAMES
 
 _VERSION_NAMES = {"2021": "2021年版", "2019": "2019年版", "unknown": "版本不明"}
 

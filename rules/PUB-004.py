@@ -23,7 +23,9 @@ class PARAMS(BaseModel):
     """The parameters of PUB-004 (checked when the rule is loaded)."""
 
     model_config = ConfigDict(extra="forbid")
-    sections: list[Literal["一", "二", "三", "四", "五", "六"]] = Field(default=["一", "五", "六"], min_length=1)
+    sections: list[Literal["一", "二", "三", "四", "五", "六"]] = Field(
+        default=["一", "五", "六"], min_length=1
+    )
     threshold: float = Field(default=0.8, gt=0, le=1, description="与上年报告相同片段的比例达到多少即报出")
     shingle: int = Field(default=5, ge=2, description="片段长度（字数）")
 

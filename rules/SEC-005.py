@@ -15,13 +15,14 @@ from typing import Any
 
 from auditor.engine.api import (
     Context,
-    NotEvaluated,
     Outcome,
     Violation,
     heading_as_written,
     quote,
-    section_to_read,
 )
+
+REQUIRES = ("section 一 written",)
+"""The engine runs the check only when this holds (declared in the rule file's ``requires``)."""
 
 _SUBHEADING = re.compile(
     r"(?:^|[\n。；])\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}\s*[.、．])"
@@ -60,10 +61,7 @@ def _parts(text: str) -> list[tuple[str | None, str]]:
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
-    section = section_to_read(ctx, "一")
-    if isinstance(section, NotEvaluated):
-        yield section
-        return
+    section = ctx.written_section("一")
     aspects = {str(name): _patterns(words) for name, words in params["aspects"].items()}
     text = section.text
     parts = _parts(text)

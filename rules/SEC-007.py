@@ -16,13 +16,14 @@ from typing import Any
 
 from auditor.engine.api import (
     Context,
-    NotEvaluated,
     Outcome,
     Violation,
     heading_as_written,
     quote,
-    section_to_read,
 )
+
+REQUIRES = ("section 五 written",)
+"""The engine runs the check only when this holds (declared in the rule file's ``requires``)."""
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 _LABEL = re.compile(
@@ -49,10 +50,7 @@ def _kinds(sentence: str, problem: re.Pattern[str], plan: re.Pattern[str], verb:
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
-    section = section_to_read(ctx, "五")
-    if isinstance(section, NotEvaluated):
-        yield section
-        return
+    section = ctx.written_section("五")
     problem = _patterns(params["problem"])
     plan = _patterns(params["plan"])
     verb = _patterns(params["verb"])

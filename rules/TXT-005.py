@@ -34,7 +34,10 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
         stated = Decimal(match["p"])
         if abs(share - stated) > _tolerance(match["p"]):
             yield Violation(
-                evidence=f"文中{quote(match[0], 50)}，按表三（七）总计{format_number(total)}件算为{share:.1f}%",
+                evidence=(
+                    f"文中{quote(match[0], 50)}，"
+                    f"按表三（七）总计{format_number(total)}件算为{share:.1f}%"
+                ),
                 section=key,
                 table="T3",
                 row="（七）总计",

@@ -13,8 +13,11 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, cell_text, col_label, row_label
-from auditor.engine.level import tier_of
+from auditor.engine.api import Context, Outcome, Violation, cell_text, col_label, row_label
+from auditor.level import tier_of
+
+REQUIRES = ("T2 readable",)
+"""The engine runs the check only when this holds (declared in the rule file's ``requires``)."""
 
 _YUAN = re.compile(r"(?<!万)元")
 _WAN = re.compile(r"万元|万")
@@ -37,10 +40,7 @@ def _ceiling(params: Mapping[str, Any], tier: str, level: str) -> Decimal:
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
-    table = ctx.table("T2")
-    if isinstance(table, NotEvaluated):
-        yield table
-        return
+    table = ctx.required_table("T2")
     tier = tier_of(ctx.doc.title, ctx.doc.agency, ctx.level)
     limit = _ceiling(params, tier, ctx.level)
     for row, col in params.get("cells", []):

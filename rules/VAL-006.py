@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from auditor.engine.api import Context, NotEvaluated, Outcome, Violation, cell_text, table_spec
-from auditor.engine.level import body_name
+from auditor.level import body_name
 
 
 class PARAMS(BaseModel):

@@ -114,6 +114,24 @@ class Context:
         """The table to check, or why it cannot be checked."""
         return usable_table(self.doc, kind)
 
+    def required_table(self, kind: str) -> Table:
+        """The table of a rule that ``requires: [<kind> readable]``: the engine runs the check only when
+        it is readable.  Raises LookupError for a rule that did not declare it (a bug of the rule)."""
+        table = usable_table(self.doc, kind)
+        if isinstance(table, Table):
+            return table
+        raise LookupError(f"{kind} is not readable: the rule must declare 'requires: [{kind} readable]'")
+
+    def written_section(self, key: str) -> Section:
+        """The section of a rule that ``requires: [section <key> written]``: the engine runs the check only
+        when it is present and says something.  Raises LookupError for a rule that did not declare it."""
+        section = section_to_read(self, key)
+        if isinstance(section, Section):
+            return section
+        raise LookupError(
+            f"section {key} is not written: the rule must declare 'requires: [section {key} written]'"
+        )
+
 
 _LABEL_CHARS: frozenset[str] = frozenset(
     "".join(
@@ -165,7 +183,8 @@ def _words(text: str) -> str:
 
 
 MAY_SAY_NONE = frozenset({"六"})
-"""Sections where "无" is a real answer ("其他需要报告的事项": nothing else), as SEC-004's ``may_say_none``."""
+"""Sections where "无" is a real answer ("其他需要报告的事项": nothing else), as SEC-004's
+``may_say_none``."""
 
 
 def says_nothing(section: Section) -> NotEvaluated | None:

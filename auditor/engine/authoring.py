@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from auditor.engine.requirements import VOCABULARY
 from auditor.engine.schema import (
     SHAPE_PARAMS,
     Applies,
@@ -25,7 +26,7 @@ from auditor.engine.schema import (
     ExpectLocation,
     RuleFile,
 )
-from auditor.engine.shapes import SHAPES
+from auditor.engine.shapes import SHAPES, Params
 
 REFERENCE_PATH = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 """Where the generated reference is kept (``nianbao rules docs --write`` rewrites it)."""
@@ -54,7 +55,7 @@ def _type_name(prop: dict[str, Any]) -> str:
         kinds = [_type_name(p) for p in prop["anyOf"] if p.get("type") != "null"]
         return " or ".join(dict.fromkeys(kinds)) or "null"
     if "$ref" in prop:
-        return prop["$ref"].rsplit("/", 1)[-1]
+        return str(prop["$ref"]).rsplit("/", 1)[-1]
     kind = prop.get("type")
     if kind == "array":
         return f"list of {_type_name(prop.get('items', {}))}"
@@ -92,12 +93,37 @@ def _doc(obj: Any) -> str:
     return inspect.cleandoc(obj.__doc__ or "").strip()
 
 
+_REQUIRES_INTRO = """\
+### `requires` and `requires_each`
+
+What must hold of a document for the rule's check to run. The engine (experta) knows these facts of
+every document and decides: the check runs only where all of `requires` hold; where one does not,
+the check is listed as not run with the reason of the first one that does not hold — on the finding
+that explains it (“因此未能执行：…” on SEC-001, SEC-004, FMT-004, FMT-005, FMT-007: same table, or same
+section) or else in AUD-001. `requires_each` lists parts a check takes one at a time (the tables of
+VAL-001): it runs when one holds, and each part that does not is listed with its reason. A rule with
+`applies.year_from`/`year_to` requires `year`; a shape adds what its check relies on when the file
+leaves it out (named in the shape's description below). A `python` module may state its own as
+`REQUIRES = ("T2 readable",)` and read the table with `ctx.required_table("T2")` (the section with
+`ctx.written_section("五")`).
+"""
+
+
+def _requirements() -> list[str]:
+    lines = [_REQUIRES_INTRO, "| requirement | holds when | reason when it does not |", "|---|---|---|"]
+    for form, (meaning, reason) in VOCABULARY.items():
+        lines.append(f"| `{form}` | {meaning.replace('|', chr(92) + '|')} | {reason} |")
+    return [*lines, ""]
+
+
 def render_reference() -> str:
     """The whole reference as Markdown (deterministic: the same code gives the same text)."""
     out = [_INTRO, "## The rule file", "", *_fields(RuleFile)]
-    for title, model in (("`applies`", Applies), ("`examples`", Examples), ("An example (`must_fire`/`must_not_fire` item)", Example),
+    example = "An example (`must_fire`/`must_not_fire` item)"
+    for title, model in (("`applies`", Applies), ("`examples`", Examples), (example, Example),
                          ("`expect`", Expect), ("`expect.location`", ExpectLocation)):
         out += [f"### {title}", "", *_fields(model)]
+    out += _requirements()
     out += ["## Shapes", "", "`shape` has one key, the shape's name, whose value holds its parameters.", ""]
     for name, factory in SHAPES.items():
         out += [f"### `{name}`", "", _doc(factory), ""]
@@ -123,6 +149,7 @@ _SKELETON_PARAMS: dict[str, dict[str, Any]] = {
     "deadline": {"government": "03-31", "department": "01-31", "township": None},
     "extraction_issue": {"code": "FMT-005", "flag": "unreadable"},
     "not_evaluated": {},
+    "unreadable": {},
     "python": {},
     "portal": {"crawl": "检查读取网站抓取结果中的哪些事实"},
 }
@@ -144,6 +171,18 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
 '''
 
 
+def _requirements_of(rule_id: str, shape: str, params: dict[str, Any]) -> dict[str, list[str]]:
+    """What the shape's check relies on, written out so that the author sees it (``requires``,
+    ``requires_each``); a python module states its own (``REQUIRES``)."""
+    if shape == "python":
+        return {"requires": []}
+    compiled = SHAPES[shape](Params(rule_id, params, REFERENCE_PATH.parent))
+    written: dict[str, list[str]] = {"requires": list(compiled.needs)}
+    if compiled.needs_each:
+        written["requires_each"] = list(compiled.needs_each)
+    return written
+
+
 def skeleton(rule_id: str, shape: str) -> dict[str, str]:
     """The files of a new rule (file name -> text): the rule file, and for ``python`` its module.
 
@@ -160,11 +199,14 @@ def skeleton(rule_id: str, shape: str) -> dict[str, str]:
                            "known_gap": "新规则：示例待写"}],
             "must_not_fire": [{"name": "规范的报告", "sample": {"seed": 71, "year": 2022}}],
         }
-    data = {
-        "id": rule_id, "title": "标题（待写）", "severity": "warning", "basis": "《中华人民共和国政府信息公开条例》第五十条（待核对）",
+    params = dict(_SKELETON_PARAMS[shape])
+    data: dict[str, Any] = {
+        "id": rule_id, "title": "标题（待写）", "severity": "warning",
+        "basis": "《中华人民共和国政府信息公开条例》第五十条（待核对）",
         "message": "提示信息（待写）。", "fix": "整改方法（待写）。",
-        "shape": {shape: dict(_SKELETON_PARAMS[shape])}, "examples": examples,
     }
+    data.update(_requirements_of(rule_id, shape, params))
+    data.update({"shape": {shape: params}, "examples": examples})
     files = {f"{rule_id}.yaml": yaml.safe_dump(data, allow_unicode=True, sort_keys=False)}
     if shape == "python":
         files[f"{rule_id}.py"] = _PYTHON_MODULE.format(rule_id=rule_id)

@@ -1,110 +1,316 @@
-"""The experta side of the rule base: one KnowledgeEngine class compiled from all rules.
+"""The experta side of the rule base: it decides what runs, what could not run and why, and coverage.
 
-Each document is one coarse fact, :class:`Report`: a key in the batch (``doc``, shared by the
-documents of the same coarse state), the attributes rules are conditioned on (year, level) and the
-set of rules whose check did not simply pass (a violation or a "cannot evaluate").  Each rule file becomes one experta rule whose
-pattern states where the rule applies; when it matches, the rule's outcome becomes findings.  One
-pattern per rule and no joins, and one ``reset()`` per batch with every document's fact declared at
-once: a reset rebuilds the agenda and the rete memories, and per document it cost more than the
-matching itself.
+Working memory holds, for a batch, one coarse :class:`Report` fact per distinct document state: the
+year, the level and the atomic statements that hold (:func:`auditor.engine.requirements.document_facts`:
+``year``, ``section 五 written``, ``T3 readable`` …); documents alike share one fact.  Each rule file
+compiles into experta rules over that one pattern, no joins:
+
+- ``run``: the rule applies (year, level) and its ``requires`` hold (and one part of ``requires_each``)
+  — the action runs the rule's check on every document of the fact;
+- ``not run``, one per requirement: the rule applies, the requirements before it hold and this one
+  does not — the action declares a :class:`NotRun` fact with the reason for each document.
+
+Two more experta rules, at a lower salience, decide coverage on those per-document facts: a check that
+could not run is covered by a finding that explains why (a rule with ``covers_unevaluated``: the same
+table, or the same section where the finding names no table) — its message gets "（因此未能执行：…）";
+the rest is gathered into AUD-001.  One ``reset()`` per batch with every coarse fact declared at once:
+a reset rebuilds the agenda and the rete memories, and per document it cost more than the matching.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from experta import MATCH, Fact, KnowledgeEngine, P, Rule
+from experta import MATCH, NOT, Fact, KnowledgeEngine, P, Rule
 from experta.strategies import DepthStrategy
 
-from auditor.engine.level import LEVELS
+from auditor.engine.api import Context, NotEvaluated, Outcome, Violation
+from auditor.engine.requirements import Requirement, document_facts
 from auditor.engine.rulefile import Applies, RuleSpec
+from auditor.level import LEVELS
+
+Order = tuple[int, int]
+"""(rule position, outcome position): the order in which findings and reasons are written."""
+_EACH, _CHECKED = 50, 100
+"""Outcome positions of a rule's not-run parts (``requires_each``) and of its check's own outcomes,
+after those of its ``requires`` (0, 1, …)."""
+RUN, DECIDE, COVER, GATHER = 30, 30, 20, 10
+"""Salience: checks and not-run decisions first, then coverage, then what is left for AUD-001."""
 
 
-class Report(Fact):
-    """One document (or several alike): ``doc`` (the key in the batch), year, level, and ``flagged``
-    (ids of rules with an outcome)."""
+class Report(Fact):  # type: ignore[misc]  # experta has no type hints
+    """One coarse document state: ``doc`` (its key in the batch), ``year``, ``level`` and ``facts``."""
 
 
-def _pattern(rule_id: str, applies: Applies) -> Report:
-    """The rule's condition: its check was flagged, and the report is of a year and level it covers.
+class NotRun(Fact):  # type: ignore[misc]  # experta has no type hints
+    """A check that could not run on one document: ``doc`` (position), ``order`` (rule and outcome
+    position), and ``table``/``section`` when the reason is about one (the rule id and the reason's
+    words are kept beside, in :attr:`Batch.not_run`: the coverage rules need only where it is)."""
 
-    Conditions that hold everywhere are left out: every test is a node experta visits per document."""
-    tests: dict[str, Any] = {"doc": MATCH.doc, "flagged": P(lambda flagged: rule_id in flagged)}
+
+class CoversTable(Fact):  # type: ignore[misc]  # experta has no type hints
+    """A finding (``at``) of one document that explains why the checks of ``table`` could not run."""
+
+
+class CoversSection(Fact):  # type: ignore[misc]  # experta has no type hints
+    """A finding (``at``) without a table that explains why the checks of ``section`` could not run."""
+
+
+class Covered(Fact):  # type: ignore[misc]  # experta has no type hints
+    """The not-run check ``order`` of ``doc`` is explained by a finding."""
+
+
+class Unreadable(Fact):  # type: ignore[misc]  # experta has no type hints
+    """A document that could not be read at all: ``doc`` (its position among them) and ``reason``."""
+
+
+@dataclass(slots=True)
+class Batch:
+    """What the engine's actions read and write while one batch runs."""
+
+    contexts: Sequence[Context]
+    members: dict[int, list[int]]
+    """Coarse key -> positions of the documents that share it."""
+    evaluate: Callable[[RuleSpec, Context], list[Outcome]]
+    violations: list[dict[int, list[Violation]]] = field(default_factory=list)
+    """Per document: rule position -> the violations of its check."""
+    covering: dict[tuple[int, Order], Order] = field(default_factory=dict)
+    """(document, not-run order) -> the first finding that explains it."""
+    not_run: dict[tuple[int, Order], tuple[str, str]] = field(default_factory=dict)
+    """(document, order) -> (rule id, reason) of every check that could not run."""
+    left: list[tuple[int, Order]] = field(default_factory=list)
+    """(document, order) of the not-run checks no finding explains (AUD-001)."""
+    unreadable: dict[int, list[tuple[int, Violation]]] = field(default_factory=dict)
+    """Per unreadable document (by its position among them): (rule position, violation) — READ-001."""
+
+
+def _applies_tests(applies: Applies) -> dict[str, Any]:
+    """Conditions that hold everywhere are left out: every test is a node experta visits per fact."""
+    tests: dict[str, Any] = {"doc": MATCH.doc}
     if applies.needs_year:
         tests["year"] = P(applies.year_matches)
     if set(applies.levels) != set(LEVELS):
-        tests["level"] = P(lambda level: level in applies.levels)
+        levels = frozenset(applies.levels)
+        tests["level"] = P(lambda level: level in levels)
+    return tests
+
+
+def _all(requirements: Sequence[Requirement]) -> Callable[[frozenset[str]], bool]:
+    return lambda facts: all(r.holds(facts) for r in requirements)
+
+
+def _run_pattern(rule: RuleSpec) -> Report:
+    tests = _applies_tests(rule.applies)
+    requires, each = rule.requires, rule.requires_each
+    if requires or each:
+        held = _all(requires)
+        tests["facts"] = P(lambda facts: held(facts) and (not each or any(r.holds(facts) for r in each)))
     return Report(**tests)
 
 
-def _action(rule_id: str) -> Callable[[RuleBaseEngine, int], None]:
-    def fire(engine: RuleBaseEngine, doc: int) -> None:
-        engine.fired.append((doc, rule_id))
+def _unmet_pattern(rule: RuleSpec, before: Sequence[Requirement], unmet: Requirement) -> Report:
+    tests = _applies_tests(rule.applies)
+    held = _all(before)
+    tests["facts"] = P(lambda facts: held(facts) and not unmet.holds(facts))
+    return Report(**tests)
 
-    fire.__name__ = f"fire_{rule_id.replace('-', '_')}"
-    return fire
 
-
-class _UncachedDepthStrategy(DepthStrategy):
+class _UncachedDepthStrategy(DepthStrategy):  # type: ignore[misc]
     """experta's depth strategy without its ``lru_cache`` on the activation key: that cache outlives
-    ``reset()``, and since every document's activations look alike to it (same rule, same fact id),
-    each lookup ran hundreds of equality tests against earlier documents' activations."""
+    ``reset()``, and since every batch's activations look alike to it (same rule, same fact id), each
+    lookup ran hundreds of equality tests against earlier batches' activations."""
 
     def get_key(self, activation: Any) -> tuple[int, list[int]]:
         facts = sorted((f["__factid__"] for f in activation.facts), reverse=True)
         return activation.rule.salience, facts
 
 
-Coarse = tuple[int | None, str, Iterable[str]]
-"""What the engine knows of one document: (year, level, ids of the rules its checks flagged)."""
-
-
-class RuleBaseEngine(KnowledgeEngine):
-    """The compiled rule base; ``fired`` collects (fact key, rule id) while a batch runs."""
+class RuleBaseEngine(KnowledgeEngine):  # type: ignore[misc]
+    """The compiled rule base; ``batch`` holds the documents and collects the outcomes while it runs."""
 
     __strategy__ = _UncachedDepthStrategy
 
-    def __init__(self) -> None:
+    def __init__(self, rules: Sequence[RuleSpec]) -> None:
         super().__init__()
-        self.fired: list[tuple[int, str]] = []
+        self.rule_list = list(rules)
+        self.batch: Batch | None = None
 
-    def applicable_batch(self, documents: Sequence[Coarse]) -> list[set[str]]:
-        """For each document of a batch (by position), the flagged rules that apply to it.
+    def run(self, steps: float = float("inf")) -> None:
+        """experta's run loop, less two costs paid at every firing: the scan of every rule's conflict
+        set for new activations (done here only when the last firing declared or retracted facts: no
+        other way adds or removes activations) and the log line formatted with every fact's text."""
+        self.running = True
+        while steps > 0 and self.running:
+            if self.facts.added or self.facts.removed:
+                added, removed = self.get_activations()
+                self.strategy.update_agenda(self.agenda, added, removed)
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            context = {k: v for k, v in activation.context.items() if not k.startswith("__")}
+            activation.rule(self, **context)
+        self.running = False
 
-        One reset and one declaration for the whole batch.  Documents with the same coarse facts share
-        one fact (the rules see nothing else, so they decide alike), and a document that flagged
-        nothing is not declared: no rule can apply to it."""
+    # -- actions of the compiled rules --------------------------------------------------------------
+
+    def run_check(self, position: int, key: int) -> None:
+        """Run rule ``position``'s check on every document of coarse state ``key``."""
+        batch = self._current()
+        rule = self.rule_list[position]
+        for doc in batch.members[key]:
+            outcomes = batch.evaluate(rule, batch.contexts[doc])
+            found: list[Violation] = []
+            for k, outcome in enumerate(outcomes):
+                if isinstance(outcome, Violation):
+                    if rule.covers_unevaluated:
+                        self._declare_cover(doc, (position, len(found)), outcome)
+                    found.append(outcome)
+                else:
+                    self._declare_not_run(doc, (position, _CHECKED + k), rule.id, outcome)
+            if found:
+                batch.violations[doc][position] = found
+
+    def record_unmet(self, position: int, seq: int, requirement: Requirement, key: int) -> None:
+        """Rule ``position`` could not run on the documents of ``key``: ``requirement`` does not hold."""
+        batch = self._current()
+        rule_id = self.rule_list[position].id
+        for doc in batch.members[key]:
+            for k, reason in enumerate(requirement.reasons(batch.contexts[doc].doc)):
+                self._declare_not_run(doc, (position, seq + k), rule_id, reason)
+
+    def record_unreadable(self, position: int, doc: int, reason: str) -> None:
+        """Rule ``position`` (shape ``unreadable``) reports the unreadable document ``doc``."""
+        found = Violation(evidence=reason, values={"detail": reason})
+        self._current().unreadable.setdefault(doc, []).append((position, found))
+
+    def _declare_cover(self, doc: int, at: Order, violation: Violation) -> None:
+        if violation.table is not None:
+            self.declare(CoversTable(doc=doc, table=violation.table, at=at))
+        elif violation.section is not None:
+            self.declare(CoversSection(doc=doc, section=violation.section, at=at))
+
+    def _declare_not_run(self, doc: int, order: Order, rule_id: str, reason: NotEvaluated) -> None:
+        self._current().not_run[(doc, order)] = (rule_id, reason.reason)
+        where: dict[str, str] = {}
+        if reason.table is not None:
+            where["table"] = reason.table
+        if reason.section is not None:
+            where["section"] = reason.section
+        self.declare(NotRun(doc=doc, order=order, **where))
+
+    def _current(self) -> Batch:
+        assert self.batch is not None, "the engine runs inside run_batch"
+        return self.batch
+
+    # -- coverage: fixed rules of every rule base ------------------------------------------------
+
+    @Rule(NotRun(doc=MATCH.doc, order=MATCH.order, table=MATCH.table),  # type: ignore[untyped-decorator]
+          CoversTable(doc=MATCH.doc, table=MATCH.table, at=MATCH.at), salience=COVER)
+    def covered_by_table(self, doc: int, order: Order, at: Order) -> None:
+        """A finding about the same table explains it (FMT-004, FMT-005, FMT-007)."""
+        self._cover(doc, order, at)
+
+    @Rule(NotRun(doc=MATCH.doc, order=MATCH.order, section=MATCH.section),  # type: ignore[untyped-decorator]
+          CoversSection(doc=MATCH.doc, section=MATCH.section, at=MATCH.at), salience=COVER)
+    def covered_by_section(self, doc: int, order: Order, at: Order) -> None:
+        """A finding about the same section, naming no table, explains it (SEC-001, SEC-004)."""
+        self._cover(doc, order, at)
+
+    def _cover(self, doc: int, order: Order, at: Order) -> None:
+        covering = self._current().covering
+        # several findings may explain it: the first written one carries it, as a reader expects
+        if (doc, order) not in covering or at < covering[(doc, order)]:
+            covering[(doc, order)] = at
+        self.declare(Covered(doc=doc, order=order))
+
+    @Rule(NotRun(doc=MATCH.doc, order=MATCH.order),  # type: ignore[untyped-decorator]
+          NOT(Covered(doc=MATCH.doc, order=MATCH.order)), salience=GATHER)
+    def left_for_summary(self, doc: int, order: Order) -> None:
+        """No finding explains it: AUD-001 lists it."""
+        self._current().left.append((doc, order))
+
+    # -- one batch ------------------------------------------------------------------------------------
+
+    def run_batch(
+        self,
+        contexts: Sequence[Context],
+        evaluate: Callable[[RuleSpec, Context], list[Outcome]],
+        unreadable: Sequence[str] = (),
+    ) -> Batch:
+        """Decide and run every rule on a batch of documents; one reset, one fact per coarse state and
+        one per document that could not be read (``unreadable``: the reasons)."""
         keys: dict[tuple[int | None, str, frozenset[str]], int] = {}
-        key_of: list[int | None] = []
-        for year, level, flagged in documents:
-            coarse = (year, level, frozenset(flagged))
-            key_of.append(keys.setdefault(coarse, len(keys)) if coarse[2] else None)
-        self.fired = []
+        members: dict[int, list[int]] = defaultdict(list)
+        for i, ctx in enumerate(contexts):
+            coarse = (ctx.doc.year, ctx.level, document_facts(ctx.doc))
+            members[keys.setdefault(coarse, len(keys))].append(i)
+        batch = Batch(contexts, dict(members), evaluate, [{} for _ in contexts])
+        self.batch = batch
         self.reset()
-        facts = [
-            Report(doc=key, year=year, level=level, flagged=flagged)
-            for (year, level, flagged), key in keys.items()
-            if flagged
+        facts: list[Fact] = [
+            Report(doc=key, year=year, level=level, facts=held) for (year, level, held), key in keys.items()
         ]
-        if facts:
-            self.declare(*facts)
-            self.run()
-        by_key: dict[int, set[str]] = {}
-        for key, rule_id in self.fired:
-            by_key.setdefault(key, set()).add(rule_id)
-        self.fired = []
-        return [set(by_key.get(key, ())) if key is not None else set() for key in key_of]
+        facts += [Unreadable(doc=j, reason=reason) for j, reason in enumerate(unreadable)]
+        try:
+            if facts:
+                self.declare(*facts)
+                self.run()
+        finally:
+            self.batch = None
+        return batch
 
-    def applicable(self, year: int | None, level: str, flagged: Iterable[str]) -> set[str]:
-        """The flagged rules that apply to one document."""
-        return self.applicable_batch([(year, level, flagged)])[0]
+
+def _run_action(position: int) -> Callable[[RuleBaseEngine, int], None]:
+    def fire(engine: RuleBaseEngine, doc: int) -> None:
+        engine.run_check(position, doc)
+
+    return fire
+
+
+def _unmet_action(position: int, seq: int, requirement: Requirement) -> Callable[[RuleBaseEngine, int], None]:
+    def fire(engine: RuleBaseEngine, doc: int) -> None:
+        engine.record_unmet(position, seq, requirement, doc)
+
+    return fire
+
+
+def _unreadable_action(position: int) -> Callable[[RuleBaseEngine, int, str], None]:
+    def fire(engine: RuleBaseEngine, doc: int, reason: str) -> None:
+        engine.record_unreadable(position, doc, reason)
+
+    return fire
+
+
+def _compiled_rules(position: int, rule: RuleSpec) -> dict[str, Rule]:
+    """The experta rules of one rule file: run it, and one "not run" per requirement (a rule of shape
+    ``unreadable`` matches the documents that could not be read instead)."""
+    name = rule.id.replace("-", "_")
+    if rule.shape == "unreadable":
+        pattern = Unreadable(doc=MATCH.doc, reason=MATCH.reason)
+        return {f"unreadable_{name}": Rule(pattern, salience=RUN)(_unreadable_action(position))}
+    compiled = {f"run_{name}": Rule(_run_pattern(rule), salience=RUN)(_run_action(position))}
+    for j, requirement in enumerate(rule.requires):
+        pattern = _unmet_pattern(rule, rule.requires[:j], requirement)
+        action = _unmet_action(position, j, requirement)
+        compiled[f"unmet_{name}_{j}"] = Rule(pattern, salience=DECIDE)(action)
+    for j, part in enumerate(rule.requires_each):
+        pattern = _unmet_pattern(rule, rule.requires, part)
+        compiled[f"unmet_each_{name}_{j}"] = Rule(pattern, salience=DECIDE)(
+            _unmet_action(position, _EACH + j, part)
+        )
+    return compiled
 
 
 def compile_engine(rules: Iterable[RuleSpec]) -> RuleBaseEngine:
     """One engine for a rule set: built once, ``reset()`` for every batch."""
-    attributes = {
-        f"rule_{i}": Rule(_pattern(rule.id, rule.applies))(_action(rule.id)) for i, rule in enumerate(rules)
-    }
+    listed = list(rules)
+    attributes: dict[str, Any] = {}
+    for position, rule in enumerate(listed):
+        attributes.update(_compiled_rules(position, rule))
     engine_class = type("CompiledRuleBase", (RuleBaseEngine,), attributes)
-    return engine_class()
+    engine: RuleBaseEngine = engine_class(listed)
+    return engine

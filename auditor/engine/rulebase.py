@@ -1,10 +1,12 @@
 """The rule base: rule files compiled once, applied to batches of documents.
 
 For a batch: the tables of all documents are validated by pandera in one call per table kind and
-template version; then, per document, every rule's check runs; the experta engine decides, in one run
-over the batch's facts, which rules apply to which document (year, level), and their outcomes become
-findings.  Checks that cannot be made are attached to
-the finding that explains why (a missing or unreadable table) or listed in one AUD-001 finding.
+template version; then the experta engine (:mod:`auditor.engine.knowledge`), in one run over the
+batch's coarse facts, decides which rules apply to which document (year, level) and whether what
+they require holds (``requires``), runs their checks, and says which checks could not run and which
+finding explains why.  This module turns its decisions into findings: each violation one finding,
+"（因此未能执行：…）" on the explaining finding, the rest in one AUD-001, and READ-001 for a document
+that could not be read.
 """
 
 from __future__ import annotations
@@ -13,12 +15,11 @@ import logging
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from auditor import schemas
 from auditor.engine.api import (
-    TABLE_NAMES,
     Context,
     NotEvaluated,
     Outcome,
@@ -27,13 +28,13 @@ from auditor.engine.api import (
     table_spec,
     usable_table,
 )
-from auditor.engine.knowledge import compile_engine
+from auditor.engine.knowledge import Batch, Order, compile_engine
 from auditor.engine.level import level_of
 from auditor.engine.rulefile import PROJECT_RULES, RuleSet, RuleSpec, load_rules
-from auditor.findings.model import Finding, Location, ReportResult, document_identity, fingerprint
+from auditor.findings.model import Finding, Location, ReportResult, RuleMeta, document_identity, fingerprint
 from auditor.model import Document, Table
 from auditor.schemas import Failure
-from auditor.templates import SPECS, TableSpec
+from auditor.templates import SPECS, TABLE_NAMES, TableSpec
 
 log = logging.getLogger("nianbao.rules")
 
@@ -65,6 +66,21 @@ MIN_SHORT_NAME = 4
 """A name shorter than this ("教育厅") names a kind of body, not one body: never linked by suffix."""
 
 
+def _one_related_name(key: str, names: set[str], reversed_names: list[str]) -> str | None:
+    """The one name among ``names`` that is ``key`` with a shorter or longer front, if exactly one is
+    (``reversed_names``: the same names written backwards, sorted, for the bisection)."""
+    shorter = {key[-n:] for n in range(MIN_SHORT_NAME, len(key)) if key[-n:] in names}
+    flipped = key[::-1]
+    at = bisect_left(reversed_names, flipped)
+    longer: set[str] = set()
+    while at < len(reversed_names) and reversed_names[at].startswith(flipped) and len(longer) < 2:
+        if reversed_names[at] != flipped:
+            longer.add(reversed_names[at][::-1])
+        at += 1
+    matches = shorter | longer
+    return matches.pop() if len(matches) == 1 else None
+
+
 def predecessors(keys: Sequence[tuple[str | None, int | None]]) -> dict[int, int]:
     """For each (body, year) by position, the position of the same body's report of the year before.
 
@@ -87,30 +103,11 @@ def predecessors(keys: Sequence[tuple[str | None, int | None]]) -> dict[int, int
             continue
         if (key, year - 1) in first:
             found[i] = first[(key, year - 1)]
-            continue
-        if len(key) < MIN_SHORT_NAME or year - 1 not in names_of:
-            continue
-        names = names_of[year - 1]
-        shorter = {key[-n:] for n in range(MIN_SHORT_NAME, len(key)) if key[-n:] in names}
-        flipped, ordered = key[::-1], reversed_of[year - 1]
-        at = bisect_left(ordered, flipped)
-        longer: set[str] = set()
-        while at < len(ordered) and ordered[at].startswith(flipped) and len(longer) < 2:
-            if ordered[at] != flipped:
-                longer.add(ordered[at][::-1])
-            at += 1
-        matches = shorter | longer
-        if len(matches) == 1:
-            found[i] = first[(matches.pop(), year - 1)]
+        elif len(key) >= MIN_SHORT_NAME and year - 1 in names_of:
+            match = _one_related_name(key, names_of[year - 1], reversed_of[year - 1])
+            if match is not None:
+                found[i] = first[(match, year - 1)]
     return found
-
-
-def _covers(finding: Finding, missing: NotEvaluated) -> bool:
-    """Whether a finding explains why a check could not be made: same table, or same missing section."""
-    loc = finding.location
-    if missing.table is not None and loc.table == missing.table:
-        return True
-    return missing.section is not None and loc.section == missing.section and loc.table is None
 
 
 class RuleBase:
@@ -140,7 +137,7 @@ class RuleBase:
             log.warning("规则文件有误，已跳过：%s", error)
         return cls(loaded.rules, loaded.errors)
 
-    def rules_meta(self) -> list[dict[str, str]]:
+    def rules_meta(self) -> list[RuleMeta]:
         """id, title, severity and basis of every rule, for findings.json."""
         return [rule.meta() for rule in self.rules]
 
@@ -156,9 +153,6 @@ class RuleBase:
         """
         readable = [r for r in results if r.document is not None]
         docs = [r.document for r in readable if r.document is not None]
-        for doc in docs:
-            if doc.level is None:
-                doc.level = level_of(doc.title, doc.agency)
         failures, broken = self._validate(docs)
         if previous is None:
             prev_of = previous_reports(docs)
@@ -168,23 +162,29 @@ class RuleBase:
         contexts = [
             Context(
                 doc=doc,
-                level=doc.level or "department",
+                # extraction sets the level; a document made otherwise (a test, the store) is not changed
+                level=doc.level or level_of(doc.title, doc.agency),
                 failures=failures.get(i, {}),
                 broken_checks=frozenset(broken.get(i, ())),
                 previous=prev_of.get(i),
             )
             for i, doc in enumerate(docs)
         ]
-        outcomes = [self._outcomes(ctx) for ctx in contexts]
-        applicable = self.engine.applicable_batch(
-            [(ctx.doc.year, ctx.level, found.keys()) for ctx, found in zip(contexts, outcomes, strict=True)]
-        )
+        unreadable = [r for r in results if r.document is None and r.error]
+        batch = self.engine.run_batch(contexts, self._evaluate, [r.error or "" for r in unreadable])
+        covered: dict[int, list[tuple[Order, Order]]] = defaultdict(list)
+        for (doc, order), at in batch.covering.items():
+            covered[doc].append((order, at))
+        left: dict[int, list[Order]] = defaultdict(list)
+        for doc, order in batch.left:
+            left[doc].append(order)
         for i, result in enumerate(readable):
             identity = document_identity(docs[i], result.source, result.sha256)
-            result.findings.extend(self._findings(outcomes[i], applicable[i], identity))
-        for result in results:
-            if result.document is None:
-                self._restyle(result.findings)
+            result.findings.extend(self._findings(i, batch, covered.get(i, []), left.get(i, []), identity))
+        for j, result in enumerate(unreadable):
+            identity = document_identity(None, result.source, result.sha256)
+            for position, violation in batch.unreadable.get(j, []):
+                result.findings.append(self._finding(self.rules[position], violation, identity))
 
     def _validate(self, docs: Sequence[Document]) -> tuple[SchemaResults, dict[int, set[tuple[str, str]]]]:
         """pandera over the batch: one frame and one call per table kind and template version."""
@@ -208,8 +208,7 @@ class RuleBase:
         return results, broken
 
     def _evaluate(self, rule: RuleSpec, ctx: Context) -> list[Outcome]:
-        if rule.applies.needs_year and ctx.doc.year is None:
-            return [NotEvaluated("报告年度不明")]
+        """The outcomes of one rule's check on one document (the engine decided it runs)."""
         try:
             return list(rule.compiled.check(ctx))
         except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the audit
@@ -218,31 +217,36 @@ class RuleBase:
             log.warning("规则 %s 执行出错：%s", rule.id, reason)
             return [NotEvaluated(f"检查执行出错（{type(exc).__name__}）")]
 
-    def _outcomes(self, ctx: Context) -> dict[str, list[Outcome]]:
-        """Every rule's check on one document: the outcomes of the rules that did not simply pass."""
-        outcomes: dict[str, list[Outcome]] = {}
-        for rule in self.rules:
-            found = self._evaluate(rule, ctx)
-            if found:
-                outcomes[rule.id] = found
-        return outcomes
-
     def _findings(
-        self, outcomes: dict[str, list[Outcome]], applicable: set[str], identity: str
+        self, doc: int, batch: Batch, covered: list[tuple[Order, Order]], left: list[Order], identity: str
     ) -> list[Finding]:
-        """One document's findings: the outcomes of the rules the engine found applicable."""
-        findings: list[Finding] = []
-        unevaluated: list[tuple[RuleSpec, NotEvaluated]] = []
-        for rule in self.rules:
-            if rule.id not in applicable:
-                continue
-            for outcome in outcomes[rule.id]:
-                if isinstance(outcome, Violation):
-                    findings.append(self._finding(rule, outcome, identity))
-                else:
-                    unevaluated.append((rule, outcome))
-        findings.extend(self._explain(findings, unevaluated, identity))
+        """One document's findings, in rule order; the checks that could not run named on the finding
+        the engine found explaining them (``covered``: not-run order, finding), the rest (``left``) in
+        one AUD-001."""
+        made: dict[Order, Finding] = {}
+        for position, violations in sorted(batch.violations[doc].items()):
+            rule = self.rules[position]
+            for k, violation in enumerate(violations):
+                made[(position, k)] = self._finding(rule, violation, identity)
+        attached: dict[Order, list[str]] = defaultdict(list)
+        for order, at in sorted(covered):
+            attached[at].append(batch.not_run[(doc, order)][0])
+        for at, ids in attached.items():
+            made[at].message += f"（因此未能执行：{'、'.join(dict.fromkeys(ids))}）"
+        findings = list(made.values())
+        if left and self.summary_rule is not None:
+            not_run = [batch.not_run[(doc, order)] for order in sorted(left)]
+            findings.append(self._summary(self.summary_rule, not_run, identity))
         return findings
+
+    def _summary(self, rule: RuleSpec, not_run: list[tuple[str, str]], identity: str) -> Finding:
+        """AUD-001: the checks that could not run and why, by rule, each reason once."""
+        reasons: dict[str, list[str]] = defaultdict(list)
+        for rule_id, reason in not_run:
+            if reason not in reasons[rule_id]:
+                reasons[rule_id].append(reason)
+        evidence = "；".join(f"{rule_id}（{'，'.join(why)}）" for rule_id, why in reasons.items())
+        return self._finding(rule, Violation(evidence=evidence, key=",".join(reasons)), identity)
 
     def _finding(self, rule: RuleSpec, violation: Violation, identity: str) -> Finding:
         location = Location(violation.section, violation.table, violation.row, violation.column)
@@ -266,31 +270,3 @@ class RuleBase:
             cells=list(violation.cells),
             fingerprint=fingerprint(rule.id, identity, location, violation.key),
         )
-
-    def _explain(
-        self, findings: list[Finding], unevaluated: Iterable[tuple[RuleSpec, NotEvaluated]], identity: str
-    ) -> list[Finding]:
-        """Name the checks that could not be made: on the finding that explains why, else in AUD-001."""
-        covering = [f for f in findings if self.by_id[f.rule_id].covers_unevaluated]
-        attached: dict[int, list[str]] = defaultdict(list)
-        left: dict[str, list[str]] = defaultdict(list)
-        for rule, missing in unevaluated:
-            cover = next((i for i, f in enumerate(covering) if _covers(f, missing)), None)
-            if cover is not None:
-                attached[cover].append(rule.id)
-            elif missing.reason not in left[rule.id]:
-                left[rule.id].append(missing.reason)
-        for i, ids in attached.items():
-            covering[i].message += f"（因此未能执行：{'、'.join(dict.fromkeys(ids))}）"
-        if not left or self.summary_rule is None:
-            return []
-        evidence = "；".join(f"{rule_id}（{'，'.join(reasons)}）" for rule_id, reasons in left.items())
-        return [self._finding(self.summary_rule, Violation(evidence=evidence, key=",".join(left)), identity)]
-
-    def _restyle(self, findings: list[Finding]) -> None:
-        """Findings made before the rule base ran (READ-001 of an unreadable file) take the rule's text."""
-        for finding in findings:
-            rule = self.by_id.get(finding.rule_id)
-            if rule is not None:
-                finding.title, finding.severity = rule.title, rule.severity
-                finding.basis, finding.fix = rule.basis, rule.fix

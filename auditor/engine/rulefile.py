@@ -17,15 +17,16 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from auditor.engine.level import LEVELS
+from auditor.engine.requirements import Requirement, missing, parse_requirement
 from auditor.engine.samples import SAMPLE_FORMATS, check_sample
 from auditor.engine.schema import RuleFile, describe_error, validate_params
 from auditor.engine.shapes import SHAPES, CompiledShape, Params
-from auditor.findings.model import SEVERITIES
+from auditor.findings.model import SEVERITIES, RuleMeta, Severity
+from auditor.level import LEVELS
 
 RULE_ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
 REQUIRED_FIELDS: tuple[str, ...] = ("id", "title", "severity", "basis", "message", "fix", "shape", "examples")
-OPTIONAL_FIELDS: tuple[str, ...] = ("applies", "covers_unevaluated")
+OPTIONAL_FIELDS: tuple[str, ...] = ("applies", "requires", "requires_each", "covers_unevaluated")
 PROJECT_RULES = Path(__file__).resolve().parents[2] / "rules"
 """The project's rule folder (the same as the rule base's RULES_DIR)."""
 LEVEL_NAMES: dict[str, str] = {"government": "人民政府", "department": "政府部门", "township": "街道、乡镇"}
@@ -103,7 +104,7 @@ class RuleSpec:
 
     id: str
     title: str
-    severity: str
+    severity: Severity
     basis: str
     message: str
     fix: str
@@ -116,11 +117,15 @@ class RuleSpec:
     compiled: CompiledShape
     covers_unevaluated: bool = False
     """Its findings explain why other checks could not be made (a missing or unreadable table)."""
+    requires: tuple[Requirement, ...] = ()
+    """What must hold of a document for the check to run (all; the first that does not is the reason)."""
+    requires_each: tuple[Requirement, ...] = ()
+    """Parts the check takes one at a time: it runs when one holds; each that does not is a reason."""
     portal_examples: str | None = None
     """For a portal check (shape ``portal``): why it has no document examples and where its crawl
     examples are; ``rules test`` prints it instead of running examples."""
 
-    def meta(self) -> dict[str, str]:
+    def meta(self) -> RuleMeta:
         """The entry of findings.json's "rules" list."""
         return {"id": self.id, "title": self.title, "severity": self.severity, "basis": self.basis}
 
@@ -242,6 +247,10 @@ def _parse(path: Path) -> RuleSpec:
     validate_params(shape, params)
     portal_note = _portal_examples(shape, examples)
     compiled = SHAPES[shape](Params(rule_id, params, path.parent))
+    applies = _applies(data.get("applies"))
+    requires = tuple(parse_requirement(r) for r in data.get("requires") or ())
+    requires_each = tuple(parse_requirement(r) for r in data.get("requires_each") or ())
+    requires, requires_each = _with_needs(shape, compiled, applies, requires, requires_each)
     return RuleSpec(
         id=rule_id,
         title=_text(data, "title"),
@@ -251,7 +260,9 @@ def _parse(path: Path) -> RuleSpec:
         fix=_text(data, "fix"),
         shape=shape,
         params=params,
-        applies=_applies(data.get("applies")),
+        applies=applies,
+        requires=requires,
+        requires_each=requires_each,
         must_fire=() if portal_note else _examples(examples.get("must_fire"), "must_fire"),
         must_not_fire=() if portal_note else _examples(examples.get("must_not_fire"), "must_not_fire"),
         path=path,
@@ -259,6 +270,25 @@ def _parse(path: Path) -> RuleSpec:
         covers_unevaluated=bool(data.get("covers_unevaluated", False)),
         portal_examples=portal_note,
     )
+
+
+def _with_needs(
+    shape: str,
+    compiled: CompiledShape,
+    applies: Applies,
+    requires: tuple[Requirement, ...],
+    requires_each: tuple[Requirement, ...],
+) -> tuple[tuple[Requirement, ...], tuple[Requirement, ...]]:
+    """The rule's requirements with what its check relies on and the file leaves out: ``year`` first
+    for a rule bound to some years, the shape's needs after the declared ones — the engine, not the
+    check, tells a document that lacks them."""
+    if requires_each and not compiled.needs_each and shape != "python":
+        raise ValueError(f"'requires_each' is for checks made part by part; shape '{shape}' is not")
+    year = [parse_requirement("year")] if applies.needs_year and missing(["year"], requires) else []
+    more = [parse_requirement(text) for text in missing(compiled.needs, requires)]
+    declared = (*requires, *requires_each)
+    more_each = [parse_requirement(text) for text in missing(compiled.needs_each, declared)]
+    return (*year, *requires, *more), (*requires_each, *more_each)
 
 
 def _portal_examples(shape: str, examples: dict[str, Any]) -> str | None:

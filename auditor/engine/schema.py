@@ -12,7 +12,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from auditor.engine.requirements import parse_requirement
+from auditor.findings.model import Severity
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """A non-empty text."""
@@ -23,6 +34,15 @@ Format = Literal["txt", "md", "html", "docx", "pdf"]
 Level = Literal["government", "department", "township"]
 Phrases = Text | list[Text]
 """One phrase (a regular expression) or a list of them."""
+
+
+def _requirement(text: str) -> str:
+    parse_requirement(text)
+    return text
+
+
+RequirementText = Annotated[str, AfterValidator(_requirement)]
+"""One requirement of the ``requires`` vocabulary (auditor.engine.requirements)."""
 
 
 class Strict(BaseModel):
@@ -93,10 +113,16 @@ class DeadlineParams(Strict):
 
 class ExtractionIssueParams(Strict):
     code: Text = Field(description="抽取问题的代码")
-    flag: Literal["unreadable", "image_only", "none"] = Field(default="none", description="同时要求的表格状态")
+    flag: Literal["unreadable", "image_only", "none"] = Field(
+        default="none", description="同时要求的表格状态"
+    )
 
 
 class NotEvaluatedParams(Strict):
+    """No parameters."""
+
+
+class UnreadableParams(Strict):
     """No parameters."""
 
 
@@ -123,6 +149,7 @@ SHAPE_PARAMS: dict[str, type[BaseModel]] = {
     "deadline": DeadlineParams,
     "extraction_issue": ExtractionIssueParams,
     "not_evaluated": NotEvaluatedParams,
+    "unreadable": UnreadableParams,
     "python": PythonParams,
     "portal": PortalParams,
 }
@@ -142,18 +169,24 @@ class Applies(Strict):
 class ExpectLocation(Strict):
     section: str | None = Field(default=None, description="部分（一 … 六）")
     table: str | None = Field(default=None, description="表（T2/T3/T4）")
-    row: str | None = Field(default=None, description="行，按模板的写法（如“一、本年新收政府信息公开申请数量”）")
+    row: str | None = Field(
+        default=None, description="行，按模板的写法（如“一、本年新收政府信息公开申请数量”）"
+    )
     column: str | None = Field(default=None, description="列，按模板的写法")
 
 
 class Expect(Strict):
     count: int | None = Field(default=None, ge=0, description="这条规则在示例上应报出的问题数")
-    location: ExpectLocation | None = Field(default=None, description="至少一个问题应在此位置（写出的字段须一致）")
+    location: ExpectLocation | None = Field(
+        default=None, description="至少一个问题应在此位置（写出的字段须一致）"
+    )
 
 
 class ExampleDocument(Strict):
     text: str | None = Field(default=None, description="按报告版式写的全文")
-    sample: dict[str, Any] | None = Field(default=None, description="生成的样本报告及其改动（见 auditor.engine.samples）")
+    sample: dict[str, Any] | None = Field(
+        default=None, description="生成的样本报告及其改动（见 auditor.engine.samples）"
+    )
     format: Format = Field(default="txt", description="示例文档的格式")
     level: Level | None = Field(default=None, description="机关层级（不写则从名称推断）")
     published: date | None = Field(default=None, description="发布日期")
@@ -202,13 +235,23 @@ class Examples(Strict):
 
 
 class RuleFile(Strict):
-    id: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}-\d{3}$")] = Field(description="规则编号，同文件名")
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}-\d{3}$")] = Field(
+        description="规则编号，同文件名"
+    )
     title: Text = Field(description="标题（中文）")
-    severity: Literal["error", "warning", "info"] = Field(description="级别")
+    severity: Severity = Field(description="级别")
     basis: Text = Field(description="依据（法规条款或文件）")
     message: Text = Field(description="提示信息，可用检查给出的 {占位符}")
     fix: Text = Field(description="如何整改")
     applies: Applies | None = Field(default=None, description="适用的年度和层级")
+    requires: list[RequirementText] = Field(
+        default=[],
+        description="检查运行的前提（全部成立才运行；第一个不成立的即“未能执行”的原因），见下文“requires”",
+    )
+    requires_each: list[RequirementText] = Field(
+        default=[],
+        description="检查可逐项运行的部分（如各张表）：成立的部分运行，不成立的各自列为未能执行的原因",
+    )
     covers_unevaluated: bool = Field(default=False, description="其问题说明其他检查为何未能执行")
     shape: dict[str, dict[str, Any] | None] = Field(
         min_length=1, max_length=1, description="检查方式：一个键（方式名称），其值为该方式的参数")

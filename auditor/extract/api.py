@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from datetime import date
 from io import BytesIO
 
 from auditor.extract.ir import NotAReport, RawDocument, ReadError
+from auditor.level import level_of
 from auditor.model import Document
 
 SUPPORTED_SUFFIXES: tuple[str, ...] = (
@@ -189,16 +191,22 @@ def extract(
     level: str | None = None,
     declared_encoding: str | None = None,
     sha256: str | None = None,
+    published: date | None = None,
+    published_source: str | None = None,
 ) -> Document:
-    """Extract the document model from the bytes of one report.
+    """Extract the document model from the bytes of one report: final when returned (no later stage
+    changes it).
 
-    ``sha256`` is the bytes' digest when the caller already has it.  Raises :class:`ReadError` (a
-    one-line reason) when the bytes are not a readable document at all.
+    ``sha256`` is the bytes' digest when the caller already has it.  ``level`` overrides the level the
+    body's name suggests; ``published`` is the date known from outside (the portal's listing, said by
+    ``published_source``, default "crawl"), used when the document states none.  Raises
+    :class:`ReadError` (a one-line reason) when the bytes are not a readable document at all.
     """
     from auditor.extract.structure import build_document
 
     raw = read_raw(data, source, declared_encoding=declared_encoding)
     doc = build_document(raw, source=source, sha256=sha256 or hashlib.sha256(data).hexdigest())
-    if level:
-        doc.level = level
+    doc.level = level or level_of(doc.title, doc.agency)
+    if published is not None and doc.published is None:
+        doc.published, doc.published_source = published, published_source or "crawl"
     return doc

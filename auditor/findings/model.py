@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypedDict, get_args
 
 from auditor.model import Document
 
-SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
+Severity = Literal["error", "warning", "info"]
+"""How grave a finding is (DOMAIN.md section 6): a rule's, and so its findings'."""
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 SEVERITY_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 """Severities as the outputs and pages name them."""
+
+
+class RuleMeta(TypedDict):
+    """One rule as findings.json's "rules" list gives it (one title and basis per id everywhere)."""
+
+    id: str
+    title: str
+    severity: Severity
+    basis: str
 
 
 @dataclass(slots=True, frozen=True)

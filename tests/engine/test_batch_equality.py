@@ -18,11 +18,15 @@ from pathlib import Path
 import pytest
 
 from auditor.engine import default_rulebase
+from auditor.engine.api import Context
+from auditor.engine.knowledge import Batch
+from auditor.engine.requirements import document_facts
 from auditor.engine.rulebase import RuleBase, previous_reports
 from auditor.engine.samples import render_sample
 from auditor.findings.model import ReportResult
 from auditor.pipeline import AuditInput, extract_one
 from auditor.ruletest import example_input
+from tests.engine.support import clean_document
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 LEVELS = ("department", "government", "township")
@@ -82,17 +86,31 @@ def test_batch_audit_equals_per_document_audits(extracted: list[ReportResult]) -
     assert any(rule_id in fired for rule_id in ("BAL-005", "BAL-006"))
 
 
-def test_documents_sharing_coarse_facts_get_the_same_rules() -> None:
-    engine = default_rulebase().engine
-    ids = [rule.id for rule in default_rulebase().rules]
-    states = [
-        (2022, "department", ids[:5]),
-        (None, "government", ids[:5]),
-        (2022, "department", ids[:5]),
-        (2019, "township", []),
-        (2024, "township", ids),
-    ]
-    together = engine.applicable_batch(states)
-    assert together == [engine.applicable(*state) for state in states]
-    assert together[0] == together[2] and together[3] == set()
-    assert together[4] and together[4] <= set(ids)
+def _decisions(batch: Batch, doc: int) -> tuple[dict[int, int], list[tuple[str, str]], list[tuple[str, str]]]:
+    """What the engine decided for one document: violations per rule, covered and left not-run checks."""
+    covered = sorted(batch.not_run[key] for key in batch.covering if key[0] == doc)
+    left = sorted(batch.not_run[key] for key in batch.left if key[0] == doc)
+    return {r: len(v) for r, v in batch.violations[doc].items()}, covered, left
+
+
+def test_documents_sharing_coarse_facts_get_the_same_decisions() -> None:
+    """Documents alike share one fact in working memory; each still gets its own checks, not-run
+    reasons and coverage, the same as when it is the only document of the batch."""
+    rulebase = default_rulebase()
+    no_t3 = clean_document(seed=3)
+    no_t3.tables = [t for t in no_t3.tables if t.kind != "T3"]
+    no_six = clean_document(seed=4, year=2019)
+    no_six.sections = [s for s in no_six.sections if s.key != "六"]
+    township = clean_document(seed=5, level="township")
+    docs = [clean_document(seed=1), no_t3, clean_document(seed=2), no_six, township]
+    contexts = [Context(doc=d, level=d.level or "department") for d in docs]
+    engine = rulebase.engine
+    together = engine.run_batch(contexts, rulebase._evaluate)
+    assert len({document_facts(d) for d in docs}) < len(docs)  # some documents share their coarse fact
+    for i, ctx in enumerate(contexts):
+        alone = engine.run_batch([ctx], rulebase._evaluate)
+        assert _decisions(together, i) == _decisions(alone, 0)
+    covered = _decisions(together, 1)[1]
+    assert ("BAL-001", "缺少表三") in covered and ("BAL-002", "缺少表三") in covered
+    # a 2019 report: SEC-009 does not apply
+    assert ("SEC-009", "缺少第六部分") not in _decisions(together, 3)[1]

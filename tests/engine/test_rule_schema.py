@@ -58,8 +58,9 @@ def test_rules_test_checks_the_expected_count_and_location(tmp_path: Path) -> No
     (tmp_path / "TST-001.yaml").write_text(NEW_CHECK.replace("COUNT", "2"), encoding="utf-8")
     code, out = _rules_test(tmp_path)
     assert code == 1 and "expected 2 finding(s), got 1" in out
-    wrong_row = NEW_CHECK.replace("COUNT", "1").replace("一、本年新收政府信息公开申请数量",
-                                                        "二、上年结转政府信息公开申请数量")
+    wrong_row = NEW_CHECK.replace("COUNT", "1").replace(
+        "一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量"
+    )
     (tmp_path / "TST-001.yaml").write_text(wrong_row, encoding="utf-8")
     code, out = _rules_test(tmp_path)
     assert code == 1 and "no finding at" in out
@@ -89,8 +90,8 @@ def test_a_broken_rule_file_is_one_line_naming_the_file_and_the_field(
         load_rule(tmp_path / "TST-001.yaml")
     assert str(info.value).startswith(expected)
     assert "\n" not in str(info.value)
-    (tmp_path / "TST-002.yaml").write_text(NEW_CHECK.replace("TST-001", "TST-002").replace("COUNT", "1"),
-                                           encoding="utf-8")
+    second = NEW_CHECK.replace("TST-001", "TST-002").replace("COUNT", "1")
+    (tmp_path / "TST-002.yaml").write_text(second, encoding="utf-8")
     loaded = load_rules(tmp_path)  # the broken file is skipped, the other still loads
     assert [r.id for r in loaded.rules] == ["TST-002"] and len(loaded.errors) == 1
 
@@ -100,10 +101,10 @@ def test_python_shape_parameters_are_checked_against_the_modules_params(tmp_path
     data = yaml.safe_load((project / "PUB-004.yaml").read_text(encoding="utf-8"))
     data["shape"]["python"]["threshold"] = "high"
     (tmp_path / "PUB-004.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    (tmp_path / "PUB-004.py").write_text((project / "PUB-004.py").read_text(encoding="utf-8"),
-                                         encoding="utf-8")
-    with pytest.raises(RuleFileError,
-                       match=r"PUB-004.yaml: shape.python.threshold: Input should be a valid number"):
+    module = (project / "PUB-004.py").read_text(encoding="utf-8")
+    (tmp_path / "PUB-004.py").write_text(module, encoding="utf-8")
+    expected = r"PUB-004.yaml: shape.python.threshold: Input should be a valid number"
+    with pytest.raises(RuleFileError, match=expected):
         load_rule(tmp_path / "PUB-004.yaml")
 
 

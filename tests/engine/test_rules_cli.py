@@ -24,9 +24,9 @@ def test_list_shows_every_rule_with_severity_and_scope():
 def test_explain_shows_basis_fix_shape_and_examples():
     result = runner.invoke(app, ["rules", "explain", "bal-002"])
     assert result.exit_code == 0
-    for part in ("BAL-002  表三勾稽关系不平衡", "依据：国办公开办函〔2021〕30号",
-                 "整改方法：", "检查方式：identity",
-                 "right:", "应当报出的示例：本年新收0件却办结2件"):  # fmt: skip
+    parts = ("BAL-002  表三勾稽关系不平衡", "依据：国办公开办函〔2021〕30号", "整改方法：",
+             "检查方式：identity", "运行前提：T3 readable", "right:", "应当报出的示例：本年新收0件却办结2件")
+    for part in parts:
         assert part in result.output
 
 

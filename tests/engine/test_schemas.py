@@ -15,9 +15,8 @@ from tests.engine.support import clean_document
 
 T3_BALANCE = Identity("BAL-002", "T3", "column", ("new", "carried"), ("total", "carry_next"))
 T4_TOTALS = Identity("BAL-004", "T4", "row", ("upheld", "corrected", "other", "pending"), ("total",))
-TESTS = [ValueTest(name, ("T2", "T3", "T4"), test) for name, test in
-         [("VAL-001", "text"), ("VAL-002", "negative"), ("VAL-003", "blank"),
-          ("VAL-004", "non_integer")]]  # fmt: skip
+VALUE_RULES = [("VAL-001", "text"), ("VAL-002", "negative"), ("VAL-003", "blank"), ("VAL-004", "non_integer")]
+TESTS = [ValueTest(name, ("T2", "T3", "T4"), test) for name, test in VALUE_RULES]
 
 
 def test_cells_frame_has_one_record_per_template_cell():

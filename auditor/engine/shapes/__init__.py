@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from auditor.engine.shapes.base import CompiledShape, Params
-from auditor.engine.shapes.meta import deadline, extraction_issue, not_evaluated
+from auditor.engine.shapes.meta import deadline, extraction_issue, not_evaluated, unreadable
 from auditor.engine.shapes.portal import portal
 from auditor.engine.shapes.python import python
 from auditor.engine.shapes.sections import required_aspects, required_phrases, required_section
@@ -27,6 +27,7 @@ SHAPES: dict[str, Callable[[Params], CompiledShape]] = {
     "deadline": deadline,
     "extraction_issue": extraction_issue,
     "not_evaluated": not_evaluated,
+    "unreadable": unreadable,
     "python": python,
     "portal": portal,
 }

@@ -7,10 +7,11 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
-from auditor.engine.api import TABLE_NAMES, TABLE_SECTION, Context, NotEvaluated, Outcome, Violation
-from auditor.engine.level import LEVELS
+from auditor.engine.api import TABLE_SECTION, Context, NotEvaluated, Outcome, Violation
 from auditor.engine.shapes.base import CompiledShape, Params
+from auditor.level import LEVELS
 from auditor.model import Table
+from auditor.templates import TABLE_NAMES
 
 _MONTH_DAY = re.compile(r"^(\d{1,2})-(\d{1,2})$")
 LEVEL_NAMES = {"government": "本级人民政府", "department": "政府部门", "township": "街道、乡镇"}
@@ -28,7 +29,9 @@ def _month_day(text: str, what: str) -> tuple[int, int]:
 def deadline(params: Params) -> CompiledShape:
     """The report of year Y is published by Y+1-MM-DD, the day given per level (null: no deadline).
 
-    For crawled sites the portal checks own PUB-001 (they know each site's own deadline)."""
+    The rule requires the year (``requires: [year]``); an unknown publication date is reported by the
+    check (a body without a deadline needs none).  For crawled sites the portal checks own PUB-001
+    (they know each site's own deadline)."""
     days: dict[str, tuple[int, int] | None] = {}
     for level in LEVELS:
         text = params.get(level, (str, type(None)), None)
@@ -42,8 +45,7 @@ def deadline(params: Params) -> CompiledShape:
         if doc.published is None:
             yield NotEvaluated("发布日期未知")
             return
-        if doc.year is None:
-            yield NotEvaluated("报告年度不明")
+        if doc.year is None:  # the rule requires the year: the engine runs the check only with it
             return
         due = date(doc.year + 1, *month_day)
         if doc.published > due:
@@ -58,7 +60,7 @@ def deadline(params: Params) -> CompiledShape:
                 },
             )
 
-    return CompiledShape(check)
+    return CompiledShape(check, needs=("year",))
 
 
 def _flagged(table: Table, flag: str) -> bool:
@@ -107,10 +109,22 @@ def extraction_issue(params: Params) -> CompiledShape:
     return CompiledShape(check)
 
 
-def not_evaluated(params: Params) -> CompiledShape:
-    """The checks of the other rules that could not be made and that no finding explains yet.
+def unreadable(params: Params) -> CompiledShape:
+    """A document that could not be read at all (not a report, broken, over its budget): the engine
+    matches the rule to the fact "unreadable, reason" it declares for such a document, and the rule's
+    finding gives the reason as ``{detail}`` and the evidence.  On a document that was read the check
+    has nothing to say."""
 
-    Evaluated by the engine after all other rules (it needs their findings), so the check is empty."""
+    def check(ctx: Context) -> Iterator[Outcome]:
+        return iter(())
+
+    return CompiledShape(check)
+
+
+def not_evaluated(params: Params) -> CompiledShape:
+    """The checks of the other rules that could not be made and that no finding explains: the engine
+    gathers them after all other rules (it needs their findings) into this rule's one finding,
+    ``{evidence}`` listing each rule with its reasons; the check itself is empty."""
 
     def check(ctx: Context) -> Iterator[Outcome]:
         return iter(())

@@ -12,7 +12,8 @@ from auditor.engine.shapes.base import CompiledShape, Params
 def python(params: Params) -> CompiledShape:
     """Load ``file`` (default ``<ID>.py`` beside the rule) and call its ``check(ctx, params)``;
     every other parameter is passed on in ``params``.  A module that defines ``PARAMS`` (a pydantic
-    model of its parameters) has them checked when the rule is loaded."""
+    model of its parameters) has them checked when the rule is loaded; one that defines ``REQUIRES``
+    (a tuple of requirements, ``("T2 readable",)``) has the rule file checked to declare them."""
     name = params.get("file", str, f"{params.rule_id}.py")
     path = params.folder / name
     if not path.is_file():
@@ -43,6 +44,10 @@ def python(params: Params) -> CompiledShape:
         validate_params("python", dict(params.values), declared)
 
     def check(ctx: Context) -> Iterable[Outcome]:
-        return function(ctx, options)
+        outcomes: Iterable[Outcome] = function(ctx, options)
+        return outcomes
 
-    return CompiledShape(check)
+    needs = getattr(module, "REQUIRES", ())
+    if not isinstance(needs, tuple) or not all(isinstance(n, str) for n in needs):
+        raise TypeError(f"{name}: REQUIRES must be a tuple of requirements")
+    return CompiledShape(check, needs=needs)

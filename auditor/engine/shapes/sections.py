@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from auditor.engine.api import (
     Context,
-    NotEvaluated,
     Outcome,
     Violation,
     heading_as_written,
@@ -70,31 +69,29 @@ def _aspects_check(
     plans: re.Pattern[str] | None = None,
 ) -> CompiledShape:
     def check(ctx: Context) -> Iterator[Outcome]:
+        # the rule requires one of the sections written: the engine runs the check only then
         present = [s for k in keys if (s := ctx.section(k)) is not None]
-        if not present:
-            yield NotEvaluated(f"缺少第{'、'.join(keys)}部分", section=keys[0])
-            return
-        empty = [reason for s in present if (reason := says_nothing(s)) is not None]
-        if len(empty) == len(present):
-            yield from empty
+        if all(says_nothing(s) is not None for s in present):
             return
         text = "\n".join(_reported_part(s.text, plans if s.key in plans_in else None) for s in present)
         where = present[0]
+        quoted = quote(text) if text.strip() else "（无正文）"
         for name, patterns in aspects.items():
             if not any(p.search(text) for p in patterns):
                 yield Violation(
-                    evidence=f"“{heading_as_written(where)}”：{quote(text) if text.strip() else '（无正文）'}",
+                    evidence=f"“{heading_as_written(where)}”：{quoted}",
                     section=where.key,
                     values={"aspect": name},
                     key=name,
                 )
 
-    return CompiledShape(check)
+    return CompiledShape(check, needs=(f"section {'|'.join(keys)} written",))
 
 
 def required_aspects(params: Params) -> CompiledShape:
     """The text of ``sections`` must name every aspect: ``aspects`` maps a name to phrases (regexes),
-    any of which counts.  One violation per missing aspect, naming it ({aspect}).
+    any of which counts.  One violation per missing aspect, naming it ({aspect}).  The rule requires
+    one of the sections written (``requires: [section 一|五|六 written]``).
 
     ``plans_in`` names sections whose text turns to plans at the first match of ``plan_markers``
     (section 五: problems, then "下一步…"): only the text before it reports what was done."""
@@ -116,7 +113,8 @@ def required_aspects(params: Params) -> CompiledShape:
 
 
 def required_phrases(params: Params) -> CompiledShape:
-    """The text of ``sections`` must contain one of ``phrases`` (regexes); ``name`` says what they mean."""
+    """The text of ``sections`` must contain one of ``phrases`` (regexes); ``name`` says what they mean.
+    The rule requires one of the sections written (``requires: [section 六 written]``)."""
     keys = _section_keys(params)
     name = params.get("name", str)
     return _aspects_check(keys, {name: _patterns(params, name, list(params.strings("phrases")))})

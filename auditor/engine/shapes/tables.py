@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from auditor.engine.api import (
-    TABLE_NAMES,
     TABLE_SECTION,
     Context,
     NotEvaluated,
@@ -27,7 +26,7 @@ from auditor.engine.api import (
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
 from auditor.schemas import VALUE_TESTS, Failure, Identity, ValueTest, arithmetic_value
-from auditor.templates import SPECS
+from auditor.templates import SPECS, TABLE_NAMES
 
 _SHOWN_TERMS = 4
 """Identities with more terms than this show only the non-zero ones in their evidence."""
@@ -40,11 +39,11 @@ def _known_ids(kind: str, per: str) -> set[str]:
     return {c.id for spec in specs for c in spec.columns}
 
 
-def _table_or_reason(ctx: Context, kind: str, check: str) -> Table | NotEvaluated:
-    table = ctx.table(kind)
-    if isinstance(table, Table) and (check, kind) in ctx.broken_checks:
+def _not_run_on_batch(ctx: Context, kind: str, check: str) -> NotEvaluated | None:
+    """Why the pandera check of ``kind`` gave nothing for this document: it could not run on the batch."""
+    if (check, kind) in ctx.broken_checks:
         return NotEvaluated(f"{TABLE_NAMES[kind]}的核验未能运行", table=kind, section=TABLE_SECTION[kind])
-    return table
+    return None
 
 
 def _term(table: Table, name: str, row: str, col: str) -> tuple[str, Decimal]:
@@ -104,7 +103,8 @@ def identity(params: Params) -> CompiledShape:
     """left = right, summed over rows in each column (``per: column``) or over columns in each row.
 
     Row or column ids that a template version lacks are left out for that version, so one rule can
-    name （六） (2019) and （六）1–3 (2021).  Blanks and placeholders count as 0, except a blank 总计
+    name （六） (2019) and （六）1–3 (2021).  The rule requires the table readable (``requires: [T3
+    readable]``).  Blanks and placeholders count as 0, except a blank 总计
     of a row whose parts hold numbers, which counts as their sum (see ``derived_total``): an identity
     never fails on a total that was left blank (VAL-003 reports the blank).
     """
@@ -119,9 +119,10 @@ def identity(params: Params) -> CompiledShape:
     rule = Identity(params.rule_id, kind, per, left, right)  # type: ignore[arg-type]
 
     def check(ctx: Context) -> Iterator[Outcome]:
-        table = _table_or_reason(ctx, kind, rule.name)
-        if isinstance(table, NotEvaluated):
-            yield table
+        table = ctx.required_table(kind)
+        broken = _not_run_on_batch(ctx, kind, rule.name)
+        if broken is not None:
+            yield broken
             return
         restricted = rule.for_spec(table_spec(table))
         if restricted is None:
@@ -131,7 +132,7 @@ def identity(params: Params) -> CompiledShape:
         for where in dict.fromkeys(p for p in places if p):
             yield _identity_violation(table, restricted, where)
 
-    return CompiledShape(check, (rule,))
+    return CompiledShape(check, (rule,), needs=(f"{kind} readable",))
 
 
 def _value_violation(table: Table, row: str, failures: list[Failure]) -> Violation:
@@ -152,7 +153,9 @@ def _value_violation(table: Table, row: str, failures: list[Failure]) -> Violati
 def value(params: Params) -> CompiledShape:
     """Every required cell of ``tables`` passes ``test``: text (no text where a number belongs),
     blank (no blank or missing cell), negative (no negative value outside signed columns),
-    non_integer (no fraction outside amount columns).  One violation per row, naming its cells."""
+    non_integer (no fraction outside amount columns).  One violation per row, naming its cells.
+    Each table is a part of its own (``requires_each: [T2 readable, …]``): an unreadable one is listed
+    as not checked, the others are checked."""
     kinds = params.strings("tables")
     if not set(kinds) <= set(TABLE_KINDS):
         raise ValueError(f"shape parameter 'tables' must name tables among {', '.join(TABLE_KINDS)}")
@@ -160,9 +163,12 @@ def value(params: Params) -> CompiledShape:
 
     def check(ctx: Context) -> Iterator[Outcome]:
         for kind in kinds:
-            table = _table_or_reason(ctx, kind, rule.name)
-            if isinstance(table, NotEvaluated):
-                yield table
+            table = ctx.table(kind)
+            if not isinstance(table, Table):
+                continue  # requires_each: the engine lists this table as not checked
+            broken = _not_run_on_batch(ctx, kind, rule.name)
+            if broken is not None:
+                yield broken
                 continue
             by_row: dict[str, list[Failure]] = {}
             for failure in ctx.failures.get((rule.name, kind), []):
@@ -171,7 +177,7 @@ def value(params: Params) -> CompiledShape:
             for row, failures in by_row.items():
                 yield _value_violation(table, row, failures)
 
-    return CompiledShape(check, (rule,))
+    return CompiledShape(check, (rule,), needs_each=tuple(f"{kind} readable" for kind in kinds))
 
 
 def _version_marker(table: Table) -> str:

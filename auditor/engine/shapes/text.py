@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from auditor.engine.api import (
-    TABLE_NAMES,
     Context,
     NotEvaluated,
     Outcome,
@@ -22,7 +21,7 @@ from auditor.engine.api import (
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
 from auditor.schemas import arithmetic_value, derived_total
-from auditor.templates import SPECS
+from auditor.templates import SPECS, TABLE_NAMES
 
 _CLAUSE_END = "。；;！？\n"
 
