@@ -7,7 +7,9 @@ real reports (traditional characters, full-width digits, other blank-line runs);
 defects of ``bench/audit_throughput.py`` as ``bench/audit_scale.make_corpus`` renders them; and
 city-length PDFs of several pages (tables running across pages) — and each document's whole model
 (``Document.to_dict()`` with the body's digest) is compared with the snapshot taken from the code as it
-was on main before the optimisation (commit c92f3ce, this module run over that tree).
+was before the optimisation: commit c92f3ce with the engine branch's one deliberate model change
+(extract() sets the level; 4514914), this module run over that tree — it differs from c92f3ce's only
+in `level`.
 
 Regenerate only after a deliberate extraction change, then review the diff:
     uv run python -m tests.extract.model_snapshot
