@@ -12,18 +12,22 @@ reader that runs away costs one document, not the run:
 - a worker that dies for any reason is replaced; the task it held is reported as failed.
 
 A worker that hit a budget retires after answering (its heap may be left in a bad state) and is
-replaced.  Workers are forked from the parent after the heavy imports, so starting one is cheap.
+replaced.  Workers are forked from the parent, so starting one costs no imports: what the parent has
+imported, they share.  A parent that imports in a background thread while workers run hands the pool
+that thread's ``fork_lock``: a replacement is forked only once the import is over.
 """
 
 from __future__ import annotations
 
 import faulthandler
+import gc
 import multiprocessing
 import os
 import resource
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Self
@@ -34,6 +38,10 @@ DEFAULT_SECONDS = 30.0
 """Per document: a real 6-page report in PDF takes under 1 s, a long one a few; 30 s is a runaway."""
 DEFAULT_MEMORY_MB = 2048
 """Address space a worker may add: real reports need tens of MB; bombs inflate to gigabytes."""
+GC_THRESHOLD = 20_000
+"""Allocations between a worker's youngest-generation collections (Python's default: 700).  A document
+model is thousands of small objects: at the default the collector ran over and over while a chunk of
+them was unpickled or audited (about a quarter of the audit pass's CPU on text reports)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +164,10 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a crash is reported by the parent in one line, not as a C traceback
     signal.signal(signal.SIGALRM, _on_alarm)
+    # What the parent imported never becomes garbage: leave it out of every collection (which would
+    # also write to each object's header and so copy the shared pages), and collect less often.
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     if init is not None:
         init()
     _cap_memory(budget.memory_mb)
@@ -231,11 +243,14 @@ class WorkerPool:
         budget: Budget,
         init: Callable[[], None] | None = None,
         tick: Callable[[], None] | None = None,
+        fork_lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.fn = fn
         self.budget = budget
         self.init = init
         self.tick = tick
+        self.fork_lock = fork_lock if fork_lock is not None else nullcontext()
+        """Held while a worker is forked: a thread that imports holds it, so no child is forked mid-import."""
         self.size = max(1, workers)
         self.idle: list[_Worker] = []
         self.busy: list[_Worker] = []
@@ -245,7 +260,8 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         others = [w.conn for w in (*self.idle, *self.busy) if not w.conn.closed]
-        return _Worker(self.fn, self.budget, self.init, others)
+        with self.fork_lock:
+            return _Worker(self.fn, self.budget, self.init, others)
 
     def _replace(self, worker: _Worker, kill: bool) -> None:
         worker.stop(kill=kill)

@@ -12,6 +12,11 @@ Two passes over the inputs, each spread over ``--workers`` processes under a per
    the order the inputs were given.
 
 Memory stays flat in the number of reports: the parent holds only each report's place in the spool.
+
+Start-up is spread over the read pass: its workers are forked before the rule base is built (reading
+needs neither pandas nor pandera, whose import is most of the command's start-up); the parent imports
+them and builds the rule base in a thread while the workers read, then forks the audit pass's workers,
+which share what it imported.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import logging
 import os
 import pickle
 import shutil
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,7 +39,6 @@ from typing import Any
 
 from rich.console import Console
 
-from auditor.engine.rulebase import agency_key, predecessors
 from auditor.extract.api import MAX_INPUT_BYTES, SUPPORTED_SUFFIXES
 from auditor.findings.model import SEVERITY_RANK, ReportResult
 from auditor.pipeline import AuditInput, extract_one, unreadable_result
@@ -190,11 +196,23 @@ class _Spool:
         return self.path, offset, len(data)
 
 
+_READERS: dict[tuple[str, int], int] = {}
+"""(spool file, process) -> a descriptor open for reading: one pread per result, not open-seek-read."""
+
+
 def _get(place: Place) -> Any:
     path, offset, length = place
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        return pickle.loads(fh.read(length))
+    key = (path, os.getpid())
+    fd = _READERS.get(key)
+    if fd is None:
+        fd = _READERS[key] = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    return pickle.loads(os.pread(fd, length, offset))
+
+
+def _close_readers() -> None:
+    """Close this process's spool descriptors (the run's spool folder is about to go)."""
+    for key in [k for k in _READERS if k[1] == os.getpid()]:
+        os.close(_READERS.pop(key))
 
 
 _SPOOLS: dict[tuple[str, int], _Spool] = {}
@@ -221,7 +239,8 @@ class ReadTask:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A spooled result: where it is, and what pairs it with its predecessor."""
+    """A spooled result: where it is, and what pairs it with its predecessor (the body's name as the
+    document gives it: the parent keys it as the rule base does, which readers do not import)."""
 
     place: Place
     agency: str | None
@@ -255,7 +274,7 @@ def read_task(task: ReadTask, guard: Guard) -> list[Entry | Skipped]:
         else:
             result = value
         doc = result.document
-        out.append(Entry(spool.put(result), agency_key(doc.agency) if doc else None, doc.year if doc else None))
+        out.append(Entry(spool.put(result), doc.agency if doc else None, doc.year if doc else None))
     return out
 
 
@@ -356,22 +375,61 @@ def finish(result: ReportResult, seq: int, html: bool) -> tuple[ReportResult, An
 # -- the run -----------------------------------------------------------------------------------------------
 
 
-class _Dispatch:
-    """Pass-1 and pass-2 task functions behind one worker function (one pool serves both passes)."""
-
-    @staticmethod
-    def __call__(payload: tuple[str, Any], guard: Guard) -> Any:
-        kind, task = payload
-        return read_task(task, guard) if kind == "read" else audit_task(task, guard)
-
-
-def _warm_up() -> None:
-    """Import what every worker needs before forking them, so that each does not import it again."""
-    from auditor.engine import default_rulebase
+def _warm_up_readers() -> None:
+    """Import what every read worker needs before forking them, so that each does not import it again
+    (no pandas: see :class:`RuleBaseLoader`)."""
     from auditor.extract.readers import docx, html, pdf, text  # noqa: F401
     from auditor.extract.structure import build_document  # noqa: F401
 
-    default_rulebase()
+
+class RuleBaseLoader:
+    """The rule base built in a thread of the parent while the read pass's workers read.
+
+    Its import (pandas, pandera, experta) is most of the command's start-up and reading needs none of
+    it.  :attr:`lock` is held until the build is over: the read pool forks a replacement worker only
+    under it, so no worker is ever forked in the middle of an import.  The audit pass's workers are
+    forked after :meth:`result`, and share what was imported."""
+
+    SWITCH_INTERVAL = 0.0005
+    """Seconds the thread may hold the GIL while the parent has a worker to answer (Python's default,
+    5 ms, left read workers idle between documents)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self._thread = threading.Thread(target=self._build, name="nianbao-rulebase", daemon=True)
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._switch = sys.getswitchinterval()
+
+    def start(self) -> None:
+        """Start building (the lock is taken here, before the thread exists)."""
+        self.lock.acquire()
+        sys.setswitchinterval(self.SWITCH_INTERVAL)
+        self._thread.start()
+
+    def _build(self) -> None:
+        try:
+            from auditor.engine import default_rulebase
+            from auditor.findings import htmlreport  # noqa: F401 - the audit workers render parts
+
+            self._value = default_rulebase()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the parent's thread by result()
+            self._error = exc
+        finally:
+            sys.setswitchinterval(self._switch)
+            self.lock.release()
+
+    def join(self) -> None:
+        """Wait for the build to end (if it was started)."""
+        if self._thread.ident is not None:
+            self._thread.join()
+
+    def result(self) -> Any:
+        """The rule base, once built (re-raising what stopped the build)."""
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 @contextmanager
@@ -477,21 +535,24 @@ def _run(
     from auditor.findings.writers import STREAMS
     from auditor.workers import default_workers
 
-    _warm_up()
-    from auditor.engine import default_rulebase
-
-    rulebase = default_rulebase()
-    rules_meta = rulebase.rules_meta()
+    _warm_up_readers()
     spool_dir = tempfile.mkdtemp(prefix=".nianbao-spool-", dir=out)
-    streams = [STREAMS[name](out, rules_meta) for name in ["json", *[w for w in wanted if w != "json"]]]
+    streams: list[Any] = []
     bar = _progress(console)
     n_workers = workers if workers and workers > 0 else default_workers()
     budget = budget or Budget()
+    loader = RuleBaseLoader()
     try:
-        with bar, WorkerPool(_Dispatch(), workers=n_workers, budget=budget, tick=bar.refresh) as pool:
-            entries, more_skipped = _read_pass(pool, inputs, level, spool_dir, bar)
+        with bar:
+            with WorkerPool(read_task, workers=n_workers, budget=budget, tick=bar.refresh, fork_lock=loader.lock) as pool:
+                loader.start()
+                entries, more_skipped = _read_pass(pool, inputs, level, spool_dir, bar)
+            rulebase = loader.result()
+            rules_meta = rulebase.rules_meta()
+            streams = [STREAMS[name](out, rules_meta) for name in ["json", *[w for w in wanted if w != "json"]]]
             skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
-            stats = _audit_pass(pool, entries, streams, rulebase, live_waivers, fail_on, bar)
+            with WorkerPool(audit_task, workers=n_workers, budget=budget, tick=bar.refresh) as pool:
+                stats = _audit_pass(pool, entries, streams, rulebase, live_waivers, fail_on, bar)
             bar.update(bar.add_task("写出", total=None), description="写出结果文件")
             bar.refresh()
             written, notes = _close(streams, skipped)
@@ -500,6 +561,8 @@ def _run(
             stream.abort()
         raise
     finally:
+        loader.join()  # never leave the run with the thread still importing
+        _close_readers()
         shutil.rmtree(spool_dir, ignore_errors=True)
     elapsed = time.perf_counter() - started
     for source, reason in stats.unreadable or []:
@@ -535,9 +598,9 @@ def _read_pass(
     by_input: dict[int, list[Entry | Skipped]] = {}
     parent_spool = _Spool(spool_dir)
 
-    def tasks() -> Iterator[tuple[int, tuple[str, ReadTask], int]]:
+    def tasks() -> Iterator[tuple[int, ReadTask, int]]:
         for i, item in enumerate(inputs):
-            yield i, ("read", ReadTask(item.source, item.in_folder, level, spool_dir)), 1
+            yield i, ReadTask(item.source, item.in_folder, level, spool_dir), 1
 
     is_url = any(i.source.startswith(("http://", "https://")) for i in inputs)
     for outcome in pool.run(tasks(), allowance=URL_ALLOWANCE if is_url else 0.0):
@@ -570,21 +633,23 @@ def _audit_pass(
 ) -> RunStats:
     """Pass 2: audit in chunks, write each result to every stream in input order as it arrives."""
     task_id = bar.add_task("规则审查", total=len(entries))
-    before = predecessors([(e.agency, e.year) for e in entries])
+    from auditor.engine.rulebase import agency_key, predecessors
+
+    before = predecessors([(agency_key(e.agency), e.year) for e in entries])
     html = any(stream.name == "findings.html" for stream in streams)
     waivers = list(live_waivers or [])
 
-    def chunk(seqs: tuple[int, ...]) -> tuple[str, AuditChunk]:
+    def chunk(seqs: tuple[int, ...]) -> AuditChunk:
         jobs = []
         for seq in seqs:
             at = before.get(seq)
             jobs.append((seq, entries[seq].place, entries[at].place if at is not None else None))
-        return "audit", AuditChunk(jobs, html, waivers)
+        return AuditChunk(jobs, html, waivers)
 
     retry: list[int] = []
     size = max(1, min(CHUNK, -(-len(entries) // pool.size)))
 
-    def tasks() -> Iterator[tuple[tuple[int, ...], tuple[str, AuditChunk], int]]:
+    def tasks() -> Iterator[tuple[tuple[int, ...], AuditChunk, int]]:
         for start in range(0, len(entries), size):
             seqs = tuple(range(start, min(start + size, len(entries))))
             yield seqs, chunk(seqs), len(seqs)

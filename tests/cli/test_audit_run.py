@@ -152,9 +152,8 @@ def test_an_expired_waiver_is_reported_once_not_per_chunk(tmp_path, monkeypatch,
 
 def test_predecessors_pair_reports_as_the_rule_base_does():
     """The run's pairing over all inputs equals the rule base's over one batch, short names included."""
-    from auditor.engine.rulebase import previous_reports
+    from auditor.engine.rulebase import predecessors, previous_reports
     from auditor.model import Document
-    from nianbao.audit_run import predecessors
 
     named = [
         ("河北省教育厅", 2021), ("省教育厅", 2022), ("省教育厅", 2023), ("东湖区财政局", 2021),
