@@ -50,6 +50,10 @@ CHUNK = 200
 """Most reports audited per task in pass 2: the rule base validates a chunk's tables in one pandera
 call, whose fixed cost dominates small chunks (per report: 7 ms in chunks of 8, 3.4 ms of 32, 2.2 ms of
 200 on text reports).  Smaller runs are cut in as many chunks as there are workers."""
+READ_BATCH = 8
+"""Most inputs read per task in pass 1: one answer per few documents, not per document, so a worker is
+not left waiting for its next input after each one (a text report is read in about 2 ms).  Fewer when
+the run is small, so that every worker gets a share; URLs are read one per task."""
 URL_ALLOWANCE = 300.0
 """Seconds a URL input may spend downloading (its own timeouts and retries) before its budget starts."""
 
@@ -186,14 +190,19 @@ class _Spool:
         self.path = ""
 
     def put(self, obj: object) -> Place:
+        """Append ``obj``; it can be read back once :meth:`flush` has been called."""
         if self.fh is None or self.fh.closed:
             self.path = os.path.join(self.folder, f"p{os.getpid()}.spool")
-            self.fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the life of the process
+            self.fh = open(self.path, "ab", buffering=1 << 20)  # noqa: SIM115 - open for the process's life
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         offset = self.fh.tell()
         self.fh.write(data)
-        self.fh.flush()
         return self.path, offset, len(data)
+
+    def flush(self) -> None:
+        """Write out what was put (once per task, before its places are sent back)."""
+        if self.fh is not None and not self.fh.closed:
+            self.fh.flush()
 
 
 _READERS: dict[tuple[str, int], int] = {}
@@ -231,8 +240,9 @@ def _spool(folder: str) -> _Spool:
 
 @dataclass(frozen=True, slots=True)
 class ReadTask:
-    source: str
-    in_folder: bool
+    """Pass 1's task: a few inputs, the --level given, and the run's spool folder."""
+
+    inputs: tuple[InputFile, ...]
     level: str | None
     spool: str
 
@@ -247,30 +257,45 @@ class Entry:
     year: int | None
 
 
-def read_task(task: ReadTask, guard: Guard) -> list[Entry | Skipped]:
-    """Load one input and extract each document in it under the budget; spool what comes out."""
+def read_task(task: ReadTask, guard: Guard) -> list[list[Entry | Skipped]]:
+    """Read the task's inputs in order, each under the budget; spool what comes out.  One list per
+    input read: fewer than the inputs when a budget ran out (this worker retires; the parent reads the
+    rest elsewhere)."""
+    spool = _spool(task.spool)
+    done: list[list[Entry | Skipped]] = []
+    try:
+        for item in task.inputs:
+            if guard.exhausted:
+                break
+            done.append(_read_one(item, task.level, spool, guard))
+    finally:
+        spool.flush()
+    return done
+
+
+def _read_one(item: InputFile, level: str | None, spool: _Spool, guard: Guard) -> list[Entry | Skipped]:
+    """Load one input and extract each document in it under the budget."""
     from auditor.extract import NotAReport
 
-    def attempt(item: AuditInput) -> ReportResult | NotAReport:
+    def attempt(doc_input: AuditInput) -> ReportResult | NotAReport:
         try:
-            return extract_one(item, budgeted=True)
+            return extract_one(doc_input, budgeted=True)
         except NotAReport as exc:
             return exc
 
-    loaded = load_input(task.source, task.level)
-    spool = _spool(task.spool)
+    loaded = load_input(item.source, level)
     if isinstance(loaded, ReportResult):
         return [Entry(spool.put(loaded), None, None)]
     out: list[Entry | Skipped] = []
-    for item in loaded:
-        status, value = guard.run(functools.partial(attempt, item))
+    for doc_input in loaded:
+        status, value = guard.run(functools.partial(attempt, doc_input))
         if status != "ok":
-            result = unreadable_result(item.source, hashlib.sha256(item.data).hexdigest(), value)
+            result = unreadable_result(doc_input.source, hashlib.sha256(doc_input.data).hexdigest(), value)
         elif isinstance(value, NotAReport):
-            if task.in_folder:
-                out.append(Skipped(item.source, str(value)))
+            if item.in_folder:
+                out.append(Skipped(doc_input.source, str(value)))
                 continue
-            result = unreadable_result(item.source, hashlib.sha256(item.data).hexdigest(), str(value))
+            result = unreadable_result(doc_input.source, hashlib.sha256(doc_input.data).hexdigest(), str(value))
         else:
             result = value
         doc = result.document
@@ -597,15 +622,31 @@ def _read_pass(
     task_id = bar.add_task("读取解析", total=len(inputs))
     by_input: dict[int, list[Entry | Skipped]] = {}
     parent_spool = _Spool(spool_dir)
-
-    def tasks() -> Iterator[tuple[int, ReadTask, int]]:
-        for i, item in enumerate(inputs):
-            yield i, ReadTask(item.source, item.in_folder, level, spool_dir), 1
-
     is_url = any(i.source.startswith(("http://", "https://")) for i in inputs)
-    for outcome in pool.run(tasks(), allowance=URL_ALLOWANCE if is_url else 0.0):
-        by_input[outcome.task] = _read_outcome(outcome, inputs[outcome.task], parent_spool)
-        bar.advance(task_id)
+    size = 1 if is_url else max(1, min(READ_BATCH, len(inputs) // (pool.size * 4)))
+    retry: list[int] = []
+
+    def task(seqs: tuple[int, ...]) -> tuple[tuple[int, ...], ReadTask, int]:
+        return seqs, ReadTask(tuple(inputs[i] for i in seqs), level, spool_dir), len(seqs)
+
+    def tasks() -> Iterator[tuple[tuple[int, ...], ReadTask, int]]:
+        for start in range(0, len(inputs), size):
+            yield task(tuple(range(start, min(start + size, len(inputs)))))
+        while retry:  # inputs of a task whose worker was lost or retired: again, one per task
+            yield task((retry.pop(),))
+
+    try:
+        for outcome in pool.run(tasks(), allowance=URL_ALLOWANCE if is_url else 0.0):
+            seqs = outcome.task
+            if outcome.status == "ok" or len(seqs) == 1:
+                read = _read_outcome(outcome, inputs[seqs[0]], parent_spool)
+                by_input.update(zip(seqs, read, strict=False))
+                bar.advance(task_id, len(read))
+                retry.extend(reversed(seqs[len(read):]))
+            else:
+                retry.extend(reversed(seqs))
+    finally:
+        parent_spool.flush()
     entries: list[Entry] = []
     skipped: list[Skipped] = []
     for i in range(len(inputs)):
@@ -614,12 +655,14 @@ def _read_pass(
     return entries, skipped
 
 
-def _read_outcome(outcome: Outcome, item: InputFile, spool: _Spool) -> list[Entry | Skipped]:
+def _read_outcome(outcome: Outcome, item: InputFile, spool: _Spool) -> list[list[Entry | Skipped]]:
+    """What a read task gave, one list per input read; a task of one input (``item``) that failed is
+    READ-001 with the reason."""
     if outcome.status == "ok":
-        return list(outcome.value)
+        return [list(read) for read in outcome.value]
     digest = "" if item.source.startswith(("http://", "https://")) else _sha256_file(Path(item.source))
     reason = outcome.reason if outcome.status != "error" else f"解析失败（{outcome.reason}）"
-    return [Entry(spool.put(unreadable_result(item.source, digest, reason)), None, None)]
+    return [[Entry(spool.put(unreadable_result(item.source, digest, reason)), None, None)]]
 
 
 def _audit_pass(

@@ -194,3 +194,74 @@ def default_rulebase_meta() -> list[dict[str, str]]:
     from auditor.engine import default_rulebase
 
     return default_rulebase().rules_meta()
+
+
+_SEEN_SCRIPT = """
+import json, sys
+from pathlib import Path
+import auditor.pipeline
+
+HEAVY = ("pandas", "pandera", "experta")
+SEEN = Path(sys.argv[3])
+real = auditor.pipeline.extract
+
+
+def extract(data, source, **kwargs):  # what this read worker had imported when it read ``source``
+    seen = sorted(m for m in HEAVY if m in sys.modules)
+    (SEEN / (Path(source).name + ".json")).write_text(json.dumps(seen))
+    return real(data, source, **kwargs)
+
+
+auditor.pipeline.extract = extract
+from nianbao.cli import main
+
+sys.argv = ["nianbao", "audit", sys.argv[1], "--out", sys.argv[2], "--format", "json", "--workers", "2"]
+main()
+"""
+
+
+def test_the_read_pass_runs_before_pandas_is_imported(tmp_path):
+    """Read workers are forked before the rule base's imports (pandas, pandera, experta) and never
+    import them; the parent builds the rule base meanwhile and the audit is the same."""
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    proc = subprocess.run([sys.executable, "-c", _SEEN_SCRIPT, str(SEEDS), str(tmp_path / "out"), str(seen)],
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in SEEDS.iterdir())
+    assert sorted(p.stem for p in seen.iterdir()) == names
+    assert all(json.loads(p.read_text()) == [] for p in seen.iterdir())
+    code, _ = _run([SEEDS], tmp_path / "in-process", formats="json", workers=1)
+    assert code == 0
+    assert (tmp_path / "out" / "findings.json").read_bytes() == (tmp_path / "in-process" / "findings.json").read_bytes()
+
+
+def test_a_read_task_of_several_inputs_that_loses_its_worker_costs_one_input(tmp_path, monkeypatch):
+    """Inputs are read a few per task: a worker that dies in one of them costs that one input (read
+    again one per task), the others of its task are audited as usual, in input order."""
+    import os
+    import signal
+
+    import auditor.pipeline
+
+    real = auditor.pipeline.extract
+
+    def extract(data: bytes, source: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        if Path(source).name == "r-13.txt":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(data, source, **kwargs)
+
+    monkeypatch.setattr(auditor.pipeline, "extract", extract)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    seed = next(SEEDS.glob("001_*.txt")).read_bytes()
+    for i in range(40):  # 40 inputs, 2 workers: 5 per task
+        (folder / f"r-{i:02d}.txt").write_bytes(seed)
+    code, log = _run([folder], tmp_path / "out", formats="json", workers=2)
+    assert code == 2
+    data = json.loads((tmp_path / "out" / "findings.json").read_text("utf-8"))
+    assert [Path(r["source"]).name for r in data["reports"]] == [f"r-{i:02d}.txt" for i in range(40)]
+    failed = {Path(r["source"]).name: r["error"] for r in data["reports"] if r["error"]}
+    assert list(failed) == ["r-13.txt"] and "处理进程异常退出（SIGKILL）" in failed["r-13.txt"]
+    assert all(r["year"] == 2022 for r in data["reports"] if not r["error"])
+    assert log.count("无法读取") == 1
