@@ -252,6 +252,8 @@ class WorkerPool:
         self.fork_lock = fork_lock if fork_lock is not None else nullcontext()
         """Held while a worker is forked: a thread that imports holds it, so no child is forked mid-import."""
         self.size = max(1, workers)
+        import ctypes  # noqa: F401 - each worker's _die_with_parent finds it imported
+
         self.idle: list[_Worker] = []
         self.busy: list[_Worker] = []
         for _ in range(self.size):

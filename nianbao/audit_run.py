@@ -400,11 +400,25 @@ def finish(result: ReportResult, seq: int, html: bool) -> tuple[ReportResult, An
 # -- the run -----------------------------------------------------------------------------------------------
 
 
-def _warm_up_readers() -> None:
+PDF_ENGINES = ("pypdfium2", "pdfplumber", "pdfplumber.utils", "auditor.extract.readers.pdfium_pages")
+"""What the PDF reader imports on its first PDF (0.15 s): imported before the read workers are forked
+when PDFs are among the inputs, else each worker imports them again."""
+
+
+def _warm_up_readers(inputs: list[InputFile]) -> None:
     """Import what every read worker needs before forking them, so that each does not import it again
     (no pandas: see :class:`RuleBaseLoader`)."""
+    import importlib
+
     from auditor.extract.readers import docx, html, pdf, text  # noqa: F401
     from auditor.extract.structure import build_document  # noqa: F401
+
+    if any(item.source.lower().endswith(".pdf") for item in inputs):
+        for name in PDF_ENGINES:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # the reader's own import, on its first PDF, says what is missing
+                log.debug("not preloaded: %s", name)
 
 
 class RuleBaseLoader:
@@ -560,7 +574,7 @@ def _run(
     from auditor.findings.writers import STREAMS
     from auditor.workers import default_workers
 
-    _warm_up_readers()
+    _warm_up_readers(inputs)
     spool_dir = tempfile.mkdtemp(prefix=".nianbao-spool-", dir=out)
     streams: list[Any] = []
     bar = _progress(console)
