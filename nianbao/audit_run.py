@@ -181,6 +181,25 @@ def _sha256_file(path: Path) -> str:
 Place = tuple[str, int, int]
 
 
+def _spool_reducers() -> dict[Any, Any]:
+    """pickle's reducers for the spool: a table cell (two hundred in a report) as its class and its
+    field values, which halves the time to spool a document and read it back (the default writes
+    each cell's field names and sets them one by one).  Default pickling if Cell's fields ever cannot
+    be passed to its constructor as they are."""
+    import copyreg
+    import dataclasses
+    import operator
+
+    from auditor.model import Cell
+
+    table = copyreg.dispatch_table.copy()
+    fields = dataclasses.fields(Cell)
+    if len(fields) > 1 and all(f.init for f in fields) and not hasattr(Cell, "__post_init__"):
+        values = operator.attrgetter(*(f.name for f in fields))
+        table[Cell] = lambda cell: (Cell, values(cell))
+    return table
+
+
 class _Spool:
     """One append-only file per process under the run's spool folder."""
 
@@ -188,16 +207,18 @@ class _Spool:
         self.folder = folder
         self.fh: Any = None
         self.path = ""
+        self.reducers = _spool_reducers()
 
     def put(self, obj: object) -> Place:
         """Append ``obj``; it can be read back once :meth:`flush` has been called."""
         if self.fh is None or self.fh.closed:
             self.path = os.path.join(self.folder, f"p{os.getpid()}.spool")
             self.fh = open(self.path, "ab", buffering=1 << 20)  # noqa: SIM115 - open for the process's life
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
         offset = self.fh.tell()
-        self.fh.write(data)
-        return self.path, offset, len(data)
+        pickler = pickle.Pickler(self.fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = self.reducers
+        pickler.dump(obj)
+        return self.path, offset, self.fh.tell() - offset
 
     def flush(self) -> None:
         """Write out what was put (once per task, before its places are sent back)."""
