@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor import __version__
-from auditor.findings.jsonout import AtomicFile, drain
+from auditor.findings.jsonout import AtomicFile, drain, pretty_json
 from auditor.findings.model import Finding, ReportResult
 from auditor.findings.sanitize import UTF8_UNSAFE, Sanitizer
 
@@ -122,8 +122,7 @@ class SarifStream:
         self.artifacts.abort()
 
 
-def _indented(value: Any, level: int) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+_indented = pretty_json
 
 
 def sarif_document(results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> dict[str, Any]:
