@@ -454,7 +454,8 @@ class RuleBaseLoader:
     """Seconds the thread may hold the GIL while the parent has a worker to answer (Python's default,
     5 ms, left read workers idle between documents)."""
 
-    def __init__(self) -> None:
+    def __init__(self, formats: list[str]) -> None:
+        self.formats = formats
         self.lock = threading.Lock()
         self._thread = threading.Thread(target=self._build, name="nianbao-rulebase", daemon=True)
         self._value: Any = None
@@ -470,9 +471,10 @@ class RuleBaseLoader:
     def _build(self) -> None:
         try:
             from auditor.engine import default_rulebase
-            from auditor.findings import htmlreport  # noqa: F401 - the audit workers render parts
+            from auditor.findings.writers import preload
 
             self._value = default_rulebase()
+            preload(["json", *self.formats])  # the audit workers render findings.html's parts
         except BaseException as exc:  # noqa: BLE001 - re-raised in the parent's thread by result()
             self._error = exc
         finally:
@@ -601,7 +603,7 @@ def _run(
     bar = _progress(console)
     n_workers = workers if workers and workers > 0 else default_workers()
     budget = budget or Budget()
-    loader = RuleBaseLoader()
+    loader = RuleBaseLoader(wanted)
     try:
         with bar:
             with WorkerPool(read_task, workers=n_workers, budget=budget, tick=bar.refresh, fork_lock=loader.lock) as pool:
