@@ -38,10 +38,6 @@ DEFAULT_SECONDS = 30.0
 """Per document: a real 6-page report in PDF takes under 1 s, a long one a few; 30 s is a runaway."""
 DEFAULT_MEMORY_MB = 2048
 """Address space a worker may add: real reports need tens of MB; bombs inflate to gigabytes."""
-GC_THRESHOLD = 20_000
-"""Allocations between a worker's youngest-generation collections (Python's default: 700).  A document
-model is thousands of small objects: at the default the collector ran over and over while a chunk of
-them was unpickled or audited (about a quarter of the audit pass's CPU on text reports)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +160,10 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a crash is reported by the parent in one line, not as a C traceback
     signal.signal(signal.SIGALRM, _on_alarm)
-    # What the parent imported never becomes garbage: leave it out of every collection (which would
-    # also write to each object's header and so copy the shared pages), and collect less often.
+    # What the parent imported never becomes garbage: leave it out of every collection.  The oldest
+    # generation's collections went over all of pandas' objects again and again (a sixth of the audit
+    # pass's CPU on text reports), and wrote to each object's header, copying the shared pages.
     gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     if init is not None:
         init()
     _cap_memory(budget.memory_mb)
