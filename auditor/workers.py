@@ -27,7 +27,7 @@ import resource
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Self
@@ -175,18 +175,7 @@ def _worker_main(
             return
         if payload is None:
             return
-        try:
-            reply: tuple[str, Any] = ("ok", fn(payload, guard))
-        except BudgetExceeded:
-            guard.exhausted = True
-            reply = ("time", budget.time_reason())
-        except MemoryError:
-            guard.exhausted = True
-            reply = ("memory", budget.memory_reason())
-        except Exception as exc:  # noqa: BLE001 - reported as the task's one-line reason
-            reply = ("error", f"{type(exc).__name__}: {exc}"[:300])
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        reply = _run_task(fn, payload, guard)
         try:
             conn.send((*reply, guard.exhausted))
         except MemoryError:
@@ -194,6 +183,22 @@ def _worker_main(
             conn.send(("memory", budget.memory_reason(), True))
         if guard.exhausted:
             return
+
+
+def _run_task(fn: TaskFn, payload: Any, guard: Guard) -> tuple[str, Any]:
+    """One task in the worker: ("ok", value), or its outcome's kind and one-line reason."""
+    try:
+        return "ok", fn(payload, guard)
+    except BudgetExceeded:
+        guard.exhausted = True
+        return "time", guard.budget.time_reason()
+    except MemoryError:
+        guard.exhausted = True
+        return "memory", guard.budget.memory_reason()
+    except Exception as exc:  # noqa: BLE001 - reported as the task's one-line reason
+        return "error", f"{type(exc).__name__}: {exc}"[:300]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 class _Worker:
@@ -213,10 +218,8 @@ class _Worker:
         if kill and self.process.is_alive():
             self.process.kill()
         else:
-            try:
+            with suppress(OSError):
                 self.conn.send(None)
-            except OSError:
-                pass
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
@@ -280,7 +283,8 @@ class WorkerPool:
                 task, payload, documents = nxt
                 worker = self.idle.pop()
                 worker.task = (task, documents)
-                worker.deadline = time.monotonic() + allowance + self.budget.seconds * documents + self.budget.grace
+                seconds = allowance + self.budget.seconds * documents + self.budget.grace
+                worker.deadline = time.monotonic() + seconds
                 worker.conn.send(payload)
                 self.busy.append(worker)
             if not self.busy:

@@ -310,13 +310,14 @@ def _read_one(item: InputFile, level: str | None, spool: _Spool, guard: Guard) -
     out: list[Entry | Skipped] = []
     for doc_input in loaded:
         status, value = guard.run(functools.partial(attempt, doc_input))
+        digest = hashlib.sha256(doc_input.data).hexdigest
         if status != "ok":
-            result = unreadable_result(doc_input.source, hashlib.sha256(doc_input.data).hexdigest(), value)
+            result = unreadable_result(doc_input.source, digest(), value)
         elif isinstance(value, NotAReport):
             if item.in_folder:
                 out.append(Skipped(doc_input.source, str(value)))
                 continue
-            result = unreadable_result(doc_input.source, hashlib.sha256(doc_input.data).hexdigest(), str(value))
+            result = unreadable_result(doc_input.source, digest(), str(value))
         else:
             result = value
         doc = result.document
@@ -578,7 +579,9 @@ def run_audit(
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     with route_library_logging(out / "audit.log"):
-        return _run(inputs, skipped, out, wanted, fail_on, level, live_waivers, console, workers, budget, started)
+        return _run(
+            inputs, skipped, out, wanted, fail_on, level, live_waivers, console, workers, budget, started
+        )
 
 
 def _run(
@@ -606,12 +609,16 @@ def _run(
     loader = RuleBaseLoader(wanted)
     try:
         with bar:
-            with WorkerPool(read_task, workers=n_workers, budget=budget, tick=bar.refresh, fork_lock=loader.lock) as pool:
+            readers = WorkerPool(
+                read_task, workers=n_workers, budget=budget, tick=bar.refresh, fork_lock=loader.lock
+            )
+            with readers:
                 loader.start()
-                entries, more_skipped = _read_pass(pool, inputs, level, spool_dir, bar)
+                entries, more_skipped = _read_pass(readers, inputs, level, spool_dir, bar)
             rulebase = loader.result()
-            rules_meta = rulebase.rules_meta()
-            streams = [STREAMS[name](out, rules_meta) for name in ["json", *[w for w in wanted if w != "json"]]]
+            rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
+            names = ["json", *[w for w in wanted if w != "json"]]
+            streams = [STREAMS[name](out, rules_meta) for name in names]
             skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
             with WorkerPool(audit_task, workers=n_workers, budget=budget, tick=bar.refresh) as pool:
                 stats = _audit_pass(pool, entries, streams, rulebase, live_waivers, fail_on, bar)
@@ -679,7 +686,7 @@ def _read_pass(
                 read = _read_outcome(outcome, inputs[seqs[0]], parent_spool)
                 by_input.update(zip(seqs, read, strict=False))
                 bar.advance(task_id, len(read))
-                retry.extend(reversed(seqs[len(read):]))
+                retry.extend(reversed(seqs[len(read) :]))
             else:
                 retry.extend(reversed(seqs))
     finally:
@@ -721,36 +728,16 @@ def _audit_pass(
 ) -> RunStats:
     """Pass 2: audit in chunks, write each result to every stream in input order as it arrives."""
     task_id = bar.add_task("规则审查", total=len(entries))
-    from auditor.engine.rulebase import agency_key, predecessors
-
-    before = predecessors([(agency_key(e.agency), e.year) for e in entries])
     html = any(stream.name == "findings.html" for stream in streams)
     waivers = list(live_waivers or [])
-
-    def chunk(seqs: tuple[int, ...]) -> AuditChunk:
-        jobs = []
-        for seq in seqs:
-            at = before.get(seq)
-            jobs.append((seq, entries[seq].place, entries[at].place if at is not None else None))
-        return AuditChunk(jobs, html, waivers)
-
     retry: list[int] = []
-    size = chunk_size(len(entries), pool.size)
-
-    def tasks() -> Iterator[tuple[tuple[int, ...], AuditChunk, int]]:
-        for start in range(0, len(entries), size):
-            seqs = tuple(range(start, min(start + size, len(entries))))
-            yield seqs, chunk(seqs), len(seqs)
-        while retry:  # a chunk whose worker was killed: its reports again, one per task
-            seq = retry.pop()
-            yield (seq,), chunk((seq,)), 1
-
+    tasks = _audit_tasks(entries, chunk_size(len(entries), pool.size), AuditChunk([], html, waivers), retry)
     stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
     waiting: dict[int, tuple[ReportResult, Any]] = {}
     expired: dict[Any, None] = {}
     next_seq = 0
-    for outcome in pool.run(tasks()):
+    for outcome in pool.run(tasks):
         seqs = outcome.task
         if outcome.status == "ok":
             done, stale_waivers = outcome.value
@@ -759,23 +746,60 @@ def _audit_pass(
             retry.extend(reversed(seqs))
             continue
         else:
-            stale = _get(entries[seqs[0]].place)
-            failed = unreadable_result(stale.source, stale.sha256, outcome.reason)
-            rulebase.audit([failed])
-            expired.update(dict.fromkeys(_apply_waivers([failed], waivers)))
-            done = [(seqs[0], *finish(failed, seqs[0], html))]
-        for seq, result, part in done:
-            waiting[seq] = (result, part)
+            place = entries[seqs[0]].place
+            done, stale_waivers = _failed(place, seqs[0], outcome.reason, rulebase, waivers, html)
+            expired.update(dict.fromkeys(stale_waivers))
+        waiting.update((seq, (result, part)) for seq, result, part in done)
         while next_seq in waiting:
             _write(*waiting.pop(next_seq), streams, stats, threshold)
             next_seq += 1
             bar.advance(task_id)
     for waiver in expired:  # once for the run, not once per chunk
-        log.warning("豁免已于 %s 过期，不再适用：%s %s（%s）", waiver.expires, waiver.rule, waiver.document, waiver.reason)
+        log.warning(
+            "豁免已于 %s 过期，不再适用：%s %s（%s）",
+            waiver.expires, waiver.rule, waiver.document, waiver.reason,
+        )  # fmt: skip
     return stats
 
 
-def _write(result: ReportResult, part: Any, streams: list[Any], stats: RunStats, threshold: int | None) -> None:
+def _audit_tasks(
+    entries: list[Entry], size: int, like: AuditChunk, retry: list[int]
+) -> Iterator[tuple[tuple[int, ...], AuditChunk, int]]:
+    """Pass 2's tasks: chunks of ``size`` reports in input order, each with its predecessor's place
+    (same body, year before, anywhere in the run); then each report in ``retry`` alone (its chunk's
+    worker was lost).  ``like`` carries what every chunk shares (HTML wanted, the waivers)."""
+    from auditor.engine.rulebase import agency_key, predecessors
+
+    before = predecessors([(agency_key(e.agency), e.year) for e in entries])
+
+    def chunk(seqs: tuple[int, ...]) -> tuple[tuple[int, ...], AuditChunk, int]:
+        jobs = []
+        for seq in seqs:
+            at = before.get(seq)
+            jobs.append((seq, entries[seq].place, entries[at].place if at is not None else None))
+        return seqs, AuditChunk(jobs, like.html, like.waivers), len(seqs)
+
+    for start in range(0, len(entries), size):
+        yield chunk(tuple(range(start, min(start + size, len(entries)))))
+    while retry:
+        yield chunk((retry.pop(),))
+
+
+def _failed(
+    place: Place, seq: int, reason: str, rulebase: Any, waivers: list[Any], html: bool
+) -> tuple[list[Audited], list[Any]]:
+    """A report whose audit ran out of budget alone: READ-001 with the reason, audited in the parent
+    (that finding only), waivers applied; and the expired waivers that would have applied."""
+    stale = _get(place)
+    failed = unreadable_result(stale.source, stale.sha256, reason)
+    rulebase.audit([failed])
+    expired = _apply_waivers([failed], waivers)
+    return [(seq, *finish(failed, seq, html))], expired
+
+
+def _write(
+    result: ReportResult, part: Any, streams: list[Any], stats: RunStats, threshold: int | None
+) -> None:
     for stream in streams:
         if part is not None and hasattr(stream, "add_part"):
             stream.add_part(part)  # findings.html: rendered in the worker already

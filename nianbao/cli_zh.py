@@ -165,4 +165,4 @@ def _localise_rich_utils(rich_utils: Any) -> None:
         exc.format_message = lambda: translate_error(message())  # this instance only
         format_error(exc)
 
-    rich_utils.rich_format_error = error  # type: ignore[assignment]  # functools.wraps' type, same call
+    rich_utils.rich_format_error = error

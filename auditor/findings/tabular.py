@@ -166,7 +166,7 @@ class XlsxStream:
         return target.commit()
 
     def abort(self) -> None:
-        self.book = None  # type: ignore[assignment]
+        self.book = None
 
 
 def write_csv(out_dir: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:
