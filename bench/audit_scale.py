@@ -103,7 +103,7 @@ def run_measured(
             sample = tree_memory(proc.pid)
             peak = [max(a, b) for a, b in zip(peak, sample, strict=True)]
             with contextlib.suppress(subprocess.TimeoutExpired):
-                proc.wait(timeout=0.2)  # returns when the command ends: the time is not rounded up to a sample
+                proc.wait(timeout=0.2)  # returns when the command ends: the time is not rounded up
         elapsed = time.perf_counter() - started
         err.seek(0)
         tail = err.read().decode("utf-8", errors="replace").strip().splitlines()[-1:]
@@ -128,7 +128,8 @@ def main() -> None:
             print(f"corpus: {args.docs} reports ({', '.join(formats)}), {size / 1e6:.0f} MB, "
                   f"rendered in {time.perf_counter() - t0:.0f} s")  # fmt: skip
         out = work / "out"
-        cmd = [sys.executable, "-m", "nianbao.cli", "audit", str(corpus), "--out", str(out), "--format", args.outputs]
+        cmd = [sys.executable, "-m", "nianbao.cli", "audit", str(corpus), "--out", str(out),
+               "--format", args.outputs]  # fmt: skip
         if args.workers:
             cmd += ["--workers", str(args.workers)]
         elapsed, code, (pss, rss, largest), tail = run_measured(cmd)

@@ -67,7 +67,8 @@ def audit_seconds(corpus: Path, out: Path, args: argparse.Namespace, env: dict[s
     """Wall-clock seconds of one `nianbao audit` of ``corpus`` (exit 0 or 1 expected); its CPU seconds
     are appended to :data:`CPU` (on a shared machine the wall clock counts others' work too)."""
     before = _children_cpu()
-    cmd = [sys.executable, "-m", "nianbao.cli", "audit", str(corpus), "--out", str(out), "--format", args.outputs]
+    cmd = [sys.executable, "-m", "nianbao.cli", "audit", str(corpus), "--out", str(out),
+           "--format", args.outputs]  # fmt: skip
     if args.workers:
         cmd += ["--workers", str(args.workers)]
     elapsed, code, _, tail = run_measured(cmd, env=env)
@@ -106,11 +107,13 @@ def one_format(formats: str, count: int, work: Path, args: argparse.Namespace, e
         big = work / f"{corpus.name}-x{args.steady}"
         make_corpus(big, count * args.steady, kinds, os.cpu_count() or 1)
         t_big = median_of(args.repeat, lambda: audit_seconds(big, out, args, env))
-        steady, how = (args.steady - 1) * count / (t_big - a), f"{count * args.steady} reports in {t_big:.1f} s"
+        steady = (args.steady - 1) * count / (t_big - a)
+        how = f"{count * args.steady} reports in {t_big:.1f} s"
         shutil.rmtree(big, ignore_errors=True)
     else:
         steady, how = (len(paths) - 1) / max(a - start, 1e-9), "beyond the one-report run"
-    print(f"{'':8} start-up (one report) {start:5.2f} s, CPU {start_cpu:4.2f} s; steady state {steady:5.0f} reports/s ({how}), "
+    print(f"{'':8} start-up (one report) {start:5.2f} s, CPU {start_cpu:4.2f} s; "
+          f"steady state {steady:5.0f} reports/s ({how}), "
           f"= {len(paths) / steady / f:4.0f} × floor", flush=True)  # fmt: skip
 
 

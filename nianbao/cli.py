@@ -31,18 +31,24 @@ SERVE_PORT = 8000
 
 @app.command()
 def audit(
-    paths: Annotated[list[str], typer.Argument(help="报告文件、目录（递归查找）或网址", metavar="路径或网址")],
+    paths: Annotated[list[str], typer.Argument(
+        help="报告文件、目录（递归查找）或网址", metavar="路径或网址")],
     out: Annotated[Path, typer.Option("--out", help="输出目录", metavar="目录")] = Path("reports_out"),
     format: Annotated[str, typer.Option(
-        "--format", help="输出格式，逗号分隔：json,html,xlsx,csv,sarif（findings.json 总会写出）", metavar="格式")] = "json,html",
+        "--format", help="输出格式，逗号分隔：json,html,xlsx,csv,sarif（findings.json 总会写出）",
+        metavar="格式")] = "json,html",
     fail_on: Annotated[str | None, typer.Option(
-        "--fail-on", help="有该级别（error 错误 / warning 警告）及以上的问题时退出码为 1", metavar="级别")] = None,
+        "--fail-on", help="有该级别（error 错误 / warning 警告）及以上的问题时退出码为 1",
+        metavar="级别")] = None,
     level: Annotated[str | None, typer.Option(
-        "--level", help="机关层级：government 人民政府 / department 政府部门 / township 乡镇街道（默认从标题判断）",
+        "--level",
+        help="机关层级：government 人民政府 / department 政府部门 / township 乡镇街道（默认从标题判断）",
         metavar="层级")] = None,
-    waivers: Annotated[Path | None, typer.Option("--waivers", help="豁免清单（TOML）", metavar="文件")] = None,
+    waivers: Annotated[Path | None, typer.Option(
+        "--waivers", help="豁免清单（TOML）", metavar="文件")] = None,
     workers: Annotated[int | None, typer.Option(
-        "--workers", help="并行处理的进程数（默认：本机核数）", envvar="NIANBAO_WORKERS", min=1, metavar="个数")] = None,
+        "--workers", help="并行处理的进程数（默认：本机核数）", envvar="NIANBAO_WORKERS", min=1,
+        metavar="个数")] = None,
     doc_timeout: Annotated[float, typer.Option(
         "--doc-timeout", help="单个文档的处理时间上限（秒），超出记为 READ-001“超出处理预算”",
         envvar="NIANBAO_DOC_TIMEOUT", min=0.1, metavar="秒")] = DEFAULT_SECONDS,
@@ -65,7 +71,8 @@ def inspect(
     file: Annotated[Path, typer.Argument(help="一份报告文件", metavar="文件")],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出解析结果")] = False,
     level: Annotated[str | None, typer.Option(
-        "--level", help="机关层级：government / department / township（默认从标题判断）", metavar="层级")] = None,
+        "--level", help="机关层级：government / department / township（默认从标题判断）",
+        metavar="层级")] = None,
 ) -> None:
     """显示一份报告的解析结果：标题、年度、各部分，以及表二、表三、表四的表格。"""
     from auditor.extract import ReadError, extract
@@ -93,8 +100,10 @@ app.add_typer(rules_app, name="rules")
 @app.command()
 def serve(
     port: Annotated[int, typer.Option("--port", help="监听端口", metavar="端口")] = SERVE_PORT,
-    store: Annotated[Path, typer.Option("--store", help="存储目录，与 crawl、run 相同", metavar="目录")] = Path("data"),
-    host: Annotated[str, typer.Option("--host", help="监听地址；默认只允许本机访问", metavar="地址")] = "127.0.0.1",
+    store: Annotated[Path, typer.Option(
+        "--store", help="存储目录，与 crawl、run 相同", metavar="目录")] = Path("data"),
+    host: Annotated[str, typer.Option(
+        "--host", help="监听地址；默认只允许本机访问", metavar="地址")] = "127.0.0.1",
     db: Annotated[str | None, typer.Option(
         "--db", help="数据库地址（默认：存储目录中的 SQLite）", metavar="URL")] = None,
 ) -> None:

@@ -3,8 +3,8 @@
 typer (with the click it bundles) prints its own words in English — "Usage:", "Options", "Show this
 message and exit.", "[default: …]" — and a type for every option, ``<bool>`` for a flag.  It has no
 translation hook for them, so :func:`localise` sets its module-level wording and wraps the few
-functions that produce the rest (usage line, flag types, the help option, usage errors).  The project pins typer in uv.lock; tests/cli/test_help.py fails if
-an upgrade brings English back.
+functions that produce the rest (usage line, flag types, the help option, usage errors).  The project
+pins typer in uv.lock; tests/cli/test_help.py fails if an upgrade brings English back.
 """
 
 from __future__ import annotations

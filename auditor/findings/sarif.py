@@ -94,7 +94,8 @@ class SarifStream:
         for f in result.findings:
             if f.rule_id not in self.rule_index:  # a finding made outside the rule base (portal checks)
                 self.rule_index[f.rule_id] = len(self.known)
-                self.known.append({"id": f.rule_id, "title": f.title, "severity": f.severity, "basis": f.basis})
+                rule = {"id": f.rule_id, "title": f.title, "severity": f.severity, "basis": f.basis}
+                self.known.append(rule)
             entry = self.clean.text(_indented(_result(f, result.source, self.rule_index), 4))
             self.file.write(("\n        " if self.results == 0 else ",\n        ") + entry)
             self.results += 1

@@ -32,7 +32,8 @@ class Stream(ReportStream, Protocol):
 
 
 class HtmlStream:
-    """findings.html through the HTML writer's own stream (:class:`~auditor.findings.htmlreport.HtmlWriter`)."""
+    """findings.html through the HTML writer's own stream
+    (:class:`~auditor.findings.htmlreport.HtmlWriter`)."""
 
     name = "findings.html"
 

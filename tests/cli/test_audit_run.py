@@ -34,7 +34,8 @@ def _reports(out: Path) -> dict[str, dict]:
     return {Path(r["source"]).name: r for r in data["reports"]}
 
 
-_ZERO_ORGS = {f"T3.{{row}}.{c}": "0" for c in ("commercial", "research", "public_interest", "legal", "other_org")}
+_ORGS = ("commercial", "research", "public_interest", "legal", "other_org")
+_ZERO_ORGS = {f"T3.{{row}}.{c}": "0" for c in _ORGS}
 
 
 def _series(folder: Path) -> list[Path]:
@@ -161,7 +162,9 @@ def test_predecessors_pair_reports_as_the_rule_base_does():
         ("山西省教育厅", 2019), ("省教育厅", 2020), ("西湖区 财政局", 2021), ("西湖区财政局", 2022),
         (None, 2022), ("某机关", None), ("卫滨区人民政府", 2022), ("新乡市卫滨区人民政府", 2021),
     ]  # fmt: skip
-    docs = [Document(source=str(i), sha256="", format="txt", agency=a, year=y) for i, (a, y) in enumerate(named)]
+    docs = [
+        Document(source=str(i), sha256="", format="txt", agency=a, year=y) for i, (a, y) in enumerate(named)
+    ]
     expected = {i: int(doc.source) for i, doc in previous_reports(docs).items()}
     keys = [(a.replace(" ", "") if a else None, y) for a, y in named]
     assert predecessors(keys) == expected
@@ -233,7 +236,8 @@ def test_the_read_pass_runs_before_pandas_is_imported(tmp_path):
     assert all(json.loads(p.read_text()) == [] for p in seen.iterdir())
     code, _ = _run([SEEDS], tmp_path / "in-process", formats="json", workers=1)
     assert code == 0
-    assert (tmp_path / "out" / "findings.json").read_bytes() == (tmp_path / "in-process" / "findings.json").read_bytes()
+    in_process = (tmp_path / "in-process" / "findings.json").read_bytes()
+    assert (tmp_path / "out" / "findings.json").read_bytes() == in_process
 
 
 def test_a_read_task_of_several_inputs_that_loses_its_worker_costs_one_input(tmp_path, monkeypatch):

@@ -12,7 +12,9 @@ from auditor.findings.jsonout import pretty_json
 from auditor.pipeline import AuditInput, audit_batch
 from tests.extract.expected_model import SHARED
 
-ODD_STRINGS = ["", "年报", 'quote " back \\ slash', "ctl \x00\x1f\x7f", "\ud800 lone", "tab\tnew\nline", "\u2028"]
+ODD_STRINGS = [
+    "", "年报", 'quote " back \\ slash', "ctl \x00\x1f\x7f", "\ud800 lone", "tab\tnew\nline", "\u2028",
+]  # fmt: skip
 
 
 def _reference(value: object, level: int) -> str:
@@ -23,7 +25,8 @@ def _random_value(rng: random.Random, depth: int = 0) -> object:
     kinds = ["str", "int", "float", "bool", "none"] + (["list", "tuple", "dict"] * 2 if depth < 4 else [])
     kind = rng.choice(kinds)
     if kind == "str":
-        return rng.choice([*ODD_STRINGS, "".join(chr(rng.randrange(0, 0x3000)) for _ in range(rng.randrange(6)))])
+        made = "".join(chr(rng.randrange(0, 0x3000)) for _ in range(rng.randrange(6)))
+        return rng.choice([*ODD_STRINGS, made])
     if kind == "int":
         return rng.choice([0, -1, 7, 10**30, True, False])
     if kind == "float":
