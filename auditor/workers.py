@@ -271,14 +271,15 @@ class WorkerPool:
         self.replaced += 1
 
     def run(self, tasks: Iterable[tuple[Any, Any, int]], allowance: float = 0.0) -> Iterator[Outcome]:
-        """Run every task; ``allowance`` seconds are added to each task's deadline (downloads)."""
+        """Run every task; ``allowance`` seconds are added to each task's deadline (downloads).
+
+        ``tasks`` is asked for more whenever a worker is idle, also after it once ran dry: a
+        :class:`Requeue` given back a task by the caller (whose worker was lost) gives it then."""
         pending = iter(tasks)
-        exhausted = False
         while True:
-            while self.idle and not exhausted:
+            while self.idle:
                 nxt = next(pending, None)
                 if nxt is None:
-                    exhausted = True
                     break
                 task, payload, documents = nxt
                 worker = self.idle.pop()
@@ -351,6 +352,31 @@ class WorkerPool:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class Requeue:
+    """Tasks for :meth:`WorkerPool.run`: ``first`` in order, then each key put back with :meth:`again`,
+    one per task, made by ``single(key)``.  Asked again after it ran dry, it gives what was put back
+    since (a generator, once finished, would have nothing more to give)."""
+
+    def __init__(self, first: Iterable[Any], single: Callable[[Any], Any]) -> None:
+        self.first = iter(first)
+        self.single = single
+        self.back: list[Any] = []
+
+    def again(self, keys: Iterable[Any]) -> None:
+        """Run each of ``keys`` again, alone, in this order."""
+        self.back.extend(reversed(list(keys)))
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> Any:
+        for task in self.first:
+            return task
+        if self.back:
+            return self.single(self.back.pop())
+        raise StopIteration
 
 
 def _death_reason(worker: _Worker, budget: Budget) -> str:

@@ -42,7 +42,7 @@ from rich.console import Console
 from auditor.extract.api import MAX_INPUT_BYTES, SUPPORTED_SUFFIXES
 from auditor.findings.model import SEVERITY_RANK, ReportResult
 from auditor.pipeline import AuditInput, extract_one, unreadable_result
-from auditor.workers import Budget, Guard, Outcome, WorkerPool
+from auditor.workers import Budget, Guard, Outcome, Requeue, WorkerPool
 from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
@@ -668,27 +668,23 @@ def _read_pass(
     parent_spool = _Spool(spool_dir)
     is_url = any(i.source.startswith(("http://", "https://")) for i in inputs)
     size = 1 if is_url else max(1, min(READ_BATCH, len(inputs) // (pool.size * 4)))
-    retry: list[int] = []
 
     def task(seqs: tuple[int, ...]) -> tuple[tuple[int, ...], ReadTask, int]:
         return seqs, ReadTask(tuple(inputs[i] for i in seqs), level, spool_dir), len(seqs)
 
-    def tasks() -> Iterator[tuple[tuple[int, ...], ReadTask, int]]:
-        for start in range(0, len(inputs), size):
-            yield task(tuple(range(start, min(start + size, len(inputs)))))
-        while retry:  # inputs of a task whose worker was lost or retired: again, one per task
-            yield task((retry.pop(),))
-
+    batches = (tuple(range(start, min(start + size, len(inputs)))) for start in range(0, len(inputs), size))
+    # inputs of a task whose worker was lost, or retired before reading them: again, one per task
+    tasks = Requeue((task(seqs) for seqs in batches), lambda seq: task((seq,)))
     try:
-        for outcome in pool.run(tasks(), allowance=URL_ALLOWANCE if is_url else 0.0):
+        for outcome in pool.run(tasks, allowance=URL_ALLOWANCE if is_url else 0.0):
             seqs = outcome.task
             if outcome.status == "ok" or len(seqs) == 1:
                 read = _read_outcome(outcome, inputs[seqs[0]], parent_spool)
                 by_input.update(zip(seqs, read, strict=False))
                 bar.advance(task_id, len(read))
-                retry.extend(reversed(seqs[len(read) :]))
+                tasks.again(seqs[len(read) :])
             else:
-                retry.extend(reversed(seqs))
+                tasks.again(seqs)
     finally:
         parent_spool.flush()
     entries: list[Entry] = []
@@ -730,8 +726,7 @@ def _audit_pass(
     task_id = bar.add_task("规则审查", total=len(entries))
     html = any(stream.name == "findings.html" for stream in streams)
     waivers = list(live_waivers or [])
-    retry: list[int] = []
-    tasks = _audit_tasks(entries, chunk_size(len(entries), pool.size), AuditChunk([], html, waivers), retry)
+    tasks = _audit_tasks(entries, chunk_size(len(entries), pool.size), AuditChunk([], html, waivers))
     stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
     waiting: dict[int, tuple[ReportResult, Any]] = {}
@@ -742,8 +737,8 @@ def _audit_pass(
         if outcome.status == "ok":
             done, stale_waivers = outcome.value
             expired.update(dict.fromkeys(stale_waivers))
-        elif len(seqs) > 1:
-            retry.extend(reversed(seqs))
+        elif len(seqs) > 1:  # the chunk's worker was lost: its reports again, one per task
+            tasks.again(seqs)
             continue
         else:
             place = entries[seqs[0]].place
@@ -762,12 +757,10 @@ def _audit_pass(
     return stats
 
 
-def _audit_tasks(
-    entries: list[Entry], size: int, like: AuditChunk, retry: list[int]
-) -> Iterator[tuple[tuple[int, ...], AuditChunk, int]]:
+def _audit_tasks(entries: list[Entry], size: int, like: AuditChunk) -> Requeue:
     """Pass 2's tasks: chunks of ``size`` reports in input order, each with its predecessor's place
-    (same body, year before, anywhere in the run); then each report in ``retry`` alone (its chunk's
-    worker was lost).  ``like`` carries what every chunk shares (HTML wanted, the waivers)."""
+    (same body, year before, anywhere in the run); a report put back runs alone.  ``like`` carries
+    what every chunk shares (HTML wanted, the waivers)."""
     from auditor.engine.rulebase import agency_key, predecessors
 
     before = predecessors([(agency_key(e.agency), e.year) for e in entries])
@@ -779,10 +772,8 @@ def _audit_tasks(
             jobs.append((seq, entries[seq].place, entries[at].place if at is not None else None))
         return seqs, AuditChunk(jobs, like.html, like.waivers), len(seqs)
 
-    for start in range(0, len(entries), size):
-        yield chunk(tuple(range(start, min(start + size, len(entries)))))
-    while retry:
-        yield chunk((retry.pop(),))
+    chunks = (tuple(range(start, min(start + size, len(entries)))) for start in range(0, len(entries), size))
+    return Requeue((chunk(seqs) for seqs in chunks), lambda seq: chunk((seq,)))
 
 
 def _failed(
