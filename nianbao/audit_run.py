@@ -49,7 +49,7 @@ IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".t
 CHUNK = 200
 """Most reports audited per task in pass 2: the rule base validates a chunk's tables in one pandera
 call, whose fixed cost dominates small chunks (per report: 7 ms in chunks of 8, 3.4 ms of 32, 2.2 ms of
-200 on text reports).  Smaller runs are cut in as many chunks as there are workers."""
+200 on text reports).  The chunks are as many as the workers, or a multiple of them (:func:`chunk_size`)."""
 READ_BATCH = 8
 """Most inputs read per task in pass 1: one answer per few documents, not per document, so a worker is
 not left waiting for its next input after each one (a text report is read in about 2 ms).  Fewer when
