@@ -609,19 +609,25 @@ def _run(
     loader = RuleBaseLoader(wanted)
     try:
         with bar:
+            batch = read_batch(inputs, n_workers)
             readers = WorkerPool(
-                read_task, workers=n_workers, budget=budget, tick=bar.refresh, fork_lock=loader.lock
-            )
+                read_task, workers=_needed(len(inputs), batch, n_workers), budget=budget, tick=bar.refresh,
+                fork_lock=loader.lock,
+            )  # fmt: skip
             with readers:
                 loader.start()
-                entries, more_skipped = _read_pass(readers, inputs, level, spool_dir, bar)
+                entries, more_skipped = _read_pass(readers, inputs, batch, level, spool_dir, bar)
             rulebase = loader.result()
             rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
             names = ["json", *[w for w in wanted if w != "json"]]
             streams = [STREAMS[name](out, rules_meta) for name in names]
             skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
-            with WorkerPool(audit_task, workers=n_workers, budget=budget, tick=bar.refresh) as pool:
-                stats = _audit_pass(pool, entries, streams, rulebase, live_waivers, fail_on, bar)
+            size = chunk_size(len(entries), n_workers)
+            auditors = WorkerPool(
+                audit_task, workers=_needed(len(entries), size, n_workers), budget=budget, tick=bar.refresh
+            )
+            with auditors:
+                stats = _audit_pass(auditors, entries, size, streams, rulebase, live_waivers, fail_on, bar)
             bar.update(bar.add_task("写出", total=None), description="写出结果文件")
             bar.refresh()
             written, notes = _close(streams, skipped)
@@ -659,15 +665,27 @@ def _run(
     return EXIT_FINDINGS if stats.over_threshold else EXIT_OK
 
 
+def read_batch(inputs: list[InputFile], workers: int) -> int:
+    """Inputs per pass-1 task: up to READ_BATCH, fewer on a small run (each worker gets four tasks or
+    more), one when there are URLs (a download's allowance is per task)."""
+    if any(i.source.startswith(("http://", "https://")) for i in inputs):
+        return 1
+    return max(1, min(READ_BATCH, len(inputs) // (workers * 4)))
+
+
+def _needed(items: int, per_task: int, workers: int) -> int:
+    """Workers worth forking for ``items`` cut ``per_task`` a task: no more than the tasks."""
+    return max(1, min(workers, -(-items // per_task)))
+
+
 def _read_pass(
-    pool: WorkerPool, inputs: list[InputFile], level: str | None, spool_dir: str, bar: Any
+    pool: WorkerPool, inputs: list[InputFile], size: int, level: str | None, spool_dir: str, bar: Any
 ) -> tuple[list[Entry], list[Skipped]]:
     """Pass 1 over every input; returns the spooled entries in input order and the skipped files."""
     task_id = bar.add_task("读取解析", total=len(inputs))
     by_input: dict[int, list[Entry | Skipped]] = {}
     parent_spool = _Spool(spool_dir)
     is_url = any(i.source.startswith(("http://", "https://")) for i in inputs)
-    size = 1 if is_url else max(1, min(READ_BATCH, len(inputs) // (pool.size * 4)))
 
     def task(seqs: tuple[int, ...]) -> tuple[tuple[int, ...], ReadTask, int]:
         return seqs, ReadTask(tuple(inputs[i] for i in seqs), level, spool_dir), len(seqs)
@@ -716,6 +734,7 @@ def chunk_size(reports: int, workers: int) -> int:
 def _audit_pass(
     pool: WorkerPool,
     entries: list[Entry],
+    size: int,
     streams: list[Any],
     rulebase: Any,
     live_waivers: Any,
@@ -726,7 +745,7 @@ def _audit_pass(
     task_id = bar.add_task("规则审查", total=len(entries))
     html = any(stream.name == "findings.html" for stream in streams)
     waivers = list(live_waivers or [])
-    tasks = _audit_tasks(entries, chunk_size(len(entries), pool.size), AuditChunk([], html, waivers))
+    tasks = _audit_tasks(entries, size, AuditChunk([], html, waivers))
     stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
     waiting: dict[int, tuple[ReportResult, Any]] = {}
