@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -25,6 +27,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+_AUDITED = False
+"""Set once `audit` has written its outputs: :func:`main` then ends the process without tearing the
+interpreter down."""
 SERVE_PORT = 8000
 """`serve`'s default port (`demo-portal` defaults to another, so the two run side by side)."""
 
@@ -63,6 +68,8 @@ def audit(
         paths, out=out, formats=format, fail_on=fail_on, level=level, waivers=waivers, console=err,
         workers=workers, budget=Budget(doc_timeout, doc_memory),
     )
+    global _AUDITED
+    _AUDITED = True
     raise typer.Exit(code)
 
 
@@ -149,9 +156,24 @@ def port_problem(host: str, port: int) -> str | None:
     return None
 
 
+def _exit_now(code: int) -> NoReturn:
+    """End the process with ``code`` once the output is flushed and the exit handlers (logging's
+    among them) have run, skipping the interpreter's teardown: with pandas and the rule base loaded
+    it costs a one-report audit 0.2 s of CPU and more of its time.  Every output is already written
+    and moved into place (auditor.findings.jsonout.AtomicFile) and the workers have been joined."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 def main() -> None:
     try:
         app()
+    except SystemExit as exc:
+        if _AUDITED and isinstance(exc.code, int | None):
+            _exit_now(exc.code or 0)
+        raise
     except RuntimeError as exc:
         # A store that could not be upgraded says so in one line, not a traceback.  The class is looked
         # up only if a store was opened, so commands without one never pay for importing SQLAlchemy.
