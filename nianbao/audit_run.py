@@ -452,8 +452,8 @@ class RuleBaseLoader:
     forked after :meth:`result`, and share what was imported."""
 
     SWITCH_INTERVAL = 0.0005
-    """Seconds the thread may hold the GIL while the parent has a worker to answer (Python's default,
-    5 ms, left read workers idle between documents)."""
+    """Seconds the thread may hold the GIL while the parent's loop waits for it: at Python's default
+    (5 ms) a read worker could wait that long for its next task, which takes it 2 to 20 ms to read."""
 
     def __init__(self, formats: list[str]) -> None:
         self.formats = formats
