@@ -12,18 +12,22 @@ reader that runs away costs one document, not the run:
 - a worker that dies for any reason is replaced; the task it held is reported as failed.
 
 A worker that hit a budget retires after answering (its heap may be left in a bad state) and is
-replaced.  Workers are forked from the parent after the heavy imports, so starting one is cheap.
+replaced.  Workers are forked from the parent, so starting one costs no imports: what the parent has
+imported, they share.  A parent that imports in a background thread while workers run hands the pool
+that thread's ``fork_lock``: a replacement is forked only once the import is over.
 """
 
 from __future__ import annotations
 
 import faulthandler
+import gc
 import multiprocessing
 import os
 import resource
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Self
@@ -156,6 +160,10 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     faulthandler.disable()  # a crash is reported by the parent in one line, not as a C traceback
     signal.signal(signal.SIGALRM, _on_alarm)
+    # What the parent imported never becomes garbage: leave it out of every collection.  The oldest
+    # generation's collections went over all of pandas' objects again and again (a sixth of the audit
+    # pass's CPU on text reports), and wrote to each object's header, copying the shared pages.
+    gc.freeze()
     if init is not None:
         init()
     _cap_memory(budget.memory_mb)
@@ -167,18 +175,7 @@ def _worker_main(
             return
         if payload is None:
             return
-        try:
-            reply: tuple[str, Any] = ("ok", fn(payload, guard))
-        except BudgetExceeded:
-            guard.exhausted = True
-            reply = ("time", budget.time_reason())
-        except MemoryError:
-            guard.exhausted = True
-            reply = ("memory", budget.memory_reason())
-        except Exception as exc:  # noqa: BLE001 - reported as the task's one-line reason
-            reply = ("error", f"{type(exc).__name__}: {exc}"[:300])
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        reply = _run_task(fn, payload, guard)
         try:
             conn.send((*reply, guard.exhausted))
         except MemoryError:
@@ -186,6 +183,22 @@ def _worker_main(
             conn.send(("memory", budget.memory_reason(), True))
         if guard.exhausted:
             return
+
+
+def _run_task(fn: TaskFn, payload: Any, guard: Guard) -> tuple[str, Any]:
+    """One task in the worker: ("ok", value), or its outcome's kind and one-line reason."""
+    try:
+        return "ok", fn(payload, guard)
+    except BudgetExceeded:
+        guard.exhausted = True
+        return "time", guard.budget.time_reason()
+    except MemoryError:
+        guard.exhausted = True
+        return "memory", guard.budget.memory_reason()
+    except Exception as exc:  # noqa: BLE001 - reported as the task's one-line reason
+        return "error", f"{type(exc).__name__}: {exc}"[:300]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 class _Worker:
@@ -205,10 +218,8 @@ class _Worker:
         if kill and self.process.is_alive():
             self.process.kill()
         else:
-            try:
+            with suppress(OSError):
                 self.conn.send(None)
-            except OSError:
-                pass
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
@@ -231,12 +242,17 @@ class WorkerPool:
         budget: Budget,
         init: Callable[[], None] | None = None,
         tick: Callable[[], None] | None = None,
+        fork_lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.fn = fn
         self.budget = budget
         self.init = init
         self.tick = tick
+        self.fork_lock = fork_lock if fork_lock is not None else nullcontext()
+        """Held while a worker is forked: a thread that imports holds it, so no child is forked mid-import."""
         self.size = max(1, workers)
+        import ctypes  # noqa: F401 - each worker's _die_with_parent finds it imported
+
         self.idle: list[_Worker] = []
         self.busy: list[_Worker] = []
         for _ in range(self.size):
@@ -245,7 +261,8 @@ class WorkerPool:
 
     def _spawn(self) -> _Worker:
         others = [w.conn for w in (*self.idle, *self.busy) if not w.conn.closed]
-        return _Worker(self.fn, self.budget, self.init, others)
+        with self.fork_lock:
+            return _Worker(self.fn, self.budget, self.init, others)
 
     def _replace(self, worker: _Worker, kill: bool) -> None:
         worker.stop(kill=kill)
@@ -254,19 +271,21 @@ class WorkerPool:
         self.replaced += 1
 
     def run(self, tasks: Iterable[tuple[Any, Any, int]], allowance: float = 0.0) -> Iterator[Outcome]:
-        """Run every task; ``allowance`` seconds are added to each task's deadline (downloads)."""
+        """Run every task; ``allowance`` seconds are added to each task's deadline (downloads).
+
+        ``tasks`` is asked for more whenever a worker is idle, also after it once ran dry: a
+        :class:`Requeue` given back a task by the caller (whose worker was lost) gives it then."""
         pending = iter(tasks)
-        exhausted = False
         while True:
-            while self.idle and not exhausted:
+            while self.idle:
                 nxt = next(pending, None)
                 if nxt is None:
-                    exhausted = True
                     break
                 task, payload, documents = nxt
                 worker = self.idle.pop()
                 worker.task = (task, documents)
-                worker.deadline = time.monotonic() + allowance + self.budget.seconds * documents + self.budget.grace
+                seconds = allowance + self.budget.seconds * documents + self.budget.grace
+                worker.deadline = time.monotonic() + seconds
                 worker.conn.send(payload)
                 self.busy.append(worker)
             if not self.busy:
@@ -333,6 +352,31 @@ class WorkerPool:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+class Requeue:
+    """Tasks for :meth:`WorkerPool.run`: ``first`` in order, then each key put back with :meth:`again`,
+    one per task, made by ``single(key)``.  Asked again after it ran dry, it gives what was put back
+    since (a generator, once finished, would have nothing more to give)."""
+
+    def __init__(self, first: Iterable[Any], single: Callable[[Any], Any]) -> None:
+        self.first = iter(first)
+        self.single = single
+        self.back: list[Any] = []
+
+    def again(self, keys: Iterable[Any]) -> None:
+        """Run each of ``keys`` again, alone, in this order."""
+        self.back.extend(reversed(list(keys)))
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> Any:
+        for task in self.first:
+            return task
+        if self.back:
+            return self.single(self.back.pop())
+        raise StopIteration
 
 
 def _death_reason(worker: _Worker, budget: Budget) -> str:

@@ -55,7 +55,8 @@ def check(text: str) -> bool | None:
     found = _T3.search(text)
     if found is None:
         return None
-    new, carried, total, carry_next = ([int(n) for n in group.replace("|", " ").split()] for group in found.groups())
+    rows = ([int(n) for n in group.replace("|", " ").split()] for group in found.groups())
+    new, carried, total, carry_next = rows
     return all(a + b == c + d for a, b, c, d in zip(new, carried, total, carry_next, strict=True))
 
 

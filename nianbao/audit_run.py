@@ -12,6 +12,11 @@ Two passes over the inputs, each spread over ``--workers`` processes under a per
    the order the inputs were given.
 
 Memory stays flat in the number of reports: the parent holds only each report's place in the spool.
+
+Start-up is spread over the read pass: its workers are forked before the rule base is built (reading
+needs neither pandas nor pandera, whose import is most of the command's start-up); the parent imports
+them and builds the rule base in a thread while the workers read, then forks the audit pass's workers,
+which share what it imported.
 """
 
 from __future__ import annotations
@@ -22,7 +27,9 @@ import logging
 import os
 import pickle
 import shutil
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,18 +39,21 @@ from typing import Any
 
 from rich.console import Console
 
-from auditor.engine.rulebase import agency_key, predecessors
 from auditor.extract.api import MAX_INPUT_BYTES, SUPPORTED_SUFFIXES
 from auditor.findings.model import SEVERITY_RANK, ReportResult
 from auditor.pipeline import AuditInput, extract_one, unreadable_result
-from auditor.workers import Budget, Guard, Outcome, WorkerPool
+from auditor.workers import Budget, Guard, Outcome, Requeue, WorkerPool
 from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
 CHUNK = 200
 """Most reports audited per task in pass 2: the rule base validates a chunk's tables in one pandera
 call, whose fixed cost dominates small chunks (per report: 7 ms in chunks of 8, 3.4 ms of 32, 2.2 ms of
-200 on text reports).  Smaller runs are cut in as many chunks as there are workers."""
+200 on text reports).  The chunks are as many as the workers, or a multiple of them (:func:`chunk_size`)."""
+READ_BATCH = 8
+"""Most inputs read per task in pass 1: one answer per few documents, not per document, so a worker is
+not left waiting for its next input after each one (a text report is read in about 2 ms).  Fewer when
+the run is small, so that every worker gets a share; URLs are read one per task."""
 URL_ALLOWANCE = 300.0
 """Seconds a URL input may spend downloading (its own timeouts and retries) before its budget starts."""
 
@@ -171,6 +181,25 @@ def _sha256_file(path: Path) -> str:
 Place = tuple[str, int, int]
 
 
+def _spool_reducers() -> dict[Any, Any]:
+    """pickle's reducers for the spool: a table cell (two hundred in a report) as its class and its
+    field values, which halves the time to spool a document and read it back (the default writes
+    each cell's field names and sets them one by one).  Default pickling if Cell's fields ever cannot
+    be passed to its constructor as they are."""
+    import copyreg
+    import dataclasses
+    import operator
+
+    from auditor.model import Cell
+
+    table = copyreg.dispatch_table.copy()
+    fields = dataclasses.fields(Cell)
+    if len(fields) > 1 and all(f.init for f in fields) and not hasattr(Cell, "__post_init__"):
+        values = operator.attrgetter(*(f.name for f in fields))
+        table[Cell] = lambda cell: (Cell, values(cell))
+    return table
+
+
 class _Spool:
     """One append-only file per process under the run's spool folder."""
 
@@ -178,23 +207,42 @@ class _Spool:
         self.folder = folder
         self.fh: Any = None
         self.path = ""
+        self.reducers = _spool_reducers()
 
     def put(self, obj: object) -> Place:
+        """Append ``obj``; it can be read back once :meth:`flush` has been called."""
         if self.fh is None or self.fh.closed:
             self.path = os.path.join(self.folder, f"p{os.getpid()}.spool")
-            self.fh = open(self.path, "ab")  # noqa: SIM115 - kept open for the life of the process
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+            self.fh = open(self.path, "ab", buffering=1 << 20)  # noqa: SIM115 - open for the process's life
         offset = self.fh.tell()
-        self.fh.write(data)
-        self.fh.flush()
-        return self.path, offset, len(data)
+        pickler = pickle.Pickler(self.fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = self.reducers
+        pickler.dump(obj)
+        return self.path, offset, self.fh.tell() - offset
+
+    def flush(self) -> None:
+        """Write out what was put (once per task, before its places are sent back)."""
+        if self.fh is not None and not self.fh.closed:
+            self.fh.flush()
+
+
+_READERS: dict[tuple[str, int], int] = {}
+"""(spool file, process) -> a descriptor open for reading: one pread per result, not open-seek-read."""
 
 
 def _get(place: Place) -> Any:
     path, offset, length = place
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        return pickle.loads(fh.read(length))
+    key = (path, os.getpid())
+    fd = _READERS.get(key)
+    if fd is None:
+        fd = _READERS[key] = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    return pickle.loads(os.pread(fd, length, offset))
+
+
+def _close_readers() -> None:
+    """Close this process's spool descriptors (the run's spool folder is about to go)."""
+    for key in [k for k in _READERS if k[1] == os.getpid()]:
+        os.close(_READERS.pop(key))
 
 
 _SPOOLS: dict[tuple[str, int], _Spool] = {}
@@ -213,49 +261,67 @@ def _spool(folder: str) -> _Spool:
 
 @dataclass(frozen=True, slots=True)
 class ReadTask:
-    source: str
-    in_folder: bool
+    """Pass 1's task: a few inputs, the --level given, and the run's spool folder."""
+
+    inputs: tuple[InputFile, ...]
     level: str | None
     spool: str
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A spooled result: where it is, and what pairs it with its predecessor."""
+    """A spooled result: where it is, and what pairs it with its predecessor (the body's name as the
+    document gives it: the parent keys it as the rule base does, which readers do not import)."""
 
     place: Place
     agency: str | None
     year: int | None
 
 
-def read_task(task: ReadTask, guard: Guard) -> list[Entry | Skipped]:
-    """Load one input and extract each document in it under the budget; spool what comes out."""
+def read_task(task: ReadTask, guard: Guard) -> list[list[Entry | Skipped]]:
+    """Read the task's inputs in order, each under the budget; spool what comes out.  One list per
+    input read: fewer than the inputs when a budget ran out (this worker retires; the parent reads the
+    rest elsewhere)."""
+    spool = _spool(task.spool)
+    done: list[list[Entry | Skipped]] = []
+    try:
+        for item in task.inputs:
+            if guard.exhausted:
+                break
+            done.append(_read_one(item, task.level, spool, guard))
+    finally:
+        spool.flush()
+    return done
+
+
+def _read_one(item: InputFile, level: str | None, spool: _Spool, guard: Guard) -> list[Entry | Skipped]:
+    """Load one input and extract each document in it under the budget."""
     from auditor.extract import NotAReport
 
-    def attempt(item: AuditInput) -> ReportResult | NotAReport:
+    def attempt(doc_input: AuditInput) -> ReportResult | NotAReport:
         try:
-            return extract_one(item, budgeted=True)
+            return extract_one(doc_input, budgeted=True)
         except NotAReport as exc:
             return exc
 
-    loaded = load_input(task.source, task.level)
-    spool = _spool(task.spool)
+    loaded = load_input(item.source, level)
     if isinstance(loaded, ReportResult):
         return [Entry(spool.put(loaded), None, None)]
     out: list[Entry | Skipped] = []
-    for item in loaded:
-        status, value = guard.run(functools.partial(attempt, item))
+    for doc_input in loaded:
+        status, value = guard.run(functools.partial(attempt, doc_input))
+        digest = hashlib.sha256(doc_input.data).hexdigest
         if status != "ok":
-            result = unreadable_result(item.source, hashlib.sha256(item.data).hexdigest(), value)
+            result = unreadable_result(doc_input.source, digest(), value)
         elif isinstance(value, NotAReport):
-            if task.in_folder:
-                out.append(Skipped(item.source, str(value)))
+            if item.in_folder:
+                out.append(Skipped(doc_input.source, str(value)))
                 continue
-            result = unreadable_result(item.source, hashlib.sha256(item.data).hexdigest(), str(value))
+            result = unreadable_result(doc_input.source, digest(), str(value))
         else:
             result = value
         doc = result.document
-        out.append(Entry(spool.put(result), agency_key(doc.agency) if doc else None, doc.year if doc else None))
+        out.append(Entry(spool.put(result), doc.agency if doc else None, doc.year if doc else None))
     return out
 
 
@@ -356,22 +422,77 @@ def finish(result: ReportResult, seq: int, html: bool) -> tuple[ReportResult, An
 # -- the run -----------------------------------------------------------------------------------------------
 
 
-class _Dispatch:
-    """Pass-1 and pass-2 task functions behind one worker function (one pool serves both passes)."""
-
-    @staticmethod
-    def __call__(payload: tuple[str, Any], guard: Guard) -> Any:
-        kind, task = payload
-        return read_task(task, guard) if kind == "read" else audit_task(task, guard)
+PDF_ENGINES = ("pypdfium2", "pdfplumber", "pdfplumber.utils", "auditor.extract.readers.pdfium_pages")
+"""What the PDF reader imports on its first PDF (0.15 s): imported before the read workers are forked
+when PDFs are among the inputs, else each worker imports them again."""
 
 
-def _warm_up() -> None:
-    """Import what every worker needs before forking them, so that each does not import it again."""
-    from auditor.engine import default_rulebase
+def _warm_up_readers(inputs: list[InputFile]) -> None:
+    """Import what every read worker needs before forking them, so that each does not import it again
+    (no pandas: see :class:`RuleBaseLoader`)."""
+    import importlib
+
     from auditor.extract.readers import docx, html, pdf, text  # noqa: F401
     from auditor.extract.structure import build_document  # noqa: F401
 
-    default_rulebase()
+    if any(item.source.lower().endswith(".pdf") for item in inputs):
+        for name in PDF_ENGINES:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # the reader's own import, on its first PDF, says what is missing
+                log.debug("not preloaded: %s", name)
+
+
+class RuleBaseLoader:
+    """The rule base built in a thread of the parent while the read pass's workers read.
+
+    Its import (pandas, pandera, experta) is most of the command's start-up and reading needs none of
+    it.  :attr:`lock` is held until the build is over: the read pool forks a replacement worker only
+    under it, so no worker is ever forked in the middle of an import.  The audit pass's workers are
+    forked after :meth:`result`, and share what was imported."""
+
+    SWITCH_INTERVAL = 0.0005
+    """Seconds the thread may hold the GIL while the parent's loop waits for it: at Python's default
+    (5 ms) a read worker could wait that long for its next task, which takes it 2 to 20 ms to read."""
+
+    def __init__(self, formats: list[str]) -> None:
+        self.formats = formats
+        self.lock = threading.Lock()
+        self._thread = threading.Thread(target=self._build, name="nianbao-rulebase", daemon=True)
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._switch = sys.getswitchinterval()
+
+    def start(self) -> None:
+        """Start building (the lock is taken here, before the thread exists)."""
+        self.lock.acquire()
+        sys.setswitchinterval(self.SWITCH_INTERVAL)
+        self._thread.start()
+
+    def _build(self) -> None:
+        try:
+            from auditor.engine import default_rulebase
+            from auditor.findings.writers import preload
+
+            self._value = default_rulebase()
+            preload(["json", *self.formats])  # the audit workers render findings.html's parts
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the parent's thread by result()
+            self._error = exc
+        finally:
+            sys.setswitchinterval(self._switch)
+            self.lock.release()
+
+    def join(self) -> None:
+        """Wait for the build to end (if it was started)."""
+        if self._thread.ident is not None:
+            self._thread.join()
+
+    def result(self) -> Any:
+        """The rule base, once built (re-raising what stopped the build)."""
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 @contextmanager
@@ -458,7 +579,9 @@ def run_audit(
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     with route_library_logging(out / "audit.log"):
-        return _run(inputs, skipped, out, wanted, fail_on, level, live_waivers, console, workers, budget, started)
+        return _run(
+            inputs, skipped, out, wanted, fail_on, level, live_waivers, console, workers, budget, started
+        )
 
 
 def _run(
@@ -477,21 +600,34 @@ def _run(
     from auditor.findings.writers import STREAMS
     from auditor.workers import default_workers
 
-    _warm_up()
-    from auditor.engine import default_rulebase
-
-    rulebase = default_rulebase()
-    rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
+    _warm_up_readers(inputs)
     spool_dir = tempfile.mkdtemp(prefix=".nianbao-spool-", dir=out)
-    streams = [STREAMS[name](out, rules_meta) for name in ["json", *[w for w in wanted if w != "json"]]]
+    streams: list[Any] = []
     bar = _progress(console)
     n_workers = workers if workers and workers > 0 else default_workers()
     budget = budget or Budget()
+    loader = RuleBaseLoader(wanted)
     try:
-        with bar, WorkerPool(_Dispatch(), workers=n_workers, budget=budget, tick=bar.refresh) as pool:
-            entries, more_skipped = _read_pass(pool, inputs, level, spool_dir, bar)
+        with bar:
+            batch = read_batch(inputs, n_workers)
+            readers = WorkerPool(
+                read_task, workers=_needed(len(inputs), batch, n_workers), budget=budget, tick=bar.refresh,
+                fork_lock=loader.lock,
+            )  # fmt: skip
+            with readers:
+                loader.start()
+                entries, more_skipped = _read_pass(readers, inputs, batch, level, spool_dir, bar)
+            rulebase = loader.result()
+            rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
+            names = ["json", *[w for w in wanted if w != "json"]]
+            streams = [STREAMS[name](out, rules_meta) for name in names]
             skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
-            stats = _audit_pass(pool, entries, streams, rulebase, live_waivers, fail_on, bar)
+            size = chunk_size(len(entries), n_workers)
+            auditors = WorkerPool(
+                audit_task, workers=_needed(len(entries), size, n_workers), budget=budget, tick=bar.refresh
+            )
+            with auditors:
+                stats = _audit_pass(auditors, entries, size, streams, rulebase, live_waivers, fail_on, bar)
             bar.update(bar.add_task("写出", total=None), description="写出结果文件")
             bar.refresh()
             written, notes = _close(streams, skipped)
@@ -500,6 +636,8 @@ def _run(
             stream.abort()
         raise
     finally:
+        loader.join()  # never leave the run with the thread still importing
+        _close_readers()
         shutil.rmtree(spool_dir, ignore_errors=True)
     elapsed = time.perf_counter() - started
     for source, reason in stats.unreadable or []:
@@ -527,22 +665,46 @@ def _run(
     return EXIT_FINDINGS if stats.over_threshold else EXIT_OK
 
 
+def read_batch(inputs: list[InputFile], workers: int) -> int:
+    """Inputs per pass-1 task: up to READ_BATCH, fewer on a small run (each worker gets four tasks or
+    more), one when there are URLs (a download's allowance is per task)."""
+    if any(i.source.startswith(("http://", "https://")) for i in inputs):
+        return 1
+    return max(1, min(READ_BATCH, len(inputs) // (workers * 4)))
+
+
+def _needed(items: int, per_task: int, workers: int) -> int:
+    """Workers worth forking for ``items`` cut ``per_task`` a task: no more than the tasks."""
+    return max(1, min(workers, -(-items // per_task)))
+
+
 def _read_pass(
-    pool: WorkerPool, inputs: list[InputFile], level: str | None, spool_dir: str, bar: Any
+    pool: WorkerPool, inputs: list[InputFile], size: int, level: str | None, spool_dir: str, bar: Any
 ) -> tuple[list[Entry], list[Skipped]]:
     """Pass 1 over every input; returns the spooled entries in input order and the skipped files."""
     task_id = bar.add_task("读取解析", total=len(inputs))
     by_input: dict[int, list[Entry | Skipped]] = {}
     parent_spool = _Spool(spool_dir)
-
-    def tasks() -> Iterator[tuple[int, tuple[str, ReadTask], int]]:
-        for i, item in enumerate(inputs):
-            yield i, ("read", ReadTask(item.source, item.in_folder, level, spool_dir)), 1
-
     is_url = any(i.source.startswith(("http://", "https://")) for i in inputs)
-    for outcome in pool.run(tasks(), allowance=URL_ALLOWANCE if is_url else 0.0):
-        by_input[outcome.task] = _read_outcome(outcome, inputs[outcome.task], parent_spool)
-        bar.advance(task_id)
+
+    def task(seqs: tuple[int, ...]) -> tuple[tuple[int, ...], ReadTask, int]:
+        return seqs, ReadTask(tuple(inputs[i] for i in seqs), level, spool_dir), len(seqs)
+
+    batches = (tuple(range(start, min(start + size, len(inputs)))) for start in range(0, len(inputs), size))
+    # inputs of a task whose worker was lost, or retired before reading them: again, one per task
+    tasks = Requeue((task(seqs) for seqs in batches), lambda seq: task((seq,)))
+    try:
+        for outcome in pool.run(tasks, allowance=URL_ALLOWANCE if is_url else 0.0):
+            seqs = outcome.task
+            if outcome.status == "ok" or len(seqs) == 1:
+                read = _read_outcome(outcome, inputs[seqs[0]], parent_spool)
+                by_input.update(zip(seqs, read, strict=False))
+                bar.advance(task_id, len(read))
+                tasks.again(seqs[len(read) :])
+            else:
+                tasks.again(seqs)
+    finally:
+        parent_spool.flush()
     entries: list[Entry] = []
     skipped: list[Skipped] = []
     for i in range(len(inputs)):
@@ -551,17 +713,28 @@ def _read_pass(
     return entries, skipped
 
 
-def _read_outcome(outcome: Outcome, item: InputFile, spool: _Spool) -> list[Entry | Skipped]:
+def _read_outcome(outcome: Outcome, item: InputFile, spool: _Spool) -> list[list[Entry | Skipped]]:
+    """What a read task gave, one list per input read; a task of one input (``item``) that failed is
+    READ-001 with the reason."""
     if outcome.status == "ok":
-        return list(outcome.value)
+        return [list(read) for read in outcome.value]
     digest = "" if item.source.startswith(("http://", "https://")) else _sha256_file(Path(item.source))
     reason = outcome.reason if outcome.status != "error" else f"解析失败（{outcome.reason}）"
-    return [Entry(spool.put(unreadable_result(item.source, digest, reason)), None, None)]
+    return [[Entry(spool.put(unreadable_result(item.source, digest, reason)), None, None)]]
+
+
+def chunk_size(reports: int, workers: int) -> int:
+    """Reports per pass-2 task: at most CHUNK, and the chunks a multiple of the workers in number, so
+    that they end together (1,000 reports on 2 workers: 6 chunks of 167, not 5 of 200 whose last one
+    leaves a worker idle for a fifth of the pass)."""
+    rounds = -(-reports // (workers * CHUNK))
+    return max(1, -(-reports // (workers * rounds))) if reports else 1
 
 
 def _audit_pass(
     pool: WorkerPool,
     entries: list[Entry],
+    size: int,
     streams: list[Any],
     rulebase: Any,
     live_waivers: Any,
@@ -570,59 +743,73 @@ def _audit_pass(
 ) -> RunStats:
     """Pass 2: audit in chunks, write each result to every stream in input order as it arrives."""
     task_id = bar.add_task("规则审查", total=len(entries))
-    before = predecessors([(e.agency, e.year) for e in entries])
     html = any(stream.name == "findings.html" for stream in streams)
     waivers = list(live_waivers or [])
-
-    def chunk(seqs: tuple[int, ...]) -> tuple[str, AuditChunk]:
-        jobs = []
-        for seq in seqs:
-            at = before.get(seq)
-            jobs.append((seq, entries[seq].place, entries[at].place if at is not None else None))
-        return "audit", AuditChunk(jobs, html, waivers)
-
-    retry: list[int] = []
-    size = max(1, min(CHUNK, -(-len(entries) // pool.size)))
-
-    def tasks() -> Iterator[tuple[tuple[int, ...], tuple[str, AuditChunk], int]]:
-        for start in range(0, len(entries), size):
-            seqs = tuple(range(start, min(start + size, len(entries))))
-            yield seqs, chunk(seqs), len(seqs)
-        while retry:  # a chunk whose worker was killed: its reports again, one per task
-            seq = retry.pop()
-            yield (seq,), chunk((seq,)), 1
-
+    tasks = _audit_tasks(entries, size, AuditChunk([], html, waivers))
     stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
     waiting: dict[int, tuple[ReportResult, Any]] = {}
     expired: dict[Any, None] = {}
     next_seq = 0
-    for outcome in pool.run(tasks()):
+    for outcome in pool.run(tasks):
         seqs = outcome.task
         if outcome.status == "ok":
             done, stale_waivers = outcome.value
             expired.update(dict.fromkeys(stale_waivers))
-        elif len(seqs) > 1:
-            retry.extend(reversed(seqs))
+        elif len(seqs) > 1:  # the chunk's worker was lost: its reports again, one per task
+            tasks.again(seqs)
             continue
         else:
-            stale = _get(entries[seqs[0]].place)
-            failed = unreadable_result(stale.source, stale.sha256, outcome.reason)
-            rulebase.audit([failed])
-            expired.update(dict.fromkeys(_apply_waivers([failed], waivers)))
-            done = [(seqs[0], *finish(failed, seqs[0], html))]
-        for seq, result, part in done:
-            waiting[seq] = (result, part)
+            place = entries[seqs[0]].place
+            done, stale_waivers = _failed(place, seqs[0], outcome.reason, rulebase, waivers, html)
+            expired.update(dict.fromkeys(stale_waivers))
+        waiting.update((seq, (result, part)) for seq, result, part in done)
         while next_seq in waiting:
             _write(*waiting.pop(next_seq), streams, stats, threshold)
             next_seq += 1
             bar.advance(task_id)
     for waiver in expired:  # once for the run, not once per chunk
-        log.warning("豁免已于 %s 过期，不再适用：%s %s（%s）", waiver.expires, waiver.rule, waiver.document, waiver.reason)
+        log.warning(
+            "豁免已于 %s 过期，不再适用：%s %s（%s）",
+            waiver.expires, waiver.rule, waiver.document, waiver.reason,
+        )  # fmt: skip
     return stats
 
 
-def _write(result: ReportResult, part: Any, streams: list[Any], stats: RunStats, threshold: int | None) -> None:
+def _audit_tasks(entries: list[Entry], size: int, like: AuditChunk) -> Requeue:
+    """Pass 2's tasks: chunks of ``size`` reports in input order, each with its predecessor's place
+    (same body, year before, anywhere in the run); a report put back runs alone.  ``like`` carries
+    what every chunk shares (HTML wanted, the waivers)."""
+    from auditor.engine.rulebase import agency_key, predecessors
+
+    before = predecessors([(agency_key(e.agency), e.year) for e in entries])
+
+    def chunk(seqs: tuple[int, ...]) -> tuple[tuple[int, ...], AuditChunk, int]:
+        jobs = []
+        for seq in seqs:
+            at = before.get(seq)
+            jobs.append((seq, entries[seq].place, entries[at].place if at is not None else None))
+        return seqs, AuditChunk(jobs, like.html, like.waivers), len(seqs)
+
+    chunks = (tuple(range(start, min(start + size, len(entries)))) for start in range(0, len(entries), size))
+    return Requeue((chunk(seqs) for seqs in chunks), lambda seq: chunk((seq,)))
+
+
+def _failed(
+    place: Place, seq: int, reason: str, rulebase: Any, waivers: list[Any], html: bool
+) -> tuple[list[Audited], list[Any]]:
+    """A report whose audit ran out of budget alone: READ-001 with the reason, audited in the parent
+    (that finding only), waivers applied; and the expired waivers that would have applied."""
+    stale = _get(place)
+    failed = unreadable_result(stale.source, stale.sha256, reason)
+    rulebase.audit([failed])
+    expired = _apply_waivers([failed], waivers)
+    return [(seq, *finish(failed, seq, html))], expired
+
+
+def _write(
+    result: ReportResult, part: Any, streams: list[Any], stats: RunStats, threshold: int | None
+) -> None:
     for stream in streams:
         if part is not None and hasattr(stream, "add_part"):
             stream.add_part(part)  # findings.html: rendered in the worker already

@@ -3,14 +3,19 @@
 typer (with the click it bundles) prints its own words in English — "Usage:", "Options", "Show this
 message and exit.", "[default: …]" — and a type for every option, ``<bool>`` for a flag.  It has no
 translation hook for them, so :func:`localise` sets its module-level wording and wraps the few
-functions that produce the rest (usage line, flag types, the help option, usage errors).  The project pins typer in uv.lock; tests/cli/test_help.py fails if
-an upgrade brings English back.
+functions that produce the rest (usage line, flag types, the help option, usage errors).  The project
+pins typer in uv.lock; tests/cli/test_help.py fails if an upgrade brings English back.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.abc
+import importlib.util
 import re
+import sys
+from importlib.machinery import ModuleSpec
+from types import ModuleType
 from typing import Any
 
 TYPE_NAMES: dict[str, str] = {
@@ -71,20 +76,9 @@ def localise() -> None:
     if _done:
         return
     _done = True
-    from typer import core, rich_utils
+    from typer import core
     from typer._click import core as click_core
     from typer._click import formatting
-
-    rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
-    rich_utils.OPTIONS_PANEL_TITLE = "选项"
-    rich_utils.COMMANDS_PANEL_TITLE = "命令"
-    rich_utils.ERRORS_PANEL_TITLE = "错误"
-    rich_utils.DEFAULT_STRING = "[默认：{}]"
-    rich_utils.ENVVAR_STRING = "[环境变量：{}]"
-    rich_utils.REQUIRED_LONG_STRING = "[必填]"
-    rich_utils.DEPRECATED_STRING = "（已弃用）"
-    rich_utils.ABORTED_TEXT = "已中止。"
-    rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
 
     for cls, argument in ((core.TyperArgument, True), (core.TyperOption, False)):
         cls.display_type_rich = _type_label(cls.display_type_rich, argument)  # type: ignore[method-assign]
@@ -116,6 +110,53 @@ def localise() -> None:
 
     click_core.Command.get_help_option = help_option  # type: ignore[method-assign]
 
+    # typer.rich_utils (with rich's markdown and syntax modules: 60 ms) is imported by typer only to show
+    # help or an error; its wording is set when that happens, so a command that runs never pays for it.
+    if "typer.rich_utils" in sys.modules:
+        _localise_rich_utils(sys.modules["typer.rich_utils"])
+    else:
+        sys.meta_path.insert(0, _ThenLocalise())
+
+
+class _ThenLocalise(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds typer.rich_utils as Python would, and puts its wording into Chinese once it is loaded."""
+
+    NAME = "typer.rich_utils"
+
+    def __init__(self) -> None:
+        self.loader: Any = None
+
+    def find_spec(self, fullname: str, path: Any, target: ModuleType | None = None) -> ModuleSpec | None:
+        if fullname != self.NAME:
+            return None
+        sys.meta_path.remove(self)  # once; and so the lookup below finds the real module
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        self.loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return self.loader.create_module(spec)  # type: ignore[no-any-return]
+
+    def exec_module(self, module: ModuleType) -> None:
+        self.loader.exec_module(module)
+        _localise_rich_utils(module)
+
+
+def _localise_rich_utils(rich_utils: Any) -> None:
+    """typer's help and error panels in Chinese."""
+    rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+    rich_utils.OPTIONS_PANEL_TITLE = "选项"
+    rich_utils.COMMANDS_PANEL_TITLE = "命令"
+    rich_utils.ERRORS_PANEL_TITLE = "错误"
+    rich_utils.DEFAULT_STRING = "[默认：{}]"
+    rich_utils.ENVVAR_STRING = "[环境变量：{}]"
+    rich_utils.REQUIRED_LONG_STRING = "[必填]"
+    rich_utils.DEPRECATED_STRING = "（已弃用）"
+    rich_utils.ABORTED_TEXT = "已中止。"
+    rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+
     format_error = rich_utils.rich_format_error
 
     @functools.wraps(format_error)
@@ -124,4 +165,4 @@ def localise() -> None:
         exc.format_message = lambda: translate_error(message())  # this instance only
         format_error(exc)
 
-    rich_utils.rich_format_error = error  # type: ignore[assignment]  # functools.wraps' type, same call
+    rich_utils.rich_format_error = error

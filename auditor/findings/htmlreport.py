@@ -99,7 +99,8 @@ def _marks(findings: Sequence[Finding]) -> dict[tuple[str, str, str], list[Findi
 
 def _flagged_tables(findings: Sequence[Finding]) -> set[str]:
     """The tables a finding points into: by its location or by one of its cells."""
-    return {f.location.table for f in findings if f.location.table} | {c[0] for f in findings for c in f.cells}
+    tables = {f.location.table for f in findings if f.location.table}
+    return tables | {c[0] for f in findings for c in f.cells}
 
 
 def _table_view(table: Table, marks: dict[tuple[str, str, str], list[Finding]], flagged: bool) -> TableView:
@@ -229,7 +230,8 @@ class HtmlWriter:
                     if part is self._sections:
                         out.write(module.summary_end())
                     shutil.copyfileobj(part, out.fh)
-                out.write(module.page_tail([r for r in self._rules if r.get("id") in self._used], __version__))
+                used = [r for r in self._rules if r.get("id") in self._used]
+                out.write(module.page_tail(used, __version__))
         finally:
             self.discard()
         return self.path

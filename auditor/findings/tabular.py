@@ -16,8 +16,8 @@ from auditor.findings.model import SEVERITY_NAMES, ReportResult
 from auditor.findings.sanitize import CSV_UNSAFE, XML_UNSAFE, Sanitizer
 
 HEADER: tuple[str, ...] = (
-    "来源", "机关", "年度", "规则", "级别", "标题", "说明", "部分", "表格", "行", "列", "证据", "依据", "整改方法",
-    "豁免理由", "指纹",
+    "来源", "机关", "年度", "规则", "级别", "标题", "说明", "部分", "表格", "行", "列", "证据", "依据",
+    "整改方法", "豁免理由", "指纹",
 )  # fmt: skip
 
 
@@ -166,7 +166,7 @@ class XlsxStream:
         return target.commit()
 
     def abort(self) -> None:
-        self.book = None  # type: ignore[assignment]
+        self.book = None
 
 
 def write_csv(out_dir: Path, results: Iterable[ReportResult], rules: Sequence[dict[str, Any]]) -> Path:

@@ -100,3 +100,49 @@ def test_a_check_that_runs_away_costs_only_its_report(tmp_path, monkeypatch):
     assert "超出处理预算" in by_name["slow.txt"]["error"]
     assert by_name["a.txt"]["error"] is None and by_name["z.txt"]["error"] is None
     assert by_name["a.txt"]["year"] == by_name["z.txt"]["year"] == 2022
+
+
+def test_a_runaway_inside_a_read_task_of_several_inputs_costs_only_itself(tmp_path, monkeypatch):
+    """Inputs are read a few per task: the worker whose budget runs out stops after that input and
+    retires; the rest of its task is read by other workers, nothing is read twice or lost."""
+    monkeypatch.setattr(auditor.pipeline, "extract", _hostile_extract(auditor.pipeline.extract))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = ["hang-python.txt", *[f"ok-{i:02d}.txt" for i in range(39)]]  # the first of a task of 5
+    for name in names:
+        (folder / name).write_bytes(GOOD)
+    budget = Budget(seconds=2, memory_mb=0)
+    code, log, elapsed = _run(folder, tmp_path / "out", budget)
+    assert code == 2 and elapsed < 40
+    data = json.loads((tmp_path / "out" / "findings.json").read_text("utf-8"))
+    assert [Path(r["source"]).name for r in data["reports"]] == sorted(names)
+    by_name = {Path(r["source"]).name: r for r in data["reports"]}
+    assert by_name["hang-python.txt"]["error"] == budget.time_reason()
+    assert all(r["error"] is None and r["year"] == 2022 for n, r in by_name.items() if n != "hang-python.txt")
+    assert log.count("无法读取") == 1
+
+
+def test_a_chunk_whose_worker_dies_after_the_last_task_was_handed_out_is_audited_again(tmp_path, monkeypatch):
+    """The other worker has finished and found no task left; then the chunk's worker dies: its reports
+    are audited again one per task (they were once lost, and every report after them unwritten)."""
+    real = RuleBase.audit
+
+    def audit(self, results, previous=None):  # type: ignore[no-untyped-def]
+        if any(Path(r.source).name == "crash.txt" and r.document is not None for r in results):
+            time.sleep(1)  # the chunk of z.txt is done and the task list has run dry
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, results, previous)
+
+    monkeypatch.setattr(RuleBase, "audit", audit)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "crash.txt", "z.txt"):  # chunks of two on two workers: [a, crash], [z]
+        (folder / name).write_bytes(GOOD)
+    code, log, _ = _run(folder, tmp_path / "out", Budget(seconds=20, memory_mb=0))
+    assert code == 2
+    data = json.loads((tmp_path / "out" / "findings.json").read_text("utf-8"))
+    by_name = {Path(r["source"]).name: r for r in data["reports"]}
+    assert sorted(by_name) == ["a.txt", "crash.txt", "z.txt"]
+    assert "处理进程异常退出（SIGKILL）" in by_name["crash.txt"]["error"]
+    assert by_name["a.txt"]["error"] is None and by_name["z.txt"]["error"] is None
+    assert "审查 3 份报告" in log

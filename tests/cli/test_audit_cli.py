@@ -105,3 +105,33 @@ def test_inspect_of_an_unreadable_file_is_one_line(tmp_path):
     proc = nianbao("inspect", str(bad))
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_an_audit_that_skips_the_interpreter_teardown_loses_nothing(tmp_path):
+    """`nianbao audit` ends its process without Python's teardown (nianbao.cli._exit_now): every line
+    it printed, every output file, the log of library warnings and the exit code are all there."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for seed in SEEDS.iterdir():
+        (inputs / seed.name).write_bytes(seed.read_bytes())
+    (inputs / "z_garbage.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 40)
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text('[[waiver]]\nrule = "SEC-003"\ndocument = "*"\nreason = "旧"\nexpires = 2020-01-01\n', "utf-8")
+    out = tmp_path / "out"
+    proc = nianbao("audit", str(inputs), "--out", str(out), "--format", "json,html,xlsx,csv,sarif",
+                   "--waivers", str(waivers))  # fmt: skip
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert lines[-1].startswith("审查 6 份报告") and "findings.sarif" in lines[-1]
+    assert sum("无法读取" in line for line in lines) == 1 and sum("过期" in line for line in lines) == 1
+    written = {p.name for p in out.iterdir()}
+    assert written - {"audit.log"} == {"findings.csv", "findings.html", "findings.json", "findings.sarif",
+                                       "findings.xlsx"}  # fmt: skip
+    if "audit.log" in written:  # library warnings, if any, are in the log whole
+        assert (out / "audit.log").read_text("utf-8").endswith("\n")
+    assert len(json.loads((out / "findings.json").read_text("utf-8"))["reports"]) == 6
+    assert json.loads((out / "findings.sarif").read_text("utf-8"))["runs"][0]["results"]
+    import zipfile
+
+    with zipfile.ZipFile(out / "findings.xlsx") as book:
+        assert book.testzip() is None

@@ -34,8 +34,8 @@ def _reports(out: Path) -> dict[str, dict]:
     return {Path(r["source"]).name: r for r in data["reports"]}
 
 
-_ZERO_ORGS = {f"T3.{{row}}.{c}": "0" for c in ("commercial", "research",
-                                               "public_interest", "legal", "other_org")}
+_ORGS = ("commercial", "research", "public_interest", "legal", "other_org")
+_ZERO_ORGS = {f"T3.{{row}}.{c}": "0" for c in _ORGS}
 
 
 def _series(folder: Path) -> list[Path]:
@@ -153,9 +153,8 @@ def test_an_expired_waiver_is_reported_once_not_per_chunk(tmp_path, monkeypatch,
 
 def test_predecessors_pair_reports_as_the_rule_base_does():
     """The run's pairing over all inputs equals the rule base's over one batch, short names included."""
-    from auditor.engine.rulebase import previous_reports
+    from auditor.engine.rulebase import predecessors, previous_reports
     from auditor.model import Document
-    from nianbao.audit_run import predecessors
 
     named = [
         ("河北省教育厅", 2021), ("省教育厅", 2022), ("省教育厅", 2023), ("东湖区财政局", 2021),
@@ -163,8 +162,9 @@ def test_predecessors_pair_reports_as_the_rule_base_does():
         ("山西省教育厅", 2019), ("省教育厅", 2020), ("西湖区 财政局", 2021), ("西湖区财政局", 2022),
         (None, 2022), ("某机关", None), ("卫滨区人民政府", 2022), ("新乡市卫滨区人民政府", 2021),
     ]  # fmt: skip
-    docs = [Document(source=str(i), sha256="", format="txt", agency=a, year=y)
-            for i, (a, y) in enumerate(named)]
+    docs = [
+        Document(source=str(i), sha256="", format="txt", agency=a, year=y) for i, (a, y) in enumerate(named)
+    ]
     expected = {i: int(doc.source) for i, doc in previous_reports(docs).items()}
     keys = [(a.replace(" ", "") if a else None, y) for a, y in named]
     assert predecessors(keys) == expected
@@ -197,3 +197,92 @@ def default_rulebase_meta() -> list[dict[str, str]]:
     from auditor.engine import default_rulebase
 
     return default_rulebase().rules_meta()
+
+
+_SEEN_SCRIPT = """
+import json, sys
+from pathlib import Path
+import auditor.pipeline
+
+HEAVY = ("pandas", "pandera", "experta")
+SEEN = Path(sys.argv[3])
+real = auditor.pipeline.extract
+
+
+def extract(data, source, **kwargs):  # what this read worker had imported when it read ``source``
+    seen = sorted(m for m in HEAVY if m in sys.modules)
+    (SEEN / (Path(source).name + ".json")).write_text(json.dumps(seen))
+    return real(data, source, **kwargs)
+
+
+auditor.pipeline.extract = extract
+from nianbao.cli import main
+
+sys.argv = ["nianbao", "audit", sys.argv[1], "--out", sys.argv[2], "--format", "json", "--workers", "2"]
+main()
+"""
+
+
+def test_the_read_pass_runs_before_pandas_is_imported(tmp_path):
+    """Read workers are forked before the rule base's imports (pandas, pandera, experta) and never
+    import them; the parent builds the rule base meanwhile and the audit is the same."""
+    seen = tmp_path / "seen"
+    seen.mkdir()
+    proc = subprocess.run([sys.executable, "-c", _SEEN_SCRIPT, str(SEEDS), str(tmp_path / "out"), str(seen)],
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in SEEDS.iterdir())
+    assert sorted(p.stem for p in seen.iterdir()) == names
+    assert all(json.loads(p.read_text()) == [] for p in seen.iterdir())
+    code, _ = _run([SEEDS], tmp_path / "in-process", formats="json", workers=1)
+    assert code == 0
+    in_process = (tmp_path / "in-process" / "findings.json").read_bytes()
+    assert (tmp_path / "out" / "findings.json").read_bytes() == in_process
+
+
+def test_a_read_task_of_several_inputs_that_loses_its_worker_costs_one_input(tmp_path, monkeypatch):
+    """Inputs are read a few per task: a worker that dies in one of them costs that one input (read
+    again one per task), the others of its task are audited as usual, in input order."""
+    import os
+    import signal
+
+    import auditor.pipeline
+
+    real = auditor.pipeline.extract
+
+    def extract(data: bytes, source: str, **kwargs: object):  # type: ignore[no-untyped-def]
+        if Path(source).name == "r-13.txt":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(data, source, **kwargs)
+
+    monkeypatch.setattr(auditor.pipeline, "extract", extract)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    seed = next(SEEDS.glob("001_*.txt")).read_bytes()
+    for i in range(40):  # 40 inputs, 2 workers: 5 per task
+        (folder / f"r-{i:02d}.txt").write_bytes(seed)
+    code, log = _run([folder], tmp_path / "out", formats="json", workers=2)
+    assert code == 2
+    data = json.loads((tmp_path / "out" / "findings.json").read_text("utf-8"))
+    assert [Path(r["source"]).name for r in data["reports"]] == [f"r-{i:02d}.txt" for i in range(40)]
+    failed = {Path(r["source"]).name: r["error"] for r in data["reports"] if r["error"]}
+    assert list(failed) == ["r-13.txt"] and "处理进程异常退出（SIGKILL）" in failed["r-13.txt"]
+    assert all(r["year"] == 2022 for r in data["reports"] if not r["error"])
+    assert log.count("无法读取") == 1
+
+
+def test_the_spool_gives_back_the_document_as_extracted(tmp_path):
+    """A spooled result (cells pickled compactly) reads back equal, cell for cell, in another order."""
+    from auditor.pipeline import AuditInput, extract_one
+
+    spool = audit_run._Spool(str(tmp_path))
+    results = [extract_one(AuditInput(p.read_bytes(), str(p))) for p in sorted(SEEDS.iterdir())]
+    places = [spool.put(r) for r in results]
+    spool.flush()
+    try:
+        back = [audit_run._get(place) for place in reversed(places)][::-1]
+    finally:
+        audit_run._close_readers()
+    assert back == results
+    cells = [c for r in back if r.document for t in r.document.tables for c in t.cells.values()]
+    assert len(cells) > 500 and {type(c.kind) for c in cells} == {type(cells[0].kind)}

@@ -68,3 +68,35 @@ def _state(pid: int) -> str:
             return fh.read().rsplit(")", 1)[1].split()[0]
     except OSError:
         return "Z"
+
+
+def _frozen(payload: str, guard: Guard) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
+def test_a_worker_keeps_what_the_parent_imported_out_of_its_collections():
+    import gc
+
+    with WorkerPool(_frozen, workers=1, budget=Budget(5, 0)) as pool:
+        (outcome,) = pool.run([(1, "x", 1)])
+    assert outcome.value > 1000 and gc.get_freeze_count() == 0  # the parent's own collections as before
+
+
+def test_no_worker_is_forked_while_the_fork_lock_is_held():
+    """A replacement waits for the fork lock (held by a parent thread that imports)."""
+    import threading
+
+    lock = threading.Lock()
+    with WorkerPool(_task, workers=1, budget=Budget(5, 0), fork_lock=lock) as pool:
+        lock.acquire()
+        releaser = threading.Timer(1.0, lock.release)
+        releaser.start()
+        started = time.monotonic()
+        outcomes = list(pool.run([("die", "die", 1)]))  # the dead worker is replaced only once released
+        assert time.monotonic() - started >= 0.9
+        assert outcomes[0].status == "died" and pool.replaced == 1
+        (again,) = pool.run([("a", "a", 1)])
+        assert again.value == "A"
+        releaser.join()
