@@ -287,7 +287,8 @@ def _table(data: Mapping[str, Any]) -> Table:
         kind=data["kind"],
         template=data.get("template", "unknown"),
         section=data.get("section"),
-        cells={(row, col): _cell(cell) for row, cols in (data.get("cells") or {}).items() for col, cell in cols.items()},
+        cells={(row, col): _cell(cell) for row, cols in (data.get("cells") or {}).items()
+               for col, cell in cols.items()},
         row_labels=dict(data.get("row_labels") or {}),
         col_labels=dict(data.get("col_labels") or {}),
         readable=bool(data.get("readable", True)),

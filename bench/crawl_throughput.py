@@ -26,8 +26,8 @@ from crawler.sites import Site, SitesFile
 
 
 def bulk_site(portal: DemoPortal, index: int) -> Site:
-    return Site(id=f"bulk-{index}", name="青山区各单位", start_urls=(portal.url(BULK_LISTING),), level="department",
-                allowed_hosts=(portal.host,))
+    return Site(id=f"bulk-{index}", name="青山区各单位", start_urls=(portal.url(BULK_LISTING),),
+                level="department", allowed_hosts=(portal.host,))
 
 
 def crawl(portals: list[DemoPortal], settings: CrawlSettings) -> tuple[float, int]:
@@ -43,8 +43,9 @@ def crawl(portals: list[DemoPortal], settings: CrawlSettings) -> tuple[float, in
 
 
 def lifted(pages: int, concurrency: int) -> None:
-    settings = CrawlSettings.from_mapping({**FAST, "per_host_concurrency": concurrency, "total_concurrency": 32,
-                                           "allow_private": ["127.0.0.1"], "max_listing_pages": 1000})
+    settings = CrawlSettings.from_mapping({**FAST, "per_host_concurrency": concurrency,
+                                           "total_concurrency": 32, "allow_private": ["127.0.0.1"],
+                                           "max_listing_pages": 1000})
     with DemoPortal(bulk=20) as portal:
         crawl([portal], settings)  # warm-up: imports, first database, parsers
     with DemoPortal(bulk=pages) as portal:
@@ -57,7 +58,8 @@ def polite(pages: int, max_hosts: int, delay: float) -> None:
     settings = CrawlSettings.from_mapping({"delay": delay, "jitter": 0.1, "allow_private": ["127.0.0.0/8"],
                                            "max_listing_pages": 1000})
     print(f"politeness on (delay {delay:g} s, jitter 10 %, 1 request at a time per host):")
-    print(f"{'hosts':>6} {'requests':>9} {'seconds':>8} {'total/s':>8} {'shortest gap':>13} {'busiest host/s':>15}")
+    print(f"{'hosts':>6} {'requests':>9} {'seconds':>8} {'total/s':>8} "
+          f"{'shortest gap':>13} {'busiest host/s':>15}")
     counts = [n for n in itertools.takewhile(lambda n: n <= max_hosts, (2 ** i for i in range(10)))]
     for n in counts:
         with ExitStack() as stack:
@@ -69,14 +71,17 @@ def polite(pages: int, max_hosts: int, delay: float) -> None:
                 starts = sorted(h.at for h in p.hits)
                 gaps.append(min(b - a for a, b in itertools.pairwise(starts)))
                 rates.append((len(starts) - 1) / (starts[-1] - starts[0]))
-        print(f"{n:>6} {fetches:>9} {elapsed:>8.2f} {fetches / elapsed:>8.1f} {min(gaps):>12.3f}s {max(rates):>15.1f}")
+        print(f"{n:>6} {fetches:>9} {elapsed:>8.2f} {fetches / elapsed:>8.1f} "
+              f"{min(gaps):>12.3f}s {max(rates):>15.1f}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=600, help="report pages of the lifted run")
     parser.add_argument("--concurrency", type=int, default=2, help="requests in flight in the lifted run")
-    parser.add_argument("--polite-pages", type=int, default=20, help="report pages per host of the polite runs")
+    parser.add_argument("--polite-pages", type=int, default=20,
+                        help="report pages per host of the polite runs")
     parser.add_argument("--hosts", type=int, default=8, help="largest number of hosts of the polite runs")
     parser.add_argument("--delay", type=float, default=0.1, help="per-host delay of the polite runs")
     args = parser.parse_args()

@@ -43,14 +43,15 @@ NIANBAO = str(Path(sys.executable).parent / "nianbao")
 
 def sites_file(portals: list[DemoPortal], delay: float) -> SitesFile:
     """One site (the bulk column) per portal, polite settings."""
-    sites = tuple(Site(id=f"host-{i}", name=f"第{i}单位", start_urls=(p.url(BULK_LISTING),), level="department",
-                       allowed_hosts=(p.host,)) for i, p in enumerate(portals))
+    sites = tuple(Site(id=f"host-{i}", name=f"第{i}单位", start_urls=(p.url(BULK_LISTING),),
+                       level="department", allowed_hosts=(p.host,)) for i, p in enumerate(portals))
     settings = CrawlSettings.from_mapping({"delay": delay, "jitter": 0.1, "allow_private": ["127.0.0.0/8"],
                                            "max_listing_pages": 1000})
     return SitesFile(sites=sites, settings=settings)
 
 
-def start_workers(endpoints: Endpoints, count: int, threads: int, logs: Path) -> list[subprocess.Popen[bytes]]:
+def start_workers(endpoints: Endpoints, count: int, threads: int,
+                  logs: Path) -> list[subprocess.Popen[bytes]]:
     """``count`` `nianbao worker` processes, returned once every one says it is ready."""
     started = []
     for n in range(count):
@@ -104,7 +105,8 @@ def one_pass(server: str, redis_url: str, portals: list[DemoPortal], workers: in
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hosts", type=int, default=16, help="portals (hosts), one site each")
     parser.add_argument("--reports", type=int, default=6, help="report pages per site")
     parser.add_argument("--delay", type=float, default=0.2, help="per-host politeness delay (seconds)")
@@ -123,10 +125,12 @@ def main() -> None:
                        for i in range(args.hosts)]
             print(f"{args.hosts} hosts × 1 site × {args.reports} reports; delay {args.delay:g} s per host; "
                   f"{args.threads} site tasks per worker; {os.cpu_count()} CPUs")
-            print(f"{'workers':>8} {'seconds':>8} {'sites/s':>8} {'reports/s':>10} {'speed-up':>9} {'shortest gap':>13}")
+            print(f"{'workers':>8} {'seconds':>8} {'sites/s':>8} {'reports/s':>10} {'speed-up':>9} "
+                  f"{'shortest gap':>13}")
             first = None
             for n in counts:
-                elapsed, audited, gap = one_pass(server, redis_url, portals, n, args.threads, args.delay, folder)
+                elapsed, audited, gap = one_pass(server, redis_url, portals, n, args.threads, args.delay,
+                                                 folder)
                 first = first or elapsed
                 print(f"{n:>8} {elapsed:>8.2f} {args.hosts / elapsed:>8.2f} {audited / elapsed:>10.2f} "
                       f"{first / elapsed:>8.2f}x {gap:>12.3f}s", flush=True)

@@ -88,7 +88,8 @@ def hostile_inputs() -> dict[str, bytes]:
             r"(一、本年新收政府信息公开申请数量)[^\n]*", r"\1 " + "7" * 40, _text(), count=1
         ).encode("utf-8"),
         "huge-colspan.html": html.replace("<td", '<td colspan="99999999999999999999"', 1).encode("utf-8"),
-        "huge-gridspan.docx": _docx_with(rb'<w:gridSpan w:val="\d+"/>', b'<w:gridSpan w:val="99999999999999999999"/>'),
+        "huge-gridspan.docx": _docx_with(rb'<w:gridSpan w:val="\d+"/>',
+                                         b'<w:gridSpan w:val="99999999999999999999"/>'),
         "heading-flood.txt": ("一、总体情况\n" * 1_300_000).encode("utf-8"),
         "flate-bomb.pdf": _flate_bomb_pdf(),
         "table-1000x1000.html": html.replace("</body>", big_table + "</body>").encode("utf-8"),

@@ -34,7 +34,8 @@ def _stream(docs: int, rulebase: object) -> Iterator[ReportResult]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=500)
     parser.add_argument("--stream", action="store_true", help="audit and write one report at a time")
     args = parser.parse_args()
@@ -49,7 +50,8 @@ def main() -> None:
                     writer.add(result)
             path = writer.path
         else:
-            items = [AuditInput(render_sample(sample_spec(s), "txt"), f"{s:06d}.txt") for s in range(args.docs)]
+            items = [AuditInput(render_sample(sample_spec(s), "txt"), f"{s:06d}.txt")
+                     for s in range(args.docs)]
             results = audit_batch(items, rulebase=rulebase)
             findings = sum(len(r.findings) for r in results)
             start = time.perf_counter()  # the writing alone

@@ -65,7 +65,8 @@ def main() -> None:
     args = parser.parse_args()
     files = [city_report(seed) for seed in range(args.docs)]
     print(
-        f"{len(files)} generated city-length reports, {sum(map(len, files)) // 1024} KiB, {args.workers} workers"
+        f"{len(files)} generated city-length reports, {sum(map(len, files)) // 1024} KiB, "
+        f"{args.workers} workers"
     )
     seen = {}
     for engine in ("pdfminer", "pdfium"):

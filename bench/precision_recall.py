@@ -590,7 +590,8 @@ def print_report(tallies: dict[str, Tally], layouts: tuple[str, ...], clean: Cle
         total_planted += tally.planted
     if total_planted:
         print(
-            f"overall: {total_found}/{total_planted} = {100 * total_found / total_planted:.1f}% of planted defects found"
+            f"overall: {total_found}/{total_planted} = "
+            f"{100 * total_found / total_planted:.1f}% of planted defects found"
         )
     for kind, why in NOT_PLANTABLE.items():
         print(f"{kind:<9} not planted: {why}")

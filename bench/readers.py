@@ -5,7 +5,8 @@
 Each generated report (all report years and levels) is rendered as an article page (render_html, with
 the portal's chrome) and as a Word document (render_docx) before the clock starts.  Each reader then
 reads every file in a pool of ``--workers`` processes; the figures are documents per second of
-wall-clock time and CPU milliseconds per document (the steadier figure on a shared machine).  "before" is the reader as it was (kept in tests/extract/readers_before), "after" the product's;
+wall-clock time and CPU milliseconds per document (the steadier figure on a shared machine).
+"before" is the reader as it was (kept in tests/extract/readers_before), "after" the product's;
 the two must give the same blocks for every file, which is checked and printed.
 """
 

@@ -54,7 +54,8 @@ def main() -> None:
     median = statistics.median(times)
     print(
         f"RuleBase.audit: {args.docs} reports in batches of {args.batch}: median {median:.3f} s "
-        f"({median * 1000 / args.docs:.2f} ms/report, {args.docs / median:.0f} reports/s), {findings} findings"
+        f"({median * 1000 / args.docs:.2f} ms/report, {args.docs / median:.0f} reports/s), "
+        f"{findings} findings"
     )
 
 

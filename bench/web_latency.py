@@ -8,7 +8,8 @@ findings (some naming cells), new/persisting statuses and resolved findings betw
 document has its own model (the model JSON of a generated report, with the document's source, hash
 and title), stored once as `nianbao run` stores it; between runs ``--revised`` of the documents get a
 new version (a new model), the others are carried over and refer to the model already stored.  The
-database's size is printed after each run: its growth per run is what a scheduled service adds.  Then `nianbao serve` is started on a free port and each page is fetched
+database's size is printed after each run: its growth per run is what a scheduled service adds.
+Then `nianbao serve` is started on a free port and each page is fetched
 ``--requests`` times with httpx; the figures are wall-clock times per request as the client sees them.
 The first request of each page is shown apart: the overview keeps its grouped counts until the store
 changes, so the first view of a filter is the uncached cost.
@@ -80,7 +81,8 @@ def db_size(store: Store) -> int:
     return db.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
 
 
-def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1, revised: float = 0.02) -> dict[str, Any]:
+def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1,
+         revised: float = 0.02) -> dict[str, Any]:
     """Write the synthetic store; returns row counts and the database's size after each run."""
     rng = random.Random(seed)
     revisions = random.Random(seed + 1)
@@ -94,7 +96,8 @@ def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1, revised
         level = "government" if dept == "人民政府" else "department"
         site_rows.append({"id": f"s{i:05d}", "name": name, "level": level, "deadline": None,
                           "start_urls": [f"http://127.0.0.1/{i}/"], "config": {}, "updated_at": now})
-    counts: dict[str, Any] = {"sites": sites, "reports": 0, "models": 0, "findings": 0, "resolved": 0, "sizes": []}
+    counts: dict[str, Any] = {"sites": sites, "reports": 0, "models": 0, "findings": 0, "resolved": 0,
+                              "sizes": []}
     report_id = finding_id = model_id = 0
     previous: dict[tuple[str, int], list[tuple[int, str]]] = {}
     versions: dict[tuple[str, int], tuple[str, int, int]] = {}
@@ -104,10 +107,12 @@ def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1, revised
     for run in range(1, runs + 1):
         started = now + timedelta(days=run)
         with store.session() as s:
-            s.execute(insert(RunRow), [{"id": run, "kind": "run", "started_at": started, "finished_at": started,
-                                        "status": "done", "pid": None, "stats": {}, "error": None}])
+            s.execute(insert(RunRow), [{"id": run, "kind": "run", "started_at": started,
+                                        "finished_at": started, "status": "done", "pid": None,
+                                        "stats": {}, "error": None}])
             s.execute(insert(RunSiteRow), [{"run_id": run, "site_id": r["id"], "status": "done",
-                                            "previous_run_id": run - 1 or None, "counts": {}} for r in site_rows])
+                                            "previous_run_id": run - 1 or None, "counts": {}}
+                                           for r in site_rows])
         reports: list[dict[str, Any]] = []
         stored_models: list[dict[str, Any]] = []
         findings: list[dict[str, Any]] = []
@@ -121,7 +126,8 @@ def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1, revised
                 if (site["id"], year) not in versions or revisions.random() < revised:
                     model_id += 1
                     sha = f"{model_id:064x}"
-                    model = {**shapes[model_id % len(shapes)], "source": source, "sha256": sha, "title": title}
+                    model = {**shapes[model_id % len(shapes)], "source": source, "sha256": sha,
+                             "title": title}
                     stored_models.append({"id": model_id, "digest": model_digest(model), "model": model})
                     versions[(site["id"], year)] = (sha, model_id, run)
                 sha, stored, audited = versions[(site["id"], year)]
@@ -144,7 +150,8 @@ def fill(store: Store, sites: int, years: int, runs: int, seed: int = 1, revised
                         "id": finding_id, "run_id": run, "report_id": report_id, "site_id": site["id"],
                         "fingerprint": fp, "rule_id": rule_id, "severity": severity, "title": title,
                         "message": f"{title}（{year}年度）", "location": {"section": "三", "table": "T3"},
-                        "evidence": "一 12 + 二 0 ≠ （七）14 + 四 0", "basis": "《条例》第五十条", "fix": "核对表格数据",
+                        "evidence": "一 12 + 二 0 ≠ （七）14 + 四 0", "basis": "《条例》第五十条",
+                        "fix": "核对表格数据",
                         "cells": cells, "waived": None, "origin": "audit",
                         "status": "persisting" if fp in before else "new", "first_run_id": run,
                     })
@@ -203,13 +210,16 @@ def main() -> None:
         store.close()
         sizes = counts["sizes"]
         print(f"store: {counts['sites']} sites, {counts['reports']} reports "
-              f"({counts['reports'] // args.runs} per run, {args.runs} runs), {counts['models']} stored models, "
-              f"{counts['findings']} findings, {counts['resolved']} resolved; {sizes[-1] / 1e6:.0f} MB; filled in "
+              f"({counts['reports'] // args.runs} per run, {args.runs} runs), "
+              f"{counts['models']} stored models, "
+              f"{counts['findings']} findings, {counts['resolved']} resolved; "
+              f"{sizes[-1] / 1e6:.0f} MB; filled in "
               f"{time.perf_counter() - t0:.1f} s")
         growth = [b - a for a, b in pairwise(sizes)]
         print(f"store size per run: first run {sizes[0] / 1e6:.0f} MB"
               + (f", each later run +{statistics.mean(growth) / 1e6:.1f} MB "
-                 f"({', '.join(f'+{g / 1e6:.1f}' for g in growth)}; {args.revised:.0%} of documents revised per run)"
+                 f"({', '.join(f'+{g / 1e6:.1f}' for g in growth)}; "
+                 f"{args.revised:.0%} of documents revised per run)"
                  if growth else ""))
         port = free_port()
         server = subprocess.Popen(
@@ -228,7 +238,8 @@ def main() -> None:
             pages = {
                 "overview": "/",
                 "overview, page 10": "/?page=10",
-                "overview, filtered (region + severity)": "/?region=%E6%B2%B3%E5%8D%97%E7%9C%81&severity=error",
+                "overview, filtered (region + severity)":
+                    "/?region=%E6%B2%B3%E5%8D%97%E7%9C%81&severity=error",
                 "overview, filtered (rule + year)": f"/?rule=BAL-002&year={2024 - args.years + 1}",
                 "report page": f"/reports/{last_report}",
                 "rule catalogue": "/rules",

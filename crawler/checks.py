@@ -58,7 +58,8 @@ def portal_rule_meta(rule_id: str) -> dict[str, str]:
     except RuleFileError as exc:
         log.error("规则文件有误：%s", exc)
         return {"id": rule_id, "title": f"门户检查 {rule_id}", "severity": "warning", "basis": "", "fix": ""}
-    return {"id": rule.id, "title": rule.title, "severity": rule.severity, "basis": rule.basis, "fix": rule.fix}
+    return {"id": rule.id, "title": rule.title, "severity": rule.severity, "basis": rule.basis,
+            "fix": rule.fix}
 
 
 def late(site: Site, doc: SeenDocument) -> Finding | None:

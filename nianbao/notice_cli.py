@@ -18,15 +18,19 @@ def _reply_by(text: str | None, today: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise typer.BadParameter(f"“{text}”不是日期，请写成 YYYY-MM-DD，如 {today + timedelta(days=REPLY_DAYS)}") from None
+        raise typer.BadParameter(
+            f"“{text}”不是日期，请写成 YYYY-MM-DD，如 {today + timedelta(days=REPLY_DAYS)}"
+        ) from None
 
 
 def notice(
     findings: Annotated[Path, typer.Argument(help="审查结果文件 findings.json（nianbao audit 或 run 的输出）",
                                              metavar="FINDINGS.json")],
-    out: Annotated[Path, typer.Option("--out", help="输出目录", metavar="目录")] = Path("reports_out/notices"),
+    out: Annotated[Path, typer.Option("--out", help="输出目录",
+                                      metavar="目录")] = Path("reports_out/notices"),
     reply_by: Annotated[str | None, typer.Option(
-        "--reply-by", help=f"回复期限（YYYY-MM-DD），默认为今天起 {REPLY_DAYS} 天", metavar="YYYY-MM-DD")] = None,
+        "--reply-by", help=f"回复期限（YYYY-MM-DD），默认为今天起 {REPLY_DAYS} 天",
+        metavar="YYYY-MM-DD")] = None,
     issuer: Annotated[str | None, typer.Option(
         "--issuer", help="发文机关，如“××区人民政府办公室”", metavar="机关名称")] = None,
 ) -> None:
@@ -56,10 +60,12 @@ def notice(
     except OSError as exc:
         err.print(f"nianbao: {out}: 无法写入：{exc.strerror or exc}", markup=False, highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
-    err.print(f"整改通知 {len(done.notices)} 份（共 {done.bodies} 个机关），回复期限 {options.reply_by.isoformat()}；"
+    err.print(f"整改通知 {len(done.notices)} 份（共 {done.bodies} 个机关），"
+              f"回复期限 {options.reply_by.isoformat()}；"
               f"地区汇总：{done.summary}", markup=False, highlight=False, soft_wrap=True)
     if done.unaddressed:
-        err.print(f"另有 {done.unaddressed} 份有问题的报告未能识别机关，未写整改通知，见地区汇总的“报告明细”。",
+        err.print(f"另有 {done.unaddressed} 份有问题的报告未能识别机关，"
+                  "未写整改通知，见地区汇总的“报告明细”。",
                   markup=False, highlight=False, soft_wrap=True)
     for path in done.notices:
         err.print(f"  {path}", markup=False, highlight=False, soft_wrap=True)

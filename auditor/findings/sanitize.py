@@ -54,4 +54,7 @@ class Sanitizer:
 
 def replaced_note(name: str, count: int) -> str:
     """The one line that says a file holds replacement characters, and why."""
-    return f"{name}：{count} 个该格式无法容纳的字符（控制字符、U+FFFE/U+FFFF、孤立代理项）已替换为 {REPLACEMENT}"
+    return (
+        f"{name}：{count} 个该格式无法容纳的字符（控制字符、U+FFFE/U+FFFF、孤立代理项）"
+        f"已替换为 {REPLACEMENT}"
+    )

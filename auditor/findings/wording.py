@@ -9,7 +9,9 @@ from __future__ import annotations
 from auditor.findings.model import SEVERITY_NAMES, Location
 from auditor.templates import SECTION_HEADINGS, TABLE_NAMES
 
-TEMPLATE_NAMES: dict[str, str] = {"2021": "2021年版", "2019": "2019年版", "mixed": "混合版式", "unknown": "未识别"}
+TEMPLATE_NAMES: dict[str, str] = {
+    "2021": "2021年版", "2019": "2019年版", "mixed": "混合版式", "unknown": "未识别"
+}
 """findings.json's ``template`` values in Chinese."""
 
 LEVEL_NAMES: dict[str, str] = {"government": "人民政府", "department": "政府部门", "township": "乡镇（街道）"}

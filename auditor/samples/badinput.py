@@ -145,7 +145,8 @@ def page_without_report() -> bytes:
     )
     page = (
         '<!DOCTYPE html><html><head><meta charset="utf-8"><title>工作动态_某区人民政府</title></head><body>'
-        '<div class="header"><ul class="nav"><li><a href="/">首页</a></li><li><a href="/xxgk/">信息公开</a></li>'
+        '<div class="header"><ul class="nav"><li><a href="/">首页</a></li>'
+        '<li><a href="/xxgk/">信息公开</a></li>'
         "</ul></div>"
         '<div class="breadcrumb">当前位置：<a href="/">首页</a> &gt; 工作动态</div>'
         f'<div class="list"><ul>{items}</ul></div>'

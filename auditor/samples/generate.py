@@ -232,7 +232,10 @@ def _preamble(rng: random.Random, agency: str, year: int) -> list[str]:
         f"本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和国务院办公厅政府信息与政务公开办公室"
         f"关于政府信息公开工作年度报告格式的要求，由{agency}编制。"
     )
-    parts = "全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
+    parts = (
+        "全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+        "政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
+    )
     period = f"本报告中所列数据统计期限自{year}年1月1日起至{year}年12月31日止。"
     phone = f"0{rng.randint(310, 999)}-{rng.randint(2000000, 8999999)}"
     contact = f"如对本报告有疑问，请与{agency}办公室联系（电话：{phone}）。"
@@ -244,11 +247,15 @@ def _active_paragraph(rng: random.Random, r_t2: Grid, version: str, year: int) -
     channel = rng.choice(("门户网站", "政府信息公开专栏", "政务新媒体"))
     text = f"{year}年，通过{channel}等渠道主动公开政府信息{items}条。"
     if version == "2021":
-        text += f"制发行政规范性文件{_n(r_t2, 'normative', 'issued')}件，废止{_n(r_t2, 'normative', 'repealed')}件。"
+        text += (
+            f"制发行政规范性文件{_n(r_t2, 'normative', 'issued')}件，"
+            f"废止{_n(r_t2, 'normative', 'repealed')}件。"
+        )
     else:
         text += f"新制作规范性文件{_n(r_t2, 'normative', 'made')}件。"
     text += (
-        f"全年公开行政许可{_n(r_t2, 'licensing', 'decisions')}件、行政处罚{_n(r_t2, 'penalty', 'decisions')}件、"
+        f"全年公开行政许可{_n(r_t2, 'licensing', 'decisions')}件、"
+        f"行政处罚{_n(r_t2, 'penalty', 'decisions')}件、"
         f"行政强制{_n(r_t2, 'enforcement', 'decisions')}件。"
     )
     return text + rng.choice(

@@ -128,7 +128,8 @@ def _html_chrome(r: SampleReport, day: str, article: str) -> str:
         f'<div class="sidebar"><h3>信息公开目录</h3><ul>{side}</ul></div>\n'
         '<div class="article">\n'
         f'<h1 class="article-title">{escape(r.title)}</h1>\n'
-        f'<div class="article-info"><span>发布时间：{day}</span>&nbsp;&nbsp;<span>来源：{escape(r.agency)}</span>'
+        f'<div class="article-info"><span>发布时间：{day}</span>&nbsp;&nbsp;'
+        f'<span>来源：{escape(r.agency)}</span>'
         "<span>浏览次数：<script>document.write(visits);</script></span></div>\n"
         f"{article}\n"
         '<div class="share">分享到：<a href="#">微信</a> <a href="#">微博</a></div>\n'

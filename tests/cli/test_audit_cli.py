@@ -116,7 +116,8 @@ def test_an_audit_that_skips_the_interpreter_teardown_loses_nothing(tmp_path):
         (inputs / seed.name).write_bytes(seed.read_bytes())
     (inputs / "z_garbage.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 40)
     waivers = tmp_path / "waivers.toml"
-    waivers.write_text('[[waiver]]\nrule = "SEC-003"\ndocument = "*"\nreason = "旧"\nexpires = 2020-01-01\n', "utf-8")
+    waivers.write_text('[[waiver]]\nrule = "SEC-003"\ndocument = "*"\nreason = "旧"\n'
+                       'expires = 2020-01-01\n', "utf-8")
     out = tmp_path / "out"
     proc = nianbao("audit", str(inputs), "--out", str(out), "--format", "json,html,xlsx,csv,sarif",
                    "--waivers", str(waivers))  # fmt: skip
