@@ -19,11 +19,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository ahead of bench/, as before
 
 from audit_scale import tree_memory
 
@@ -90,15 +91,34 @@ def _signature(detail: str) -> str:
     return re.sub(r"\d+", "N", re.sub(r"'[^']*'", "'…'", head))[:160]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--start", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=default_workers())
-    parser.add_argument("--seconds", type=float, default=10.0, help="time budget per case")
-    parser.add_argument("--memory-mb", type=int, default=1024, help="address-space budget per worker")
-    args = parser.parse_args()
+@dataclass
+class Tally:
+    """What the run has seen so far: outcomes counted, distinct crashes, the five slowest cases."""
 
+    counts: Counter[str] = field(default_factory=Counter)
+    crashes: dict[str, tuple[int, str]] = field(default_factory=dict)
+    slowest: list[tuple[float, int, str]] = field(default_factory=list)
+
+    def add(self, outcome: Any, retry: list[int]) -> None:
+        """One worker outcome: a chunk that failed as a whole is retried case by case (into ``retry``)."""
+        numbers = outcome.task
+        if outcome.status != "ok":
+            if len(numbers) > 1:
+                retry.extend(numbers)
+                return
+            self.counts[outcome.status] += 1
+            self.crashes.setdefault(f"{outcome.status}: {outcome.reason}", (numbers[0], ""))
+            return
+        for number, kind, detail, seconds in outcome.value:
+            self.counts[kind] += 1
+            if kind in ("crash", "rule-error", "time", "memory"):
+                self.crashes.setdefault(f"{kind}: {_signature(detail)}", (number, detail))
+            self.slowest.append((seconds, number, detail))
+            self.slowest = sorted(self.slowest, reverse=True)[:5]
+
+
+def _warm_up() -> None:
+    """Load the rule base and the mutation bases before forking, and keep rule-error logs quiet."""
     from auditor.engine import default_rulebase
     from tests.fuzz.mutate import FORMATS, bases
 
@@ -111,6 +131,17 @@ def main() -> None:
     logging.getLogger("nianbao").propagate = False  # the rule errors are counted, not printed
     logging.getLogger("nianbao").addHandler(logging.NullHandler())
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--seconds", type=float, default=10.0, help="time budget per case")
+    parser.add_argument("--memory-mb", type=int, default=1024, help="address-space budget per worker")
+    args = parser.parse_args()
+    _warm_up()
+
     peak = [0, 0, 0]
     done = threading.Event()
 
@@ -122,29 +153,15 @@ def main() -> None:
             time.sleep(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    counts: Counter[str] = Counter()
-    crashes: dict[str, tuple[int, str]] = {}
-    slowest: list[tuple[float, int, str]] = []
+    tally = Tally()
+    counts = tally.counts
     retry: list[int] = []
     started = time.perf_counter()
     budget = Budget(args.seconds, args.memory_mb)
     with WorkerPool(run_cases, workers=args.workers, budget=budget) as pool:
         sampler.start()  # after the workers are forked: no thread crosses a fork
         for outcome in pool.run(_tasks(args.start, args.cases, retry)):
-            numbers = outcome.task
-            if outcome.status != "ok":
-                if len(numbers) > 1:
-                    retry.extend(numbers)
-                    continue
-                counts[outcome.status] += 1
-                crashes.setdefault(f"{outcome.status}: {outcome.reason}", (numbers[0], ""))
-                continue
-            for number, kind, detail, seconds in outcome.value:
-                counts[kind] += 1
-                if kind in ("crash", "rule-error", "time", "memory"):
-                    crashes.setdefault(f"{kind}: {_signature(detail)}", (number, detail))
-                slowest.append((seconds, number, detail))
-                slowest = sorted(slowest, reverse=True)[:5]
+            tally.add(outcome, retry)
             done_cases = sum(counts.values())
             if done_cases % 5000 < CHUNK:  # a partial run still leaves figures
                 print(f"… {done_cases} cases, {time.perf_counter() - started:.0f} s: {dict(counts)}, "
@@ -159,10 +176,11 @@ def main() -> None:
     print(f"crashes: {crashed} ({counts['crash']} in readers, {counts['rule-error']} in rules)")
     print(f"budget hits: {budget_hits} (time {counts['time']}, memory {counts['memory']}, "
           f"worker died {counts['died']}; workers replaced {pool.replaced})")  # fmt: skip
-    print(f"peak memory of the process tree: {peak[0] / 1024:.0f} MB PSS, largest process {peak[2] / 1024:.0f} MB RSS")
-    for seconds, number, _ in slowest:
+    print(f"peak memory of the process tree: {peak[0] / 1024:.0f} MB PSS, "
+          f"largest process {peak[2] / 1024:.0f} MB RSS")
+    for seconds, number, _ in tally.slowest:
         print(f"slow: case {number}: {seconds:.1f} s")
-    for signature, (number, detail) in sorted(crashes.items()):
+    for signature, (number, detail) in sorted(tally.crashes.items()):
         print(f"distinct: {signature}  [first: case {number}{' — ' + detail[:200] if detail else ''}]")
 
 
