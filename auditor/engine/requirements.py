@@ -83,6 +83,18 @@ def parse_requirement(text: str) -> Requirement:
     raise ValueError(f"'{text}' is not a requirement (one of: {', '.join(VOCABULARY)}; K is 一 … 六)")
 
 
+def describe(text: str) -> str:
+    """A requirement in the officer's words (the web catalogue, `rules explain`): "表三存在、不是图片、
+    结构可以读取", "第二部分存在且有实际内容", "第一、五或六部分存在"."""
+    requirement = parse_requirement(text)
+    match = _SECTION.match(requirement.text)
+    if match is None:
+        return VOCABULARY[requirement.text][0]
+    keys = list(dict.fromkeys(match[1].split("|")))
+    which = keys[0] if len(keys) == 1 else "、".join(keys[:-1]) + "或" + keys[-1]
+    return f"第{which}部分存在" + ("且有实际内容" if match[2] else "")
+
+
 def document_facts(doc: Document) -> frozenset[str]:
     """The atomic statements that hold for ``doc``: what the engine knows of it to decide what runs."""
     facts: set[str] = set()

@@ -11,6 +11,7 @@ from functools import cache
 import yaml
 
 from auditor.engine import default_rules
+from auditor.engine.requirements import describe
 from auditor.engine.rulefile import Example, ExampleDoc, RuleSpec
 from auditor.web.filters import LEVELS
 
@@ -50,6 +51,8 @@ class RuleEntry:
     message: str = ""
     fix: str = ""
     applies: str = ""
+    requires: str = ""
+    """What must hold for the check to run, in Chinese ("表三存在、不是图片、结构可以读取"); "" when none."""
     must_fire: tuple[ExampleView, ...] = ()
     must_not_fire: tuple[ExampleView, ...] = ()
 
@@ -104,6 +107,14 @@ def _examples(examples: Iterable[Example]) -> tuple[ExampleView, ...]:
     )
 
 
+def _requirements(rule: RuleSpec) -> str:
+    """The rule's ``requires`` (all must hold) and ``requires_each`` (checked part by part) in words."""
+    parts = [describe(r.text) for r in rule.requires]
+    if rule.requires_each:
+        parts.append("逐项检查：" + "；".join(describe(r.text) for r in rule.requires_each))
+    return "；".join(parts)
+
+
 def _entry(rule: RuleSpec) -> RuleEntry:
     return RuleEntry(
         id=rule.id,
@@ -114,6 +125,7 @@ def _entry(rule: RuleSpec) -> RuleEntry:
         message=rule.message,
         fix=rule.fix,
         applies=rule.applies.describe(),
+        requires=_requirements(rule),
         must_fire=_examples(rule.must_fire),
         must_not_fire=_examples(rule.must_not_fire),
     )

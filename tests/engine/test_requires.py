@@ -174,3 +174,12 @@ def test_a_pandera_check_that_could_not_run_on_the_batch_is_still_said() -> None
     assert isinstance(balance, NotEvaluated) and balance.reason == "表三的核验未能运行"
     [blank] = list(rules["VAL-003"].compiled.check(ctx))
     assert isinstance(blank, NotEvaluated) and blank.table == "T4"
+
+
+def test_requirements_read_in_chinese() -> None:
+    from auditor.engine.requirements import describe
+
+    assert describe("T3 readable") == "表三存在、不是图片、结构可以读取"
+    assert describe("section 二 written") == "第二部分存在且有实际内容"
+    assert describe("section 一|五|六") == "第一、五或六部分存在"
+    assert describe("year") == "报告年度可以确定"
