@@ -100,9 +100,9 @@ class TableSpec:
         """Every (row, column) cell the template prints, row by row."""
         return list(self._cells)
 
-    def has_cell(self, row_id: str, col_id: str) -> bool:
-        """Whether the template prints this cell."""
-        return (row_id, col_id) in self._cell_set
+    def required_cell_set(self) -> frozenset[tuple[str, str]]:
+        """The cells of :meth:`required_cells`, for membership tests."""
+        return self._cell_set
 
 
 # ---------------------------------------------------------------------------------------------- T2

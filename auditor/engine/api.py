@@ -84,6 +84,8 @@ class Context:
     previous: Document | None = None
     """The same body's report of the previous year, when the batch holds it."""
     _numbers_text: list[tuple[str, str]] | None = field(default=None, init=False, repr=False)
+    _tables: dict[str, Table | NotEvaluated] = field(default_factory=dict, init=False, repr=False)
+    """usable_table by kind, looked up once per document for all the rules (the document is final)."""
 
     def section(self, key: str) -> Section | None:
         return self.doc.section(key)
@@ -112,12 +114,15 @@ class Context:
 
     def table(self, kind: str) -> Table | NotEvaluated:
         """The table to check, or why it cannot be checked."""
-        return usable_table(self.doc, kind)
+        found = self._tables.get(kind)
+        if found is None:
+            found = self._tables[kind] = usable_table(self.doc, kind)
+        return found
 
     def required_table(self, kind: str) -> Table:
         """The table of a rule that ``requires: [<kind> readable]``: the engine runs the check only when
         it is readable.  Raises LookupError for a rule that did not declare it (a bug of the rule)."""
-        table = usable_table(self.doc, kind)
+        table = self.table(kind)
         if isinstance(table, Table):
             return table
         raise LookupError(f"{kind} is not readable: the rule must declare 'requires: [{kind} readable]'")
@@ -175,10 +180,12 @@ def bare_placeholder(text: str, placeholders: frozenset[str] | set[str] = _PLACE
     return words == "" or words in placeholders
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _words(text: str) -> str:
     """A section's text without the template's instructions, spaces and punctuation.  Cached: several
-    rules ask this of every section of a document (SEC-004 and every content check's ``says_nothing``)."""
+    rules ask this of every section of a document (SEC-004 and every content check's ``says_nothing``),
+    one rule after the other over a whole batch, so the cache holds a batch's sections (200 reports
+    of six sections and more)."""
     return _NOT_WORDS.sub("", _INSTRUCTION.sub("", text))
 
 
@@ -204,6 +211,25 @@ def section_to_read(ctx: Context, key: str) -> Section | NotEvaluated:
     if section is None:
         return NotEvaluated(f"缺少第{key}部分", section=key)
     return says_nothing(section) or section
+
+
+_NOT_JOINABLE = re.compile(r"\(\?P=|\\[1-9]|\(\?[aiLmsux]+\)")
+"""Backreferences (their numbering would shift in an alternation) and global inline flags."""
+
+
+def any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One pattern whose ``search`` finds a match exactly when one of ``patterns``' does (an alternation
+    matches at a position when one of its branches does), so that "does any of these words occur"
+    costs one scan instead of one per word.  None when they cannot be joined unchanged (backreferences,
+    global flags, differing flags, clashing group names): the caller then searches them one by one."""
+    if not patterns or len({p.flags for p in patterns}) != 1:
+        return None
+    if any(_NOT_JOINABLE.search(p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
 
 
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")

@@ -123,25 +123,6 @@ def _describe(table: Table, terms: tuple[Term, ...]) -> str:
     return " + ".join(f"{short_row(table, r)}·{col_label(table, c)}" for r, c in terms)
 
 
-_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
-_UNSAFE_TO_JOIN = re.compile(r"\(\?P=|\\[1-9]|\(\?[aiLmsux]+\)|\\\(\?P<")
-
-
-def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
-    """One pattern that finds a text where any of ``patterns`` matches, to skip with one scan the
-    sections no claim speaks of.  An alternation matches at a position exactly when one of its
-    branches does, so it finds a match where one of the patterns would.  None (no shortcut) for
-    patterns that cannot be joined unchanged: backreferences, global flags, flags that differ."""
-    if len({p.flags for p in patterns}) != 1 or any(_UNSAFE_TO_JOIN.search(p.pattern) for p in patterns):
-        return None
-    # The group names would clash between branches; they do not change what a branch matches.
-    branches = [_NAMED_GROUP.sub("(?:", p.pattern) for p in patterns]
-    try:
-        return re.compile("|".join(f"(?:{b})" for b in branches), patterns[0].flags)
-    except re.error:
-        return None
-
-
 def text_against_table(params: Params) -> CompiledShape:
     """Numbers stated in the narrative must equal the table: each claim's pattern is searched in
     every section's text; its number must equal one of the sums in ``equals`` ("row.col + row.col")."""
@@ -150,13 +131,11 @@ def text_against_table(params: Params) -> CompiledShape:
     if not raw_claims:
         raise ValueError("shape parameter 'claims' is empty")
     claims = [_claim(raw, kind, i) for i, raw in enumerate(raw_claims)]
-    anywhere = _any_of([claim.pattern for claim in claims])
 
     def check(ctx: Context) -> Iterator[Outcome]:
         found = [
             (claim, key, text, match)
             for key, text in ctx.section_texts()
-            if anywhere is None or anywhere.search(text)
             for claim in claims
             for match in claim.pattern.finditer(text)
         ]
@@ -166,15 +145,15 @@ def text_against_table(params: Params) -> CompiledShape:
         if isinstance(table, NotEvaluated):
             yield table
             return
-        spec = table_spec(table)
+        cells = table_spec(table).required_cell_set()
         for claim, key, text, match in found:
-            usable = [terms for terms in claim.equals if any(spec.has_cell(*t) for t in terms)]
+            usable = [terms for terms in claim.equals if any(t in cells for t in terms)]
             if not usable:
                 yield NotEvaluated(
                     f"{TABLE_NAMES[kind]}为{table.template}年格式，没有与“{match[0]}”对应的栏目", kind
                 )
                 continue
-            unread = [t for terms in usable for t in terms if spec.has_cell(*t) and table.cell(*t) is None]
+            unread = [t for terms in usable for t in terms if t in cells and table.cell(*t) is None]
             if unread:
                 # A cell that was not read is not 0: the claim cannot be compared with it.
                 yield NotEvaluated(
@@ -185,7 +164,7 @@ def text_against_table(params: Params) -> CompiledShape:
             sums = [_sum(table, terms) for terms in usable]
             if stated in sums:
                 continue
-            terms = tuple(t for t in usable[0] if spec.has_cell(*t))
+            terms = tuple(t for t in usable[0] if t in cells)
             row, col = terms[0]
             says, note = _table_says(table, terms, sums[0])
             yield Violation(
