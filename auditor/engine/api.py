@@ -233,12 +233,19 @@ def any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
 
 
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
-_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+_ANY_FULL_WIDTH = re.compile("[０１２３４５６７８９．]")
+_THOUSANDS = re.compile(r"[,，](?<=\d[,，])(?=\d{3}(?!\d))")
+"""A comma after a digit and before exactly three: the separator is matched first and the digit before
+it looked behind for, so that the scan jumps from comma to comma (a pattern that opens with a
+lookbehind is tried at every character)."""
 
 
 def normalise_numbers(text: str) -> str:
     """Full-width digits to ASCII and thousands separators removed ("１,２３４" -> "1234")."""
-    return _THOUSANDS.sub("", text.translate(_FULL_WIDTH_DIGITS))
+    if _ANY_FULL_WIDTH.search(text):
+        # str.translate walks the text in Python-level mapping lookups: only when there is a digit to map
+        text = text.translate(_FULL_WIDTH_DIGITS)
+    return _THOUSANDS.sub("", text)
 
 
 def usable_table(doc: Document, kind: str) -> Table | NotEvaluated:

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from auditor.engine.api import any_of
+from auditor.engine.api import any_of, normalise_numbers
+from auditor.engine.shapes.text import _without_leading_lookbehinds
 from auditor.templates import SPECS, ColSpec, RowSpec, TableSpec
 
 
@@ -77,3 +78,43 @@ def test_any_of_declines_what_it_cannot_join(words: tuple[str, ...]) -> None:
 def test_any_of_declines_differing_flags() -> None:
     assert any_of((re.compile("a", re.IGNORECASE), re.compile("b"))) is None
     assert any_of(()) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "quick"),
+    [
+        (r"(?<!公开)(?<!处理)(?:办结|答复)(?P<n>\d+)件", r"(?:办结|答复)(?P<n>\d+)件"),
+        (r"(?<![及和与、])予以公开(?P<n>\d+)", r"予以公开(?P<n>\d+)"),
+        (r"(?<=[(（])(?<!\))办结", "办结"),  # brackets inside a character class do not close the group
+        (r"(?<=[]\)])办结", "办结"),
+        (r"办结(?<!公开)", None),  # opens with words already
+        (r"(?<=(a))\1办结", None),  # a backreference into the dropped group
+        (r"(?<=(a))(?(1)办|结)", None),
+        (r"(?<!公开)", None),  # nothing left
+    ],
+)
+def test_claims_drop_the_lookbehinds_they_open_with(pattern: str, quick: str | None) -> None:
+    stripped = _without_leading_lookbehinds(re.compile(pattern))
+    assert (stripped.pattern if stripped is not None else None) == quick
+
+
+def test_a_claims_quick_pattern_matches_wherever_the_claim_does() -> None:
+    claim = re.compile(r"(?<!公开)(?<!处理)(?<!提供)(?<!办理)(?:办结|答复|办理完毕)[^。；，,\d]{0,6}?\d+")
+    quick = _without_leading_lookbehinds(claim)
+    assert quick is not None
+    for text in ("全年办结12件。", "公开办结3件", "依法公开答复2件，办理完毕1件", "办理答复9件", "无"):
+        assert bool(quick.search(text)) >= bool(claim.search(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("收到申请１，２３４件，办结1,200件，", "收到申请1234件，办结1200件，"),
+        ("共12,3456件，1,234,567元，，123", "共12,3456件，1234567元，，123"),
+        ("１２．５万元", "12.5万元"),
+        ("办结，123件", "办结，123件"),  # no digit before the comma: a clause break
+        ("", ""),
+    ],
+)
+def test_normalise_numbers(text: str, normalised: str) -> None:
+    assert normalise_numbers(text) == normalised
