@@ -64,25 +64,45 @@ class TableSpec:
     rows: tuple[RowSpec, ...]
     columns: tuple[ColSpec, ...]
     identities: tuple[str, ...] = field(default=())
+    # Lookups made once per spec: the rules ask for rows, columns and cells of every table of every
+    # report (hundreds of thousands of calls in a batch), and a spec never changes.
+    _rows: dict[str, RowSpec] = field(init=False, repr=False, compare=False)
+    _cols: dict[str, ColSpec] = field(init=False, repr=False, compare=False)
+    _columns_of: dict[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    _cells: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
+    _cell_set: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The first row or column of an id wins, as a scan in order would find it.
+        rows = {r.id: r for r in reversed(self.rows)}
+        all_columns = tuple(c.id for c in self.columns)
+        columns_of = {r.id: rows[r.id].columns or all_columns for r in self.rows}
+        cells = tuple((r.id, c) for r in self.rows for c in columns_of[r.id])
+        object.__setattr__(self, "_rows", rows)
+        object.__setattr__(self, "_cols", {c.id: c for c in reversed(self.columns)})
+        object.__setattr__(self, "_columns_of", columns_of)
+        object.__setattr__(self, "_cells", cells)
+        object.__setattr__(self, "_cell_set", frozenset(cells))
 
     def row(self, row_id: str) -> RowSpec:
-        for r in self.rows:
-            if r.id == row_id:
-                return r
-        raise KeyError(row_id)
+        """The row of an id; KeyError when the template has none."""
+        return self._rows[row_id]
 
     def col(self, col_id: str) -> ColSpec:
-        for c in self.columns:
-            if c.id == col_id:
-                return c
-        raise KeyError(col_id)
+        """The column of an id; KeyError when the template has none."""
+        return self._cols[col_id]
 
     def columns_of(self, row_id: str) -> tuple[str, ...]:
-        spec = self.row(row_id)
-        return spec.columns or tuple(c.id for c in self.columns)
+        """The columns a row has (its block's, or all the table's); KeyError for an unknown row."""
+        return self._columns_of[row_id]
 
     def required_cells(self) -> list[tuple[str, str]]:
-        return [(r.id, c) for r in self.rows for c in self.columns_of(r.id)]
+        """Every (row, column) cell the template prints, row by row."""
+        return list(self._cells)
+
+    def required_cell_set(self) -> frozenset[tuple[str, str]]:
+        """The cells of :meth:`required_cells`, for membership tests."""
+        return self._cell_set
 
 
 # ---------------------------------------------------------------------------------------------- T2

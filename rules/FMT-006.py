@@ -36,6 +36,7 @@ def _wordings(label: str) -> frozenset[str]:
     return frozenset({normalise(label), *(normalise(part) for part in label.split("·"))})
 
 
+@lru_cache(maxsize=8192)
 def _conforms(written: str, template: str, block: str | None, axis: str) -> bool:
     """Whether a written label is the template's wording.  A label that was lost (blank) or that a
     conversion broke along the template's own line breaks is not a deviation of wording (FMT-005
@@ -57,8 +58,9 @@ def _conforms(written: str, template: str, block: str | None, axis: str) -> bool
 def _deviations(table: Table) -> Iterator[Violation]:
     spec = table_spec(table)
     labels = [
-        ("行", "row", written, spec.row(i).label, spec.row(i).display, spec.row(i).block)
+        ("行", "row", written, row.label, row.display, row.block)
         for i, written in table.row_labels.items()
+        for row in (spec.row(i),)
     ]
     labels += [
         ("列", "column", written, spec.col(i).label, spec.col(i).label, None)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from auditor.engine.api import (
     Context,
     Outcome,
     Violation,
+    any_of,
     heading_as_written,
     quote,
 )
@@ -35,6 +37,31 @@ _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 
 def _patterns(words: Any) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(w) for w in ([words] if isinstance(words, str) else words))
+
+
+_Aspects = tuple[tuple[str, tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]], ...]
+"""(aspect, its words' patterns, the patterns that find a sub-heading naming it: one, joined, when
+they can be)."""
+
+
+@lru_cache(maxsize=64)
+def _compiled(aspects: tuple[tuple[str, tuple[str, ...]], ...]) -> _Aspects:
+    """The aspects' patterns, compiled once per rule file rather than once per report."""
+    compiled = []
+    for name, words in aspects:
+        patterns = _patterns(words)
+        joined = any_of(patterns)
+        compiled.append((name, patterns, (joined,) if joined is not None else patterns))
+    return tuple(compiled)
+
+
+def _aspects(params: Mapping[str, Any]) -> _Aspects:
+    return _compiled(
+        tuple(
+            (str(name), (words,) if isinstance(words, str) else tuple(words))
+            for name, words in params["aspects"].items()
+        )
+    )
 
 
 def _reported(text: str, patterns: tuple[re.Pattern[str], ...], leading_only: bool) -> bool:
@@ -62,24 +89,21 @@ def _parts(text: str) -> list[tuple[str | None, str]]:
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     section = ctx.written_section("一")
-    aspects = {str(name): _patterns(words) for name, words in params["aspects"].items()}
+    aspects = _aspects(params)
     text = section.text
     parts = _parts(text)
-
-    def names(head: str | None, patterns: tuple[re.Pattern[str], ...]) -> bool:
-        return head is not None and any(p.search(head) for p in patterns)
-
-    named = {name for name, patterns in aspects.items() if any(names(h, patterns) for h, _ in parts)}
+    # The aspects each sub-heading names, found once per part.
+    naming = [
+        {name for name, _, heads in aspects if head is not None and any(p.search(head) for p in heads)}
+        for head, _ in parts
+    ]
+    named: set[str] = set().union(*naming)
     by_aspect = len(named) >= 2
     # Organised by aspects: the paragraphs under another aspect's sub-heading report that aspect only.
-    free = (
-        "\n".join(
-            body for head, body in parts if not any(names(head, patterns) for patterns in aspects.values())
-        )
-        if by_aspect
-        else text
-    )
-    for name, patterns in aspects.items():
+    free = text
+    if by_aspect:
+        free = "\n".join(body for (_, body), names in zip(parts, naming, strict=True) if not names)
+    for name, patterns, _ in aspects:
         if name in named or _reported(free, patterns, leading_only=by_aspect):
             continue
         yield Violation(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 from auditor.engine.api import (
@@ -32,7 +33,13 @@ _LABEL = re.compile(
 
 
 def _patterns(words: Any) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{w})" for w in ([words] if isinstance(words, str) else words)))
+    return _joined((words,) if isinstance(words, str) else tuple(words))
+
+
+@lru_cache(maxsize=64)
+def _joined(words: tuple[str, ...]) -> re.Pattern[str]:
+    """The words as one pattern, built once per rule file rather than once per report."""
+    return re.compile("|".join(f"(?:{w})" for w in words))
 
 
 def _kinds(sentence: str, problem: re.Pattern[str], plan: re.Pattern[str], verb: re.Pattern[str]) -> set[str]:

@@ -84,6 +84,8 @@ class Context:
     previous: Document | None = None
     """The same body's report of the previous year, when the batch holds it."""
     _numbers_text: list[tuple[str, str]] | None = field(default=None, init=False, repr=False)
+    _tables: dict[str, Table | NotEvaluated] = field(default_factory=dict, init=False, repr=False)
+    """usable_table by kind, looked up once per document for all the rules (the document is final)."""
 
     def section(self, key: str) -> Section | None:
         return self.doc.section(key)
@@ -112,12 +114,15 @@ class Context:
 
     def table(self, kind: str) -> Table | NotEvaluated:
         """The table to check, or why it cannot be checked."""
-        return usable_table(self.doc, kind)
+        found = self._tables.get(kind)
+        if found is None:
+            found = self._tables[kind] = usable_table(self.doc, kind)
+        return found
 
     def required_table(self, kind: str) -> Table:
         """The table of a rule that ``requires: [<kind> readable]``: the engine runs the check only when
         it is readable.  Raises LookupError for a rule that did not declare it (a bug of the rule)."""
-        table = usable_table(self.doc, kind)
+        table = self.table(kind)
         if isinstance(table, Table):
             return table
         raise LookupError(f"{kind} is not readable: the rule must declare 'requires: [{kind} readable]'")
@@ -175,10 +180,12 @@ def bare_placeholder(text: str, placeholders: frozenset[str] | set[str] = _PLACE
     return words == "" or words in placeholders
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _words(text: str) -> str:
     """A section's text without the template's instructions, spaces and punctuation.  Cached: several
-    rules ask this of every section of a document (SEC-004 and every content check's ``says_nothing``)."""
+    rules ask this of every section of a document (SEC-004 and every content check's ``says_nothing``),
+    one rule after the other over a whole batch, so the cache holds a batch's sections (200 reports
+    of six sections and more)."""
     return _NOT_WORDS.sub("", _INSTRUCTION.sub("", text))
 
 
@@ -206,13 +213,39 @@ def section_to_read(ctx: Context, key: str) -> Section | NotEvaluated:
     return says_nothing(section) or section
 
 
+_NOT_JOINABLE = re.compile(r"\(\?P=|\\[1-9]|\(\?[aiLmsux]+\)")
+"""Backreferences (their numbering would shift in an alternation) and global inline flags."""
+
+
+def any_of(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One pattern whose ``search`` finds a match exactly when one of ``patterns``' does (an alternation
+    matches at a position when one of its branches does), so that "does any of these words occur"
+    costs one scan instead of one per word.  None when they cannot be joined unchanged (backreferences,
+    global flags, differing flags, clashing group names): the caller then searches them one by one."""
+    if not patterns or len({p.flags for p in patterns}) != 1:
+        return None
+    if any(_NOT_JOINABLE.search(p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
+
+
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９．", "0123456789.")
-_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+_ANY_FULL_WIDTH = re.compile("[０１２３４５６７８９．]")
+_THOUSANDS = re.compile(r"[,，](?<=\d[,，])(?=\d{3}(?!\d))")
+"""A comma after a digit and before exactly three: the separator is matched first and the digit before
+it looked behind for, so that the scan jumps from comma to comma (a pattern that opens with a
+lookbehind is tried at every character)."""
 
 
 def normalise_numbers(text: str) -> str:
     """Full-width digits to ASCII and thousands separators removed ("１,２３４" -> "1234")."""
-    return _THOUSANDS.sub("", text.translate(_FULL_WIDTH_DIGITS))
+    if _ANY_FULL_WIDTH.search(text):
+        # str.translate walks the text in Python-level mapping lookups: only when there is a digit to map
+        text = text.translate(_FULL_WIDTH_DIGITS)
+    return _THOUSANDS.sub("", text)
 
 
 def usable_table(doc: Document, kind: str) -> Table | NotEvaluated:

@@ -62,6 +62,10 @@ class Claim:
     pattern: re.Pattern[str]
     equals: tuple[tuple[Term, ...], ...]
     value: Decimal | None
+    quick: re.Pattern[str] | None = None
+    """The pattern less the lookbehinds it opens with, when it does: a text it does not match cannot
+    hold a claim, and it is scanned fast (a pattern opening with a lookbehind is tried at every
+    character; one opening with words jumps to them)."""
 
 
 def _expression(text: str, kind: str) -> tuple[Term, ...]:
@@ -90,7 +94,55 @@ def _claim(raw: object, kind: str, index: int) -> Claim:
         pattern,
         tuple(_expression(str(e), kind) for e in equals),
         Decimal(str(value)) if value is not None else None,
+        _without_leading_lookbehinds(pattern),
     )
+
+
+_BACKREFERENCE = re.compile(r"\(\?P=|\\[1-9]|\(\?\(")
+"""Backreferences and conditional groups: they name groups by number, which dropping a group shifts."""
+
+
+def _group_end(pattern: str, start: int) -> int | None:
+    """The index after the group that opens at ``start`` (escapes and character classes skipped)."""
+    depth = 0
+    at = start
+    while at < len(pattern):
+        ch = pattern[at]
+        if ch == "\\":
+            at += 2
+            continue
+        if ch == "[":
+            at += 2 if pattern.startswith("[^", at) else 1
+            at += 1 if pattern.startswith("]", at) else 0  # "[]…]": the first ] is a character
+            while at < len(pattern) and pattern[at] != "]":
+                at += 2 if pattern[at] == "\\" else 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return at + 1
+        at += 1
+    return None
+
+
+def _without_leading_lookbehinds(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``pattern`` less the lookbehind assertions it opens with; None when it opens with none, or when
+    dropping them could change what the rest matches (a backreference or a conditional may name a
+    group by its number).  Where ``pattern`` matches, the rest matches at the same place."""
+    source = pattern.pattern
+    at = 0
+    while source.startswith(("(?<!", "(?<="), at):
+        end = _group_end(source, at)
+        if end is None:
+            return None
+        at = end
+    if at == 0 or at == len(source) or _BACKREFERENCE.search(source):
+        return None
+    try:
+        return re.compile(source[at:], pattern.flags)
+    except re.error:
+        return None
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -137,6 +189,7 @@ def text_against_table(params: Params) -> CompiledShape:
             (claim, key, text, match)
             for key, text in ctx.section_texts()
             for claim in claims
+            if claim.quick is None or claim.quick.search(text)
             for match in claim.pattern.finditer(text)
         ]
         if not found:
@@ -145,7 +198,7 @@ def text_against_table(params: Params) -> CompiledShape:
         if isinstance(table, NotEvaluated):
             yield table
             return
-        cells = set(table_spec(table).required_cells())
+        cells = table_spec(table).required_cell_set()
         for claim, key, text, match in found:
             usable = [terms for terms in claim.equals if any(t in cells for t in terms)]
             if not usable:

@@ -1,0 +1,120 @@
+"""The lookups the rule base makes once instead of per call give what the scans they replace gave."""
+
+from __future__ import annotations
+
+import pickle
+import re
+
+import pytest
+
+from auditor.engine.api import any_of, normalise_numbers
+from auditor.engine.shapes.text import _without_leading_lookbehinds
+from auditor.templates import SPECS, ColSpec, RowSpec, TableSpec
+
+
+@pytest.mark.parametrize("spec", list(SPECS.values()), ids=lambda s: f"{s.kind}-{s.version}")
+def test_spec_maps_agree_with_a_scan(spec: TableSpec) -> None:
+    for row in spec.rows:
+        assert spec.row(row.id) == next(r for r in spec.rows if r.id == row.id)
+        assert spec.columns_of(row.id) == (row.columns or tuple(c.id for c in spec.columns))
+    for col in spec.columns:
+        assert spec.col(col.id) == next(c for c in spec.columns if c.id == col.id)
+    cells = [(r.id, c) for r in spec.rows for c in (r.columns or tuple(c.id for c in spec.columns))]
+    assert spec.required_cells() == cells
+    assert spec.required_cell_set() == frozenset(cells)
+    with pytest.raises(KeyError):
+        spec.row("no-such-row")
+    with pytest.raises(KeyError):
+        spec.col("no-such-column")
+    with pytest.raises(KeyError):
+        spec.columns_of("no-such-row")
+
+
+def test_spec_first_of_an_id_wins_and_survives_pickling() -> None:
+    spec = TableSpec(
+        "T9",
+        "2021",
+        rows=(RowSpec("a", "甲"), RowSpec("a", "乙", columns=("y",))),
+        columns=(ColSpec("x", "一"), ColSpec("x", "二"), ColSpec("y", "三")),
+    )
+    assert spec.row("a").label == "甲"
+    assert spec.col("x").label == "一"
+    assert spec.columns_of("a") == ("x", "x", "y")
+    # the second "a" reads as the first, as a scan in order found it; a caller may change the list
+    # it gets without changing the spec
+    assert spec.required_cells() == [("a", "x"), ("a", "x"), ("a", "y")] * 2
+    spec.required_cells().clear()
+    assert len(spec.required_cells()) == 6
+    copy = pickle.loads(pickle.dumps(spec))
+    assert copy == spec and hash(copy) == hash(spec)
+    assert copy.row("a").label == "甲" and copy.required_cell_set() == spec.required_cell_set()
+
+
+_WORDS = ("主动公开", "公开发布", "政策(?:文件)?公开", "清理[^。；]{0,6}规范性文件", "(?<!公开)办结", "^平台")
+_TEXTS = ("加强平台建设", "平台建设", "政策文件公开", "清理了一批规范性文件", "公开办结", "依法办结", "")
+
+
+@pytest.mark.parametrize("text", _TEXTS)
+def test_any_of_finds_what_one_of_the_patterns_finds(text: str) -> None:
+    patterns = tuple(re.compile(w) for w in _WORDS)
+    joined = any_of(patterns)
+    assert joined is not None
+    assert bool(joined.search(text)) == any(p.search(text) for p in patterns)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        (r"(a)\1", "b"),  # a numbered backreference would point elsewhere in the alternation
+        (r"(?P<x>a)(?P=x)", "b"),
+        ("(?i)a", "b"),  # a global flag must stay at the start
+        ("(?P<n>a)", "(?P<n>b)"),  # the same group name twice
+    ],
+)
+def test_any_of_declines_what_it_cannot_join(words: tuple[str, ...]) -> None:
+    assert any_of(tuple(re.compile(w) for w in words)) is None
+
+
+def test_any_of_declines_differing_flags() -> None:
+    assert any_of((re.compile("a", re.IGNORECASE), re.compile("b"))) is None
+    assert any_of(()) is None
+
+
+@pytest.mark.parametrize(
+    ("pattern", "quick"),
+    [
+        (r"(?<!公开)(?<!处理)(?:办结|答复)(?P<n>\d+)件", r"(?:办结|答复)(?P<n>\d+)件"),
+        (r"(?<![及和与、])予以公开(?P<n>\d+)", r"予以公开(?P<n>\d+)"),
+        (r"(?<=[(（])(?<!\))办结", "办结"),  # brackets inside a character class do not close the group
+        (r"(?<=[]\)])办结", "办结"),
+        (r"办结(?<!公开)", None),  # opens with words already
+        (r"(?<=(a))\1办结", None),  # a backreference into the dropped group
+        (r"(?<=(a))(?(1)办|结)", None),
+        (r"(?<!公开)", None),  # nothing left
+    ],
+)
+def test_claims_drop_the_lookbehinds_they_open_with(pattern: str, quick: str | None) -> None:
+    stripped = _without_leading_lookbehinds(re.compile(pattern))
+    assert (stripped.pattern if stripped is not None else None) == quick
+
+
+def test_a_claims_quick_pattern_matches_wherever_the_claim_does() -> None:
+    claim = re.compile(r"(?<!公开)(?<!处理)(?<!提供)(?<!办理)(?:办结|答复|办理完毕)[^。；，,\d]{0,6}?\d+")
+    quick = _without_leading_lookbehinds(claim)
+    assert quick is not None
+    for text in ("全年办结12件。", "公开办结3件", "依法公开答复2件，办理完毕1件", "办理答复9件", "无"):
+        assert bool(quick.search(text)) >= bool(claim.search(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised"),
+    [
+        ("收到申请１，２３４件，办结1,200件，", "收到申请1234件，办结1200件，"),
+        ("共12,3456件，1,234,567元，，123", "共12,3456件，1234567元，，123"),
+        ("１２．５万元", "12.5万元"),
+        ("办结，123件", "办结，123件"),  # no digit before the comma: a clause break
+        ("", ""),
+    ],
+)
+def test_normalise_numbers(text: str, normalised: str) -> None:
+    assert normalise_numbers(text) == normalised
