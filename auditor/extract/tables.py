@@ -853,7 +853,7 @@ def _grid_values(
         return _short_row(vals, expected, subtotal_at, table, display, total_last)
     if subtotal_at is not None:
         vals = vals[:subtotal_at] + vals[subtotal_at + 1 :]
-    return [parse_cell(v) for v in vals]
+    return list(map(parse_cell, vals))
 
 
 def _short_row(
