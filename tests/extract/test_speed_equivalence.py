@@ -87,3 +87,37 @@ def test_row_from_block_matches_the_loop_it_replaced() -> None:
         row = row_from_block(block)
         assert (row.labels, row.values) == _row_before(block), (cells, cont)
         assert row.cells == [clean_cell(c) for c in cells] and row.cont == cont
+
+
+_HOSTILE_PAGES = [
+    "<html><body><div id='a'>发布时间：<b>2024</b>-01-1<i>5</i>尾</div>tail"
+    "<p class='B'>x<br/>y</p></body></html>",
+    "<body><div><div ID='Zoom' Class='TRS_Editor'>a&amp;b&nbsp;c<!-- c --><span>d</span>e</div></div>",
+    "<div class=''>x</div><p id=''>y</p><table><tr><td>发布日期：</td><td>2023年5月6日</td></tr></table>",
+    "纯文本，没有标签 发布时间：2022-02-02",
+    "<body></body>",
+]
+
+
+def _html_pages() -> list[bytes]:
+    from auditor.engine.samples import render_sample
+    from tests.extract.expected_model import SHARED
+
+    levels = ("government", "department", "township")
+    specs = [{"seed": s, "year": 2019 + s, "level": levels[s % 3]} for s in range(6)]
+    generated = [render_sample(spec, "html") for spec in specs]
+    real = [p.read_bytes() for p in sorted((SHARED / "real").glob("*.htm*"))]
+    return generated + real + [page.encode() for page in _HOSTILE_PAGES]
+
+
+def test_html_xpaths_give_what_the_slower_forms_gave() -> None:
+    """The page text (for 发布时间 lines) and the marker candidates come out as before."""
+    from auditor.extract.readers import html
+
+    for data in _html_pages():
+        root = html._parse(data.decode("utf-8"))
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            assert " ".join(html._TEXT_NODES(el)) == " ".join(el.itertext())
+            assert html._WITH_ID_OR_CLASS(el) == el.xpath("descendant-or-self::*[@id or @class]")
