@@ -64,12 +64,20 @@ class TableSpec:
     rows: tuple[RowSpec, ...]
     columns: tuple[ColSpec, ...]
     identities: tuple[str, ...] = field(default=())
+    _row_index: dict[str, RowSpec] = field(init=False, repr=False, compare=False, hash=False)
+    """Rows by id (the first row of an id), for :meth:`row`: asked for every row of every table read."""
+
+    def __post_init__(self) -> None:
+        index: dict[str, RowSpec] = {}
+        for r in self.rows:
+            index.setdefault(r.id, r)
+        object.__setattr__(self, "_row_index", index)  # frozen: the dataclass way to set a derived field
 
     def row(self, row_id: str) -> RowSpec:
-        for r in self.rows:
-            if r.id == row_id:
-                return r
-        raise KeyError(row_id)
+        try:
+            return self._row_index[row_id]
+        except KeyError:
+            raise KeyError(row_id) from None
 
     def col(self, col_id: str) -> ColSpec:
         for c in self.columns:
