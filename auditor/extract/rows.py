@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
 
 from auditor.extract.cells import is_value_like
 from auditor.extract.ir import Block
@@ -74,17 +75,21 @@ def _is_label(cell: str) -> bool:
 
 def row_from_block(block: Block, order: int = 0) -> Row:
     """Split a table row into label cells and the value cells after the last label."""
-    # map() over the cached helpers: the calls stay in C (rows are most of what the structurer reads)
+    # map() and compress() over the cached helpers: the calls stay in C (rows are most of what the
+    # structurer reads)
     cells = list(map(clean_cell, block.cells))
     is_label = list(map(_is_label, cells))
-    last_label = len(cells) - 1 - is_label[::-1].index(True) if True in is_label else -1
+    after = len(cells) - is_label[::-1].index(True) if True in is_label else 0  # past the last label
     labels: list[str] = []
-    for i in range(last_label + 1):
-        if is_label[i] and (not labels or labels[-1] != cells[i]):
-            labels.append(cells[i])
+    for cell in compress(cells[:after], is_label):
+        if not labels or labels[-1] != cell:
+            labels.append(cell)
     cont = list(block.cont)
-    after = last_label + 1
-    values = [c for c, merged in zip(cells[after:], cont[after:], strict=False) if not merged]
+    tail = cont[after:]
+    if True in tail:
+        values = [c for c, merged in zip(cells[after:], tail, strict=False) if not merged]
+    else:
+        values = cells[after:]
     return Row(labels=labels, values=values, order=order, cells=cells, cont=cont)
 
 

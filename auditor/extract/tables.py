@@ -121,6 +121,8 @@ def _t3_other_row(label: str) -> str | None:
     return None
 
 
+_T3_COL_IDS = tuple(c.id for c in T3_COLUMNS)
+
 _T3_COL_KEYS = (
     ("natural", ("自然人",)),
     ("commercial", ("商业企业", "商业")),
@@ -183,7 +185,7 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
         width, display = len(T3_COLUMNS), spec.row(rid).display
         values = _row_values(row, width, subtotal_at, table, display, splits, rid, gaps, total_last=True)
         if values is not None:
-            _put_row(table, rid, [c.id for c in T3_COLUMNS], values, row.recovered)
+            _put_row(table, rid, _T3_COL_IDS, values, row.recovered)
     if splits:
         _resolve_t3_splits(table, spec, splits)
     _verify_positions(table, spec)
@@ -261,17 +263,23 @@ def _t3_columns(rows: Sequence[Row], table: Table) -> None:
         if not row.is_header and row.flat is None:
             continue
         for label in row.labels:
-            key = norm_label(label)
-            for col_id, keys in _T3_COL_KEYS:
-                if col_id in table.col_labels:
-                    continue
-                if col_id == "other_org" and key not in ("其他",):
-                    continue
-                if col_id == "total" and key != "总计":
-                    continue
-                if any(k == key or (len(key) <= 8 and k in key) for k in keys):
-                    table.col_labels[col_id] = label
-                    break
+            columns = _t3_label_columns(norm_label(label))
+            col_id = next((c for c in columns if c not in table.col_labels), None)
+            if col_id is not None:
+                table.col_labels[col_id] = label
+
+
+@lru_cache(maxsize=1024)
+def _t3_label_columns(key: str) -> tuple[str, ...]:
+    """The T3 columns a (normalised) header label may title, in the template's order: the first of them
+    still untitled takes it.  Cached: the header labels of reports repeat."""
+    return tuple(
+        col_id
+        for col_id, keys in _T3_COL_KEYS
+        if (col_id != "other_org" or key == "其他")
+        and (col_id != "total" or key == "总计")
+        and any(k == key or (len(key) <= 8 and k in key) for k in keys)
+    )
 
 
 def _subtotal_column(
@@ -853,7 +861,7 @@ def _grid_values(
         return _short_row(vals, expected, subtotal_at, table, display, total_last)
     if subtotal_at is not None:
         vals = vals[:subtotal_at] + vals[subtotal_at + 1 :]
-    return [parse_cell(v) for v in vals]
+    return list(map(parse_cell, vals))
 
 
 def _short_row(
