@@ -93,14 +93,17 @@ class Guard:
         self.begin(documents)
         try:
             return "ok", fn()
-        except BudgetExceeded:
-            self.exhausted = True
-            return "time", self.budget.time_reason()
-        except MemoryError:
-            self.exhausted = True
-            return "memory", self.budget.memory_reason()
+        except (BudgetExceeded, MemoryError) as exc:
+            return self.exceeded(exc)
         finally:
             self.end()
+
+    def exceeded(self, exc: BudgetExceeded | MemoryError) -> tuple[str, str]:
+        """The outcome of a budget hit, ("time" or "memory", reason); the worker retires after its task."""
+        self.exhausted = True
+        if isinstance(exc, BudgetExceeded):
+            return "time", self.budget.time_reason()
+        return "memory", self.budget.memory_reason()
 
 
 TaskFn = Callable[[Any, Guard], Any]
@@ -178,9 +181,8 @@ def _worker_main(
         reply = _run_task(fn, payload, guard)
         try:
             conn.send((*reply, guard.exhausted))
-        except MemoryError:
-            guard.exhausted = True
-            conn.send(("memory", budget.memory_reason(), True))
+        except MemoryError as exc:  # the reply itself was too large to send
+            conn.send((*guard.exceeded(exc), True))
         if guard.exhausted:
             return
 
@@ -189,12 +191,8 @@ def _run_task(fn: TaskFn, payload: Any, guard: Guard) -> tuple[str, Any]:
     """One task in the worker: ("ok", value), or its outcome's kind and one-line reason."""
     try:
         return "ok", fn(payload, guard)
-    except BudgetExceeded:
-        guard.exhausted = True
-        return "time", guard.budget.time_reason()
-    except MemoryError:
-        guard.exhausted = True
-        return "memory", guard.budget.memory_reason()
+    except (BudgetExceeded, MemoryError) as exc:
+        return guard.exceeded(exc)
     except Exception as exc:  # noqa: BLE001 - reported as the task's one-line reason
         return "error", f"{type(exc).__name__}: {exc}"[:300]
     finally:

@@ -9,7 +9,7 @@ needs is missing or unreadable, the date is unknown…), which is never a pass a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -267,6 +267,19 @@ def table_spec(table: Table) -> TableSpec:
     spec = spec_for(table.kind, table.template) or spec_for(table.kind, "2021")
     assert spec is not None
     return spec
+
+
+def tables_by_template(docs: Sequence[Document]) -> dict[tuple[str, str], list[tuple[int, Table]]]:
+    """The usable tables of a batch grouped as pandera validates them: (kind, template version) ->
+    (document position, table), in document order."""
+    groups: dict[tuple[str, str], list[tuple[int, Table]]] = {}
+    for i, doc in enumerate(docs):
+        for kind in TABLE_NAMES:
+            table = usable_table(doc, kind)
+            if isinstance(table, Table):
+                spec = table_spec(table)
+                groups.setdefault((spec.kind, spec.version), []).append((i, table))
+    return groups
 
 
 def heading_as_written(section: Section) -> str:

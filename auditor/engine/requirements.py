@@ -124,10 +124,8 @@ def _section_reasons(keys: list[str], written: bool, doc: Document) -> list[NotE
 
 
 def _reasons(text: str, doc: Document) -> list[NotEvaluated]:
-    if text == "year":
-        return [NotEvaluated("报告年度不明")]
-    if text == "published":
-        return [NotEvaluated("发布日期未知")]
+    if text in ("year", "published"):
+        return [NotEvaluated(VOCABULARY[text][1])]
     table = _TABLE.match(text)
     if table:
         found = usable_table(doc, table[1])

@@ -25,14 +25,13 @@ from auditor.engine.api import (
     Outcome,
     Violation,
     section_heading,
-    table_spec,
-    usable_table,
+    tables_by_template,
 )
 from auditor.engine.knowledge import Batch, Order, compile_engine
 from auditor.engine.level import level_of
 from auditor.engine.rulefile import PROJECT_RULES, RuleSet, RuleSpec, load_rules
 from auditor.findings.model import Finding, Location, ReportResult, RuleMeta, document_identity, fingerprint
-from auditor.model import Document, Table
+from auditor.model import Document
 from auditor.schemas import Failure
 from auditor.templates import SPECS, TABLE_NAMES, TableSpec
 
@@ -188,13 +187,7 @@ class RuleBase:
 
     def _validate(self, docs: Sequence[Document]) -> tuple[SchemaResults, dict[int, set[tuple[str, str]]]]:
         """pandera over the batch: one frame and one call per table kind and template version."""
-        groups: dict[tuple[str, str], list[tuple[int, Table]]] = defaultdict(list)
-        for i, doc in enumerate(docs):
-            for kind in TABLE_NAMES:
-                table = usable_table(doc, kind)
-                if isinstance(table, Table):
-                    spec = table_spec(table)
-                    groups[(spec.kind, spec.version)].append((i, table))
+        groups = tables_by_template(docs)
         results: SchemaResults = defaultdict(lambda: defaultdict(list))
         broken: dict[int, set[tuple[str, str]]] = defaultdict(set)
         for key, tables in groups.items():

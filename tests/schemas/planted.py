@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import json
 import random
-from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from auditor.engine import default_rules
-from auditor.engine.api import TABLE_NAMES, table_spec, usable_table
+from auditor.engine.api import tables_by_template
 from auditor.engine.samples import render_sample
-from auditor.model import Document, Table
+from auditor.model import Document
 from auditor.pipeline import AuditInput, extract_one
 from auditor.schemas import build_schema, cells_frame, validate
 from auditor.templates import SPECS, expected_version
@@ -77,14 +76,7 @@ def failures_of(docs: Sequence[Document], chunk: int = CHUNK) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for start in range(0, len(docs), chunk):
         part = docs[start : start + chunk]
-        groups: dict[tuple[str, str], list[tuple[int, Table]]] = defaultdict(list)
-        for i, doc in enumerate(part):
-            for kind in TABLE_NAMES:
-                table = usable_table(doc, kind)
-                if isinstance(table, Table):
-                    spec = table_spec(table)
-                    groups[(spec.kind, spec.version)].append((i, table))
-        for key, tables in groups.items():
+        for key, tables in tables_by_template(part).items():
             for failure in validate(cells_frame(tables, specs[key]), schemas[key]):
                 source = part[failure.doc].source if failure.doc is not None else "*"
                 entry = found.setdefault(source, [])
