@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from auditor.engine.level import level_of
 from auditor.engine.rulefile import RuleFileError, project_rule
+from auditor.level import level_of
 from crawler.sites import Site
 
 

@@ -28,9 +28,9 @@ from auditor.engine.api import (
     tables_by_template,
 )
 from auditor.engine.knowledge import Batch, Order, compile_engine
-from auditor.engine.level import level_of
 from auditor.engine.rulefile import PROJECT_RULES, RuleSet, RuleSpec, load_rules
 from auditor.findings.model import Finding, Location, ReportResult, RuleMeta, document_identity, fingerprint
+from auditor.level import level_of
 from auditor.model import Document
 from auditor.schemas import Failure
 from auditor.templates import SPECS, TABLE_NAMES, TableSpec

@@ -2,7 +2,7 @@
 
 The sites file has no region key, so the region is read from the body's name: its first administrative
 place name ("河南省郑州市管城区…" gives 河南省, "卫滨区人民政府" gives 卫滨区).  The level is the configured
-one, else the one the name suggests (auditor.engine.level, the rule the crawler's deadlines use too).
+one, else the one the name suggests (auditor.level, the rule the crawler's deadlines use too).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from auditor.engine.level import level_of
+from auditor.level import level_of
 
 _REGION = re.compile(r"^(.{2,12}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|盟|市|州|县|旗|区))")
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.engine.level import body_name, level_of
+from auditor.level import body_name, level_of
 
 
 @pytest.mark.parametrize(
