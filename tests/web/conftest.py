@@ -150,9 +150,12 @@ def server(web_store: WebStore) -> Iterator[Server]:
     proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
-    """Playwright, after checking that Chromium is there: a missing Chromium fails, it never skips."""
+    """Playwright, after checking that Chromium is there: a missing Chromium fails, it never skips.
+
+    Package-scoped: the sync API keeps an event loop running in the main thread while it is open, so
+    tests of other packages run after tests/web (asyncio.run in the crawler) must not find it still open."""
     if not CHROMIUM.is_file():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: the web view's browser tests need it. Install it with "
@@ -179,7 +182,7 @@ def launch(pw: Playwright, profile: Path, **options: Any) -> BrowserContext:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     """The browser context the page tests share."""
     context = launch(playwright, tmp_path_factory.mktemp("chromium-profile"), accept_downloads=True)
