@@ -2,13 +2,14 @@
 
 Working memory holds, for a batch, one coarse :class:`Report` fact per distinct document state: the
 year, the level and the atomic statements that hold (:func:`auditor.engine.requirements.document_facts`:
-``year``, ``section 五 written``, ``T3 readable`` …); documents alike share one fact.  Each rule file
-compiles into experta rules over that one pattern, no joins:
+``year``, ``section 五 written``, ``T3 readable`` …); documents alike share one fact.  Rule files alike in
+where they apply and what they require (:func:`rule_groups`) compile together into experta rules over
+that one pattern, no joins:
 
-- ``run``: the rule applies (year, level) and its ``requires`` hold (and one part of ``requires_each``)
-  — the action runs the rule's check on every document of the fact;
-- ``not run``, one per requirement: the rule applies, the requirements before it hold and this one
-  does not — the action declares a :class:`NotRun` fact with the reason for each document.
+- ``run``: the rules apply (year, level) and their ``requires`` hold (and one part of
+  ``requires_each``) — the action runs each rule's check on every document of the fact;
+- ``not run``, one per requirement: the rules apply, the requirements before it hold and this one
+  does not — the action declares a :class:`NotRun` fact with the reason for each rule and document.
 
 Two more experta rules, at a lower salience, decide coverage on those per-document facts: a check that
 could not run is covered by a finding that explains why (a rule with ``covers_unevaluated``: the same
@@ -157,35 +158,42 @@ class RuleBaseEngine(KnowledgeEngine):  # type: ignore[misc]
 
     # -- actions of the compiled rules --------------------------------------------------------------
 
-    def run_check(self, position: int, key: int) -> None:
-        """Run rule ``position``'s check on every document of coarse state ``key``."""
+    def run_checks(self, positions: Sequence[int], key: int) -> None:
+        """Run the checks of rules ``positions`` (alike in where they apply and what they require) on
+        every document of coarse state ``key``."""
         batch = self._current()
-        rule = self.rule_list[position]
+        rules = [(position, self.rule_list[position]) for position in positions]
         for doc in batch.members[key]:
-            outcomes = batch.evaluate(rule, batch.contexts[doc])
-            found: list[Violation] = []
-            for k, outcome in enumerate(outcomes):
-                if isinstance(outcome, Violation):
-                    if rule.covers_unevaluated:
-                        self._declare_cover(doc, (position, len(found)), outcome)
-                    found.append(outcome)
-                else:
-                    self._declare_not_run(doc, (position, _CHECKED + k), rule.id, outcome)
-            if found:
-                batch.violations[doc][position] = found
+            ctx = batch.contexts[doc]
+            for position, rule in rules:
+                self._outcomes(doc, position, rule, batch.evaluate(rule, ctx))
 
-    def record_unmet(self, position: int, seq: int, requirement: Requirement, key: int) -> None:
-        """Rule ``position`` could not run on the documents of ``key``: ``requirement`` does not hold."""
+    def _outcomes(self, doc: int, position: int, rule: RuleSpec, outcomes: list[Outcome]) -> None:
+        found: list[Violation] = []
+        for k, outcome in enumerate(outcomes):
+            if isinstance(outcome, Violation):
+                if rule.covers_unevaluated:
+                    self._declare_cover(doc, (position, len(found)), outcome)
+                found.append(outcome)
+            else:
+                self._declare_not_run(doc, (position, _CHECKED + k), rule.id, outcome)
+        if found:
+            self._current().violations[doc][position] = found
+
+    def record_unmet(self, positions: Sequence[int], seq: int, requirement: Requirement, key: int) -> None:
+        """Rules ``positions`` could not run on the documents of ``key``: ``requirement`` does not hold."""
         batch = self._current()
-        rule_id = self.rule_list[position].id
+        rule_ids = [(position, self.rule_list[position].id) for position in positions]
         for doc in batch.members[key]:
-            for k, reason in enumerate(requirement.reasons(batch.contexts[doc].doc)):
-                self._declare_not_run(doc, (position, seq + k), rule_id, reason)
+            reasons = requirement.reasons(batch.contexts[doc].doc)
+            for position, rule_id in rule_ids:
+                for k, reason in enumerate(reasons):
+                    self._declare_not_run(doc, (position, seq + k), rule_id, reason)
 
-    def record_unreadable(self, position: int, doc: int, reason: str) -> None:
-        """Rule ``position`` (shape ``unreadable``) reports the unreadable document ``doc``."""
+    def record_unreadable(self, positions: Sequence[int], doc: int, reason: str) -> None:
+        """Rules ``positions`` (shape ``unreadable``) report the unreadable document ``doc``."""
         found = Violation(evidence=reason, values={"detail": reason})
-        self._current().unreadable.setdefault(doc, []).append((position, found))
+        self._current().unreadable.setdefault(doc, []).extend((position, found) for position in positions)
 
     def _declare_cover(self, doc: int, at: Order, violation: Violation) -> None:
         if violation.table is not None:
@@ -264,43 +272,63 @@ class RuleBaseEngine(KnowledgeEngine):  # type: ignore[misc]
         return batch
 
 
-def _run_action(position: int) -> Callable[[RuleBaseEngine, int], None]:
+def _run_action(positions: tuple[int, ...]) -> Callable[[RuleBaseEngine, int], None]:
     def fire(engine: RuleBaseEngine, doc: int) -> None:
-        engine.run_check(position, doc)
+        engine.run_checks(positions, doc)
 
     return fire
 
 
-def _unmet_action(position: int, seq: int, requirement: Requirement) -> Callable[[RuleBaseEngine, int], None]:
+def _unmet_action(
+    positions: tuple[int, ...], seq: int, requirement: Requirement
+) -> Callable[[RuleBaseEngine, int], None]:
     def fire(engine: RuleBaseEngine, doc: int) -> None:
-        engine.record_unmet(position, seq, requirement, doc)
+        engine.record_unmet(positions, seq, requirement, doc)
 
     return fire
 
 
-def _unreadable_action(position: int) -> Callable[[RuleBaseEngine, int, str], None]:
+def _unreadable_action(positions: tuple[int, ...]) -> Callable[[RuleBaseEngine, int, str], None]:
     def fire(engine: RuleBaseEngine, doc: int, reason: str) -> None:
-        engine.record_unreadable(position, doc, reason)
+        engine.record_unreadable(positions, doc, reason)
 
     return fire
 
 
-def _compiled_rules(position: int, rule: RuleSpec) -> dict[str, Rule]:
-    """The experta rules of one rule file: run it, and one "not run" per requirement (a rule of shape
-    ``unreadable`` matches the documents that could not be read instead)."""
-    name = rule.id.replace("-", "_")
+def _condition(rule: RuleSpec) -> tuple[object, ...]:
+    """What decides whether a rule runs: rules alike in it are one experta rule of a rule base."""
+    return (rule.shape == "unreadable", rule.applies, rule.requires, rule.requires_each)
+
+
+def rule_groups(rules: Sequence[RuleSpec]) -> list[tuple[int, ...]]:
+    """The rules' positions grouped by :func:`_condition`, groups in the order of their first rule.
+
+    experta then matches and activates once per group and coarse fact rather than once per rule: most
+    rules of the rule base apply everywhere and require nothing, and each activation costs a token, a
+    hash and a place on the agenda, more than many of the checks it runs."""
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for position, rule in enumerate(rules):
+        groups.setdefault(_condition(rule), []).append(position)
+    return [tuple(positions) for positions in groups.values()]
+
+
+def _compiled_rules(positions: tuple[int, ...], rule: RuleSpec) -> dict[str, Rule]:
+    """The experta rules of a group of alike rule files (``rule`` the first of them): run their checks,
+    and one "not run" per requirement (rules of shape ``unreadable`` match the documents that could not
+    be read instead)."""
+    name = rule.id.replace("-", "_") + (f"_and_{len(positions) - 1}" if len(positions) > 1 else "")
     if rule.shape == "unreadable":
         pattern = Unreadable(doc=MATCH.doc, reason=MATCH.reason)
-        return {f"unreadable_{name}": Rule(pattern, salience=RUN)(_unreadable_action(position))}
-    compiled = {f"run_{name}": Rule(_run_pattern(rule), salience=RUN)(_run_action(position))}
+        return {f"unreadable_{name}": Rule(pattern, salience=RUN)(_unreadable_action(positions))}
+    compiled = {f"run_{name}": Rule(_run_pattern(rule), salience=RUN)(_run_action(positions))}
     for j, requirement in enumerate(rule.requires):
         pattern = _unmet_pattern(rule, rule.requires[:j], requirement)
-        action = _unmet_action(position, j, requirement)
+        action = _unmet_action(positions, j, requirement)
         compiled[f"unmet_{name}_{j}"] = Rule(pattern, salience=DECIDE)(action)
     for j, part in enumerate(rule.requires_each):
         pattern = _unmet_pattern(rule, rule.requires, part)
         compiled[f"unmet_each_{name}_{j}"] = Rule(pattern, salience=DECIDE)(
-            _unmet_action(position, _EACH + j, part)
+            _unmet_action(positions, _EACH + j, part)
         )
     return compiled
 
@@ -309,8 +337,8 @@ def compile_engine(rules: Iterable[RuleSpec]) -> RuleBaseEngine:
     """One engine for a rule set: built once, ``reset()`` for every batch."""
     listed = list(rules)
     attributes: dict[str, Any] = {}
-    for position, rule in enumerate(listed):
-        attributes.update(_compiled_rules(position, rule))
+    for positions in rule_groups(listed):
+        attributes.update(_compiled_rules(positions, listed[positions[0]]))
     engine_class = type("CompiledRuleBase", (RuleBaseEngine,), attributes)
     engine: RuleBaseEngine = engine_class(listed)
     return engine

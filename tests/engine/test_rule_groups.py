@@ -1,0 +1,94 @@
+"""Rule files alike in where they apply and what they require are one experta rule of the rule base:
+experta decides once per group and document state, and the group's action still runs, reports and
+explains each rule on its own."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from auditor.engine import default_rulebase
+from auditor.engine.knowledge import rule_groups
+from auditor.engine.rulebase import RULES_DIR, RuleBase
+from tests.engine.support import audit_document, by_rule, clean_document
+
+RULE = """\
+id: {id}
+title: 测试规则
+severity: info
+basis: 《中华人民共和国政府信息公开条例》第五十条
+message: 表四测试 {{evidence}}。
+fix: 无需处理。
+requires: [T4 readable]
+shape:
+  python: {{}}
+examples:
+  must_fire:
+    - name: 总是触发
+      sample: {{seed: 71, year: 2022}}
+      formats: [txt]
+  must_not_fire:
+    - name: 仅供加载（本测试不运行示例）
+      sample: {{seed: 72, year: 2022}}
+      formats: [txt]
+"""
+
+RAISES = "def check(ctx, params):\n    raise RuntimeError('boom')\n"
+FIRES = (
+    "from auditor.engine.api import Violation\n\n\n"
+    "def check(ctx, params):\n"
+    "    ctx.required_table('T4')\n"
+    "    yield Violation(evidence='x', section='四', table='T4')\n"
+)
+
+
+@pytest.fixture(scope="module")
+def rulebase(tmp_path_factory: pytest.TempPathFactory) -> RuleBase:
+    folder = tmp_path_factory.mktemp("rules")
+    for rule_id, module in (("TST-002", RAISES), ("TST-003", FIRES)):
+        (folder / f"{rule_id}.yaml").write_text(RULE.format(id=rule_id), encoding="utf-8")
+        (folder / f"{rule_id}.py").write_text(module, encoding="utf-8")
+    for name in ("FMT-004.yaml", "FMT-004.py", "AUD-001.yaml"):
+        shutil.copy(RULES_DIR / name, folder / name)
+    built = RuleBase.from_folder(folder)
+    assert built.errors == [] and [r.id for r in built.rules] == ["AUD-001", "FMT-004", "TST-002", "TST-003"]
+    return built
+
+
+def test_alike_rules_are_one_group(rulebase: RuleBase) -> None:
+    assert (2, 3) in rule_groups(rulebase.rules)
+
+
+def test_the_project_rules_group_by_condition() -> None:
+    rules = default_rulebase().rules
+    groups = rule_groups(rules)
+    assert sorted(p for group in groups for p in group) == list(range(len(rules)))
+    for group in groups:
+        first = rules[group[0]]
+        for position in group:
+            rule = rules[position]
+            assert (rule.applies, rule.requires, rule.requires_each) == (
+                first.applies, first.requires, first.requires_each
+            )
+    assert all(list(group) == sorted(group) for group in groups)
+    assert len(groups) < len(rules) // 2  # most rules apply everywhere and require nothing
+
+
+def test_a_check_that_raises_does_not_stop_its_group(rulebase: RuleBase) -> None:
+    findings = audit_document(clean_document(), rulebase)
+    [fired] = by_rule(findings, "TST-003")
+    assert fired.message == "表四测试 x。"
+    [listed] = by_rule(findings, "AUD-001")
+    assert "TST-002（检查执行出错（RuntimeError））" in listed.evidence and "TST-003" not in listed.evidence
+
+
+def test_an_unmet_requirement_is_said_for_every_rule_of_the_group(rulebase: RuleBase) -> None:
+    doc = clean_document()
+    doc.tables = [t for t in doc.tables if t.kind != "T4"]
+    findings = audit_document(doc, rulebase)
+    assert not by_rule(findings, "TST-002") and not by_rule(findings, "TST-003")
+    [missing] = by_rule(findings, "FMT-004")
+    assert missing.message.endswith("（因此未能执行：TST-002、TST-003）")
+    assert not by_rule(findings, "AUD-001")
+
