@@ -9,13 +9,17 @@ that one pattern, no joins:
 - ``run``: the rules apply (year, level) and their ``requires`` hold (and one part of
   ``requires_each``) — the action runs each rule's check on every document of the fact;
 - ``not run``, one per requirement: the rules apply, the requirements before it hold and this one
-  does not — the action declares a :class:`NotRun` fact with the reason for each rule and document.
+  does not — the action records the reason for each rule and document.
 
-Two more experta rules, at a lower salience, decide coverage on those per-document facts: a check that
-could not run is covered by a finding that explains why (a rule with ``covers_unevaluated``: the same
-table, or the same section where the finding names no table) — its message gets "（因此未能执行：…）";
-the rest is gathered into AUD-001.  One ``reset()`` per batch with every coarse fact declared at once:
-a reset rebuilds the agenda and the rete memories, and per document it cost more than the matching.
+A check that could not run (an unmet requirement, or its check said so) is a :class:`NotRun` fact of
+its document when the reason names a table or a section: only then can a finding explain it.
+
+Three more experta rules, at a lower salience, decide coverage on those per-document facts: a check
+that could not run is covered by a finding that explains why (a rule with ``covers_unevaluated``: the
+same table, or the same section where the finding names no table) — its message gets "（因此未能执
+行：…）"; the rest is gathered into AUD-001, with the reasons that name no place.  One ``reset()``
+per batch with every coarse fact declared at once: a reset rebuilds the agenda and the rete memories,
+and per document it cost more than the matching.
 """
 
 from __future__ import annotations
@@ -48,8 +52,9 @@ class Report(Fact):  # type: ignore[misc]  # experta has no type hints
 
 class NotRun(Fact):  # type: ignore[misc]  # experta has no type hints
     """A check that could not run on one document: ``doc`` (position), ``order`` (rule and outcome
-    position), and ``table``/``section`` when the reason is about one (the rule id and the reason's
-    words are kept beside, in :attr:`Batch.not_run`: the coverage rules need only where it is)."""
+    position), and ``table`` and/or ``section``, where the reason is about (the rule id and the reason's
+    words are kept beside, in :attr:`Batch.not_run`: the coverage rules need only where it is).  Only
+    such checks are declared: a reason about no place can be explained by no finding."""
 
 
 class CoversTable(Fact):  # type: ignore[misc]  # experta has no type hints
@@ -202,7 +207,13 @@ class RuleBaseEngine(KnowledgeEngine):  # type: ignore[misc]
             self.declare(CoversSection(doc=doc, section=violation.section, at=at))
 
     def _declare_not_run(self, doc: int, order: Order, rule_id: str, reason: NotEvaluated) -> None:
-        self._current().not_run[(doc, order)] = (rule_id, reason.reason)
+        batch = self._current()
+        batch.not_run[(doc, order)] = (rule_id, reason.reason)
+        if reason.table is None and reason.section is None:
+            # nothing would read the fact: the coverage rules join on the table or the section, so no
+            # finding can explain a reason that names neither ("发布日期未知"); AUD-001 lists it
+            batch.left.append((doc, order))
+            return
         where: dict[str, str] = {}
         if reason.table is not None:
             where["table"] = reason.table

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from auditor.engine import default_rulebase
-from auditor.engine.knowledge import rule_groups
+from auditor.engine.knowledge import NotRun, rule_groups
 from auditor.engine.rulebase import RULES_DIR, RuleBase
 from tests.engine.support import audit_document, by_rule, clean_document
 
@@ -92,3 +92,27 @@ def test_an_unmet_requirement_is_said_for_every_rule_of_the_group(rulebase: Rule
     assert missing.message.endswith("（因此未能执行：TST-002、TST-003）")
     assert not by_rule(findings, "AUD-001")
 
+
+
+def test_a_reason_about_no_place_is_listed_without_a_fact() -> None:
+    """PUB-001 cannot run without a publication date: no finding can explain that (the coverage rules
+    join on a table or a section), so AUD-001 lists it and working memory holds no NotRun for it."""
+    rulebase = default_rulebase()
+    doc = clean_document()
+    assert doc.published is None
+    findings = audit_document(doc, rulebase)
+    [listed] = by_rule(findings, "AUD-001")
+    assert "PUB-001（发布日期未知）" in listed.evidence
+    assert not [f for f in rulebase.engine.facts.values() if isinstance(f, NotRun)]
+
+
+def test_a_reason_about_a_table_is_a_fact_the_coverage_rules_read(rulebase: RuleBase) -> None:
+    doc = clean_document()
+    t4 = doc.table("T4")
+    assert t4 is not None
+    t4.readable, t4.problems = False, ["列标签丢失"]
+    findings = audit_document(doc, rulebase)
+    [listed] = by_rule(findings, "AUD-001")
+    assert all(f"{rule_id}（表四结构无法读取）" in listed.evidence for rule_id in ("TST-002", "TST-003"))
+    not_run = [f for f in rulebase.engine.facts.values() if isinstance(f, NotRun)]
+    assert {(f["table"], f["order"][0]) for f in not_run} == {("T4", 2), ("T4", 3)}
