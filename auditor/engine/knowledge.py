@@ -72,6 +72,10 @@ class Covered(Fact):  # type: ignore[misc]  # experta has no type hints
 class Unreadable(Fact):  # type: ignore[misc]  # experta has no type hints
     """A document that could not be read at all: ``doc`` (its position among them) and ``reason``."""
 
+Evaluate = Callable[[Sequence[RuleSpec], Context], list[tuple[int, list[Outcome]]]]
+"""Runs the checks of some rules on one document: (index among the rules, outcomes) of each check that
+had any (most have none: one call per document and group rather than per check)."""
+
 
 @dataclass(slots=True)
 class Batch:
@@ -80,7 +84,7 @@ class Batch:
     contexts: Sequence[Context]
     members: dict[int, list[int]]
     """Coarse key -> positions of the documents that share it."""
-    evaluate: Callable[[RuleSpec, Context], list[Outcome]]
+    evaluate: Evaluate
     violations: list[dict[int, list[Violation]]] = field(default_factory=list)
     """Per document: rule position -> the violations of its check."""
     covering: dict[tuple[int, Order], Order] = field(default_factory=dict)
@@ -167,11 +171,10 @@ class RuleBaseEngine(KnowledgeEngine):  # type: ignore[misc]
         """Run the checks of rules ``positions`` (alike in where they apply and what they require) on
         every document of coarse state ``key``."""
         batch = self._current()
-        rules = [(position, self.rule_list[position]) for position in positions]
+        rules = [self.rule_list[position] for position in positions]
         for doc in batch.members[key]:
-            ctx = batch.contexts[doc]
-            for position, rule in rules:
-                self._outcomes(doc, position, rule, batch.evaluate(rule, ctx))
+            for k, outcomes in batch.evaluate(rules, batch.contexts[doc]):
+                self._outcomes(doc, positions[k], rules[k], outcomes)
 
     def _outcomes(self, doc: int, position: int, rule: RuleSpec, outcomes: list[Outcome]) -> None:
         found: list[Violation] = []
@@ -257,7 +260,7 @@ class RuleBaseEngine(KnowledgeEngine):  # type: ignore[misc]
     def run_batch(
         self,
         contexts: Sequence[Context],
-        evaluate: Callable[[RuleSpec, Context], list[Outcome]],
+        evaluate: Evaluate,
         unreadable: Sequence[str] = (),
     ) -> Batch:
         """Decide and run every rule on a batch of documents; one reset, one fact per coarse state and

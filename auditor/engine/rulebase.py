@@ -200,15 +200,25 @@ class RuleBase:
                     results[failure.doc][(failure.check, kind)].append(failure)
         return results, broken
 
-    def _evaluate(self, rule: RuleSpec, ctx: Context) -> list[Outcome]:
-        """The outcomes of one rule's check on one document (the engine decided it runs)."""
-        try:
-            return list(rule.compiled.check(ctx))
-        except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the audit
-            reason = f"{ctx.doc.source}: {type(exc).__name__}: {exc}"
-            self.runtime_errors.append((rule.id, reason))
-            log.warning("规则 %s 执行出错：%s", rule.id, reason)
-            return [NotEvaluated(f"检查执行出错（{type(exc).__name__}）")]
+    def _evaluate(self, rules: Sequence[RuleSpec], ctx: Context) -> list[tuple[int, list[Outcome]]]:
+        """The outcomes of some rules' checks on one document (the engine decided they run): (index
+        among ``rules``, outcomes) of each check that had any."""
+        found: list[tuple[int, list[Outcome]]] = []
+        for k, rule in enumerate(rules):
+            try:
+                outcomes = list(rule.compiled.check(ctx))
+            except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the audit
+                outcomes = [self._crashed(rule, ctx, exc)]
+            if outcomes:
+                found.append((k, outcomes))
+        return found
+
+    def _crashed(self, rule: RuleSpec, ctx: Context, exc: Exception) -> NotEvaluated:
+        """A check that raised: reported once in the log and in ``runtime_errors``, never fatal."""
+        reason = f"{ctx.doc.source}: {type(exc).__name__}: {exc}"
+        self.runtime_errors.append((rule.id, reason))
+        log.warning("规则 %s 执行出错：%s", rule.id, reason)
+        return NotEvaluated(f"检查执行出错（{type(exc).__name__}）")
 
     def _findings(
         self, doc: int, batch: Batch, covered: list[tuple[Order, Order]], left: list[Order], identity: str
