@@ -1,12 +1,12 @@
 """The rule base: rule files compiled once, applied to batches of documents.
 
 For a batch: the tables of all documents are validated by pandera in one call per table kind and
-template version; then the experta engine (:mod:`auditor.engine.knowledge`), in one run over the
-batch's coarse facts, decides which rules apply to which document (year, level) and whether what
-they require holds (``requires``), runs their checks, and says which checks could not run and which
-finding explains why.  This module turns its decisions into findings: each violation one finding,
-"（因此未能执行：…）" on the explaining finding, the rest in one AUD-001, and READ-001 for a document
-that could not be read.
+template version; then the experta engine (:mod:`auditor.engine.knowledge`), over coarse document
+states (each decided once per rule base), decides which rules apply to which document (year, level)
+and whether what they require holds (``requires``), runs their checks, and says which checks could not
+run and, per batch, which finding explains why.  This module turns its decisions into findings: each
+violation one finding, "（因此未能执行：…）" on the explaining finding, the rest in one AUD-001, and
+READ-001 for a document that could not be read.
 """
 
 from __future__ import annotations

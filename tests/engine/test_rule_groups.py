@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from auditor.engine import default_rulebase
+from auditor.engine import default_rulebase, default_rules
 from auditor.engine.knowledge import NotRun, rule_groups
 from auditor.engine.rulebase import RULES_DIR, RuleBase
 from tests.engine.support import audit_document, by_rule, clean_document
@@ -103,7 +103,7 @@ def test_a_reason_about_no_place_is_listed_without_a_fact() -> None:
     findings = audit_document(doc, rulebase)
     [listed] = by_rule(findings, "AUD-001")
     assert "PUB-001（发布日期未知）" in listed.evidence
-    assert not [f for f in rulebase.engine.facts.values() if isinstance(f, NotRun)]
+    assert not [f for f in rulebase.engine.coverage.facts.values() if isinstance(f, NotRun)]
 
 
 def test_a_reason_about_a_table_is_a_fact_the_coverage_rules_read(rulebase: RuleBase) -> None:
@@ -114,5 +114,38 @@ def test_a_reason_about_a_table_is_a_fact_the_coverage_rules_read(rulebase: Rule
     findings = audit_document(doc, rulebase)
     [listed] = by_rule(findings, "AUD-001")
     assert all(f"{rule_id}（表四结构无法读取）" in listed.evidence for rule_id in ("TST-002", "TST-003"))
-    not_run = [f for f in rulebase.engine.facts.values() if isinstance(f, NotRun)]
+    not_run = [f for f in rulebase.engine.coverage.facts.values() if isinstance(f, NotRun)]
     assert {(f["table"], f["order"][0]) for f in not_run} == {("T4", 2), ("T4", 3)}
+
+
+def test_each_coarse_state_is_decided_once() -> None:
+    """experta decides a coarse document state the first time a batch has it; a later batch with a
+    document alike reuses the decisions and gets the same findings."""
+    rulebase = RuleBase.from_rules(default_rules())
+    first = audit_document(clean_document(seed=11), rulebase)
+    decided = len(rulebase.engine.states)
+    again = audit_document(clean_document(seed=11), rulebase)
+    assert len(rulebase.engine.states) == decided
+    assert [f.to_dict() for f in again] == [f.to_dict() for f in first]
+
+
+def test_a_decision_run_cut_short_is_made_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A time budget that runs out inside experta's run (the alarm raises anywhere) must not leave a
+    state half decided for the batches after."""
+    expected = [f.to_dict() for f in audit_document(clean_document(seed=12))]
+    rulebase = RuleBase.from_rules(default_rules())
+    engine = rulebase.engine
+    calls = 0
+
+    def cut_short(state: int, decision: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise TimeoutError("budget")
+        type(engine).decide(engine, state, decision)
+
+    monkeypatch.setattr(engine, "decide", cut_short)
+    with pytest.raises(TimeoutError):
+        audit_document(clean_document(seed=12), rulebase)
+    assert engine.states == [] and engine.decisions == {}
+    assert [f.to_dict() for f in audit_document(clean_document(seed=12), rulebase)] == expected
