@@ -317,7 +317,7 @@ class RuleBaseEngine(_Engine):
         of a rule group."""
         members: dict[State, list[int]] = {}
         for i, ctx in enumerate(contexts):
-            members.setdefault((ctx.doc.year, ctx.level, document_facts(ctx.doc)), []).append(i)
+            members.setdefault((ctx.doc.year, ctx.level, document_facts(ctx.doc, ctx.table)), []).append(i)
         self._decide([state for state in members if state not in self.decisions])
         batch = Batch(self.rule_list, contexts, evaluate, [{} for _ in contexts])
         for state, docs in members.items():
