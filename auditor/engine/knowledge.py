@@ -47,6 +47,8 @@ _EACH, _CHECKED = 50, 100
 """Outcome positions of a rule's not-run parts (``requires_each``) and of its check's own outcomes,
 after those of its ``requires`` (0, 1, …)."""
 RUN, DECIDE, COVER, GATHER = 30, 30, 20, 10
+MAX_STATES = 4096
+"""Coarse states the rule base's engine keeps decided (a batch of generated reports has some twenty)."""
 """Salience: checks and not-run decisions first, then coverage, then what is left for AUD-001."""
 
 
@@ -318,7 +320,12 @@ class RuleBaseEngine(_Engine):
         members: dict[State, list[int]] = {}
         for i, ctx in enumerate(contexts):
             members.setdefault((ctx.doc.year, ctx.level, document_facts(ctx.doc, ctx.table)), []).append(i)
-        self._decide([state for state in members if state not in self.decisions])
+        new = [state for state in members if state not in self.decisions]
+        if new and len(self.states) + len(new) > MAX_STATES:
+            # a process that meets ever more states (a service running for years) starts over, not grows
+            self._forget()
+            new = list(members)
+        self._decide(new)
         batch = Batch(self.rule_list, contexts, evaluate, [{} for _ in contexts])
         for state, docs in members.items():
             for decision in self.decisions[state]:
@@ -339,9 +346,12 @@ class RuleBaseEngine(_Engine):
             self.run()
         except BaseException:
             # cut short (a time budget ran out mid-run), the states would stay half decided: start over
-            self.states, self.decisions = [], {}
-            self.reset()
+            self._forget()
             raise
+
+    def _forget(self) -> None:
+        self.states, self.decisions = [], {}
+        self.reset()
 
 
 def _decide_action(decision: Decision) -> Callable[[RuleBaseEngine, int], None]:

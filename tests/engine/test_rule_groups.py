@@ -149,3 +149,17 @@ def test_a_decision_run_cut_short_is_made_again(monkeypatch: pytest.MonkeyPatch)
         audit_document(clean_document(seed=12), rulebase)
     assert engine.states == [] and engine.decisions == {}
     assert [f.to_dict() for f in audit_document(clean_document(seed=12), rulebase)] == expected
+
+
+def test_the_decided_states_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_STATES the engine forgets every state and decides the batch's afresh: the same findings."""
+    from auditor.engine import knowledge
+
+    expected = [f.to_dict() for f in audit_document(clean_document(seed=13, year=2020))]
+    rulebase = RuleBase.from_rules(default_rules())
+    audit_document(clean_document(seed=14, year=2022), rulebase)
+    first = list(rulebase.engine.states)
+    monkeypatch.setattr(knowledge, "MAX_STATES", 1)
+    found = [f.to_dict() for f in audit_document(clean_document(seed=13, year=2020), rulebase)]
+    assert found == expected
+    assert len(rulebase.engine.states) == 1 and rulebase.engine.states != first
