@@ -194,12 +194,20 @@ MAY_SAY_NONE = frozenset({"六"})
 ``may_say_none``."""
 
 
+_EMPTY_ONLY = frozenset({""})
+
+
+def is_written(section: Section) -> bool:
+    """Whether ``section`` has text to check: not empty, not a bare placeholder (in a section that may
+    say "无", only an empty section or the template's instruction counts as nothing)."""
+    return not bare_placeholder(section.text, _EMPTY_ONLY if section.key in MAY_SAY_NONE else _PLACEHOLDERS)
+
+
 def says_nothing(section: Section) -> NotEvaluated | None:
     """Why a content check cannot read ``section``: it is empty or a bare placeholder (SEC-004 reports
-    it, and lists the checks it stopped); None when the section has text to check.  In a section that
-    may say "无", only an empty section or the template's instruction counts as nothing."""
-    placeholders = frozenset({""}) if section.key in MAY_SAY_NONE else _PLACEHOLDERS
-    if not bare_placeholder(section.text, placeholders):
+    it, and lists the checks it stopped); None when the section has text to check
+    (:func:`is_written`)."""
+    if is_written(section):
         return None
     return NotEvaluated(f"“{heading_as_written(section)}”部分没有实际内容", section=section.key)
 

@@ -1,25 +1,32 @@
 """The experta side of the rule base: it decides what runs, what could not run and why, and coverage.
 
-Working memory holds, for a batch, one coarse :class:`Report` fact per distinct document state: the
-year, the level and the atomic statements that hold (:func:`auditor.engine.requirements.document_facts`:
-``year``, ``section 五 written``, ``T3 readable`` …); documents alike share one fact.  Each rule file
-compiles into experta rules over that one pattern, no joins:
+Two engines.  The rule base's (:class:`RuleBaseEngine`) holds one coarse :class:`Report` fact per
+distinct document state: the year, the level and the atomic statements that hold
+(:func:`auditor.engine.requirements.document_facts`: ``year``, ``section 五 written``, ``T3 readable``
+…); documents alike share one fact.  Rule files alike in where they apply and what they require
+(:func:`rule_groups`) compile together into experta rules over that one pattern, no joins:
 
-- ``run``: the rule applies (year, level) and its ``requires`` hold (and one part of ``requires_each``)
-  — the action runs the rule's check on every document of the fact;
-- ``not run``, one per requirement: the rule applies, the requirements before it hold and this one
-  does not — the action declares a :class:`NotRun` fact with the reason for each document.
+- ``run``: the rules apply (year, level) and their ``requires`` hold (and one part of
+  ``requires_each``) — their checks run on every document of the state;
+- ``not run``, one per requirement: the rules apply, the requirements before it hold and this one
+  does not — the reason is recorded for each rule and document of the state.
 
-Two more experta rules, at a lower salience, decide coverage on those per-document facts: a check that
-could not run is covered by a finding that explains why (a rule with ``covers_unevaluated``: the same
-table, or the same section where the finding names no table) — its message gets "（因此未能执行：…）";
-the rest is gathered into AUD-001.  One ``reset()`` per batch with every coarse fact declared at once:
-a reset rebuilds the agenda and the rete memories, and per document it cost more than the matching.
+What fires depends on the state alone, so a state is decided once, the first time a batch has it, and
+its :class:`Decision` list is carried out on the documents of every batch that has it: a reset and a
+match per batch cost more than the checks of a rule group.
+
+A check that could not run (an unmet requirement, or its check said so) is a :class:`NotRun` fact of
+its document when the reason names a table or a section: only then can a finding explain it.  The
+batch's engine (:class:`CoverageEngine`, ``reset()`` per batch) decides coverage on those per-document
+facts: a check that could not run is covered by a finding that explains why (a rule with
+``covers_unevaluated``: the same table, or the same section where the finding names no table) — its
+message gets "（因此未能执行：…）"; the rest is gathered into AUD-001, with the reasons that name no
+place.  The rules of shape ``unreadable`` are compiled into it, over the documents that could not be
+read.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,21 +41,27 @@ from auditor.level import LEVELS
 
 Order = tuple[int, int]
 """(rule position, outcome position): the order in which findings and reasons are written."""
+State = tuple[int | None, str, frozenset[str]]
+"""A coarse document state: (year, level, the atomic statements that hold)."""
 _EACH, _CHECKED = 50, 100
 """Outcome positions of a rule's not-run parts (``requires_each``) and of its check's own outcomes,
 after those of its ``requires`` (0, 1, …)."""
 RUN, DECIDE, COVER, GATHER = 30, 30, 20, 10
+MAX_STATES = 4096
+"""Coarse states the rule base's engine keeps decided (a batch of generated reports has some twenty)."""
 """Salience: checks and not-run decisions first, then coverage, then what is left for AUD-001."""
 
 
 class Report(Fact):  # type: ignore[misc]  # experta has no type hints
-    """One coarse document state: ``doc`` (its key in the batch), ``year``, ``level`` and ``facts``."""
+    """One coarse document state: ``state`` (its number in the engine), ``year``, ``level`` and
+    ``facts``."""
 
 
 class NotRun(Fact):  # type: ignore[misc]  # experta has no type hints
     """A check that could not run on one document: ``doc`` (position), ``order`` (rule and outcome
-    position), and ``table``/``section`` when the reason is about one (the rule id and the reason's
-    words are kept beside, in :attr:`Batch.not_run`: the coverage rules need only where it is)."""
+    position), and ``table`` and/or ``section``, where the reason is about (the rule id and the reason's
+    words are kept beside, in :attr:`Batch.not_run`: the coverage rules need only where it is).  Only
+    such checks are declared: a reason about no place can be explained by no finding."""
 
 
 class CoversTable(Fact):  # type: ignore[misc]  # experta has no type hints
@@ -67,14 +80,29 @@ class Unreadable(Fact):  # type: ignore[misc]  # experta has no type hints
     """A document that could not be read at all: ``doc`` (its position among them) and ``reason``."""
 
 
+Evaluate = Callable[[Sequence[RuleSpec], Context], list[tuple[int, list[Outcome]]]]
+"""Runs the checks of some rules on one document: (index among the rules, outcomes) of each check that
+had any (most have none: one call per document and group rather than per check)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What experta decided for the documents of a coarse state about the rules ``positions``: run
+    their checks (``requirement`` None), or ``requirement`` does not hold and stops them (its reasons
+    are written at outcome positions ``seq``, ``seq + 1`` …)."""
+
+    positions: tuple[int, ...]
+    requirement: Requirement | None = None
+    seq: int = 0
+
+
 @dataclass(slots=True)
 class Batch:
-    """What the engine's actions read and write while one batch runs."""
+    """One batch's documents and what becomes of them: the decisions applied, then coverage."""
 
+    rules: Sequence[RuleSpec]
     contexts: Sequence[Context]
-    members: dict[int, list[int]]
-    """Coarse key -> positions of the documents that share it."""
-    evaluate: Callable[[RuleSpec, Context], list[Outcome]]
+    evaluate: Evaluate
     violations: list[dict[int, list[Violation]]] = field(default_factory=list)
     """Per document: rule position -> the violations of its check."""
     covering: dict[tuple[int, Order], Order] = field(default_factory=dict)
@@ -85,11 +113,68 @@ class Batch:
     """(document, order) of the not-run checks no finding explains (AUD-001)."""
     unreadable: dict[int, list[tuple[int, Violation]]] = field(default_factory=dict)
     """Per unreadable document (by its position among them): (rule position, violation) — READ-001."""
+    facts: list[Fact] = field(default_factory=list)
+    """The per-document facts for the coverage rules (not-run checks, findings that explain them)."""
+
+    def apply(self, decision: Decision, docs: Sequence[int]) -> None:
+        """Carry out one of experta's decisions on the documents ``docs`` (which share its state)."""
+        if decision.requirement is None:
+            self._run_checks(decision.positions, docs)
+        else:
+            self._record_unmet(decision.positions, decision.seq, decision.requirement, docs)
+
+    def _run_checks(self, positions: Sequence[int], docs: Sequence[int]) -> None:
+        rules = [self.rules[position] for position in positions]
+        for doc in docs:
+            for k, outcomes in self.evaluate(rules, self.contexts[doc]):
+                self._outcomes(doc, positions[k], rules[k], outcomes)
+
+    def _outcomes(self, doc: int, position: int, rule: RuleSpec, outcomes: list[Outcome]) -> None:
+        found: list[Violation] = []
+        for k, outcome in enumerate(outcomes):
+            if isinstance(outcome, Violation):
+                if rule.covers_unevaluated:
+                    self._cover_fact(doc, (position, len(found)), outcome)
+                found.append(outcome)
+            else:
+                self._not_run(doc, (position, _CHECKED + k), rule.id, outcome)
+        if found:
+            self.violations[doc][position] = found
+
+    def _record_unmet(
+        self, positions: Sequence[int], seq: int, requirement: Requirement, docs: Sequence[int]
+    ) -> None:
+        rule_ids = [(position, self.rules[position].id) for position in positions]
+        for doc in docs:
+            reasons = requirement.reasons(self.contexts[doc].doc)
+            for position, rule_id in rule_ids:
+                for k, reason in enumerate(reasons):
+                    self._not_run(doc, (position, seq + k), rule_id, reason)
+
+    def _cover_fact(self, doc: int, at: Order, violation: Violation) -> None:
+        if violation.table is not None:
+            self.facts.append(CoversTable(doc=doc, table=violation.table, at=at))
+        elif violation.section is not None:
+            self.facts.append(CoversSection(doc=doc, section=violation.section, at=at))
+
+    def _not_run(self, doc: int, order: Order, rule_id: str, reason: NotEvaluated) -> None:
+        self.not_run[(doc, order)] = (rule_id, reason.reason)
+        if reason.table is None and reason.section is None:
+            # nothing would read the fact: the coverage rules join on the table or the section, so no
+            # finding can explain a reason that names neither ("发布日期未知"); AUD-001 lists it
+            self.left.append((doc, order))
+            return
+        where: dict[str, str] = {}
+        if reason.table is not None:
+            where["table"] = reason.table
+        if reason.section is not None:
+            where["section"] = reason.section
+        self.facts.append(NotRun(doc=doc, order=order, **where))
 
 
 def _applies_tests(applies: Applies) -> dict[str, Any]:
     """Conditions that hold everywhere are left out: every test is a node experta visits per fact."""
-    tests: dict[str, Any] = {"doc": MATCH.doc}
+    tests: dict[str, Any] = {"state": MATCH.state}
     if applies.needs_year:
         tests["year"] = P(applies.year_matches)
     if set(applies.levels) != set(LEVELS):
@@ -128,15 +213,10 @@ class _UncachedDepthStrategy(DepthStrategy):  # type: ignore[misc]
         return activation.rule.salience, facts
 
 
-class RuleBaseEngine(KnowledgeEngine):  # type: ignore[misc]
-    """The compiled rule base; ``batch`` holds the documents and collects the outcomes while it runs."""
+class _Engine(KnowledgeEngine):  # type: ignore[misc]
+    """experta's engine with a cheaper run loop."""
 
     __strategy__ = _UncachedDepthStrategy
-
-    def __init__(self, rules: Sequence[RuleSpec]) -> None:
-        super().__init__()
-        self.rule_list = list(rules)
-        self.batch: Batch | None = None
 
     def run(self, steps: float = float("inf")) -> None:
         """experta's run loop, less two costs paid at every firing: the scan of every rule's conflict
@@ -155,58 +235,35 @@ class RuleBaseEngine(KnowledgeEngine):  # type: ignore[misc]
             activation.rule(self, **context)
         self.running = False
 
-    # -- actions of the compiled rules --------------------------------------------------------------
 
-    def run_check(self, position: int, key: int) -> None:
-        """Run rule ``position``'s check on every document of coarse state ``key``."""
-        batch = self._current()
-        rule = self.rule_list[position]
-        for doc in batch.members[key]:
-            outcomes = batch.evaluate(rule, batch.contexts[doc])
-            found: list[Violation] = []
-            for k, outcome in enumerate(outcomes):
-                if isinstance(outcome, Violation):
-                    if rule.covers_unevaluated:
-                        self._declare_cover(doc, (position, len(found)), outcome)
-                    found.append(outcome)
-                else:
-                    self._declare_not_run(doc, (position, _CHECKED + k), rule.id, outcome)
-            if found:
-                batch.violations[doc][position] = found
+class CoverageEngine(_Engine):
+    """The rules over one batch's per-document facts: coverage, and the rules of shape ``unreadable``
+    (compiled in) over the documents that could not be read.  ``reset()`` for every batch."""
 
-    def record_unmet(self, position: int, seq: int, requirement: Requirement, key: int) -> None:
-        """Rule ``position`` could not run on the documents of ``key``: ``requirement`` does not hold."""
-        batch = self._current()
-        rule_id = self.rule_list[position].id
-        for doc in batch.members[key]:
-            for k, reason in enumerate(requirement.reasons(batch.contexts[doc].doc)):
-                self._declare_not_run(doc, (position, seq + k), rule_id, reason)
+    def __init__(self) -> None:
+        super().__init__()
+        self.batch: Batch | None = None
 
-    def record_unreadable(self, position: int, doc: int, reason: str) -> None:
-        """Rule ``position`` (shape ``unreadable``) reports the unreadable document ``doc``."""
+    def run_batch(self, batch: Batch, unreadable: Sequence[str]) -> None:
+        """Decide coverage and report the unreadable documents (``unreadable``: their reasons)."""
+        self.batch = batch
+        self.reset()
+        facts = [*batch.facts, *(Unreadable(doc=j, reason=reason) for j, reason in enumerate(unreadable))]
+        try:
+            if facts:
+                self.declare(*facts)
+                self.run()
+        finally:
+            self.batch = None
+
+    def record_unreadable(self, positions: Sequence[int], doc: int, reason: str) -> None:
+        """Rules ``positions`` (shape ``unreadable``) report the unreadable document ``doc``."""
         found = Violation(evidence=reason, values={"detail": reason})
-        self._current().unreadable.setdefault(doc, []).append((position, found))
-
-    def _declare_cover(self, doc: int, at: Order, violation: Violation) -> None:
-        if violation.table is not None:
-            self.declare(CoversTable(doc=doc, table=violation.table, at=at))
-        elif violation.section is not None:
-            self.declare(CoversSection(doc=doc, section=violation.section, at=at))
-
-    def _declare_not_run(self, doc: int, order: Order, rule_id: str, reason: NotEvaluated) -> None:
-        self._current().not_run[(doc, order)] = (rule_id, reason.reason)
-        where: dict[str, str] = {}
-        if reason.table is not None:
-            where["table"] = reason.table
-        if reason.section is not None:
-            where["section"] = reason.section
-        self.declare(NotRun(doc=doc, order=order, **where))
+        self._current().unreadable.setdefault(doc, []).extend((position, found) for position in positions)
 
     def _current(self) -> Batch:
         assert self.batch is not None, "the engine runs inside run_batch"
         return self.batch
-
-    # -- coverage: fixed rules of every rule base ------------------------------------------------
 
     @Rule(NotRun(doc=MATCH.doc, order=MATCH.order, table=MATCH.table),  # type: ignore[untyped-decorator]
           CoversTable(doc=MATCH.doc, table=MATCH.table, at=MATCH.at), salience=COVER)
@@ -233,84 +290,136 @@ class RuleBaseEngine(KnowledgeEngine):  # type: ignore[misc]
         """No finding explains it: AUD-001 lists it."""
         self._current().left.append((doc, order))
 
-    # -- one batch ------------------------------------------------------------------------------------
+
+class RuleBaseEngine(_Engine):
+    """The compiled rule base: decides, once per coarse document state, which rules run and which
+    requirement stops which (the state's :class:`Report` fact stays in working memory, its decisions
+    in :attr:`decisions`); :attr:`coverage` then decides, per batch, which finding explains which
+    check that could not run."""
+
+    def __init__(self, rules: Sequence[RuleSpec], coverage: CoverageEngine) -> None:
+        super().__init__()
+        self.rule_list = list(rules)
+        self.coverage = coverage
+        self.states: list[State] = []
+        """The coarse states met so far, by their number in the :class:`Report` facts."""
+        self.decisions: dict[State, list[Decision]] = {}
+        self.reset()
+
+    def decide(self, state: int, decision: Decision) -> None:
+        """The action of every compiled rule: ``decision`` holds for coarse state number ``state``."""
+        self.decisions[self.states[state]].append(decision)
 
     def run_batch(
-        self,
-        contexts: Sequence[Context],
-        evaluate: Callable[[RuleSpec, Context], list[Outcome]],
-        unreadable: Sequence[str] = (),
+        self, contexts: Sequence[Context], evaluate: Evaluate, unreadable: Sequence[str] = ()
     ) -> Batch:
-        """Decide and run every rule on a batch of documents; one reset, one fact per coarse state and
-        one per document that could not be read (``unreadable``: the reasons)."""
-        keys: dict[tuple[int | None, str, frozenset[str]], int] = {}
-        members: dict[int, list[int]] = defaultdict(list)
+        """Decide and run every rule on a batch of documents (``unreadable``: the reasons of those that
+        could not be read).  Each coarse state is decided once, the first time a batch has it: experta's
+        matching and firing depend on the state alone, and a reset per batch cost more than the checks
+        of a rule group."""
+        members: dict[State, list[int]] = {}
         for i, ctx in enumerate(contexts):
-            coarse = (ctx.doc.year, ctx.level, document_facts(ctx.doc))
-            members[keys.setdefault(coarse, len(keys))].append(i)
-        batch = Batch(contexts, dict(members), evaluate, [{} for _ in contexts])
-        self.batch = batch
-        self.reset()
-        facts: list[Fact] = [
-            Report(doc=key, year=year, level=level, facts=held) for (year, level, held), key in keys.items()
-        ]
-        facts += [Unreadable(doc=j, reason=reason) for j, reason in enumerate(unreadable)]
-        try:
-            if facts:
-                self.declare(*facts)
-                self.run()
-        finally:
-            self.batch = None
+            members.setdefault((ctx.doc.year, ctx.level, document_facts(ctx.doc, ctx.table)), []).append(i)
+        new = [state for state in members if state not in self.decisions]
+        if new and len(self.states) + len(new) > MAX_STATES:
+            # a process that meets ever more states (a service running for years) starts over, not grows
+            self._forget()
+            new = list(members)
+        self._decide(new)
+        batch = Batch(self.rule_list, contexts, evaluate, [{} for _ in contexts])
+        for state, docs in members.items():
+            for decision in self.decisions[state]:
+                batch.apply(decision, docs)
+        self.coverage.run_batch(batch, unreadable)
         return batch
 
+    def _decide(self, new: Sequence[State]) -> None:
+        if not new:
+            return
+        try:
+            facts: list[Fact] = []
+            for year, level, held in new:
+                facts.append(Report(state=len(self.states), year=year, level=level, facts=held))
+                self.states.append((year, level, held))
+                self.decisions[self.states[-1]] = []
+            self.declare(*facts)
+            self.run()
+        except BaseException:
+            # cut short (a time budget ran out mid-run), the states would stay half decided: start over
+            self._forget()
+            raise
 
-def _run_action(position: int) -> Callable[[RuleBaseEngine, int], None]:
-    def fire(engine: RuleBaseEngine, doc: int) -> None:
-        engine.run_check(position, doc)
+    def _forget(self) -> None:
+        self.states, self.decisions = [], {}
+        self.reset()
+
+
+def _decide_action(decision: Decision) -> Callable[[RuleBaseEngine, int], None]:
+    def fire(engine: RuleBaseEngine, state: int) -> None:
+        engine.decide(state, decision)
 
     return fire
 
 
-def _unmet_action(position: int, seq: int, requirement: Requirement) -> Callable[[RuleBaseEngine, int], None]:
-    def fire(engine: RuleBaseEngine, doc: int) -> None:
-        engine.record_unmet(position, seq, requirement, doc)
+def _unreadable_action(positions: tuple[int, ...]) -> Callable[[CoverageEngine, int, str], None]:
+    def fire(engine: CoverageEngine, doc: int, reason: str) -> None:
+        engine.record_unreadable(positions, doc, reason)
 
     return fire
 
 
-def _unreadable_action(position: int) -> Callable[[RuleBaseEngine, int, str], None]:
-    def fire(engine: RuleBaseEngine, doc: int, reason: str) -> None:
-        engine.record_unreadable(position, doc, reason)
-
-    return fire
+def _condition(rule: RuleSpec) -> tuple[object, ...]:
+    """What decides whether a rule runs: rules alike in it are one experta rule of a rule base."""
+    return (rule.shape == "unreadable", rule.applies, rule.requires, rule.requires_each)
 
 
-def _compiled_rules(position: int, rule: RuleSpec) -> dict[str, Rule]:
-    """The experta rules of one rule file: run it, and one "not run" per requirement (a rule of shape
-    ``unreadable`` matches the documents that could not be read instead)."""
-    name = rule.id.replace("-", "_")
-    if rule.shape == "unreadable":
-        pattern = Unreadable(doc=MATCH.doc, reason=MATCH.reason)
-        return {f"unreadable_{name}": Rule(pattern, salience=RUN)(_unreadable_action(position))}
-    compiled = {f"run_{name}": Rule(_run_pattern(rule), salience=RUN)(_run_action(position))}
+def rule_groups(rules: Sequence[RuleSpec]) -> list[tuple[int, ...]]:
+    """The rules' positions grouped by :func:`_condition`, groups in the order of their first rule.
+
+    experta then matches and activates once per group and coarse fact rather than once per rule: most
+    rules of the rule base apply everywhere and require nothing, and each activation costs a token, a
+    hash and a place on the agenda, more than many of the checks it runs."""
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for position, rule in enumerate(rules):
+        groups.setdefault(_condition(rule), []).append(position)
+    return [tuple(positions) for positions in groups.values()]
+
+
+def _compiled_rules(positions: tuple[int, ...], rule: RuleSpec) -> dict[str, Rule]:
+    """The experta rules of a group of alike rule files (``rule`` the first of them): run their checks,
+    and one "not run" per requirement."""
+    name = rule.id.replace("-", "_") + (f"_and_{len(positions) - 1}" if len(positions) > 1 else "")
+    run = Decision(positions)
+    compiled = {f"run_{name}": Rule(_run_pattern(rule), salience=RUN)(_decide_action(run))}
     for j, requirement in enumerate(rule.requires):
         pattern = _unmet_pattern(rule, rule.requires[:j], requirement)
-        action = _unmet_action(position, j, requirement)
+        action = _decide_action(Decision(positions, requirement, j))
         compiled[f"unmet_{name}_{j}"] = Rule(pattern, salience=DECIDE)(action)
     for j, part in enumerate(rule.requires_each):
         pattern = _unmet_pattern(rule, rule.requires, part)
-        compiled[f"unmet_each_{name}_{j}"] = Rule(pattern, salience=DECIDE)(
-            _unmet_action(position, _EACH + j, part)
-        )
+        action = _decide_action(Decision(positions, part, _EACH + j))
+        compiled[f"unmet_each_{name}_{j}"] = Rule(pattern, salience=DECIDE)(action)
     return compiled
 
 
+def _unreadable_rules(positions: tuple[int, ...], rule: RuleSpec) -> dict[str, Rule]:
+    """The experta rule of rules of shape ``unreadable``: they match the documents that could not be read."""
+    pattern = Unreadable(doc=MATCH.doc, reason=MATCH.reason)
+    name = rule.id.replace("-", "_")
+    return {f"unreadable_{name}": Rule(pattern, salience=RUN)(_unreadable_action(positions))}
+
+
 def compile_engine(rules: Iterable[RuleSpec]) -> RuleBaseEngine:
-    """One engine for a rule set: built once, ``reset()`` for every batch."""
+    """One engine for a rule set: built once; its coverage engine is ``reset()`` for every batch."""
     listed = list(rules)
-    attributes: dict[str, Any] = {}
-    for position, rule in enumerate(listed):
-        attributes.update(_compiled_rules(position, rule))
-    engine_class = type("CompiledRuleBase", (RuleBaseEngine,), attributes)
-    engine: RuleBaseEngine = engine_class(listed)
+    deciding: dict[str, Any] = {}
+    per_batch: dict[str, Any] = {}
+    for positions in rule_groups(listed):
+        first = listed[positions[0]]
+        if first.shape == "unreadable":
+            per_batch.update(_unreadable_rules(positions, first))
+        else:
+            deciding.update(_compiled_rules(positions, first))
+    coverage: CoverageEngine = type("CompiledCoverage", (CoverageEngine,), per_batch)()
+    engine: RuleBaseEngine = type("CompiledRuleBase", (RuleBaseEngine,), deciding)(listed, coverage)
     return engine

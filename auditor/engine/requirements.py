@@ -25,11 +25,11 @@ The vocabulary (``K`` a section 一 … 六, several joined by ``|`` meaning "at
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from auditor.engine.api import NotEvaluated, says_nothing, usable_table
-from auditor.model import Document
+from auditor.engine.api import NotEvaluated, is_written, says_nothing, usable_table
+from auditor.model import Document, Table
 from auditor.templates import TABLE_NAMES
 
 _SECTION = re.compile(r"^section ([一二三四五六](?:\|[一二三四五六])*)( written)?$")
@@ -95,22 +95,34 @@ def describe(text: str) -> str:
     return f"第{which}部分存在" + ("且有实际内容" if match[2] else "")
 
 
-def document_facts(doc: Document) -> frozenset[str]:
-    """The atomic statements that hold for ``doc``: what the engine knows of it to decide what runs."""
+_SECTION_FACTS = {key: (f"section {key}", f"section {key} written") for key in "一二三四五六"}
+_TABLE_FACTS = {kind: f"{kind} readable" for kind in TABLE_NAMES}
+_TEMPLATE_FACTS = {version: f"template {version}" for version in TEMPLATES}
+
+
+def document_facts(
+    doc: Document, table: Callable[[str], Table | NotEvaluated] | None = None
+) -> frozenset[str]:
+    """The atomic statements that hold for ``doc``: what the engine knows of it to decide what runs
+    (``table``: the document's :func:`usable_table` by kind, where the caller keeps them, as
+    :meth:`Context.table` does for the checks)."""
     facts: set[str] = set()
     if doc.year is not None:
         facts.add("year")
     if doc.published is not None:
         facts.add("published")
     for section in doc.sections:
-        facts.add(f"section {section.key}")
-        if says_nothing(section) is None:
-            facts.add(f"section {section.key} written")
-    for kind in TABLE_NAMES:
-        if not isinstance(usable_table(doc, kind), NotEvaluated):
-            facts.add(f"{kind} readable")
-    if doc.template in TEMPLATES:
-        facts.add(f"template {doc.template}")
+        key = section.key
+        present, written = _SECTION_FACTS.get(key) or (f"section {key}", f"section {key} written")
+        facts.add(present)
+        if is_written(section):
+            facts.add(written)
+    for kind, readable in _TABLE_FACTS.items():
+        if isinstance(table(kind) if table is not None else usable_table(doc, kind), Table):
+            facts.add(readable)
+    template = _TEMPLATE_FACTS.get(doc.template)
+    if template is not None:
+        facts.add(template)
     return frozenset(facts)
 
 

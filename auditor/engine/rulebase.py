@@ -1,12 +1,12 @@
 """The rule base: rule files compiled once, applied to batches of documents.
 
 For a batch: the tables of all documents are validated by pandera in one call per table kind and
-template version; then the experta engine (:mod:`auditor.engine.knowledge`), in one run over the
-batch's coarse facts, decides which rules apply to which document (year, level) and whether what
-they require holds (``requires``), runs their checks, and says which checks could not run and which
-finding explains why.  This module turns its decisions into findings: each violation one finding,
-"（因此未能执行：…）" on the explaining finding, the rest in one AUD-001, and READ-001 for a document
-that could not be read.
+template version; then the experta engine (:mod:`auditor.engine.knowledge`), over coarse document
+states (each decided once per rule base), decides which rules apply to which document (year, level)
+and whether what they require holds (``requires``), runs their checks, and says which checks could not
+run and, per batch, which finding explains why.  This module turns its decisions into findings: each
+violation one finding, "（因此未能执行：…）" on the explaining finding, the rest in one AUD-001, and
+READ-001 for a document that could not be read.
 """
 
 from __future__ import annotations
@@ -200,15 +200,25 @@ class RuleBase:
                     results[failure.doc][(failure.check, kind)].append(failure)
         return results, broken
 
-    def _evaluate(self, rule: RuleSpec, ctx: Context) -> list[Outcome]:
-        """The outcomes of one rule's check on one document (the engine decided it runs)."""
-        try:
-            return list(rule.compiled.check(ctx))
-        except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the audit
-            reason = f"{ctx.doc.source}: {type(exc).__name__}: {exc}"
-            self.runtime_errors.append((rule.id, reason))
-            log.warning("规则 %s 执行出错：%s", rule.id, reason)
-            return [NotEvaluated(f"检查执行出错（{type(exc).__name__}）")]
+    def _evaluate(self, rules: Sequence[RuleSpec], ctx: Context) -> list[tuple[int, list[Outcome]]]:
+        """The outcomes of some rules' checks on one document (the engine decided they run): (index
+        among ``rules``, outcomes) of each check that had any."""
+        found: list[tuple[int, list[Outcome]]] = []
+        for k, rule in enumerate(rules):
+            try:
+                outcomes = list(rule.compiled.check(ctx))
+            except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the audit
+                outcomes = [self._crashed(rule, ctx, exc)]
+            if outcomes:
+                found.append((k, outcomes))
+        return found
+
+    def _crashed(self, rule: RuleSpec, ctx: Context, exc: Exception) -> NotEvaluated:
+        """A check that raised: reported once in the log and in ``runtime_errors``, never fatal."""
+        reason = f"{ctx.doc.source}: {type(exc).__name__}: {exc}"
+        self.runtime_errors.append((rule.id, reason))
+        log.warning("规则 %s 执行出错：%s", rule.id, reason)
+        return NotEvaluated(f"检查执行出错（{type(exc).__name__}）")
 
     def _findings(
         self, doc: int, batch: Batch, covered: list[tuple[Order, Order]], left: list[Order], identity: str

@@ -1,7 +1,8 @@
 """A batch audit gives exactly the findings of auditing each document alone.
 
-The rule base runs the experta engine once per batch (one reset, one fact per distinct coarse
-document state) instead of once per document; this must change nothing a compliance officer sees.
+The rule base's experta engine decides each distinct coarse document state once (one fact per state,
+shared by the documents alike, kept across batches) and decides coverage once per batch, instead of
+running once per document; this must change nothing a compliance officer sees.
 The corpus mixes ../shared/real and ../shared/seeds, generated reports of every year and level, and
 the documents of every rule's must-fire examples (so that nearly every rule has an outcome somewhere).
 Each document audited alone is given its predecessor (the same body's report of the year before)
