@@ -47,9 +47,9 @@ _EACH, _CHECKED = 50, 100
 """Outcome positions of a rule's not-run parts (``requires_each``) and of its check's own outcomes,
 after those of its ``requires`` (0, 1, …)."""
 RUN, DECIDE, COVER, GATHER = 30, 30, 20, 10
+"""Salience: checks and not-run decisions first, then coverage, then what is left for AUD-001."""
 MAX_STATES = 4096
 """Coarse states the rule base's engine keeps decided (a batch of generated reports has some twenty)."""
-"""Salience: checks and not-run decisions first, then coverage, then what is left for AUD-001."""
 
 
 class Report(Fact):  # type: ignore[misc]  # experta has no type hints
