@@ -71,10 +71,13 @@ class Failure:
     """One failing cell of one check.
 
     ``doc`` is None when the check itself could not run (pandera reports the exception instead of
-    cases): every document of the frame is then "not evaluated" for that check.
+    cases): every document of the frame whose ``table`` (or, where that is None, any table) it has is
+    then "not evaluated" for that check.  ``table`` is the kind (T2, T3, T4) of the failing cell's
+    table: one frame holds the tables of every kind of a batch.
     """
 
     check: str
     doc: int | None
     row: str | None
     column: str | None
+    table: str | None = None
