@@ -22,12 +22,12 @@ The frame is built column by column: the template's cells are laid out once per 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +65,8 @@ class Layout:
     """Code of the first cell of each version (its cells follow in :meth:`TableSpec.required_cells` order)."""
     keys: tuple[tuple[tuple[str, str], ...], ...]
     """Each version's (row, column) cells."""
+    getters: tuple[Callable[[Mapping[tuple[str, str], Cell]], Sequence[Cell]], ...]
+    """Each version's cells of a table that has all of them, in one call (KeyError if one is missing)."""
     cell_dtype: pd.CategoricalDtype
     table_of: npt.NDArray[np.int16]
     """By code: the position of its version in ``specs``."""
@@ -79,6 +81,12 @@ class Layout:
         """The cell codes of one table of ``spec``, in its records' order."""
         start = self.starts[self.specs.index(spec)]
         return np.arange(start, start + len(self.keys[self.specs.index(spec)]), dtype=np.int16)
+
+
+def _getter(keys: tuple[tuple[str, str], ...]) -> Callable[[Mapping[tuple[str, str], Cell]], Sequence[Cell]]:
+    if len(keys) == 1:  # itemgetter of one key returns the item, not a tuple
+        return lambda cells: (cells[keys[0]],)
+    return itemgetter(*keys)
 
 
 @lru_cache(maxsize=16)
@@ -106,6 +114,7 @@ def layout(specs: tuple[TableSpec, ...]) -> Layout:
         specs=specs,
         starts=tuple(starts),
         keys=tuple(keys),
+        getters=tuple(map(_getter, keys)),
         cell_dtype=pd.CategoricalDtype(labels),
         table_of=np.array(table_of + [-1], dtype=np.int16),
         signed=np.array(signed + [False], dtype=bool),
@@ -167,8 +176,12 @@ class _Records:
         at = plan.specs.index(spec)
         keys, base = plan.keys[at], len(self.cells)
         size, count = len(keys), len(tables)
+        get = plan.getters[at]
         for _, table in tables:
-            self.cells.extend(map(table.cells.get, keys, repeat(_ABSENT, size)))
+            try:
+                self.cells.extend(get(table.cells))  # the common case: the table has every cell
+            except KeyError:
+                self.cells.extend(map(table.cells.get, keys, repeat(_ABSENT, size)))
         kinds = np.fromiter(map(_KIND_CODE.__getitem__, map(_KIND, self.cells[base:])), np.int8, size * count)
         codes = plan.codes(spec)
         # a blank 总计 stands for its row's sum (derived_total): only blank cells of that column are looked at

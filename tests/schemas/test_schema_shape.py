@@ -103,3 +103,35 @@ def test_checks_name_the_tables_they_concern_when_they_cannot_run() -> None:
         Failure("VAL-004", None, None, None, "T2"),
         Failure("VAL-004", None, None, None, "T3"),
     }
+
+
+def test_validating_after_the_rule_base_is_built_imports_no_pandera_module() -> None:
+    """The audit workers are forked after the rule base is built: pandera's lazy set-up (backends and
+    their modules, imported on a schema's first validation) is done when the schema is built, once,
+    not in every worker.  Fails if a pandera release moves more of it to the first failing call."""
+    code = (
+        "import sys\n"
+        "from auditor.engine import default_rulebase\n"
+        "from tests.schemas.planted import corpus\n"
+        "rulebase = default_rulebase()\n"
+        "docs = corpus(12)\n"
+        "before = set(sys.modules)\n"
+        "failures, _ = rulebase._validate(docs)\n"
+        "assert failures, 'the planted corpus has failures'\n"
+        "new = sorted(m for m in set(sys.modules) - before if m.startswith('pandera'))\n"
+        "assert not new, new\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_cell_the_table_lacks_is_a_missing_record_and_fails_as_blank() -> None:
+    docs = [clean_document(seed=s) for s in (1, 2)]
+    t3 = docs[0].table("T3")
+    assert t3 is not None
+    del t3.cells[("granted", "legal")]
+    frame = cells_frame([(i, d.table("T3")) for i, d in enumerate(docs)], T3_2021)
+    kinds = frame.set_index(["doc", "cell"])["kind"]
+    label = cell_label(T3_2021, "granted", "legal")
+    assert (kinds[(0, label)], kinds[(1, label)]) == ("missing", "number")
+    assert (kinds == "missing").sum() == 1
+    assert validate(frame, build_schema(T3_2021, [BLANK])) == [Failure("VAL-003", 0, "granted", "legal", "T3")]
