@@ -26,7 +26,7 @@ from auditor.schemas.values import arithmetic_value, derived_total
 if TYPE_CHECKING:
     from auditor.schemas.checks import batch_schema, build_schema
     from auditor.schemas.frames import batch_frame, cells_frame, table_frame
-    from auditor.schemas.validate import validate
+    from auditor.schemas.validation import validate
 
 _DEFERRED: dict[str, str] = {
     "batch_frame": "auditor.schemas.frames",
@@ -34,8 +34,12 @@ _DEFERRED: dict[str, str] = {
     "build_schema": "auditor.schemas.checks",
     "cells_frame": "auditor.schemas.frames",
     "table_frame": "auditor.schemas.frames",
-    "validate": "auditor.schemas.validate",
+    "validate": "auditor.schemas.validation",
 }
+
+
+# The modules are not named after the names they defer ("validation", not "validate"): importing a
+# submodule sets it as an attribute of this package, which would then shadow the function of that name.
 
 
 def __getattr__(name: str) -> Any:

@@ -3,7 +3,7 @@ files declare, the kinds of a cell record, and a failure as the rule base reads 
 
 The checks are named by the rule id that owns them; the engine builds them from the rule files, so an
 identity is written once, in its rule.  pandera reports each failure tagged with that name (see
-:mod:`auditor.schemas.validate`).
+:mod:`auditor.schemas.validation`).
 """
 
 from __future__ import annotations

@@ -136,3 +136,16 @@ def test_a_cell_the_table_lacks_is_a_missing_record_and_fails_as_blank() -> None
     assert (kinds == "missing").sum() == 1
     failures = validate(frame, build_schema(T3_2021, [BLANK]))
     assert failures == [Failure("VAL-003", 0, "granted", "legal", "T3")]
+
+
+def test_importing_the_submodules_first_does_not_shadow_the_deferred_functions() -> None:
+    """A submodule imported as such becomes an attribute of the package: none may bear the name of a
+    function the package defers (the rule base calls ``schemas.validate``)."""
+    code = (
+        "import importlib, pkgutil, auditor.schemas as schemas\n"
+        "for module in pkgutil.iter_modules(schemas.__path__):\n"
+        "    importlib.import_module(f'auditor.schemas.{module.name}')\n"
+        "for name in schemas._DEFERRED:\n"
+        "    assert callable(getattr(schemas, name)), name\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
