@@ -31,10 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from audit_throughput import sample_spec
-
 import pandas as pd
 import pandera.pandas as pa
+from audit_throughput import sample_spec
 
 from auditor import schemas
 from auditor.engine import RuleBase, default_rulebase
@@ -116,7 +115,9 @@ def _parts(rulebase: RuleBase, chunks: list[list[Document]], repeat: int) -> Non
     parts: dict[str, Callable[[], object]] = {
         "batch_frame": lambda: [schemas.batch_frame(g, specs) for g in groups],
         "pandera validate": lambda: [_validated(rulebase.schema, f) for f in frames],
-        "  of which the check functions": lambda: [c._check_fn(f) for f in frames for c in rulebase.schema.checks],
+        "  of which the check functions": lambda: [
+            check._check_fn(f) for f in frames for check in rulebase.schema.checks
+        ],
         "failures read": lambda: [_failures(f, cases, tables) for f, cases in errors],
     }
     docs = sum(map(len, chunks))
