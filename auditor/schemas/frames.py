@@ -28,6 +28,7 @@ from decimal import Decimal
 from functools import lru_cache
 from itertools import repeat
 from operator import attrgetter, itemgetter
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -194,7 +195,10 @@ class _Records:
         self.docs.append(np.repeat(np.array([doc for doc, _ in tables], dtype=np.int64), size))
 
 
-def _joined(parts: list[npt.NDArray[np.generic]], dtype: type[np.generic]) -> npt.NDArray[np.generic]:
+_G = TypeVar("_G", bound=np.generic)
+
+
+def _joined(parts: list[npt.NDArray[_G]], dtype: type[_G]) -> npt.NDArray[_G]:
     return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
 
 
@@ -207,12 +211,12 @@ def batch_frame(
     records = _Records([], [], [], [], {})
     for spec, tables in groups.items():
         records.add(plan, spec, tables)
-    kinds = _joined(records.kinds, np.int8)  # type: ignore[arg-type]
-    value, whole, exact = _value_columns(records.cells, kinds, records.derived)  # type: ignore[arg-type]
+    kinds = _joined(records.kinds, np.int8)
+    value, whole, exact = _value_columns(records.cells, kinds, records.derived)
     return pd.DataFrame(
         {
-            "doc": _joined(records.docs, np.int64),  # type: ignore[arg-type]
-            "cell": pd.Categorical.from_codes(_joined(records.codes, np.int16), dtype=plan.cell_dtype),  # type: ignore[arg-type]
+            "doc": _joined(records.docs, np.int64),
+            "cell": pd.Categorical.from_codes(_joined(records.codes, np.int16), dtype=plan.cell_dtype),
             "value": value,
             "scaled": whole,
             "exact": exact,
