@@ -3,14 +3,19 @@
     uv run python bench/schema_validate.py                       # 1000 txt/md reports, chunks of 200
     uv run python bench/schema_validate.py --docs 2000 --batch 500 --repeat 9
     uv run python bench/schema_validate.py --audit                # also the whole RuleBase.audit
+    uv run python bench/schema_validate.py --parts                # the frame, pandera, the failures
 
 Extraction runs once, outside the timing (the same generated corpus as bench/rulebase_audit.py: one
 report in five with a planted defect).  Each repeat runs ``_validate`` (cell frames built, schemas
 run, failures collected) chunk by chunk as ``RuleBase.audit`` does.  Prints the median milliseconds per
 report (wall clock, and CPU time, steadier on a shared machine) and the number of failures (which must
-not change between two versions of the schemas).  ``--audit`` also times ``RuleBase.audit`` on fresh
-copies of the same reports (as bench/rulebase_audit.py does, in CPU time as well), and the import of
-pandas and pandera that building the rule base's schemas costs in a fresh process.
+not change between two versions of the schemas).  ``--parts`` splits ``_validate`` into building the
+batch's frame, pandera's validation (of which the check functions alone) and reading its failures.
+``--audit`` also times ``RuleBase.audit`` on fresh copies of the same reports (as
+bench/rulebase_audit.py does, in CPU time as well), and the import of pandas and pandera that building
+the rule base's schema costs in a fresh process, saying whether their bytecode was compiled at install
+(``uv sync --compile-bytecode``): without it, and with PYTHONDONTWRITEBYTECODE set, every process
+compiles pandas from source (about three times the import's CPU).
 """
 
 from __future__ import annotations
@@ -26,19 +31,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import pandas as pd
+import pandera.pandas as pa
 from audit_throughput import sample_spec
 
-from auditor.engine import default_rulebase
+from auditor import schemas
+from auditor.engine import RuleBase, default_rulebase
+from auditor.engine.api import tables_by_template
 from auditor.engine.samples import render_sample
 from auditor.findings.model import ReportResult
 from auditor.model import Document
 from auditor.pipeline import AuditInput, extract_one
+from auditor.schemas.checks import TABLES_OF_CHECK
+from auditor.schemas.validation import _failures
 
 IMPORT_COST = (
     "import time\n"
     "wall, cpu = time.perf_counter(), time.process_time()\n"
     "import pandera.pandas\n"
     "print(time.perf_counter() - wall, time.process_time() - cpu)\n"
+)
+BYTECODE = (
+    "import importlib.util, os, pandas\n"
+    "print(os.path.exists(importlib.util.cache_from_source(pandas.core.frame.__file__)))\n"
 )
 
 
@@ -77,10 +92,46 @@ def _import_cost(repeat: int) -> str:
     runs = [subprocess.run([sys.executable, "-c", IMPORT_COST], capture_output=True, text=True, check=True)
             for _ in range(repeat)]  # fmt: skip
     walls, cpus = zip(*(map(float, run.stdout.split()) for run in runs), strict=True)
+    compiled = subprocess.run([sys.executable, "-c", BYTECODE], capture_output=True, text=True, check=True)
+    how = "compiled at install" if compiled.stdout.strip() == "True" else "not compiled: compiled on import"
     return (
         f"import pandera.pandas in a fresh process: median {statistics.median(walls):.2f} s "
-        f"(CPU {statistics.median(cpus):.2f} s)"
+        f"(CPU {statistics.median(cpus):.2f} s; pandas bytecode {how})"
     )
+
+
+def _parts(rulebase: RuleBase, chunks: list[list[Document]], repeat: int) -> None:
+    """CPU of each part of ``_validate``: the frame, pandera (and its check functions), the failures."""
+    specs = rulebase.schema_specs
+    groups = [{rulebase.specs[k]: v for k, v in tables_by_template(chunk).items()} for chunk in chunks]
+    frames = [schemas.batch_frame(g, specs) for g in groups]
+    errors: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    for frame in frames:
+        try:
+            rulebase.schema.validate(frame, lazy=True, inplace=True)
+        except pa.errors.SchemaErrors as exc:
+            errors.append((frame, exc.failure_cases))
+    tables = rulebase.schema.metadata[TABLES_OF_CHECK]
+    parts: dict[str, Callable[[], object]] = {
+        "batch_frame": lambda: [schemas.batch_frame(g, specs) for g in groups],
+        "pandera validate": lambda: [_validated(rulebase.schema, f) for f in frames],
+        "  of which the check functions": lambda: [
+            check._check_fn(f) for f in frames for check in rulebase.schema.checks
+        ],
+        "failures read": lambda: [_failures(f, cases, tables) for f, cases in errors],
+    }
+    docs = sum(map(len, chunks))
+    for what, run in parts.items():
+        _, cpus, _ = _timed(lambda run=run: len(run()), repeat)  # type: ignore[misc]
+        print(f"{what}: CPU {statistics.median(cpus) * 1000 / docs:.3f} ms/report")
+
+
+def _validated(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> bool:
+    try:
+        schema.validate(frame, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors:
+        return False
+    return True
 
 
 def main() -> None:
@@ -89,6 +140,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200, help="reports per _validate call")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--audit", action="store_true", help="also time RuleBase.audit and the import")
+    parser.add_argument("--parts", action="store_true", help="also time the parts of _validate")
     args = parser.parse_args()
     rulebase = default_rulebase()
     results = _results(args.docs)
@@ -107,6 +159,8 @@ def main() -> None:
     walls, cpus, failures = _timed(validate_all, args.repeat)
     timing = _line("RuleBase._validate", len(docs), walls, cpus)
     print(f"{timing}, chunks of {args.batch}, {failures} failures")
+    if args.parts:
+        _parts(rulebase, chunks, args.repeat)
     if not args.audit:
         return
     frozen = pickle.dumps(results)

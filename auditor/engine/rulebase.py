@@ -119,7 +119,8 @@ class RuleBase:
         self.engine = compile_engine(self.rules)
         checks = [check for rule in self.rules for check in rule.compiled.schema_checks]
         self.specs: dict[tuple[str, str], TableSpec] = {(s.kind, s.version): s for s in SPECS.values()}
-        self.schemas = {key: schemas.build_schema(spec, checks) for key, spec in self.specs.items()}
+        self.schema_specs = tuple(self.specs.values())
+        self.schema = schemas.batch_schema(self.schema_specs, checks)
         self.summary_rule = next((r for r in self.rules if r.shape == "not_evaluated"), None)
         self.runtime_errors: list[tuple[str, str]] = []
         """(rule id, one-line reason) of every check that raised: reported, never fatal."""
@@ -186,18 +187,20 @@ class RuleBase:
                 result.findings.append(self._finding(self.rules[position], violation, identity))
 
     def _validate(self, docs: Sequence[Document]) -> tuple[SchemaResults, dict[int, set[tuple[str, str]]]]:
-        """pandera over the batch: one frame and one call per table kind and template version."""
+        """pandera over the batch: one frame of every table and one call."""
         groups = tables_by_template(docs)
+        by_spec = {self.specs[key]: tables for key, tables in groups.items()}
+        frame = schemas.batch_frame(by_spec, self.schema_specs)
         results: SchemaResults = defaultdict(lambda: defaultdict(list))
         broken: dict[int, set[tuple[str, str]]] = defaultdict(set)
-        for key, tables in groups.items():
-            kind = key[0]
-            for failure in schemas.validate(schemas.cells_frame(tables, self.specs[key]), self.schemas[key]):
-                if failure.doc is None:
+        for failure in schemas.validate(frame, self.schema):
+            if failure.doc is not None:
+                results[failure.doc][(failure.check, failure.table or "")].append(failure)
+                continue
+            for (kind, _), tables in groups.items():  # a check that could not run: its tables not evaluated
+                if failure.table in (None, kind):
                     for i, _ in tables:
                         broken[i].add((failure.check, kind))
-                else:
-                    results[failure.doc][(failure.check, kind)].append(failure)
         return results, broken
 
     def _evaluate(self, rules: Sequence[RuleSpec], ctx: Context) -> list[tuple[int, list[Outcome]]]:

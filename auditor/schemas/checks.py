@@ -1,18 +1,20 @@
-"""pandera schemas for T2/T3/T4: types, template rows and columns, and the rule base's checks.
+"""pandera schemas for T2/T3/T4: types, template cells, and the rule base's checks.
 
-A schema has one pandera check per identity and per value test, each named by the rule that owns it
-(see :mod:`auditor.schemas.spec`), and each vectorised over the whole frame of a batch: an identity
-signs its terms by their row (or column) code, sums them per document and column (or row) in one
-pass (:func:`_group_sums`), and fails the anchor cell of every group whose sum is not exactly 0.  The
-arithmetic is on the exact ``scaled`` integers; the rare values kept as Decimals (``exact``) are
-summed as Decimals in their own groups only.  Nothing is compared with a tolerance.  The template's
-ids are the categories of the row, column and kind dtypes, so the dtype checks are the membership
-checks (they replace one ``isin`` check per key column).
+A schema covers some template versions (:func:`batch_schema`; all of them in the rule base, so that a
+batch is validated in one call) or one (:func:`build_schema`).  It has one pandera check per identity
+and per value test, each named by the rule that owns it (see :mod:`auditor.schemas.spec`), and each
+vectorised over the whole frame of a batch: an identity signs its terms by their cell code, sums them
+per document and group (a column of a version, or a row) in one pass (:func:`_group_sums`), and fails
+the anchor cell of every group whose sum is not exactly 0.  The arithmetic is on the exact ``scaled``
+integers; the rare values kept as Decimals (``exact``) are summed as Decimals in their own groups only.
+Nothing is compared with a tolerance.  The template cells are the categories of the ``cell`` dtype, so
+the dtype check is the membership check (a record is a cell of its template version).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -20,20 +22,25 @@ import numpy.typing as npt
 import pandas as pd
 import pandera.pandas as pa
 
-from auditor.schemas.frames import KIND_DTYPE, layout
+from auditor.schemas.frames import KIND_DTYPE, Layout, batch_frame, layout
 from auditor.schemas.spec import CELL_KINDS, MISSING, VALUE_TESTS, Identity, ValueTest
 from auditor.schemas.values import SCALE
 from auditor.templates import TableSpec
 
 __all__ = [
     "CELL_KINDS",
+    "TABLES_OF_CHECK",
     "VALUE_TESTS",
     "Identity",
     "ValueTest",
+    "batch_schema",
     "build_schema",
     "identity_check",
     "value_check",
 ]
+
+TABLES_OF_CHECK = "tables_of_check"
+"""Key of the schema's metadata: check name -> the table kinds it concerns (for a check that cannot run)."""
 
 CheckFn = Callable[[pd.DataFrame], "pd.Series[bool]"]
 
@@ -44,41 +51,57 @@ def _unfit(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.ob
     return np.flatnonzero(pd.notna(exact)), exact
 
 
-def _signs(identity: Identity, ids: Sequence[str]) -> npt.NDArray[np.int64]:
-    """+1 for a left term, -1 for a right one, 0 otherwise, by category code; one more 0 at the end
-    so that the code -1 of a missing id reads 0."""
-    signs = np.zeros(len(ids) + 1, dtype=np.int64)
-    for at, term in enumerate(ids):
-        if term in identity.left:
-            signs[at] = 1
-        elif term in identity.right:
-            signs[at] = -1
-    return signs
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """An identity by cell code (one more entry at the end for the code -1 of a missing value): the
+    sign of each term (+1 left, -1 right, 0 not a term), its group (a column of a version for
+    per="column", a row for per="row") and whether it is its group's anchor."""
+
+    sign: npt.NDArray[np.int64]
+    group: npt.NDArray[np.int64]
+    anchor: npt.NDArray[np.bool_]
+    group_count: int
 
 
-def identity_check(identity: Identity, spec: TableSpec) -> pa.Check:
-    """left = right within each document; a failure is reported on the anchor cell of its column
-    (per="column") or row (per="row").  Blanks and text count as 0, a blank 总计 as its row's sum."""
-    plan = layout(spec)
-    terms, groups = ("row", "col") if identity.per == "column" else ("col", "row")
-    term_ids = list((plan.row_dtype if terms == "row" else plan.col_dtype).categories)
-    group_count = len((plan.col_dtype if terms == "row" else plan.row_dtype).categories)
-    signs = _signs(identity, term_ids)
-    anchor = term_ids.index(identity.anchor)
+def _terms(identity: Identity, plan: Layout) -> _Terms:
+    size = len(plan.table_of)
+    sign = np.zeros(size, dtype=np.int64)
+    group = np.zeros(size, dtype=np.int64)
+    anchor = np.zeros(size, dtype=bool)
+    groups: dict[tuple[int, str], int] = {}
+    for at, spec in enumerate(plan.specs):
+        restricted = identity.for_spec(spec) if spec.kind == identity.table else None
+        if restricted is None:
+            continue
+        for code, (row, col) in enumerate(plan.keys[at], start=plan.starts[at]):
+            term, key = (row, col) if identity.per == "column" else (col, row)
+            if term not in restricted.left and term not in restricted.right:
+                continue
+            sign[code] = 1 if term in restricted.left else -1
+            group[code] = groups.setdefault((at, key), len(groups))
+            anchor[code] = term == restricted.anchor
+    return _Terms(sign, group, anchor, max(len(groups), 1))
+
+
+def identity_check(identity: Identity, specs: TableSpec | tuple[TableSpec, ...]) -> pa.Check:
+    """left = right within each document and table; a failure is reported on the anchor cell of its
+    column (per="column") or row (per="row").  Blanks and text count as 0, a blank 总计 as its row's
+    sum.  The identity is restricted to the terms each version has (:meth:`Identity.for_spec`)."""
+    terms = _terms(identity, layout(specs if isinstance(specs, tuple) else (specs,)))
 
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
-        term_codes = frame[terms].cat.codes.to_numpy()
-        group_codes = frame[groups].cat.codes.to_numpy()
-        at = np.flatnonzero((signs[term_codes] != 0) & (group_codes >= 0))
-        keys = _doc_numbers(frame["doc"].to_numpy()[at]) * group_count + group_codes[at]
-        sign = signs[term_codes[at]]
+        codes = frame["cell"].cat.codes.to_numpy()
+        at = np.flatnonzero(terms.sign[codes] != 0)
+        codes = codes[at]
+        keys = _doc_numbers(frame["doc"].to_numpy()[at]) * terms.group_count + terms.group[codes]
+        sign = terms.sign[codes]
         sums = _group_sums(keys, sign * frame["scaled"].to_numpy()[at])
         unequal = sums != 0
         unfit, exact = _unfit(frame)
         if len(unfit):
             _exact_sums(unequal, sums, keys, sign, exact[at])
         passed = np.ones(len(frame), dtype=bool)
-        anchors = term_codes[at] == anchor
+        anchors = terms.anchor[codes]
         passed[at[anchors]] = ~unequal[keys[anchors]]
         return pd.Series(passed, index=frame.index)
 
@@ -125,87 +148,109 @@ def _exact_sums(
         unequal[key] = total != 0
 
 
-def _allowed(frame: pd.DataFrame, by_column: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
-    """Per record, what the template allows in its column (``by_column``: by column code, with one
-    more False at the end for the code -1 of a missing id)."""
-    return np.asarray(by_column[frame["col"].cat.codes.to_numpy()], dtype=np.bool_)
+def _where(
+    test: ValueTest, plan: Layout, allowed: npt.NDArray[np.bool_] | None = None
+) -> npt.NDArray[np.bool_]:
+    """By cell code: the cells ``test`` looks at (those of its tables, less those whose column
+    ``allowed`` what the test reports), with one more False at the end for the code -1."""
+    kinds = np.array([spec.kind in test.tables for spec in plan.specs] + [False], dtype=bool)
+    where = kinds[plan.table_of]
+    return where & ~allowed if allowed is not None else where
 
 
-def _negative(spec: TableSpec) -> CheckFn:
-    signed = np.append(layout(spec).col_signed, False)
+_TEXT_CODE = CELL_KINDS.index("text")
+_BLANK_CODES = np.array([kind in ("blank", MISSING) for kind in CELL_KINDS] + [False], dtype=bool)
 
+
+def _negative(where: npt.NDArray[np.bool_]) -> CheckFn:
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
         negative = frame["scaled"].to_numpy() < 0
         unfit, exact = _unfit(frame)
         for at in unfit:
             negative[at] = exact[at] < 0
-        return pd.Series(~negative | _allowed(frame, signed), index=frame.index)
+        return pd.Series(~(negative & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
 
     return check
 
 
-def _non_integer(spec: TableSpec) -> CheckFn:
-    decimal = np.append(layout(spec).col_decimal, False)
-
+def _non_integer(where: npt.NDArray[np.bool_]) -> CheckFn:
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
         fraction = frame["scaled"].to_numpy() % SCALE != 0
         unfit, exact = _unfit(frame)
         for at in unfit:
             fraction[at] = exact[at] != exact[at].to_integral_value()
-        return pd.Series(~fraction | _allowed(frame, decimal), index=frame.index)
+        return pd.Series(~(fraction & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
 
     return check
 
 
-def _text(spec: TableSpec) -> CheckFn:
+def _text(where: npt.NDArray[np.bool_]) -> CheckFn:
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
-        return frame["kind"] != "text"
+        text = frame["kind"].cat.codes.to_numpy() == _TEXT_CODE
+        return pd.Series(~(text & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
 
     return check
 
 
-def _blank(spec: TableSpec) -> CheckFn:
+def _blank(where: npt.NDArray[np.bool_]) -> CheckFn:
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
-        return ~frame["kind"].isin(["blank", MISSING])
+        blank = _BLANK_CODES[frame["kind"].cat.codes.to_numpy()]
+        return pd.Series(~(blank & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
 
     return check
 
 
-_VALUE_CHECKS: dict[str, Callable[[TableSpec], CheckFn]] = {
-    "text": _text,
-    "blank": _blank,
-    "negative": _negative,
-    "non_integer": _non_integer,
-}
-
-
-def value_check(test: ValueTest, spec: TableSpec) -> pa.Check:
-    """The pandera check of one value test on a template version: a boolean per cell record.
+def value_check(test: ValueTest, specs: TableSpec | tuple[TableSpec, ...]) -> pa.Check:
+    """The pandera check of one value test: a boolean per cell record, True outside the test's tables.
     Negative values pass in signed columns (2019 本年增/减), fractions in amount columns."""
-    return pa.Check(_VALUE_CHECKS[test.test](spec), name=test.name, ignore_na=False)
+    plan = layout(specs if isinstance(specs, tuple) else (specs,))
+    if test.test == "negative":
+        fn = _negative(_where(test, plan, plan.signed))
+    elif test.test == "non_integer":
+        fn = _non_integer(_where(test, plan, plan.decimal))
+    else:
+        fn = (_text if test.test == "text" else _blank)(_where(test, plan))
+    return pa.Check(fn, name=test.name, ignore_na=False)
 
 
 def build_schema(spec: TableSpec, checks: Sequence[Identity | ValueTest]) -> pa.DataFrameSchema:
-    """The schema of one table version: typed cell records whose rows and columns are the template's,
-    with the identities and value tests (of the rule base) that concern this table."""
+    """The schema of one table version (validates :func:`~auditor.schemas.frames.cells_frame`)."""
+    return batch_schema((spec,), checks)
+
+
+def batch_schema(specs: tuple[TableSpec, ...], checks: Sequence[Identity | ValueTest]) -> pa.DataFrameSchema:
+    """The schema of the tables of some template versions (validates
+    :func:`~auditor.schemas.frames.batch_frame` of the same ``specs``): typed cell records, each a
+    cell of its template version, with the identities and value tests (of the rule base) that
+    concern these tables, identities first, each in the order given."""
     identities = [
-        restricted
+        c
         for c in checks
-        if isinstance(c, Identity) and c.table == spec.kind and (restricted := c.for_spec(spec)) is not None
+        if isinstance(c, Identity) and any(s.kind == c.table and c.for_spec(s) is not None for s in specs)
     ]
-    tests = [c for c in checks if isinstance(c, ValueTest) and spec.kind in c.tables]
-    plan = layout(spec)
-    return pa.DataFrameSchema(
+    tests = [c for c in checks if isinstance(c, ValueTest) and any(s.kind in c.tables for s in specs)]
+    tables: dict[str, set[str]] = {}
+    for identity in identities:
+        tables.setdefault(identity.name, set()).add(identity.table)
+    for test in tests:
+        tables.setdefault(test.name, set()).update(s.kind for s in specs if s.kind in test.tables)
+    plan = layout(specs)
+    schema = pa.DataFrameSchema(
         {
             "doc": pa.Column("int64"),
-            "row": pa.Column(plan.row_dtype),
-            "col": pa.Column(plan.col_dtype),
+            "cell": pa.Column(plan.cell_dtype),
             "value": pa.Column("float64", nullable=True),
             "scaled": pa.Column("int64"),
             "exact": pa.Column(object, nullable=True),
             "kind": pa.Column(KIND_DTYPE),
         },
-        checks=[identity_check(i, spec) for i in identities] + [value_check(t, spec) for t in tests],
+        checks=[identity_check(i, specs) for i in identities] + [value_check(t, specs) for t in tests],
         strict=True,
-        name=f"{spec.kind}-{spec.version}",
+        name="+".join(f"{s.kind}-{s.version}" for s in specs),
+        metadata={TABLES_OF_CHECK: {name: tuple(sorted(kinds)) for name, kinds in tables.items()}},
     )
+    # pandera registers its pandas backends and imports their modules (26 of them, 12 ms of CPU with
+    # compiled bytecode, 35 ms without) on a schema's first validation: done here, in the process
+    # that builds the rule base, the audit workers forked from it share them instead of each paying.
+    schema.validate(batch_frame({}, specs), lazy=True)
+    return schema

@@ -1,27 +1,34 @@
 """Tables of the document model as pandas DataFrames.
 
-:func:`cells_frame` is the form pandera validates: one record per template cell of each table
-(``doc``, ``row`` and ``col`` ids, the cell's ``value`` as a float for people, the same value exact as
-``scaled`` ten-thousandths or, where that does not fit, as the Decimal in ``exact``, the cell's
-``kind``).  One frame holds the tables of a whole batch, so a schema validates many documents in one
-call.  What the template says of a column (negative values or decimals allowed) is not repeated per
-record: the checks read it from the template by the column's code (:class:`Layout`).
+:func:`batch_frame` is the form pandera validates: one record per template cell of each table of a
+batch, whatever its kind and template version (``doc``, the caller's document number; ``cell``, the
+template cell; the cell's ``value`` as a float for people, the same value exact as ``scaled``
+ten-thousandths or, where that does not fit, as the Decimal in ``exact``; the cell's ``kind``).  One
+frame holds every table of a batch, so one schema validates a batch in one call: pandera's cost per
+call (its container, column and failure-case machinery, a few milliseconds) is paid once per batch
+rather than once per table kind and version.  :func:`cells_frame` is the same for the tables of one
+template version.
 
-The frame is built column by column: the template's positions and their row and column codes are
-computed once per version (:func:`layout`) and repeated per table; row, column and kind
-are categoricals whose categories are the template's ids, so the dtype states which ids a record may
-hold.  :func:`table_frame` is the same table as a grid for people: rows = template row ids, columns =
-template column ids, with each cell's raw text beside its value.
+``cell`` is a categorical whose categories are the template cells of every version the frame may
+hold, labelled ``kind/version/row/column`` (:func:`cell_label`): the dtype states which cells a record
+may be, so pandera's dtype check is the check that every record is a cell of its template.  What the
+template says of a cell (its table, row and column, negative values or decimals allowed, a 总计) is
+not repeated per record: the checks read it from the :class:`Layout` by the cell's code.
+
+The frame is built column by column: the template's cells are laid out once per set of versions
+(:func:`layout`) and repeated per table.  :func:`table_frame` is one table as a grid for people: rows
+= template row ids, columns = template column ids, with each cell's raw text beside its value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -39,39 +46,81 @@ _MISSING_CODE = _KIND_CODE[MISSING]
 _BLANK_CODE = _KIND_CODE["blank"]
 _PLACEHOLDER_CODE = _KIND_CODE["placeholder"]
 
+LABEL_SEPARATOR = "/"
+"""Joins kind, version, row and column in a cell's label (template ids never contain it)."""
+
+
+def cell_label(spec: TableSpec, row: str, col: str) -> str:
+    """The category of a template cell in the ``cell`` column, e.g. ``T3/2021/new/natural``."""
+    return LABEL_SEPARATOR.join((spec.kind, spec.version, row, col))
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """The template cells of one version, in order, as the columns of one table's records."""
+    """The template cells of some versions, in order: the categories of ``cell`` and, by a record's
+    cell code, what its template says of it.  The arrays indexed by code have one more entry at the
+    end, read by the code -1 of a missing value (False or 0: such a record is in no check's terms)."""
 
-    keys: tuple[tuple[str, str], ...]
-    rows: npt.NDArray[np.int16]
-    """Code of each position's row id among ``row_dtype``'s categories."""
-    cols: npt.NDArray[np.int16]
-    col_signed: npt.NDArray[np.bool_]
-    """By column code: negative values allowed (2019 本年增/减)."""
-    col_decimal: npt.NDArray[np.bool_]
-    """By column code: fractions allowed (amounts in 万元)."""
+    specs: tuple[TableSpec, ...]
+    starts: tuple[int, ...]
+    """Code of the first cell of each version (its cells follow in :meth:`TableSpec.required_cells` order)."""
+    keys: tuple[tuple[tuple[str, str], ...], ...]
+    """Each version's (row, column) cells."""
+    getters: tuple[Callable[[Mapping[tuple[str, str], Cell]], Sequence[Cell]], ...]
+    """Each version's cells of a table that has all of them, in one call (KeyError if one is missing)."""
+    cell_dtype: pd.CategoricalDtype
+    table_of: npt.NDArray[np.int16]
+    """By code: the position of its version in ``specs``."""
+    signed: npt.NDArray[np.bool_]
+    """By code: negative values allowed (2019 本年增/减)."""
+    decimal: npt.NDArray[np.bool_]
+    """By code: fractions allowed (amounts in 万元)."""
     is_total: npt.NDArray[np.bool_]
-    """The positions of the 总计 column of T3/T4, where a blank cell may stand for its row's sum."""
-    row_dtype: pd.CategoricalDtype
-    col_dtype: pd.CategoricalDtype
+    """By code: the 总计 column of T3/T4, where a blank cell may stand for its row's sum."""
+
+    def codes(self, spec: TableSpec) -> npt.NDArray[np.int16]:
+        """The cell codes of one table of ``spec``, in its records' order."""
+        start = self.starts[self.specs.index(spec)]
+        return np.arange(start, start + len(self.keys[self.specs.index(spec)]), dtype=np.int16)
+
+
+def _getter(keys: tuple[tuple[str, str], ...]) -> Callable[[Mapping[tuple[str, str], Cell]], Sequence[Cell]]:
+    if len(keys) == 1:  # itemgetter of one key returns the item, not a tuple
+        return lambda cells: (cells[keys[0]],)
+    return itemgetter(*keys)
 
 
 @lru_cache(maxsize=16)
-def layout(spec: TableSpec) -> Layout:
-    """The layout of a template version, built once per process."""
-    row_ids = [r.id for r in spec.rows]
-    col_ids = [c.id for c in spec.columns]
-    keys = tuple(spec.required_cells())
+def layout(specs: tuple[TableSpec, ...]) -> Layout:
+    """The layout of some template versions, built once per process."""
+    starts: list[int] = []
+    keys: list[tuple[tuple[str, str], ...]] = []
+    labels: list[str] = []
+    table_of: list[int] = []
+    signed: list[bool] = []
+    decimal: list[bool] = []
+    is_total: list[bool] = []
+    for at, spec in enumerate(specs):
+        columns = {c.id: c for c in spec.columns}
+        cells = tuple(spec.required_cells())
+        starts.append(len(labels))
+        keys.append(cells)
+        for row, col in cells:
+            labels.append(cell_label(spec, row, col))
+            table_of.append(at)
+            signed.append(columns[col].signed)
+            decimal.append(columns[col].decimal)
+            is_total.append(col == ROW_TOTAL and spec.kind in ("T3", "T4"))
     return Layout(
-        keys=keys,
-        rows=np.array([row_ids.index(row) for row, _ in keys], dtype=np.int16),
-        cols=np.array([col_ids.index(col) for _, col in keys], dtype=np.int16),
-        col_signed=np.array([c.signed for c in spec.columns], dtype=bool),
-        col_decimal=np.array([c.decimal for c in spec.columns], dtype=bool),
-        is_total=np.array([col == ROW_TOTAL and spec.kind in ("T3", "T4") for _, col in keys], dtype=bool),
-        row_dtype=pd.CategoricalDtype(row_ids),
-        col_dtype=pd.CategoricalDtype(col_ids),
+        specs=specs,
+        starts=tuple(starts),
+        keys=tuple(keys),
+        getters=tuple(map(_getter, keys)),
+        cell_dtype=pd.CategoricalDtype(labels),
+        table_of=np.array(table_of + [-1], dtype=np.int16),
+        signed=np.array(signed + [False], dtype=bool),
+        decimal=np.array(decimal + [False], dtype=bool),
+        is_total=np.array(is_total + [False], dtype=bool),
     )
 
 
@@ -113,26 +162,61 @@ def _value_columns(
     return value, whole, exact
 
 
-def cells_frame(tables: Sequence[tuple[int, Table]], spec: TableSpec) -> pd.DataFrame:
-    """One record per template cell of every table, keyed by the caller's document numbers."""
-    plan = layout(spec)
-    size, count = len(plan.keys), len(tables)
-    cells: list[Cell] = []
-    for _, table in tables:
-        cells.extend(map(table.cells.get, plan.keys, repeat(_ABSENT, size)))
-    kinds = np.fromiter(map(_KIND_CODE.__getitem__, map(_KIND, cells)), dtype=np.int8, count=len(cells))
-    # a blank 总计 stands for its row's sum (derived_total): only blank cells of that column are looked at
-    derived: dict[int, Decimal] = {}
-    for at in np.flatnonzero((kinds == _BLANK_CODE) & np.tile(plan.is_total, count)).tolist():
-        total = derived_total(tables[at // size][1], *plan.keys[at % size])
-        if total is not None:
-            derived[at] = total
-    value, whole, exact = _value_columns(cells, kinds, derived)
+@dataclass(slots=True)
+class _Records:
+    """The records of a frame as they are gathered, group by group."""
+
+    cells: list[Cell]
+    kinds: list[npt.NDArray[np.int8]]
+    codes: list[npt.NDArray[np.int16]]
+    docs: list[npt.NDArray[np.int64]]
+    derived: dict[int, Decimal]
+
+    def add(self, plan: Layout, spec: TableSpec, tables: Sequence[tuple[int, Table]]) -> None:
+        """One record per template cell of each of ``tables`` (all of version ``spec``)."""
+        at = plan.specs.index(spec)
+        keys, base = plan.keys[at], len(self.cells)
+        size, count = len(keys), len(tables)
+        get = plan.getters[at]
+        for _, table in tables:
+            try:
+                self.cells.extend(get(table.cells))  # the common case: the table has every cell
+            except KeyError:
+                self.cells.extend(map(table.cells.get, keys, repeat(_ABSENT, size)))
+        kinds = np.fromiter(map(_KIND_CODE.__getitem__, map(_KIND, self.cells[base:])), np.int8, size * count)
+        codes = plan.codes(spec)
+        # a blank 总计 stands for its row's sum (derived_total): only blank cells of that column are looked at
+        for k in np.flatnonzero((kinds == _BLANK_CODE) & np.tile(plan.is_total[codes], count)).tolist():
+            total = derived_total(tables[k // size][1], *keys[k % size])
+            if total is not None:
+                self.derived[base + k] = total
+        self.kinds.append(kinds)
+        self.codes.append(np.tile(codes, count))
+        self.docs.append(np.repeat(np.array([doc for doc, _ in tables], dtype=np.int64), size))
+
+
+_G = TypeVar("_G", bound=np.generic)
+
+
+def _joined(parts: list[npt.NDArray[_G]], dtype: type[_G]) -> npt.NDArray[_G]:
+    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
+
+def batch_frame(
+    groups: Mapping[TableSpec, Sequence[tuple[int, Table]]], specs: tuple[TableSpec, ...]
+) -> pd.DataFrame:
+    """One record per template cell of every table, keyed by the caller's document numbers; the
+    tables grouped by template version (each a version of ``specs``, the schema's), in that order."""
+    plan = layout(specs)
+    records = _Records([], [], [], [], {})
+    for spec, tables in groups.items():
+        records.add(plan, spec, tables)
+    kinds = _joined(records.kinds, np.int8)
+    value, whole, exact = _value_columns(records.cells, kinds, records.derived)
     return pd.DataFrame(
         {
-            "doc": np.repeat(np.array([doc for doc, _ in tables], dtype=np.int64), size),
-            "row": pd.Categorical.from_codes(np.tile(plan.rows, count), dtype=plan.row_dtype),
-            "col": pd.Categorical.from_codes(np.tile(plan.cols, count), dtype=plan.col_dtype),
+            "doc": _joined(records.docs, np.int64),
+            "cell": pd.Categorical.from_codes(_joined(records.codes, np.int16), dtype=plan.cell_dtype),
             "value": value,
             "scaled": whole,
             "exact": exact,
@@ -141,11 +225,17 @@ def cells_frame(tables: Sequence[tuple[int, Table]], spec: TableSpec) -> pd.Data
     )
 
 
+def cells_frame(tables: Sequence[tuple[int, Table]], spec: TableSpec) -> pd.DataFrame:
+    """The frame of tables of one template version (validated by ``build_schema(spec, …)``)."""
+    return batch_frame({spec: tables}, (spec,))
+
+
 def table_frame(table: Table, spec: TableSpec) -> pd.DataFrame:
     """One table as a grid: rows = template row ids, columns = (value | raw, template column id)."""
+    keys = layout((spec,)).keys[0]
     cells = cells_frame([(0, table)], spec)
-    raws = [cell.raw if (cell := table.cells.get(key)) is not None else "" for key in layout(spec).keys]
-    cells = cells.assign(row=cells["row"].astype(object), col=cells["col"].astype(object), raw=raws)
+    raws = [cell.raw if (cell := table.cells.get(key)) is not None else "" for key in keys]
+    cells = cells.assign(row=[row for row, _ in keys], col=[col for _, col in keys], raw=raws)
     grid = cells.pivot(index="row", columns="col", values=["value", "raw"])
     return grid.reindex(index=[r.id for r in spec.rows]).reindex(
         columns=[(part, c.id) for part in ("value", "raw") for c in spec.columns]

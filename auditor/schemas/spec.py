@@ -3,7 +3,7 @@ files declare, the kinds of a cell record, and a failure as the rule base reads 
 
 The checks are named by the rule id that owns them; the engine builds them from the rule files, so an
 identity is written once, in its rule.  pandera reports each failure tagged with that name (see
-:mod:`auditor.schemas.validate`).
+:mod:`auditor.schemas.validation`).
 """
 
 from __future__ import annotations
@@ -34,8 +34,22 @@ class Identity:
     def for_spec(self, spec: TableSpec) -> Identity | None:
         """The identity restricted to the terms this template version has (None if a side is empty).
 
-        One rule may name the rows of both versions: （六） in 2019, （六）1–3 in 2021.
+        One rule may name the rows of both versions: （六） in 2019, （六）1–3 in 2021.  Remembered per
+        identity and spec (the table checks ask for every table of every report).
         """
+        try:
+            known_spec, restricted = _RESTRICTED[(self, id(spec))]
+            if known_spec is spec:
+                return restricted
+        except KeyError:
+            pass
+        restricted = self._restricted(spec)
+        if len(_RESTRICTED) >= _RESTRICTED_LIMIT:
+            _RESTRICTED.clear()
+        _RESTRICTED[(self, id(spec))] = (spec, restricted)
+        return restricted
+
+    def _restricted(self, spec: TableSpec) -> Identity | None:
         known = {r.id for r in spec.rows} if self.per == "column" else {c.id for c in spec.columns}
         left = tuple(t for t in self.left if t in known)
         right = tuple(t for t in self.right if t in known)
@@ -47,6 +61,12 @@ class Identity:
     def anchor(self) -> str:
         """Where a failure is reported: the first right-hand row (per column) or column (per row)."""
         return self.right[0]
+
+
+_RESTRICTED: dict[tuple[Identity, int], tuple[TableSpec, Identity | None]] = {}
+"""Memo of :meth:`Identity.for_spec`, by identity and spec (the spec kept: its id is only its own
+while it lives)."""
+_RESTRICTED_LIMIT = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +91,13 @@ class Failure:
     """One failing cell of one check.
 
     ``doc`` is None when the check itself could not run (pandera reports the exception instead of
-    cases): every document of the frame is then "not evaluated" for that check.
+    cases): every document of the frame whose ``table`` (or, where that is None, any table) it has is
+    then "not evaluated" for that check.  ``table`` is the kind (T2, T3, T4) of the failing cell's
+    table: one frame holds the tables of every kind of a batch.
     """
 
     check: str
     doc: int | None
     row: str | None
     column: str | None
+    table: str | None = None

@@ -9,7 +9,7 @@ import pandera.pandas as pa
 
 from auditor.model import Cell
 from auditor.schemas import Failure, Identity, ValueTest, build_schema, cells_frame, table_frame, validate
-from auditor.schemas.frames import layout
+from auditor.schemas.frames import cell_label, layout
 from auditor.templates import T2_2019, T2_2021, T3_2019, T3_2021, T4_SPEC
 from tests.engine.support import clean_document
 
@@ -23,11 +23,11 @@ def test_cells_frame_has_one_record_per_template_cell():
     doc = clean_document()
     frame = cells_frame([(0, doc.table("T3")), (1, doc.table("T3"))], T3_2021)
     assert len(frame) == 2 * len(T3_2021.rows) * len(T3_2021.columns)
-    assert list(frame.columns) == ["doc", "row", "col", "value", "scaled", "exact", "kind"]
+    assert list(frame.columns) == ["doc", "cell", "value", "scaled", "exact", "kind"]
     t2 = cells_frame([(0, doc.table("T2"))], T2_2021)
     assert len(t2) == len(T2_2021.required_cells()) == 10
-    amount = [c.id for c in T2_2021.columns].index("amount")
-    assert layout(T2_2021).col_decimal[amount]  # the template's, read by the checks, not repeated per record
+    fees = list(t2["cell"]).index(cell_label(T2_2021, "fees", "amount"))
+    assert layout((T2_2021,)).decimal[t2["cell"].cat.codes[fees]]  # the template's, read by the checks
 
 
 def test_table_frame_is_the_grid_people_read():
@@ -43,12 +43,10 @@ def test_blank_and_text_cells_count_as_zero_but_are_kept():
     t3 = doc.table("T3")
     t3.cells[("granted", "legal")] = Cell("", "blank")
     t3.cells[("partial", "legal")] = Cell("/", "placeholder")
-    frame = cells_frame([(0, t3)], T3_2021).set_index(["row", "col"])
-    assert (
-        math.isnan(frame.loc[("granted", "legal"), "value"])
-        and frame.loc[("granted", "legal"), "kind"] == "blank"
-    )
-    assert frame.loc[("partial", "legal"), "value"] == 0.0
+    frame = cells_frame([(0, t3)], T3_2021).set_index("cell")
+    granted, partial = cell_label(T3_2021, "granted", "legal"), cell_label(T3_2021, "partial", "legal")
+    assert math.isnan(frame.loc[granted, "value"]) and frame.loc[granted, "kind"] == "blank"
+    assert frame.loc[partial, "value"] == 0.0
 
 
 def test_a_clean_batch_passes():
@@ -66,9 +64,9 @@ def test_failures_name_document_row_and_column():
     frame = cells_frame([(i, d.table("T3")) for i, d in enumerate(docs)], T3_2021)
     failures = set(validate(frame, build_schema(T3_2021, [T3_BALANCE, *TESTS])))
     assert failures == {
-        Failure("BAL-002", 1, "total", "natural"),
-        Failure("VAL-003", 1, "granted", "legal"),
-        Failure("VAL-002", 1, "partial", "research"),
+        Failure("BAL-002", 1, "total", "natural", "T3"),
+        Failure("VAL-003", 1, "granted", "legal", "T3"),
+        Failure("VAL-002", 1, "partial", "research", "T3"),
     }
 
 
@@ -77,7 +75,7 @@ def test_row_identities_report_the_row_and_signed_columns_allow_negatives():
     t4 = doc.table("T4")
     t4.cells[("review", "total")] = Cell("7", "number", 7)
     failures = validate(cells_frame([(0, t4)], T4_SPEC), build_schema(T4_SPEC, [T4_TOTALS, *TESTS]))
-    assert failures == [Failure("BAL-004", 0, "review", "total")]
+    assert failures == [Failure("BAL-004", 0, "review", "total", "T4")]
     t2 = doc.table("T2")
     t2.cells[("licensing", "change")] = Cell("-3", "number", -3)
     assert validate(cells_frame([(0, t2)], T2_2019), build_schema(T2_2019, TESTS)) == []

@@ -23,7 +23,7 @@ from auditor.engine.api import tables_by_template
 from auditor.engine.samples import render_sample
 from auditor.model import Document
 from auditor.pipeline import AuditInput, extract_one
-from auditor.schemas import build_schema, cells_frame, validate
+from auditor.schemas import batch_frame, batch_schema, build_schema, cells_frame, validate
 from auditor.templates import SPECS, expected_version
 
 EXPECTED = Path(__file__).with_name("expected_failures.json")
@@ -67,20 +67,26 @@ def corpus(count: int = REPORTS) -> list[Document]:
     return docs
 
 
-def failures_of(docs: Sequence[Document], chunk: int = CHUNK) -> dict[str, Any]:
+def failures_of(docs: Sequence[Document], chunk: int = CHUNK, *, per_version: bool = False) -> dict[str, Any]:
     """Every failure of the rule base's schemas, by report, in the order pandera reports them; and the
-    checks that could not run.  Grouped as the rule base groups: one frame per kind and version."""
+    checks that could not run.  As the rule base validates: one frame of every table of a chunk, one
+    schema of every template version; or (``per_version``) one frame and schema per kind and version."""
     checks = [check for rule in default_rules().rules for check in rule.compiled.schema_checks]
     specs = {(spec.kind, spec.version): spec for spec in SPECS.values()}
-    schemas = {key: build_schema(spec, checks) for key, spec in specs.items()}
+    everything = tuple(specs.values())
+    schema = batch_schema(everything, checks)
     found: dict[str, Any] = {}
     for start in range(0, len(docs), chunk):
         part = docs[start : start + chunk]
-        for key, tables in tables_by_template(part).items():
-            for failure in validate(cells_frame(tables, specs[key]), schemas[key]):
-                source = part[failure.doc].source if failure.doc is not None else "*"
-                entry = found.setdefault(source, [])
-                entry.append([failure.check, key[0], failure.row, failure.column])
+        groups = {specs[key]: tables for key, tables in tables_by_template(part).items()}
+        if per_version:
+            failures = [f for spec, tables in groups.items()
+                        for f in validate(cells_frame(tables, spec), build_schema(spec, checks))]  # fmt: skip
+        else:
+            failures = validate(batch_frame(groups, everything), schema)
+        for failure in failures:
+            source = part[failure.doc].source if failure.doc is not None else "*"
+            found.setdefault(source, []).append([failure.check, failure.table, failure.row, failure.column])
     return found
 
 

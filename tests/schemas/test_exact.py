@@ -15,6 +15,7 @@ import pytest
 
 from auditor.model import Cell, Table
 from auditor.schemas import Failure, Identity, ValueTest, build_schema, cells_frame, validate
+from auditor.schemas.frames import cell_label
 from auditor.schemas.values import EMPTY, SCALE, UNFIT, scaled_values
 from auditor.templates import T2_2021, T3_2021
 from tests.engine.support import clean_document
@@ -60,7 +61,7 @@ def _row_failures(t3: Table) -> list[Failure]:
 )
 def test_row_sums_are_exact(natural: str, legal: str, total: str, balanced: bool) -> None:
     failures = _row_failures(_t3_with_row({"natural": natural, "legal": legal, "total": total}))
-    assert failures == ([] if balanced else [Failure("BAL-001", 0, "new", "total")])
+    assert failures == ([] if balanced else [Failure("BAL-001", 0, "new", "total", "T3")])
 
 
 def _t2_failures(row: str, col: str, raw: str) -> set[Failure]:
@@ -97,7 +98,9 @@ def test_values_are_held_as_ten_thousandths_and_decimals_only_where_they_do_not_
     t3 = _t3_with_row({"natural": "12", "legal": HUGE, "research": "0.5", "total": "12.00001"})
     t3.cells[("new", "other_org")] = Cell("/", "placeholder")
     t3.cells[("new", "commercial")] = Cell("", "blank")
-    frame = cells_frame([(0, t3)], T3_2021).set_index(["row", "col"]).loc["new"]
+    columns = [c.id for c in T3_2021.columns]
+    frame = cells_frame([(0, t3)], T3_2021).set_index("cell")
+    frame = frame.loc[[cell_label(T3_2021, "new", col) for col in columns]].set_axis(columns)
     assert frame.loc["natural", ["scaled", "value"]].tolist() == [12 * SCALE, 12.0]
     assert frame.loc["research", "scaled"] == SCALE // 2 and pd.isna(frame.loc["research", "exact"])
     assert frame.loc["legal", "scaled"] == 0 and frame.loc["legal", "exact"] == Decimal(HUGE)

@@ -38,3 +38,21 @@ def _by_check(found: dict[str, Any]) -> dict[tuple[str, str, str], list[tuple[st
 def test_chunking_does_not_change_the_failures() -> None:
     docs = corpus(40)
     assert _by_check(failures_of(docs, chunk=7)) == _by_check(failures_of(docs, chunk=40))
+
+
+def test_one_frame_per_batch_fails_as_one_frame_per_version() -> None:
+    """The rule base validates every table of a batch in one call: the failures are those of one call
+    per kind and template version (as the schemas validated before), in the same order for each report,
+    check and table (the order in which the rule base reads them)."""
+    docs = corpus(60)
+    batched, per_version = failures_of(docs, chunk=30), failures_of(docs, chunk=30, per_version=True)
+    assert _in_order(batched) == _in_order(per_version)
+    assert sum(len(f) for f in batched.values()) > 100
+
+
+def _in_order(found: dict[str, Any]) -> dict[tuple[str, str, str], list[tuple[str, str]]]:
+    grouped: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for source, failures in found.items():
+        for check, kind, row, column in failures:
+            grouped.setdefault((source, check, kind), []).append((row, column))
+    return grouped

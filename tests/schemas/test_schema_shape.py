@@ -8,22 +8,33 @@ import sys
 
 from auditor.model import Cell
 from auditor.schemas import Failure, Identity, ValueTest, build_schema, cells_frame, validate
-from auditor.templates import T3_2021
+from auditor.schemas.frames import cell_label
+from auditor.templates import T3_2019, T3_2021
 from tests.engine.support import clean_document
 
 BLANK = ValueTest("VAL-003", ("T3",), "blank")
 COLUMN_SUM = Identity("BAL-002", "T3", "column", ("new", "carried"), ("total", "carry_next"))
 
 
-def test_row_and_column_ids_outside_the_template_fail_the_dtype() -> None:
+def test_cells_outside_the_template_fail_the_dtype() -> None:
     frame = cells_frame([(0, clean_document().table("T3"))], T3_2021)
     schema = build_schema(T3_2021, [BLANK])
     assert validate(frame, schema) == []
-    frame["row"] = frame["row"].cat.add_categories(["bogus"])
+    frame["cell"] = frame["cell"].cat.add_categories(["T3/2021/bogus/natural"])
     assert validate(frame, schema) == [Failure("dtype('category')", None, None, None)]
-    frame["row"] = frame["row"].astype(object)
-    frame.loc[3, "row"] = "bogus"
-    assert Failure("dtype('category')", 0, "bogus", frame.loc[3, "col"]) in validate(frame, schema)
+    frame["cell"] = frame["cell"].astype(object)
+    frame.loc[3, "cell"] = "bogus"
+    assert Failure("dtype('category')", 0, "bogus", None) in validate(frame, schema)
+
+
+def test_a_cell_of_another_version_fails_the_dtype() -> None:
+    """The 2019 T3 has no （六）1: a record of that cell is not one of the 2019 schema's cells."""
+    frame = cells_frame([(0, clean_document(year=2020).table("T3"))], T3_2019)
+    schema = build_schema(T3_2019, [BLANK])
+    assert validate(frame, schema) == []
+    frame["cell"] = frame["cell"].astype(object)
+    frame.loc[0, "cell"] = cell_label(T3_2021, "other_1", "natural")
+    assert Failure("dtype('category')", 0, "other_1", "natural", "T3") in validate(frame, schema)
 
 
 def test_failures_come_in_check_order_then_template_order() -> None:
@@ -51,5 +62,90 @@ def test_the_schemas_data_and_the_rule_engine_import_without_pandas() -> None:
         "from auditor.engine import default_rulebase\n"
         "default_rulebase()\n"
         "assert 'pandera' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_check_that_cannot_run_in_a_batch_is_not_run_for_its_own_tables_only() -> None:
+    """One call validates every table of a batch: a check that raises is "not evaluated" for the tables
+    it concerns (BAL-004: T4), not for every table of the frame."""
+    import pandera.pandas as pa
+
+    from auditor.engine import default_rulebase
+
+    rulebase = default_rulebase()
+    at = next(i for i, check in enumerate(rulebase.schema.checks) if check.name == "BAL-004")
+    rulebase.schema.checks[at] = pa.Check(lambda frame: frame["nope"] > 0, name="BAL-004", ignore_na=False)
+    docs = [clean_document(seed=s) for s in (1, 2)]
+    t3 = docs[1].table("T3")
+    assert t3 is not None
+    t3.cells[("new", "natural")] = Cell("", "blank")
+    failures, broken = rulebase._validate(docs)
+    assert broken == {0: {("BAL-004", "T4")}, 1: {("BAL-004", "T4")}}
+    assert [(f.row, f.column, f.table) for f in failures[1][("VAL-003", "T3")]] == [("new", "natural", "T3")]
+    assert set(failures[1]) == {("VAL-003", "T3"), ("BAL-001", "T3"), ("BAL-002", "T3")} and 0 not in failures
+
+
+def test_checks_name_the_tables_they_concern_when_they_cannot_run() -> None:
+    from auditor.schemas import batch_frame, batch_schema
+    from auditor.templates import T2_2021
+
+    specs = (T2_2021, T3_2021)
+    doc = clean_document()
+    frame = batch_frame({T2_2021: [(0, doc.table("T2"))], T3_2021: [(0, doc.table("T3"))]}, specs)
+    schema = batch_schema(specs, [COLUMN_SUM, ValueTest("VAL-004", ("T2", "T3", "T4"), "non_integer")])
+    assert validate(frame, schema) == []
+    frame["cell"] = frame["cell"].astype(str)  # every check reads the cell codes: none can run
+    not_run = {f for f in validate(frame, schema) if f.doc is None}
+    assert not_run == {
+        Failure("dtype('category')", None, None, None),
+        Failure("BAL-002", None, None, None, "T3"),
+        Failure("VAL-004", None, None, None, "T2"),
+        Failure("VAL-004", None, None, None, "T3"),
+    }
+
+
+def test_validating_after_the_rule_base_is_built_imports_no_pandera_module() -> None:
+    """The audit workers are forked after the rule base is built: pandera's lazy set-up (backends and
+    their modules, imported on a schema's first validation) is done when the schema is built, once,
+    not in every worker.  Fails if a pandera release moves more of it to the first failing call."""
+    code = (
+        "import sys\n"
+        "from auditor.engine import default_rulebase\n"
+        "from tests.schemas.planted import corpus\n"
+        "rulebase = default_rulebase()\n"
+        "docs = corpus(12)\n"
+        "before = set(sys.modules)\n"
+        "failures, _ = rulebase._validate(docs)\n"
+        "assert failures, 'the planted corpus has failures'\n"
+        "new = sorted(m for m in set(sys.modules) - before if m.startswith('pandera'))\n"
+        "assert not new, new\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_cell_the_table_lacks_is_a_missing_record_and_fails_as_blank() -> None:
+    docs = [clean_document(seed=s) for s in (1, 2)]
+    t3 = docs[0].table("T3")
+    assert t3 is not None
+    del t3.cells[("granted", "legal")]
+    frame = cells_frame([(i, d.table("T3")) for i, d in enumerate(docs)], T3_2021)
+    kinds = frame.set_index(["doc", "cell"])["kind"]
+    label = cell_label(T3_2021, "granted", "legal")
+    assert (kinds[(0, label)], kinds[(1, label)]) == ("missing", "number")
+    assert (kinds == "missing").sum() == 1
+    failures = validate(frame, build_schema(T3_2021, [BLANK]))
+    assert failures == [Failure("VAL-003", 0, "granted", "legal", "T3")]
+
+
+def test_importing_the_submodules_first_does_not_shadow_the_deferred_functions() -> None:
+    """A submodule imported as such becomes an attribute of the package: none may bear the name of a
+    function the package defers (the rule base calls ``schemas.validate``)."""
+    code = (
+        "import importlib, pkgutil, auditor.schemas as schemas\n"
+        "for module in pkgutil.iter_modules(schemas.__path__):\n"
+        "    importlib.import_module(f'auditor.schemas.{module.name}')\n"
+        "for name in schemas._DEFERRED:\n"
+        "    assert callable(getattr(schemas, name)), name\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
