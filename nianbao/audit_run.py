@@ -385,6 +385,12 @@ class DocumentSummary:
     level: str | None
     format: str
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return DocumentSummary, (
+            self.title, self.agency, self.year, self.published, self.published_source, self.template,
+            self.level, self.format,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class AuditChunk:

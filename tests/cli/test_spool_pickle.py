@@ -164,3 +164,21 @@ def test_gc_paused_restores_the_collector():
         assert not gc.isenabled(), "a collector disabled before stays disabled"
     finally:
         gc.enable()
+
+
+def test_an_audited_reply_reads_back_equal():
+    """What an audit worker sends back: results with findings (locations, cells, waivers) and the
+    document's summary."""
+    from auditor.engine import default_rulebase
+    from auditor.findings.model import Finding, Location
+
+    results = [extract_one(AuditInput(data, source)) for source, data in _real()[:8]]
+    default_rulebase().audit(results)
+    assert sum(len(r.findings) for r in results) > 10
+    results[0].findings.append(
+        Finding("VAL-001", "error", "t", "m", Location("三", "T3", "行", None), "e", "b", "f",
+                [("T3", "new", "total")], "fp", waived="豁免", status="new")
+    )  # fmt: skip
+    reply = [(i, *audit_run.finish(r, i, html=False)) for i, r in enumerate(results)]
+    assert any(isinstance(r.document, audit_run.DocumentSummary) for _, r, _ in reply)
+    _same(reply, _round_trip(reply))
