@@ -23,7 +23,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
@@ -51,17 +51,28 @@ def grid_html(table: TableView) -> Markup:
     text escaped as the template escapes it, because the template language's loop took a third of a
     report's rendering for the few tables shown."""
     out = ['<table class="grid">\n<tr><th></th>']
-    out.extend(f"<th>{escape(label)}</th>" for label in table.columns)
+    out.extend(f"<th>{_escaped(label)}</th>" for label in table.columns)
     out.append("</tr>\n")
     for label, cells in table.rows:
-        out.append(f'<tr><th class="row">{escape(label)}</th>')
+        out.append(f'<tr><th class="row">{_escaped(label)}</th>')
         for cell in cells:
-            css = f' class="{escape(cell.css)}"' if cell.css else ""
-            title = f' title="{escape(cell.rules)}"' if cell.rules else ""
-            out.append(f"<td{css}{title}>{escape(cell.text)}</td>")
+            css = f' class="{_escaped(cell.css)}"' if cell.css else ""
+            title = f' title="{_escaped(cell.rules)}"' if cell.rules else ""
+            out.append(f"<td{css}{title}>{_escaped(cell.text)}</td>")
         out.append("</tr>\n")
     out.append("</table>\n")
     return Markup("".join(out))
+
+
+def _escaped(text: str) -> str:
+    """``text`` escaped for HTML as the template escapes it; a plain string's escaping is looked up
+    (the texts of cells and labels repeat from report to report)."""
+    return _escaped_str(text) if type(text) is str else str(escape(text))
+
+
+@lru_cache(maxsize=4096)
+def _escaped_str(text: str) -> str:
+    return str(escape(text))
 
 
 _ENV.filters["grid"] = grid_html
@@ -139,7 +150,7 @@ def _table_view(table: Table, marks: dict[tuple[str, str, str], list[Finding]], 
             if col.id not in allowed:
                 cells.append(CellView("", "na"))
                 continue
-            cell = table.cell(row.id, col.id)
+            cell = table.cells.get((row.id, col.id))
             text = cell.raw if cell is not None and cell.raw.strip() else "（空）"
             found = marks.get((table.kind, row.id, col.id))
             if not found:  # most cells: no finding points at them

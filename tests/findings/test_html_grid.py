@@ -57,3 +57,12 @@ def test_the_grids_of_real_and_seed_reports_are_written_as_before():
                 assert str(grid_html(view)) == str(macro(view)), Path(result.source).name
                 grids += 1
     assert grids > 20
+
+
+def test_text_already_marked_safe_never_makes_the_same_plain_text_unescaped():
+    from markupsafe import Markup
+
+    safe = TableView("表", [Markup("<b>总计</b>")], [("行", [CellView(Markup("<i>1</i>"))])])
+    plain = TableView("表", ["<b>总计</b>"], [("行", [CellView("<i>1</i>")])])
+    assert "<b>总计</b>" in str(grid_html(safe)) and str(grid_html(safe)) == str(_macro()(safe))
+    assert "<b>" not in str(grid_html(plain)) and str(grid_html(plain)) == str(_macro()(plain))
