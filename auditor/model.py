@@ -265,7 +265,8 @@ def _table_from_pickle(
 ) -> Table:
     """The inverse of :func:`_table_to_pickle`, cells in their order."""
     make: Any = Cell  # positionally: raw, kind, value
-    cells = dict(zip(keys, map(make, raws, repeat("number"), map(Decimal, raws)), strict=True))
+    numbers = {raw: Decimal(raw) for raw in set(raws)}  # a table's numbers repeat; a Decimal never changes
+    cells = dict(zip(keys, map(make, raws, repeat("number"), map(numbers.__getitem__, raws)), strict=True))
     for i, values in others:
         cells[keys[i]] = Cell(*values)
     table: Any = Table  # positionally: its fields in order
