@@ -230,13 +230,20 @@ class _Worker:
         child.close()
         self.task: Any = None
         self.deadline = 0.0
+        self.asked = False
+
+    def ask_to_stop(self) -> None:
+        """Tell the worker to end once it is idle (once; :meth:`stop` then waits for it)."""
+        if not self.asked:
+            self.asked = True
+            with suppress(OSError):
+                self.conn.send(None)
 
     def stop(self, kill: bool = False) -> None:
         if kill and self.process.is_alive():
             self.process.kill()
         else:
-            with suppress(OSError):
-                self.conn.send(None)
+            self.ask_to_stop()
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.kill()
@@ -356,8 +363,15 @@ class WorkerPool:
                 yield Outcome(task, kind, reason=value)
             return
 
+    def release(self) -> None:
+        """Tell every idle worker to end, without waiting: a worker with a large heap takes tens of
+        milliseconds to exit, which the caller spends on its own work until :meth:`close`."""
+        for worker in self.idle:
+            worker.ask_to_stop()
+
     def close(self) -> None:
-        """Stop every worker (killing those still busy)."""
+        """Stop every worker (killing those still busy); the idle ones end side by side."""
+        self.release()
         for worker in self.busy:
             worker.stop(kill=True)
         for worker in self.idle:

@@ -707,23 +707,26 @@ def _run(
                 read_task, workers=_needed(len(inputs), batch, n_workers), budget=budget, tick=bar.refresh,
                 fork_lock=loader.lock,
             )  # fmt: skip
+            # Each pool is told to end as soon as its pass is over and waited for only at the end of
+            # its block: its workers exit (tens of ms for the audit's) while the run goes on.
             with readers:
                 loader.start()
                 entries, more_skipped = _read_pass(readers, inputs, batch, level, spool_dir, bar)
-            rulebase = loader.result()
-            rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
-            names = ["json", *[w for w in wanted if w != "json"]]
-            streams = [STREAMS[name](out, rules_meta) for name in names]
-            skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
-            size = chunk_size(len(entries), n_workers)
-            auditors = WorkerPool(
-                audit_task, workers=_needed(len(entries), size, n_workers), budget=budget, tick=bar.refresh
-            )
+                readers.release()
+                rulebase = loader.result()
+                rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
+                names = ["json", *[w for w in wanted if w != "json"]]
+                streams = [STREAMS[name](out, rules_meta) for name in names]
+                skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
+                size = chunk_size(len(entries), n_workers)
+                needed = _needed(len(entries), size, n_workers)
+                auditors = WorkerPool(audit_task, workers=needed, budget=budget, tick=bar.refresh)
             with auditors:
                 stats = _audit_pass(auditors, entries, size, streams, rulebase, live_waivers, fail_on, bar)
-            bar.update(bar.add_task("写出", total=None), description="写出结果文件")
-            bar.refresh()
-            written, notes = _close(streams, skipped)
+                auditors.release()
+                bar.update(bar.add_task("写出", total=None), description="写出结果文件")
+                bar.refresh()
+                written, notes = _close(streams, skipped)
     except BaseException:
         for stream in streams:
             stream.abort()

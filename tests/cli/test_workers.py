@@ -137,3 +137,17 @@ def test_the_parent_hears_a_deadline_once_for_documents_read_in_quick_succession
     clock[0] += 0.001
     _run_task(lambda _, g: g.run(lambda: None), None, guard)  # a new task: the parent set its deadline
     assert len(pipe.sent) == 5
+
+
+def test_released_workers_end_while_the_caller_goes_on():
+    pool = WorkerPool(_task, workers=2, budget=Budget(5, 0))
+    try:
+        assert sorted(o.value for o in pool.run((p, p, 1) for p in ["a", "b", "c"])) == ["A", "B", "C"]
+        workers = list(pool.idle)
+        pool.release()
+        for worker in workers:
+            worker.process.join(timeout=10)
+            assert worker.process.exitcode == 0, "ended by itself, before close()"
+    finally:
+        pool.close()
+    assert not pool.idle and all(w.conn.closed for w in workers)
