@@ -16,7 +16,13 @@ Memory stays flat in the number of reports: the parent holds only each report's 
 Start-up is spread over the read pass: its workers are forked before the rule base is built (reading
 needs neither pandas nor pandera, whose import is most of the command's start-up); the parent imports
 them and builds the rule base in a thread while the workers read, then forks the audit pass's workers,
-which share what it imported.
+which share what it imported.  What comes before the first fork is kept short (the inputs listed by
+one walk of the folders, only the readers their names call for imported); the collector is kept off
+what lives as long as the process (the rule base's import is frozen; a chunk's audit pauses it); and a
+pool's workers are told to end as soon as its pass is over, exiting while the run goes on.
+
+The spool and the workers' replies are pickled by the model's own reducers (auditor/model.py,
+auditor/findings/model.py): class and field values, a table's plain number cells as their text.
 """
 
 from __future__ import annotations
