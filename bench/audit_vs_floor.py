@@ -5,8 +5,12 @@ in one invocation: the audit's cost as a multiple of the least work that checks 
     uv run python bench/audit_vs_floor.py --sizes txt,md=2000 --repeat 3 --outputs json,html
     uv run python bench/audit_vs_floor.py --steady 5           # also a 5× corpus: the marginal rate
 
-The audit is the whole command as a user runs it (a child process: start-up, workers, outputs);
-the floor runs in this process over the same files.  With --repeat the medians are reported.
+The audit is the whole command as a user runs it (a child process: start-up, workers, outputs).
+The floor is measured twice over the same files: in this process (the work alone: reading, decoding,
+the regular expression) and as a process of its own, ``python bench/floor.py FOLDER`` with the same
+interpreter, environment and bytecode cache as the audit (start-up and exit included, like the
+audit's: the like-for-like comparison).  The audit's ratio is printed to both.  With --repeat the
+medians are reported.
 
 Three figures per format, since on a few hundred reports start-up is much of the total:
 
@@ -29,6 +33,7 @@ import os
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from audit_scale import make_corpus, run_measured
 from floor import floor
+
+FLOOR_SCRIPT = Path(__file__).resolve().parent / "floor.py"
 
 DEFAULT_SIZES = "txt,md=1000;html=500;docx=300;pdf=100"
 
@@ -78,6 +85,25 @@ def audit_seconds(corpus: Path, out: Path, args: argparse.Namespace, env: dict[s
     return elapsed
 
 
+FLOOR_CPU: list[float] = []
+"""CPU seconds of each floor process, in order."""
+
+
+def floor_process_seconds(corpus: Path, env: dict[str, str]) -> float:
+    """Wall-clock seconds of ``python bench/floor.py corpus`` as a process of its own (the audit's
+    interpreter and environment); its CPU seconds are appended to :data:`FLOOR_CPU`."""
+    before = _children_cpu()
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, str(FLOOR_SCRIPT), str(corpus)], env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"bench/floor.py exited {proc.returncode}: {proc.stderr.strip()[-300:]}")
+    FLOOR_CPU.append(_children_cpu() - before)
+    return elapsed
+
+
 def median_of(repeat: int, measure: object) -> float:
     return statistics.median(measure() for _ in range(repeat))  # type: ignore[operator]
 
@@ -92,17 +118,23 @@ def one_format(formats: str, count: int, work: Path, args: argparse.Namespace, e
     single.mkdir()
     shutil.copy(paths[0], single / paths[0].name)
     out = work / "out"
-    floors, audits = [], []
+    floors, floor_processes, audits = [], [], []
     for _ in range(args.repeat):
         started = time.perf_counter()
         floor(paths)
         floors.append(time.perf_counter() - started)
+        floor_processes.append(floor_process_seconds(corpus, env))
         audits.append(audit_seconds(corpus, out, args, env))
     f, a, cpu = statistics.median(floors), statistics.median(audits), statistics.median(CPU[-args.repeat:])
+    fp, fp_cpu = statistics.median(floor_processes), statistics.median(FLOOR_CPU[-args.repeat:])
     start = median_of(max(3, args.repeat), lambda: audit_seconds(single, out, args, env))
     start_cpu = statistics.median(CPU[-max(3, args.repeat):])
-    print(f"{formats:8} {len(paths):6} reports: floor {f:6.2f} s, audit {a:6.1f} s, CPU {cpu:5.1f} s "
-          f"({len(paths) / a:5.0f} reports/s), audit = {a / f:5.0f} × floor", flush=True)  # fmt: skip
+    print(f"{formats:8} {len(paths):6} reports: audit {a:6.2f} s, CPU {cpu:5.2f} s "
+          f"({len(paths) / a:5.0f} reports/s)", flush=True)  # fmt: skip
+    print(f"{'':8} floor in-process {f:6.3f} s: audit = {a / f:5.0f} × floor (the work alone)", flush=True)
+    print(f"{'':8} floor as a process (bench/floor.py) {fp:6.3f} s, CPU {fp_cpu:5.2f} s: "
+          f"audit = {a / fp:5.1f} × floor, CPU {cpu / fp_cpu:5.1f} × (like for like: whole processes)",
+          flush=True)  # fmt: skip
     if args.steady > 1:
         big = work / f"{corpus.name}-x{args.steady}"
         make_corpus(big, count * args.steady, kinds, os.cpu_count() or 1)
@@ -114,7 +146,7 @@ def one_format(formats: str, count: int, work: Path, args: argparse.Namespace, e
         steady, how = (len(paths) - 1) / max(a - start, 1e-9), "beyond the one-report run"
     print(f"{'':8} start-up (one report) {start:5.2f} s, CPU {start_cpu:4.2f} s; "
           f"steady state {steady:5.0f} reports/s ({how}), "
-          f"= {len(paths) / steady / f:4.0f} × floor", flush=True)  # fmt: skip
+          f"= {len(paths) / steady / f:4.0f} × floor in-process", flush=True)  # fmt: skip
 
 
 def main() -> None:
@@ -135,6 +167,7 @@ def main() -> None:
             warm = work / "warm"
             make_corpus(warm, 1, ["txt"], 1)
             audit_seconds(warm, work / "out", args, env)
+            floor_process_seconds(warm, env)
         for formats, count in groups:
             one_format(formats, int(count), work, args, env)
     finally:

@@ -16,12 +16,19 @@ Memory stays flat in the number of reports: the parent holds only each report's 
 Start-up is spread over the read pass: its workers are forked before the rule base is built (reading
 needs neither pandas nor pandera, whose import is most of the command's start-up); the parent imports
 them and builds the rule base in a thread while the workers read, then forks the audit pass's workers,
-which share what it imported.
+which share what it imported.  What comes before the first fork is kept short (the inputs listed by
+one walk of the folders, only the readers their names call for imported); the collector is kept off
+what lives as long as the process (the rule base's import is frozen; a chunk's audit pauses it); and a
+pool's workers are told to end as soon as its pass is over, exiting while the run goes on.
+
+The spool and the workers' replies are pickled by the model's own reducers (auditor/model.py,
+auditor/findings/model.py): class and field values, a table's plain number cells as their text.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import logging
 import os
@@ -35,7 +42,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from rich.console import Console
 
@@ -84,7 +91,10 @@ class Skipped:
 
 def skip_reason(path: Path) -> str | None:
     """Why a file found in a folder is not audited at all (by its name), or None to read it."""
-    suffix = path.suffix.lower()
+    return _suffix_reason(path.suffix.lower())
+
+
+def _suffix_reason(suffix: str) -> str | None:
     if suffix in IMAGE_SUFFIXES:
         return "图片/扫描件，无法读取文字"
     if suffix and suffix not in SUPPORTED_SUFFIXES:
@@ -100,23 +110,19 @@ def list_inputs(paths: list[str], exclude: Path | None = None) -> tuple[list[Inp
     report)."""
     found: list[InputFile] = []
     skipped: list[Skipped] = []
-    skip_dir = exclude.resolve() if exclude is not None else None
+    skip_dir = str(exclude.resolve()) if exclude is not None else None
     for p in paths:
         if p.startswith(("http://", "https://")):
             found.append(InputFile(p))
             continue
         path = Path(p)
         if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(path).parts):
-                    continue
-                if skip_dir is not None and skip_dir in f.resolve().parents:
-                    continue
-                reason = skip_reason(f)
+            for source, suffix in _folder_files(path, skip_dir):
+                reason = _suffix_reason(suffix)
                 if reason is None:
-                    found.append(InputFile(str(f), in_folder=True))
+                    found.append(InputFile(source, in_folder=True))
                 else:
-                    skipped.append(Skipped(str(f), reason))
+                    skipped.append(Skipped(source, reason))
         elif path.is_file():
             reason = skip_reason(path) if path.suffix.lower() in IMAGE_SUFFIXES else None
             if reason is None:
@@ -126,6 +132,60 @@ def list_inputs(paths: list[str], exclude: Path | None = None) -> tuple[list[Inp
         else:
             raise FileNotFoundError(p)
     return found, skipped
+
+
+def _folder_files(folder: Path, skip_dir: str | None) -> list[tuple[str, str]]:
+    """(path, lower-case suffix) of every file under ``folder`` in the order of
+    ``sorted(folder.rglob("*"))`` (by their parts), hidden ones and those whose real path is under
+    ``skip_dir`` left out.
+
+    The same files as rglob gives, without a Path per file and its resolve() (30 ms for a thousand
+    files, before any worker starts): folders are walked as rglob walks them (no symbolic link to a
+    folder followed, an unreadable folder passed over), so a file that is no symbolic link lies under
+    ``skip_dir`` exactly when its folder does; a symbolic link is resolved."""
+    root = str(folder)
+    prefix = "" if root == "." else root if root.endswith("/") else root + "/"
+    real_root = str(folder.resolve())
+    files: list[tuple[tuple[str, ...], bool]] = []
+    folders: list[tuple[str, ...]] = [()]
+    while folders:
+        rel = folders.pop()
+        inside = skip_dir is not None and _within(os.path.join(real_root, *rel), skip_dir)
+        try:
+            with os.scandir(prefix + "".join(part + "/" for part in rel) or ".") as listing:
+                entries = list(listing)
+        except PermissionError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue  # hidden, or inside a hidden folder
+            symlink = entry.is_symlink()
+            if not symlink and _is_dir(entry):
+                folders.append((*rel, entry.name))
+            elif (symlink or not inside) and entry.is_file():
+                files.append(((*rel, entry.name), symlink))
+    files.sort()
+    out = []
+    for parts, symlink in files:
+        source = prefix + "/".join(parts)
+        if symlink and skip_dir is not None and _within(str(Path(source).resolve().parent), skip_dir):
+            continue
+        name = parts[-1]
+        dot = name.rfind(".")
+        out.append((source, name[dot:].lower() if 0 < dot < len(name) - 1 else ""))
+    return out
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _within(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or inside it (both absolute, resolved)."""
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
 def load_input(source: str, level: str | None) -> list[AuditInput] | ReportResult:
@@ -165,6 +225,10 @@ def load_input(source: str, level: str | None) -> list[AuditInput] | ReportResul
     return [AuditInput(data=data, source=source, level=level)]
 
 
+def _sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def _sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     try:
@@ -181,25 +245,6 @@ def _sha256_file(path: Path) -> str:
 Place = tuple[str, int, int]
 
 
-def _spool_reducers() -> dict[Any, Any]:
-    """pickle's reducers for the spool: a table cell (two hundred in a report) as its class and its
-    field values, which halves the time to spool a document and read it back (the default writes
-    each cell's field names and sets them one by one).  Default pickling if Cell's fields ever cannot
-    be passed to its constructor as they are."""
-    import copyreg
-    import dataclasses
-    import operator
-
-    from auditor.model import Cell
-
-    table = copyreg.dispatch_table.copy()
-    fields = dataclasses.fields(Cell)
-    if len(fields) > 1 and all(f.init for f in fields) and not hasattr(Cell, "__post_init__"):
-        values = operator.attrgetter(*(f.name for f in fields))
-        table[Cell] = lambda cell: (Cell, values(cell))
-    return table
-
-
 class _Spool:
     """One append-only file per process under the run's spool folder."""
 
@@ -207,18 +252,20 @@ class _Spool:
         self.folder = folder
         self.fh: Any = None
         self.path = ""
-        self.reducers = _spool_reducers()
+        self.size = 0
+        """Bytes in the file: where the next result goes (counted, not asked of the file: a tell()
+        is a system call)."""
 
     def put(self, obj: object) -> Place:
         """Append ``obj``; it can be read back once :meth:`flush` has been called."""
         if self.fh is None or self.fh.closed:
             self.path = os.path.join(self.folder, f"p{os.getpid()}.spool")
             self.fh = open(self.path, "ab", buffering=1 << 20)  # noqa: SIM115 - open for the process's life
-        offset = self.fh.tell()
-        pickler = pickle.Pickler(self.fh, protocol=pickle.HIGHEST_PROTOCOL)
-        pickler.dispatch_table = self.reducers
-        pickler.dump(obj)
-        return self.path, offset, self.fh.tell() - offset
+            self.size = self.fh.tell()
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)  # the model's own reducers: compact
+        self.fh.write(data)
+        offset, self.size = self.size, self.size + len(data)
+        return self.path, offset, len(data)
 
     def flush(self) -> None:
         """Write out what was put (once per task, before its places are sent back)."""
@@ -310,7 +357,9 @@ def _read_one(item: InputFile, level: str | None, spool: _Spool, guard: Guard) -
     out: list[Entry | Skipped] = []
     for doc_input in loaded:
         status, value = guard.run(functools.partial(attempt, doc_input))
-        digest = hashlib.sha256(doc_input.data).hexdigest
+        # only when no result carries it: extract_one has hashed the bytes already (a text report's
+        # hash costs a twentieth of its reading)
+        digest = functools.partial(_sha256_hex, doc_input.data)
         if status != "ok":
             result = unreadable_result(doc_input.source, digest(), value)
         elif isinstance(value, NotAReport):
@@ -342,6 +391,12 @@ class DocumentSummary:
     level: str | None
     format: str
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return DocumentSummary, (
+            self.title, self.agency, self.year, self.published, self.published_source, self.template,
+            self.level, self.format,
+        )  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class AuditChunk:
@@ -365,6 +420,11 @@ def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any
     from auditor.engine import default_rulebase
 
     rulebase = default_rulebase()
+    with gc_paused():  # the chunk's documents are gone again when _audit_chunk returns
+        return _audit_chunk(chunk, rulebase, guard)
+
+
+def _audit_chunk(chunk: AuditChunk, rulebase: Any, guard: Guard) -> tuple[list[Audited], list[Any]]:
     jobs = chunk.jobs
 
     def load() -> tuple[list[ReportResult], list[Any]]:
@@ -386,6 +446,23 @@ def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any
         results = done
     expired = _apply_waivers(results, chunk.waivers)
     return [(seq, *finish(r, seq, chunk.html)) for (seq, _, _), r in zip(jobs, results, strict=True)], expired
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside (a chunk's audit).  Every collection of the oldest
+    generation went over the chunk's documents and findings again, a twelfth of the audit pass's CPU
+    on text reports; a chunk leaves a few dozen objects of cyclic garbage, which the next collection
+    after the pause finds.  What is allocated inside and still alive at the end is traversed once by
+    that collection: the documents should be gone by then, only the reply left."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _apply_waivers(results: list[ReportResult], waivers: list[Any]) -> list[Any]:
@@ -427,15 +504,26 @@ PDF_ENGINES = ("pypdfium2", "pdfplumber", "pdfplumber.utils", "auditor.extract.r
 when PDFs are among the inputs, else each worker imports them again."""
 
 
+READER_MODULES = {".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
+"""The reader a file's suffix calls for besides the text reader (auditor.extract.readers.*)."""
+
+
 def _warm_up_readers(inputs: list[InputFile]) -> None:
-    """Import what every read worker needs before forking them, so that each does not import it again
-    (no pandas: see :class:`RuleBaseLoader`)."""
+    """Import what the read workers need before forking them, so that each does not import it again
+    (no pandas: see :class:`RuleBaseLoader`): the readers of the inputs' formats by their names (the
+    HTML and .docx readers' lxml and BeautifulSoup cost 7 ms more before the first worker starts; a
+    worker that meets such a document under another name imports them itself), all of them for URLs."""
     import importlib
 
-    from auditor.extract.readers import docx, html, pdf, text  # noqa: F401
+    from auditor.extract.readers import text  # noqa: F401
     from auditor.extract.structure import build_document  # noqa: F401
 
-    if any(item.source.lower().endswith(".pdf") for item in inputs):
+    urls = any(item.source.startswith(("http://", "https://")) for item in inputs)
+    suffixes = {os.path.splitext(item.source)[1].lower() for item in inputs}
+    wanted = READER_MODULES.keys() if urls else suffixes & READER_MODULES.keys()
+    for name in sorted({READER_MODULES[suffix] for suffix in wanted}):
+        importlib.import_module(f"auditor.extract.readers.{name}")
+    if ".pdf" in suffixes:
         for name in PDF_ENGINES:
             try:
                 importlib.import_module(name)
@@ -470,15 +558,26 @@ class RuleBaseLoader:
         self._thread.start()
 
     def _build(self) -> None:
+        # In a fresh process the import makes hundreds of thousands of objects that live as long as
+        # the process: no collection goes over them while they are made (two of the oldest
+        # generation did, 70 ms), nor after (frozen, as the audit workers forked from here freeze
+        # them).  A process that imported them before (tests) is left as it is.
+        fresh = gc.isenabled() and "auditor.engine" not in sys.modules
+        if fresh:
+            gc.disable()
         try:
             from auditor.engine import default_rulebase
             from auditor.findings.writers import preload
 
             self._value = default_rulebase()
             preload(["json", *self.formats])  # the audit workers render findings.html's parts
+            if fresh:
+                gc.freeze()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the parent's thread by result()
             self._error = exc
         finally:
+            if fresh:
+                gc.enable()
             sys.setswitchinterval(self._switch)
             self.lock.release()
 
@@ -614,23 +713,26 @@ def _run(
                 read_task, workers=_needed(len(inputs), batch, n_workers), budget=budget, tick=bar.refresh,
                 fork_lock=loader.lock,
             )  # fmt: skip
+            # Each pool is told to end as soon as its pass is over and waited for only at the end of
+            # its block: its workers exit (tens of ms for the audit's) while the run goes on.
             with readers:
                 loader.start()
                 entries, more_skipped = _read_pass(readers, inputs, batch, level, spool_dir, bar)
-            rulebase = loader.result()
-            rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
-            names = ["json", *[w for w in wanted if w != "json"]]
-            streams = [STREAMS[name](out, rules_meta) for name in names]
-            skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
-            size = chunk_size(len(entries), n_workers)
-            auditors = WorkerPool(
-                audit_task, workers=_needed(len(entries), size, n_workers), budget=budget, tick=bar.refresh
-            )
+                readers.release()
+                rulebase = loader.result()
+                rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
+                names = ["json", *[w for w in wanted if w != "json"]]
+                streams = [STREAMS[name](out, rules_meta) for name in names]
+                skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
+                size = chunk_size(len(entries), n_workers)
+                needed = _needed(len(entries), size, n_workers)
+                auditors = WorkerPool(audit_task, workers=needed, budget=budget, tick=bar.refresh)
             with auditors:
                 stats = _audit_pass(auditors, entries, size, streams, rulebase, live_waivers, fail_on, bar)
-            bar.update(bar.add_task("写出", total=None), description="写出结果文件")
-            bar.refresh()
-            written, notes = _close(streams, skipped)
+                auditors.release()
+                bar.update(bar.add_task("写出", total=None), description="写出结果文件")
+                bar.refresh()
+                written, notes = _close(streams, skipped)
     except BaseException:
         for stream in streams:
             stream.abort()
@@ -842,8 +944,33 @@ def _close(streams: list[Any], skipped: list[Skipped]) -> tuple[list[Path], list
     return [path, *written], notes
 
 
+class _NoProgress:
+    """The progress display where there is none (not a terminal): rich.progress is not even imported,
+    5 ms before any worker starts."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+    def add_task(self, *_: object, **__: object) -> int:
+        return 0
+
+    def advance(self, *_: object) -> None:
+        return None
+
+    def update(self, *_: object, **__: object) -> None:
+        return None
+
+    def refresh(self) -> None:
+        return None
+
+
 def _progress(console: Console) -> Any:
     """Progress over every stage with counts, rate and time left, on a terminal only."""
+    if not console.is_terminal:
+        return _NoProgress()
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from auditor.store import Store
     from crawler.distributed.config import Endpoints
     from crawler.fetch.result import FetchResult
@@ -68,6 +69,9 @@ def _load(sites: Path, site_ids: list[str] | None) -> SitesFile:
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[tuple[Progress, dict[str, TaskID]]]:
+    # imported here: every command's start-up (`nianbao audit`'s among them) would pay for it
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} 次请求"),
                    TimeElapsedColumn(), console=err, transient=True,
                    disable=not (enabled and err.is_terminal))

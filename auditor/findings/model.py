@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import operator
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypedDict, get_args
 
 from auditor.model import Document
@@ -35,6 +36,9 @@ class Location:
 
     def to_dict(self) -> dict[str, str | None]:
         return {"section": self.section, "table": self.table, "row": self.row, "column": self.column}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Location, (self.section, self.table, self.row, self.column)
 
 
 @dataclass(slots=True)
@@ -76,6 +80,12 @@ class Finding:
             out["status"] = self.status
         return out
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the class and its field values: pickle's default for a slotted dataclass goes through
+        # __getstate__/__setstate__, a field at a time (each chunk's findings travel from an audit
+        # worker to the parent)
+        return Finding, _FINDING_VALUES(self)
+
 
 def document_identity(doc: Document | None, source: str, sha256: str) -> str:
     """What a finding is about, stable across runs: the body and year when known, else the source.
@@ -110,6 +120,9 @@ class ReportResult:
     error: str | None = None
     """One-line reason when the document could not be read at all."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return ReportResult, (self.source, self.sha256, self.document, self.findings, self.error)
+
     def to_dict(self) -> dict[str, Any]:
         doc = self.document
         return {
@@ -126,3 +139,6 @@ class ReportResult:
             "error": self.error,
             "findings": [f.to_dict() for f in self.findings],
         }
+
+
+_FINDING_VALUES = operator.attrgetter(*(f.name for f in fields(Finding)))

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from auditor.workers import Budget, Guard, WorkerPool
+from auditor.workers import Budget, Guard, WorkerPool, _run_task
 
 
 def _task(payload: str, guard: Guard) -> str:
@@ -100,3 +100,54 @@ def test_no_worker_is_forked_while_the_fork_lock_is_held():
         (again,) = pool.run([("a", "a", 1)])
         assert again.value == "A"
         releaser.join()
+
+
+class _Pipe:
+    """What a Guard sends to the parent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, float, bool]] = []
+
+    def send(self, message: tuple[str, float, bool]) -> None:
+        self.sent.append(message)
+
+
+def test_the_parent_hears_a_deadline_once_for_documents_read_in_quick_succession(monkeypatch):
+    """A worker tells the parent how long to wait when it starts a task's first document, and again
+    only when that would be too short, or too long by more than the slack: never killed before a
+    document's budget and grace are over, nor more than the slack after."""
+    monkeypatch.setattr(signal, "setitimer", lambda *_: None)  # no alarm in the test process
+    clock = [100.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    budget = Budget(seconds=10, memory_mb=0)
+    pipe = _Pipe()
+    guard = Guard(pipe, budget)  # type: ignore[arg-type]
+    told = budget.seconds + budget.slack
+    for _ in range(50):  # fifty quick documents: one message
+        guard.run(lambda: None)
+        clock[0] += 0.001
+    assert pipe.sent == [("begin", told, False)]
+    clock[0] += budget.slack  # the next document would outlive what the parent was told
+    guard.run(lambda: None)
+    assert pipe.sent[-1] == ("begin", told, False) and len(pipe.sent) == 2
+    guard.run(lambda: None, documents=20)  # a chunk: longer
+    assert pipe.sent[-1] == ("begin", 20 * budget.seconds + budget.slack, False)
+    guard.run(lambda: None)  # one report again: the parent would wait far too long
+    assert pipe.sent[-1] == ("begin", told, False) and len(pipe.sent) == 4
+    clock[0] += 0.001
+    _run_task(lambda _, g: g.run(lambda: None), None, guard)  # a new task: the parent set its deadline
+    assert len(pipe.sent) == 5
+
+
+def test_released_workers_end_while_the_caller_goes_on():
+    pool = WorkerPool(_task, workers=2, budget=Budget(5, 0))
+    try:
+        assert sorted(o.value for o in pool.run((p, p, 1) for p in ["a", "b", "c"])) == ["A", "B", "C"]
+        workers = list(pool.idle)
+        pool.release()
+        for worker in workers:
+            worker.process.join(timeout=10)
+            assert worker.process.exitcode == 0, "ended by itself, before close()"
+    finally:
+        pool.close()
+    assert not pool.idle and all(w.conn.closed for w in workers)

@@ -1,0 +1,184 @@
+"""The document model as the audit's spool pickles it (auditor/model.py's reducers): every document
+reads back equal field by field and cell by cell — the raw text, the kind, the value with its exact
+digits and exponent, and the cells' order — generated and real, and tables with every odd cell."""
+
+from __future__ import annotations
+
+import gc
+import pickle
+from dataclasses import fields
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.engine.samples import render_sample
+from auditor.findings.model import ReportResult
+from auditor.model import Cell, Document, ExtractionIssue, Section, Table
+from auditor.pipeline import AuditInput, extract_one
+from nianbao import audit_run
+from tests.extract.expected_model import SHARED
+
+
+def _same(a: Any, b: Any, where: str = "") -> None:
+    """``a`` and ``b`` equal in every field, of the same types; Decimals with the same digits and
+    exponent (``==`` alone takes 1.0 for 1), dicts in the same order."""
+    assert type(a) is type(b), where
+    if isinstance(a, Decimal):
+        assert a.as_tuple() == b.as_tuple(), where
+    elif isinstance(a, dict):
+        assert list(a) == list(b), where
+        for key in a:
+            _same(a[key], b[key], f"{where}[{key!r}]")
+    elif isinstance(a, list | tuple):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{where}[{i}]")
+    elif hasattr(a, "__dataclass_fields__"):
+        for f in fields(a):
+            _same(getattr(a, f.name), getattr(b, f.name), f"{where}.{f.name}")
+    else:
+        assert a == b, where
+
+
+def _round_trip(obj: Any) -> Any:
+    return pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _generated() -> list[tuple[str, bytes]]:
+    specs: list[dict[str, Any]] = [
+        {"seed": 1, "year": 2022},
+        {"seed": 2, "year": 2020, "level": "government"},
+        {"seed": 3, "year": 2023, "cells": {"T3.new.natural": "十二", "T3.new.total": "１２"}},
+        {"seed": 4, "year": 2021, "cells": {"T2.fee.amount": "251000元", "T3.carried.total": "/"}},
+        {"seed": 5, "year": 2024, "cells": {"T3.new.commercial": "", "T4.review.upheld": "-3"}},
+        {"seed": 6, "year": 2022, "cells": {"T2.fee.amount": "12.50", "T3.new.other_org": "1,234"}},
+    ]
+    return [
+        (f"gen-{spec['seed']}.{fmt}", render_sample(spec, fmt))
+        for spec in specs
+        for fmt in ("txt", "md", "html", "docx")
+    ]
+
+
+def _real() -> list[tuple[str, bytes]]:
+    paths = [p for p in sorted((SHARED / "real").iterdir()) if p.suffix in (".txt", ".md", ".html", ".docx")]
+    return [(str(p), p.read_bytes()) for p in [*paths, *sorted((SHARED / "seeds").iterdir())]]
+
+
+@pytest.mark.parametrize("corpus", [_generated, _real], ids=["generated", "real"])
+def test_documents_read_back_equal_field_by_field(corpus):  # type: ignore[no-untyped-def]
+    results = [extract_one(AuditInput(data, source)) for source, data in corpus()]
+    docs = [r.document for r in results if r.document is not None]
+    assert len(docs) >= 10
+    cells = [c for d in docs for t in d.tables for c in t.cells.values()]
+    assert {c.kind for c in cells} >= {"number", "blank"}, "the corpus has odd cells as well as numbers"
+    for result in results:
+        _same(result, _round_trip(result), result.source)
+
+
+def _odd_table() -> Table:
+    cells = {
+        ("new", "natural"): Cell("12", "number", Decimal("12")),
+        ("new", "commercial"): Cell("", "blank"),
+        ("new", "research"): Cell("/", "placeholder"),
+        ("new", "other_org"): Cell("十二", "text", Decimal(12), reading="中文数字"),
+        ("new", "legal"): Cell("１２", "text", Decimal(12), reading="全角数字"),
+        ("new", "total"): Cell("251000元", "number", Decimal("251000"), unit="元"),
+        ("carried", "natural"): Cell("1,234", "number", Decimal("1234")),
+        ("carried", "total"): Cell("7", "number", Decimal("7"), recovered="position"),
+        ("fee", "amount"): Cell("12.50", "number", Decimal("12.50")),
+        ("fee", "amount2"): Cell("1.0", "number", Decimal("1")),  # equal value, other digits
+        ("fee", "amount3"): Cell("1E+2", "number", Decimal("1E+2")),
+        ("fee", "amount4"): Cell("-0", "number", Decimal("-0")),
+        ("fee", "amount5"): Cell("-3", "number", Decimal("-3")),
+        ("fee", "amount6"): Cell("5", "number", 5),  # type: ignore[arg-type]  # an int: kept an int
+        ("fee", "amount7"): Cell("abc", "text"),
+        ("fee", "amount8"): Cell("0", "number", None),
+    }
+    return Table(
+        kind="T3", template="2021", section="三", cells=cells, row_labels={"new": "一、本年新收"},
+        col_labels={"natural": "自然人"}, readable=False, problems=["行缺失"], image_only=False,
+        extra_rows=["小计"], extra_columns=["备注"], notes=["按位置恢复"],
+    )  # fmt: skip
+
+
+def test_odd_cells_read_back_as_they_were():
+    table = _odd_table()
+    back = _round_trip(table)
+    _same(table, back)
+    assert type(back.cells["fee", "amount6"].value) is int
+    assert str(back.cells["fee", "amount2"].value) == "1"
+    assert str(back.cells["fee", "amount3"].value) == "1E+2"
+
+
+def test_plain_number_cells_are_pickled_as_their_raw_text():
+    """The compact form: a cell that is only its number costs its text, not a Cell and a Decimal."""
+    cells = {("r", f"c{i}"): Cell(str(i), "number", Decimal(i)) for i in range(200)}
+    plain = Table("T3", "2021", cells=cells)
+    cells_alone = pickle.dumps(list(plain.cells.values()), protocol=5)  # each a Cell and a Decimal
+    keys = pickle.dumps(list(plain.cells), protocol=5)
+    assert len(pickle.dumps(plain, protocol=5)) - len(keys) < len(cells_alone) / 3
+    _same(plain, _round_trip(plain))
+
+
+def test_a_whole_document_with_every_part_reads_back_equal():
+    doc = Document(
+        source="x.txt", sha256="ab", format="txt", encoding="utf-8", title="t", agency="某局", year=2022,
+        published=None, published_source="meta", body="正文", level="department",
+        sections=[Section("一", "一、总体情况", "文字", 3, 0.9, False)], extra_headings=["二、重复"],
+        tables=[_odd_table(), Table("T4", "unknown", image_only=True)],
+        issues=[ExtractionIssue("FMT-005", "无法读取", table="T3", section="三", evidence="…")],
+        meta={"pages": 2},
+    )  # fmt: skip
+    result = ReportResult("x.txt", "ab", doc, error=None)
+    _same(result, _round_trip(result))
+
+
+def test_the_spool_reads_back_what_was_put(tmp_path: Path):
+    spool = audit_run._Spool(str(tmp_path))
+    results = [extract_one(AuditInput(data, source)) for source, data in _generated()[:8]]
+    places = [spool.put(r) for r in results]
+    spool.flush()
+    try:
+        back = [audit_run._get(place) for place in places]
+    finally:
+        audit_run._close_readers()
+    ends = [offset + length for _, offset, length in places]
+    assert [offset for _, offset, _ in places] == [0, *ends[:-1]], "one after the other, no gap"
+    for a, b in zip(results, back, strict=True):
+        _same(a, b)
+
+
+def test_gc_paused_restores_the_collector():
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), audit_run.gc_paused():
+        assert not gc.isenabled()
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with audit_run.gc_paused():
+            pass
+        assert not gc.isenabled(), "a collector disabled before stays disabled"
+    finally:
+        gc.enable()
+
+
+def test_an_audited_reply_reads_back_equal():
+    """What an audit worker sends back: results with findings (locations, cells, waivers) and the
+    document's summary."""
+    from auditor.engine import default_rulebase
+    from auditor.findings.model import Finding, Location
+
+    results = [extract_one(AuditInput(data, source)) for source, data in _real()[:8]]
+    default_rulebase().audit(results)
+    assert sum(len(r.findings) for r in results) > 10
+    results[0].findings.append(
+        Finding("VAL-001", "error", "t", "m", Location("三", "T3", "行", None), "e", "b", "f",
+                [("T3", "new", "total")], "fp", waived="豁免", status="new")
+    )  # fmt: skip
+    reply = [(i, *audit_run.finish(r, i, html=False)) for i, r in enumerate(results)]
+    assert any(isinstance(r.document, audit_run.DocumentSummary) for _, r, _ in reply)
+    _same(reply, _round_trip(reply))
