@@ -8,7 +8,7 @@ import re
 import pytest
 
 from auditor.engine.api import any_of, normalise_numbers
-from auditor.engine.shapes.text import _without_leading_lookbehinds
+from auditor.engine.shapes.text import Claim, _claim, _Fit, _fit, _matches, _without_leading_lookbehinds
 from auditor.templates import SPECS, ColSpec, RowSpec, TableSpec
 
 
@@ -118,3 +118,49 @@ def test_a_claims_quick_pattern_matches_wherever_the_claim_does() -> None:
 )
 def test_normalise_numbers(text: str, normalised: str) -> None:
     assert normalise_numbers(text) == normalised
+
+
+_CLAIM_TEXTS = (
+    "全年办结12件，公开办结3件，依法办结4件；处理办结1件。",
+    "公开办结3件",
+    "办结1件办结2件办结3件",
+    "予以公开及部分公开12件，予以公开10件，部分公开1件，和部分公开2件",
+    "",
+    "办理完毕办结答复7件",
+)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?<!公开)(?<!处理)(?<!提供)(?<!办理)(?:办结|答复|办理完毕)[^。；，,\d]{0,6}?(?P<n>\d+)\s*件",
+        r"(?<![及和与、])(?:予以|部分)公开(?:的)?[^。；，,\d及和与、]{0,2}?(?P<n>\d+)\s*件",
+        r"(?<=公开)办结(?P<n>\d*)",
+        r"(?<!办)(?P<n>\d*)",  # empty matches: finditer's own rules
+        r"(?<!x)(?=办结)",
+        r"办结(?P<n>\d+)",  # no quick pattern
+    ],
+)
+def test_claim_matches_are_finditers(pattern: str) -> None:
+    claim = Claim(re.compile(pattern), (), None, _without_leading_lookbehinds(re.compile(pattern)))
+    for text in _CLAIM_TEXTS:
+        expected = [(m.span(), m.groupdict()) for m in claim.pattern.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in _matches(claim, text)] == expected
+
+
+def test_a_claims_fit_to_each_template_version() -> None:
+    claim = _claim(
+        {"pattern": r"其他处理(?P<n>\d+)件", "equals": ["other.total + other_1.total", "other_1.total"]},
+        "T3",
+        0,
+    )
+    fit_2019, fit_2021 = _fit(claim, SPECS[("T3", "2019")]), _fit(claim, SPECS[("T3", "2021")])
+    # 2019 has （六） as one row, 2021 has its sub-rows only: the sums keep every term (a missing one
+    # counts 0), the unread test and the evidence take the cells of the version
+    assert fit_2019.usable == ((("other", "total"), ("other_1", "total")),)
+    assert fit_2019.present == (("other", "total"),) and fit_2019.shown == (("other", "total"),)
+    assert fit_2021.usable == ((("other", "total"), ("other_1", "total")), (("other_1", "total"),))
+    assert fit_2021.present == (("other_1", "total"), ("other_1", "total"))
+    assert fit_2021.shown == (("other_1", "total"),)
+    none = _claim({"pattern": r"其他处理(?P<n>\d+)件", "equals": "other.total"}, "T3", 0)
+    assert _fit(none, SPECS[("T3", "2021")]) == _Fit((), (), ())

@@ -21,7 +21,7 @@ from auditor.engine.api import (
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
 from auditor.schemas import arithmetic_value, derived_total
-from auditor.templates import SPECS, TABLE_NAMES
+from auditor.templates import SPECS, TABLE_NAMES, TableSpec
 
 _CLAUSE_END = "。；;！？\n"
 
@@ -102,6 +102,15 @@ _BACKREFERENCE = re.compile(r"\(\?P=|\\[1-9]|\(\?\(")
 """Backreferences and conditional groups: they name groups by number, which dropping a group shifts."""
 
 
+def _class_end(pattern: str, start: int) -> int:
+    """The index after the character class that opens at ``start`` (escapes inside skipped)."""
+    at = start + (2 if pattern.startswith("[^", start) else 1)
+    at += 1 if pattern.startswith("]", at) else 0  # "[]…]": the first ] is a character
+    while at < len(pattern) and pattern[at] != "]":
+        at += 2 if pattern[at] == "\\" else 1
+    return at + 1
+
+
 def _group_end(pattern: str, start: int) -> int | None:
     """The index after the group that opens at ``start`` (escapes and character classes skipped)."""
     depth = 0
@@ -112,11 +121,9 @@ def _group_end(pattern: str, start: int) -> int | None:
             at += 2
             continue
         if ch == "[":
-            at += 2 if pattern.startswith("[^", at) else 1
-            at += 1 if pattern.startswith("]", at) else 0  # "[]…]": the first ] is a character
-            while at < len(pattern) and pattern[at] != "]":
-                at += 2 if pattern[at] == "\\" else 1
-        elif ch == "(":
+            at = _class_end(pattern, at)
+            continue
+        if ch == "(":
             depth += 1
         elif ch == ")":
             depth -= 1
@@ -143,6 +150,30 @@ def _without_leading_lookbehinds(pattern: re.Pattern[str]) -> re.Pattern[str] | 
         return re.compile(source[at:], pattern.flags)
     except re.error:
         return None
+
+
+def _matches(claim: Claim, text: str) -> list[re.Match[str]]:
+    """``claim.pattern.finditer(text)``, found faster where the claim has a quick pattern: the quick
+    pattern jumps to the places where the claim can match and the claim is tried there alone (a pattern
+    that opens with a lookbehind is otherwise tried at every character).  The claim matches at a place
+    exactly when the quick one does and the lookbehinds hold there, and ``match`` at a position still
+    looks behind it, so the matches are finditer's: the leftmost one, then the next after its end."""
+    quick = claim.quick
+    if quick is None:
+        return list(claim.pattern.finditer(text))
+    found: list[re.Match[str]] = []
+    at = 0
+    while (hit := quick.search(text, at)) is not None:
+        match = claim.pattern.match(text, hit.start())
+        if match is None:
+            at = hit.start() + 1
+        elif match.end() == match.start():
+            # finditer's rules for an empty match next to another are its own: let it find them
+            return list(claim.pattern.finditer(text))
+        else:
+            found.append(match)
+            at = match.end()
+    return found
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -175,6 +206,28 @@ def _describe(table: Table, terms: tuple[Term, ...]) -> str:
     return " + ".join(f"{short_row(table, r)}·{col_label(table, c)}" for r, c in terms)
 
 
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    """What a claim is compared with in a table of one template version."""
+
+    usable: tuple[tuple[Term, ...], ...]
+    """The sums of ``equals`` with at least one cell in this version."""
+    present: tuple[Term, ...]
+    """Their terms this version has, in order: a cell among them that was not read stops the claim."""
+    shown: tuple[Term, ...]
+    """The first usable sum's terms this version has: the sum the evidence writes out."""
+
+
+def _fit(claim: Claim, spec: TableSpec) -> _Fit:
+    cells = spec.required_cell_set()
+    usable = tuple(terms for terms in claim.equals if any(t in cells for t in terms))
+    return _Fit(
+        usable,
+        tuple(t for terms in usable for t in terms if t in cells),
+        tuple(t for t in usable[0] if t in cells) if usable else (),
+    )
+
+
 def text_against_table(params: Params) -> CompiledShape:
     """Numbers stated in the narrative must equal the table: each claim's pattern is searched in
     every section's text; its number must equal one of the sums in ``equals`` ("row.col + row.col")."""
@@ -183,14 +236,23 @@ def text_against_table(params: Params) -> CompiledShape:
     if not raw_claims:
         raise ValueError("shape parameter 'claims' is empty")
     claims = [_claim(raw, kind, i) for i, raw in enumerate(raw_claims)]
+    # The claims' fit to a template version, made once per version (a spec is a module constant; it is
+    # kept in the value so that its id stays its own).
+    fits: dict[int, tuple[TableSpec, list[_Fit]]] = {}
+
+    def fits_of(spec: TableSpec) -> list[_Fit]:
+        known = fits.get(id(spec))
+        if known is None:
+            known = fits[id(spec)] = (spec, [_fit(claim, spec) for claim in claims])
+        return known[1]
 
     def check(ctx: Context) -> Iterator[Outcome]:
         found = [
-            (claim, key, text, match)
+            (i, key, text, match)
             for key, text in ctx.section_texts()
-            for claim in claims
-            if claim.quick is None or claim.quick.search(text)
-            for match in claim.pattern.finditer(text)
+            if text
+            for i, claim in enumerate(claims)
+            for match in _matches(claim, text)
         ]
         if not found:
             return
@@ -198,44 +260,58 @@ def text_against_table(params: Params) -> CompiledShape:
         if isinstance(table, NotEvaluated):
             yield table
             return
-        cells = table_spec(table).required_cell_set()
-        for claim, key, text, match in found:
-            usable = [terms for terms in claim.equals if any(t in cells for t in terms)]
-            if not usable:
-                yield NotEvaluated(
-                    f"{TABLE_NAMES[kind]}为{table.template}年格式，没有与“{match[0]}”对应的栏目", kind
-                )
-                continue
-            unread = [t for terms in usable for t in terms if t in cells and table.cell(*t) is None]
-            if unread:
-                # A cell that was not read is not 0: the claim cannot be compared with it.
-                yield NotEvaluated(
-                    f"{TABLE_NAMES[kind]}的“{_describe(table, tuple(unread[:1]))}”未能读取", kind
-                )
-                continue
-            stated = claim.value if claim.value is not None else Decimal(match.group("n"))
-            sums = [_sum(table, terms) for terms in usable]
-            if stated in sums:
-                continue
-            terms = tuple(t for t in usable[0] if t in cells)
-            row, col = terms[0]
-            says, note = _table_says(table, terms, sums[0])
-            yield Violation(
-                evidence=(
-                    f"文中“{_clause(text, match.start(), match.end())}”，"
-                    f"{TABLE_NAMES[kind]} {_describe(table, terms)} {says}{note}"
-                ),
-                section=key,
-                table=kind,
-                row=row_label(table, row),
-                column=col_label(table, col),
-                cells=tuple((kind, r, c) for r, c in terms),
-                values={
-                    "stated": format_number(stated),
-                    "actual": format_number(sums[0]),
-                    "table_says": says,
-                },
-                key=f"{key}:{match.start()}",
-            )
+        yield from _judge(claims, fits_of(table_spec(table)), table, found)
 
     return CompiledShape(check)
+
+
+Found = tuple[int, str, str, re.Match[str]]
+"""A claim found in the text: (claim position, section key, the section's text, the match)."""
+
+
+def _remember(sums: dict[tuple[Term, ...], Decimal], terms: tuple[Term, ...], table: Table) -> Decimal:
+    total = sums[terms] = _sum(table, terms)
+    return total
+
+
+def _judge(claims: list[Claim], fits: list[_Fit], table: Table, found: list[Found]) -> Iterator[Outcome]:
+    """The claims found in one document's text against its table."""
+    kind = table.kind
+    sums: dict[tuple[Term, ...], Decimal] = {}  # a sum is made once per table, however often it is claimed
+    for i, key, text, match in found:
+        fit = fits[i]
+        if not fit.usable:
+            yield NotEvaluated(
+                f"{TABLE_NAMES[kind]}为{table.template}年格式，没有与“{match[0]}”对应的栏目", kind
+            )
+            continue
+        unread = next((t for t in fit.present if table.cells.get(t) is None), None)
+        if unread is not None:
+            # A cell that was not read is not 0: the claim cannot be compared with it.
+            yield NotEvaluated(f"{TABLE_NAMES[kind]}的“{_describe(table, (unread,))}”未能读取", kind)
+            continue
+        claim = claims[i]
+        stated = claim.value if claim.value is not None else Decimal(match.group("n"))
+        totals = [sums[terms] if terms in sums else _remember(sums, terms, table) for terms in fit.usable]
+        if stated in totals:
+            continue
+        terms = fit.shown
+        row, col = terms[0]
+        says, note = _table_says(table, terms, totals[0])
+        yield Violation(
+            evidence=(
+                f"文中“{_clause(text, match.start(), match.end())}”，"
+                f"{TABLE_NAMES[kind]} {_describe(table, terms)} {says}{note}"
+            ),
+            section=key,
+            table=kind,
+            row=row_label(table, row),
+            column=col_label(table, col),
+            cells=tuple((kind, r, c) for r, c in terms),
+            values={
+                "stated": format_number(stated),
+                "actual": format_number(totals[0]),
+                "table_says": says,
+            },
+            key=f"{key}:{match.start()}",
+        )
