@@ -7,7 +7,7 @@ new figures do not hide copied text) that also occur in last year's report.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,9 +30,14 @@ class PARAMS(BaseModel):
     shingle: int = Field(default=5, ge=2, description="片段长度（字数）")
 
 
-def _passages(doc: Document, sections: list[str], size: int) -> set[str]:
-    text = _NOISE.sub("", "".join(s.text for s in doc.sections if s.key in sections))
-    return {text[i : i + size] for i in range(max(0, len(text) - size + 1))}
+def _compared(doc: Document, sections: list[str]) -> str:
+    """The text of the compared sections, without digits, spaces and punctuation."""
+    return _NOISE.sub("", "".join(s.text for s in doc.sections if s.key in sections))
+
+
+def _passages(text: str, size: int) -> Iterable[str]:
+    """The passages of ``size`` characters, one at each character (a repeated one again)."""
+    return (text[i : i + size] for i in range(max(0, len(text) - size + 1)))
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
@@ -41,10 +46,12 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
         return
     sections = list(params.get("sections", ["一", "五", "六"]))
     size = int(params.get("shingle", 5))
-    mine = _passages(ctx.doc, sections, size)
+    text = _compared(ctx.doc, sections)
+    mine = {text[i : i + size] for i in range(max(0, len(text) - size + 1))}
     if not mine:
         return
-    shared = len(mine & _passages(previous, sections, size)) / len(mine)
+    # last year's passages are only looked up in this year's, not gathered in a set of their own
+    shared = len(mine.intersection(_passages(_compared(previous, sections), size))) / len(mine)
     if shared >= float(params.get("threshold", 0.8)):
         yield Violation(
             evidence=f"有{shared:.0%}的文字相同（比较第{'、'.join(sections)}部分，不计数字）",

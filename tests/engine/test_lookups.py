@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pickle
 import re
+from decimal import Decimal
 
 import pytest
 
 from auditor.engine.api import any_of, normalise_numbers
-from auditor.engine.shapes.text import Claim, _claim, _Fit, _fit, _matches, _without_leading_lookbehinds
+from auditor.engine.shapes.text import Claim, _claim, _Fit, _fit, _matches, _sum, _without_leading_lookbehinds
+from auditor.model import Cell, Table
+from auditor.schemas import arithmetic_value
 from auditor.templates import SPECS, ColSpec, RowSpec, TableSpec
 
 
@@ -164,3 +167,30 @@ def test_a_claims_fit_to_each_template_version() -> None:
     assert fit_2021.shown == (("other_1", "total"),)
     none = _claim({"pattern": r"其他处理(?P<n>\d+)件", "equals": "other.total"}, "T3", 0)
     assert _fit(none, SPECS[("T3", "2021")]) == _Fit((), (), ())
+
+
+def test_a_claims_sum_is_the_sum_of_the_arithmetic_values() -> None:
+    parts = ("natural", "commercial", "research", "public_interest", "legal", "other_org")
+    cells = {("granted", c): Cell("2", "number", Decimal(2)) for c in parts}
+    cells[("granted", "total")] = Cell("", "blank")  # a blank 总计 whose parts hold numbers: their sum
+    cells[("partial", "total")] = Cell("1.50", "number", Decimal("1.50"))
+    cells[("denied_1", "total")] = Cell("三", "text", Decimal(3), reading="中文数字")
+    cells[("denied_2", "total")] = Cell("见附件", "text")  # text that is no number: 0
+    cells[("denied_3", "total")] = Cell("", "blank")  # a blank whose row has no parts read: 0
+    cells[("denied_4", "total")] = Cell("1E+1", "number", Decimal("1E+1"))
+    table = Table("T3", "2021", "三", cells)
+    rows = (
+        "granted",
+        "partial",
+        "denied_1",
+        "denied_2",
+        "denied_3",
+        "denied_4",
+        "unable_1",
+    )  # unable_1 missing
+    for n in range(len(rows) + 1):
+        for terms in (tuple((r, "total") for r in rows[:n]), tuple((r, "total") for r in reversed(rows[:n]))):
+            expected = sum((arithmetic_value(table, r, c) for r, c in terms), Decimal(0))
+            got = _sum(table, terms)
+            assert (str(got), got) == (str(expected), expected)
+    assert _sum(table, (("granted", "total"),)) == 12

@@ -186,7 +186,16 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 def _sum(table: Table, terms: tuple[Term, ...]) -> Decimal:
-    return sum((arithmetic_value(table, r, c) for r, c in terms), Decimal(0))
+    """The terms' sum for arithmetic (each term's :func:`arithmetic_value`, added in order).  Only a
+    blank cell can stand for another value (a blank 总计, see ``derived_total``): a cell with text is its
+    number, a missing one 0, and ``arithmetic_value`` is asked about the blanks alone."""
+    total = Decimal(0)
+    for term in terms:
+        cell = table.cells.get(term)
+        if cell is None:
+            continue  # adding 0 to a sum begun at Decimal(0) changes neither its value nor its exponent
+        total += arithmetic_value(table, *term) if cell.kind == "blank" else cell.number
+    return total
 
 
 def _table_says(table: Table, terms: tuple[Term, ...], total: Decimal) -> tuple[str, str]:
@@ -252,7 +261,7 @@ def text_against_table(params: Params) -> CompiledShape:
             for key, text in ctx.section_texts()
             if text
             for i, claim in enumerate(claims)
-            for match in _matches(claim, text)
+            for match in (claim.pattern.finditer(text) if claim.quick is None else _matches(claim, text))
         ]
         if not found:
             return
