@@ -20,16 +20,21 @@ from auditor.engine.api import (
     Violation,
     any_of,
     heading_as_written,
-    quote,
 )
+from auditor.engine.shapes.base import quote_start
 
 REQUIRES = ("section 一 written",)
 """The engine runs the check only when this holds (declared in the rule file's ``requires``)."""
 
-_SUBHEADING = re.compile(
-    r"(?:^|[\n。；])\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}\s*[.、．])"
+_HEAD = (
+    r"\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}\s*[.、．])"
     r"\s*(?P<head>[^。；：:\n]{2,30})"
 )
+_SUBHEADING = re.compile(r"(?:^|[\n。；])" + _HEAD)
+_LATER_SUBHEADING = re.compile(r"[\n。；]" + _HEAD)
+"""A sub-heading after the start of the text: the same pattern without "^", which ``re`` tries at every
+character, while it jumps from one of these three characters to the next."""
+_CLAUSE_BREAK = re.compile(r"[，,：:]")
 _CHANNEL = re.compile(r"(?:通过|依托|利用|借助|经由|运用|在)[^，。；、：:\n]{0,14}$")
 """A word that follows these within its clause names the means, not the topic."""
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
@@ -69,7 +74,7 @@ def _reported(text: str, patterns: tuple[re.Pattern[str], ...], leading_only: bo
     for sentence in _SENTENCE.finditer(text):
         part = sentence.group(0)
         if leading_only:
-            part = re.split(r"[，,：:]", part, maxsplit=1)[0]
+            part = _CLAUSE_BREAK.split(part, maxsplit=1)[0]
         for pattern in patterns:
             for m in pattern.finditer(part):
                 if not _CHANNEL.search(part[max(0, m.start() - 16) : m.start()]):
@@ -79,7 +84,11 @@ def _reported(text: str, patterns: tuple[re.Pattern[str], ...], leading_only: bo
 
 def _parts(text: str) -> list[tuple[str | None, str]]:
     """The section cut at its sub-headings: (sub-heading or None for the opening text, text)."""
-    marks = list(_SUBHEADING.finditer(text))
+    # _SUBHEADING.finditer(text): tried at the start, then (where "^" cannot match) from the end of
+    # what was found there
+    first = _SUBHEADING.match(text)
+    marks = [first] if first is not None else []
+    marks += _LATER_SUBHEADING.finditer(text, first.end() if first is not None else 0)
     parts: list[tuple[str | None, str]] = [(None, text[: marks[0].start() if marks else len(text)])]
     for pos, m in enumerate(marks):
         end = marks[pos + 1].start() if pos + 1 < len(marks) else len(text)
@@ -106,8 +115,9 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     for name, patterns, _ in aspects:
         if name in named or _reported(free, patterns, leading_only=by_aspect):
             continue
+        quoted = quote_start(text) if text.strip() else "（无正文）"
         yield Violation(
-            evidence=f"“{heading_as_written(section)}”：{quote(text) if text.strip() else '（无正文）'}",
+            evidence=f"“{heading_as_written(section)}”：{quoted}",
             section="一",
             values={"aspect": name},
             key=name,

@@ -20,8 +20,8 @@ from auditor.engine.api import (
     Outcome,
     Violation,
     heading_as_written,
-    quote,
 )
+from auditor.engine.shapes.base import quote_start
 
 REQUIRES = ("section 五 written",)
 """The engine runs the check only when this holds (declared in the rule file's ``requires``)."""
@@ -70,8 +70,9 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     text = section.text
     for kind, aspect in (("problem", "存在的主要问题"), ("measure", "改进措施")):
         if kind not in found:
+            quoted = quote_start(text) if text.strip() else "（无正文）"
             yield Violation(
-                evidence=f"“{heading_as_written(section)}”：{quote(text) if text.strip() else '（无正文）'}",
+                evidence=f"“{heading_as_written(section)}”：{quoted}",
                 section="五",
                 values={"aspect": aspect},
                 key=aspect,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
 import re
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 
-from auditor.engine.api import any_of, normalise_numbers
-from auditor.engine.shapes.text import Claim, _claim, _Fit, _fit, _matches, _sum, _without_leading_lookbehinds
+from auditor.engine.api import any_of, normalise_numbers, quote
+from auditor.engine.shapes.base import quote_start
+from auditor.engine.shapes.scan import Scan, without_leading_lookbehinds
+from auditor.engine.shapes.text import _claim, _Fit, _fit, _sum
 from auditor.model import Cell, Table
 from auditor.schemas import arithmetic_value
 from auditor.templates import SPECS, ColSpec, RowSpec, TableSpec
@@ -97,13 +102,13 @@ def test_any_of_declines_differing_flags() -> None:
     ],
 )
 def test_claims_drop_the_lookbehinds_they_open_with(pattern: str, quick: str | None) -> None:
-    stripped = _without_leading_lookbehinds(re.compile(pattern))
+    stripped = without_leading_lookbehinds(re.compile(pattern))
     assert (stripped.pattern if stripped is not None else None) == quick
 
 
 def test_a_claims_quick_pattern_matches_wherever_the_claim_does() -> None:
     claim = re.compile(r"(?<!公开)(?<!处理)(?<!提供)(?<!办理)(?:办结|答复|办理完毕)[^。；，,\d]{0,6}?\d+")
-    quick = _without_leading_lookbehinds(claim)
+    quick = without_leading_lookbehinds(claim)
     assert quick is not None
     for text in ("全年办结12件。", "公开办结3件", "依法公开答复2件，办理完毕1件", "办理答复9件", "无"):
         assert bool(quick.search(text)) >= bool(claim.search(text))
@@ -123,9 +128,14 @@ def test_normalise_numbers(text: str, normalised: str) -> None:
     assert normalise_numbers(text) == normalised
 
 
+def _seen(match: re.Match[str] | None) -> tuple[tuple[int, int], dict[str, str | None]] | None:
+    return (match.span(), match.groupdict()) if match is not None else None
+
+
 _CLAIM_TEXTS = (
     "全年办结12件，公开办结3件，依法办结4件；处理办结1件。",
     "公开办结3件",
+    "公开办结3件，依法办结4件",
     "办结1件办结2件办结3件",
     "予以公开及部分公开12件，予以公开10件，部分公开1件，和部分公开2件",
     "",
@@ -144,11 +154,11 @@ _CLAIM_TEXTS = (
         r"办结(?P<n>\d+)",  # no quick pattern
     ],
 )
-def test_claim_matches_are_finditers(pattern: str) -> None:
-    claim = Claim(re.compile(pattern), (), None, _without_leading_lookbehinds(re.compile(pattern)))
+def test_a_scan_finds_what_its_pattern_finds(pattern: str) -> None:
+    scan = Scan.of(re.compile(pattern))
     for text in _CLAIM_TEXTS:
-        expected = [(m.span(), m.groupdict()) for m in claim.pattern.finditer(text)]
-        assert [(m.span(), m.groupdict()) for m in _matches(claim, text)] == expected
+        assert [_seen(m) for m in scan.finditer(text)] == [_seen(m) for m in scan.pattern.finditer(text)]
+        assert _seen(scan.search(text)) == _seen(scan.pattern.search(text))
 
 
 def test_a_claims_fit_to_each_template_version() -> None:
@@ -194,3 +204,54 @@ def test_a_claims_sum_is_the_sum_of_the_arithmetic_values() -> None:
             got = _sum(table, terms)
             assert (str(got), got) == (str(expected), expected)
     assert _sum(table, (("granted", "total"),)) == 12
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "  短文。 ",
+        "甲" * 60,
+        "甲" * 61,
+        " \n " + "甲" * 59 + " " * 300 + "乙",  # the start holds too few characters: the whole text
+        ("本年度 认真\n\n贯彻落实《条例》，" * 40),
+        "\u3000" * 250 + "公开" * 100,  # full-width spaces are spaces
+        "甲" * 239 + "  \n\t " + "乙" * 100,  # a run of spaces cut where the start ends
+        "a\u00a0b\u2028c" * 100,
+    ],
+)
+@pytest.mark.parametrize("limit", [40, 60])
+def test_quote_start_is_the_quote_of_the_whole_text(text: str, limit: int) -> None:
+    assert quote_start(text, limit) == quote(text, limit)
+
+
+def _rule_module(rule_id: str) -> Any:
+    path = Path(__file__).resolve().parents[2] / "rules" / f"{rule_id}.py"
+    spec = importlib.util.spec_from_file_location(f"lookups_{rule_id.replace('-', '_')}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "（一）主动公开。通过门户网站公开信息。（二）依申请公开。受理申请3件。",
+        "一是加强领导。二是完善制度；三、平台建设\n4. 监督保障",
+        "本年度工作平稳。（一）主动公开。",
+        "。（一）主动公开",
+        "\n（一）主动公开\n（二）",
+        "1.主动公开2.依申请公开",
+        "",
+    ],
+)
+def test_sec005_cuts_the_section_where_its_subheading_pattern_does(text: str) -> None:
+    sec005 = _rule_module("SEC-005")
+    marks = list(sec005._SUBHEADING.finditer(text))
+    cuts = [m.start() for m in marks]
+    expected = [(None, text[: cuts[0] if cuts else len(text)])] + [
+        (m.group("head"), text[m.start() : (cuts[i + 1] if i + 1 < len(cuts) else len(text))])
+        for i, m in enumerate(marks)
+    ]
+    assert sec005._parts(text) == expected

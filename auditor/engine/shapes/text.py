@@ -19,6 +19,7 @@ from auditor.engine.api import (
     table_spec,
 )
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
+from auditor.engine.shapes.scan import Scan
 from auditor.model import Table
 from auditor.schemas import arithmetic_value, derived_total
 from auditor.templates import SPECS, TABLE_NAMES, TableSpec
@@ -59,13 +60,14 @@ class Claim:
     """A sentence pattern whose number (group ``n``, or the constant ``value``) must equal one of
     the sums ``equals``.  Terms a template version lacks count as 0 (one claim serves both versions)."""
 
-    pattern: re.Pattern[str]
+    scan: Scan
+    """The pattern, and how it is scanned fast (see :mod:`auditor.engine.shapes.scan`)."""
     equals: tuple[tuple[Term, ...], ...]
     value: Decimal | None
-    quick: re.Pattern[str] | None = None
-    """The pattern less the lookbehinds it opens with, when it does: a text it does not match cannot
-    hold a claim, and it is scanned fast (a pattern opening with a lookbehind is tried at every
-    character; one opening with words jumps to them)."""
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return self.scan.pattern
 
 
 def _expression(text: str, kind: str) -> tuple[Term, ...]:
@@ -91,89 +93,10 @@ def _claim(raw: object, kind: str, index: int) -> Claim:
         raise ValueError(f"claim {index + 1}: the pattern needs a group (?P<n>…) or the claim a 'value'")
     equals = raw["equals"] if isinstance(raw["equals"], list) else [raw["equals"]]
     return Claim(
-        pattern,
+        Scan.of(pattern),
         tuple(_expression(str(e), kind) for e in equals),
         Decimal(str(value)) if value is not None else None,
-        _without_leading_lookbehinds(pattern),
     )
-
-
-_BACKREFERENCE = re.compile(r"\(\?P=|\\[1-9]|\(\?\(")
-"""Backreferences and conditional groups: they name groups by number, which dropping a group shifts."""
-
-
-def _class_end(pattern: str, start: int) -> int:
-    """The index after the character class that opens at ``start`` (escapes inside skipped)."""
-    at = start + (2 if pattern.startswith("[^", start) else 1)
-    at += 1 if pattern.startswith("]", at) else 0  # "[]…]": the first ] is a character
-    while at < len(pattern) and pattern[at] != "]":
-        at += 2 if pattern[at] == "\\" else 1
-    return at + 1
-
-
-def _group_end(pattern: str, start: int) -> int | None:
-    """The index after the group that opens at ``start`` (escapes and character classes skipped)."""
-    depth = 0
-    at = start
-    while at < len(pattern):
-        ch = pattern[at]
-        if ch == "\\":
-            at += 2
-            continue
-        if ch == "[":
-            at = _class_end(pattern, at)
-            continue
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return at + 1
-        at += 1
-    return None
-
-
-def _without_leading_lookbehinds(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """``pattern`` less the lookbehind assertions it opens with; None when it opens with none, or when
-    dropping them could change what the rest matches (a backreference or a conditional may name a
-    group by its number).  Where ``pattern`` matches, the rest matches at the same place."""
-    source = pattern.pattern
-    at = 0
-    while source.startswith(("(?<!", "(?<="), at):
-        end = _group_end(source, at)
-        if end is None:
-            return None
-        at = end
-    if at == 0 or at == len(source) or _BACKREFERENCE.search(source):
-        return None
-    try:
-        return re.compile(source[at:], pattern.flags)
-    except re.error:
-        return None
-
-
-def _matches(claim: Claim, text: str) -> list[re.Match[str]]:
-    """``claim.pattern.finditer(text)``, found faster where the claim has a quick pattern: the quick
-    pattern jumps to the places where the claim can match and the claim is tried there alone (a pattern
-    that opens with a lookbehind is otherwise tried at every character).  The claim matches at a place
-    exactly when the quick one does and the lookbehinds hold there, and ``match`` at a position still
-    looks behind it, so the matches are finditer's: the leftmost one, then the next after its end."""
-    quick = claim.quick
-    if quick is None:
-        return list(claim.pattern.finditer(text))
-    found: list[re.Match[str]] = []
-    at = 0
-    while (hit := quick.search(text, at)) is not None:
-        match = claim.pattern.match(text, hit.start())
-        if match is None:
-            at = hit.start() + 1
-        elif match.end() == match.start():
-            # finditer's rules for an empty match next to another are its own: let it find them
-            return list(claim.pattern.finditer(text))
-        else:
-            found.append(match)
-            at = match.end()
-    return found
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -261,7 +184,7 @@ def text_against_table(params: Params) -> CompiledShape:
             for key, text in ctx.section_texts()
             if text
             for i, claim in enumerate(claims)
-            for match in (claim.pattern.finditer(text) if claim.quick is None else _matches(claim, text))
+            for match in claim.scan.finditer(text)
         ]
         if not found:
             return
