@@ -255,3 +255,26 @@ def test_sec005_cuts_the_section_where_its_subheading_pattern_does(text: str) ->
         for i, m in enumerate(marks)
     ]
     assert sec005._parts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["（二）改进措施", " 1. 加强培训", "一是业务能力有待提升", "下一步将加强培训（一）", "", "  ", "12、"],
+)
+def test_sec007_takes_a_sentences_label_off_its_start_as_a_substitution_did(sentence: str) -> None:
+    label = _rule_module("SEC-007")._LABEL
+    match = label.match(sentence)
+    assert match is not None and sentence[match.end() :] == label.sub("", sentence)
+
+
+def test_pub004_keeps_a_few_passage_sets_and_none_of_a_long_text() -> None:
+    pub004 = _rule_module("PUB-004")
+    short, long = "本局坚持以人民为中心认真贯彻落实条例", "公开" * (pub004._KEPT_CHARS // 2 + 1)
+    made = pub004._passage_set(short, 5)
+    assert made == {short[i : i + 5] for i in range(len(short) - 4)}
+    assert pub004._passage_set(short, 5) is made  # made once, asked twice
+    assert pub004._passage_set(long, 5) == {"公开公开公", "开公开公开"}
+    assert (long, 5) not in pub004._SETS
+    for n in range(pub004._KEPT):
+        pub004._passage_set(f"{n}号文件", 2)
+    assert len(pub004._SETS) == pub004._KEPT and (short, 5) not in pub004._SETS
