@@ -49,18 +49,45 @@ _Aspects = tuple[tuple[str, tuple[re.Pattern[str], ...], tuple[re.Pattern[str], 
 they can be)."""
 
 
+class _Compiled:
+    """A rule file's aspects compiled, and which aspects a sub-heading names, by sub-heading (reports
+    use the same few: "（一）主动公开", "（二）依申请公开" …).  A plain class: a rule module is not
+    imported under its name, which a dataclass's string annotations would need."""
+
+    __slots__ = ("aspects", "heads")
+
+    def __init__(self, aspects: _Aspects) -> None:
+        self.aspects = aspects
+        self.heads: dict[str, frozenset[str]] = {}
+
+    def named_by(self, head: str | None) -> frozenset[str]:
+        if head is None:
+            return frozenset()
+        found = self.heads.get(head)
+        if found is None:
+            if len(self.heads) >= _HEADS_KEPT:
+                self.heads.clear()
+            found = self.heads[head] = frozenset(
+                name for name, _, heads in self.aspects if any(p.search(head) for p in heads)
+            )
+        return found
+
+
+_HEADS_KEPT = 4096
+
+
 @lru_cache(maxsize=64)
-def _compiled(aspects: tuple[tuple[str, tuple[str, ...]], ...]) -> _Aspects:
+def _compiled(aspects: tuple[tuple[str, tuple[str, ...]], ...]) -> _Compiled:
     """The aspects' patterns, compiled once per rule file rather than once per report."""
     compiled = []
     for name, words in aspects:
         patterns = _patterns(words)
         joined = any_of(patterns)
         compiled.append((name, patterns, (joined,) if joined is not None else patterns))
-    return tuple(compiled)
+    return _Compiled(tuple(compiled))
 
 
-def _aspects(params: Mapping[str, Any]) -> _Aspects:
+def _aspects(params: Mapping[str, Any]) -> _Compiled:
     return _compiled(
         tuple(
             (str(name), (words,) if isinstance(words, str) else tuple(words))
@@ -98,14 +125,12 @@ def _parts(text: str) -> list[tuple[str | None, str]]:
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     section = ctx.written_section("一")
-    aspects = _aspects(params)
+    compiled = _aspects(params)
+    aspects = compiled.aspects
     text = section.text
     parts = _parts(text)
     # The aspects each sub-heading names, found once per part.
-    naming = [
-        {name for name, _, heads in aspects if head is not None and any(p.search(head) for p in heads)}
-        for head, _ in parts
-    ]
+    naming = [compiled.named_by(head) for head, _ in parts]
     named: set[str] = set().union(*naming)
     by_aspect = len(named) >= 2
     # Organised by aspects: the paragraphs under another aspect's sub-heading report that aspect only.

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from auditor.engine.api import any_of, normalise_numbers, quote
 from auditor.engine.shapes.base import quote_start
@@ -278,3 +279,14 @@ def test_pub004_keeps_a_few_passage_sets_and_none_of_a_long_text() -> None:
     for n in range(pub004._KEPT):
         pub004._passage_set(f"{n}号文件", 2)
     assert len(pub004._SETS) == pub004._KEPT and (short, 5) not in pub004._SETS
+
+
+def test_sec005_names_a_subheadings_aspects_once_and_as_a_scan_does() -> None:
+    sec005 = _rule_module("SEC-005")
+    params = yaml.safe_load((Path(__file__).resolve().parents[2] / "rules" / "SEC-005.yaml").read_text())
+    compiled = sec005._aspects(params["shape"]["python"])
+    for head in ("主动公开", "依申请公开情况", "政府信息管理和平台建设", "监督保障", "其他", "主动公开"):
+        scanned = {name for name, _, heads in compiled.aspects if any(p.search(head) for p in heads)}
+        assert compiled.named_by(head) == scanned
+        assert compiled.named_by(head) is compiled.heads[head]
+    assert compiled.named_by(None) == frozenset()
