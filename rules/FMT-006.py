@@ -72,20 +72,38 @@ def _templates(spec: TableSpec) -> tuple[_Template, _Template]:
     return known[1], known[2]
 
 
+_Label = tuple[str, str, str, str, str, str | None]
+"""(行 or 列, axis, the label as written, the template's wording, as shown, the block of a sub-row)."""
+_VERDICTS: dict[tuple[int, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]], list[_Label]] = {}
+"""The deviating labels of a table, by its template version and labels as written: reports written from
+the same template file repeat them, and a table's labels are read once for all of them."""
+_VERDICTS_KEPT = 1024
+
+
+def _deviating(spec: TableSpec, table: Table) -> list[_Label]:
+    key = (id(spec), tuple(table.row_labels.items()), tuple(table.col_labels.items()))
+    found = _VERDICTS.get(key)
+    if found is None:
+        rows, cols = _templates(spec)  # keeps the spec, and so its id, alive
+        labels: list[_Label] = [("行", "row", written, *rows[i]) for i, written in key[1]]
+        labels += [("列", "column", written, *cols[i]) for i, written in key[2]]
+        found = [label for label in labels if not _conforms(label[2], label[3], label[5], label[1])]
+        if len(_VERDICTS) >= _VERDICTS_KEPT:
+            _VERDICTS.clear()
+        _VERDICTS[key] = found
+    return found
+
+
 def _deviations(table: Table) -> Iterator[Violation]:
-    rows, cols = _templates(table_spec(table))
-    labels = [("行", "row", written, *rows[i]) for i, written in table.row_labels.items()]
-    labels += [("列", "column", written, *cols[i]) for i, written in table.col_labels.items()]
-    for what, axis, written, template, shown, block in labels:
-        if not _conforms(written, template, block, axis):
-            yield Violation(
-                evidence=f"“{written}”，格式为“{template}”",
-                section=TABLE_SECTION[table.kind],
-                table=table.kind,
-                **{axis: shown},
-                values={"what": f"{what}“{shown}”"},
-                key=f"{axis}:{shown}",
-            )
+    for what, axis, written, template, shown, _ in _deviating(table_spec(table), table):
+        yield Violation(
+            evidence=f"“{written}”，格式为“{template}”",
+            section=TABLE_SECTION[table.kind],
+            table=table.kind,
+            **{axis: shown},
+            values={"what": f"{what}“{shown}”"},
+            key=f"{axis}:{shown}",
+        )
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:

@@ -290,3 +290,23 @@ def test_sec005_names_a_subheadings_aspects_once_and_as_a_scan_does() -> None:
         assert compiled.named_by(head) == scanned
         assert compiled.named_by(head) is compiled.heads[head]
     assert compiled.named_by(None) == frozenset()
+
+
+def test_fmt006_reads_a_tables_labels_once_per_wording() -> None:
+    fmt006 = _rule_module("FMT-006")
+    spec = SPECS[("T3", "2021")]
+    table = Table(
+        "T3", "2021", "三", row_labels={"granted": "（一）予以公开", "denied_2": "2.其他法律法规禁止公开"}
+    )
+    table.col_labels = {"public_interest": "社会组织", "natural": "自然人"}
+    expected = [("行", "row", "2.其他法律法规禁止公开"), ("列", "column", "社会组织")]
+    first = fmt006._deviating(spec, table)
+    assert [label[:3] for label in first] == expected
+    same = Table("T3", "2021", "三", row_labels=dict(table.row_labels), col_labels=dict(table.col_labels))
+    assert fmt006._deviating(spec, same) is first  # the same wording: read once
+    table.row_labels["denied_2"] = "2.其他法律行政法规禁止公开"
+    assert [label[:3] for label in fmt006._deviating(spec, table)] == expected[1:]
+    assert [v.evidence for v in fmt006._deviations(same)] == [
+        "“2.其他法律法规禁止公开”，格式为“2.其他法律行政法规禁止公开”",
+        "“社会组织”，格式为“社会公益组织”",
+    ]
