@@ -13,6 +13,7 @@ from typing import Any
 
 from auditor.engine.api import TABLE_SECTION, Context, Outcome, Violation, table_spec
 from auditor.model import Table
+from auditor.templates import TableSpec
 
 _BRACKETED = re.compile(r"[（(][^（）()]*[）)]")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[.、．]?)")
@@ -55,27 +56,54 @@ def _conforms(written: str, template: str, block: str | None, axis: str) -> bool
     return len(words) >= 4 and any(len(w) >= 12 and words in w for w in wordings)
 
 
+_Template = dict[str, tuple[str, str, str | None]]
+"""Row or column id -> (the template's wording, as shown, the block of a T3 sub-row)."""
+_TEMPLATES: dict[int, tuple[TableSpec, _Template, _Template]] = {}
+"""The wordings of a template version, read once (a spec is a module constant; it is kept in the value
+so that its id stays its own)."""
+
+
+def _templates(spec: TableSpec) -> tuple[_Template, _Template]:
+    known = _TEMPLATES.get(id(spec))
+    if known is None:
+        rows = {r.id: (spec.row(r.id).label, spec.row(r.id).display, spec.row(r.id).block) for r in spec.rows}
+        cols = {c.id: (spec.col(c.id).label, spec.col(c.id).label, None) for c in spec.columns}
+        known = _TEMPLATES[id(spec)] = (spec, rows, cols)
+    return known[1], known[2]
+
+
+_Label = tuple[str, str, str, str, str, str | None]
+"""(行 or 列, axis, the label as written, the template's wording, as shown, the block of a sub-row)."""
+_VERDICTS: dict[tuple[int, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]], list[_Label]] = {}
+"""The deviating labels of a table, by its template version and labels as written: reports written from
+the same template file repeat them, and a table's labels are read once for all of them."""
+_VERDICTS_KEPT = 1024
+
+
+def _deviating(spec: TableSpec, table: Table) -> list[_Label]:
+    key = (id(spec), tuple(table.row_labels.items()), tuple(table.col_labels.items()))
+    found = _VERDICTS.get(key)
+    if found is None:
+        rows, cols = _templates(spec)  # keeps the spec, and so its id, alive
+        labels: list[_Label] = [("行", "row", written, *rows[i]) for i, written in key[1]]
+        labels += [("列", "column", written, *cols[i]) for i, written in key[2]]
+        found = [label for label in labels if not _conforms(label[2], label[3], label[5], label[1])]
+        if len(_VERDICTS) >= _VERDICTS_KEPT:
+            _VERDICTS.clear()
+        _VERDICTS[key] = found
+    return found
+
+
 def _deviations(table: Table) -> Iterator[Violation]:
-    spec = table_spec(table)
-    labels = [
-        ("行", "row", written, row.label, row.display, row.block)
-        for i, written in table.row_labels.items()
-        for row in (spec.row(i),)
-    ]
-    labels += [
-        ("列", "column", written, spec.col(i).label, spec.col(i).label, None)
-        for i, written in table.col_labels.items()
-    ]
-    for what, axis, written, template, shown, block in labels:
-        if not _conforms(written, template, block, axis):
-            yield Violation(
-                evidence=f"“{written}”，格式为“{template}”",
-                section=TABLE_SECTION[table.kind],
-                table=table.kind,
-                **{axis: shown},
-                values={"what": f"{what}“{shown}”"},
-                key=f"{axis}:{shown}",
-            )
+    for what, axis, written, template, shown, _ in _deviating(table_spec(table), table):
+        yield Violation(
+            evidence=f"“{written}”，格式为“{template}”",
+            section=TABLE_SECTION[table.kind],
+            table=table.kind,
+            **{axis: shown},
+            values={"what": f"{what}“{shown}”"},
+            key=f"{axis}:{shown}",
+        )
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:

@@ -30,9 +30,29 @@ class PARAMS(BaseModel):
     shingle: int = Field(default=5, ge=2, description="片段长度（字数）")
 
 
-def _passages(doc: Document, sections: list[str], size: int) -> set[str]:
-    text = _NOISE.sub("", "".join(s.text for s in doc.sections if s.key in sections))
-    return {text[i : i + size] for i in range(max(0, len(text) - size + 1))}
+def _compared(doc: Document, sections: list[str]) -> str:
+    """The text of the compared sections, without digits, spaces and punctuation."""
+    return _NOISE.sub("", "".join(s.text for s in doc.sections if s.key in sections))
+
+
+_KEPT, _KEPT_CHARS = 16, 20_000
+_SETS: dict[tuple[str, int], set[str]] = {}
+"""The passage sets made last, by text: a report is compared as this year's and as last year's (for
+the next year's report), and a batch often holds a body's reports of several years, one checked after
+the other.  A set is never changed once made; the oldest is dropped past ``_KEPT``, and the set of a
+text longer than ``_KEPT_CHARS`` is not kept (memory stays within a few MB)."""
+
+
+def _passage_set(text: str, size: int) -> set[str]:
+    found = _SETS.get((text, size))
+    if found is None:
+        found = {text[i : i + size] for i in range(max(0, len(text) - size + 1))}
+        if len(text) > _KEPT_CHARS:
+            return found
+        if len(_SETS) >= _KEPT:
+            del _SETS[next(iter(_SETS))]
+        _SETS[(text, size)] = found
+    return found
 
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
@@ -41,10 +61,10 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
         return
     sections = list(params.get("sections", ["一", "五", "六"]))
     size = int(params.get("shingle", 5))
-    mine = _passages(ctx.doc, sections, size)
+    mine = _passage_set(_compared(ctx.doc, sections), size)
     if not mine:
         return
-    shared = len(mine & _passages(previous, sections, size)) / len(mine)
+    shared = len(mine & _passage_set(_compared(previous, sections), size)) / len(mine)
     if shared >= float(params.get("threshold", 0.8)):
         yield Violation(
             evidence=f"有{shared:.0%}的文字相同（比较第{'、'.join(sections)}部分，不计数字）",

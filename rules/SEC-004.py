@@ -7,7 +7,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.engine.api import Context, Outcome, Violation, bare_placeholder, quote
+from auditor.engine.api import Context, Outcome, Violation, bare_placeholder
+from auditor.engine.shapes.base import quote_start
 
 _NOT_WORDS = re.compile(r"[\s\W_]+")
 
@@ -25,6 +26,6 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
         said = placeholders if key not in may_say_none else {""}
         if wordless or bare_placeholder(section.text, said):
             yield Violation(
-                evidence="标题下没有正文" if wordless else f"正文为{quote(section.text)}",
+                evidence="标题下没有正文" if wordless else f"正文为{quote_start(section.text)}",
                 section=key,
             )

@@ -20,16 +20,21 @@ from auditor.engine.api import (
     Violation,
     any_of,
     heading_as_written,
-    quote,
 )
+from auditor.engine.shapes.base import quote_start
 
 REQUIRES = ("section 一 written",)
 """The engine runs the check only when this holds (declared in the rule file's ``requires``)."""
 
-_SUBHEADING = re.compile(
-    r"(?:^|[\n。；])\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}\s*[.、．])"
+_HEAD = (
+    r"\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}\s*[.、．])"
     r"\s*(?P<head>[^。；：:\n]{2,30})"
 )
+_SUBHEADING = re.compile(r"(?:^|[\n。；])" + _HEAD)
+_LATER_SUBHEADING = re.compile(r"[\n。；]" + _HEAD)
+"""A sub-heading after the start of the text: the same pattern without "^", which ``re`` tries at every
+character, while it jumps from one of these three characters to the next."""
+_CLAUSE_BREAK = re.compile(r"[，,：:]")
 _CHANNEL = re.compile(r"(?:通过|依托|利用|借助|经由|运用|在)[^，。；、：:\n]{0,14}$")
 """A word that follows these within its clause names the means, not the topic."""
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
@@ -44,18 +49,45 @@ _Aspects = tuple[tuple[str, tuple[re.Pattern[str], ...], tuple[re.Pattern[str], 
 they can be)."""
 
 
+class _Compiled:
+    """A rule file's aspects compiled, and which aspects a sub-heading names, by sub-heading (reports
+    use the same few: "（一）主动公开", "（二）依申请公开" …).  A plain class: a rule module is not
+    imported under its name, which a dataclass's string annotations would need."""
+
+    __slots__ = ("aspects", "heads")
+
+    def __init__(self, aspects: _Aspects) -> None:
+        self.aspects = aspects
+        self.heads: dict[str, frozenset[str]] = {}
+
+    def named_by(self, head: str | None) -> frozenset[str]:
+        if head is None:
+            return frozenset()
+        found = self.heads.get(head)
+        if found is None:
+            if len(self.heads) >= _HEADS_KEPT:
+                self.heads.clear()
+            found = self.heads[head] = frozenset(
+                name for name, _, heads in self.aspects if any(p.search(head) for p in heads)
+            )
+        return found
+
+
+_HEADS_KEPT = 4096
+
+
 @lru_cache(maxsize=64)
-def _compiled(aspects: tuple[tuple[str, tuple[str, ...]], ...]) -> _Aspects:
+def _compiled(aspects: tuple[tuple[str, tuple[str, ...]], ...]) -> _Compiled:
     """The aspects' patterns, compiled once per rule file rather than once per report."""
     compiled = []
     for name, words in aspects:
         patterns = _patterns(words)
         joined = any_of(patterns)
         compiled.append((name, patterns, (joined,) if joined is not None else patterns))
-    return tuple(compiled)
+    return _Compiled(tuple(compiled))
 
 
-def _aspects(params: Mapping[str, Any]) -> _Aspects:
+def _aspects(params: Mapping[str, Any]) -> _Compiled:
     return _compiled(
         tuple(
             (str(name), (words,) if isinstance(words, str) else tuple(words))
@@ -69,7 +101,7 @@ def _reported(text: str, patterns: tuple[re.Pattern[str], ...], leading_only: bo
     for sentence in _SENTENCE.finditer(text):
         part = sentence.group(0)
         if leading_only:
-            part = re.split(r"[，,：:]", part, maxsplit=1)[0]
+            part = _CLAUSE_BREAK.split(part, maxsplit=1)[0]
         for pattern in patterns:
             for m in pattern.finditer(part):
                 if not _CHANNEL.search(part[max(0, m.start() - 16) : m.start()]):
@@ -79,7 +111,11 @@ def _reported(text: str, patterns: tuple[re.Pattern[str], ...], leading_only: bo
 
 def _parts(text: str) -> list[tuple[str | None, str]]:
     """The section cut at its sub-headings: (sub-heading or None for the opening text, text)."""
-    marks = list(_SUBHEADING.finditer(text))
+    # _SUBHEADING.finditer(text): tried at the start, then (where "^" cannot match) from the end of
+    # what was found there
+    first = _SUBHEADING.match(text)
+    marks = [first] if first is not None else []
+    marks += _LATER_SUBHEADING.finditer(text, first.end() if first is not None else 0)
     parts: list[tuple[str | None, str]] = [(None, text[: marks[0].start() if marks else len(text)])]
     for pos, m in enumerate(marks):
         end = marks[pos + 1].start() if pos + 1 < len(marks) else len(text)
@@ -89,14 +125,12 @@ def _parts(text: str) -> list[tuple[str | None, str]]:
 
 def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     section = ctx.written_section("一")
-    aspects = _aspects(params)
+    compiled = _aspects(params)
+    aspects = compiled.aspects
     text = section.text
     parts = _parts(text)
     # The aspects each sub-heading names, found once per part.
-    naming = [
-        {name for name, _, heads in aspects if head is not None and any(p.search(head) for p in heads)}
-        for head, _ in parts
-    ]
+    naming = [compiled.named_by(head) for head, _ in parts]
     named: set[str] = set().union(*naming)
     by_aspect = len(named) >= 2
     # Organised by aspects: the paragraphs under another aspect's sub-heading report that aspect only.
@@ -106,8 +140,9 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     for name, patterns, _ in aspects:
         if name in named or _reported(free, patterns, leading_only=by_aspect):
             continue
+        quoted = quote_start(text) if text.strip() else "（无正文）"
         yield Violation(
-            evidence=f"“{heading_as_written(section)}”：{quote(text) if text.strip() else '（无正文）'}",
+            evidence=f"“{heading_as_written(section)}”：{quoted}",
             section="一",
             values={"aspect": name},
             key=name,

@@ -20,13 +20,14 @@ from auditor.engine.api import (
     Outcome,
     Violation,
     heading_as_written,
-    quote,
 )
+from auditor.engine.shapes.base import quote_start
 
 REQUIRES = ("section 五 written",)
 """The engine runs the check only when this holds (declared in the rule file's ``requires``)."""
 
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+_DIGIT = re.compile(r"\d")
 _LABEL = re.compile(
     r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]{1,2}\s*[)）]|[一二三四五六七八九十]{1,2}[是、]|\d{1,2}[.、．])?\s*"
 )
@@ -44,8 +45,10 @@ def _joined(words: tuple[str, ...]) -> re.Pattern[str]:
 
 def _kinds(sentence: str, problem: re.Pattern[str], plan: re.Pattern[str], verb: re.Pattern[str]) -> set[str]:
     """'problem' and/or 'measure' for one sentence."""
-    body = _LABEL.sub("", sentence).strip(" ：:，,")
-    if len(body) <= 8 and not re.search(r"\d", body):
+    # _LABEL opens with "^": it matches once, at the start (a sub would try it at every character)
+    label = _LABEL.match(sentence)
+    body = (sentence[label.end() :] if label is not None else sentence).strip(" ：:，,")
+    if len(body) <= 8 and not _DIGIT.search(body):
         return set()  # a sub-heading such as "主要问题" or "改进措施" on its own reports nothing
     kinds: set[str] = set()
     shortfall = problem.search(body) is not None
@@ -70,8 +73,9 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
     text = section.text
     for kind, aspect in (("problem", "存在的主要问题"), ("measure", "改进措施")):
         if kind not in found:
+            quoted = quote_start(text) if text.strip() else "（无正文）"
             yield Violation(
-                evidence=f"“{heading_as_written(section)}”：{quote(text) if text.strip() else '（无正文）'}",
+                evidence=f"“{heading_as_written(section)}”：{quoted}",
                 section="五",
                 values={"aspect": aspect},
                 key=aspect,

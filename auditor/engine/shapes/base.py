@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.engine.api import Context, Outcome
+from auditor.engine.api import Context, Outcome, quote
 from auditor.schemas import Identity, ValueTest
 
 _ABSENT = object()
@@ -62,3 +63,17 @@ class Params:
 
 
 TABLE_KINDS = ("T2", "T3", "T4")
+
+
+_SPACE = re.compile(r"\s")
+
+
+def quote_start(text: str, limit: int = 60) -> str:
+    """:func:`auditor.engine.api.quote` of ``text``, made from its start alone when that is enough: a
+    section's text runs to thousands of characters and the quote shows ``limit`` of them.  When the
+    start holds more than ``limit`` characters that are not spaces, the whole text's quote is the
+    start's: collapsing the spaces of a start gives the start of the collapsed text."""
+    start = text[: 4 * limit]
+    if len(start) < len(text) and len(_SPACE.sub("", start)) > limit:
+        return quote(start, limit)
+    return quote(text, limit)

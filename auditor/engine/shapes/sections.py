@@ -10,11 +10,11 @@ from auditor.engine.api import (
     Outcome,
     Violation,
     heading_as_written,
-    quote,
     says_nothing,
     section_heading,
 )
-from auditor.engine.shapes.base import CompiledShape, Params
+from auditor.engine.shapes.base import CompiledShape, Params, quote_start
+from auditor.engine.shapes.scan import Scan
 from auditor.model import SECTION_KEYS
 
 
@@ -43,12 +43,12 @@ def required_section(params: Params) -> CompiledShape:
     return CompiledShape(check)
 
 
-def _patterns(params: Params, key: str, words: object) -> tuple[re.Pattern[str], ...]:
+def _patterns(params: Params, key: str, words: object) -> tuple[Scan, ...]:
     items = [words] if isinstance(words, str) else words
     if not isinstance(items, list) or not items or not all(isinstance(w, str) for w in items):
         raise ValueError(f"aspect '{key}' needs a non-empty list of phrases")
     try:
-        return tuple(re.compile(w) for w in items)
+        return tuple(Scan.of(re.compile(w)) for w in items)
     except re.error as exc:
         raise ValueError(f"aspect '{key}': bad pattern: {exc}") from None
 
@@ -64,7 +64,7 @@ def _reported_part(text: str, plans: re.Pattern[str] | None) -> str:
 
 def _aspects_check(
     keys: tuple[str, ...],
-    aspects: dict[str, tuple[re.Pattern[str], ...]],
+    aspects: dict[str, tuple[Scan, ...]],
     plans_in: tuple[str, ...] = (),
     plans: re.Pattern[str] | None = None,
 ) -> CompiledShape:
@@ -75,9 +75,9 @@ def _aspects_check(
             return
         text = "\n".join(_reported_part(s.text, plans if s.key in plans_in else None) for s in present)
         where = present[0]
-        quoted = quote(text) if text.strip() else "（无正文）"
         for name, patterns in aspects.items():
             if not any(p.search(text) for p in patterns):
+                quoted = quote_start(text) if text.strip() else "（无正文）"
                 yield Violation(
                     evidence=f"“{heading_as_written(where)}”：{quoted}",
                     section=where.key,

@@ -26,7 +26,7 @@ from auditor.engine.api import (
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
 from auditor.schemas import VALUE_TESTS, Failure, Identity, ValueTest, arithmetic_value
-from auditor.templates import SPECS, TABLE_NAMES
+from auditor.templates import SPECS, TABLE_NAMES, TableSpec
 
 _SHOWN_TERMS = 4
 """Identities with more terms than this show only the non-zero ones in their evidence."""
@@ -41,7 +41,7 @@ def _known_ids(kind: str, per: str) -> set[str]:
 
 def _not_run_on_batch(ctx: Context, kind: str, check: str) -> NotEvaluated | None:
     """Why the pandera check of ``kind`` gave nothing for this document: it could not run on the batch."""
-    if (check, kind) in ctx.broken_checks:
+    if ctx.broken_checks and (check, kind) in ctx.broken_checks:  # most batches have none
         return NotEvaluated(f"{TABLE_NAMES[kind]}的核验未能运行", table=kind, section=TABLE_SECTION[kind])
     return None
 
@@ -117,6 +117,9 @@ def identity(params: Params) -> CompiledShape:
             f"unknown {'row' if per == 'column' else 'column'} id(s) of {kind}: {', '.join(unknown)}"
         )
     rule = Identity(params.rule_id, kind, per, left, right)  # type: ignore[arg-type]
+    # The identity restricted to a template version, once per version (a spec is a module constant;
+    # it is kept in the value so that its id stays its own).
+    restricted_to: dict[int, tuple[TableSpec, Identity | None]] = {}
 
     def check(ctx: Context) -> Iterator[Outcome]:
         table = ctx.required_table(kind)
@@ -124,10 +127,16 @@ def identity(params: Params) -> CompiledShape:
         if broken is not None:
             yield broken
             return
-        restricted = rule.for_spec(table_spec(table))
+        failures = ctx.failures.get((rule.name, kind))
+        if not failures:
+            return  # pandera found the identity holds: nothing to write out
+        spec = table_spec(table)
+        known = restricted_to.get(id(spec))
+        if known is None:
+            known = restricted_to[id(spec)] = (spec, rule.for_spec(spec))
+        restricted = known[1]
         if restricted is None:
             return
-        failures = ctx.failures.get((rule.name, kind), [])
         places = (f.column if per == "column" else f.row for f in failures)
         for where in dict.fromkeys(p for p in places if p):
             yield _identity_violation(table, restricted, where)

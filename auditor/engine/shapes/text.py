@@ -19,9 +19,10 @@ from auditor.engine.api import (
     table_spec,
 )
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
+from auditor.engine.shapes.scan import Scan
 from auditor.model import Table
 from auditor.schemas import arithmetic_value, derived_total
-from auditor.templates import SPECS, TABLE_NAMES
+from auditor.templates import SPECS, TABLE_NAMES, TableSpec
 
 _CLAUSE_END = "。；;！？\n"
 
@@ -59,13 +60,14 @@ class Claim:
     """A sentence pattern whose number (group ``n``, or the constant ``value``) must equal one of
     the sums ``equals``.  Terms a template version lacks count as 0 (one claim serves both versions)."""
 
-    pattern: re.Pattern[str]
+    scan: Scan
+    """The pattern, and how it is scanned fast (see :mod:`auditor.engine.shapes.scan`)."""
     equals: tuple[tuple[Term, ...], ...]
     value: Decimal | None
-    quick: re.Pattern[str] | None = None
-    """The pattern less the lookbehinds it opens with, when it does: a text it does not match cannot
-    hold a claim, and it is scanned fast (a pattern opening with a lookbehind is tried at every
-    character; one opening with words jumps to them)."""
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        return self.scan.pattern
 
 
 def _expression(text: str, kind: str) -> tuple[Term, ...]:
@@ -91,58 +93,10 @@ def _claim(raw: object, kind: str, index: int) -> Claim:
         raise ValueError(f"claim {index + 1}: the pattern needs a group (?P<n>…) or the claim a 'value'")
     equals = raw["equals"] if isinstance(raw["equals"], list) else [raw["equals"]]
     return Claim(
-        pattern,
+        Scan.of(pattern),
         tuple(_expression(str(e), kind) for e in equals),
         Decimal(str(value)) if value is not None else None,
-        _without_leading_lookbehinds(pattern),
     )
-
-
-_BACKREFERENCE = re.compile(r"\(\?P=|\\[1-9]|\(\?\(")
-"""Backreferences and conditional groups: they name groups by number, which dropping a group shifts."""
-
-
-def _group_end(pattern: str, start: int) -> int | None:
-    """The index after the group that opens at ``start`` (escapes and character classes skipped)."""
-    depth = 0
-    at = start
-    while at < len(pattern):
-        ch = pattern[at]
-        if ch == "\\":
-            at += 2
-            continue
-        if ch == "[":
-            at += 2 if pattern.startswith("[^", at) else 1
-            at += 1 if pattern.startswith("]", at) else 0  # "[]…]": the first ] is a character
-            while at < len(pattern) and pattern[at] != "]":
-                at += 2 if pattern[at] == "\\" else 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return at + 1
-        at += 1
-    return None
-
-
-def _without_leading_lookbehinds(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """``pattern`` less the lookbehind assertions it opens with; None when it opens with none, or when
-    dropping them could change what the rest matches (a backreference or a conditional may name a
-    group by its number).  Where ``pattern`` matches, the rest matches at the same place."""
-    source = pattern.pattern
-    at = 0
-    while source.startswith(("(?<!", "(?<="), at):
-        end = _group_end(source, at)
-        if end is None:
-            return None
-        at = end
-    if at == 0 or at == len(source) or _BACKREFERENCE.search(source):
-        return None
-    try:
-        return re.compile(source[at:], pattern.flags)
-    except re.error:
-        return None
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -155,7 +109,16 @@ def _clause(text: str, start: int, end: int) -> str:
 
 
 def _sum(table: Table, terms: tuple[Term, ...]) -> Decimal:
-    return sum((arithmetic_value(table, r, c) for r, c in terms), Decimal(0))
+    """The terms' sum for arithmetic (each term's :func:`arithmetic_value`, added in order).  Only a
+    blank cell can stand for another value (a blank 总计, see ``derived_total``): a cell with text is its
+    number, a missing one 0, and ``arithmetic_value`` is asked about the blanks alone."""
+    total = Decimal(0)
+    for term in terms:
+        cell = table.cells.get(term)
+        if cell is None:
+            continue  # adding 0 to a sum begun at Decimal(0) changes neither its value nor its exponent
+        total += arithmetic_value(table, *term) if cell.kind == "blank" else cell.number
+    return total
 
 
 def _table_says(table: Table, terms: tuple[Term, ...], total: Decimal) -> tuple[str, str]:
@@ -175,6 +138,28 @@ def _describe(table: Table, terms: tuple[Term, ...]) -> str:
     return " + ".join(f"{short_row(table, r)}·{col_label(table, c)}" for r, c in terms)
 
 
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    """What a claim is compared with in a table of one template version."""
+
+    usable: tuple[tuple[Term, ...], ...]
+    """The sums of ``equals`` with at least one cell in this version."""
+    present: tuple[Term, ...]
+    """Their terms this version has, in order: a cell among them that was not read stops the claim."""
+    shown: tuple[Term, ...]
+    """The first usable sum's terms this version has: the sum the evidence writes out."""
+
+
+def _fit(claim: Claim, spec: TableSpec) -> _Fit:
+    cells = spec.required_cell_set()
+    usable = tuple(terms for terms in claim.equals if any(t in cells for t in terms))
+    return _Fit(
+        usable,
+        tuple(t for terms in usable for t in terms if t in cells),
+        tuple(t for t in usable[0] if t in cells) if usable else (),
+    )
+
+
 def text_against_table(params: Params) -> CompiledShape:
     """Numbers stated in the narrative must equal the table: each claim's pattern is searched in
     every section's text; its number must equal one of the sums in ``equals`` ("row.col + row.col")."""
@@ -183,14 +168,23 @@ def text_against_table(params: Params) -> CompiledShape:
     if not raw_claims:
         raise ValueError("shape parameter 'claims' is empty")
     claims = [_claim(raw, kind, i) for i, raw in enumerate(raw_claims)]
+    # The claims' fit to a template version, made once per version (a spec is a module constant; it is
+    # kept in the value so that its id stays its own).
+    fits: dict[int, tuple[TableSpec, list[_Fit]]] = {}
+
+    def fits_of(spec: TableSpec) -> list[_Fit]:
+        known = fits.get(id(spec))
+        if known is None:
+            known = fits[id(spec)] = (spec, [_fit(claim, spec) for claim in claims])
+        return known[1]
 
     def check(ctx: Context) -> Iterator[Outcome]:
         found = [
-            (claim, key, text, match)
+            (i, key, text, match)
             for key, text in ctx.section_texts()
-            for claim in claims
-            if claim.quick is None or claim.quick.search(text)
-            for match in claim.pattern.finditer(text)
+            if text
+            for i, claim in enumerate(claims)
+            for match in claim.scan.finditer(text)
         ]
         if not found:
             return
@@ -198,44 +192,58 @@ def text_against_table(params: Params) -> CompiledShape:
         if isinstance(table, NotEvaluated):
             yield table
             return
-        cells = table_spec(table).required_cell_set()
-        for claim, key, text, match in found:
-            usable = [terms for terms in claim.equals if any(t in cells for t in terms)]
-            if not usable:
-                yield NotEvaluated(
-                    f"{TABLE_NAMES[kind]}为{table.template}年格式，没有与“{match[0]}”对应的栏目", kind
-                )
-                continue
-            unread = [t for terms in usable for t in terms if t in cells and table.cell(*t) is None]
-            if unread:
-                # A cell that was not read is not 0: the claim cannot be compared with it.
-                yield NotEvaluated(
-                    f"{TABLE_NAMES[kind]}的“{_describe(table, tuple(unread[:1]))}”未能读取", kind
-                )
-                continue
-            stated = claim.value if claim.value is not None else Decimal(match.group("n"))
-            sums = [_sum(table, terms) for terms in usable]
-            if stated in sums:
-                continue
-            terms = tuple(t for t in usable[0] if t in cells)
-            row, col = terms[0]
-            says, note = _table_says(table, terms, sums[0])
-            yield Violation(
-                evidence=(
-                    f"文中“{_clause(text, match.start(), match.end())}”，"
-                    f"{TABLE_NAMES[kind]} {_describe(table, terms)} {says}{note}"
-                ),
-                section=key,
-                table=kind,
-                row=row_label(table, row),
-                column=col_label(table, col),
-                cells=tuple((kind, r, c) for r, c in terms),
-                values={
-                    "stated": format_number(stated),
-                    "actual": format_number(sums[0]),
-                    "table_says": says,
-                },
-                key=f"{key}:{match.start()}",
-            )
+        yield from _judge(claims, fits_of(table_spec(table)), table, found)
 
     return CompiledShape(check)
+
+
+Found = tuple[int, str, str, re.Match[str]]
+"""A claim found in the text: (claim position, section key, the section's text, the match)."""
+
+
+def _remember(sums: dict[tuple[Term, ...], Decimal], terms: tuple[Term, ...], table: Table) -> Decimal:
+    total = sums[terms] = _sum(table, terms)
+    return total
+
+
+def _judge(claims: list[Claim], fits: list[_Fit], table: Table, found: list[Found]) -> Iterator[Outcome]:
+    """The claims found in one document's text against its table."""
+    kind = table.kind
+    sums: dict[tuple[Term, ...], Decimal] = {}  # a sum is made once per table, however often it is claimed
+    for i, key, text, match in found:
+        fit = fits[i]
+        if not fit.usable:
+            yield NotEvaluated(
+                f"{TABLE_NAMES[kind]}为{table.template}年格式，没有与“{match[0]}”对应的栏目", kind
+            )
+            continue
+        unread = next((t for t in fit.present if table.cells.get(t) is None), None)
+        if unread is not None:
+            # A cell that was not read is not 0: the claim cannot be compared with it.
+            yield NotEvaluated(f"{TABLE_NAMES[kind]}的“{_describe(table, (unread,))}”未能读取", kind)
+            continue
+        claim = claims[i]
+        stated = claim.value if claim.value is not None else Decimal(match.group("n"))
+        totals = [sums[terms] if terms in sums else _remember(sums, terms, table) for terms in fit.usable]
+        if stated in totals:
+            continue
+        terms = fit.shown
+        row, col = terms[0]
+        says, note = _table_says(table, terms, totals[0])
+        yield Violation(
+            evidence=(
+                f"文中“{_clause(text, match.start(), match.end())}”，"
+                f"{TABLE_NAMES[kind]} {_describe(table, terms)} {says}{note}"
+            ),
+            section=key,
+            table=kind,
+            row=row_label(table, row),
+            column=col_label(table, col),
+            cells=tuple((kind, r, c) for r, c in terms),
+            values={
+                "stated": format_number(stated),
+                "actual": format_number(totals[0]),
+                "table_says": says,
+            },
+            key=f"{key}:{match.start()}",
+        )
