@@ -5,6 +5,7 @@ could not run and why: on the finding that explains it, or in AUD-001."""
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -183,3 +184,40 @@ def test_requirements_read_in_chinese() -> None:
     assert describe("section 二 written") == "第二部分存在且有实际内容"
     assert describe("section 一|五|六") == "第一、五或六部分存在"
     assert describe("year") == "报告年度可以确定"
+
+
+DATACLASS_MODULE = '''"""TST-002 written with a dataclass and postponed annotations, as a rule author may."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.engine.api import Violation
+
+REQUIRES = ("T4 readable",)
+
+
+@dataclass(frozen=True)
+class Corrected:
+    count: int
+
+
+def check(ctx, params):
+    found = Corrected(int(ctx.required_table("T4").value("review", "corrected") or 0))
+    if found.count:
+        yield Violation(evidence=str(found.count), section="四", table="T4")
+'''
+
+
+def test_a_rule_module_may_define_dataclasses(tmp_path: Path) -> None:
+    """A rule's module is loaded as an import would load it: @dataclass (which looks its class's module
+    up in sys.modules) works in it."""
+    (tmp_path / "TST-002.yaml").write_text(NEW_RULE, encoding="utf-8")
+    (tmp_path / "TST-002.py").write_text(DATACLASS_MODULE, encoding="utf-8")
+    built = RuleBase.from_folder(tmp_path)
+    assert built.errors == [] and [r.id for r in built.rules] == ["TST-002"]
+    doc = clean_document(seed=71)
+    t4 = doc.table("T4")
+    assert t4 is not None
+    t4.cells[("review", "corrected")] = Cell("1", "number", Decimal(1))
+    assert [f.rule_id for f in audit_document(doc, built)] == ["TST-002"]

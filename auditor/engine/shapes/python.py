@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Iterable
 
 from auditor.engine.api import Context, Outcome
@@ -23,9 +24,14 @@ def python(params: Params) -> CompiledShape:
     if spec is None or spec.loader is None:
         raise ValueError(f"cannot load {name}")
     module = importlib.util.module_from_spec(spec)
+    # registered while it runs, as an import would: @dataclass and typing.get_type_hints look a class's
+    # module up in sys.modules (a later folder's rule of the same id takes the name over; what was
+    # defined keeps its own module's namespace)
+    sys.modules[module_name] = module
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # noqa: BLE001 - a broken rule module is reported and skipped
+        sys.modules.pop(module_name, None)
         raise ValueError(f"{name}: {type(exc).__name__}: {exc}") from None
     function = getattr(module, "check", None)
     if not callable(function):
@@ -37,7 +43,7 @@ def python(params: Params) -> CompiledShape:
         from auditor.engine.schema import validate_params
 
         try:
-            # the module is not in sys.modules: its names resolve the model's postponed annotations
+            # its own names resolve the model's postponed annotations (a later rule may hold the name)
             declared.model_rebuild(_types_namespace=vars(module))
         except Exception as exc:  # noqa: BLE001 - a broken PARAMS is reported and the rule skipped
             raise ValueError(f"{name}: PARAMS is not a usable pydantic model: {type(exc).__name__}") from None
