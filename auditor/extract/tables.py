@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -26,6 +27,7 @@ from auditor.extract.cells import (
     is_value_like,
     parse_cell,
     row_sum_valid,
+    shared_cell,
     split_candidates,
     unique_split,
 )
@@ -254,7 +256,7 @@ def _has_number(row: Row) -> bool:
     """An unlabelled row counts only when it holds a number (rows of dashes are layout debris)."""
     if row.flat is not None:
         return any(ch.isdigit() for ch in row.flat)
-    return any(parse_cell(v).kind == "number" for v in row.values)
+    return any(shared_cell(v).kind == "number" for v in row.values)
 
 
 def _t3_columns(rows: Sequence[Row], table: Table) -> None:
@@ -294,7 +296,7 @@ def _subtotal_column(
     for pos in (6, 1):
         ok = True
         for _, r in matched:
-            cells = [parse_cell(v).number for v in _trim(r.values, 8)]
+            cells = [shared_cell(v).number for v in _trim(r.values, 8)]
             org = cells[2:7] if pos == 1 else cells[1:6]
             if cells[pos] != sum(org, Decimal(0)):
                 ok = False
@@ -340,7 +342,7 @@ def _resolve_t3_splits(table: Table, spec: TableSpec, splits: dict[str, list[lis
     good = _balancing_splits(table, spec, splits) if combos <= 5000 else []
     if len(good) == 1:
         for rid, values in zip(names, good[0], strict=True):
-            _put_row(table, rid, [c.id for c in T3_COLUMNS], [parse_cell(v) for v in values], "split")
+            _put_row(table, rid, _T3_COL_IDS, [shared_cell(v) for v in values], "split")
         table.notes.append(
             "数字连写的行按本表的勾稽关系唯一拆分：" + "、".join(spec.row(n).display for n in names)
         )
@@ -361,7 +363,7 @@ def _balancing_splits(
         trial = dict(table.cells)
         for rid, values in zip(names, combo, strict=True):
             for col, raw in zip(columns, values, strict=True):
-                trial[(rid, col)] = parse_cell(raw)
+                trial[(rid, col)] = shared_cell(raw)
         if _t3_columns_balance(trial, spec):
             good.append(combo)
             if len(good) > 1:
@@ -597,7 +599,8 @@ def _t4_values(row: Row) -> list[str]:
     # blank cells after the last title (or in a row without titles) are value cells left blank: a
     # leading one is 结果维持 left empty, not layout, unless the row has more cells than values
     start = titled[-1] + 1 if titled else 0
-    values = cells[start:] if any(parse_cell(c).kind == "number" for c in cells[start:]) else list(row.values)
+    numbered = any(shared_cell(c).kind == "number" for c in cells[start:])
+    values = cells[start:] if numbered else list(row.values)
     return _trim(values, 15 if len(values) > 5 else 5)
 
 
@@ -653,7 +656,7 @@ def _t4_cells(tokens: list[str], value_rows: list[Row], table: Table) -> list[Ce
     """The fifteen cells, digits that ran together split where exactly one split keeps every total; None
     (with the problem recorded) when they cannot be read."""
     if len(tokens) == 15:
-        return [parse_cell(t) for t in tokens]
+        return [shared_cell(t) for t in tokens]
     if not any(r.flat is not None for r in value_rows):
         table.problems.append(
             f"应有 15 个数值（复议、直接起诉、复议后起诉各 5 个），实际读到 {len(tokens)} 个"
@@ -688,7 +691,7 @@ def _t4_without_values(table: Table, rows: Sequence[Row], titles: int) -> Table 
         for rid in (r.id for r in T4_SPEC.rows):
             table.row_labels[rid] = T4_SPEC.row(rid).label
             for col in (c.id for c in T4_SPEC.columns):
-                table.cells[(rid, col)] = parse_cell("")
+                table.cells[(rid, col)] = shared_cell("")
         table.notes.append("表格的数值单元格全部为空")
         return table
     table.readable = False
@@ -793,7 +796,7 @@ def _stream_values(
     if placed is not None:
         if any(not v for v in placed) and len(row.values) < width:
             _note_row(table, "空白单元格按空行位置读取的行：", display)
-        return True, [parse_cell(v) for v in placed]
+        return True, [shared_cell(v) for v in placed]
     if len(row.values) < width and all(len(v.split()) == 1 for v in row.values):
         table.problems.append(
             f"行“{display}”应有 {width} 个数值，实际读到 {len(row.values)} 个，无法确定空白单元格的位置"
@@ -815,8 +818,8 @@ def _flat_values(
     """A row cut from running text: its numbers as written, or split where their digits ran together
     (see :func:`_row_values` for ``splits`` and ``signed_at``)."""
     clean = [t for t in flat.split() if t]
-    if len(clean) == width and all(parse_cell(t).kind != "text" for t in clean):
-        return [parse_cell(t) for t in clean]
+    if len(clean) == width and all(shared_cell(t).kind != "text" for t in clean):
+        return [shared_cell(t) for t in clean]
     try:
         candidates = split_candidates(clean, width, group=width if splits is not None else None)
     except SplitTooHard:
@@ -861,7 +864,7 @@ def _grid_values(
         return _short_row(vals, expected, subtotal_at, table, display, total_last)
     if subtotal_at is not None:
         vals = vals[:subtotal_at] + vals[subtotal_at + 1 :]
-    return list(map(parse_cell, vals))
+    return list(map(shared_cell, vals))
 
 
 def _short_row(
@@ -877,7 +880,7 @@ def _short_row(
         # read, but the row still closes with its last cell, which keeps its column.  The cells
         # before it are left unread (never a guessed position, never a blank the row does not show).
         unplaced: list[Cell | None] = [None] * (expected - 1)
-        return [*unplaced, parse_cell(vals[-1])]
+        return [*unplaced, shared_cell(vals[-1])]
     table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
     return None
 
@@ -915,11 +918,13 @@ def _read_before_sign(tokens: list[str], width: int, signed_at: int | None) -> l
 def _put_row(
     table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell | None], recovered: str | None
 ) -> None:
+    """Store a row's cells under (row id, column id); ``recovered`` marks cells that do not say how they
+    were recovered yet, on a copy (cells read as written are shared: :func:`shared_cell`)."""
     for col, cell in zip(cols, cells, strict=False):
         if cell is None:
             continue  # a cell that could not be placed stays unread
         if recovered and cell.recovered is None:
-            cell.recovered = recovered
+            cell = replace(cell, recovered=recovered)
         table.cells[(rid, col)] = cell
 
 
