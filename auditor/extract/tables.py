@@ -190,7 +190,8 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
             _put_row(table, rid, _T3_COL_IDS, values, row.recovered)
     if splits:
         _resolve_t3_splits(table, spec, splits)
-    _verify_positions(table, spec)
+    if any(row.recovered == "position" for _, row in assigned):
+        _verify_positions(table, spec)  # only a row placed by position has cells placed so
     _require_rows(table, spec)
     return table
 
@@ -510,6 +511,20 @@ def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
     return [_t2_instance(inst, hdrs, section, gaps) for inst, hdrs in zip(instances, headers, strict=True)]
 
 
+def _spec_ids(spec: TableSpec) -> tuple[frozenset[str], frozenset[str], dict[str, int | None]]:
+    """A T2 spec's row ids, column ids, and for each row the position of its signed column (None
+    when it has none)."""
+    signed = {
+        r.id: next((i for i, c in enumerate(spec.columns_of(r.id)) if spec.col(c).signed), None)
+        for r in spec.rows
+    }
+    return frozenset(r.id for r in spec.rows), frozenset(c.id for c in spec.columns), signed
+
+
+_T2_SPEC_IDS = {spec.version: _spec_ids(spec) for spec in (T2_2019, T2_2021)}
+"""What _t2_instance asks of its spec for every row, worked out once per template."""
+
+
 def _is_new_table_header(headers: list[Row]) -> bool:
     return bool(headers) and any(col in ("issued", "made") for _, col, _ in t2_header_columns(headers[-1]))
 
@@ -533,19 +548,19 @@ def _t2_instance(
     version = "2021" if votes["2021"] > votes["2019"] else ("2019" if votes["2019"] else "unknown")
     spec = T2_2019 if version == "2019" else T2_2021
     table = Table(kind="T2", template=version, section=section)  # type: ignore[arg-type]
-    table.col_labels = {c: lab for c, lab in col_labels.items() if c in {col.id for col in spec.columns}}
+    row_ids, col_ids, signed = _T2_SPEC_IDS[spec.version]
+    table.col_labels = {c: lab for c, lab in col_labels.items() if c in col_ids}
     for rid, row in rows:
-        if rid not in {r.id for r in spec.rows}:
+        if rid not in row_ids:
             table.problems.append(f"行“{row.label}”不属于{version}年版表格")
             continue
         if rid in table.row_labels:
             table.problems.append(f"行“{spec.row(rid).label}”出现两次")
             continue
         table.row_labels[rid] = row.label
-        cols = list(spec.columns_of(rid))
-        signed_at = next((i for i, c in enumerate(cols) if spec.col(c).signed), None)
+        cols = spec.columns_of(rid)
         values = _row_values(
-            row, len(cols), None, table, spec.row(rid).label, None, rid, gaps, signed_at=signed_at
+            row, len(cols), None, table, spec.row(rid).label, None, rid, gaps, signed_at=signed[rid]
         )
         if values is not None:
             _put_row(table, rid, cols, values, row.recovered)
@@ -633,12 +648,20 @@ def _t4_headers(rows: Sequence[Row], table: Table) -> int:
         if not row.is_header:
             continue
         for label in row.labels:
-            key = norm_label(label)
-            titles += any(w in key for w in _T4_TITLE_WORDS)
-            for col_id, word in _T4_COL_KEYS:
-                if word in key and len(key) <= 6:
-                    table.col_labels.setdefault(col_id, label)
+            is_title, columns = _t4_label(label)
+            titles += is_title
+            for col_id in columns:
+                table.col_labels.setdefault(col_id, label)
     return titles
+
+
+@lru_cache(maxsize=1024)
+def _t4_label(label: str) -> tuple[bool, tuple[str, ...]]:
+    """Whether a T4 header label is a row or group title, and the columns it may title (in
+    _T4_COL_KEYS order).  Cached: the header labels of reports repeat."""
+    key = norm_label(label)
+    is_title = any(w in key for w in _T4_TITLE_WORDS)
+    return is_title, tuple(col_id for col_id, word in _T4_COL_KEYS if word in key and len(key) <= 6)
 
 
 def _t4_tokens(value_rows: list[Row], gaps: GapModel | None, table: Table) -> list[str]:
@@ -920,12 +943,19 @@ def _put_row(
 ) -> None:
     """Store a row's cells under (row id, column id); ``recovered`` marks cells that do not say how they
     were recovered yet, on a copy (cells read as written are shared: :func:`shared_cell`)."""
-    for col, cell in zip(cols, cells, strict=False):
+    stored = table.cells
+    for key, cell in zip(_cell_keys(rid, tuple(cols)), cells, strict=False):
         if cell is None:
             continue  # a cell that could not be placed stays unread
         if recovered and cell.recovered is None:
             cell = replace(cell, recovered=recovered)
-        table.cells[(rid, col)] = cell
+        stored[key] = cell
+
+
+@lru_cache(maxsize=256)
+def _cell_keys(rid: str, cols: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The (row id, column id) keys of a row's cells, made once per row of the templates."""
+    return tuple((rid, col) for col in cols)
 
 
 def _require_rows(table: Table, spec: TableSpec) -> None:
