@@ -68,7 +68,7 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     """The document model from the reader's blocks."""
     blocks = split_inline_headings(raw.blocks)
     written = blocks
-    traditional = Simplifier.is_traditional(" ".join(b.text for b in blocks if b.kind == "para")[:4000])
+    traditional = Simplifier.is_traditional(_para_head(blocks, 4000))
     if traditional:
         # Matching and parsing work on simplified characters; headings keep the wording as written.
         blocks = [_simplified(b) for b in blocks]
@@ -76,14 +76,14 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     doc = Document(source=source, sha256=sha256, format=raw.format, encoding=raw.encoding)
     if traditional:
         doc.meta["traditional"] = True
-    doc.body = "\n".join(b.text if b.kind != "row" else "\t".join(b.cells) for b in blocks)
+    doc.body = "\n".join([b.text if b.kind != "row" else "\t".join(b.cells) for b in blocks])
 
     headings, extra = assign_sections(blocks, match_text)
     first_heading = min((c.index for c in headings.values()), default=len(blocks))
     doc.title = _title(blocks, raw.meta, first_heading)
     doc.year = _year(doc.title, doc.body)
     doc.agency = _agency(halfwidth(doc.title) if doc.title else None, blocks, doc.year)
-    doc.published, doc.published_source = _published(raw.meta, blocks, first_heading)
+    doc.published, doc.published_source = _published(raw.meta, blocks, first_heading, doc.body)
     doc.stats_period, doc.stats_period_text = _stats_period(doc.body)
     doc.extra_headings = extra
 
@@ -112,6 +112,20 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
             raise NotAReport("没有找到年度报告的内容（既无章节标题，也无统计表格）")
         _mark_image_only(doc, images)
     return doc
+
+
+def _para_head(blocks: list[Block], size: int) -> str:
+    """The first ``size`` characters of the paragraphs' text joined by spaces, joining only as many
+    paragraphs as they take."""
+    parts: list[str] = []
+    length = -1
+    for b in blocks:
+        if b.kind == "para":
+            parts.append(b.text)
+            length += len(b.text) + 1
+            if length >= size:
+                break
+    return " ".join(parts)[:size]
 
 
 def _mark_image_only(doc: Document, images: list[Block]) -> None:
@@ -305,8 +319,12 @@ def _cited_names(text: str, short: str) -> list[str]:
     return names
 
 
+_PUBLISHED_WORDS = ("发布时间", "发布日期", "发文日期")
+_PUBLISHED_LINE = re.compile(r"(发布时间|发布日期|发文日期)\s*[:：]\s*(\S+)")
+
+
 def _published(
-    meta: dict[str, object], blocks: list[Block], first_heading: int
+    meta: dict[str, object], blocks: list[Block], first_heading: int, body: str
 ) -> tuple[date | None, str | None]:
     """The publication date: stated by the container (meta, 发布时间) or a dated signature line."""
     stated = meta.get("published") or []
@@ -314,13 +332,10 @@ def _published(
         parsed = _parse_date(str(value))
         if parsed:
             return parsed, str(source)
-    for b in blocks:
-        if b.kind == "para":
-            m = re.search(r"(发布时间|发布日期|发文日期)\s*[:：]\s*(\S+)", b.text)
-            if m:
-                parsed = _parse_date(m.group(2))
-                if parsed:
-                    return parsed, m.group(1)
+    if any(word in body for word in _PUBLISHED_WORDS):  # the body holds every paragraph's text
+        found = _published_line(blocks)
+        if found[0] is not None:
+            return found
     candidates = [b for b in blocks[-6:] if b.kind == "para"] + [
         b for b in blocks[: min(first_heading, 6)] if b.kind == "para"
     ]
@@ -331,6 +346,18 @@ def _published(
         m = _DATE.fullmatch(text)
         if m:
             return _to_date(m), "落款"
+    return None, None
+
+
+def _published_line(blocks: list[Block]) -> tuple[date | None, str | None]:
+    """The date of the first paragraph that states one after 发布时间/发布日期/发文日期."""
+    for b in blocks:
+        if b.kind == "para":
+            m = _PUBLISHED_LINE.search(b.text)
+            if m:
+                parsed = _parse_date(m.group(2))
+                if parsed:
+                    return parsed, m.group(1)
     return None, None
 
 
