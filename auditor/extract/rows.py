@@ -213,6 +213,8 @@ def stream_rows(rows: list[Row], anchors: AnchorSet) -> tuple[list[Row], GapMode
     every cell on its own line become rows of the template's shape.  Such rows keep the blank-line run
     before each value (``gaps``) so that empty cells, which only lengthen a run, can be placed.
     """
+    if all(row.para is None for row in rows):
+        return list(rows), None  # grid rows only: each passes as it is, no blank-line run to model
     stream = _Stream(anchors)
     for row in rows:
         stream.add(row)

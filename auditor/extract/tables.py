@@ -178,22 +178,48 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
     _t3_columns(rows, table)
     subtotal_at = _subtotal_column(rows, matched, table)
     assigned = _t3_assigned(matched, version, spec, table)
-    splits: dict[str, list[list[str]]] = {}
-    for rid, row in assigned:
-        if rid in table.row_labels:
-            table.problems.append(f"行“{spec.row(rid).display}”出现两次")
-            continue
-        table.row_labels[rid] = row.label
-        width, display = len(T3_COLUMNS), spec.row(rid).display
-        values = _row_values(row, width, subtotal_at, table, display, splits, rid, gaps, total_last=True)
-        if values is not None:
-            _put_row(table, rid, _T3_COL_IDS, values, row.recovered)
+    splits = _t3_put_rows(table, spec, assigned, subtotal_at, gaps)
     if splits:
         _resolve_t3_splits(table, spec, splits)
     if any(row.recovered == "position" for _, row in assigned):
         _verify_positions(table, spec)  # only a row placed by position has cells placed so
     _require_rows(table, spec)
     return table
+
+
+def _t3_put_rows(
+    table: Table,
+    spec: TableSpec,
+    assigned: list[tuple[str, Row]],
+    subtotal_at: int | None,
+    gaps: GapModel | None,
+) -> dict[str, list[list[str]]]:
+    """Each assigned row's cells into the table; the rows whose digits split several ways are returned
+    for the column identities to decide (:func:`_resolve_t3_splits`)."""
+    splits: dict[str, list[list[str]]] = {}
+    width = len(T3_COLUMNS)
+    for rid, row in assigned:
+        if rid in table.row_labels:
+            table.problems.append(f"行“{spec.row(rid).display}”出现两次")
+            continue
+        table.row_labels[rid] = row.label
+        if subtotal_at is None and _put_as_written(table, rid, _T3_COL_IDS, row):
+            continue
+        display = spec.row(rid).display
+        values = _row_values(row, width, subtotal_at, table, display, splits, rid, gaps, total_last=True)
+        if values is not None:
+            _put_row(table, rid, _T3_COL_IDS, values, row.recovered)
+    return splits
+
+
+def _put_as_written(table: Table, rid: str, cols: tuple[str, ...], row: Row) -> bool:
+    """Store a grid row of exactly the template's cells, placed by its label, as written (most rows);
+    False, storing nothing, for any other row.  For such a row :func:`_row_values` trims nothing and
+    reads every cell, and :func:`_put_row` marks no recovery, so its cells go straight in."""
+    if row.flat is not None or row.recovered is not None or len(row.values) != len(cols):
+        return False
+    table.cells.update(zip(_cell_keys(rid, cols), map(shared_cell, row.values), strict=True))
+    return True
 
 
 def _t3_matched(rows: Sequence[Row]) -> list[tuple[str | None, Row]]:
@@ -548,24 +574,30 @@ def _t2_instance(
     version = "2021" if votes["2021"] > votes["2019"] else ("2019" if votes["2019"] else "unknown")
     spec = T2_2019 if version == "2019" else T2_2021
     table = Table(kind="T2", template=version, section=section)  # type: ignore[arg-type]
-    row_ids, col_ids, signed = _T2_SPEC_IDS[spec.version]
-    table.col_labels = {c: lab for c, lab in col_labels.items() if c in col_ids}
+    table.col_labels = {c: lab for c, lab in col_labels.items() if c in _T2_SPEC_IDS[spec.version][1]}
     for rid, row in rows:
-        if rid not in row_ids:
-            table.problems.append(f"行“{row.label}”不属于{version}年版表格")
-            continue
-        if rid in table.row_labels:
-            table.problems.append(f"行“{spec.row(rid).label}”出现两次")
-            continue
-        table.row_labels[rid] = row.label
-        cols = spec.columns_of(rid)
-        values = _row_values(
-            row, len(cols), None, table, spec.row(rid).label, None, rid, gaps, signed_at=signed[rid]
-        )
-        if values is not None:
-            _put_row(table, rid, cols, values, row.recovered)
+        _t2_put_row(table, spec, rid, row, gaps)
     _require_rows(table, spec)
     return table
+
+
+def _t2_put_row(table: Table, spec: TableSpec, rid: str, row: Row, gaps: GapModel | None) -> None:
+    """One row's cells into a T2 instance, or the problem that keeps them out."""
+    row_ids, _, signed = _T2_SPEC_IDS[spec.version]
+    if rid not in row_ids:
+        table.problems.append(f"行“{row.label}”不属于{table.template}年版表格")
+        return
+    if rid in table.row_labels:
+        table.problems.append(f"行“{spec.row(rid).label}”出现两次")
+        return
+    table.row_labels[rid] = row.label
+    cols = spec.columns_of(rid)
+    if _put_as_written(table, rid, cols, row):
+        return
+    display = spec.row(rid).label
+    values = _row_values(row, len(cols), None, table, display, None, rid, gaps, signed_at=signed[rid])
+    if values is not None:
+        _put_row(table, rid, cols, values, row.recovered)
 
 
 # ------------------------------------------------------------------------------------------ T4

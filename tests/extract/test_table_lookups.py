@@ -5,9 +5,22 @@ from __future__ import annotations
 
 import random
 
-from auditor.extract.tables import _T2_SPEC_IDS, _T4_COL_KEYS, _T4_TITLE_WORDS, _cell_keys, _t4_label
+from auditor.extract.ir import Block
+from auditor.extract.rows import GapModel, Row, _Stream, row_from_block, stream_rows
+from auditor.extract.tables import (
+    _T2_SPEC_IDS,
+    _T4_COL_KEYS,
+    _T4_TITLE_WORDS,
+    T3_ANCHORS,
+    _cell_keys,
+    _put_as_written,
+    _put_row,
+    _row_values,
+    _t4_label,
+)
 from auditor.extract.textcodec import norm_label
-from auditor.templates import T2_2019, T2_2021
+from auditor.model import Table
+from auditor.templates import T2_2019, T2_2021, T3_COLUMNS
 
 
 def test_t4_label_matches_the_per_label_scan() -> None:
@@ -34,3 +47,50 @@ def test_t2_spec_ids_are_the_spec_s() -> None:
 
 def test_cell_keys() -> None:
     assert _cell_keys("new", ("natural", "total")) == (("new", "natural"), ("new", "total"))
+
+
+def _stream_before(rows: list[Row]) -> tuple[list[Row], GapModel | None]:
+    stream = _Stream(T3_ANCHORS)
+    for row in rows:
+        stream.add(row)
+    return stream.finish()
+
+
+def test_grid_rows_stream_as_the_stream_passes_them() -> None:
+    rng = random.Random(9)
+    pieces = ["", "0", "12", "（一）予以公开", "总计", "自然人", "/", "三、本年度办理结果"]
+    for _ in range(500):
+        rows = [
+            row_from_block(Block("row", cells=[rng.choice(pieces) for _ in range(rng.randint(0, 9))]), i)
+            for i in range(rng.randint(0, 12))
+        ]
+        got, gaps = stream_rows(rows, T3_ANCHORS)
+        want, want_gaps = _stream_before(rows)
+        assert got == want and gaps == want_gaps
+        assert got is not rows
+
+
+def _put_before(table: Table, rid: str, cols: tuple[str, ...], row: Row, total_last: bool) -> None:
+    values = _row_values(row, len(cols), None, table, rid, {}, rid, None, total_last=total_last)
+    if values is not None:
+        _put_row(table, rid, cols, values, row.recovered)
+
+
+def test_rows_as_written_are_stored_as_row_values_reads_them() -> None:
+    rng = random.Random(5)
+    pieces = ["", " ", "0", "12", "1,234", "/", "十二", "3件", "说明", "-2"]
+    cols = tuple(c.id for c in T3_COLUMNS)
+    stored = 0
+    for _ in range(2000):
+        row = Row(labels=["（一）予以公开"], values=[rng.choice(pieces) for _ in range(rng.randint(5, 9))])
+        row.recovered = rng.choice([None, None, "position"])
+        width = rng.choice([len(cols), 3])
+        fast, slow = Table(kind="T3", template="2021"), Table(kind="T3", template="2021")
+        if _put_as_written(fast, "granted", cols[:width], row):
+            stored += 1
+            _put_before(slow, "granted", cols[:width], row, total_last=width == len(cols))
+            assert list(fast.cells.items()) == list(slow.cells.items())
+            assert not slow.problems and not slow.notes
+        else:
+            assert not fast.cells
+    assert stored > 100

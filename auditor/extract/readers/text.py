@@ -96,13 +96,13 @@ class _Builder:
         self.blank_run = 0
         if "--" in stripped and _MD_SEPARATOR.match(stripped):
             return
-        self.row_of([_md_cell(c) for c in stripped[1:].removesuffix("|").split("|")])
+        self.row_of(list(_md_row_cells(stripped)))
 
     def tab_row(self, line: str) -> None:
         if self.group is not None:
             self.flush_group()
         self.blank_run = 0
-        self.row_of(list(map(clean_cell, line.split("\t"))))
+        self.row_of(list(_tab_row_cells(line)))
 
     def line(self, line: str, stripped: str) -> None:
         """A line that is neither blank nor a row of its own: a cell of a cell-per-line row (leading
@@ -182,6 +182,19 @@ def _continue_cell(group: list[str], text: str) -> None:
         group.append(text)
     else:
         group[-1] = f"{group[-1]}\n{text}" if previous else text
+
+
+@lru_cache(maxsize=4096)
+def _md_row_cells(stripped: str) -> tuple[str, ...]:
+    """The trimmed cells of a markdown pipe row.  Cached, as :func:`_tab_row_cells`."""
+    return tuple(_md_cell(c) for c in stripped[1:].removesuffix("|").split("|"))
+
+
+@lru_cache(maxsize=4096)
+def _tab_row_cells(line: str) -> tuple[str, ...]:
+    """The trimmed cells of a tab-separated row.  Cached: whole rows repeat across reports (the
+    template's header rows, rows of zeros)."""
+    return tuple(map(clean_cell, line.split("\t")))
 
 
 @lru_cache(maxsize=16384)
