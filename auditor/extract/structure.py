@@ -83,7 +83,7 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     doc.title = _title(blocks, raw.meta, first_heading)
     doc.year = _year(doc.title, doc.body)
     doc.agency = _agency(halfwidth(doc.title) if doc.title else None, blocks, doc.year)
-    doc.published, doc.published_source = _published(raw.meta, blocks, first_heading, doc.body)
+    doc.published, doc.published_source = _published(raw.meta, blocks, first_heading)
     doc.stats_period, doc.stats_period_text = _stats_period(doc.body)
     doc.extra_headings = extra
 
@@ -184,6 +184,24 @@ def _title(blocks: list[Block], meta: dict[str, object], first_heading: int) -> 
     return _page_title(meta)
 
 
+# The patterns of the metadata readers, compiled once (re's own cache costs a lookup per call).
+_LEADING_YEAR = re.compile(r"^#*\s*(19|20)\d{2}")
+_ANY_YEAR = re.compile(r"(19|20)\d{2}")
+_SPACES = re.compile(r"\s+")
+_SPACE_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff\d])")
+_YEARS_STATED = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
+_ABOUT = re.compile(r"^关于")
+_AGENCY_AFTER_YEAR = re.compile(
+    r"^(?:19|20)\d{2}\s*年(?:度)?\s*(?!政府信息公开)(?P<agency>[^\d]{2,30}?)\s*(?:政府信息公开|信息公开)"
+)
+_AGENCY_BEFORE_YEAR = re.compile(r"^(?P<agency>.+?)\s*(?:(?:19|20)\d{2}\s*年|关于|政府信息公开)")
+_DIGIT = re.compile(r"\d")
+_AGENCY_IN_TEXT = re.compile(
+    r"(?:19|20)\d{2}\s*年(?:度)?\s*[，,]\s*(?P<a>[\u4e00-\u9fff]{2,20}?)(?:坚持|认真|紧紧|在|围绕|深入|按照|严格|积极|持续|全面|以|始终|高度|根据|依法|扎实)"
+)
+_CHINESE_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+_FIRST_CLAUSE_END = re.compile(r"(?<!“)[（(]|[：:]")
+
 _TITLE_PIECE = re.compile(r"^[#\s\u4e00-\u9fff0-9０-９（）()“”《》]{2,30}$")
 
 
@@ -194,9 +212,9 @@ def _continues_into(prev: str, following: str) -> bool:
         return False
     if any(w in prev for w in _TITLE_WORDS):
         return False  # a title of its own
-    starts_with_year = re.match(r"^#*\s*(19|20)\d{2}", halfwidth(following)) is not None
+    starts_with_year = _LEADING_YEAR.match(halfwidth(following)) is not None
     # Two lines that both hold a year are two things (a date line, then the title), not one title.
-    return not (starts_with_year and re.search(r"(19|20)\d{2}", halfwidth(prev)))
+    return not (starts_with_year and _ANY_YEAR.search(halfwidth(prev)))
 
 
 _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜—–-]+|\s-\s)\s*[^_|｜—–-]{2,30}$")
@@ -217,8 +235,8 @@ def _page_title(meta: dict[str, object]) -> str | None:
 def _tidy_title(title: str) -> str:
     """Collapse the spaces exporters put around numbers inside Chinese text; drop markdown marks."""
     title = title.strip().lstrip("#").strip()
-    title = re.sub(r"\s+", " ", title)
-    title = re.sub(r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff\d])", "", title)
+    title = _SPACES.sub(" ", title)
+    title = _SPACE_IN_CHINESE.sub("", title)
     return title
 
 
@@ -232,7 +250,7 @@ def _year(title: str | None, body: str) -> int | None:
     if stats:
         return int(stats.group("y1"))
     head = body[:3000]
-    years = re.findall(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)", head)
+    years = _YEARS_STATED.findall(head)
     if years:
         return int(max(set(years), key=years.count))
     return None
@@ -240,25 +258,19 @@ def _year(title: str | None, body: str) -> int | None:
 
 def _agency(title: str | None, blocks: list[Block], year: int | None) -> str | None:
     if title:
-        t = re.sub(r"^关于", "", title)
-        lead = re.match(
-            r"^(?:19|20)\d{2}\s*年(?:度)?\s*(?!政府信息公开)(?P<agency>[^\d]{2,30}?)\s*(?:政府信息公开|信息公开)",
-            t,
-        )
+        t = _ABOUT.sub("", title)
+        lead = _AGENCY_AFTER_YEAR.match(t)
         if lead:
             return lead.group("agency")
-        m = re.match(r"^(?P<agency>.+?)\s*(?:(?:19|20)\d{2}\s*年|关于|政府信息公开)", t)
+        m = _AGENCY_BEFORE_YEAR.match(t)
         if m:
             agency = m.group("agency").strip(' 《》"“”')
-            if len(agency) >= 2 and not re.search(r"\d", agency):
+            if len(agency) >= 2 and not _DIGIT.search(agency):
                 return agency
     for b in blocks[:12]:
         if b.kind != "para":
             continue
-        m = re.search(
-            r"(?:19|20)\d{2}\s*年(?:度)?\s*[，,]\s*(?P<a>[\u4e00-\u9fff]{2,20}?)(?:坚持|认真|紧紧|在|围绕|深入|按照|严格|积极|持续|全面|以|始终|高度|根据|依法|扎实)",
-            b.text,
-        )
+        m = _AGENCY_IN_TEXT.search(b.text)
         if m and m.group("a").endswith(_AGENCY_SUFFIX):
             return _full_name(m.group("a"), blocks)
     for b in reversed(blocks[-6:]):
@@ -289,7 +301,7 @@ def _full_name(short: str, blocks: list[Block]) -> str:
     for b in blocks:
         if b.kind == "para" and short in b.text:
             names += [_CITING.sub("", full) for full in _cited_names(b.text, short)]
-    longer = [n for n in names if n != short and n.endswith(short) and re.fullmatch(r"[\u4e00-\u9fff]+", n)]
+    longer = [n for n in names if n != short and n.endswith(short) and _CHINESE_ONLY.fullmatch(n)]
     return max(longer, key=len) if longer else short
 
 
@@ -319,12 +331,11 @@ def _cited_names(text: str, short: str) -> list[str]:
     return names
 
 
-_PUBLISHED_WORDS = ("发布时间", "发布日期", "发文日期")
 _PUBLISHED_LINE = re.compile(r"(发布时间|发布日期|发文日期)\s*[:：]\s*(\S+)")
 
 
 def _published(
-    meta: dict[str, object], blocks: list[Block], first_heading: int, body: str
+    meta: dict[str, object], blocks: list[Block], first_heading: int
 ) -> tuple[date | None, str | None]:
     """The publication date: stated by the container (meta, 发布时间) or a dated signature line."""
     stated = meta.get("published") or []
@@ -332,10 +343,9 @@ def _published(
         parsed = _parse_date(str(value))
         if parsed:
             return parsed, str(source)
-    if any(word in body for word in _PUBLISHED_WORDS):  # the body holds every paragraph's text
-        found = _published_line(blocks)
-        if found[0] is not None:
-            return found
+    found = _published_line(blocks)
+    if found[0] is not None:
+        return found
     candidates = [b for b in blocks[-6:] if b.kind == "para"] + [
         b for b in blocks[: min(first_heading, 6)] if b.kind == "para"
     ]
@@ -438,7 +448,7 @@ def _unreadable_issue(table: Table, kind: str, key: str) -> ExtractionIssue:
     """FMT-005 for a table that could not be read: the message says what and why in one line, the
     evidence lists every problem once."""
     problems = [_condensed(p) for p in table.problems] or ["表格结构无法识别"]
-    first = re.split(r"(?<!“)[（(]|[：:]", problems[0], maxsplit=1)[0].strip() or problems[0]
+    first = _FIRST_CLAUSE_END.split(problems[0], maxsplit=1)[0].strip() or problems[0]
     if len(first) > 48:
         first = first[:47] + "…"
     more = f"等 {len(problems)} 个问题" if len(problems) > 1 else ""
