@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from auditor.extract.ir import Block
+from auditor.extract.readers._grid import SpanCell, expand_spans
 from auditor.extract.rows import GapModel, Row, _Stream, row_from_block, stream_rows
 from auditor.extract.tables import (
     _T2_SPEC_IDS,
@@ -94,3 +95,22 @@ def test_rows_as_written_are_stored_as_row_values_reads_them() -> None:
         else:
             assert not fast.cells
     assert stored > 100
+
+
+def test_plain_string_cells_expand_as_one_position_span_cells() -> None:
+    """expand_spans takes a cell of one position as its bare text (the HTML reader's common cell):
+    the grid is the one the same cells as SpanCell objects give, among rowspans and colspans."""
+    rng = random.Random(11)
+    for _ in range(2000):
+        rows: list[list[SpanCell | str]] = []
+        for _ in range(rng.randint(0, 6)):
+            row: list[SpanCell | str] = []
+            for _ in range(rng.randint(0, 6)):
+                text = rng.choice(["", "a", "12", "总计"])
+                if rng.random() < 0.3:
+                    row.append(SpanCell(text, rng.randint(0, 3), rng.randint(0, 3)))
+                else:
+                    row.append(text)
+            rows.append(row)
+        objects = [[SpanCell(c) if isinstance(c, str) else c for c in row] for row in rows]
+        assert expand_spans(rows) == expand_spans(objects)
