@@ -81,10 +81,11 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     headings, extra = assign_sections(blocks, match_text)
     first_heading = min((c.index for c in headings.values()), default=len(blocks))
     doc.title = _title(blocks, raw.meta, first_heading)
-    doc.year = _year(doc.title, doc.body)
+    folded = halfwidth(doc.body)  # digits and brackets folded once for the year and the period
+    doc.year = _year(doc.title, folded)
     doc.agency = _agency(halfwidth(doc.title) if doc.title else None, blocks, doc.year)
     doc.published, doc.published_source = _published(raw.meta, blocks, first_heading)
-    doc.stats_period, doc.stats_period_text = _stats_period(doc.body)
+    doc.stats_period, doc.stats_period_text = _stats_period(folded)
     doc.extra_headings = extra
 
     ordered = sorted(headings.items(), key=lambda kv: kv[1].index)
@@ -240,8 +241,10 @@ def _tidy_title(title: str) -> str:
     return title
 
 
-def _year(title: str | None, body: str) -> int | None:
-    body = halfwidth(body[:20000])
+def _year(title: str | None, folded: str) -> int | None:
+    """The report year: the title's, else the statistics period's, else the year the head of the body
+    names most.  ``folded`` is the body folded to half width (:func:`halfwidth`)."""
+    body = folded[:20000]
     if title:
         m = _YEAR_IN_TITLE.search(halfwidth(title))
         if m:
@@ -383,8 +386,9 @@ def _to_date(m: re.Match[str]) -> date | None:
         return None
 
 
-def _stats_period(body: str) -> tuple[tuple[date, date] | None, str | None]:
-    m = _STATS.search(halfwidth(body))
+def _stats_period(folded: str) -> tuple[tuple[date, date] | None, str | None]:
+    """The statistics period the body states (``folded``: folded to half width), and its words."""
+    m = _STATS.search(folded)
     if not m:
         return None, None
     try:
