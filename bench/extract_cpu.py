@@ -59,6 +59,8 @@ def main() -> None:
     args = parser.parse_args()
     for fmt in FORMATS:
         count = args.pdf_docs if fmt == "pdf" else args.docs
+        if count <= 0:
+            continue  # a format left out (--pdf-docs 0): nothing to time
         files = [render_sample(sample_spec(seed), fmt) for seed in range(count)]
         _report(fmt, files, args.rounds)
     if args.city_docs:

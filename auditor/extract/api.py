@@ -44,24 +44,32 @@ def sniff_format(data: bytes, name: str = "") -> str:
     Returns one of html, docx, pdf, doc, txt, md; raises ReadError for empty or binary input and
     :class:`NotAReport` for an image (a scan: no text to read).
     """
+    return _sniff(data, name)[0]
+
+
+def _sniff(data: bytes, name: str) -> tuple[str, bool | None]:
+    """:func:`sniff_format`, and whether the bytes read as UTF-16LE without a byte-order mark
+    (:func:`utf16le_without_bom` of the head, None where a byte-order mark made asking needless), so
+    that :func:`read_raw` does not ask again."""
     head = data[:4096]
-    if not data.strip():
+    if not head[:64].strip() and not data.strip():  # the whole copied only when it starts blank
         raise ReadError("文件为空")
     text_flavour = "md" if name.lower().endswith(".md") else "txt"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16le_without_bom(head):
+    utf16: bool | None = None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or (utf16 := utf16le_without_bom(head)):
         text_head = _utf16_head(data)
         markup = "<html" in text_head or "<body" in text_head or "<table" in text_head
-        return "html" if markup else text_flavour
+        return ("html" if markup else text_flavour), utf16
     container = _container_format(data, head)
     if container is not None:
-        return container
+        return container, utf16
     if _is_image(head):
         raise NotAReport("图片/扫描件，无法读取文字")
     if _looks_like_html(head):
-        return "html"
+        return "html", utf16
     if _looks_binary(head):
         raise ReadError("无法识别的二进制文件（不是 HTML、DOCX、PDF 或文本）")
-    return text_flavour
+    return text_flavour, utf16
 
 
 def _container_format(data: bytes, head: bytes) -> str | None:
@@ -87,6 +95,8 @@ _HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml", b"<head", b"<meta", b"<bo
 
 
 def _looks_like_html(head: bytes) -> bool:
+    if b"<" not in head:
+        return False  # every mark looked for opens with "<" (a text export has none: no lowering then)
     lowered = head.lower()
     if lowered.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(_HTML_STARTS):
         return True
@@ -158,7 +168,9 @@ def read_raw(data: bytes, name: str = "", *, declared_encoding: str | None = Non
         raise ReadError(
             f"文件过大（{len(data) // (1024 * 1024)} MB，上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB）"
         )
-    fmt = sniff_format(data, name)
+    fmt, utf16 = _sniff(data, name)
+    if utf16 is None:
+        utf16 = utf16le_without_bom(data[:4096])
     if fmt == "pdf":
         from auditor.extract.readers.pdf import read_pdf
 
@@ -174,12 +186,12 @@ def read_raw(data: bytes, name: str = "", *, declared_encoding: str | None = Non
     if fmt == "html":
         from auditor.extract.readers.html import read_html
 
-        if declared_encoding is None and utf16le_without_bom(data[:4096]):
+        if declared_encoding is None and utf16:
             declared_encoding = "utf-16-le"
         return read_html(data, declared_encoding=declared_encoding)
     from auditor.extract.readers.text import read_text
 
-    if declared_encoding is None and utf16le_without_bom(data[:4096]):
+    if declared_encoding is None and utf16:
         declared_encoding = "utf-16-le"
     return read_text(data, markdown=(fmt == "md"), declared_encoding=declared_encoding)
 

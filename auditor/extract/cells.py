@@ -47,6 +47,17 @@ def parse_cell(raw: str) -> Cell:
     return Cell(raw, *_parse(raw))
 
 
+@lru_cache(maxsize=8192)
+def shared_cell(raw: str) -> Cell:
+    """The parsed form of a cell's text, one object for every caller that asks for the same text.
+
+    For cells kept as read: most of a report's cells, and each the same few texts ("0", "", "/").
+    The object is shared between tables and documents, so it is never changed: a caller that marks
+    a cell's recovery (``recovered``) takes :func:`parse_cell`'s fresh cell or a copy.  Sharing also
+    lets a pickled document (the workers' spool) write a repeated cell once."""
+    return Cell(raw, *_parse(raw))
+
+
 @lru_cache(maxsize=4096)
 def _parse(raw: str) -> tuple[CellKind, Decimal | None, str | None, None, str | None]:
     """Cell's fields after ``raw``, cached (a fresh Cell is made per call: callers set ``recovered``)."""

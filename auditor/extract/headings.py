@@ -118,9 +118,12 @@ def wording_fit(key: str, text: str) -> float:
     return best
 
 
+_TEMPLATE_NUMBERING = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*[一二三四五六]\s*、")
+
+
 def numbering_style_ok(heading: str) -> bool:
     """Whether a heading is numbered as the template numbers it ("一、")."""
-    return bool(re.match(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*[一二三四五六]\s*、", heading))
+    return bool(_TEMPLATE_NUMBERING.match(heading))
 
 
 # ------------------------------------------------------------------------------------ inline headings

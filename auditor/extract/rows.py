@@ -75,22 +75,34 @@ def _is_label(cell: str) -> bool:
 
 def row_from_block(block: Block, order: int = 0) -> Row:
     """Split a table row into label cells and the value cells after the last label."""
-    # map() and compress() over the cached helpers: the calls stay in C (rows are most of what the
-    # structurer reads)
-    cells = list(map(clean_cell, block.cells))
+    if True in block.cont:
+        return _merged_row(block, order)
+    # No merged cell (nearly every row): the split depends on the cells' texts alone, and rows repeat
+    # across reports (the template's header rows, rows of zeros), so it is looked up by the texts.
+    cells, labels, after = _split_row(tuple(block.cells))
+    return Row(list(labels), list(cells[after:]), None, order, cells=list(cells), cont=list(block.cont))
+
+
+@lru_cache(maxsize=8192)
+def _split_row(texts: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...], int]:
+    """(trimmed cells, label cells, position past the last label) of a row without merged cells."""
+    # map() and compress() over the cached helpers: the calls stay in C
+    cells = tuple(map(clean_cell, texts))
     is_label = list(map(_is_label, cells))
     after = len(cells) - is_label[::-1].index(True) if True in is_label else 0  # past the last label
     labels: list[str] = []
     for cell in compress(cells[:after], is_label):
         if not labels or labels[-1] != cell:
             labels.append(cell)
+    return cells, tuple(labels), after
+
+
+def _merged_row(block: Block, order: int) -> Row:
+    """:func:`row_from_block` for a row with merged cells: their copies are no values."""
+    cells, labels, after = _split_row(tuple(block.cells))
     cont = list(block.cont)
-    tail = cont[after:]
-    if True in tail:
-        values = [c for c, merged in zip(cells[after:], tail, strict=False) if not merged]
-    else:
-        values = cells[after:]
-    return Row(labels=labels, values=values, order=order, cells=cells, cont=cont)
+    values = [c for c, merged in zip(cells[after:], cont[after:], strict=False) if not merged]
+    return Row(list(labels), values, None, order, cells=list(cells), cont=cont)
 
 
 def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | None, Row]:
@@ -201,6 +213,8 @@ def stream_rows(rows: list[Row], anchors: AnchorSet) -> tuple[list[Row], GapMode
     every cell on its own line become rows of the template's shape.  Such rows keep the blank-line run
     before each value (``gaps``) so that empty cells, which only lengthen a run, can be placed.
     """
+    if all(row.para is None for row in rows):
+        return list(rows), None  # grid rows only: each passes as it is, no blank-line run to model
     stream = _Stream(anchors)
     for row in rows:
         stream.add(row)

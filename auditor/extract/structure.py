@@ -68,7 +68,7 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     """The document model from the reader's blocks."""
     blocks = split_inline_headings(raw.blocks)
     written = blocks
-    traditional = Simplifier.is_traditional(" ".join(b.text for b in blocks if b.kind == "para")[:4000])
+    traditional = Simplifier.is_traditional(_para_head(blocks, 4000))
     if traditional:
         # Matching and parsing work on simplified characters; headings keep the wording as written.
         blocks = [_simplified(b) for b in blocks]
@@ -76,15 +76,16 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     doc = Document(source=source, sha256=sha256, format=raw.format, encoding=raw.encoding)
     if traditional:
         doc.meta["traditional"] = True
-    doc.body = "\n".join(b.text if b.kind != "row" else "\t".join(b.cells) for b in blocks)
+    doc.body = "\n".join([b.text if b.kind != "row" else "\t".join(b.cells) for b in blocks])
 
     headings, extra = assign_sections(blocks, match_text)
     first_heading = min((c.index for c in headings.values()), default=len(blocks))
     doc.title = _title(blocks, raw.meta, first_heading)
-    doc.year = _year(doc.title, doc.body)
+    folded = halfwidth(doc.body)  # digits and brackets folded once for the year and the period
+    doc.year = _year(doc.title, folded)
     doc.agency = _agency(halfwidth(doc.title) if doc.title else None, blocks, doc.year)
     doc.published, doc.published_source = _published(raw.meta, blocks, first_heading)
-    doc.stats_period, doc.stats_period_text = _stats_period(doc.body)
+    doc.stats_period, doc.stats_period_text = _stats_period(folded)
     doc.extra_headings = extra
 
     ordered = sorted(headings.items(), key=lambda kv: kv[1].index)
@@ -112,6 +113,20 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
             raise NotAReport("没有找到年度报告的内容（既无章节标题，也无统计表格）")
         _mark_image_only(doc, images)
     return doc
+
+
+def _para_head(blocks: list[Block], size: int) -> str:
+    """The first ``size`` characters of the paragraphs' text joined by spaces, joining only as many
+    paragraphs as they take."""
+    parts: list[str] = []
+    length = -1
+    for b in blocks:
+        if b.kind == "para":
+            parts.append(b.text)
+            length += len(b.text) + 1
+            if length >= size:
+                break
+    return " ".join(parts)[:size]
 
 
 def _mark_image_only(doc: Document, images: list[Block]) -> None:
@@ -170,6 +185,24 @@ def _title(blocks: list[Block], meta: dict[str, object], first_heading: int) -> 
     return _page_title(meta)
 
 
+# The patterns of the metadata readers, compiled once (re's own cache costs a lookup per call).
+_LEADING_YEAR = re.compile(r"^#*\s*(19|20)\d{2}")
+_ANY_YEAR = re.compile(r"(19|20)\d{2}")
+_SPACES = re.compile(r"\s+")
+_SPACE_IN_CHINESE = re.compile(r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff\d])")
+_YEARS_STATED = re.compile(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)")
+_ABOUT = re.compile(r"^关于")
+_AGENCY_AFTER_YEAR = re.compile(
+    r"^(?:19|20)\d{2}\s*年(?:度)?\s*(?!政府信息公开)(?P<agency>[^\d]{2,30}?)\s*(?:政府信息公开|信息公开)"
+)
+_AGENCY_BEFORE_YEAR = re.compile(r"^(?P<agency>.+?)\s*(?:(?:19|20)\d{2}\s*年|关于|政府信息公开)")
+_DIGIT = re.compile(r"\d")
+_AGENCY_IN_TEXT = re.compile(
+    r"(?:19|20)\d{2}\s*年(?:度)?\s*[，,]\s*(?P<a>[\u4e00-\u9fff]{2,20}?)(?:坚持|认真|紧紧|在|围绕|深入|按照|严格|积极|持续|全面|以|始终|高度|根据|依法|扎实)"
+)
+_CHINESE_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+_FIRST_CLAUSE_END = re.compile(r"(?<!“)[（(]|[：:]")
+
 _TITLE_PIECE = re.compile(r"^[#\s\u4e00-\u9fff0-9０-９（）()“”《》]{2,30}$")
 
 
@@ -180,9 +213,9 @@ def _continues_into(prev: str, following: str) -> bool:
         return False
     if any(w in prev for w in _TITLE_WORDS):
         return False  # a title of its own
-    starts_with_year = re.match(r"^#*\s*(19|20)\d{2}", halfwidth(following)) is not None
+    starts_with_year = _LEADING_YEAR.match(halfwidth(following)) is not None
     # Two lines that both hold a year are two things (a date line, then the title), not one title.
-    return not (starts_with_year and re.search(r"(19|20)\d{2}", halfwidth(prev)))
+    return not (starts_with_year and _ANY_YEAR.search(halfwidth(prev)))
 
 
 _SITE_SUFFIX = re.compile(r"\s*(?:[_|｜—–-]+|\s-\s)\s*[^_|｜—–-]{2,30}$")
@@ -203,13 +236,15 @@ def _page_title(meta: dict[str, object]) -> str | None:
 def _tidy_title(title: str) -> str:
     """Collapse the spaces exporters put around numbers inside Chinese text; drop markdown marks."""
     title = title.strip().lstrip("#").strip()
-    title = re.sub(r"\s+", " ", title)
-    title = re.sub(r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff\d])", "", title)
+    title = _SPACES.sub(" ", title)
+    title = _SPACE_IN_CHINESE.sub("", title)
     return title
 
 
-def _year(title: str | None, body: str) -> int | None:
-    body = halfwidth(body[:20000])
+def _year(title: str | None, folded: str) -> int | None:
+    """The report year: the title's, else the statistics period's, else the year the head of the body
+    names most.  ``folded`` is the body folded to half width (:func:`halfwidth`)."""
+    body = folded[:20000]
     if title:
         m = _YEAR_IN_TITLE.search(halfwidth(title))
         if m:
@@ -218,7 +253,7 @@ def _year(title: str | None, body: str) -> int | None:
     if stats:
         return int(stats.group("y1"))
     head = body[:3000]
-    years = re.findall(r"((?:19|20)\d{2})\s*年(?!\s*\d{1,2}\s*月)", head)
+    years = _YEARS_STATED.findall(head)
     if years:
         return int(max(set(years), key=years.count))
     return None
@@ -226,25 +261,19 @@ def _year(title: str | None, body: str) -> int | None:
 
 def _agency(title: str | None, blocks: list[Block], year: int | None) -> str | None:
     if title:
-        t = re.sub(r"^关于", "", title)
-        lead = re.match(
-            r"^(?:19|20)\d{2}\s*年(?:度)?\s*(?!政府信息公开)(?P<agency>[^\d]{2,30}?)\s*(?:政府信息公开|信息公开)",
-            t,
-        )
+        t = _ABOUT.sub("", title)
+        lead = _AGENCY_AFTER_YEAR.match(t)
         if lead:
             return lead.group("agency")
-        m = re.match(r"^(?P<agency>.+?)\s*(?:(?:19|20)\d{2}\s*年|关于|政府信息公开)", t)
+        m = _AGENCY_BEFORE_YEAR.match(t)
         if m:
             agency = m.group("agency").strip(' 《》"“”')
-            if len(agency) >= 2 and not re.search(r"\d", agency):
+            if len(agency) >= 2 and not _DIGIT.search(agency):
                 return agency
     for b in blocks[:12]:
         if b.kind != "para":
             continue
-        m = re.search(
-            r"(?:19|20)\d{2}\s*年(?:度)?\s*[，,]\s*(?P<a>[\u4e00-\u9fff]{2,20}?)(?:坚持|认真|紧紧|在|围绕|深入|按照|严格|积极|持续|全面|以|始终|高度|根据|依法|扎实)",
-            b.text,
-        )
+        m = _AGENCY_IN_TEXT.search(b.text)
         if m and m.group("a").endswith(_AGENCY_SUFFIX):
             return _full_name(m.group("a"), blocks)
     for b in reversed(blocks[-6:]):
@@ -275,7 +304,7 @@ def _full_name(short: str, blocks: list[Block]) -> str:
     for b in blocks:
         if b.kind == "para" and short in b.text:
             names += [_CITING.sub("", full) for full in _cited_names(b.text, short)]
-    longer = [n for n in names if n != short and n.endswith(short) and re.fullmatch(r"[\u4e00-\u9fff]+", n)]
+    longer = [n for n in names if n != short and n.endswith(short) and _CHINESE_ONLY.fullmatch(n)]
     return max(longer, key=len) if longer else short
 
 
@@ -305,6 +334,9 @@ def _cited_names(text: str, short: str) -> list[str]:
     return names
 
 
+_PUBLISHED_LINE = re.compile(r"(发布时间|发布日期|发文日期)\s*[:：]\s*(\S+)")
+
+
 def _published(
     meta: dict[str, object], blocks: list[Block], first_heading: int
 ) -> tuple[date | None, str | None]:
@@ -314,13 +346,9 @@ def _published(
         parsed = _parse_date(str(value))
         if parsed:
             return parsed, str(source)
-    for b in blocks:
-        if b.kind == "para":
-            m = re.search(r"(发布时间|发布日期|发文日期)\s*[:：]\s*(\S+)", b.text)
-            if m:
-                parsed = _parse_date(m.group(2))
-                if parsed:
-                    return parsed, m.group(1)
+    found = _published_line(blocks)
+    if found[0] is not None:
+        return found
     candidates = [b for b in blocks[-6:] if b.kind == "para"] + [
         b for b in blocks[: min(first_heading, 6)] if b.kind == "para"
     ]
@@ -331,6 +359,18 @@ def _published(
         m = _DATE.fullmatch(text)
         if m:
             return _to_date(m), "落款"
+    return None, None
+
+
+def _published_line(blocks: list[Block]) -> tuple[date | None, str | None]:
+    """The date of the first paragraph that states one after 发布时间/发布日期/发文日期."""
+    for b in blocks:
+        if b.kind == "para":
+            m = _PUBLISHED_LINE.search(b.text)
+            if m:
+                parsed = _parse_date(m.group(2))
+                if parsed:
+                    return parsed, m.group(1)
     return None, None
 
 
@@ -346,8 +386,9 @@ def _to_date(m: re.Match[str]) -> date | None:
         return None
 
 
-def _stats_period(body: str) -> tuple[tuple[date, date] | None, str | None]:
-    m = _STATS.search(halfwidth(body))
+def _stats_period(folded: str) -> tuple[tuple[date, date] | None, str | None]:
+    """The statistics period the body states (``folded``: folded to half width), and its words."""
+    m = _STATS.search(folded)
     if not m:
         return None, None
     try:
@@ -411,7 +452,7 @@ def _unreadable_issue(table: Table, kind: str, key: str) -> ExtractionIssue:
     """FMT-005 for a table that could not be read: the message says what and why in one line, the
     evidence lists every problem once."""
     problems = [_condensed(p) for p in table.problems] or ["表格结构无法识别"]
-    first = re.split(r"(?<!“)[（(]|[：:]", problems[0], maxsplit=1)[0].strip() or problems[0]
+    first = _FIRST_CLAUSE_END.split(problems[0], maxsplit=1)[0].strip() or problems[0]
     if len(first) > 48:
         first = first[:47] + "…"
     more = f"等 {len(problems)} 个问题" if len(problems) > 1 else ""

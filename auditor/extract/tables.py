@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -26,6 +27,7 @@ from auditor.extract.cells import (
     is_value_like,
     parse_cell,
     row_sum_valid,
+    shared_cell,
     split_candidates,
     unique_split,
 )
@@ -176,21 +178,48 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
     _t3_columns(rows, table)
     subtotal_at = _subtotal_column(rows, matched, table)
     assigned = _t3_assigned(matched, version, spec, table)
+    splits = _t3_put_rows(table, spec, assigned, subtotal_at, gaps)
+    if splits:
+        _resolve_t3_splits(table, spec, splits)
+    if any(row.recovered == "position" for _, row in assigned):
+        _verify_positions(table, spec)  # only a row placed by position has cells placed so
+    _require_rows(table, spec)
+    return table
+
+
+def _t3_put_rows(
+    table: Table,
+    spec: TableSpec,
+    assigned: list[tuple[str, Row]],
+    subtotal_at: int | None,
+    gaps: GapModel | None,
+) -> dict[str, list[list[str]]]:
+    """Each assigned row's cells into the table; the rows whose digits split several ways are returned
+    for the column identities to decide (:func:`_resolve_t3_splits`)."""
     splits: dict[str, list[list[str]]] = {}
+    width = len(T3_COLUMNS)
     for rid, row in assigned:
         if rid in table.row_labels:
             table.problems.append(f"行“{spec.row(rid).display}”出现两次")
             continue
         table.row_labels[rid] = row.label
-        width, display = len(T3_COLUMNS), spec.row(rid).display
+        if subtotal_at is None and _put_as_written(table, rid, _T3_COL_IDS, row):
+            continue
+        display = spec.row(rid).display
         values = _row_values(row, width, subtotal_at, table, display, splits, rid, gaps, total_last=True)
         if values is not None:
             _put_row(table, rid, _T3_COL_IDS, values, row.recovered)
-    if splits:
-        _resolve_t3_splits(table, spec, splits)
-    _verify_positions(table, spec)
-    _require_rows(table, spec)
-    return table
+    return splits
+
+
+def _put_as_written(table: Table, rid: str, cols: tuple[str, ...], row: Row) -> bool:
+    """Store a grid row of exactly the template's cells, placed by its label, as written (most rows);
+    False, storing nothing, for any other row.  For such a row :func:`_row_values` trims nothing and
+    reads every cell, and :func:`_put_row` marks no recovery, so its cells go straight in."""
+    if row.flat is not None or row.recovered is not None or len(row.values) != len(cols):
+        return False
+    table.cells.update(zip(_cell_keys(rid, cols), map(shared_cell, row.values), strict=True))
+    return True
 
 
 def _t3_matched(rows: Sequence[Row]) -> list[tuple[str | None, Row]]:
@@ -254,7 +283,7 @@ def _has_number(row: Row) -> bool:
     """An unlabelled row counts only when it holds a number (rows of dashes are layout debris)."""
     if row.flat is not None:
         return any(ch.isdigit() for ch in row.flat)
-    return any(parse_cell(v).kind == "number" for v in row.values)
+    return any(shared_cell(v).kind == "number" for v in row.values)
 
 
 def _t3_columns(rows: Sequence[Row], table: Table) -> None:
@@ -294,7 +323,7 @@ def _subtotal_column(
     for pos in (6, 1):
         ok = True
         for _, r in matched:
-            cells = [parse_cell(v).number for v in _trim(r.values, 8)]
+            cells = [shared_cell(v).number for v in _trim(r.values, 8)]
             org = cells[2:7] if pos == 1 else cells[1:6]
             if cells[pos] != sum(org, Decimal(0)):
                 ok = False
@@ -340,7 +369,7 @@ def _resolve_t3_splits(table: Table, spec: TableSpec, splits: dict[str, list[lis
     good = _balancing_splits(table, spec, splits) if combos <= 5000 else []
     if len(good) == 1:
         for rid, values in zip(names, good[0], strict=True):
-            _put_row(table, rid, [c.id for c in T3_COLUMNS], [parse_cell(v) for v in values], "split")
+            _put_row(table, rid, _T3_COL_IDS, [shared_cell(v) for v in values], "split")
         table.notes.append(
             "数字连写的行按本表的勾稽关系唯一拆分：" + "、".join(spec.row(n).display for n in names)
         )
@@ -361,7 +390,7 @@ def _balancing_splits(
         trial = dict(table.cells)
         for rid, values in zip(names, combo, strict=True):
             for col, raw in zip(columns, values, strict=True):
-                trial[(rid, col)] = parse_cell(raw)
+                trial[(rid, col)] = shared_cell(raw)
         if _t3_columns_balance(trial, spec):
             good.append(combo)
             if len(good) > 1:
@@ -508,6 +537,20 @@ def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
     return [_t2_instance(inst, hdrs, section, gaps) for inst, hdrs in zip(instances, headers, strict=True)]
 
 
+def _spec_ids(spec: TableSpec) -> tuple[frozenset[str], frozenset[str], dict[str, int | None]]:
+    """A T2 spec's row ids, column ids, and for each row the position of its signed column (None
+    when it has none)."""
+    signed = {
+        r.id: next((i for i, c in enumerate(spec.columns_of(r.id)) if spec.col(c).signed), None)
+        for r in spec.rows
+    }
+    return frozenset(r.id for r in spec.rows), frozenset(c.id for c in spec.columns), signed
+
+
+_T2_SPEC_IDS = {spec.version: _spec_ids(spec) for spec in (T2_2019, T2_2021)}
+"""What _t2_instance asks of its spec for every row, worked out once per template."""
+
+
 def _is_new_table_header(headers: list[Row]) -> bool:
     return bool(headers) and any(col in ("issued", "made") for _, col, _ in t2_header_columns(headers[-1]))
 
@@ -531,24 +574,30 @@ def _t2_instance(
     version = "2021" if votes["2021"] > votes["2019"] else ("2019" if votes["2019"] else "unknown")
     spec = T2_2019 if version == "2019" else T2_2021
     table = Table(kind="T2", template=version, section=section)  # type: ignore[arg-type]
-    table.col_labels = {c: lab for c, lab in col_labels.items() if c in {col.id for col in spec.columns}}
+    table.col_labels = {c: lab for c, lab in col_labels.items() if c in _T2_SPEC_IDS[spec.version][1]}
     for rid, row in rows:
-        if rid not in {r.id for r in spec.rows}:
-            table.problems.append(f"行“{row.label}”不属于{version}年版表格")
-            continue
-        if rid in table.row_labels:
-            table.problems.append(f"行“{spec.row(rid).label}”出现两次")
-            continue
-        table.row_labels[rid] = row.label
-        cols = list(spec.columns_of(rid))
-        signed_at = next((i for i, c in enumerate(cols) if spec.col(c).signed), None)
-        values = _row_values(
-            row, len(cols), None, table, spec.row(rid).label, None, rid, gaps, signed_at=signed_at
-        )
-        if values is not None:
-            _put_row(table, rid, cols, values, row.recovered)
+        _t2_put_row(table, spec, rid, row, gaps)
     _require_rows(table, spec)
     return table
+
+
+def _t2_put_row(table: Table, spec: TableSpec, rid: str, row: Row, gaps: GapModel | None) -> None:
+    """One row's cells into a T2 instance, or the problem that keeps them out."""
+    row_ids, _, signed = _T2_SPEC_IDS[spec.version]
+    if rid not in row_ids:
+        table.problems.append(f"行“{row.label}”不属于{table.template}年版表格")
+        return
+    if rid in table.row_labels:
+        table.problems.append(f"行“{spec.row(rid).label}”出现两次")
+        return
+    table.row_labels[rid] = row.label
+    cols = spec.columns_of(rid)
+    if _put_as_written(table, rid, cols, row):
+        return
+    display = spec.row(rid).label
+    values = _row_values(row, len(cols), None, table, display, None, rid, gaps, signed_at=signed[rid])
+    if values is not None:
+        _put_row(table, rid, cols, values, row.recovered)
 
 
 # ------------------------------------------------------------------------------------------ T4
@@ -597,7 +646,8 @@ def _t4_values(row: Row) -> list[str]:
     # blank cells after the last title (or in a row without titles) are value cells left blank: a
     # leading one is 结果维持 left empty, not layout, unless the row has more cells than values
     start = titled[-1] + 1 if titled else 0
-    values = cells[start:] if any(parse_cell(c).kind == "number" for c in cells[start:]) else list(row.values)
+    numbered = any(shared_cell(c).kind == "number" for c in cells[start:])
+    values = cells[start:] if numbered else list(row.values)
     return _trim(values, 15 if len(values) > 5 else 5)
 
 
@@ -630,12 +680,20 @@ def _t4_headers(rows: Sequence[Row], table: Table) -> int:
         if not row.is_header:
             continue
         for label in row.labels:
-            key = norm_label(label)
-            titles += any(w in key for w in _T4_TITLE_WORDS)
-            for col_id, word in _T4_COL_KEYS:
-                if word in key and len(key) <= 6:
-                    table.col_labels.setdefault(col_id, label)
+            is_title, columns = _t4_label(label)
+            titles += is_title
+            for col_id in columns:
+                table.col_labels.setdefault(col_id, label)
     return titles
+
+
+@lru_cache(maxsize=1024)
+def _t4_label(label: str) -> tuple[bool, tuple[str, ...]]:
+    """Whether a T4 header label is a row or group title, and the columns it may title (in
+    _T4_COL_KEYS order).  Cached: the header labels of reports repeat."""
+    key = norm_label(label)
+    is_title = any(w in key for w in _T4_TITLE_WORDS)
+    return is_title, tuple(col_id for col_id, word in _T4_COL_KEYS if word in key and len(key) <= 6)
 
 
 def _t4_tokens(value_rows: list[Row], gaps: GapModel | None, table: Table) -> list[str]:
@@ -653,7 +711,7 @@ def _t4_cells(tokens: list[str], value_rows: list[Row], table: Table) -> list[Ce
     """The fifteen cells, digits that ran together split where exactly one split keeps every total; None
     (with the problem recorded) when they cannot be read."""
     if len(tokens) == 15:
-        return [parse_cell(t) for t in tokens]
+        return [shared_cell(t) for t in tokens]
     if not any(r.flat is not None for r in value_rows):
         table.problems.append(
             f"应有 15 个数值（复议、直接起诉、复议后起诉各 5 个），实际读到 {len(tokens)} 个"
@@ -688,7 +746,7 @@ def _t4_without_values(table: Table, rows: Sequence[Row], titles: int) -> Table 
         for rid in (r.id for r in T4_SPEC.rows):
             table.row_labels[rid] = T4_SPEC.row(rid).label
             for col in (c.id for c in T4_SPEC.columns):
-                table.cells[(rid, col)] = parse_cell("")
+                table.cells[(rid, col)] = shared_cell("")
         table.notes.append("表格的数值单元格全部为空")
         return table
     table.readable = False
@@ -793,7 +851,7 @@ def _stream_values(
     if placed is not None:
         if any(not v for v in placed) and len(row.values) < width:
             _note_row(table, "空白单元格按空行位置读取的行：", display)
-        return True, [parse_cell(v) for v in placed]
+        return True, [shared_cell(v) for v in placed]
     if len(row.values) < width and all(len(v.split()) == 1 for v in row.values):
         table.problems.append(
             f"行“{display}”应有 {width} 个数值，实际读到 {len(row.values)} 个，无法确定空白单元格的位置"
@@ -815,8 +873,8 @@ def _flat_values(
     """A row cut from running text: its numbers as written, or split where their digits ran together
     (see :func:`_row_values` for ``splits`` and ``signed_at``)."""
     clean = [t for t in flat.split() if t]
-    if len(clean) == width and all(parse_cell(t).kind != "text" for t in clean):
-        return [parse_cell(t) for t in clean]
+    if len(clean) == width and all(shared_cell(t).kind != "text" for t in clean):
+        return [shared_cell(t) for t in clean]
     try:
         candidates = split_candidates(clean, width, group=width if splits is not None else None)
     except SplitTooHard:
@@ -861,7 +919,7 @@ def _grid_values(
         return _short_row(vals, expected, subtotal_at, table, display, total_last)
     if subtotal_at is not None:
         vals = vals[:subtotal_at] + vals[subtotal_at + 1 :]
-    return list(map(parse_cell, vals))
+    return list(map(shared_cell, vals))
 
 
 def _short_row(
@@ -877,7 +935,7 @@ def _short_row(
         # read, but the row still closes with its last cell, which keeps its column.  The cells
         # before it are left unread (never a guessed position, never a blank the row does not show).
         unplaced: list[Cell | None] = [None] * (expected - 1)
-        return [*unplaced, parse_cell(vals[-1])]
+        return [*unplaced, shared_cell(vals[-1])]
     table.problems.append(f"行“{display}”应有 {expected} 个数值，实际读到 {len(vals)} 个")
     return None
 
@@ -915,12 +973,21 @@ def _read_before_sign(tokens: list[str], width: int, signed_at: int | None) -> l
 def _put_row(
     table: Table, rid: str, cols: Sequence[str], cells: Sequence[Cell | None], recovered: str | None
 ) -> None:
-    for col, cell in zip(cols, cells, strict=False):
+    """Store a row's cells under (row id, column id); ``recovered`` marks cells that do not say how they
+    were recovered yet, on a copy (cells read as written are shared: :func:`shared_cell`)."""
+    stored = table.cells
+    for key, cell in zip(_cell_keys(rid, tuple(cols)), cells, strict=False):
         if cell is None:
             continue  # a cell that could not be placed stays unread
         if recovered and cell.recovered is None:
-            cell.recovered = recovered
-        table.cells[(rid, col)] = cell
+            cell = replace(cell, recovered=recovered)
+        stored[key] = cell
+
+
+@lru_cache(maxsize=256)
+def _cell_keys(rid: str, cols: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The (row id, column id) keys of a row's cells, made once per row of the templates."""
+    return tuple((rid, col) for col in cols)
 
 
 def _require_rows(table: Table, spec: TableSpec) -> None:

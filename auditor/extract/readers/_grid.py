@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -74,11 +75,12 @@ class SpanCell:
     colspan: int = 1
 
 
-def expand_spans(rows: list[list[SpanCell]]) -> list[list[tuple[str, bool]]]:
+def expand_spans(rows: Sequence[Sequence[SpanCell | str]]) -> list[list[tuple[str, bool]]]:
     """A full rectangular grid of (text, continued) from rows of spanning cells.
 
     A cell's text stands in every position it covers; ``continued`` is True for all but its top-left
-    position.  Spans are clamped to the table (rowspan 0 means "to the last row") and to
+    position.  A cell given as a plain string spans one position (most cells of a table: no object is
+    made for them).  Spans are clamped to the table (rowspan 0 means "to the last row") and to
     :data:`MAX_COLUMNS`; positions no cell covers are empty and not continued.  Raises ReadError when
     the spans visit, or the grid holds, more than :data:`MAX_TABLE_POSITIONS` positions.
     """
@@ -86,24 +88,7 @@ def expand_spans(rows: list[list[SpanCell]]) -> list[list[tuple[str, bool]]]:
     grid: list[list[tuple[str, bool] | None]] = [[] for _ in range(height)]
     budget = MAX_TABLE_POSITIONS
     for r, row in enumerate(rows):
-        col = 0
-        for cell in row:
-            while col < len(grid[r]) and grid[r][col] is not None:
-                col += 1
-            if col >= MAX_COLUMNS:
-                break
-            if cell.rowspan == 1 and cell.colspan == 1 and col == len(grid[r]):  # the common plain cell
-                grid[r].append((cell.text, False))
-                col += 1
-                budget -= 1
-                continue
-            rowspan = height - r if cell.rowspan <= 0 else min(cell.rowspan, height - r)
-            colspan = max(1, min(cell.colspan, MAX_COLUMNS - col))
-            budget -= rowspan * colspan
-            if budget < 0:
-                raise _too_large()
-            _place(grid, r, col, rowspan, colspan, cell.text)
-            col += colspan
+        budget = _fill_row(grid, r, row, budget)
     width = max((len(row) for row in grid), default=0)
     if height * width > MAX_TABLE_POSITIONS:
         raise _too_large()
@@ -111,6 +96,42 @@ def expand_spans(rows: list[list[SpanCell]]) -> list[list[tuple[str, bool]]]:
         [c if c is not None else ("", False) for c in row] + [("", False)] * (width - len(row))
         for row in grid
     ]
+
+
+def _fill_row(
+    grid: list[list[tuple[str, bool] | None]], r: int, row: Sequence[SpanCell | str], budget: int
+) -> int:
+    """Place the cells of row ``r`` (and the rows its spans reach); returns the budget left."""
+    target = grid[r]
+    col = 0
+    for cell in row:
+        while col < len(target) and target[col] is not None:
+            col += 1
+        if col >= MAX_COLUMNS:
+            break
+        if isinstance(cell, str):  # a cell of one position
+            if col == len(target):
+                target.append((cell, False))
+                col += 1
+                budget -= 1
+                continue
+            span = SpanCell(cell)
+        else:
+            span = cell
+        if span.rowspan == 1 and span.colspan == 1 and col == len(target):  # the common plain cell
+            target.append((span.text, False))
+            col += 1
+            budget -= 1
+            continue
+        height = len(grid)
+        rowspan = height - r if span.rowspan <= 0 else min(span.rowspan, height - r)
+        colspan = max(1, min(span.colspan, MAX_COLUMNS - col))
+        budget -= rowspan * colspan
+        if budget < 0:
+            raise _too_large()
+        _place(grid, r, col, rowspan, colspan, span.text)
+        col += colspan
+    return budget
 
 
 def _too_large() -> ReadError:

@@ -493,10 +493,11 @@ def _blocks_of(el: etree._Element) -> list[Block]:
     return flow.blocks
 
 
-def _span_cell(cell: etree._Element) -> SpanCell:
-    """A cell's text, one line per paragraph or <br>, with its spans."""
+def _span_cell(cell: etree._Element) -> SpanCell | str:
+    """A cell's text, one line per paragraph or <br>, with its spans (the text alone for a cell of one
+    position)."""
     if not cell.keys():  # nearly every cell has no attribute: one call answers for both spans
-        return SpanCell(_cell_text(cell))
+        return _cell_text(cell)
     rowspan, colspan = cell.get("rowspan"), cell.get("colspan")  # nearly always absent: no call then
     return SpanCell(
         _cell_text(cell),

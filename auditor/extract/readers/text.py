@@ -18,6 +18,7 @@ the lengths of the blank-line runs.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from auditor.extract.ir import Block, RawDocument
 from auditor.extract.textcodec import clean_cell, decode_bytes
@@ -47,7 +48,7 @@ def read_text(data: bytes, *, markdown: bool = False, declared_encoding: str | N
 def _strip_archive_header(lines: list[str], meta: dict[str, object]) -> list[str]:
     """Crawl archives put "标题: …", "发布时间: …" before a "==== 正文 ====" line: keep them as meta."""
     for i, line in enumerate(lines[:40]):
-        if _ARCHIVE_BODY_MARK.match(line.strip()):
+        if "正文" in line and _ARCHIVE_BODY_MARK.match(line.strip()):
             published: list[tuple[str, str]] = []
             for head in lines[:i]:
                 m = _ARCHIVE_META.match(head.strip())
@@ -70,7 +71,10 @@ def _strip_archive_header(lines: list[str], meta: dict[str, object]) -> list[str
 
 
 class _Builder:
-    """Accumulates blocks, tracking which physical table the current rows belong to."""
+    """Accumulates blocks, tracking which physical table the current rows belong to.
+
+    One method per kind of line (:func:`_blocks` tells them apart); each line costs one call and
+    a row's cells are trimmed once, through the cached trims (rows are most of a report's lines)."""
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
@@ -78,6 +82,52 @@ class _Builder:
         self.in_table = False
         self.group: list[str] | None = None  # the cell-per-line row being collected
         self.blank_run = 0  # blank lines since the last non-blank one
+
+    def blank(self) -> None:
+        if self.group is not None:
+            self.flush_group()
+        self.blank_run += 1
+
+    def md_row(self, stripped: str) -> None:
+        """A markdown pipe row (``stripped`` starts with "|"); the separator line under its header
+        is no row.  Every separator holds "--", so the pattern is tried only on lines that do."""
+        if self.group is not None:
+            self.flush_group()
+        self.blank_run = 0
+        if "--" in stripped and _MD_SEPARATOR.match(stripped):
+            return
+        self.row_of(list(_md_row_cells(stripped)))
+
+    def tab_row(self, line: str) -> None:
+        if self.group is not None:
+            self.flush_group()
+        self.blank_run = 0
+        self.row_of(list(_tab_row_cells(line)))
+
+    def line(self, line: str, stripped: str) -> None:
+        """A line that is neither blank nor a row of its own: a cell of a cell-per-line row (leading
+        tab), the rest of the cell above, a picture, a heading or a paragraph."""
+        gap_before = self.blank_run
+        self.blank_run = 0
+        if line.startswith("\t"):
+            self.start_group()
+            assert self.group is not None
+            self.group.append(line.lstrip("\t"))
+            return
+        if self.group and not _SECTION_LINE.match(stripped):
+            _continue_cell(self.group, stripped)
+            return
+        self.flush_group()
+        image = _MD_IMAGE.fullmatch(stripped)
+        if image:
+            self.blocks.append(Block("image", text=image.group(1) or image.group(2)))
+            self.in_table = False
+            return
+        m = _MD_HEADING.match(stripped)
+        if m:
+            self.para(m.group(2), heading=len(m.group(1)), gap=gap_before)
+        else:
+            self.para(stripped, gap=gap_before)
 
     def para(self, text: str, heading: int | None = None, gap: int | None = None) -> None:
         self.flush_group()
@@ -87,10 +137,14 @@ class _Builder:
             self.in_table = False
 
     def row(self, cells: list[str]) -> None:
+        self.row_of(list(map(clean_cell, cells)))
+
+    def row_of(self, cells: list[str]) -> None:
+        """A row of cells already trimmed (:func:`clean_cell`)."""
         if not self.in_table:
             self.table += 1
             self.in_table = True
-        self.blocks.append(Block("row", cells=list(map(clean_cell, cells)), table=self.table))
+        self.blocks.append(Block("row", cells=cells, cont=[False] * len(cells), table=self.table))
 
     def start_group(self) -> None:
         if self.group is None:
@@ -109,42 +163,13 @@ def _blocks(lines: list[str]) -> list[Block]:
         line = raw.rstrip("\r\n ")
         stripped = line.strip()
         if not stripped and not line.startswith("\t"):
-            b.flush_group()
-            b.blank_run += 1
-            continue
-        gap_before = b.blank_run
-        b.blank_run = 0
-        if stripped.startswith("|") and stripped.count("|") >= 2:
-            b.flush_group()
-            if not _MD_SEPARATOR.match(stripped):
-                b.row(_md_cells(stripped))
-            continue
-        body = line.lstrip("\t")
-        leading_tab = line.startswith("\t")
-        if "\t" in body or (not leading_tab and "\t" in line):
-            b.flush_group()
-            b.row(line.split("\t"))
-            continue
-        if leading_tab:
-            b.start_group()
-            assert b.group is not None
-            b.group.append(body)
-            continue
-        if b.group is not None and b.group and not _SECTION_LINE.match(stripped):
-            _continue_cell(b.group, stripped)
-            continue
-        b.flush_group()
-        image = _MD_IMAGE.fullmatch(stripped)
-        if image:
-            b.flush_group()
-            b.blocks.append(Block("image", text=image.group(1) or image.group(2)))
-            b.in_table = False
-            continue
-        m = _MD_HEADING.match(stripped)
-        if m:
-            b.para(m.group(2), heading=len(m.group(1)), gap=gap_before)
+            b.blank()
+        elif stripped.startswith("|") and stripped.count("|") >= 2:
+            b.md_row(stripped)
+        elif "\t" in line.lstrip("\t"):
+            b.tab_row(line)
         else:
-            b.para(stripped, gap=gap_before)
+            b.line(line, stripped)
     b.flush_group()
     return b.blocks
 
@@ -159,8 +184,21 @@ def _continue_cell(group: list[str], text: str) -> None:
         group[-1] = f"{group[-1]}\n{text}" if previous else text
 
 
-def _md_cells(line: str) -> list[str]:
-    inner = line.strip()
-    inner = inner.removeprefix("|")
-    inner = inner.removesuffix("|")
-    return [c.strip() for c in inner.split("|")]
+@lru_cache(maxsize=4096)
+def _md_row_cells(stripped: str) -> tuple[str, ...]:
+    """The trimmed cells of a markdown pipe row.  Cached, as :func:`_tab_row_cells`."""
+    return tuple(_md_cell(c) for c in stripped[1:].removesuffix("|").split("|"))
+
+
+@lru_cache(maxsize=4096)
+def _tab_row_cells(line: str) -> tuple[str, ...]:
+    """The trimmed cells of a tab-separated row.  Cached: whole rows repeat across reports (the
+    template's header rows, rows of zeros)."""
+    return tuple(map(clean_cell, line.split("\t")))
+
+
+@lru_cache(maxsize=16384)
+def _md_cell(text: str) -> str:
+    """One cell of a markdown pipe row, trimmed as the readers trim cells.  Cached: the cells of
+    reports repeat, padding included ("| 0 |")."""
+    return clean_cell(text.strip())
