@@ -153,3 +153,58 @@ def test_importing_the_submodules_first_does_not_shadow_the_deferred_functions()
         "    assert callable(getattr(schemas, name)), name\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def _failures_as_pandera_reports_them(frame: object, schema: object) -> set[tuple[str, int | None]]:
+    """(check, document) of every failure in pandera's own lazy failure cases."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    assert isinstance(frame, pd.DataFrame) and isinstance(schema, pa.DataFrameSchema)
+    try:
+        schema.validate(frame.copy(), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        docs = frame["doc"].to_numpy()
+        return {
+            (str(check), None if pd.isna(index) else int(docs[int(index)]))
+            for check, index in zip(cases["check"], cases["index"], strict=True)
+        }
+    return set()
+
+
+def test_the_checks_fail_where_pandera_itself_says_they_fail() -> None:
+    """validate runs the schema's checks itself (pandera's failure path costs ~1 ms per failing check):
+    the records it reports are those of pandera's own lazy validation, a raising check included."""
+    import pandera.pandas as pa
+
+    docs = [clean_document(seed=s) for s in (1, 2, 3)]
+    for doc, key in zip(docs, [("partial", "legal"), ("new", "natural"), None], strict=True):
+        t3 = doc.table("T3")
+        assert t3 is not None
+        if key is not None:
+            t3.cells[key] = Cell("", "blank")
+    frame = cells_frame([(i, d.table("T3")) for i, d in enumerate(docs)], T3_2021)
+    schema = build_schema(T3_2021, [COLUMN_SUM, BLANK])
+    schema.checks.append(pa.Check(lambda frame: frame["nope"] > 0, name="BROKEN", ignore_na=False))
+    failures = validate(frame, schema)
+    assert {(f.check, f.doc) for f in failures} == _failures_as_pandera_reports_them(frame, schema)
+    assert [(f.check, f.doc) for f in failures] == [
+        ("BAL-002", 1),
+        ("VAL-003", 0),
+        ("VAL-003", 1),
+        ("BROKEN", None),
+    ]
+    assert failures[-1] == Failure("BROKEN", None, None, None, None)
+
+
+def test_a_check_without_a_verdict_per_record_is_not_run() -> None:
+    """A check that gives one boolean for the whole frame fails no record: when False, it could not
+    tell which cells fail, and its tables are "not evaluated"; when True, nothing is reported."""
+    import pandera.pandas as pa
+
+    frame = cells_frame([(0, clean_document().table("T3"))], T3_2021)
+    for verdict, expected in ((True, []), (False, [Failure("WHOLE", None, None, None, None)])):
+        schema = build_schema(T3_2021, [BLANK])
+        schema.checks.append(pa.Check(lambda frame, v=verdict: v, name="WHOLE", ignore_na=False))
+        assert validate(frame, schema) == expected
