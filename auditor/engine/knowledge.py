@@ -172,6 +172,34 @@ class Batch:
         self.facts.append(NotRun(doc=doc, order=order, **where))
 
 
+RUN_FACTS = 8
+"""Facts per run of the coverage engine, about (a document's facts are never split over two runs)."""
+
+
+def _runs(facts: Sequence[Fact]) -> list[list[Fact]]:
+    """The per-document facts of a batch in runs of whole documents, each of about :data:`RUN_FACTS`.
+
+    The coverage rules join facts of the same document only, but experta's join nodes test every new
+    fact against every fact of the other side in working memory: over a whole batch that is quadratic
+    (a batch of 190 real reports with 520 checks not run and 90 findings explaining them: 0.28 s, 1.5
+    ms per report).  In runs of a few documents the joins stay small and the decisions are the same:
+    which finding covers which check, and what is left, are per document.
+    """
+    by_doc: dict[int, list[Fact]] = {}
+    for fact in facts:
+        by_doc.setdefault(fact["doc"], []).append(fact)
+    runs: list[list[Fact]] = []
+    current: list[Fact] = []
+    for doc_facts in by_doc.values():
+        current.extend(doc_facts)
+        if len(current) >= RUN_FACTS:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
 def _applies_tests(applies: Applies) -> dict[str, Any]:
     """Conditions that hold everywhere are left out: every test is a node experta visits per fact."""
     tests: dict[str, Any] = {"state": MATCH.state}
@@ -247,10 +275,14 @@ class CoverageEngine(_Engine):
     def run_batch(self, batch: Batch, unreadable: Sequence[str]) -> None:
         """Decide coverage and report the unreadable documents (``unreadable``: their reasons)."""
         self.batch = batch
-        self.reset()
-        facts = [*batch.facts, *(Unreadable(doc=j, reason=reason) for j, reason in enumerate(unreadable))]
+        runs = _runs(batch.facts)
+        if unreadable:
+            runs.append([Unreadable(doc=j, reason=reason) for j, reason in enumerate(unreadable)])
         try:
-            if facts:
+            self.reset()  # working memory holds this batch's facts alone, even when it has none
+            for k, facts in enumerate(runs):
+                if k:
+                    self.reset()
                 self.declare(*facts)
                 self.run()
         finally:
