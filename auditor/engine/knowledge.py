@@ -58,10 +58,13 @@ class Report(Fact):  # type: ignore[misc]  # experta has no type hints
 
 
 class NotRun(Fact):  # type: ignore[misc]  # experta has no type hints
-    """A check that could not run on one document: ``doc`` (position), ``order`` (rule and outcome
-    position), and ``table`` and/or ``section``, where the reason is about (the rule id and the reason's
-    words are kept beside, in :attr:`Batch.not_run`: the coverage rules need only where it is).  Only
-    such checks are declared: a reason about no place can be explained by no finding."""
+    """The checks that could not run on one document for reasons about one place: ``doc`` (position),
+    ``orders`` (each check's rule and outcome position), and ``table`` and/or ``section``, the place
+    (the rule ids and the reasons' words are kept beside, in :attr:`Batch.not_run`: the coverage rules
+    need only where they are about).  One fact per place, not per check: what explains a check depends
+    on its document and place alone, and an unreadable table stops a score of checks, each a fact
+    experta would carry through its network.  Only such checks are declared: a reason about no place
+    can be explained by no finding."""
 
 
 class CoversTable(Fact):  # type: ignore[misc]  # experta has no type hints
@@ -73,7 +76,7 @@ class CoversSection(Fact):  # type: ignore[misc]  # experta has no type hints
 
 
 class Covered(Fact):  # type: ignore[misc]  # experta has no type hints
-    """The not-run check ``order`` of ``doc`` is explained by a finding."""
+    """The not-run checks ``orders`` of ``doc`` are explained by a finding."""
 
 
 class Unreadable(Fact):  # type: ignore[misc]  # experta has no type hints
@@ -113,8 +116,20 @@ class Batch:
     """(document, order) of the not-run checks no finding explains (AUD-001)."""
     unreadable: dict[int, list[tuple[int, Violation]]] = field(default_factory=dict)
     """Per unreadable document (by its position among them): (rule position, violation) — READ-001."""
-    facts: list[Fact] = field(default_factory=list)
-    """The per-document facts for the coverage rules (not-run checks, findings that explain them)."""
+    covers: list[Fact] = field(default_factory=list)
+    """The findings that explain why checks of a table or a section could not run."""
+    places: dict[tuple[int, str | None, str | None], list[Order]] = field(default_factory=dict)
+    """(document, table, section) -> the orders of the checks that could not run for reasons about it."""
+
+    @property
+    def facts(self) -> list[Fact]:
+        """The per-document facts for the coverage rules: the findings that explain, and the not-run
+        checks by place."""
+        not_run = [
+            NotRun(doc=doc, orders=tuple(orders), **_place(table, section))
+            for (doc, table, section), orders in self.places.items()
+        ]
+        return [*self.covers, *not_run]
 
     def apply(self, decision: Decision, docs: Sequence[int]) -> None:
         """Carry out one of experta's decisions on the documents ``docs`` (which share its state)."""
@@ -153,9 +168,9 @@ class Batch:
 
     def _cover_fact(self, doc: int, at: Order, violation: Violation) -> None:
         if violation.table is not None:
-            self.facts.append(CoversTable(doc=doc, table=violation.table, at=at))
+            self.covers.append(CoversTable(doc=doc, table=violation.table, at=at))
         elif violation.section is not None:
-            self.facts.append(CoversSection(doc=doc, section=violation.section, at=at))
+            self.covers.append(CoversSection(doc=doc, section=violation.section, at=at))
 
     def _not_run(self, doc: int, order: Order, rule_id: str, reason: NotEvaluated) -> None:
         self.not_run[(doc, order)] = (rule_id, reason.reason)
@@ -164,12 +179,17 @@ class Batch:
             # finding can explain a reason that names neither ("发布日期未知"); AUD-001 lists it
             self.left.append((doc, order))
             return
-        where: dict[str, str] = {}
-        if reason.table is not None:
-            where["table"] = reason.table
-        if reason.section is not None:
-            where["section"] = reason.section
-        self.facts.append(NotRun(doc=doc, order=order, **where))
+        self.places.setdefault((doc, reason.table, reason.section), []).append(order)
+
+
+def _place(table: str | None, section: str | None) -> dict[str, str]:
+    """A NotRun's place: the slots it has (a pattern's slot matches only a fact that has it)."""
+    where: dict[str, str] = {}
+    if table is not None:
+        where["table"] = table
+    if section is not None:
+        where["section"] = section
+    return where
 
 
 RUN_FACTS = 8
@@ -297,30 +317,31 @@ class CoverageEngine(_Engine):
         assert self.batch is not None, "the engine runs inside run_batch"
         return self.batch
 
-    @Rule(NotRun(doc=MATCH.doc, order=MATCH.order, table=MATCH.table),  # type: ignore[untyped-decorator]
+    @Rule(NotRun(doc=MATCH.doc, orders=MATCH.orders, table=MATCH.table),  # type: ignore[untyped-decorator]
           CoversTable(doc=MATCH.doc, table=MATCH.table, at=MATCH.at), salience=COVER)
-    def covered_by_table(self, doc: int, order: Order, at: Order) -> None:
-        """A finding about the same table explains it (FMT-004, FMT-005, FMT-007)."""
-        self._cover(doc, order, at)
+    def covered_by_table(self, doc: int, orders: tuple[Order, ...], at: Order) -> None:
+        """A finding about the same table explains them (FMT-004, FMT-005, FMT-007)."""
+        self._cover(doc, orders, at)
 
-    @Rule(NotRun(doc=MATCH.doc, order=MATCH.order, section=MATCH.section),  # type: ignore[untyped-decorator]
+    @Rule(NotRun(doc=MATCH.doc, orders=MATCH.orders, section=MATCH.section),  # type: ignore[untyped-decorator]
           CoversSection(doc=MATCH.doc, section=MATCH.section, at=MATCH.at), salience=COVER)
-    def covered_by_section(self, doc: int, order: Order, at: Order) -> None:
-        """A finding about the same section, naming no table, explains it (SEC-001, SEC-004)."""
-        self._cover(doc, order, at)
+    def covered_by_section(self, doc: int, orders: tuple[Order, ...], at: Order) -> None:
+        """A finding about the same section, naming no table, explains them (SEC-001, SEC-004)."""
+        self._cover(doc, orders, at)
 
-    def _cover(self, doc: int, order: Order, at: Order) -> None:
+    def _cover(self, doc: int, orders: tuple[Order, ...], at: Order) -> None:
         covering = self._current().covering
-        # several findings may explain it: the first written one carries it, as a reader expects
-        if (doc, order) not in covering or at < covering[(doc, order)]:
-            covering[(doc, order)] = at
-        self.declare(Covered(doc=doc, order=order))
+        for order in orders:
+            # several findings may explain it: the first written one carries it, as a reader expects
+            if (doc, order) not in covering or at < covering[(doc, order)]:
+                covering[(doc, order)] = at
+        self.declare(Covered(doc=doc, orders=orders))
 
-    @Rule(NotRun(doc=MATCH.doc, order=MATCH.order),  # type: ignore[untyped-decorator]
-          NOT(Covered(doc=MATCH.doc, order=MATCH.order)), salience=GATHER)
-    def left_for_summary(self, doc: int, order: Order) -> None:
-        """No finding explains it: AUD-001 lists it."""
-        self._current().left.append((doc, order))
+    @Rule(NotRun(doc=MATCH.doc, orders=MATCH.orders),  # type: ignore[untyped-decorator]
+          NOT(Covered(doc=MATCH.doc, orders=MATCH.orders)), salience=GATHER)
+    def left_for_summary(self, doc: int, orders: tuple[Order, ...]) -> None:
+        """No finding explains them: AUD-001 lists them."""
+        self._current().left.extend((doc, order) for order in orders)
 
 
 class RuleBaseEngine(_Engine):

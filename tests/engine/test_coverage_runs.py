@@ -43,7 +43,7 @@ def test_a_batch_is_covered_as_its_documents_alone(monkeypatch: pytest.MonkeyPat
 
 
 def test_runs_hold_whole_documents() -> None:
-    facts = [NotRun(doc=d, order=(k, 0), table="T3") for k in range(3) for d in (2, 0, 1)]
+    facts = [NotRun(doc=d, orders=((k, 0),), table="T3") for k in range(3) for d in (2, 0, 1)]
     facts.append(CoversTable(doc=1, table="T3", at=(9, 0)))
     runs = _runs(facts)
     assert sorted(map(repr, (f for run in runs for f in run))) == sorted(map(repr, facts))
