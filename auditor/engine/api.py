@@ -146,20 +146,37 @@ _LABEL_CHARS: frozenset[str] = frozenset(
     )
 )
 """Every character of the templates' row and column labels (and of table headings)."""
-_SENTENCE_MARK = re.compile(r"[，。；：,;:！？!?]")
+_MARKS = "，。；：,;:！？!?"
+"""Sentence punctuation: a line with one is a sentence (some template labels have commas too)."""
+_DROP_LABEL_CHARS = dict.fromkeys(map(ord, _LABEL_CHARS))
+"""str.translate table deleting the table-label characters."""
+_TABLE_LINE = re.compile(
+    "^[" + re.escape("".join(sorted(_LABEL_CHARS - set(_MARKS)))) + r"\d\t\f\v\r \u3000]*$", re.MULTILINE
+)
+"""A line of label characters, digits and spaces alone: emptied in one pass over a section's text,
+before the loop over its lines (a real report's text export leaves many such lines of a table)."""
+_MANY_LINES = 8
+"""Lines from which a section's text is worth a pass of :data:`_TABLE_LINE` (a few lines of narrative
+are looked at faster one by one)."""
+_SENTENCE_MARK = re.compile(f"[{_MARKS}]")
 
 
 def narrative(text: str) -> str:
     """The lines of a section's text that are sentences: a line without any sentence punctuation whose
     characters are all table-label characters or digits ("总计结果结果其他尚未…维持纠正结果审结", "行政
     许可", "0") is a fragment of a table, not a claim."""
+    if text.count("\n") >= _MANY_LINES:
+        text = _TABLE_LINE.sub("", text)
     kept: list[str] = []
     for line in text.split("\n"):
-        flat = "".join(line.split())
-        if not flat:
+        if not line or line.isspace():  # str.split() and isspace agree on what is white space
             continue
-        if not _SENTENCE_MARK.search(flat):
-            outside = sum(1 for ch in flat if ch not in _LABEL_CHARS and not ch.isdigit())
+        # a sentence mark is never white space: searched in the line as written, the line is left
+        # unflattened and uncounted when it has one (most lines of a real report's narrative)
+        if not _SENTENCE_MARK.search(line):
+            flat = "".join(line.split())
+            rest = flat.translate(_DROP_LABEL_CHARS)  # in C, where a loop over characters is Python's
+            outside = sum(1 for ch in rest if not ch.isdigit())
             if outside <= len(flat) // 10:
                 continue
         kept.append(line)
