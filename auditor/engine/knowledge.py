@@ -15,14 +15,14 @@ What fires depends on the state alone, so a state is decided once, the first tim
 its :class:`Decision` list is carried out on the documents of every batch that has it: a reset and a
 match per batch cost more than the checks of a rule group.
 
-A check that could not run (an unmet requirement, or its check said so) is a :class:`NotRun` fact of
-its document when the reason names a table or a section: only then can a finding explain it.  The
-batch's engine (:class:`CoverageEngine`, ``reset()`` per batch) decides coverage on those per-document
-facts: a check that could not run is covered by a finding that explains why (a rule with
-``covers_unevaluated``: the same table, or the same section where the finding names no table) — its
-message gets "（因此未能执行：…）"; the rest is gathered into AUD-001, with the reasons that name no
-place.  The rules of shape ``unreadable`` are compiled into it, over the documents that could not be
-read.
+The checks that could not run (an unmet requirement, or the check said so) for reasons about one
+table or section are one :class:`NotRun` fact of their document and place: only a reason that names a
+place can be explained by a finding.  The batch's engine (:class:`CoverageEngine`, ``reset()`` per run
+of a few whole documents, see :func:`_runs`) decides coverage on those per-document facts: a check
+that could not run is covered by a finding that explains why (a rule with ``covers_unevaluated``: the
+same table, or the same section where the finding names no table) — its message gets
+"（因此未能执行：…）"; the rest is gathered into AUD-001, with the reasons that name no place.  The
+rules of shape ``unreadable`` are compiled into it, over the documents that could not be read.
 """
 
 from __future__ import annotations
