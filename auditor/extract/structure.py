@@ -466,10 +466,12 @@ def _unreadable_issue(table: Table, kind: str, key: str) -> ExtractionIssue:
 
 
 def _rows(blocks: list[Block]) -> list[Row]:
+    """The rows of a section's blocks: table rows split into labels and values, paragraphs kept
+    whole for the table builders to cut (Row's fields by position, as this runs for every block)."""
     rows: list[Row] = []
     for i, b in enumerate(blocks):
         if b.kind == "row":
             rows.append(row_from_block(b, i))
         elif b.kind == "para":
-            rows.append(Row(labels=[], values=[], order=i, para=b.text, gap=b.gap))
+            rows.append(Row([], [], None, i, b.text, None, [], [], b.gap))
     return rows
