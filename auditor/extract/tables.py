@@ -175,8 +175,10 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
     version = "2021" if has_other_subrows else ("2019" if has_other_row else "unknown")
     spec = T3_2021 if version != "2019" else T3_2019
     table = Table(kind="T3", template=version, section=section)  # type: ignore[arg-type]
-    _t3_columns(rows, table)
-    subtotal_at = _subtotal_column(rows, matched, table)
+    # the rows that may title columns, found once (Row.is_header is computed at each call)
+    titled = [r for r in rows if r.flat is not None or r.is_header]
+    _t3_columns(titled, table)
+    subtotal_at = _subtotal_column([r for r in titled if r.flat is None], matched, table)
     assigned = _t3_assigned(matched, version, spec, table)
     splits = _t3_put_rows(table, spec, assigned, subtotal_at, gaps)
     if splits:
@@ -286,11 +288,10 @@ def _has_number(row: Row) -> bool:
     return any(shared_cell(v).kind == "number" for v in row.values)
 
 
-def _t3_columns(rows: Sequence[Row], table: Table) -> None:
-    """Column headers as written, for FMT-006."""
-    for row in rows:
-        if not row.is_header and row.flat is None:
-            continue
+def _t3_columns(titled: Sequence[Row], table: Table) -> None:
+    """Column headers as written, for FMT-006, from the header rows and the rows cut from running
+    text (``titled``)."""
+    for row in titled:
         for label in row.labels:
             columns = _t3_label_columns(norm_label(label))
             col_id = next((c for c in columns if c not in table.col_labels), None)
@@ -312,10 +313,11 @@ def _t3_label_columns(key: str) -> tuple[str, ...]:
 
 
 def _subtotal_column(
-    rows: Sequence[Row], matched: Sequence[tuple[str | None, Row]], table: Table
+    headers: Sequence[Row], matched: Sequence[tuple[str | None, Row]], table: Table
 ) -> int | None:
-    """Position of an added 小计 column (the sum of the five organisation columns), if the report has one."""
-    if not any("小计" in norm_label(lab) for r in rows if r.is_header for lab in r.labels):
+    """Position of an added 小计 column (the sum of the five organisation columns), if the report has
+    one.  ``headers``: the header rows (:attr:`Row.is_header`)."""
+    if not any("小计" in norm_label(lab) for r in headers for lab in r.labels):
         return None
     widths = {len(_trim(r.values, 8)) for _, r in matched if r.flat is None}
     if widths != {8}:
