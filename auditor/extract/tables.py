@@ -220,8 +220,16 @@ def _put_as_written(table: Table, rid: str, cols: tuple[str, ...], row: Row) -> 
     reads every cell, and :func:`_put_row` marks no recovery, so its cells go straight in."""
     if row.flat is not None or row.recovered is not None or len(row.values) != len(cols):
         return False
-    table.cells.update(zip(_cell_keys(rid, cols), map(shared_cell, row.values), strict=True))
+    table.cells.update(_row_cells(_cell_keys(rid, cols), tuple(row.values)))
     return True
+
+
+@lru_cache(maxsize=4096)
+def _row_cells(keys: tuple[tuple[str, str], ...], values: tuple[str, ...]) -> dict[tuple[str, str], Cell]:
+    """A row's cells as written under their keys (as many keys as values), to be copied into a
+    table, never changed: the cells are :func:`shared_cell`'s.  Cached: rows repeat across reports
+    (rows of zeros, small counts), and copying a ready dict costs half of building it."""
+    return dict(zip(keys, map(shared_cell, values), strict=True))
 
 
 def _t3_matched(rows: Sequence[Row]) -> list[tuple[str | None, Row]]:
@@ -515,9 +523,9 @@ def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
     current: list[tuple[str, Row]] = []
     current_headers: list[Row] = []
     for row in rows:
-        blank_id = t2_row_id(row.label) if row.all_blank else None
-        blank_row = blank_id is not None and _blank_row(row, 1)
-        if (row.is_header or not row.has_values) and not blank_row:
+        # A header row has no values (Row.is_header implies not has_values), so "a header or no
+        # values" is "no values"; a labelled row of blanks is the only such row that is a value row.
+        if not row.has_values and not _t2_blank_row(row):
             if t2_header_columns(row):
                 current_headers.append(row)
             continue
@@ -537,6 +545,11 @@ def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
         trace = _unreadable_trace("T2", rows, t2_row_id, section)
         return [trace] if trace else []
     return [_t2_instance(inst, hdrs, section, gaps) for inst, hdrs in zip(instances, headers, strict=True)]
+
+
+def _t2_blank_row(row: Row) -> bool:
+    """A row of T2's empty cells under a T2 row label (blank is a value, VAL-003)."""
+    return row.all_blank and t2_row_id(row.label) is not None and _blank_row(row, 1)
 
 
 def _spec_ids(spec: TableSpec) -> tuple[frozenset[str], frozenset[str], dict[str, int | None]]:
