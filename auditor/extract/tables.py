@@ -215,12 +215,22 @@ def _t3_put_rows(
 
 
 def _put_as_written(table: Table, rid: str, cols: tuple[str, ...], row: Row) -> bool:
-    """Store a grid row of exactly the template's cells, placed by its label, as written (most rows);
-    False, storing nothing, for any other row.  For such a row :func:`_row_values` trims nothing and
-    reads every cell, and :func:`_put_row` marks no recovery, so its cells go straight in."""
-    if row.flat is not None or row.recovered is not None or len(row.values) != len(cols):
+    """Store a grid row placed by its label whose cells, past the blank layout cells at its ends, are
+    exactly the template's (most rows), as written; False, storing nothing, for any other row.  For
+    such a row :func:`_row_values` drops those blank cells (:func:`_trim`) and reads every other
+    cell, and :func:`_put_row` marks no recovery, so its cells go straight in.  (A T3 row with an
+    added 小计 column is not one: the caller asks only where there is none.)"""
+    if row.flat is not None or row.recovered is not None:
         return False
-    table.cells.update(_row_cells(_cell_keys(rid, cols), tuple(row.values)))
+    keys = _cell_keys(rid, cols)
+    if len(row.values) == len(cols):
+        table.cells.update(_row_cells(keys, tuple(row.values)))
+        return True
+    values = _trim(row.values, len(cols))  # the blank cells of a merged label column, trailing tabs
+    if len(values) != len(cols):
+        return False
+    # not cached: such rows carry a report's own numbers more often than not
+    table.cells.update(zip(keys, map(shared_cell, values), strict=True))
     return True
 
 

@@ -19,8 +19,8 @@ from auditor.extract.headings import (
 )
 from auditor.extract.ir import Block, NotAReport
 from auditor.extract.rows import Row
-from auditor.extract.tables import _cell_keys, _row_cells
-from auditor.model import SECTION_KEYS
+from auditor.extract.tables import _cell_keys, _put_as_written, _put_row, _row_cells, _row_values
+from auditor.model import SECTION_KEYS, Table
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
@@ -98,3 +98,25 @@ def test_cached_row_cells_are_never_changed_by_a_table() -> None:
         ("granted", "natural"): shared_cell("3"),
         ("granted", "total"): shared_cell("3"),
     }
+
+
+def test_rows_put_as_written_are_read_as_the_full_path_reads_them() -> None:
+    """A grid row stored by _put_as_written (its blank layout cells dropped) gets the cells, and no
+    more notes or problems, than _row_values and _put_row give it; any other row is left to them."""
+    cols = ("natural", "business", "research", "social", "legal", "other_org", "total")
+    rng = random.Random(5)
+    stored = 0
+    for _ in range(3000):
+        values = [rng.choice(["", "", " ", "0", "3", "12", "/", "无"]) for _ in range(rng.randint(0, 10))]
+        row = Row(["（一）予以公开"], values, None, 1)
+        fast = Table(kind="T3", template="2021", section="三")
+        full = Table(kind="T3", template="2021", section="三")
+        if _put_as_written(fast, "granted", cols, row):
+            stored += 1
+            cells = _row_values(row, len(cols), None, full, "（一）予以公开", {}, "granted", total_last=True)
+            assert cells is not None and not full.problems and not full.notes
+            _put_row(full, "granted", cols, cells, None)
+            assert list(fast.cells.items()) == list(full.cells.items()), values
+        else:
+            assert not fast.cells
+    assert stored > 300
