@@ -2,6 +2,7 @@
 (blocks -> document model), in one process.
 
     uv run python bench/extract_cpu.py --docs 200 --pdf-docs 20 --city-docs 20 --rounds 3
+    uv run python bench/extract_cpu.py --formats txt,md --city-docs 0 --rounds 5   # text only
 
 The corpus is the one ``bench/audit_scale.py`` renders (``bench/audit_throughput.sample_spec``: every
 year and level, one report in five with a planted defect), in each format; rendering happens before the
@@ -56,8 +57,9 @@ def main() -> None:
     parser.add_argument("--pdf-docs", type=int, default=20, help="PDF reports (slow to render)")
     parser.add_argument("--city-docs", type=int, default=20, help="city-length PDFs (bench/pdf_engines.py)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--formats", default=",".join(FORMATS), help="formats to time, e.g. txt,md")
     args = parser.parse_args()
-    for fmt in FORMATS:
+    for fmt in [f for f in FORMATS if f in args.formats.split(",")]:
         count = args.pdf_docs if fmt == "pdf" else args.docs
         if count <= 0:
             continue  # a format left out (--pdf-docs 0): nothing to time

@@ -152,7 +152,8 @@ def split_inline_headings(blocks: list[Block]) -> list[Block]:
     budget = _InlineBudget()
     out: list[Block] = []
     for b in blocks:
-        if b.kind != "para" or budget.left <= 0:
+        # most paragraphs hold no "一、"…"六、" at all: one search passes them over
+        if b.kind != "para" or budget.left <= 0 or _INLINE_HEADING.search(b.text) is None:
             out.append(b)
             continue
         cuts = _inline_cuts(b.text, budget)
@@ -278,6 +279,14 @@ def score(key: str, cand: Candidate) -> float:
     return 0.0
 
 
+@lru_cache(maxsize=4096)
+def _scores(text: str, num: int | None, standalone: bool) -> tuple[float, ...]:
+    """:func:`score` for each section in order, of a candidate with these fields.  Cached: the
+    headings of reports repeat (the template's wordings), and a candidate is scored six times."""
+    cand = Candidate(-1, "", text, num, standalone)
+    return tuple(score(key, cand) for key in SECTION_KEYS)
+
+
 _SIGNS = re.compile(
     "|".join(f"(?P<k{j}>{'|'.join(_KEY_SIGNS[key])})" for j, key in enumerate(SECTION_KEYS))
 )
@@ -314,7 +323,7 @@ def assign_sections(blocks: list[Block], match_text: list[str]) -> tuple[dict[st
     for c in cands:
         c.text = norm_label(c.text)
     n, k = len(cands), len(SECTION_KEYS)
-    scores = [[score(key, c) for key in SECTION_KEYS] for c in cands]
+    scores = [_scores(c.text, c.num, c.standalone) for c in cands]
     # best[i][j]: best total using candidates[i:] for sections[j:]; only two rows are kept, the
     # choices (one small int per cell) are enough to walk the assignment back.
     nxt = [0.0] * (k + 1)

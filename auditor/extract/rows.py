@@ -79,8 +79,10 @@ def row_from_block(block: Block, order: int = 0) -> Row:
         return _merged_row(block, order)
     # No merged cell (nearly every row): the split depends on the cells' texts alone, and rows repeat
     # across reports (the template's header rows, rows of zeros), so it is looked up by the texts.
+    # The lists are copies (a cached split is shared by every report), except ``cont``, the block's
+    # own, which nothing changes in place.  Arguments by position: keywords cost a third more.
     cells, labels, after = _split_row(tuple(block.cells))
-    return Row(list(labels), list(cells[after:]), None, order, cells=list(cells), cont=list(block.cont))
+    return Row(list(labels), list(cells[after:]), None, order, None, None, list(cells), block.cont)
 
 
 @lru_cache(maxsize=8192)

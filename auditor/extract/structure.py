@@ -84,7 +84,7 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
     folded = halfwidth(doc.body)  # digits and brackets folded once for the year and the period
     doc.year = _year(doc.title, folded)
     doc.agency = _agency(halfwidth(doc.title) if doc.title else None, blocks, doc.year)
-    doc.published, doc.published_source = _published(raw.meta, blocks, first_heading)
+    doc.published, doc.published_source = _published(raw.meta, blocks, first_heading, doc.body)
     doc.stats_period, doc.stats_period_text = _stats_period(folded)
     doc.extra_headings = extra
 
@@ -93,7 +93,7 @@ def build_document(raw: RawDocument, *, source: str, sha256: str) -> Document:
         end = ordered[pos + 1][1].index if pos + 1 < len(ordered) else len(blocks)
         # A section whose heading was lost starts with its content, which is part of its text.
         section_blocks = blocks[cand.index + (0 if cand.inferred else 1) : end]
-        text = "\n".join(b.text for b in section_blocks if b.kind == "para")
+        text = "\n".join([b.text for b in section_blocks if b.kind == "para"])
         doc.sections.append(
             Section(
                 key=key,
@@ -335,18 +335,22 @@ def _cited_names(text: str, short: str) -> list[str]:
 
 
 _PUBLISHED_LINE = re.compile(r"(发布时间|发布日期|发文日期)\s*[:：]\s*(\S+)")
+_PUBLISHED_WORD = re.compile("发布时间|发布日期|发文日期")
+"""The words :data:`_PUBLISHED_LINE` starts with: a text without them has no such line."""
 
 
 def _published(
-    meta: dict[str, object], blocks: list[Block], first_heading: int
+    meta: dict[str, object], blocks: list[Block], first_heading: int, body: str
 ) -> tuple[date | None, str | None]:
-    """The publication date: stated by the container (meta, 发布时间) or a dated signature line."""
+    """The publication date: stated by the container (meta, 发布时间) or a dated signature line.
+    ``body``: the blocks' text joined (:attr:`Document.body`)."""
     stated = meta.get("published") or []
     for value, source in stated if isinstance(stated, list) else []:
         parsed = _parse_date(str(value))
         if parsed:
             return parsed, str(source)
-    found = _published_line(blocks)
+    # one search of the body tells whether any paragraph names the date (most do not)
+    found = _published_line(blocks) if _PUBLISHED_WORD.search(body) else (None, None)
     if found[0] is not None:
         return found
     candidates = [b for b in blocks[-6:] if b.kind == "para"] + [
@@ -466,10 +470,12 @@ def _unreadable_issue(table: Table, kind: str, key: str) -> ExtractionIssue:
 
 
 def _rows(blocks: list[Block]) -> list[Row]:
+    """The rows of a section's blocks: table rows split into labels and values, paragraphs kept
+    whole for the table builders to cut (Row's fields by position, as this runs for every block)."""
     rows: list[Row] = []
     for i, b in enumerate(blocks):
         if b.kind == "row":
             rows.append(row_from_block(b, i))
         elif b.kind == "para":
-            rows.append(Row(labels=[], values=[], order=i, para=b.text, gap=b.gap))
+            rows.append(Row([], [], None, i, b.text, None, [], [], b.gap))
     return rows

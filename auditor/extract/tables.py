@@ -175,8 +175,10 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
     version = "2021" if has_other_subrows else ("2019" if has_other_row else "unknown")
     spec = T3_2021 if version != "2019" else T3_2019
     table = Table(kind="T3", template=version, section=section)  # type: ignore[arg-type]
-    _t3_columns(rows, table)
-    subtotal_at = _subtotal_column(rows, matched, table)
+    # the rows that may title columns, found once (Row.is_header is computed at each call)
+    titled = [r for r in rows if r.flat is not None or r.is_header]
+    _t3_columns(titled, table)
+    subtotal_at = _subtotal_column([r for r in titled if r.flat is None], matched, table)
     assigned = _t3_assigned(matched, version, spec, table)
     splits = _t3_put_rows(table, spec, assigned, subtotal_at, gaps)
     if splits:
@@ -213,13 +215,31 @@ def _t3_put_rows(
 
 
 def _put_as_written(table: Table, rid: str, cols: tuple[str, ...], row: Row) -> bool:
-    """Store a grid row of exactly the template's cells, placed by its label, as written (most rows);
-    False, storing nothing, for any other row.  For such a row :func:`_row_values` trims nothing and
-    reads every cell, and :func:`_put_row` marks no recovery, so its cells go straight in."""
-    if row.flat is not None or row.recovered is not None or len(row.values) != len(cols):
+    """Store a grid row placed by its label whose cells, past the blank layout cells at its ends, are
+    exactly the template's (most rows), as written; False, storing nothing, for any other row.  For
+    such a row :func:`_row_values` drops those blank cells (:func:`_trim`) and reads every other
+    cell, and :func:`_put_row` marks no recovery, so its cells go straight in.  (A T3 row with an
+    added 小计 column is not one: the caller asks only where there is none.)"""
+    if row.flat is not None or row.recovered is not None:
         return False
-    table.cells.update(zip(_cell_keys(rid, cols), map(shared_cell, row.values), strict=True))
+    keys = _cell_keys(rid, cols)
+    if len(row.values) == len(cols):
+        table.cells.update(_row_cells(keys, tuple(row.values)))
+        return True
+    values = _trim(row.values, len(cols))  # the blank cells of a merged label column, trailing tabs
+    if len(values) != len(cols):
+        return False
+    # not cached: such rows carry a report's own numbers more often than not
+    table.cells.update(zip(keys, map(shared_cell, values), strict=True))
     return True
+
+
+@lru_cache(maxsize=4096)
+def _row_cells(keys: tuple[tuple[str, str], ...], values: tuple[str, ...]) -> dict[tuple[str, str], Cell]:
+    """A row's cells as written under their keys (as many keys as values), to be copied into a
+    table, never changed: the cells are :func:`shared_cell`'s.  Cached: rows repeat across reports
+    (rows of zeros, small counts), and copying a ready dict costs half of building it."""
+    return dict(zip(keys, map(shared_cell, values), strict=True))
 
 
 def _t3_matched(rows: Sequence[Row]) -> list[tuple[str | None, Row]]:
@@ -286,11 +306,10 @@ def _has_number(row: Row) -> bool:
     return any(shared_cell(v).kind == "number" for v in row.values)
 
 
-def _t3_columns(rows: Sequence[Row], table: Table) -> None:
-    """Column headers as written, for FMT-006."""
-    for row in rows:
-        if not row.is_header and row.flat is None:
-            continue
+def _t3_columns(titled: Sequence[Row], table: Table) -> None:
+    """Column headers as written, for FMT-006, from the header rows and the rows cut from running
+    text (``titled``)."""
+    for row in titled:
         for label in row.labels:
             columns = _t3_label_columns(norm_label(label))
             col_id = next((c for c in columns if c not in table.col_labels), None)
@@ -312,10 +331,11 @@ def _t3_label_columns(key: str) -> tuple[str, ...]:
 
 
 def _subtotal_column(
-    rows: Sequence[Row], matched: Sequence[tuple[str | None, Row]], table: Table
+    headers: Sequence[Row], matched: Sequence[tuple[str | None, Row]], table: Table
 ) -> int | None:
-    """Position of an added 小计 column (the sum of the five organisation columns), if the report has one."""
-    if not any("小计" in norm_label(lab) for r in rows if r.is_header for lab in r.labels):
+    """Position of an added 小计 column (the sum of the five organisation columns), if the report has
+    one.  ``headers``: the header rows (:attr:`Row.is_header`)."""
+    if not any("小计" in norm_label(lab) for r in headers for lab in r.labels):
         return None
     widths = {len(_trim(r.values, 8)) for _, r in matched if r.flat is None}
     if widths != {8}:
@@ -513,9 +533,9 @@ def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
     current: list[tuple[str, Row]] = []
     current_headers: list[Row] = []
     for row in rows:
-        blank_id = t2_row_id(row.label) if row.all_blank else None
-        blank_row = blank_id is not None and _blank_row(row, 1)
-        if (row.is_header or not row.has_values) and not blank_row:
+        # A header row has no values (Row.is_header implies not has_values), so "a header or no
+        # values" is "no values"; a labelled row of blanks is the only such row that is a value row.
+        if not row.has_values and not _t2_blank_row(row):
             if t2_header_columns(row):
                 current_headers.append(row)
             continue
@@ -535,6 +555,11 @@ def build_t2(rows: Sequence[Row], section: str | None) -> list[Table]:
         trace = _unreadable_trace("T2", rows, t2_row_id, section)
         return [trace] if trace else []
     return [_t2_instance(inst, hdrs, section, gaps) for inst, hdrs in zip(instances, headers, strict=True)]
+
+
+def _t2_blank_row(row: Row) -> bool:
+    """A row of T2's empty cells under a T2 row label (blank is a value, VAL-003)."""
+    return row.all_blank and t2_row_id(row.label) is not None and _blank_row(row, 1)
 
 
 def _spec_ids(spec: TableSpec) -> tuple[frozenset[str], frozenset[str], dict[str, int | None]]:

@@ -133,7 +133,7 @@ class _Builder:
         self.flush_group()
         text = text.strip()
         if text:
-            self.blocks.append(Block("para", text=text, heading=heading, gap=gap))
+            self.blocks.append(Block("para", text, [], [], None, heading, gap))  # by position: per line
             self.in_table = False
 
     def row(self, cells: list[str]) -> None:
@@ -144,7 +144,7 @@ class _Builder:
         if not self.in_table:
             self.table += 1
             self.in_table = True
-        self.blocks.append(Block("row", cells=cells, cont=[False] * len(cells), table=self.table))
+        self.blocks.append(Block("row", "", cells, [False] * len(cells), self.table))  # by position: per row
 
     def start_group(self) -> None:
         if self.group is None:
