@@ -429,7 +429,13 @@ def _audit_chunk(chunk: AuditChunk, rulebase: Any, guard: Guard) -> tuple[list[A
 
     def load() -> tuple[list[ReportResult], list[Any]]:
         results = [_get(place) for _, place, _ in jobs]
-        previous = [_get(prev).document if prev is not None else None for _, _, prev in jobs]
+        # a predecessor audited in the same chunk is read once: the same document, as the rule base
+        # pairs a batch's own reports when it is given none (auditor.pipeline.audit_batch)
+        loaded = {place: result for (_, place, _), result in zip(jobs, results, strict=True)}
+        previous = [
+            (loaded[prev] if prev in loaded else _get(prev)).document if prev is not None else None
+            for _, _, prev in jobs
+        ]
         return results, previous
 
     results, previous = load()
