@@ -314,3 +314,18 @@ def test_a_predecessor_in_the_same_chunk_is_read_once(tmp_path, monkeypatch):
     assert sorted(reads) == sorted([later, earlier])
     assert "BAL-005" in {f.rule_id for f in done[0][1].findings}
     audit_run._close_readers()
+
+
+@pytest.mark.parametrize(("count", "most", "workers"), [(1000, 32, 2), (37, 4, 2), (5, 1, 4), (0, 8, 2)])
+def test_read_tasks_cover_the_inputs_in_order_and_shrink_at_the_end(count, most, workers):
+    """Guided pass-1 tasks: every input once, in order; none larger than ``most`` nor than half a
+    worker's share of what is left, so the pass ends with small tasks."""
+    tasks = list(audit_run.read_batches(count, most, workers))
+    assert [seq for task in tasks for seq in task] == list(range(count))
+    left = count
+    for task in tasks:
+        assert 1 <= len(task) <= max(1, min(most, left // (workers * 2)))
+        left -= len(task)
+    if count >= 1000:
+        assert len(tasks) < count // 16, "a few dozen answers, not one per few documents"
+        assert [len(task) for task in tasks[-workers:]] == [1] * workers
