@@ -49,11 +49,8 @@ def install() -> bool:
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             if self.kind == "path" and isinstance(value, str) and value:
-                path_type = self.parameter_info.path_type or self.annotation
                 # what typer does with the Path its adapter makes of the string: checks, resolve
-                return coerce_cli_path(
-                    Path(value), self.parameter_info, path_type=path_type, param=param, ctx=ctx
-                )
+                return coerce_cli_path(Path(value), self.parameter_info, path_type=Path, param=param, ctx=ctx)
             converted = plain_value(self.kind, value, self.parameter_info.min, self.parameter_info.max)
             if converted is not _NOT_PLAIN:
                 return converted
@@ -83,7 +80,7 @@ def plain_kind(descriptor: Any) -> str | None:
         return "strs"
     if annotation in (int, float) and not info.clamp:
         return annotation.__name__  # type: ignore[no-any-return]
-    if annotation is Path:
+    if annotation is Path and getattr(info, "path_type", None) is None:
         return "path"
     return None
 

@@ -34,6 +34,7 @@ CASES: list[tuple[Any, Any, list[Any]]] = [
     ),
     (Path, OptionInfo(), ["reports_out", "a/b", "", ".", "/tmp", Path("x"), 3]),
     (Path, OptionInfo(exists=True), ["/nonexistent-nianbao-x", "/tmp"]),
+    (Path, OptionInfo(resolve_path=True, dir_okay=False), ["/tmp", "a/../b", "-"]),
 ]
 
 
@@ -60,6 +61,7 @@ def test_other_kinds_are_left_to_typer() -> None:
     assert plain_kind(resolve_type_descriptor(int, OptionInfo(min=1, clamp=True))) is None
     assert plain_kind(resolve_type_descriptor(list[int], OptionInfo())) is None
     assert plain_kind(resolve_type_descriptor(str, OptionInfo(parser=str.upper))) is None
+    assert plain_kind(resolve_type_descriptor(Path, OptionInfo(path_type=str))) is None
     assert install()  # a second time changes nothing
     assert getattr(typer.core.build_runtime_param, "plain_values", False)
 
