@@ -230,10 +230,32 @@ _TABLE_HEAD = operator.attrgetter(*_TABLE_FIELDS[: _TABLE_FIELDS.index("cells")]
 _TABLE_TAIL = operator.attrgetter(*_TABLE_FIELDS[_TABLE_FIELDS.index("cells") + 1 :])
 
 
+def _template_keys(kind: str, template: str) -> tuple[tuple[str, str], ...] | None:
+    """The cells of the template's table of ``kind`` in ``template``'s version, in its order (what a
+    whole table read from a report has, in that order), or None."""
+    try:
+        return _TEMPLATE_KEYS[kind, template]
+    except KeyError:
+        from auditor.templates import SPECS  # imported here: the model stands below the templates
+
+        spec = SPECS.get((kind, template))
+        keys = _TEMPLATE_KEYS[kind, template] = tuple(spec.required_cells()) if spec is not None else None
+        return keys
+
+
+_TEMPLATE_KEYS: dict[tuple[str, str], tuple[tuple[str, str], ...] | None] = {}
+if _TABLE_FIELDS[:2] != ["kind", "template"]:
+    raise TypeError("Table: kind and template must come first; _table_from_pickle reads them there")
+
+
 def _table_to_pickle(table: Table) -> tuple[Any, ...]:
-    """The table as :func:`_table_from_pickle` takes it: the fields before ``cells``, the cells' keys,
-    one raw text per cell ("0" for the others), the other cells' field values by position, and the
-    fields after ``cells``."""
+    """The table as :func:`_table_from_pickle` takes it: the fields before ``cells``, the cells' keys
+    (None when they are the template's, in its order: every whole table, read back from the
+    templates rather than pickled as two hundred pairs), one raw text per cell ("0" for the others),
+    the other cells' field values by position, and the fields after ``cells``."""
+    keys: tuple[tuple[str, str], ...] | None = tuple(table.cells)
+    if keys == _template_keys(table.kind, table.template):
+        keys = None
     raws: list[str] = []
     others: list[tuple[int, tuple[Any, ...]]] = []
     for i, cell in enumerate(table.cells.values()):
@@ -253,17 +275,19 @@ def _table_to_pickle(table: Table) -> tuple[Any, ...]:
         else:
             raws.append("0")
             others.append((i, _CELL_VALUES(cell)))
-    return _TABLE_HEAD(table), tuple(table.cells), raws, others, _TABLE_TAIL(table)
+    return _TABLE_HEAD(table), keys, raws, others, _TABLE_TAIL(table)
 
 
 def _table_from_pickle(
     head: tuple[Any, ...],
-    keys: tuple[tuple[str, str], ...],
+    keys: tuple[tuple[str, str], ...] | None,
     raws: list[str],
     others: list[tuple[int, tuple[Any, ...]]],
     tail: tuple[Any, ...],
 ) -> Table:
     """The inverse of :func:`_table_to_pickle`, cells in their order."""
+    if keys is None:
+        keys = cast(tuple[tuple[str, str], ...], _template_keys(head[0], head[1]))  # kind, template
     make: Any = Cell  # positionally: raw, kind, value
     numbers = {raw: Decimal(raw) for raw in set(raws)}  # a table's numbers repeat; a Decimal never changes
     cells = dict(zip(keys, map(make, raws, repeat("number"), map(numbers.__getitem__, raws)), strict=True))

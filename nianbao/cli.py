@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from auditor.workers import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Budget
+from nianbao.cli_coerce import install as install_plain_values
 from nianbao.cli_zh import SUBCOMMAND_METAVAR, localise
 from nianbao.console import EXIT_USAGE, err, fail
 from nianbao.crawl_cli import register as register_crawler_commands
@@ -19,6 +20,7 @@ from nianbao.notice_cli import register as register_notice_command
 from nianbao.rules_cli import app as rules_app
 
 localise()
+install_plain_values()  # no pydantic before the read workers are forked (nianbao/cli_coerce.py)
 app = typer.Typer(
     name="nianbao",
     help="政府信息公开工作年度报告合规审查：按国务院办公厅规定的格式审查年度报告，抓取门户网站，生成审查结果和整改通知。",

@@ -286,3 +286,46 @@ def test_the_spool_gives_back_the_document_as_extracted(tmp_path):
     assert back == results
     cells = [c for r in back if r.document for t in r.document.tables for c in t.cells.values()]
     assert len(cells) > 500 and {type(c.kind) for c in cells} == {type(cells[0].kind)}
+
+
+def test_a_predecessor_in_the_same_chunk_is_read_once(tmp_path, monkeypatch):
+    """A chunk that holds a report and its predecessor reads each from the spool once; the
+    across-year check still sees the predecessor (BAL-005)."""
+    from auditor.pipeline import AuditInput, extract_one
+
+    inputs = _series(tmp_path / "in")
+    spool = audit_run._Spool(str(tmp_path))
+    later, earlier = (
+        spool.put(extract_one(AuditInput(p.read_bytes(), str(p)))) for p in (inputs[0], inputs[2])
+    )
+    spool.flush()
+    reads: list[audit_run.Place] = []
+    real_get = audit_run._get
+    monkeypatch.setattr(audit_run, "_get", lambda place: reads.append(place) or real_get(place))
+
+    class Guard:
+        exhausted = False
+
+        def run(self, fn, documents=1):  # type: ignore[no-untyped-def]
+            return "ok", fn()
+
+    chunk = audit_run.AuditChunk([(0, later, earlier), (1, earlier, None)], False, [])
+    done, _ = audit_run.audit_task(chunk, Guard())  # type: ignore[arg-type]
+    assert sorted(reads) == sorted([later, earlier])
+    assert "BAL-005" in {f.rule_id for f in done[0][1].findings}
+    audit_run._close_readers()
+
+
+@pytest.mark.parametrize(("count", "most", "workers"), [(1000, 32, 2), (37, 4, 2), (5, 1, 4), (0, 8, 2)])
+def test_read_tasks_cover_the_inputs_in_order_and_shrink_at_the_end(count, most, workers):
+    """Guided pass-1 tasks: every input once, in order; none larger than ``most`` nor than half a
+    worker's share of what is left, so the pass ends with small tasks."""
+    tasks = list(audit_run.read_batches(count, most, workers))
+    assert [seq for task in tasks for seq in task] == list(range(count))
+    left = count
+    for task in tasks:
+        assert 1 <= len(task) <= max(1, min(most, left // (workers * 2)))
+        left -= len(task)
+    if count >= 1000:
+        assert len(tasks) < count // 16, "a few dozen answers, not one per few documents"
+        assert [len(task) for task in tasks[-workers:]] == [1] * workers
