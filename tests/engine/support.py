@@ -30,3 +30,12 @@ def audit_document(doc: Document, rulebase: RuleBase | None = None) -> list[Find
 
 def by_rule(findings: list[Finding], rule_id: str) -> list[Finding]:
     return [f for f in findings if f.rule_id == rule_id]
+
+
+def make_unreadable(doc: Document, kind: str, problem: str = "列标签丢失") -> Document:
+    """``doc`` with its table ``kind`` marked unreadable, as extraction leaves a table whose structure
+    it could not read (the reason written is "表…结构无法读取")."""
+    table = doc.table(kind)
+    assert table is not None
+    table.readable, table.problems = False, [problem]
+    return doc

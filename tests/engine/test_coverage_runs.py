@@ -8,7 +8,7 @@ import pytest
 from auditor.engine import knowledge
 from auditor.engine.knowledge import CoversTable, NotRun, _runs
 from auditor.model import Document
-from tests.engine.support import audit_documents, clean_document
+from tests.engine.support import audit_documents, clean_document, make_unreadable
 
 
 def _varied(count: int) -> list[Document]:
@@ -21,8 +21,8 @@ def _varied(count: int) -> list[Document]:
             doc.tables = [t for t in doc.tables if t.kind != "T4"]
         if seed % 4 == 1 and (five := doc.section("五")) is not None:
             five.text = "无。"
-        if seed % 5 == 2 and (t3 := doc.table("T3")) is not None:
-            t3.readable, t3.problems = False, ["列标签丢失"]
+        if seed % 5 == 2:
+            make_unreadable(doc, "T3")
         docs.append(doc)
     return docs
 

@@ -15,7 +15,7 @@ from auditor.engine.rulebase import RULES_DIR, RuleBase
 from auditor.engine.rulefile import RuleFileError, load_rule
 from auditor.findings.model import Finding
 from auditor.model import Cell, Document
-from tests.engine.support import audit_document, by_rule, clean_document
+from tests.engine.support import audit_document, by_rule, clean_document, make_unreadable
 
 NEW_RULE = """\
 id: TST-002
@@ -96,10 +96,7 @@ def test_a_missing_table_is_the_reason_on_the_finding_that_explains_it(rulebase:
 
 
 def test_an_unreadable_table_nothing_explains_is_listed_in_aud001(rulebase: RuleBase) -> None:
-    doc = _with_corrected_review()
-    t4 = doc.table("T4")
-    assert t4 is not None
-    t4.readable, t4.problems = False, ["列标签丢失"]
+    doc = make_unreadable(_with_corrected_review(), "T4")
     findings = audit_document(doc, rulebase)
     assert not by_rule(findings, "TST-002")  # the check never ran: it would have reported 2
     assert "TST-002（表四结构无法读取）" in _summary(findings)

@@ -11,7 +11,7 @@ import pytest
 from auditor.engine import default_rulebase, default_rules
 from auditor.engine.knowledge import NotRun, rule_groups
 from auditor.engine.rulebase import RULES_DIR, RuleBase
-from tests.engine.support import audit_document, by_rule, clean_document
+from tests.engine.support import audit_document, by_rule, clean_document, make_unreadable
 
 RULE = """\
 id: {id}
@@ -107,10 +107,7 @@ def test_a_reason_about_no_place_is_listed_without_a_fact() -> None:
 
 
 def test_a_reason_about_a_table_is_a_fact_the_coverage_rules_read(rulebase: RuleBase) -> None:
-    doc = clean_document()
-    t4 = doc.table("T4")
-    assert t4 is not None
-    t4.readable, t4.problems = False, ["列标签丢失"]
+    doc = make_unreadable(clean_document(), "T4")
     findings = audit_document(doc, rulebase)
     [listed] = by_rule(findings, "AUD-001")
     assert all(f"{rule_id}（表四结构无法读取）" in listed.evidence for rule_id in ("TST-002", "TST-003"))
