@@ -26,7 +26,7 @@ from auditor.engine.api import (
 from auditor.engine.shapes.base import TABLE_KINDS, CompiledShape, Params
 from auditor.model import Table
 from auditor.schemas import VALUE_TESTS, Failure, Identity, ValueTest, arithmetic_value
-from auditor.templates import SPECS, TABLE_NAMES, TableSpec
+from auditor.templates import SPECS, TABLE_NAMES
 
 _SHOWN_TERMS = 4
 """Identities with more terms than this show only the non-zero ones in their evidence."""
@@ -117,9 +117,6 @@ def identity(params: Params) -> CompiledShape:
             f"unknown {'row' if per == 'column' else 'column'} id(s) of {kind}: {', '.join(unknown)}"
         )
     rule = Identity(params.rule_id, kind, per, left, right)  # type: ignore[arg-type]
-    # The identity restricted to a template version, once per version (a spec is a module constant;
-    # it is kept in the value so that its id stays its own).
-    restricted_to: dict[int, tuple[TableSpec, Identity | None]] = {}
 
     def check(ctx: Context) -> Iterator[Outcome]:
         table = ctx.required_table(kind)
@@ -130,11 +127,7 @@ def identity(params: Params) -> CompiledShape:
         failures = ctx.failures.get((rule.name, kind))
         if not failures:
             return  # pandera found the identity holds: nothing to write out
-        spec = table_spec(table)
-        known = restricted_to.get(id(spec))
-        if known is None:
-            known = restricted_to[id(spec)] = (spec, rule.for_spec(spec))
-        restricted = known[1]
+        restricted = rule.for_spec(table_spec(table))  # remembered per identity and template version
         if restricted is None:
             return
         places = (f.column if per == "column" else f.row for f in failures)
