@@ -91,6 +91,14 @@ def tree_memory(root: int) -> tuple[int, int, int]:
     return sum(s[0] for s in sizes), sum(s[1] for s in sizes), max((s[1] for s in sizes), default=0)
 
 
+def audit_command(corpus: Path, out: Path, outputs: str, workers: int) -> list[str]:
+    """`nianbao audit` of ``corpus`` as a user runs it (``workers`` 0: the command's default)."""
+    cmd = [sys.executable, "-m", "nianbao.cli", "audit", str(corpus), "--out", str(out), "--format", outputs]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    return cmd
+
+
 def run_measured(
     cmd: list[str], env: dict[str, str] | None = None
 ) -> tuple[float, int, tuple[int, int, int], str]:
@@ -128,10 +136,7 @@ def main() -> None:
             print(f"corpus: {args.docs} reports ({', '.join(formats)}), {size / 1e6:.0f} MB, "
                   f"rendered in {time.perf_counter() - t0:.0f} s")  # fmt: skip
         out = work / "out"
-        cmd = [sys.executable, "-m", "nianbao.cli", "audit", str(corpus), "--out", str(out),
-               "--format", args.outputs]  # fmt: skip
-        if args.workers:
-            cmd += ["--workers", str(args.workers)]
+        cmd = audit_command(corpus, out, args.outputs, args.workers)
         elapsed, code, (pss, rss, largest), tail = run_measured(cmd)
         print(f"nianbao audit --format {args.outputs}: exit {code}, {elapsed:.1f} s, "
               f"{args.docs / elapsed:.0f} reports/s")  # fmt: skip

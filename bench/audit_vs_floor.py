@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from audit_scale import make_corpus, run_measured
+from audit_scale import audit_command, make_corpus, run_measured
 from floor import floor
 
 FLOOR_SCRIPT = Path(__file__).resolve().parent / "floor.py"
@@ -74,11 +74,7 @@ def audit_seconds(corpus: Path, out: Path, args: argparse.Namespace, env: dict[s
     """Wall-clock seconds of one `nianbao audit` of ``corpus`` (exit 0 or 1 expected); its CPU seconds
     are appended to :data:`CPU` (on a shared machine the wall clock counts others' work too)."""
     before = _children_cpu()
-    cmd = [sys.executable, "-m", "nianbao.cli", "audit", str(corpus), "--out", str(out),
-           "--format", args.outputs]  # fmt: skip
-    if args.workers:
-        cmd += ["--workers", str(args.workers)]
-    elapsed, code, _, tail = run_measured(cmd, env=env)
+    elapsed, code, _, tail = run_measured(audit_command(corpus, out, args.outputs, args.workers), env=env)
     if code not in (0, 1):
         raise SystemExit(f"nianbao audit exited {code}: {tail}")
     CPU.append(_children_cpu() - before)

@@ -34,15 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pandas as pd
 import pandera.pandas as pa
-from audit_throughput import sample_spec
+from rulebase_audit import generated
 
 from auditor import schemas
 from auditor.engine import RuleBase, default_rulebase
 from auditor.engine.api import tables_by_template
-from auditor.engine.samples import render_sample
 from auditor.findings.model import ReportResult
 from auditor.model import Document
-from auditor.pipeline import AuditInput, extract_one
+from auditor.pipeline import extract_one
 from auditor.schemas.checks import TABLES_OF_CHECK
 from auditor.schemas.validation import _collect, _run_check, _typed
 
@@ -59,11 +58,7 @@ BYTECODE = (
 
 
 def _results(count: int) -> list[ReportResult]:
-    formats = ("txt", "md")
-    return [
-        extract_one(AuditInput(data=render_sample(sample_spec(seed), fmt), source=f"{seed:06d}.{fmt}"))
-        for seed, fmt in ((seed, formats[seed % 2]) for seed in range(count))
-    ]
+    return [extract_one(item) for item in generated(count)]
 
 
 def _timed(run: Callable[[], int], repeat: int) -> tuple[list[float], list[float], int]:

@@ -91,6 +91,15 @@ class Skipped:
 # -- inputs ------------------------------------------------------------------------------------------
 
 
+def _is_url(source: str) -> bool:
+    """Whether an input is a URL to download rather than a path."""
+    return source.startswith(("http://", "https://"))
+
+
+def _any_url(inputs: list[InputFile]) -> bool:
+    return any(_is_url(item.source) for item in inputs)
+
+
 def skip_reason(path: Path) -> str | None:
     """Why a file found in a folder is not audited at all (by its name), or None to read it."""
     return _suffix_reason(path.suffix.lower())
@@ -114,7 +123,7 @@ def list_inputs(paths: list[str], exclude: Path | None = None) -> tuple[list[Inp
     skipped: list[Skipped] = []
     skip_dir = str(exclude.resolve()) if exclude is not None else None
     for p in paths:
-        if p.startswith(("http://", "https://")):
+        if _is_url(p):
             found.append(InputFile(p))
             continue
         path = Path(p)
@@ -193,7 +202,7 @@ def _within(path: str, folder: str) -> bool:
 def load_input(source: str, level: str | None) -> list[AuditInput] | ReportResult:
     """The bytes of one input (a URL may lead to several attached reports), or the result that says
     why it cannot be read."""
-    if source.startswith(("http://", "https://")):
+    if _is_url(source):
         from crawler.fetch import fetch_report
 
         try:
@@ -526,7 +535,7 @@ def _warm_up_readers(inputs: list[InputFile]) -> None:
     from auditor.extract.readers import text  # noqa: F401
     from auditor.extract.structure import build_document  # noqa: F401
 
-    urls = any(item.source.startswith(("http://", "https://")) for item in inputs)
+    urls = _any_url(inputs)
     suffixes = {os.path.splitext(item.source)[1].lower() for item in inputs}
     wanted = READER_MODULES.keys() if urls else suffixes & READER_MODULES.keys()
     for name in sorted({READER_MODULES[suffix] for suffix in wanted}):
@@ -778,7 +787,7 @@ def _run(
 def read_batch(inputs: list[InputFile], workers: int) -> int:
     """Most inputs per pass-1 task: up to READ_BATCH, fewer on a small run (each worker gets four tasks
     or more), one when there are URLs (a download's allowance is per task)."""
-    if any(i.source.startswith(("http://", "https://")) for i in inputs):
+    if _any_url(inputs):
         return 1
     return max(1, min(READ_BATCH, len(inputs) // (workers * 4)))
 
@@ -807,7 +816,7 @@ def _read_pass(
     task_id = bar.add_task("读取解析", total=len(inputs))
     by_input: dict[int, list[Entry | Skipped]] = {}
     parent_spool = _Spool(spool_dir)
-    is_url = any(i.source.startswith(("http://", "https://")) for i in inputs)
+    is_url = _any_url(inputs)
 
     def task(seqs: tuple[int, ...]) -> tuple[tuple[int, ...], ReadTask, int]:
         return seqs, ReadTask(tuple(inputs[i] for i in seqs), level, spool_dir), len(seqs)
@@ -840,7 +849,7 @@ def _read_outcome(outcome: Outcome, item: InputFile, spool: _Spool) -> list[list
     READ-001 with the reason."""
     if outcome.status == "ok":
         return [list(read) for read in outcome.value]
-    digest = "" if item.source.startswith(("http://", "https://")) else _sha256_file(Path(item.source))
+    digest = "" if _is_url(item.source) else _sha256_file(Path(item.source))
     reason = outcome.reason if outcome.status != "error" else f"解析失败（{outcome.reason}）"
     return [[Entry(spool.put(unreadable_result(item.source, digest, reason)), None, None)]]
 
