@@ -21,7 +21,7 @@ class CompiledShape:
     check: Callable[[Context], Iterable[Outcome]]
     schema_checks: tuple[Identity | ValueTest, ...] = ()
     needs: tuple[str, ...] = ()
-    """Requirements the check relies on (the rule file must list them in ``requires``)."""
+    """Requirements the check relies on (added to the rule's ``requires`` where the file leaves them out)."""
     needs_each: tuple[str, ...] = ()
     """Parts the check takes one at a time (the rule file lists them in ``requires_each``)."""
 

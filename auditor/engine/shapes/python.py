@@ -14,7 +14,8 @@ def python(params: Params) -> CompiledShape:
     """Load ``file`` (default ``<ID>.py`` beside the rule) and call its ``check(ctx, params)``;
     every other parameter is passed on in ``params``.  A module that defines ``PARAMS`` (a pydantic
     model of its parameters) has them checked when the rule is loaded; one that defines ``REQUIRES``
-    (a tuple of requirements, ``("T2 readable",)``) has the rule file checked to declare them."""
+    (a tuple of requirements, ``("T2 readable",)``) has them added to the rule's ``requires`` where
+    the rule file leaves them out."""
     name = params.get("file", str, f"{params.rule_id}.py")
     path = params.folder / name
     if not path.is_file():
