@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from io import BytesIO
+
+import docx
+
 from auditor.extract.ir import Block, RawDocument
 from auditor.samples.generate import SampleReport
 from auditor.samples.layout import expand
 from auditor.samples.render import table_layouts
 
 Rows = list[tuple[list[str], list[bool]]]
+
+
+def docx_bytes(document: docx.document.Document) -> bytes:
+    """The bytes of a python-docx document as saved."""
+    buf = BytesIO()
+    document.save(buf)
+    return buf.getvalue()
 
 
 def expected_tables(r: SampleReport, *, wrapped: str = "\n") -> list[Rows]:

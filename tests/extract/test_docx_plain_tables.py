@@ -20,12 +20,7 @@ from lxml import etree
 from auditor.extract.readers import docx as reader
 from auditor.samples import make_report, render_docx
 from tests.extract.expected_model import SHARED
-
-
-def _save(document: docx.document.Document) -> bytes:
-    buf = BytesIO()
-    document.save(buf)
-    return buf.getvalue()
+from tests.extract.reader_support import docx_bytes
 
 
 def _tables(data: bytes) -> list[etree._Element]:
@@ -62,7 +57,7 @@ def _awkward() -> bytes:
     tr = table.rows[3]._tr
     tr.remove(tr.tc_lst[0])
     tr.insert(0, parse_xml(f'<w:trPr {nsdecls("w")}><w:gridBefore w:val="1"/></w:trPr>'))
-    return _save(document)
+    return docx_bytes(document)
 
 
 def _bailing() -> list[bytes]:
@@ -83,10 +78,10 @@ def _bailing() -> list[bytes]:
             table.rows[1]._tr.insert(0, element)
         else:
             table.cell(1, 0)._tc.insert(0, element)
-        out.append(_save(document))
+        out.append(docx_bytes(document))
     document = docx.Document()
     document.add_table(rows=1, cols=1).cell(0, 0).text = "框内文字"  # a frame
-    out.append(_save(document))
+    out.append(docx_bytes(document))
     return out
 
 

@@ -18,18 +18,12 @@ from auditor.extract.ir import Block, ReadError
 from auditor.extract.readers.docx import read_docx
 from auditor.samples import badinput, make_report, render_docx
 from auditor.samples.generate import SampleReport
-from tests.extract.reader_support import body_texts, expected_tables, paras, tables_of
+from tests.extract.reader_support import body_texts, docx_bytes, expected_tables, paras, tables_of
 
 
 @pytest.fixture(scope="module")
 def report() -> SampleReport:
     return make_report(31, year=2021, level="government")
-
-
-def _save(document: docx.document.Document) -> bytes:
-    buf = BytesIO()
-    document.save(buf)
-    return buf.getvalue()
 
 
 def _rows(data: bytes) -> list[tuple[list[str], list[bool], int | None]]:
@@ -74,7 +68,7 @@ def test_horizontal_and_vertical_merges() -> None:
     merged = table.cell(2, 0).merge(table.cell(2, 2))
     merged.paragraphs[0].text = "四、结转下年度"
     merged.add_paragraph("继续办理")
-    assert _rows(_save(document)) == [
+    assert _rows(docx_bytes(document)) == [
         (["三、本年度办理结果", "（一）予以公开", "（一）予以公开"], [False, False, True], 0),
         (["三、本年度办理结果", "（二）部分公开", "7"], [True, False, False], 0),
         (["四、结转下年度\n继续办理"] * 3, [False, True, True], 0),
@@ -90,7 +84,10 @@ def test_grid_before_shifts_the_row() -> None:
     tr = table.rows[1]._tr
     tr.remove(tr.tc_lst[0])
     tr.insert(0, parse_xml(f'<w:trPr {nsdecls("w")}><w:gridBefore w:val="1"/></w:trPr>'))
-    assert _rows(_save(document)) == [(["a", "b", "c"], [False] * 3, 0), (["", "y", "z"], [False] * 3, 0)]
+    assert _rows(docx_bytes(document)) == [
+        (["a", "b", "c"], [False] * 3, 0),
+        (["", "y", "z"], [False] * 3, 0),
+    ]
 
 
 def test_nested_tables_and_frames_are_running_content() -> None:
@@ -106,7 +103,7 @@ def test_nested_tables_and_frames_are_running_content() -> None:
     outer.cell(0, 1).text = "右栏"
     data = document.add_table(rows=1, cols=2)
     data.cell(0, 0).text, data.cell(0, 1).text = "行政复议", "0"
-    blocks = read_docx(_save(document)).blocks
+    blocks = read_docx(docx_bytes(document)).blocks
     assert [(b.kind, b.text or b.cells, b.table) for b in blocks] == [
         ("para", "前言", None),
         ("para", "框内文字", None),
@@ -142,7 +139,7 @@ def test_styles_breaks_revisions_controls_and_images() -> None:
     described = document.add_paragraph()
     described.add_run().add_picture(BytesIO(badinput.png()))
     described._p.find(".//" + qn("wp:docPr")).set("descr", "表三 依申请公开情况")
-    assert read_docx(_save(document)).blocks == [
+    assert read_docx(docx_bytes(document)).blocks == [
         Block("para", text="报告标题", heading=1),
         Block("para", text="一、总体情况", heading=1),
         Block("para", text="（一）主动公开", heading=3),
@@ -159,9 +156,9 @@ def test_title_only_from_the_core_properties() -> None:
     document = docx.Document()
     document.add_paragraph("正文")
     document.core_properties.title = "  某区财政局2023年政府信息公开工作年度报告 "
-    assert read_docx(_save(document)).meta["title"] == "某区财政局2023年政府信息公开工作年度报告"
+    assert read_docx(docx_bytes(document)).meta["title"] == "某区财政局2023年政府信息公开工作年度报告"
     document.core_properties.title = ""
-    assert "title" not in read_docx(_save(document)).meta
+    assert "title" not in read_docx(docx_bytes(document)).meta
 
 
 def test_the_same_table_object_is_not_read_twice() -> None:
@@ -169,7 +166,7 @@ def test_the_same_table_object_is_not_read_twice() -> None:
     table = document.add_table(rows=1, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "a", "b"
     document.element.body.insert(len(document.element.body) - 1, copy.deepcopy(table._tbl))
-    assert [t for _, _, t in _rows(_save(document))] == [0, 1]
+    assert [t for _, _, t in _rows(docx_bytes(document))] == [0, 1]
 
 
 # ------------------------------------------------------------------------------------------ hostile input

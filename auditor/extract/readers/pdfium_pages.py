@@ -25,6 +25,7 @@ from pdfplumber.table import (
     TableSettings,
     cells_to_tables,
 )
+from pdfplumber.utils.geometry import bbox_getter
 from pdfplumber.utils.text import WordMap, chars_to_textmap, extract_words
 from pypdfium2 import raw
 
@@ -180,8 +181,8 @@ def intersections_to_cells(intersections: Intersections) -> list[Box]:
     bottom) joined to it by a vertical edge, with the first point to its right (left to right) joined by
     a horizontal edge, whose bottom-right corner is an intersection joined to both."""
     points = sorted(intersections)
-    v_sets = {p: {_bbox(e) for e in intersections[p]["v"]} for p in points}
-    h_sets = {p: {_bbox(e) for e in intersections[p]["h"]} for p in points}
+    v_sets = {p: set(map(bbox_getter, intersections[p]["v"])) for p in points}
+    h_sets = {p: set(map(bbox_getter, intersections[p]["h"])) for p in points}
     same_x: dict[float, list[Point]] = {}
     same_y: dict[float, list[Point]] = {}
     for p in points:  # sorted by (x, top): each list is in the order pdfplumber scans
@@ -208,10 +209,6 @@ def intersections_to_cells(intersections: Intersections) -> list[Box]:
         return None
 
     return [cell for cell in map(smallest_cell, points) if cell is not None]
-
-
-def _bbox(obj: dict[str, Any]) -> Box:
-    return (obj["x0"], obj["top"], obj["x1"], obj["bottom"])
 
 
 def _read_page(page: Any, number: int) -> FastPage:
