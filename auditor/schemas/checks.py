@@ -158,6 +158,14 @@ def _where(
     return where & ~allowed if allowed is not None else where
 
 
+def _passed(
+    frame: pd.DataFrame, failing: npt.NDArray[np.bool_], where: npt.NDArray[np.bool_]
+) -> pd.Series[bool]:
+    """A value test's verdict per record: False where a record ``failing`` is a cell the test looks at
+    (``where``, by cell code)."""
+    return pd.Series(~(failing & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
+
+
 _TEXT_CODE = CELL_KINDS.index("text")
 _BLANK_CODES = np.array([kind in ("blank", MISSING) for kind in CELL_KINDS] + [False], dtype=bool)
 
@@ -168,7 +176,7 @@ def _negative(where: npt.NDArray[np.bool_]) -> CheckFn:
         unfit, exact = _unfit(frame)
         for at in unfit:
             negative[at] = exact[at] < 0
-        return pd.Series(~(negative & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
+        return _passed(frame, negative, where)
 
     return check
 
@@ -179,7 +187,7 @@ def _non_integer(where: npt.NDArray[np.bool_]) -> CheckFn:
         unfit, exact = _unfit(frame)
         for at in unfit:
             fraction[at] = exact[at] != exact[at].to_integral_value()
-        return pd.Series(~(fraction & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
+        return _passed(frame, fraction, where)
 
     return check
 
@@ -187,7 +195,7 @@ def _non_integer(where: npt.NDArray[np.bool_]) -> CheckFn:
 def _text(where: npt.NDArray[np.bool_]) -> CheckFn:
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
         text = frame["kind"].cat.codes.to_numpy() == _TEXT_CODE
-        return pd.Series(~(text & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
+        return _passed(frame, text, where)
 
     return check
 
@@ -195,7 +203,7 @@ def _text(where: npt.NDArray[np.bool_]) -> CheckFn:
 def _blank(where: npt.NDArray[np.bool_]) -> CheckFn:
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
         blank = _BLANK_CODES[frame["kind"].cat.codes.to_numpy()]
-        return pd.Series(~(blank & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
+        return _passed(frame, blank, where)
 
     return check
 
