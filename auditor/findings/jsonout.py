@@ -188,9 +188,6 @@ def _pretty(value: Any, newline: str, out: list[str]) -> None:
         out.append(json.dumps(value, ensure_ascii=False, indent=2))  # not JSON data: json's TypeError
 
 
-_indented = pretty_json
-
-
 class FindingsJsonStream:
     """findings.json, one report at a time (CONTRACT.md's keys, plus ``skipped`` and ``sanitized``)."""
 
@@ -202,8 +199,8 @@ class FindingsJsonStream:
         self.count = 0
         tool = {"name": "nianbao", "version": __version__}
         self.file.write(
-            "{\n  \"tool\": " + _indented(tool, 1) + ",\n  \"rules\": "
-            + self.clean.text(_indented(list(rules), 1)) + ",\n  \"reports\": ["
+            "{\n  \"tool\": " + pretty_json(tool, 1) + ",\n  \"rules\": "
+            + self.clean.text(pretty_json(list(rules), 1)) + ",\n  \"reports\": ["
         )
 
     @property
@@ -212,19 +209,19 @@ class FindingsJsonStream:
 
     def add(self, result: ReportResult) -> None:
         """Append one report's entry."""
-        entry = self.clean.text(_indented(result.to_dict(), 2))  # json escapes controls, not surrogates
+        entry = self.clean.text(pretty_json(result.to_dict(), 2))  # json escapes controls, not surrogates
         self.file.write(("\n    " if self.count == 0 else ",\n    ") + entry)
         self.count += 1
 
     def close(self, skipped: Sequence[dict[str, str]] = (), sanitized: dict[str, int] | None = None) -> Path:
         """Write the tail (files skipped with why, characters replaced per output) and move into place."""
         tail = "\n  ]" if self.count else "]"
-        tail += ",\n  \"skipped\": " + self.clean.text(_indented(list(skipped), 1))
+        tail += ",\n  \"skipped\": " + self.clean.text(pretty_json(list(skipped), 1))
         notes = {k: v for k, v in (sanitized or {}).items() if v}
         if self.clean.replaced:
             notes[self.name] = self.clean.replaced
         if notes:
-            tail += ",\n  \"sanitized\": " + _indented(notes, 1)
+            tail += ",\n  \"sanitized\": " + pretty_json(notes, 1)
         self.file.write(tail + "\n}")
         return self.file.commit()
 

@@ -38,7 +38,7 @@ class Location:
         return {"section": self.section, "table": self.table, "row": self.row, "column": self.column}
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return Location, (self.section, self.table, self.row, self.column)
+        return Location, _LOCATION_VALUES(self)
 
 
 @dataclass(slots=True)
@@ -121,7 +121,7 @@ class ReportResult:
     """One-line reason when the document could not be read at all."""
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return ReportResult, (self.source, self.sha256, self.document, self.findings, self.error)
+        return ReportResult, _RESULT_VALUES(self)
 
     def to_dict(self) -> dict[str, Any]:
         doc = self.document
@@ -141,4 +141,7 @@ class ReportResult:
         }
 
 
+_LOCATION_VALUES = operator.attrgetter(*(f.name for f in fields(Location)))
 _FINDING_VALUES = operator.attrgetter(*(f.name for f in fields(Finding)))
+_RESULT_VALUES = operator.attrgetter(*(f.name for f in fields(ReportResult)))
+"""Each class's field values in order, as its ``__reduce__`` hands them to pickle."""

@@ -96,7 +96,7 @@ class SarifStream:
                 self.rule_index[f.rule_id] = len(self.known)
                 rule = {"id": f.rule_id, "title": f.title, "severity": f.severity, "basis": f.basis}
                 self.known.append(rule)
-            entry = self.clean.text(_indented(_result(f, result.source, self.rule_index), 4))
+            entry = self.clean.text(pretty_json(_result(f, result.source, self.rule_index), 4))
             self.file.write(("\n        " if self.results == 0 else ",\n        ") + entry)
             self.results += 1
         artifact = self.clean.text(json.dumps({"location": {"uri": _uri(result.source)}}, ensure_ascii=False))
@@ -114,16 +114,13 @@ class SarifStream:
         driver = {"name": "nianbao", "version": __version__, "rules": [_rule(r) for r in self.known]}
         self.file.write(
             ("\n      ]" if self.sources else "]") + ',\n      "tool": '
-            + self.clean.text(_indented({"driver": driver}, 3)) + "\n    }\n  ]\n}"
+            + self.clean.text(pretty_json({"driver": driver}, 3)) + "\n    }\n  ]\n}"
         )
         return self.file.commit()
 
     def abort(self) -> None:
         self.file.abort()
         self.artifacts.abort()
-
-
-_indented = pretty_json
 
 
 def sarif_document(results: Sequence[ReportResult], rules: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -51,6 +51,11 @@ def _unfit(frame: pd.DataFrame) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.ob
     return np.flatnonzero(pd.notna(exact)), exact
 
 
+def _layout_of(specs: TableSpec | tuple[TableSpec, ...]) -> Layout:
+    """The layout of one template version or of some."""
+    return layout(specs if isinstance(specs, tuple) else (specs,))
+
+
 @dataclass(frozen=True, slots=True)
 class _Terms:
     """An identity by cell code (one more entry at the end for the code -1 of a missing value): the
@@ -87,7 +92,7 @@ def identity_check(identity: Identity, specs: TableSpec | tuple[TableSpec, ...])
     """left = right within each document and table; a failure is reported on the anchor cell of its
     column (per="column") or row (per="row").  Blanks and text count as 0, a blank 总计 as its row's
     sum.  The identity is restricted to the terms each version has (:meth:`Identity.for_spec`)."""
-    terms = _terms(identity, layout(specs if isinstance(specs, tuple) else (specs,)))
+    terms = _terms(identity, _layout_of(specs))
 
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
         codes = frame["cell"].cat.codes.to_numpy()
@@ -158,6 +163,14 @@ def _where(
     return where & ~allowed if allowed is not None else where
 
 
+def _passed(
+    frame: pd.DataFrame, failing: npt.NDArray[np.bool_], where: npt.NDArray[np.bool_]
+) -> pd.Series[bool]:
+    """A value test's verdict per record: False where a record ``failing`` is a cell the test looks at
+    (``where``, by cell code)."""
+    return pd.Series(~(failing & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
+
+
 _TEXT_CODE = CELL_KINDS.index("text")
 _BLANK_CODES = np.array([kind in ("blank", MISSING) for kind in CELL_KINDS] + [False], dtype=bool)
 
@@ -168,7 +181,7 @@ def _negative(where: npt.NDArray[np.bool_]) -> CheckFn:
         unfit, exact = _unfit(frame)
         for at in unfit:
             negative[at] = exact[at] < 0
-        return pd.Series(~(negative & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
+        return _passed(frame, negative, where)
 
     return check
 
@@ -179,7 +192,7 @@ def _non_integer(where: npt.NDArray[np.bool_]) -> CheckFn:
         unfit, exact = _unfit(frame)
         for at in unfit:
             fraction[at] = exact[at] != exact[at].to_integral_value()
-        return pd.Series(~(fraction & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
+        return _passed(frame, fraction, where)
 
     return check
 
@@ -187,7 +200,7 @@ def _non_integer(where: npt.NDArray[np.bool_]) -> CheckFn:
 def _text(where: npt.NDArray[np.bool_]) -> CheckFn:
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
         text = frame["kind"].cat.codes.to_numpy() == _TEXT_CODE
-        return pd.Series(~(text & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
+        return _passed(frame, text, where)
 
     return check
 
@@ -195,7 +208,7 @@ def _text(where: npt.NDArray[np.bool_]) -> CheckFn:
 def _blank(where: npt.NDArray[np.bool_]) -> CheckFn:
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
         blank = _BLANK_CODES[frame["kind"].cat.codes.to_numpy()]
-        return pd.Series(~(blank & where[frame["cell"].cat.codes.to_numpy()]), index=frame.index)
+        return _passed(frame, blank, where)
 
     return check
 
@@ -203,7 +216,7 @@ def _blank(where: npt.NDArray[np.bool_]) -> CheckFn:
 def value_check(test: ValueTest, specs: TableSpec | tuple[TableSpec, ...]) -> pa.Check:
     """The pandera check of one value test: a boolean per cell record, True outside the test's tables.
     Negative values pass in signed columns (2019 本年增/减), fractions in amount columns."""
-    plan = layout(specs if isinstance(specs, tuple) else (specs,))
+    plan = _layout_of(specs)
     if test.test == "negative":
         fn = _negative(_where(test, plan, plan.signed))
     elif test.test == "non_integer":

@@ -80,8 +80,8 @@ class Layout:
 
     def codes(self, spec: TableSpec) -> npt.NDArray[np.int16]:
         """The cell codes of one table of ``spec``, in its records' order."""
-        start = self.starts[self.specs.index(spec)]
-        return np.arange(start, start + len(self.keys[self.specs.index(spec)]), dtype=np.int16)
+        at = self.specs.index(spec)
+        return np.arange(self.starts[at], self.starts[at] + len(self.keys[at]), dtype=np.int16)
 
 
 def _getter(keys: tuple[tuple[str, str], ...]) -> Callable[[Mapping[tuple[str, str], Cell]], Sequence[Cell]]:

@@ -28,11 +28,7 @@ def test_the_planted_corpus_fails_exactly_as_frozen() -> None:
 def _by_check(found: dict[str, Any]) -> dict[tuple[str, str, str], list[tuple[str, str]]]:
     """Failures as the rule base reads them: per report and (check, table); sorted, since the order of
     pandera's failure cases was arbitrary before (an unstable sort inside pandera)."""
-    grouped: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
-    for source, failures in found.items():
-        for check, kind, row, column in failures:
-            grouped.setdefault((source, check, kind), []).append((row, column))
-    return {key: sorted(cells) for key, cells in grouped.items()}
+    return {key: sorted(cells) for key, cells in _in_order(found).items()}
 
 
 def test_chunking_does_not_change_the_failures() -> None:
