@@ -25,6 +25,7 @@ from auditor.schemas import arithmetic_value, derived_total
 from auditor.templates import SPECS, TABLE_NAMES, TableSpec
 
 _CLAUSE_END = "。；;！？\n"
+_ZERO = Decimal(0)
 
 
 def _compile(pattern: str, what: str) -> re.Pattern[str]:
@@ -113,11 +114,16 @@ def _sum(table: Table, terms: tuple[Term, ...]) -> Decimal:
     blank cell can stand for another value (a blank 总计, see ``derived_total``): a cell with text is its
     number, a missing one 0, and ``arithmetic_value`` is asked about the blanks alone."""
     total = Decimal(0)
+    cells = table.cells
     for term in terms:
-        cell = table.cells.get(term)
+        cell = cells.get(term)
         if cell is None:
             continue  # adding 0 to a sum begun at Decimal(0) changes neither its value nor its exponent
-        total += arithmetic_value(table, *term) if cell.kind == "blank" else cell.number
+        if cell.kind == "blank":
+            total += arithmetic_value(table, *term)
+        else:
+            value = cell.value  # Cell.number, without a property call per term
+            total += value if value is not None else _ZERO
     return total
 
 
@@ -148,15 +154,19 @@ class _Fit:
     """Their terms this version has, in order: a cell among them that was not read stops the claim."""
     shown: tuple[Term, ...]
     """The first usable sum's terms this version has: the sum the evidence writes out."""
+    needed: frozenset[Term] = frozenset()
+    """``present`` as a set: a table that has them all is told at once (the common case)."""
 
 
 def _fit(claim: Claim, spec: TableSpec) -> _Fit:
     cells = spec.required_cell_set()
     usable = tuple(terms for terms in claim.equals if any(t in cells for t in terms))
+    present = tuple(t for terms in usable for t in terms if t in cells)
     return _Fit(
         usable,
-        tuple(t for terms in usable for t in terms if t in cells),
+        present,
         tuple(t for t in usable[0] if t in cells) if usable else (),
+        frozenset(present),
     )
 
 
@@ -201,15 +211,29 @@ Found = tuple[int, str, str, re.Match[str]]
 """A claim found in the text: (claim position, section key, the section's text, the match)."""
 
 
-def _remember(sums: dict[tuple[Term, ...], Decimal], terms: tuple[Term, ...], table: Table) -> Decimal:
-    total = sums[terms] = _sum(table, terms)
-    return total
+def _stated_total(
+    sums: dict[int, Decimal], usable: tuple[tuple[Term, ...], ...], table: Table, stated: Decimal
+) -> Decimal | None:
+    """None when ``stated`` equals one of the sums ``usable`` (made in order, until one does), else the
+    first sum.  ``sums`` keeps each sum made for the table, by the identity of its terms (the claim's own
+    tuple: hashing a tuple of terms costs more than adding a few cells)."""
+    first: Decimal | None = None
+    for terms in usable:
+        total = sums.get(id(terms))
+        if total is None:
+            total = sums[id(terms)] = _sum(table, terms)
+        if total is stated or total == stated:
+            return None
+        if first is None:
+            first = total
+    return first
 
 
 def _judge(claims: list[Claim], fits: list[_Fit], table: Table, found: list[Found]) -> Iterator[Outcome]:
     """The claims found in one document's text against its table."""
     kind = table.kind
-    sums: dict[tuple[Term, ...], Decimal] = {}  # a sum is made once per table, however often it is claimed
+    cells = table.cells
+    sums: dict[int, Decimal] = {}  # a sum is made once per table, however often it is claimed
     for i, key, text, match in found:
         fit = fits[i]
         if not fit.usable:
@@ -217,33 +241,46 @@ def _judge(claims: list[Claim], fits: list[_Fit], table: Table, found: list[Foun
                 f"{TABLE_NAMES[kind]}为{table.template}年格式，没有与“{match[0]}”对应的栏目", kind
             )
             continue
-        unread = next((t for t in fit.present if table.cells.get(t) is None), None)
-        if unread is not None:
+        if not cells.keys() >= fit.needed:
+            unread = next(t for t in fit.present if cells.get(t) is None)
             # A cell that was not read is not 0: the claim cannot be compared with it.
             yield NotEvaluated(f"{TABLE_NAMES[kind]}的“{_describe(table, (unread,))}”未能读取", kind)
             continue
         claim = claims[i]
         stated = claim.value if claim.value is not None else Decimal(match.group("n"))
-        totals = [sums[terms] if terms in sums else _remember(sums, terms, table) for terms in fit.usable]
-        if stated in totals:
+        actual = _stated_total(sums, fit.usable, table, stated)
+        if actual is None:
             continue
-        terms = fit.shown
-        row, col = terms[0]
-        says, note = _table_says(table, terms, totals[0])
-        yield Violation(
-            evidence=(
-                f"文中“{_clause(text, match.start(), match.end())}”，"
-                f"{TABLE_NAMES[kind]} {_describe(table, terms)} {says}{note}"
-            ),
-            section=key,
-            table=kind,
-            row=row_label(table, row),
-            column=col_label(table, col),
-            cells=tuple((kind, r, c) for r, c in terms),
-            values={
-                "stated": format_number(stated),
-                "actual": format_number(totals[0]),
-                "table_says": says,
-            },
-            key=f"{key}:{match.start()}",
-        )
+        yield _contradiction(table, fit.shown, actual, (key, text, match), stated)
+
+
+def _contradiction(
+    table: Table,
+    terms: tuple[Term, ...],
+    actual: Decimal,
+    where: tuple[str, str, re.Match[str]],
+    stated: Decimal,
+) -> Violation:
+    """The violation of a claim whose number ``stated`` is not the table's: ``actual``, the sum of
+    ``terms`` (the first usable sum)."""
+    key, text, match = where
+    kind = table.kind
+    row, col = terms[0]
+    says, note = _table_says(table, terms, actual)
+    return Violation(
+        evidence=(
+            f"文中“{_clause(text, match.start(), match.end())}”，"
+            f"{TABLE_NAMES[kind]} {_describe(table, terms)} {says}{note}"
+        ),
+        section=key,
+        table=kind,
+        row=row_label(table, row),
+        column=col_label(table, col),
+        cells=tuple((kind, r, c) for r, c in terms),
+        values={
+            "stated": format_number(stated),
+            "actual": format_number(actual),
+            "table_says": says,
+        },
+        key=f"{key}:{match.start()}",
+    )
