@@ -70,6 +70,8 @@ def check(ctx: Context, params: Mapping[str, Any]) -> Iterator[Outcome]:
         if follow_up.search(m.group(0)):
             continue  # last year's problems reported settled: SEC-008's subject, not this year's measures
         found |= _kinds(m.group(0), problem, plan, verb)
+        if len(found) == 2:
+            break  # both a problem and a measure: the sentences left can add neither
     text = section.text
     for kind, aspect in (("problem", "存在的主要问题"), ("measure", "改进措施")):
         if kind not in found:

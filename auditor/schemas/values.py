@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import lru_cache
+from itertools import filterfalse
 
 from auditor.model import Table
 from auditor.templates import spec_for
@@ -72,24 +73,20 @@ def _scaled_one(value: Decimal | None) -> int:
 def scaled_values(numbers: list[Decimal | None]) -> list[int]:
     """Each value in ten-thousandths (exact, within ±FIT); :data:`EMPTY` where there is none (None or
     not finite), :data:`UNFIT` where it does not fit (the caller keeps the Decimal)."""
-    known = _SCALED.__getitem__
     try:
-        return list(map(known, numbers))  # the common case: every value seen before
-    except (KeyError, TypeError):
-        pass
-    try:
-        # A batch brings a few values not seen before (an amount, a large count): scale those alone,
-        # once each, rather than the whole list through a function call per value.
-        new = {number for number in numbers if number not in _SCALED}
+        # A batch brings a few values not seen before (an amount, a large count): those alone are
+        # scaled, once each; the list is walked in C (no Python call per value).
+        new = set(filterfalse(_SCALED.__contains__, numbers))
     except TypeError:  # a signalling NaN cannot be hashed: value by value
         return [_scaled_one(number) for number in numbers]
-    if len(_SCALED) + len(new) > _SCALED_LIMIT:
-        _SCALED.clear()
-        _SCALED[None] = EMPTY
-        new = set(numbers)
-    for number in new:
-        _SCALED[number] = _scale(number)  # type: ignore[arg-type]
-    return list(map(known, numbers))
+    if new:
+        if len(_SCALED) + len(new) > _SCALED_LIMIT:
+            _SCALED.clear()
+            _SCALED[None] = EMPTY
+            new = set(numbers)
+        for number in new:
+            _SCALED[number] = _scale(number)  # type: ignore[arg-type]
+    return list(map(_SCALED.__getitem__, numbers))
 
 
 def derived_total(table: Table, row: str, col: str) -> Decimal | None:
