@@ -15,7 +15,7 @@ substring test costs a fraction of a regex scan, and a text the words are absent
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,9 +175,13 @@ class Scan:
         """``list(pattern.finditer(text))``: the leftmost match, then the next from its end."""
         if self.absent(text):
             return []
+        return list(self.scan(text))
+
+    def scan(self, text: str) -> Iterable[re.Match[str]]:
+        """``pattern.finditer(text)``, for a caller that tested the words itself (the text holds one)."""
         quick = self.quick
         if quick is None:
-            return list(self.pattern.finditer(text))
+            return self.pattern.finditer(text)
         found: list[re.Match[str]] = []
         at = 0
         while (hit := quick.search(text, at)) is not None:

@@ -188,14 +188,10 @@ def text_against_table(params: Params) -> CompiledShape:
             known = fits[id(spec)] = (spec, [_fit(claim, spec) for claim in claims])
         return known[1]
 
+    gated = [(i, *_first_and_others(claim.scan.words), claim.scan) for i, claim in enumerate(claims)]
+
     def check(ctx: Context) -> Iterator[Outcome]:
-        found = [
-            (i, key, text, match)
-            for key, text in ctx.section_texts()
-            if text
-            for i, claim in enumerate(claims)
-            for match in claim.scan.finditer(text)
-        ]
+        found = _found(gated, ctx.section_texts())
         if not found:
             return
         table = ctx.table(kind)
@@ -209,6 +205,30 @@ def text_against_table(params: Params) -> CompiledShape:
 
 Found = tuple[int, str, str, re.Match[str]]
 """A claim found in the text: (claim position, section key, the section's text, the match)."""
+Gated = tuple[int, str | None, tuple[str, ...], Scan]
+"""A claim's position, the first of the words one of which its every match contains (None: no such
+words), the others, and its scan."""
+
+
+def _first_and_others(words: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    return (words[0], words[1:]) if words else (None, ())
+
+
+def _found(gated: list[Gated], texts: list[tuple[str, str]]) -> list[Found]:
+    """Every claim's matches in every section's text, in section then claim order.  A claim whose
+    words a text lacks has no match in it (:attr:`Scan.words`): the words are tested here, inline —
+    most sections hold the words of few claims, and a call per claim and section costs more than the
+    test."""
+    found: list[Found] = []
+    for key, text in texts:
+        if not text:
+            continue
+        for i, word, others, scan in gated:
+            if word is not None and word not in text and not any(w in text for w in others):
+                continue
+            for match in scan.scan(text):
+                found.append((i, key, text, match))
+    return found
 
 
 def _stated_total(
