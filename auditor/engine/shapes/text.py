@@ -224,7 +224,7 @@ def _found(gated: list[Gated], texts: list[tuple[str, str]]) -> list[Found]:
         if not text:
             continue
         for i, word, others, scan in gated:
-            if word is not None and word not in text and not any(w in text for w in others):
+            if word is not None and word not in text and not (others and any(w in text for w in others)):
                 continue
             for match in scan.scan(text):
                 found.append((i, key, text, match))
