@@ -14,7 +14,7 @@ import yaml
 
 from auditor.engine.api import any_of, normalise_numbers, quote
 from auditor.engine.shapes.base import quote_start
-from auditor.engine.shapes.scan import Scan, without_leading_lookbehinds
+from auditor.engine.shapes.scan import Scan, required_words, without_leading_lookbehinds
 from auditor.engine.shapes.text import _claim, _Fit, _fit, _sum
 from auditor.model import Cell, Table
 from auditor.schemas import arithmetic_value
@@ -122,6 +122,10 @@ def test_a_claims_quick_pattern_matches_wherever_the_claim_does() -> None:
         ("共12,3456件，1,234,567元，，123", "共12,3456件，1234567元，，123"),
         ("１２．５万元", "12.5万元"),
         ("办结，123件", "办结，123件"),  # no digit before the comma: a clause break
+        ("全年收到申请12件，办结12件。", "全年收到申请12件，办结12件。"),  # nothing to normalise
+        ("收到１２件，办结1，234件", "收到12件，办结1234件"),  # a full-width comma between digits too
+        ("共１，２３４件", "共1234件"),  # the separator appears once the digits are ASCII
+        ("1,2345件，12,34件", "1,2345件，12,34件"),  # not three digits after the comma
         ("", ""),
     ],
 )
@@ -160,6 +164,76 @@ def test_a_scan_finds_what_its_pattern_finds(pattern: str) -> None:
     for text in _CLAIM_TEXTS:
         assert [_seen(m) for m in scan.finditer(text)] == [_seen(m) for m in scan.pattern.finditer(text)]
         assert _seen(scan.search(text)) == _seen(scan.pattern.search(text))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "words"),
+    [
+        (r"(?:收到|受理|新收)(?:各类)?[^。；，,\d]{0,12}?申请[^。；，,\d]{0,6}?(?P<n>\d+)\s*件", ("申请",)),
+        (r"(?<!公开)(?<!处理)(?:办结|答复|办理完毕)\D{0,6}?(?P<n>\d+)件", ("办结", "答复", "办理完毕")),
+        (r"零败诉|无败诉|未败诉|全部胜诉", ("零败诉", "无败诉", "未败诉", "全部胜诉")),
+        (r"均(?:获|被|予|已)?维持", ("维持",)),  # the longest word is the likeliest to be missing
+        (r"上年(?:度)?结转(?![^。；，,]{0,6}(?:复议|诉讼))", ("上年",)),  # nothing from a lookahead
+        (r"(?=公开)办结", ("办结",)),
+        (r"(?:予以公开)+(?P<n>\d+)件", ("予以公开",)),  # a repeat at least once requires its words
+        (r"(?:予以公开)*(?P<n>\d+)件", ("件",)),  # an optional part requires nothing
+        (r"(?:ab|cd(?:x)?)e", ("ab", "cd")),
+        (r"(?:ab|c?)d", ("d",)),  # a branch that requires nothing: the choice requires nothing
+        (r"a(?i:bc)d", ("a",)),  # words that ignore case are not required as written
+        (r"(?i)办结\d+件", ()),
+        (r"\d+", ()),
+        (r"", ()),
+    ],
+)
+def test_the_words_every_match_of_a_pattern_contains(pattern: str, words: tuple[str, ...]) -> None:
+    assert required_words(re.compile(pattern)) == words
+
+
+_ALPHABET = "abc办结"
+
+
+def _random_pattern(rng: Any, depth: int = 0) -> str:
+    """A small pattern of literals, classes, groups, choices, repeats and lookarounds."""
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        choice = rng.randint(0, 9 if depth < 2 else 4)
+        if choice <= 2:
+            parts.append("".join(rng.choice(_ALPHABET) for _ in range(rng.randint(1, 3))))
+        elif choice == 3:
+            parts.append(rng.choice(["[ab]", "[^a]", ".", r"\d", "[办结]"]))
+        elif choice == 4:
+            parts.append(rng.choice(["?", "*", "+", "{0,2}", "{1,2}"]) if parts else "a")
+        elif choice <= 6:
+            parts.append(f"(?:{_random_pattern(rng, depth + 1)}){rng.choice(['', '?', '+', '*'])}")
+        elif choice == 7:
+            parts.append(f"(?:{_random_pattern(rng, depth + 1)}|{_random_pattern(rng, depth + 1)})")
+        elif choice == 8:
+            parts.append(f"({_random_pattern(rng, depth + 1)})")
+        else:
+            parts.append(f"(?{rng.choice(['=', '!', '<=', '<!'])}{rng.choice(_ALPHABET)})")
+    return "".join(parts)
+
+
+def test_a_text_without_the_words_has_no_match_and_a_scan_finds_what_its_pattern_finds() -> None:
+    import random
+
+    rng = random.Random(12)
+    texts = ["".join(rng.choice(_ALPHABET + "1 ") for _ in range(rng.randint(0, 12))) for _ in range(60)]
+    checked = 0
+    for _ in range(400):
+        try:
+            pattern = re.compile(_random_pattern(rng))
+        except re.error:
+            continue
+        words = required_words(pattern)
+        scan = Scan.of(pattern)
+        for text in texts:
+            if words and not any(w in text for w in words):
+                assert pattern.search(text) is None, (pattern.pattern, words, text)
+                checked += 1
+            assert [_seen(m) for m in scan.finditer(text)] == [_seen(m) for m in pattern.finditer(text)]
+            assert _seen(scan.search(text)) == _seen(pattern.search(text))
+    assert checked > 1000  # the words did rule texts out
 
 
 def test_a_claims_fit_to_each_template_version() -> None:

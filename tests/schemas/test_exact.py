@@ -110,3 +110,19 @@ def test_values_are_held_as_ten_thousandths_and_decimals_only_where_they_do_not_
     assert frame.loc["commercial", "scaled"] == 0 and pd.isna(frame.loc["commercial", "value"])
     numbers = [Decimal("1e-400"), Decimal(10**11), Decimal(10**11 + 1), Decimal("NaN"), None, 7]
     assert scaled_values(numbers) == [UNFIT, 10**15, UNFIT, EMPTY, EMPTY, 7 * SCALE]
+
+
+def test_scaled_values_scale_a_batchs_new_values_once_and_survive_the_memo_being_cleared(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from auditor.schemas import values
+
+    monkeypatch.setattr(values, "_SCALED", {None: EMPTY})
+    monkeypatch.setattr(values, "_SCALED_LIMIT", 4)
+    known = [Decimal(1), Decimal("1.0"), None, Decimal("2.5")]
+    assert scaled_values(known) == [SCALE, SCALE, EMPTY, 25_000]
+    # more new values than the memo keeps: it is cleared, and every value still comes out right
+    fresh = [Decimal(n) for n in range(3, 9)] + [Decimal(1), Decimal("NaN"), Decimal("-0.0001")]
+    assert scaled_values(fresh) == [n * SCALE for n in range(3, 9)] + [SCALE, EMPTY, -1]
+    # a signalling NaN cannot be hashed: the values are taken one by one, and it is no value
+    assert scaled_values([Decimal("sNaN"), Decimal(4), None]) == [EMPTY, 4 * SCALE, EMPTY]
