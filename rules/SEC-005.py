@@ -22,6 +22,7 @@ from auditor.engine.api import (
     heading_as_written,
 )
 from auditor.engine.shapes.base import quote_start
+from auditor.engine.shapes.scan import Scan
 
 REQUIRES = ("section 一 written",)
 """The engine runs the check only when this holds (declared in the rule file's ``requires``)."""
@@ -40,11 +41,11 @@ _CHANNEL = re.compile(r"(?:通过|依托|利用|借助|经由|运用|在)[^，�
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 
 
-def _patterns(words: Any) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(w) for w in ([words] if isinstance(words, str) else words))
+def _patterns(words: Any) -> tuple[Scan, ...]:
+    return tuple(Scan.of(re.compile(w)) for w in ([words] if isinstance(words, str) else words))
 
 
-_Aspects = tuple[tuple[str, tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]], ...]
+_Aspects = tuple[tuple[str, tuple[Scan, ...], tuple[re.Pattern[str], ...]], ...]
 """(aspect, its words' patterns, the patterns that find a sub-heading naming it: one, joined, when
 they can be)."""
 
@@ -81,9 +82,10 @@ def _compiled(aspects: tuple[tuple[str, tuple[str, ...]], ...]) -> _Compiled:
     """The aspects' patterns, compiled once per rule file rather than once per report."""
     compiled = []
     for name, words in aspects:
-        patterns = _patterns(words)
+        scans = _patterns(words)
+        patterns = tuple(scan.pattern for scan in scans)
         joined = any_of(patterns)
-        compiled.append((name, patterns, (joined,) if joined is not None else patterns))
+        compiled.append((name, scans, (joined,) if joined is not None else patterns))
     return _Compiled(tuple(compiled))
 
 
@@ -96,14 +98,19 @@ def _aspects(params: Mapping[str, Any]) -> _Compiled:
     )
 
 
-def _reported(text: str, patterns: tuple[re.Pattern[str], ...], leading_only: bool) -> bool:
+def _reported(text: str, patterns: tuple[Scan, ...], leading_only: bool) -> bool:
     """Whether a sentence of ``text`` speaks of the aspect (in its first clause when ``leading_only``)."""
+    # a phrase whose words ``text`` lacks is in none of its sentences (Scan.words): most aspects of a
+    # long section are looked for with a few phrases only, and many with none
+    live = [scan for scan in patterns if not scan.absent(text)]
+    if not live:
+        return False
     for sentence in _SENTENCE.finditer(text):
         part = sentence.group(0)
         if leading_only:
             part = _CLAUSE_BREAK.split(part, maxsplit=1)[0]
-        for pattern in patterns:
-            for m in pattern.finditer(part):
+        for scan in live:
+            for m in scan.finditer(part):
                 if not _CHANNEL.search(part[max(0, m.start() - 16) : m.start()]):
                     return True
     return False
