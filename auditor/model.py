@@ -259,8 +259,15 @@ def _table_to_pickle(table: Table) -> tuple[Any, ...]:
         keys = None
     raws: list[str] = []
     others: list[tuple[int, tuple[Any, ...]]] = []
+    # the cells found to be bare numbers by their texts: a table's cells are mostly shared objects
+    # (extract.cells.shared_cell), each tested once here, its other places only found again
+    plain: dict[str, Cell] = {}
     for i, cell in enumerate(table.cells.values()):
-        raw, value = cell.raw, cell.value
+        raw = cell.raw
+        if plain.get(raw) is cell:
+            raws.append(raw)
+            continue
+        value = cell.value
         # exactly Cell(raw, "number", Decimal(raw)): str() of a Decimal gives it back, digits and
         # exponent alike (one test per field, inline: this runs for every cell of every report).
         # Such a raw text is digits, sign, point, exponent or a special value's name: never a comma.
@@ -274,6 +281,7 @@ def _table_to_pickle(table: Table) -> tuple[Any, ...]:
             and str(value) == raw
         ):
             raws.append(raw)
+            plain[raw] = cell
         else:
             raws.append("0")
             others.append((i, _CELL_VALUES(cell)))
