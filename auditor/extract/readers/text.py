@@ -118,12 +118,13 @@ class _Builder:
             _continue_cell(self.group, stripped)
             return
         self.flush_group()
-        image = _MD_IMAGE.fullmatch(stripped)
+        # the patterns only on the lines that can match them (most lines are running text)
+        image = _MD_IMAGE.fullmatch(stripped) if stripped.startswith("![") else None
         if image:
             self.blocks.append(Block("image", text=image.group(1) or image.group(2)))
             self.in_table = False
             return
-        m = _MD_HEADING.match(stripped)
+        m = _MD_HEADING.match(stripped) if stripped.startswith("#") else None
         if m:
             self.para(m.group(2), heading=len(m.group(1)), gap=gap_before)
         else:
