@@ -79,10 +79,20 @@ def row_from_block(block: Block, order: int = 0) -> Row:
         return _merged_row(block, order)
     # No merged cell (nearly every row): the split depends on the cells' texts alone, and rows repeat
     # across reports (the template's header rows, rows of zeros), so it is looked up by the texts.
-    # The lists are copies (a cached split is shared by every report), except ``cont``, the block's
-    # own, which nothing changes in place.  Arguments by position: keywords cost a third more.
-    cells, labels, after = _split_row(tuple(block.cells))
-    return Row(list(labels), list(cells[after:]), None, order, None, None, list(cells), block.cont)
+    # The lists are the cached split's, shared by every row of the same texts, as ``cont`` is the
+    # block's own: nothing changes a row's lists in place (a row that gathers values, _Stream's
+    # open row, is made with lists of its own), and copying them cost a third of making the row.
+    # Arguments by position: keywords cost a third more.
+    labels, values, cells = _row_lists(tuple(block.cells))
+    return Row(labels, values, None, order, None, None, cells, block.cont)
+
+
+@lru_cache(maxsize=8192)
+def _row_lists(texts: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
+    """(label cells, value cells, trimmed cells) of a row without merged cells, as lists that are
+    never changed (:func:`row_from_block`)."""
+    cells, labels, after = _split_row(texts)
+    return list(labels), list(cells[after:]), list(cells)
 
 
 @lru_cache(maxsize=8192)

@@ -170,8 +170,9 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
     matched = _t3_matched(rows)
     if not any(rid and not rid.startswith("block:") and rid != "results" for rid, _ in matched):
         return _unreadable_trace("T3", rows, t3_label_id, section)
-    has_other_subrows = any(rid in ("other_1", "other_2", "other_3") for rid, _ in matched)
-    has_other_row = any(rid == "block:other" for rid, _ in matched)
+    found = {rid for rid, _ in matched}  # one pass, then set lookups (every row was asked twice)
+    has_other_subrows = not found.isdisjoint(("other_1", "other_2", "other_3"))
+    has_other_row = "block:other" in found
     version = "2021" if has_other_subrows else ("2019" if has_other_row else "unknown")
     spec = T3_2021 if version != "2019" else T3_2019
     table = Table(kind="T3", template=version, section=section)  # type: ignore[arg-type]
@@ -222,24 +223,24 @@ def _put_as_written(table: Table, rid: str, cols: tuple[str, ...], row: Row) -> 
     added 小计 column is not one: the caller asks only where there is none.)"""
     if row.flat is not None or row.recovered is not None:
         return False
-    keys = _cell_keys(rid, cols)
     if len(row.values) == len(cols):
-        table.cells.update(_row_cells(keys, tuple(row.values)))
+        table.cells.update(_row_cells(rid, cols, tuple(row.values)))
         return True
     values = _trim(row.values, len(cols))  # the blank cells of a merged label column, trailing tabs
     if len(values) != len(cols):
         return False
     # not cached: such rows carry a report's own numbers more often than not
-    table.cells.update(zip(keys, map(shared_cell, values), strict=True))
+    table.cells.update(zip(_cell_keys(rid, cols), map(shared_cell, values), strict=True))
     return True
 
 
 @lru_cache(maxsize=4096)
-def _row_cells(keys: tuple[tuple[str, str], ...], values: tuple[str, ...]) -> dict[tuple[str, str], Cell]:
-    """A row's cells as written under their keys (as many keys as values), to be copied into a
+def _row_cells(rid: str, cols: tuple[str, ...], values: tuple[str, ...]) -> dict[tuple[str, str], Cell]:
+    """A row's cells as written under their keys (as many columns as values), to be copied into a
     table, never changed: the cells are :func:`shared_cell`'s.  Cached: rows repeat across reports
-    (rows of zeros, small counts), and copying a ready dict costs half of building it."""
-    return dict(zip(keys, map(shared_cell, values), strict=True))
+    (rows of zeros, small counts), and copying a ready dict costs half of building it.  Looked up by
+    the row and column ids, not by the cells' keys: hashing their pairs cost more than the copy."""
+    return dict(zip(_cell_keys(rid, cols), map(shared_cell, values), strict=True))
 
 
 def _t3_matched(rows: Sequence[Row]) -> list[tuple[str | None, Row]]:
