@@ -287,9 +287,7 @@ def _scores(text: str, num: int | None, standalone: bool) -> tuple[float, ...]:
     return tuple(score(key, cand) for key in SECTION_KEYS)
 
 
-_SIGNS = re.compile(
-    "|".join(f"(?P<k{j}>{'|'.join(_KEY_SIGNS[key])})" for j, key in enumerate(SECTION_KEYS))
-)
+_SIGNS = re.compile("|".join(f"(?P<k{j}>{'|'.join(_KEY_SIGNS[key])})" for j, key in enumerate(SECTION_KEYS)))
 """One pass over a wording finds which sections' words it holds (group k0 … k5)."""
 
 
@@ -322,8 +320,25 @@ def assign_sections(blocks: list[Block], match_text: list[str]) -> tuple[dict[st
     cands = _shortlist(candidates(blocks, match_text))
     for c in cands:
         c.text = norm_label(c.text)
-    n, k = len(cands), len(SECTION_KEYS)
-    scores = [_scores(c.text, c.num, c.standalone) for c in cands]
+    scores = tuple([_scores(c.text, c.num, c.standalone) for c in cands])
+    assigned = {SECTION_KEYS[j]: cands[i] for i, j in _best_assignment(scores)}
+    used = {c.index for c in assigned.values()}
+    extra = [
+        c.heading
+        for c in cands
+        if c.index not in used and max(template_similarity(key, c.text) for key in SECTION_KEYS) >= 0.85
+    ][:20]
+    _infer_problems_section(blocks, assigned)
+    return assigned, extra
+
+
+@lru_cache(maxsize=4096)
+def _best_assignment(scores: tuple[tuple[float, ...], ...]) -> tuple[tuple[int, int], ...]:
+    """(candidate, section) positions of the assignment in order that maximises the total score,
+    ``scores[i][j]`` being candidate i's fit to section j.  Cached: it depends on the scores alone,
+    and the scores of reports repeat (their headings are the template's), while the table costs a
+    report as much as reading its headings."""
+    n, k = len(scores), len(SECTION_KEYS)
     # best[i][j]: best total using candidates[i:] for sections[j:]; only two rows are kept, the
     # choices (one small int per cell) are enough to walk the assignment back.
     nxt = [0.0] * (k + 1)
@@ -338,25 +353,18 @@ def assign_sections(blocks: list[Block], match_text: list[str]) -> tuple[dict[st
                 best, step = scores[i][j] + nxt[j + 1], 2
             cur[j], choice[i][j] = best, step
         nxt = cur
-    assigned: dict[str, Candidate] = {}
+    pairs: list[tuple[int, int]] = []
     i = j = 0
     while i < n and j < k:
         step = choice[i][j]
         if step == 2:
-            assigned[SECTION_KEYS[j]] = cands[i]
+            pairs.append((i, j))
             i, j = i + 1, j + 1
         elif step == 1:
             j += 1
         else:
             i += 1
-    used = {c.index for c in assigned.values()}
-    extra = [
-        c.heading
-        for c in cands
-        if c.index not in used and max(template_similarity(key, c.text) for key in SECTION_KEYS) >= 0.85
-    ][:20]
-    _infer_problems_section(blocks, assigned)
-    return assigned, extra
+    return tuple(pairs)
 
 
 def _infer_problems_section(blocks: list[Block], assigned: dict[str, Candidate]) -> None:

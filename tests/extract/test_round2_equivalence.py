@@ -144,3 +144,30 @@ def test_rows_put_as_written_are_read_as_the_full_path_reads_them() -> None:
         else:
             assert not fast.cells
     assert stored > 300
+
+
+def test_cached_section_assignment_is_the_best_in_order() -> None:
+    """_best_assignment (cached by the scores) gives an in-order assignment whose total is the best
+    any in-order assignment reaches, the same pairs cached or not."""
+    from itertools import combinations
+
+    from auditor.extract.headings import _best_assignment
+
+    rng = random.Random(12)
+    k = len(SECTION_KEYS)
+    for _ in range(400):
+        n = rng.randint(0, 8)
+        scores = tuple(
+            tuple(rng.choice([0.0, 0.0, 0.3, 0.35, 0.6, 0.9, 1.0, 1.3]) for _ in range(k)) for _ in range(n)
+        )
+        pairs = _best_assignment(scores)
+        assert pairs == _best_assignment.__wrapped__(scores)
+        assert all(a[0] < b[0] and a[1] < b[1] for a, b in zip(pairs, pairs[1:], strict=False))
+        assert all(scores[i][j] > 0 for i, j in pairs)
+        best = 0.0
+        for m in range(min(n, k) + 1):
+            for rows in combinations(range(n), m):
+                for cols in combinations(range(k), m):
+                    if all(scores[i][j] > 0 for i, j in zip(rows, cols, strict=True)):
+                        best = max(best, sum(scores[i][j] for i, j in zip(rows, cols, strict=True)))
+        assert abs(sum(scores[i][j] for i, j in pairs) - best) < 1e-9
