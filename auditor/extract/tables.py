@@ -226,11 +226,10 @@ def _put_as_written(table: Table, rid: str, cols: tuple[str, ...], row: Row) -> 
     if len(row.values) == len(cols):
         table.cells.update(_row_cells(rid, cols, tuple(row.values)))
         return True
-    values = _trim(row.values, len(cols))  # the blank cells of a merged label column, trailing tabs
-    if len(values) != len(cols):
+    cells = _trimmed_row_cells(rid, cols, tuple(row.values))
+    if cells is None:
         return False
-    # not cached: such rows carry a report's own numbers more often than not
-    table.cells.update(zip(_cell_keys(rid, cols), map(shared_cell, values), strict=True))
+    table.cells.update(cells)
     return True
 
 
@@ -241,6 +240,20 @@ def _row_cells(rid: str, cols: tuple[str, ...], values: tuple[str, ...]) -> dict
     (rows of zeros, small counts), and copying a ready dict costs half of building it.  Looked up by
     the row and column ids, not by the cells' keys: hashing their pairs cost more than the copy."""
     return dict(zip(_cell_keys(rid, cols), map(shared_cell, values), strict=True))
+
+
+@lru_cache(maxsize=4096)
+def _trimmed_row_cells(
+    rid: str, cols: tuple[str, ...], values: tuple[str, ...]
+) -> dict[tuple[str, str], Cell] | None:
+    """:func:`_row_cells` of a row with more cells than columns, past the blank layout cells at its
+    ends (:func:`_trim`: a merged label column, trailing tabs), or None when what is left is not as
+    many cells as columns.  Cached apart from the rows that fit as they are: such rows repeat less
+    (a report's own numbers), but about half of them still do (rows of zeros, small counts)."""
+    trimmed = _trim(values, len(cols))
+    if len(trimmed) != len(cols):
+        return None
+    return dict(zip(_cell_keys(rid, cols), map(shared_cell, trimmed), strict=True))
 
 
 def _t3_matched(rows: Sequence[Row]) -> list[tuple[str | None, Row]]:
