@@ -152,8 +152,14 @@ def split_inline_headings(blocks: list[Block]) -> list[Block]:
     budget = _InlineBudget()
     out: list[Block] = []
     for b in blocks:
-        # most paragraphs hold no "一、"…"六、" at all: one search passes them over
-        if b.kind != "para" or budget.left <= 0 or _INLINE_HEADING.search(b.text) is None:
+        # most paragraphs hold no "一、"…"六、" at all: one search passes them over (and none where
+        # the text has no "、", a scan ten times cheaper than the search)
+        if (
+            b.kind != "para"
+            or budget.left <= 0
+            or "、" not in b.text
+            or _INLINE_HEADING.search(b.text) is None
+        ):
             out.append(b)
             continue
         cuts = _inline_cuts(b.text, budget)

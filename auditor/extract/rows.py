@@ -91,7 +91,8 @@ def row_from_block(block: Block, order: int = 0) -> Row:
 def _row_lists(texts: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
     """(label cells, value cells, trimmed cells) of a row without merged cells, as lists that are
     never changed (:func:`row_from_block`)."""
-    cells, labels, after = _split_row(texts)
+    # the split uncached: a row missing here is missing there too (it is cached for merged rows)
+    cells, labels, after = _split_row.__wrapped__(texts)
     return list(labels), list(cells[after:]), list(cells)
 
 
