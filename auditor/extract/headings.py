@@ -63,6 +63,9 @@ _HEADING = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?P<num>[一二三四五六七八九十]{1,2}|[1-9１-９])\s*(?P<sep>[、.．:：]|\s)\s*"
     r"(?P<text>\S.{0,40})$"
 )
+_HEADING_FIRST = frozenset("#*一二三四五六七八九十123456789１２３４５６７８９")
+"""The characters a stripped line :data:`_HEADING` matches can start with (its optional "#", "**",
+then the number): any other line is passed over without trying the pattern."""
 _INLINE_HEADING = re.compile(r"(?P<num>[一二三四五六])\s*、")
 _BREAK_BEFORE = re.compile(r"[\s。；;）)：:]")
 _SPACE_RUN = re.compile(r"[ \t\u3000\u00a0]+")
@@ -251,7 +254,7 @@ def candidates(blocks: list[Block], match_text: list[str]) -> list[Candidate]:
         if b.kind != "para":
             continue
         text = match_text[i].strip()
-        if len(text) > 60:
+        if len(text) > 60 or text[:1] not in _HEADING_FIRST:
             continue
         m = _HEADING.match(text)
         if not m:

@@ -48,13 +48,16 @@ class Row:
     def label(self) -> str:
         return self.labels[-1] if self.labels else ""
 
+    # "some value cell is not blank" as one join and one strip: the cells joined hold a character
+    # that is not whitespace exactly when one of them does (half the cost of stripping each)
+
     @property
     def is_header(self) -> bool:
-        return bool(self.labels) and self.flat is None and not any(map(str.strip, self.values))
+        return bool(self.labels) and self.flat is None and not "".join(self.values).strip()
 
     @property
     def has_values(self) -> bool:
-        return any(map(str.strip, self.values)) or bool(self.flat and self.flat.strip())
+        return bool("".join(self.values).strip()) or bool(self.flat and self.flat.strip())
 
     @property
     def all_blank(self) -> bool:

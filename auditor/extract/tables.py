@@ -325,10 +325,10 @@ def _t3_columns(titled: Sequence[Row], table: Table) -> None:
     text (``titled``)."""
     for row in titled:
         for label in row.labels:
-            columns = _t3_label_columns(norm_label(label))
-            col_id = next((c for c in columns if c not in table.col_labels), None)
-            if col_id is not None:
-                table.col_labels[col_id] = label
+            for col_id in _t3_label_columns(norm_label(label)):
+                if col_id not in table.col_labels:  # the first of its columns still untitled
+                    table.col_labels[col_id] = label
+                    break
 
 
 @lru_cache(maxsize=1024)

@@ -171,3 +171,42 @@ def test_cached_section_assignment_is_the_best_in_order() -> None:
                     if all(scores[i][j] > 0 for i, j in zip(rows, cols, strict=True)):
                         best = max(best, sum(scores[i][j] for i, j in zip(rows, cols, strict=True)))
         assert abs(sum(scores[i][j] for i, j in pairs) - best) < 1e-9
+
+
+def test_heading_pattern_is_tried_only_where_it_can_match() -> None:
+    """candidates() passes over a stripped line whose first character is not in _HEADING_FIRST: the
+    pattern matches none of them (every paragraph of the shared reports, and odd starts)."""
+    from auditor.extract.headings import _HEADING, _HEADING_FIRST
+
+    lines = [
+        "",
+        "#",
+        "**一、总体情况",
+        "## 二、主动公开",
+        "１．概述",
+        "十、其他",
+        "（一）予以公开",
+        "\u3000一、总体",
+        "一 概述",
+    ]
+    for name, data in _shared_texts():
+        lines += [b.text for b in read_raw(data, name).blocks if b.kind == "para"]
+    matched = 0
+    for line in lines:
+        text = line.strip()
+        if _HEADING.match(text):
+            matched += 1
+            assert text[:1] in _HEADING_FIRST, text
+    assert matched > 20
+
+
+def test_blank_value_tests_are_the_per_cell_ones() -> None:
+    """Row.has_values and Row.is_header (one join, one strip) say what stripping each cell says."""
+    pieces = ["", " ", "\u3000", "\xa0", "\t", "0", "12", "/", " 3 ", "\u200b"]
+    rng = random.Random(7)
+    for _ in range(3000):
+        values = [rng.choice(pieces) for _ in range(rng.randint(0, 6))]
+        flat = rng.choice([None, "", " ", "1 2"])
+        row = Row(labels=rng.choice([[], ["规章"]]), values=values, flat=flat)
+        assert row.has_values == (any(v.strip() for v in values) or bool(flat and flat.strip()))
+        assert row.is_header == (bool(row.labels) and flat is None and not any(v.strip() for v in values))
