@@ -296,7 +296,9 @@ def _scores(text: str, num: int | None, standalone: bool) -> tuple[float, ...]:
     return tuple(score(key, cand) for key in SECTION_KEYS)
 
 
-_SIGNS = re.compile("|".join(f"(?P<k{j}>{'|'.join(_KEY_SIGNS[key])})" for j, key in enumerate(SECTION_KEYS)))
+_SIGNS = re.compile(
+    "|".join(f"(?P<k{j}>{'|'.join(_KEY_SIGNS[key])})" for j, key in enumerate(SECTION_KEYS))
+)
 """One pass over a wording finds which sections' words it holds (group k0 … k5)."""
 
 

@@ -3,7 +3,9 @@
 Readers (text, HTML, .docx, .pdf, legacy Word) only turn bytes into blocks; they know nothing of
 sections or templates.  :mod:`auditor.extract.structure` turns blocks into the document model.
 
-Conventions every reader follows:
+Conventions every reader follows (and every stage after it: a block's ``cells`` and ``cont`` lists
+may be shared by several blocks, as the text reader's cache hands them out, so they are never
+changed in place):
 
 * A ``para`` block is one paragraph or line of running text, whitespace-trimmed, never empty.
 * A ``row`` block is one row of a real table.  Merged cells are expanded: the text of a cell spanning

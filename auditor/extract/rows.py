@@ -20,6 +20,9 @@ from auditor.extract.textcodec import clean_cell, halfwidth
 
 @dataclass(slots=True)
 class Row:
+    """One row as the table builders read it.  Its lists may be shared with other rows and blocks
+    (:func:`row_from_block`'s cache): give a row new lists, never change them in place."""
+
     labels: list[str]
     """Label cells as written, outermost first (e.g. ["（三）不予公开", "1.属于国家秘密"])."""
     values: list[str]
