@@ -128,7 +128,8 @@ def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | N
     """Identify a row by the rightmost label cell that names a template row, and read the values from
     the cells after it: text standing in a value cell (markup, notes) stays a value (VAL-001) instead
     of being taken for the row's label."""
-    rid = identify(row.label) if row.label else None
+    label = row.labels[-1] if row.labels else ""  # Row.label, read once (every row comes here)
+    rid = identify(label) if label else None
     if rid is not None or not row.cells:
         return rid, row
     for i in range(len(row.cells) - 1, -1, -1):
