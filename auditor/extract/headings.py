@@ -256,23 +256,31 @@ def candidates(blocks: list[Block], match_text: list[str]) -> list[Candidate]:
         text = match_text[i].strip()
         if len(text) > 60 or text[:1] not in _HEADING_FIRST:
             continue
-        m = _HEADING.match(text)
-        if not m:
-            continue
-        size = len(squash(text))
-        if size > 40:
-            continue
-        # Normalised (the costly part) only for the shortlisted candidates: see assign_sections.
-        wording = squash(m.group("text").rstrip("*"))
-        if _T3_ROW_WORDS.search(wording) or wording.startswith(("是", "要")):
-            continue  # "一是…" is an enumeration; T3 row labels are not headings
-        raw_num = m.group("num")
-        num = int(halfwidth(raw_num)) if raw_num.isdigit() else _CN_NUM.get(raw_num)
-        if num is not None and num > 6 and not raw_num.isdigit():
-            continue  # 七、八、… are a list's items, not one of the six sections
-        standalone = size <= 30 and not text.endswith(("。", "；"))
-        found.append(Candidate(i, b.text.strip(), wording, num, standalone))
+        fields = _candidate_fields(text)
+        if fields is not None:
+            found.append(Candidate(i, b.text.strip(), *fields))
     return found
+
+
+@lru_cache(maxsize=4096)
+def _candidate_fields(text: str) -> tuple[str, int | None, bool] | None:
+    """(wording, number, standalone) of a stripped line that may be a section heading, or None.
+    Cached: it depends on the line alone, and the headings of reports repeat (the template's)."""
+    m = _HEADING.match(text)
+    if not m:
+        return None
+    size = len(squash(text))
+    if size > 40:
+        return None
+    # Normalised (the costly part) only for the shortlisted candidates: see assign_sections.
+    wording = squash(m.group("text").rstrip("*"))
+    if _T3_ROW_WORDS.search(wording) or wording.startswith(("是", "要")):
+        return None  # "一是…" is an enumeration; T3 row labels are not headings
+    raw_num = m.group("num")
+    num = int(halfwidth(raw_num)) if raw_num.isdigit() else _CN_NUM.get(raw_num)
+    if num is not None and num > 6 and not raw_num.isdigit():
+        return None  # 七、八、… are a list's items, not one of the six sections
+    return wording, num, size <= 30 and not text.endswith(("。", "；"))
 
 
 def score(key: str, cand: Candidate) -> float:

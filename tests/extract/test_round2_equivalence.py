@@ -210,3 +210,21 @@ def test_blank_value_tests_are_the_per_cell_ones() -> None:
         row = Row(labels=rng.choice([[], ["规章"]]), values=values, flat=flat)
         assert row.has_values == (any(v.strip() for v in values) or bool(flat and flat.strip()))
         assert row.is_header == (bool(row.labels) and flat is None and not any(v.strip() for v in values))
+
+
+def test_heading_candidate_fields_by_line() -> None:
+    """What candidates() takes of a line (cached by the line): wording, number, standalone; None for
+    a line that is no section heading."""
+    from auditor.extract.headings import _candidate_fields
+
+    assert _candidate_fields("一、总体情况") == ("总体情况", 1, True)
+    assert _candidate_fields("## 三、收到和处理政府信息公开申请情况") == (
+        "收到和处理政府信息公开申请情况",
+        3,
+        True,
+    )
+    assert _candidate_fields("２．主动公开政府信息情况。") == ("主动公开政府信息情况。", 2, False)
+    assert _candidate_fields("七、其他") is None  # a list's seventh item
+    assert _candidate_fields("一是加强组织领导") is None  # an enumeration
+    assert _candidate_fields("一、本年新收政府信息公开申请数量") is None  # a T3 row label
+    assert _candidate_fields("总体情况") is None
