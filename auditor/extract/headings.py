@@ -63,6 +63,9 @@ _HEADING = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?P<num>[一二三四五六七八九十]{1,2}|[1-9１-９])\s*(?P<sep>[、.．:：]|\s)\s*"
     r"(?P<text>\S.{0,40})$"
 )
+_HEADING_FIRST = frozenset("#*一二三四五六七八九十123456789１２３４５６７８９")
+"""The characters a stripped line :data:`_HEADING` matches can start with (its optional "#", "**",
+then the number): any other line is passed over without trying the pattern."""
 _INLINE_HEADING = re.compile(r"(?P<num>[一二三四五六])\s*、")
 _BREAK_BEFORE = re.compile(r"[\s。；;）)：:]")
 _SPACE_RUN = re.compile(r"[ \t\u3000\u00a0]+")
@@ -152,8 +155,14 @@ def split_inline_headings(blocks: list[Block]) -> list[Block]:
     budget = _InlineBudget()
     out: list[Block] = []
     for b in blocks:
-        # most paragraphs hold no "一、"…"六、" at all: one search passes them over
-        if b.kind != "para" or budget.left <= 0 or _INLINE_HEADING.search(b.text) is None:
+        # most paragraphs hold no "一、"…"六、" at all: one search passes them over (and none where
+        # the text has no "、", a scan ten times cheaper than the search)
+        if (
+            b.kind != "para"
+            or budget.left <= 0
+            or "、" not in b.text
+            or _INLINE_HEADING.search(b.text) is None
+        ):
             out.append(b)
             continue
         cuts = _inline_cuts(b.text, budget)
@@ -245,25 +254,33 @@ def candidates(blocks: list[Block], match_text: list[str]) -> list[Candidate]:
         if b.kind != "para":
             continue
         text = match_text[i].strip()
-        if len(text) > 60:
+        if len(text) > 60 or text[:1] not in _HEADING_FIRST:
             continue
-        m = _HEADING.match(text)
-        if not m:
-            continue
-        size = len(squash(text))
-        if size > 40:
-            continue
-        # Normalised (the costly part) only for the shortlisted candidates: see assign_sections.
-        wording = squash(m.group("text").rstrip("*"))
-        if _T3_ROW_WORDS.search(wording) or wording.startswith(("是", "要")):
-            continue  # "一是…" is an enumeration; T3 row labels are not headings
-        raw_num = m.group("num")
-        num = int(halfwidth(raw_num)) if raw_num.isdigit() else _CN_NUM.get(raw_num)
-        if num is not None and num > 6 and not raw_num.isdigit():
-            continue  # 七、八、… are a list's items, not one of the six sections
-        standalone = size <= 30 and not text.endswith(("。", "；"))
-        found.append(Candidate(i, b.text.strip(), wording, num, standalone))
+        fields = _candidate_fields(text)
+        if fields is not None:
+            found.append(Candidate(i, b.text.strip(), *fields))
     return found
+
+
+@lru_cache(maxsize=4096)
+def _candidate_fields(text: str) -> tuple[str, int | None, bool] | None:
+    """(wording, number, standalone) of a stripped line that may be a section heading, or None.
+    Cached: it depends on the line alone, and the headings of reports repeat (the template's)."""
+    m = _HEADING.match(text)
+    if not m:
+        return None
+    size = len(squash(text))
+    if size > 40:
+        return None
+    # Normalised (the costly part) only for the shortlisted candidates: see assign_sections.
+    wording = squash(m.group("text").rstrip("*"))
+    if _T3_ROW_WORDS.search(wording) or wording.startswith(("是", "要")):
+        return None  # "一是…" is an enumeration; T3 row labels are not headings
+    raw_num = m.group("num")
+    num = int(halfwidth(raw_num)) if raw_num.isdigit() else _CN_NUM.get(raw_num)
+    if num is not None and num > 6 and not raw_num.isdigit():
+        return None  # 七、八、… are a list's items, not one of the six sections
+    return wording, num, size <= 30 and not text.endswith(("。", "；"))
 
 
 def score(key: str, cand: Candidate) -> float:
@@ -322,8 +339,25 @@ def assign_sections(blocks: list[Block], match_text: list[str]) -> tuple[dict[st
     cands = _shortlist(candidates(blocks, match_text))
     for c in cands:
         c.text = norm_label(c.text)
-    n, k = len(cands), len(SECTION_KEYS)
-    scores = [_scores(c.text, c.num, c.standalone) for c in cands]
+    scores = tuple([_scores(c.text, c.num, c.standalone) for c in cands])
+    assigned = {SECTION_KEYS[j]: cands[i] for i, j in _best_assignment(scores)}
+    used = {c.index for c in assigned.values()}
+    extra = [
+        c.heading
+        for c in cands
+        if c.index not in used and max(template_similarity(key, c.text) for key in SECTION_KEYS) >= 0.85
+    ][:20]
+    _infer_problems_section(blocks, assigned)
+    return assigned, extra
+
+
+@lru_cache(maxsize=4096)
+def _best_assignment(scores: tuple[tuple[float, ...], ...]) -> tuple[tuple[int, int], ...]:
+    """(candidate, section) positions of the assignment in order that maximises the total score,
+    ``scores[i][j]`` being candidate i's fit to section j.  Cached: it depends on the scores alone,
+    and the scores of reports repeat (their headings are the template's), while the table costs a
+    report as much as reading its headings."""
+    n, k = len(scores), len(SECTION_KEYS)
     # best[i][j]: best total using candidates[i:] for sections[j:]; only two rows are kept, the
     # choices (one small int per cell) are enough to walk the assignment back.
     nxt = [0.0] * (k + 1)
@@ -338,25 +372,18 @@ def assign_sections(blocks: list[Block], match_text: list[str]) -> tuple[dict[st
                 best, step = scores[i][j] + nxt[j + 1], 2
             cur[j], choice[i][j] = best, step
         nxt = cur
-    assigned: dict[str, Candidate] = {}
+    pairs: list[tuple[int, int]] = []
     i = j = 0
     while i < n and j < k:
         step = choice[i][j]
         if step == 2:
-            assigned[SECTION_KEYS[j]] = cands[i]
+            pairs.append((i, j))
             i, j = i + 1, j + 1
         elif step == 1:
             j += 1
         else:
             i += 1
-    used = {c.index for c in assigned.values()}
-    extra = [
-        c.heading
-        for c in cands
-        if c.index not in used and max(template_similarity(key, c.text) for key in SECTION_KEYS) >= 0.85
-    ][:20]
-    _infer_problems_section(blocks, assigned)
-    return assigned, extra
+    return tuple(pairs)
 
 
 def _infer_problems_section(blocks: list[Block], assigned: dict[str, Candidate]) -> None:

@@ -3,7 +3,9 @@
 Readers (text, HTML, .docx, .pdf, legacy Word) only turn bytes into blocks; they know nothing of
 sections or templates.  :mod:`auditor.extract.structure` turns blocks into the document model.
 
-Conventions every reader follows:
+Conventions every reader follows (and every stage after it: a block's ``cells`` and ``cont`` lists
+may be shared by several blocks, as the text reader's cache hands them out, so they are never
+changed in place):
 
 * A ``para`` block is one paragraph or line of running text, whitespace-trimmed, never empty.
 * A ``row`` block is one row of a real table.  Merged cells are expanded: the text of a cell spanning
@@ -24,7 +26,11 @@ from typing import Any, Literal
 BlockKind = Literal["para", "row", "image"]
 
 
-@dataclass(slots=True)
+_NOT_GIVEN: Any = object()
+"""Block's constructor: a list argument left out (a fresh empty list then, as a default_factory)."""
+
+
+@dataclass(slots=True, init=False)
 class Block:
     kind: BlockKind
     text: str = ""
@@ -38,9 +44,29 @@ class Block:
     Exports that put every table cell on its own line separate cells and rows only by runs of blank
     lines, and an empty cell only lengthens a run: the table builders read blank cells from it."""
 
-    def __post_init__(self) -> None:
-        if self.kind == "row" and len(self.cont) != len(self.cells):
-            self.cont = [False] * len(self.cells)
+    def __init__(
+        self,
+        kind: BlockKind,
+        text: str = "",
+        cells: list[str] = _NOT_GIVEN,
+        cont: list[bool] = _NOT_GIVEN,
+        table: int | None = None,
+        heading: int | None = None,
+        gap: int | None = None,
+    ) -> None:
+        # written out rather than the dataclass's own with a __post_init__: a block is made for every
+        # line of a report, and the second call cost a fifth of making one
+        self.kind = kind
+        self.text = text
+        self.cells = cells = [] if cells is _NOT_GIVEN else cells
+        if cont is _NOT_GIVEN:
+            cont = []
+        if kind == "row" and len(cont) != len(cells):
+            cont = [False] * len(cells)  # a row's cells are none of them merged unless told
+        self.cont = cont
+        self.table = table
+        self.heading = heading
+        self.gap = gap
 
 
 @dataclass(slots=True)

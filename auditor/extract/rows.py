@@ -20,6 +20,9 @@ from auditor.extract.textcodec import clean_cell, halfwidth
 
 @dataclass(slots=True)
 class Row:
+    """One row as the table builders read it.  Its lists may be shared with other rows and blocks
+    (:func:`row_from_block`'s cache): give a row new lists, never change them in place."""
+
     labels: list[str]
     """Label cells as written, outermost first (e.g. ["（三）不予公开", "1.属于国家秘密"])."""
     values: list[str]
@@ -48,13 +51,16 @@ class Row:
     def label(self) -> str:
         return self.labels[-1] if self.labels else ""
 
+    # "some value cell is not blank" as one join and one strip: the cells joined hold a character
+    # that is not whitespace exactly when one of them does (half the cost of stripping each)
+
     @property
     def is_header(self) -> bool:
-        return bool(self.labels) and self.flat is None and not any(map(str.strip, self.values))
+        return bool(self.labels) and self.flat is None and not "".join(self.values).strip()
 
     @property
     def has_values(self) -> bool:
-        return any(map(str.strip, self.values)) or bool(self.flat and self.flat.strip())
+        return bool("".join(self.values).strip()) or bool(self.flat and self.flat.strip())
 
     @property
     def all_blank(self) -> bool:
@@ -79,10 +85,21 @@ def row_from_block(block: Block, order: int = 0) -> Row:
         return _merged_row(block, order)
     # No merged cell (nearly every row): the split depends on the cells' texts alone, and rows repeat
     # across reports (the template's header rows, rows of zeros), so it is looked up by the texts.
-    # The lists are copies (a cached split is shared by every report), except ``cont``, the block's
-    # own, which nothing changes in place.  Arguments by position: keywords cost a third more.
-    cells, labels, after = _split_row(tuple(block.cells))
-    return Row(list(labels), list(cells[after:]), None, order, None, None, list(cells), block.cont)
+    # The lists are the cached split's, shared by every row of the same texts, as ``cont`` is the
+    # block's own: nothing changes a row's lists in place (a row that gathers values, _Stream's
+    # open row, is made with lists of its own), and copying them cost a third of making the row.
+    # Arguments by position: keywords cost a third more.
+    labels, values, cells = _row_lists(tuple(block.cells))
+    return Row(labels, values, None, order, None, None, cells, block.cont)
+
+
+@lru_cache(maxsize=8192)
+def _row_lists(texts: tuple[str, ...]) -> tuple[list[str], list[str], list[str]]:
+    """(label cells, value cells, trimmed cells) of a row without merged cells, as lists that are
+    never changed (:func:`row_from_block`)."""
+    # the split uncached: a row missing here is missing there too (it is cached for merged rows)
+    cells, labels, after = _split_row.__wrapped__(texts)
+    return list(labels), list(cells[after:]), list(cells)
 
 
 @lru_cache(maxsize=8192)
@@ -111,7 +128,8 @@ def anchor_row(row: Row, identify: Callable[[str], str | None]) -> tuple[str | N
     """Identify a row by the rightmost label cell that names a template row, and read the values from
     the cells after it: text standing in a value cell (markup, notes) stays a value (VAL-001) instead
     of being taken for the row's label."""
-    rid = identify(row.label) if row.label else None
+    label = row.labels[-1] if row.labels else ""  # Row.label, read once (every row comes here)
+    rid = identify(label) if label else None
     if rid is not None or not row.cells:
         return rid, row
     for i in range(len(row.cells) - 1, -1, -1):

@@ -357,8 +357,8 @@ def _published(
         b for b in blocks[: min(first_heading, 6)] if b.kind == "para"
     ]
     for b in candidates:
-        if len(b.text) > 40:
-            continue  # a dated signature line is short
+        if len(b.text) > 40 or "日" not in b.text:
+            continue  # a dated signature line is short, and ends in 日 (folding leaves 日 as it is)
         text = halfwidth(b.text.strip()).strip("()（）")
         m = _DATE.fullmatch(text)
         if m:

@@ -170,8 +170,9 @@ def build_t3(rows: Sequence[Row], section: str | None) -> Table | None:
     matched = _t3_matched(rows)
     if not any(rid and not rid.startswith("block:") and rid != "results" for rid, _ in matched):
         return _unreadable_trace("T3", rows, t3_label_id, section)
-    has_other_subrows = any(rid in ("other_1", "other_2", "other_3") for rid, _ in matched)
-    has_other_row = any(rid == "block:other" for rid, _ in matched)
+    found = {rid for rid, _ in matched}  # one pass, then set lookups (every row was asked twice)
+    has_other_subrows = not found.isdisjoint(("other_1", "other_2", "other_3"))
+    has_other_row = "block:other" in found
     version = "2021" if has_other_subrows else ("2019" if has_other_row else "unknown")
     spec = T3_2021 if version != "2019" else T3_2019
     table = Table(kind="T3", template=version, section=section)  # type: ignore[arg-type]
@@ -222,24 +223,37 @@ def _put_as_written(table: Table, rid: str, cols: tuple[str, ...], row: Row) -> 
     added 小计 column is not one: the caller asks only where there is none.)"""
     if row.flat is not None or row.recovered is not None:
         return False
-    keys = _cell_keys(rid, cols)
     if len(row.values) == len(cols):
-        table.cells.update(_row_cells(keys, tuple(row.values)))
+        table.cells.update(_row_cells(rid, cols, tuple(row.values)))
         return True
-    values = _trim(row.values, len(cols))  # the blank cells of a merged label column, trailing tabs
-    if len(values) != len(cols):
+    cells = _trimmed_row_cells(rid, cols, tuple(row.values))
+    if cells is None:
         return False
-    # not cached: such rows carry a report's own numbers more often than not
-    table.cells.update(zip(keys, map(shared_cell, values), strict=True))
+    table.cells.update(cells)
     return True
 
 
 @lru_cache(maxsize=4096)
-def _row_cells(keys: tuple[tuple[str, str], ...], values: tuple[str, ...]) -> dict[tuple[str, str], Cell]:
-    """A row's cells as written under their keys (as many keys as values), to be copied into a
+def _row_cells(rid: str, cols: tuple[str, ...], values: tuple[str, ...]) -> dict[tuple[str, str], Cell]:
+    """A row's cells as written under their keys (as many columns as values), to be copied into a
     table, never changed: the cells are :func:`shared_cell`'s.  Cached: rows repeat across reports
-    (rows of zeros, small counts), and copying a ready dict costs half of building it."""
-    return dict(zip(keys, map(shared_cell, values), strict=True))
+    (rows of zeros, small counts), and copying a ready dict costs half of building it.  Looked up by
+    the row and column ids, not by the cells' keys: hashing their pairs cost more than the copy."""
+    return dict(zip(_cell_keys(rid, cols), map(shared_cell, values), strict=True))
+
+
+@lru_cache(maxsize=4096)
+def _trimmed_row_cells(
+    rid: str, cols: tuple[str, ...], values: tuple[str, ...]
+) -> dict[tuple[str, str], Cell] | None:
+    """:func:`_row_cells` of a row with more cells than columns, past the blank layout cells at its
+    ends (:func:`_trim`: a merged label column, trailing tabs), or None when what is left is not as
+    many cells as columns.  Cached apart from the rows that fit as they are: such rows repeat less
+    (a report's own numbers), but about half of them still do (rows of zeros, small counts)."""
+    trimmed = _trim(values, len(cols))
+    if len(trimmed) != len(cols):
+        return None
+    return dict(zip(_cell_keys(rid, cols), map(shared_cell, trimmed), strict=True))
 
 
 def _t3_matched(rows: Sequence[Row]) -> list[tuple[str | None, Row]]:
@@ -311,10 +325,10 @@ def _t3_columns(titled: Sequence[Row], table: Table) -> None:
     text (``titled``)."""
     for row in titled:
         for label in row.labels:
-            columns = _t3_label_columns(norm_label(label))
-            col_id = next((c for c in columns if c not in table.col_labels), None)
-            if col_id is not None:
-                table.col_labels[col_id] = label
+            for col_id in _t3_label_columns(norm_label(label)):
+                if col_id not in table.col_labels:  # the first of its columns still untitled
+                    table.col_labels[col_id] = label
+                    break
 
 
 @lru_cache(maxsize=1024)

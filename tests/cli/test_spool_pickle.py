@@ -203,3 +203,33 @@ def test_an_audited_reply_reads_back_equal():
     reply = [(i, *audit_run.finish(r, i, html=False)) for i, r in enumerate(results)]
     assert any(isinstance(r.document, audit_run.DocumentSummary) for _, r, _ in reply)
     _same(reply, _round_trip(reply))
+
+
+def test_tables_without_number_cells_read_back():
+    """No cell at all, and only cells that are not bare numbers: the joined texts are "" and "0"."""
+    empty = Table("T3", "2021")
+    odd = Table("T4", "unknown", cells={("review", "upheld"): Cell("", "blank")})
+    for table in (empty, odd):
+        _same(table, _round_trip(table))
+
+
+def test_read_back_number_cells_are_shared_and_bounded(monkeypatch: pytest.MonkeyPatch):
+    """A bare number reads back as one Cell per text, shared by every table read back (as extraction
+    shares its cells); the cache of them starts again past its limit."""
+    from auditor import model
+
+    def table(numbers: list[int]) -> Table:
+        return Table(
+            "T3",
+            "2021",
+            cells={("r", f"c{i}"): Cell(str(n), "number", Decimal(n)) for i, n in enumerate(numbers)},
+        )
+
+    a, b = _round_trip(table([0, 1, 0])), _round_trip(table([0, 7]))
+    assert a.cells["r", "c0"] is a.cells["r", "c2"] is b.cells["r", "c0"]
+    _same(a.cells["r", "c0"], Cell("0", "number", Decimal("0")))
+    monkeypatch.setattr(model._NUMBER_CELLS, "limit", 5)
+    for start in range(10_000, 10_040, 4):  # texts no earlier test read back
+        back = _round_trip(table(list(range(start, start + 4))))
+        _same(back, table(list(range(start, start + 4))))
+        assert len(model._NUMBER_CELLS) <= 5

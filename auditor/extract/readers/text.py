@@ -96,13 +96,13 @@ class _Builder:
         self.blank_run = 0
         if "--" in stripped and _MD_SEPARATOR.match(stripped):
             return
-        self.row_of(list(_md_row_cells(stripped)))
+        self.row_of(*_md_row_cells(stripped))
 
     def tab_row(self, line: str) -> None:
         if self.group is not None:
             self.flush_group()
         self.blank_run = 0
-        self.row_of(list(_tab_row_cells(line)))
+        self.row_of(*_tab_row_cells(line))
 
     def line(self, line: str, stripped: str) -> None:
         """A line that is neither blank nor a row of its own: a cell of a cell-per-line row (leading
@@ -118,12 +118,13 @@ class _Builder:
             _continue_cell(self.group, stripped)
             return
         self.flush_group()
-        image = _MD_IMAGE.fullmatch(stripped)
+        # the patterns only on the lines that can match them (most lines are running text)
+        image = _MD_IMAGE.fullmatch(stripped) if stripped.startswith("![") else None
         if image:
             self.blocks.append(Block("image", text=image.group(1) or image.group(2)))
             self.in_table = False
             return
-        m = _MD_HEADING.match(stripped)
+        m = _MD_HEADING.match(stripped) if stripped.startswith("#") else None
         if m:
             self.para(m.group(2), heading=len(m.group(1)), gap=gap_before)
         else:
@@ -137,14 +138,15 @@ class _Builder:
             self.in_table = False
 
     def row(self, cells: list[str]) -> None:
-        self.row_of(list(map(clean_cell, cells)))
+        self.row_of(list(map(clean_cell, cells)), [False] * len(cells))
 
-    def row_of(self, cells: list[str]) -> None:
-        """A row of cells already trimmed (:func:`clean_cell`)."""
+    def row_of(self, cells: list[str], cont: list[bool]) -> None:
+        """A row of cells already trimmed (:func:`clean_cell`), none of them merged (``cont``: as many
+        False)."""
         if not self.in_table:
             self.table += 1
             self.in_table = True
-        self.blocks.append(Block("row", "", cells, [False] * len(cells), self.table))  # by position: per row
+        self.blocks.append(Block("row", "", cells, cont, self.table))  # by position: per row
 
     def start_group(self) -> None:
         if self.group is None:
@@ -185,16 +187,20 @@ def _continue_cell(group: list[str], text: str) -> None:
 
 
 @lru_cache(maxsize=4096)
-def _md_row_cells(stripped: str) -> tuple[str, ...]:
-    """The trimmed cells of a markdown pipe row.  Cached, as :func:`_tab_row_cells`."""
-    return tuple(_md_cell(c) for c in stripped[1:].removesuffix("|").split("|"))
+def _md_row_cells(stripped: str) -> tuple[list[str], list[bool]]:
+    """The trimmed cells of a markdown pipe row, and its ``cont``.  Cached, as :func:`_tab_row_cells`."""
+    cells = [_md_cell(c) for c in stripped[1:].removesuffix("|").split("|")]
+    return cells, [False] * len(cells)
 
 
 @lru_cache(maxsize=4096)
-def _tab_row_cells(line: str) -> tuple[str, ...]:
-    """The trimmed cells of a tab-separated row.  Cached: whole rows repeat across reports (the
-    template's header rows, rows of zeros)."""
-    return tuple(map(clean_cell, line.split("\t")))
+def _tab_row_cells(line: str) -> tuple[list[str], list[bool]]:
+    """The trimmed cells of a tab-separated row, and its ``cont`` (none merged).  Cached: whole rows
+    repeat across reports (the template's header rows, rows of zeros).  The lists are shared by
+    every block of the same line, as their cells are: nothing changes a block's lists in place
+    (structure._simplified makes new ones), and copying them cost a fifth of reading a row."""
+    cells = list(map(clean_cell, line.split("\t")))
+    return cells, [False] * len(cells)
 
 
 @lru_cache(maxsize=16384)
