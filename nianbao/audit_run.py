@@ -435,6 +435,17 @@ def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any
         return _audit_chunk(chunk, rulebase, guard)
 
 
+def spooled_audit_task(chunk: AuditChunk, guard: Guard) -> Place:
+    """:func:`audit_task` in the audit pass's workers: the answer is put in the worker's spool, beside
+    the chunk's reports, and only its place is sent back.  Through the pipe, a worker waited for the
+    parent to read it all before it could go on (a chunk's answer with findings.html's parts is half
+    a megabyte, more than a pipe holds, and the parent was writing another chunk's results)."""
+    spool = _spool(os.path.dirname(chunk.jobs[0][1][0]))
+    place = spool.put(audit_task(chunk, guard))
+    spool.flush()
+    return place
+
+
 def _audit_chunk(chunk: AuditChunk, rulebase: Any, guard: Guard) -> tuple[list[Audited], list[Any]]:
     jobs = chunk.jobs
 
@@ -743,7 +754,7 @@ def _run(
                 skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
                 size = chunk_size(len(entries), n_workers)
                 needed = _needed(len(entries), size, n_workers)
-                auditors = WorkerPool(audit_task, workers=needed, budget=budget, tick=bar.refresh)
+                auditors = WorkerPool(spooled_audit_task, workers=needed, budget=budget, tick=bar.refresh)
             with auditors:
                 stats = _audit_pass(auditors, entries, size, streams, rulebase, live_waivers, fail_on, bar)
                 auditors.release()
@@ -885,7 +896,7 @@ def _audit_pass(
     for outcome in pool.run(tasks):
         seqs = outcome.task
         if outcome.status == "ok":
-            done, stale_waivers = outcome.value
+            done, stale_waivers = _get(outcome.value)
             expired.update(dict.fromkeys(stale_waivers))
         elif len(seqs) > 1:  # the chunk's worker was lost: its reports again, one per task
             tasks.again(seqs)
