@@ -342,8 +342,8 @@ def test_a_chunk_s_answer_comes_back_through_the_spool(tmp_path):
     finally:
         audit_run._close_readers()
     assert expired == [] and len(spooled) == len(inputs)
-    assert [(seq, r.to_dict(), part) for seq, r, part in spooled] == [
-        (seq, r.to_dict(), part) for seq, r, part in direct
+    assert [(seq, r.to_dict(), part) for seq, r, part, _ in spooled] == [
+        (seq, r.to_dict(), part) for seq, r, part, _ in direct
     ]
 
 
