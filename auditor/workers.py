@@ -294,7 +294,6 @@ class WorkerPool:
         init: Callable[[], None] | None = None,
         tick: Callable[[], None] | None = None,
         fork_lock: AbstractContextManager[Any] | None = None,
-        ahead: int = 1,
     ) -> None:
         self.fn = fn
         self.budget = budget
@@ -303,8 +302,8 @@ class WorkerPool:
         self.fork_lock = fork_lock if fork_lock is not None else nullcontext()
         """Held while a worker is forked: a thread that imports holds it, so no child is forked mid-import."""
         self.size = max(1, workers)
-        self.ahead = max(0, ahead)
-        """Tasks sent to a worker beyond the one it runs."""
+        self.ahead = 1
+        """Tasks sent to a worker beyond the one it runs (set by :meth:`run`)."""
         self.backlog: deque[_Sent] = deque()
         """Tasks given back unstarted by a worker that was lost or retired: sent before any new one."""
         import ctypes  # noqa: F401 - each worker's _die_with_parent finds it imported
@@ -328,11 +327,16 @@ class WorkerPool:
         self.idle.append(self._spawn())
         self.replaced += 1
 
-    def run(self, tasks: Iterable[tuple[Any, Any, int]], allowance: float = 0.0) -> Iterator[Outcome]:
+    def run(
+        self, tasks: Iterable[tuple[Any, Any, int]], allowance: float = 0.0, ahead: int = 1
+    ) -> Iterator[Outcome]:
         """Run every task; ``allowance`` seconds are added to each task's deadline (downloads).
+        ``ahead`` tasks wait in each worker's pipe (0 where tasks last seconds, downloads: a waiting
+        task could wait for a slow one while another worker has nothing left to do).
 
         ``tasks`` is asked for more whenever a worker has room, also after it once ran dry: a
         :class:`Requeue` given back a task by the caller (whose worker was lost) gives it then."""
+        self.ahead = max(0, ahead)
         pending = iter(tasks)
         while True:
             self._dispatch(pending, allowance)

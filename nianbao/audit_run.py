@@ -876,7 +876,8 @@ def _read_pass(
     # inputs of a task whose worker was lost, or retired before reading them: again, one per task
     tasks = Requeue((task(seqs) for seqs in batches), lambda seq: task((seq,)))
     try:
-        for outcome in pool.run(tasks, allowance=URL_ALLOWANCE if is_url else 0.0):
+        # a URL's download takes seconds: no task waits behind one in a worker's pipe
+        for outcome in pool.run(tasks, allowance=URL_ALLOWANCE if is_url else 0.0, ahead=0 if is_url else 1):
             seqs = outcome.task
             if outcome.status == "ok" or len(seqs) == 1:
                 read = _read_outcome(outcome, inputs[seqs[0]], parent_spool)

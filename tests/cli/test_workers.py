@@ -205,3 +205,14 @@ def test_a_waiting_task_s_deadline_counts_from_when_it_starts_not_from_when_it_w
     with WorkerPool(_timed, workers=1, budget=Budget(0.1, 0)) as pool:
         outcomes = list(pool.run([(1, ("nap", 1.5), 1), (2, ("nap", 1.5), 1)]))
     assert [o.status for o in outcomes] == ["ok", "ok"] and pool.replaced == 0
+
+
+def test_with_nothing_ahead_a_task_goes_to_the_first_worker_free_not_behind_a_slow_one():
+    """Downloads (seconds each) run with ahead=0: the third task is not queued behind the slow first
+    one, it goes to the worker that is done with the quick second."""
+    tasks = [("slow", ("nap", 1.0), 1), ("quick", ("nap", 0.05), 1), ("third", ("nap", 0), 1)]
+    with WorkerPool(_timed, workers=2, budget=Budget(5, 0)) as pool:
+        started = time.monotonic()
+        outcomes = {o.task: o.value for o in pool.run(tasks, ahead=0)}
+    assert outcomes["third"][0] == outcomes["quick"][0] != outcomes["slow"][0]
+    assert outcomes["third"][1] - started < 0.8
