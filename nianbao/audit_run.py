@@ -9,7 +9,8 @@ Two passes over the inputs, each spread over ``--workers`` processes under a per
 2. audit: chunks of spooled results are audited by the rule base; each report's predecessor (same
    body, year before, anywhere in the inputs) is looked up in the spool, so the across-year checks see
    the whole run as before.  Results come back and are written to every output as they arrive, in
-   the order the inputs were given.
+   the order the inputs were given; what can be rendered where the documents are (findings.json's
+   entries, findings.html's parts) is, and the answer goes through the worker's spool file.
 
 Memory stays flat in the number of reports: the parent holds only each report's place in the spool.
 
