@@ -9,7 +9,8 @@ reader that runs away costs one document, not the run:
   after the budget plus a grace period, records the document the same way and starts a replacement.
 - memory: the worker's address space is capped (``RLIMIT_AS``) at what it had when it started plus
   the budget; an allocation beyond it raises MemoryError (or kills the worker), same outcome.
-- a worker that dies for any reason is replaced; the task it held is reported as failed.
+- a worker that dies for any reason is replaced; the task it ran is reported as failed, the one
+  waiting in its pipe (:class:`WorkerPool` sends each worker its next task ahead) goes to another.
 
 A worker that hit a budget retires after answering (its heap may be left in a bad state) and is
 replaced.  Workers are forked from the parent, so starting one costs no imports: what the parent has
@@ -209,7 +210,9 @@ def _worker_main(
 
 def _run_task(fn: TaskFn, payload: Any, guard: Guard) -> tuple[str, Any]:
     """One task in the worker: ("ok", value), or its outcome's kind and one-line reason."""
-    guard.told = -math.inf  # the parent has just set this task's deadline: tell it the first document's
+    # the parent counts this task's deadline from its start (sent to an idle worker, or the answer to
+    # the task before): tell it the first document's
+    guard.told = -math.inf
     try:
         return "ok", fn(payload, guard)
     except (BudgetExceeded, MemoryError) as exc:
