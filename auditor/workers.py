@@ -9,7 +9,8 @@ reader that runs away costs one document, not the run:
   after the budget plus a grace period, records the document the same way and starts a replacement.
 - memory: the worker's address space is capped (``RLIMIT_AS``) at what it had when it started plus
   the budget; an allocation beyond it raises MemoryError (or kills the worker), same outcome.
-- a worker that dies for any reason is replaced; the task it held is reported as failed.
+- a worker that dies for any reason is replaced; the task it ran is reported as failed, the one
+  waiting in its pipe (:class:`WorkerPool` sends each worker its next task ahead) goes to another.
 
 A worker that hit a budget retires after answering (its heap may be left in a bad state) and is
 replaced.  Workers are forked from the parent, so starting one costs no imports: what the parent has
@@ -27,10 +28,12 @@ import os
 import resource
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, Self
 
 _CTX = multiprocessing.get_context("fork")
@@ -207,7 +210,9 @@ def _worker_main(
 
 def _run_task(fn: TaskFn, payload: Any, guard: Guard) -> tuple[str, Any]:
     """One task in the worker: ("ok", value), or its outcome's kind and one-line reason."""
-    guard.told = -math.inf  # the parent has just set this task's deadline: tell it the first document's
+    # the parent counts this task's deadline from its start (sent to an idle worker, or the answer to
+    # the task before): tell it the first document's
+    guard.told = -math.inf
     try:
         return "ok", fn(payload, guard)
     except (BudgetExceeded, MemoryError) as exc:
@@ -216,6 +221,21 @@ def _run_task(fn: TaskFn, payload: Any, guard: Guard) -> tuple[str, Any]:
         return "error", f"{type(exc).__name__}: {exc}"[:300]
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+AHEAD_BYTES = 64 * 1024
+"""Largest task sent to a worker still busy with another: it waits in the pipe's buffer (208 KiB on
+Linux), so that sending it never blocks the parent; a larger one waits for an idle worker."""
+
+
+@dataclass(slots=True)
+class _Sent:
+    """A task sent to a worker: the caller's task, its payload as sent (to give it again, unstarted,
+    to another worker) and the documents that size its deadline."""
+
+    task: Any
+    payload: Any
+    documents: int
 
 
 class _Worker:
@@ -228,7 +248,8 @@ class _Worker:
         )
         self.process.start()
         child.close()
-        self.task: Any = None
+        self.tasks: deque[_Sent] = deque()
+        """Sent to it, in order: the first one runs, the others wait in the pipe."""
         self.deadline = 0.0
         self.asked = False
 
@@ -256,6 +277,15 @@ class WorkerPool:
 
     :meth:`run` takes (task, payload, documents) triples and yields an :class:`Outcome` per task as
     they finish (not in order); ``documents`` sizes the parent's deadline for that task.
+
+    Each worker is sent ``ahead`` more tasks than the one it runs: they wait in its pipe, so it starts
+    the next one the moment it has sent its answer, not once the parent has read the answer, done
+    what the caller does with it and sent another task (3 to 7 ms a task in the audit pass, and the
+    parent's loop is slower while it imports).  A task's deadline still counts from when its worker
+    starts it: from the answer to the task before (the worker starts the next one right after
+    sending it), and again from the worker's word when the task's first document begins.  A task
+    that waited in a worker that was lost or retired was never started: it is given to the next
+    worker as it was, without an outcome.
     """
 
     def __init__(
@@ -275,6 +305,10 @@ class WorkerPool:
         self.fork_lock = fork_lock if fork_lock is not None else nullcontext()
         """Held while a worker is forked: a thread that imports holds it, so no child is forked mid-import."""
         self.size = max(1, workers)
+        self.ahead = 1
+        """Tasks sent to a worker beyond the one it runs (set by :meth:`run`)."""
+        self.backlog: deque[_Sent] = deque()
+        """Tasks given back unstarted by a worker that was lost or retired: sent before any new one."""
         import ctypes  # noqa: F401 - each worker's _die_with_parent finds it imported
 
         self.idle: list[_Worker] = []
@@ -289,36 +323,68 @@ class WorkerPool:
             return _Worker(self.fn, self.budget, self.init, others)
 
     def _replace(self, worker: _Worker, kill: bool) -> None:
+        self.backlog.extend(worker.tasks)  # what it had not started: to the next worker as it was
+        worker.tasks.clear()
         worker.stop(kill=kill)
         self.busy.remove(worker)
         self.idle.append(self._spawn())
         self.replaced += 1
 
-    def run(self, tasks: Iterable[tuple[Any, Any, int]], allowance: float = 0.0) -> Iterator[Outcome]:
+    def run(
+        self, tasks: Iterable[tuple[Any, Any, int]], allowance: float = 0.0, ahead: int = 1
+    ) -> Iterator[Outcome]:
         """Run every task; ``allowance`` seconds are added to each task's deadline (downloads).
+        ``ahead`` tasks wait in each worker's pipe (0 where tasks last seconds, downloads: a waiting
+        task could wait for a slow one while another worker has nothing left to do).
 
-        ``tasks`` is asked for more whenever a worker is idle, also after it once ran dry: a
+        ``tasks`` is asked for more whenever a worker has room, also after it once ran dry: a
         :class:`Requeue` given back a task by the caller (whose worker was lost) gives it then."""
+        self.ahead = max(0, ahead)
         pending = iter(tasks)
         while True:
-            while self.idle:
-                nxt = next(pending, None)
-                if nxt is None:
-                    break
-                task, payload, documents = nxt
-                worker = self.idle.pop()
-                worker.task = (task, documents)
-                seconds = allowance + self.budget.seconds * documents + self.budget.grace
-                worker.deadline = time.monotonic() + seconds
-                worker.conn.send(payload)
-                self.busy.append(worker)
+            self._dispatch(pending, allowance)
             if not self.busy:
                 return
-            yield from self._collect()
+            yield from self._collect(allowance)
             if self.tick is not None:
                 self.tick()
 
-    def _collect(self) -> Iterator[Outcome]:
+    def _dispatch(self, pending: Iterator[tuple[Any, Any, int]], allowance: float) -> None:
+        """Send a task to each idle worker, then one more to each busy one, up to ``ahead`` waiting."""
+        for depth in range(1 + self.ahead):
+            for worker in [w for w in (*self.idle, *self.busy) if len(w.tasks) == depth]:
+                sent = self._next(pending)
+                if sent is None:
+                    return
+                if depth and len(sent.payload) > AHEAD_BYTES:
+                    self.backlog.appendleft(sent)  # for the next idle worker: sending it now could block
+                    return
+                self._send(worker, sent, allowance)
+
+    def _next(self, pending: Iterator[tuple[Any, Any, int]]) -> _Sent | None:
+        if self.backlog:
+            return self.backlog.popleft()
+        nxt = next(pending, None)
+        if nxt is None:
+            return None
+        task, payload, documents = nxt
+        return _Sent(task, ForkingPickler.dumps(payload), documents)
+
+    def _send(self, worker: _Worker, sent: _Sent, allowance: float) -> None:
+        if not worker.tasks:
+            worker.deadline = time.monotonic() + self._seconds(sent, allowance)
+            self.idle.remove(worker)
+            self.busy.append(worker)
+        worker.tasks.append(sent)
+        # A worker that died meanwhile closed its end: that is seen (and its tasks handled) in _collect.
+        with suppress(OSError):
+            worker.conn.send_bytes(sent.payload)
+
+    def _seconds(self, sent: _Sent, allowance: float) -> float:
+        """How long the parent waits for a task from its start before it kills the worker."""
+        return allowance + self.budget.seconds * sent.documents + self.budget.grace
+
+    def _collect(self, allowance: float) -> Iterator[Outcome]:
         now = time.monotonic()
         timeout = max(0.0, min(0.2, min(w.deadline for w in self.busy) - now))
         by_handle: dict[Any, _Worker] = {}
@@ -328,16 +394,15 @@ class WorkerPool:
         ready = wait(list(by_handle), timeout=timeout)
         for worker in dict.fromkeys(by_handle[h] for h in ready):
             if worker in self.busy:
-                yield from self._receive(worker)
+                yield from self._receive(worker, allowance)
         now = time.monotonic()
         for worker in [w for w in self.busy if w.deadline < now]:
-            task, _ = worker.task
+            running = worker.tasks.popleft()
             self._replace(worker, kill=True)
-            yield Outcome(task, "time", reason=self.budget.time_reason())
+            yield Outcome(running.task, "time", reason=self.budget.time_reason())
 
-    def _receive(self, worker: _Worker) -> Iterator[Outcome]:
-        task, _documents = worker.task
-        while True:
+    def _receive(self, worker: _Worker, allowance: float) -> Iterator[Outcome]:
+        while worker.tasks:
             try:
                 if not worker.conn.poll():
                     if worker.process.is_alive():
@@ -345,23 +410,31 @@ class WorkerPool:
                     raise EOFError
                 kind, value, retire = worker.conn.recv()
             except (EOFError, OSError):
+                running = worker.tasks.popleft()
                 reason = _death_reason(worker, self.budget)
                 self._replace(worker, kill=True)
-                yield Outcome(task, "died", reason=reason)
+                yield Outcome(running.task, "died", reason=reason)
                 return
             if kind == "begin":
                 worker.deadline = time.monotonic() + float(value) + self.budget.grace
                 continue
-            if retire:  # a budget was hit: this worker's heap is not to be trusted any more
-                self._replace(worker, kill=False)
-            else:
-                self.busy.remove(worker)
-                self.idle.append(worker)
-            if kind == "ok":
-                yield Outcome(task, "ok", value=value)
-            else:
-                yield Outcome(task, kind, reason=value)
-            return
+            yield self._answered(worker, kind, value, retire, allowance)
+            if retire:
+                return
+
+    def _answered(self, worker: _Worker, kind: str, value: Any, retire: bool, allowance: float) -> Outcome:
+        """The outcome of the worker's running task, now answered; the worker goes on with its next."""
+        done = worker.tasks.popleft()
+        if retire:  # a budget was hit: this worker's heap is not to be trusted any more
+            self._replace(worker, kill=False)
+        elif worker.tasks:  # it started the next one on sending this answer
+            worker.deadline = time.monotonic() + self._seconds(worker.tasks[0], allowance)
+        else:
+            self.busy.remove(worker)
+            self.idle.append(worker)
+        if kind == "ok":
+            return Outcome(done.task, "ok", value=value)
+        return Outcome(done.task, kind, reason=value)
 
     def release(self) -> None:
         """Tell every idle worker to end, without waiting: a worker with a large heap takes tens of

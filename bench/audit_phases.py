@@ -85,7 +85,9 @@ def main() -> None:
         replies = []
         for start in range(0, len(entries), CHUNK):
             seqs = range(start, min(start + CHUNK, len(entries)))
-            chunk = ar.AuditChunk([(j, entries[j].place, None) for j in seqs], False, [])
+            # as the command's workers do for --format json: the entry rendered, a Tally sent back
+            jobs = [(j, entries[j].place, None) for j in seqs]
+            chunk = ar.AuditChunk(jobs, False, [], entries=True, whole=False)
             replies.append(pickle.dumps(ar.audit_task(chunk, guard), protocol=pickle.HIGHEST_PROTOCOL))
         return replies
 
@@ -96,8 +98,8 @@ def main() -> None:
         stream = STREAMS["json"](work / "out", [dict(meta) for meta in rulebase.rules_meta()])
         stats = ar.RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
         for done, _ in replies:
-            for _, result, part in done:
-                ar._write(result, part, [stream], stats, None)
+            for _, result, part, entry in done:
+                ar._write(result, part, entry, [stream], stats, None)
         stream.close(skipped=[], sanitized={})
 
     clock = Clock(args.profile)

@@ -9,7 +9,8 @@ Two passes over the inputs, each spread over ``--workers`` processes under a per
 2. audit: chunks of spooled results are audited by the rule base; each report's predecessor (same
    body, year before, anywhere in the inputs) is looked up in the spool, so the across-year checks see
    the whole run as before.  Results come back and are written to every output as they arrive, in
-   the order the inputs were given.
+   the order the inputs were given; what can be rendered where the documents are (findings.json's
+   entries, findings.html's parts) is, and the answer goes through the worker's spool file.
 
 Memory stays flat in the number of reports: the parent holds only each report's place in the spool.
 
@@ -40,7 +41,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Self
 
@@ -75,6 +76,11 @@ class InputFile:
 
     source: str
     in_folder: bool = False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the class and its values (each read task carries a few dozen): pickle's default for a
+        # slotted dataclass sets a field at a time, at twice the cost
+        return InputFile, (self.source, self.in_folder)
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +341,9 @@ class Entry:
     agency: str | None
     year: int | None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Entry, (self.place, self.agency, self.year)  # a read task's answer: as InputFile's
+
 
 def read_task(task: ReadTask, guard: Guard) -> list[list[Entry | Skipped]]:
     """Read the task's inputs in order, each under the budget; spool what comes out.  One list per
@@ -417,10 +426,36 @@ class AuditChunk:
     html: bool
     """Render each report's part of findings.html here, in the worker."""
     waivers: list[Any]
+    entries: bool = False
+    """Render each report's findings.json entry here as well."""
+    whole: bool = True
+    """Send each result back (an output besides findings.json and findings.html reads it); else only
+    its :class:`Tally`."""
 
 
-Audited = tuple[int, ReportResult, Any]
-"""(sequence, result with a :class:`DocumentSummary`, its findings.html part or None)."""
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What the run counts of a report (the closing line, the exit code): all the parent needs of it
+    once findings.json's entry and findings.html's part are rendered in the worker."""
+
+    source: str
+    error: str | None
+    severities: tuple[str, ...]
+    """One per finding that no waiver covers."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Tally, (self.source, self.error, self.severities)
+
+    @classmethod
+    def of(cls, result: ReportResult) -> Tally:
+        """The tally of ``result``."""
+        open_ = tuple(f.severity for f in result.findings if f.waived is None)
+        return cls(result.source, result.error, open_)
+
+
+Audited = tuple[int, ReportResult | Tally, Any, str | None]
+"""(sequence, result with a :class:`DocumentSummary` or, when no output reads it, its :class:`Tally`,
+its findings.html part or None, its findings.json entry or None)."""
 
 
 def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any]]:
@@ -433,6 +468,17 @@ def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any
     rulebase = default_rulebase()
     with gc_paused():  # the chunk's documents are gone again when _audit_chunk returns
         return _audit_chunk(chunk, rulebase, guard)
+
+
+def spooled_audit_task(chunk: AuditChunk, guard: Guard) -> Place:
+    """:func:`audit_task` in the audit pass's workers: the answer is put in the worker's spool, beside
+    the chunk's reports, and only its place is sent back.  Through the pipe, a worker waited for the
+    parent to read it all before it could go on (a chunk's answer with findings.html's parts is half
+    a megabyte, more than a pipe holds, and the parent was writing another chunk's results)."""
+    spool = _spool(os.path.dirname(chunk.jobs[0][1][0]))
+    place = spool.put(audit_task(chunk, guard))
+    spool.flush()
+    return place
 
 
 def _audit_chunk(chunk: AuditChunk, rulebase: Any, guard: Guard) -> tuple[list[Audited], list[Any]]:
@@ -462,7 +508,7 @@ def _audit_chunk(chunk: AuditChunk, rulebase: Any, guard: Guard) -> tuple[list[A
             done.append(result)
         results = done
     expired = _apply_waivers(results, chunk.waivers)
-    return [(seq, *finish(r, seq, chunk.html)) for (seq, _, _), r in zip(jobs, results, strict=True)], expired
+    return [(seq, *finish(r, seq, chunk)) for (seq, _, _), r in zip(jobs, results, strict=True)], expired
 
 
 @contextmanager
@@ -496,10 +542,11 @@ def _apply_waivers(results: list[ReportResult], waivers: list[Any]) -> list[Any]
         quiet.disabled = False
 
 
-def finish(result: ReportResult, seq: int, html: bool) -> tuple[ReportResult, Any]:
-    """The result as the writers need it: findings.html's part rendered now, the model summarised."""
+def finish(result: ReportResult, seq: int, like: AuditChunk) -> tuple[ReportResult | Tally, Any, str | None]:
+    """The result as the writers need it: findings.html's part and findings.json's entry rendered now
+    (as ``like`` asks), the model summarised, or only its :class:`Tally` when no output reads more."""
     part = None
-    if html:
+    if like.html:
         from auditor.findings.htmlreport import render_part
 
         part = render_part(result, seq + 1)
@@ -510,7 +557,12 @@ def finish(result: ReportResult, seq: int, html: bool) -> tuple[ReportResult, An
             doc.format,
         )  # fmt: skip
         result = ReportResult(result.source, result.sha256, summary, result.findings, result.error)  # type: ignore[arg-type]
-    return result, part
+    entry = None
+    if like.entries:
+        from auditor.findings.jsonout import pretty_json
+
+        entry = pretty_json(result.to_dict(), 2)  # as FindingsJsonStream.add writes it
+    return (result if like.whole else Tally.of(result)), part, entry
 
 
 # -- the run -----------------------------------------------------------------------------------------------
@@ -743,7 +795,7 @@ def _run(
                 skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
                 size = chunk_size(len(entries), n_workers)
                 needed = _needed(len(entries), size, n_workers)
-                auditors = WorkerPool(audit_task, workers=needed, budget=budget, tick=bar.refresh)
+                auditors = WorkerPool(spooled_audit_task, workers=needed, budget=budget, tick=bar.refresh)
             with auditors:
                 stats = _audit_pass(auditors, entries, size, streams, rulebase, live_waivers, fail_on, bar)
                 auditors.release()
@@ -825,7 +877,8 @@ def _read_pass(
     # inputs of a task whose worker was lost, or retired before reading them: again, one per task
     tasks = Requeue((task(seqs) for seqs in batches), lambda seq: task((seq,)))
     try:
-        for outcome in pool.run(tasks, allowance=URL_ALLOWANCE if is_url else 0.0):
+        # a URL's download takes seconds: no task waits behind one in a worker's pipe
+        for outcome in pool.run(tasks, allowance=URL_ALLOWANCE if is_url else 0.0, ahead=0 if is_url else 1):
             seqs = outcome.task
             if outcome.status == "ok" or len(seqs) == 1:
                 read = _read_outcome(outcome, inputs[seqs[0]], parent_spool)
@@ -874,27 +927,26 @@ def _audit_pass(
 ) -> RunStats:
     """Pass 2: audit in chunks, write each result to every stream in input order as it arrives."""
     task_id = bar.add_task("规则审查", total=len(entries))
-    html = any(stream.name == "findings.html" for stream in streams)
-    waivers = list(live_waivers or [])
-    tasks = _audit_tasks(entries, size, AuditChunk([], html, waivers))
+    like = _rendered_in_workers(streams, list(live_waivers or []))
+    tasks = _audit_tasks(entries, size, like)
     stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
-    waiting: dict[int, tuple[ReportResult, Any]] = {}
+    waiting: dict[int, tuple[ReportResult | Tally, Any, str | None]] = {}
     expired: dict[Any, None] = {}
     next_seq = 0
     for outcome in pool.run(tasks):
         seqs = outcome.task
         if outcome.status == "ok":
-            done, stale_waivers = outcome.value
+            done, stale_waivers = _get(outcome.value)
             expired.update(dict.fromkeys(stale_waivers))
         elif len(seqs) > 1:  # the chunk's worker was lost: its reports again, one per task
             tasks.again(seqs)
             continue
         else:
             place = entries[seqs[0]].place
-            done, stale_waivers = _failed(place, seqs[0], outcome.reason, rulebase, waivers, html)
+            done, stale_waivers = _failed(place, seqs[0], outcome.reason, rulebase, like)
             expired.update(dict.fromkeys(stale_waivers))
-        waiting.update((seq, (result, part)) for seq, result, part in done)
+        waiting.update((seq, (result, part, entry)) for seq, result, part, entry in done)
         while next_seq in waiting:
             _write(*waiting.pop(next_seq), streams, stats, threshold)
             next_seq += 1
@@ -905,6 +957,16 @@ def _audit_pass(
             waiver.expires, waiver.rule, waiver.document, waiver.reason,
         )  # fmt: skip
     return stats
+
+
+def _rendered_in_workers(streams: list[Any], waivers: list[Any]) -> AuditChunk:
+    """What every chunk shares: the waivers, and what is rendered where the documents are —
+    findings.html's parts, findings.json's entries — so that the parent only writes them out (and
+    receives each result only when another output reads it)."""
+    html = any(hasattr(stream, "add_part") for stream in streams)
+    entries = any(hasattr(stream, "add_entry") for stream in streams)
+    whole = any(not hasattr(stream, "add_part") and not hasattr(stream, "add_entry") for stream in streams)
+    return AuditChunk([], html, waivers, entries, whole)
 
 
 def _audit_tasks(entries: list[Entry], size: int, like: AuditChunk) -> Requeue:
@@ -920,41 +982,44 @@ def _audit_tasks(entries: list[Entry], size: int, like: AuditChunk) -> Requeue:
         for seq in seqs:
             at = before.get(seq)
             jobs.append((seq, entries[seq].place, entries[at].place if at is not None else None))
-        return seqs, AuditChunk(jobs, like.html, like.waivers), len(seqs)
+        return seqs, replace(like, jobs=jobs), len(seqs)
 
     chunks = (tuple(range(start, min(start + size, len(entries)))) for start in range(0, len(entries), size))
     return Requeue((chunk(seqs) for seqs in chunks), lambda seq: chunk((seq,)))
 
 
 def _failed(
-    place: Place, seq: int, reason: str, rulebase: Any, waivers: list[Any], html: bool
+    place: Place, seq: int, reason: str, rulebase: Any, like: AuditChunk
 ) -> tuple[list[Audited], list[Any]]:
     """A report whose audit ran out of budget alone: READ-001 with the reason, audited in the parent
     (that finding only), waivers applied; and the expired waivers that would have applied."""
     stale = _get(place)
     failed = unreadable_result(stale.source, stale.sha256, reason)
     rulebase.audit([failed])
-    expired = _apply_waivers([failed], waivers)
-    return [(seq, *finish(failed, seq, html))], expired
+    expired = _apply_waivers([failed], like.waivers)
+    return [(seq, *finish(failed, seq, like))], expired
 
 
 def _write(
-    result: ReportResult, part: Any, streams: list[Any], stats: RunStats, threshold: int | None
-) -> None:
+    report: ReportResult | Tally, part: Any, entry: str | None, streams: list[Any], stats: RunStats,
+    threshold: int | None,
+) -> None:  # fmt: skip
     for stream in streams:
         if part is not None and hasattr(stream, "add_part"):
             stream.add_part(part)  # findings.html: rendered in the worker already
+        elif entry is not None and hasattr(stream, "add_entry"):
+            stream.add_entry(entry)  # findings.json: the same
         else:
-            stream.add(result)
+            stream.add(report)
+    tally = report if isinstance(report, Tally) else Tally.of(report)
     stats.reports += 1
-    if result.error and stats.unreadable is not None:
-        stats.unreadable.append((result.source, result.error))
+    if tally.error and stats.unreadable is not None:
+        stats.unreadable.append((tally.source, tally.error))
     assert stats.counts is not None
-    for f in result.findings:
-        if f.waived is None:
-            stats.counts[f.severity] = stats.counts.get(f.severity, 0) + 1
-            if threshold is not None and SEVERITY_RANK[f.severity] >= threshold:
-                stats.over_threshold = True
+    for severity in tally.severities:
+        stats.counts[severity] = stats.counts.get(severity, 0) + 1
+        if threshold is not None and SEVERITY_RANK[severity] >= threshold:
+            stats.over_threshold = True
 
 
 def _close(streams: list[Any], skipped: list[Skipped]) -> tuple[list[Path], list[str]]:

@@ -209,7 +209,12 @@ class FindingsJsonStream:
 
     def add(self, result: ReportResult) -> None:
         """Append one report's entry."""
-        entry = self.clean.text(pretty_json(result.to_dict(), 2))  # json escapes controls, not surrogates
+        self.add_entry(pretty_json(result.to_dict(), 2))
+
+    def add_entry(self, entry: str) -> None:
+        """Append one report's entry rendered already (``pretty_json(result.to_dict(), 2)``: the audit
+        command renders it in the worker that audited the report)."""
+        entry = self.clean.text(entry)  # json escapes controls, not surrogates
         self.file.write(("\n    " if self.count == 0 else ",\n    ") + entry)
         self.count += 1
 

@@ -316,6 +316,37 @@ def test_a_predecessor_in_the_same_chunk_is_read_once(tmp_path, monkeypatch):
     audit_run._close_readers()
 
 
+def test_a_chunk_s_answer_comes_back_through_the_spool(tmp_path):
+    """The audit pass's workers put a chunk's answer in their spool (a pipe holds less than an answer
+    with findings.html's parts, and the worker waited for the parent to read it) and send its place."""
+    from auditor.pipeline import AuditInput, extract_one
+
+    inputs = [p for p in _series(tmp_path / "in") if p.is_file()]
+    spool = audit_run._Spool(str(tmp_path / "spool"))
+    (tmp_path / "spool").mkdir()
+    places = [spool.put(extract_one(AuditInput(p.read_bytes(), str(p)))) for p in inputs]
+    spool.flush()
+
+    class Guard:
+        exhausted = False
+
+        def run(self, fn, documents=1):  # type: ignore[no-untyped-def]
+            return "ok", fn()
+
+    chunk = audit_run.AuditChunk([(i, place, None) for i, place in enumerate(places)], True, [])
+    direct, _ = audit_run.audit_task(chunk, Guard())  # type: ignore[arg-type]
+    place = audit_run.spooled_audit_task(chunk, Guard())  # type: ignore[arg-type]
+    try:
+        assert place[0].startswith(str(tmp_path / "spool"))
+        spooled, expired = audit_run._get(place)
+    finally:
+        audit_run._close_readers()
+    assert expired == [] and len(spooled) == len(inputs)
+    assert [(seq, r.to_dict(), part) for seq, r, part, _ in spooled] == [
+        (seq, r.to_dict(), part) for seq, r, part, _ in direct
+    ]
+
+
 @pytest.mark.parametrize(("count", "most", "workers"), [(1000, 32, 2), (37, 4, 2), (5, 1, 4), (0, 8, 2)])
 def test_read_tasks_cover_the_inputs_in_order_and_shrink_at_the_end(count, most, workers):
     """Guided pass-1 tasks: every input once, in order; none larger than ``most`` nor than half a

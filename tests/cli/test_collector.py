@@ -46,7 +46,7 @@ def test_a_chunk_is_audited_with_the_collector_paused_and_it_is_on_again_after(t
     finally:
         audit_run._close_readers()
     assert seen == [False] and gc.isenabled()
-    assert len(audited) == len(list(SEEDS.iterdir())) and all(part is not None for _, _, part in audited)
+    assert len(audited) == len(list(SEEDS.iterdir())) and all(part is not None for _, _, part, _ in audited)
 
 
 def test_the_collector_is_on_again_when_a_chunk_fails(tmp_path, monkeypatch):

@@ -200,8 +200,8 @@ def test_an_audited_reply_reads_back_equal():
         Finding("VAL-001", "error", "t", "m", Location("三", "T3", "行", None), "e", "b", "f",
                 [("T3", "new", "total")], "fp", waived="豁免", status="new")
     )  # fmt: skip
-    reply = [(i, *audit_run.finish(r, i, html=False)) for i, r in enumerate(results)]
-    assert any(isinstance(r.document, audit_run.DocumentSummary) for _, r, _ in reply)
+    reply = [(i, *audit_run.finish(r, i, audit_run.AuditChunk([], False, []))) for i, r in enumerate(results)]
+    assert any(isinstance(r.document, audit_run.DocumentSummary) for _, r, *_ in reply)
     _same(reply, _round_trip(reply))
 
 
@@ -233,3 +233,42 @@ def test_read_back_number_cells_are_shared_and_bounded(monkeypatch: pytest.Monke
         back = _round_trip(table(list(range(start, start + 4))))
         _same(back, table(list(range(start, start + 4))))
         assert len(model._NUMBER_CELLS) <= 5
+
+
+def test_a_reply_of_entries_and_tallies_writes_what_the_results_would(tmp_path):
+    """When findings.json (and findings.html) are all the outputs, a worker renders each report's
+    entry and sends a Tally instead of the result: the file is the same, and so are the counts."""
+    from auditor.engine import default_rulebase
+    from auditor.findings.jsonout import FindingsJsonStream
+    from auditor.findings.model import Finding, Location
+
+    results = [extract_one(AuditInput(data, source)) for source, data in _real()[:8]]
+    default_rulebase().audit(results)
+    results[0].findings.append(Finding("VAL-001", "error", "t", "m", Location("三"), waived="豁免"))
+    results.append(audit_run.unreadable_result("bad.pdf", "", "无法读取"))
+    lean = audit_run.AuditChunk([], False, [], entries=True, whole=False)
+    whole = audit_run.AuditChunk([], False, [])
+    replies = _round_trip([audit_run.finish(r, i, lean) for i, r in enumerate(results)])
+    full = [audit_run.finish(r, i, whole)[0] for i, r in enumerate(results)]
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        stream = FindingsJsonStream(tmp_path / name, [])
+        for (_, _, entry), result in zip(replies, full, strict=True):
+            stream.add_entry(entry) if name == "a" else stream.add(result)  # type: ignore[arg-type]
+        stream.close()
+    assert (tmp_path / "a" / "findings.json").read_bytes() == (tmp_path / "b" / "findings.json").read_bytes()
+    tallies = [tally for tally, _, _ in replies]
+    assert all(isinstance(t, audit_run.Tally) for t in tallies)
+    assert tallies == [audit_run.Tally.of(r) for r in full]  # type: ignore[arg-type]
+    assert tallies[-1].error == "无法读取" and len(tallies[0].severities) == len(full[0].findings) - 1
+
+
+def test_the_workers_render_what_the_outputs_take_rendered_and_send_results_only_when_read(tmp_path):
+    from auditor.findings.writers import STREAMS
+
+    def like(*names: str) -> audit_run.AuditChunk:
+        return audit_run._rendered_in_workers([STREAMS[n](tmp_path / "-".join(names), []) for n in names], [])
+
+    assert (like("json").entries, like("json").html, like("json").whole) == (True, False, False)
+    assert (like("json", "html").html, like("json", "html").whole) == (True, False)
+    assert like("json", "csv").whole and like("json", "html", "sarif").whole

@@ -151,3 +151,68 @@ def test_released_workers_end_while_the_caller_goes_on():
     finally:
         pool.close()
     assert not pool.idle and all(w.conn.closed for w in workers)
+
+
+def _timed(payload: tuple[str, float], guard: Guard) -> tuple[int, float, float]:
+    """("nap", s): sleep s; ("hang", s): the same, as a runaway in C code would (no alarm armed);
+    ("spent", s): a document that runs out of its budget (the worker retires); ("die", s): die after s."""
+    kind, seconds = payload
+    started = time.monotonic()
+    if kind == "spent":
+        guard.run(lambda: time.sleep(seconds))
+    else:
+        time.sleep(seconds)
+    if kind == "die":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid(), started, time.monotonic()
+
+
+def test_a_worker_starts_its_next_task_while_the_caller_is_busy_with_the_last_answer():
+    with WorkerPool(_timed, workers=1, budget=Budget(5, 0)) as pool:
+        spans = []
+        for outcome in pool.run((i, ("nap", 0.3), 1) for i in range(3)):
+            spans.append(outcome.value)
+            time.sleep(0.2)  # what the caller does with an answer
+    assert len({pid for pid, _, _ in spans}) == 1 and pool.replaced == 0
+    # the next task was in the worker's pipe already: it started as the answer went, not 0.2 s later
+    assert all(later[1] - earlier[2] < 0.1 for earlier, later in zip(spans, spans[1:], strict=False))
+
+
+def test_a_task_waiting_in_a_worker_that_dies_is_run_by_its_replacement():
+    with WorkerPool(_timed, workers=1, budget=Budget(5, 0)) as pool:
+        outcomes = {o.task: o for o in pool.run([("die", ("die", 0.2), 1), ("next", ("nap", 0), 1)])}
+    assert outcomes["die"].status == "died" and "SIGKILL" in outcomes["die"].reason
+    assert outcomes["next"].status == "ok" and pool.replaced == 1
+
+
+def test_a_task_waiting_in_a_worker_that_is_killed_for_time_is_run_by_its_replacement():
+    with WorkerPool(_timed, workers=1, budget=Budget(0.1, 0)) as pool:  # killed after 0.1 + 2 s grace
+        outcomes = {o.task: o for o in pool.run([("hang", ("hang", 30), 1), ("next", ("nap", 0), 1)])}
+    assert outcomes["hang"].status == "time" and "超出处理预算" in outcomes["hang"].reason
+    assert outcomes["next"].status == "ok" and pool.replaced == 1
+
+
+def test_a_task_waiting_in_a_worker_that_retires_is_run_by_its_replacement():
+    with WorkerPool(_timed, workers=1, budget=Budget(0.2, 0)) as pool:
+        outcomes = {o.task: o for o in pool.run([("spent", ("spent", 5), 1), ("next", ("nap", 0), 1)])}
+    assert outcomes["spent"].status == "ok" and pool.replaced == 1
+    assert outcomes["next"].status == "ok" and outcomes["next"].value[0] != outcomes["spent"].value[0]
+
+
+def test_a_waiting_task_s_deadline_counts_from_when_it_starts_not_from_when_it_was_sent():
+    """Two tasks of 1.5 s each on one worker whose deadline is 2.1 s (budget 0.1 s + 2 s grace): the
+    second ends 3 s after it was sent, within its deadline from its own start."""
+    with WorkerPool(_timed, workers=1, budget=Budget(0.1, 0)) as pool:
+        outcomes = list(pool.run([(1, ("nap", 1.5), 1), (2, ("nap", 1.5), 1)]))
+    assert [o.status for o in outcomes] == ["ok", "ok"] and pool.replaced == 0
+
+
+def test_with_nothing_ahead_a_task_goes_to_the_first_worker_free_not_behind_a_slow_one():
+    """Downloads (seconds each) run with ahead=0: the third task is not queued behind the slow first
+    one, it goes to the worker that is done with the quick second."""
+    tasks = [("slow", ("nap", 1.0), 1), ("quick", ("nap", 0.05), 1), ("third", ("nap", 0), 1)]
+    with WorkerPool(_timed, workers=2, budget=Budget(5, 0)) as pool:
+        started = time.monotonic()
+        outcomes = {o.task: o.value for o in pool.run(tasks, ahead=0)}
+    assert outcomes["third"][0] == outcomes["quick"][0] != outcomes["slow"][0]
+    assert outcomes["third"][1] - started < 0.8
