@@ -14,9 +14,12 @@ Two passes over the inputs, each spread over ``--workers`` processes under a per
 Memory stays flat in the number of reports: the parent holds only each report's place in the spool.
 
 Start-up is spread over the read pass: its workers are forked before the rule base is built (reading
-needs neither pandas nor pandera, whose import is most of the command's start-up); the parent imports
-them and builds the rule base in a thread while the workers read, then forks the audit pass's workers,
-which share what it imported.  What comes before the first fork is kept short (the inputs listed by
+needs neither pandas nor pandera, whose import is most of the command's start-up).  As a command, the
+rule base is built in a process of its own, forked before the command line is even parsed, on the
+other core (nianbao/zygote.py): it forks the audit pass's workers, which share what it imported, and
+the parent never imports pandas (:class:`RuleBaseProcess`).  In a process that has the rule base
+imported already (the tests), the parent builds it in a thread while the workers read
+(:class:`RuleBaseLoader`), then forks the audit pass's workers itself.  What comes before the first fork is kept short (the inputs listed by
 one walk of the folders, only the readers their names call for imported); the collector is kept off
 what lives as long as the process (the rule base's import is frozen; a chunk's audit pauses it); and a
 pool's workers are told to end as soon as its pass is over, exiting while the run goes on.
@@ -39,18 +42,20 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any, Self
 
 from auditor.extract.api import MAX_INPUT_BYTES, SUPPORTED_SUFFIXES
 from auditor.findings.model import SEVERITY_RANK, ReportResult
 from auditor.pipeline import AuditInput, extract_one, unreadable_result
 from auditor.workers import Budget, Guard, Outcome, Requeue, WorkerPool
-from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from nianbao.zygote import Zygote
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
 CHUNK = 200
@@ -611,6 +616,82 @@ class RuleBaseLoader:
         return self._value
 
 
+def _zygote() -> Zygote | None:
+    """The rule-base process of this command (nianbao/zygote.py), unless this process has imported the
+    rule base itself (the tests run the command in-process, with rule bases of their own): then the
+    rule base is built here, in a thread, as before."""
+    from nianbao import zygote
+
+    return None if "auditor.engine" in sys.modules else zygote.current()
+
+
+class RuleBaseProcess:
+    """What :class:`RuleBaseLoader` gives, from the rule-base process started with the command
+    (nianbao/zygote.py): the parent imports none of it.  :meth:`start` asks that process to set the
+    run up (its logging as here, the writers' libraries preloaded for the workers it forks);
+    :meth:`result` waits for the build and gives a stand-in for the rule base (its rules' metadata,
+    and audits made over there).  The read pool's fork lock is never held: nothing imports here."""
+
+    def __init__(self, zygote: Zygote, formats: list[str], log_file: Path) -> None:
+        self.zygote = zygote
+        self.formats = formats
+        self.log_file = log_file
+        self.lock: AbstractContextManager[Any] = nullcontext()
+        self._value: RemoteRuleBase | None = None
+
+    def start(self) -> None:
+        """Ask for the set-up (answered once the build is over)."""
+        self.zygote.post(_set_up_rulebase_process, self.log_file, self.formats)
+
+    def result(self) -> RemoteRuleBase:
+        """The stand-in, once the rule base is built (re-raising what stopped the build)."""
+        if self._value is None:
+            self._value = RemoteRuleBase(self.zygote, self.zygote.answer())
+        return self._value
+
+    def join(self) -> None:
+        """The run is over: end the rule-base process (and any worker it forked)."""
+        self.zygote.close()
+
+
+class RemoteRuleBase:
+    """The rule base in the rule-base process, as the parent uses it."""
+
+    def __init__(self, zygote: Zygote, meta: list[dict[str, Any]]) -> None:
+        self.zygote = zygote
+        self.meta = meta
+
+    def rules_meta(self) -> list[dict[str, Any]]:
+        return self.meta
+
+    def audit(self, results: list[ReportResult]) -> None:
+        """As RuleBase.audit: findings added to ``results`` (audited over there, copied back)."""
+        audited = self.zygote.call(_audit_here, results)
+        for mine, theirs in zip(results, audited, strict=True):
+            mine.findings = theirs.findings
+            mine.error = theirs.error
+
+
+def _set_up_rulebase_process(log_file: Path, formats: list[str]) -> list[dict[str, Any]]:
+    """Run in the rule-base process: log as the parent does for the run (its workers inherit it),
+    preload the writers' libraries (the workers render findings.html's parts), and give the rules'
+    metadata."""
+    from auditor.engine import default_rulebase
+    from auditor.findings.writers import preload
+
+    route_library_logging(log_file).__enter__()  # for the rest of this process's life
+    preload(["json", *formats])
+    return [dict(meta) for meta in default_rulebase().rules_meta()]
+
+
+def _audit_here(results: list[ReportResult]) -> list[ReportResult]:
+    """Run in the rule-base process: :meth:`RemoteRuleBase.audit`."""
+    from auditor.engine import default_rulebase
+
+    default_rulebase().audit(results)
+    return results
+
+
 @contextmanager
 def route_library_logging(log_file: Path) -> Iterator[None]:
     """Library warnings (pdfminer's hundreds of lines per PDF) go to ``log_file``, not between the
@@ -715,6 +796,7 @@ def _run(
 ) -> int:
     from auditor.findings.writers import STREAMS
     from auditor.workers import default_workers
+    from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
     _warm_up_readers(inputs)
     spool_dir = tempfile.mkdtemp(prefix=".nianbao-spool-", dir=out)
@@ -722,7 +804,8 @@ def _run(
     bar = _progress(console)
     n_workers = workers if workers and workers > 0 else default_workers()
     budget = budget or Budget()
-    loader = RuleBaseLoader(wanted)
+    zygote = _zygote()
+    loader = RuleBaseLoader(wanted) if zygote is None else RuleBaseProcess(zygote, wanted, out / "audit.log")
     try:
         with bar:
             batch = read_batch(inputs, n_workers)
@@ -743,7 +826,9 @@ def _run(
                 skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
                 size = chunk_size(len(entries), n_workers)
                 needed = _needed(len(entries), size, n_workers)
-                auditors = WorkerPool(audit_task, workers=needed, budget=budget, tick=bar.refresh)
+                auditors = WorkerPool(
+                    audit_task, workers=needed, budget=budget, tick=bar.refresh, forker=zygote
+                )
             with auditors:
                 stats = _audit_pass(auditors, entries, size, streams, rulebase, live_waivers, fail_on, bar)
                 auditors.release()
@@ -755,7 +840,7 @@ def _run(
             stream.abort()
         raise
     finally:
-        loader.join()  # never leave the run with the thread still importing
+        loader.join()  # never leave the run with the thread still importing (or the process running)
         _close_readers()
         shutil.rmtree(spool_dir, ignore_errors=True)
     elapsed = time.perf_counter() - started
@@ -911,9 +996,7 @@ def _audit_tasks(entries: list[Entry], size: int, like: AuditChunk) -> Requeue:
     """Pass 2's tasks: chunks of ``size`` reports in input order, each with its predecessor's place
     (same body, year before, anywhere in the run); a report put back runs alone.  ``like`` carries
     what every chunk shares (HTML wanted, the waivers)."""
-    from auditor.engine.rulebase import agency_key, predecessors
-
-    before = predecessors([(agency_key(e.agency), e.year) for e in entries])
+    before = pair_reports([(e.agency, e.year) for e in entries])
 
     def chunk(seqs: tuple[int, ...]) -> tuple[tuple[int, ...], AuditChunk, int]:
         jobs = []
@@ -924,6 +1007,20 @@ def _audit_tasks(entries: list[Entry], size: int, like: AuditChunk) -> Requeue:
 
     chunks = (tuple(range(start, min(start + size, len(entries)))) for start in range(0, len(entries), size))
     return Requeue((chunk(seqs) for seqs in chunks), lambda seq: chunk((seq,)))
+
+
+def pair_reports(keys: list[tuple[str | None, int | None]]) -> dict[int, int]:
+    """For each (body as the document names it, year) by position, the position of the same body's
+    report of the year before (auditor.engine.rulebase.predecessors), worked out where the rule base
+    is: in the rule-base process when there is one (the parent never imports it)."""
+    zygote = _zygote()
+    return _pairs_here(keys) if zygote is None else zygote.call(_pairs_here, keys)
+
+
+def _pairs_here(keys: list[tuple[str | None, int | None]]) -> dict[int, int]:
+    from auditor.engine.rulebase import agency_key, predecessors
+
+    return predecessors([(agency_key(agency), year) for agency, year in keys])
 
 
 def _failed(
