@@ -19,10 +19,11 @@ rule base is built in a process of its own, forked before the command line is ev
 other core (nianbao/zygote.py): it forks the audit pass's workers, which share what it imported, and
 the parent never imports pandas (:class:`RuleBaseProcess`).  In a process that has the rule base
 imported already (the tests), the parent builds it in a thread while the workers read
-(:class:`RuleBaseLoader`), then forks the audit pass's workers itself.  What comes before the first fork is kept short (the inputs listed by
-one walk of the folders, only the readers their names call for imported); the collector is kept off
-what lives as long as the process (the rule base's import is frozen; a chunk's audit pauses it); and a
-pool's workers are told to end as soon as its pass is over, exiting while the run goes on.
+(:class:`RuleBaseLoader`), then forks the audit pass's workers itself.  What comes before the first
+fork is kept short (the inputs listed by one walk of the folders, only the readers their names call for
+imported); the collector is kept off what lives as long as the process (the rule base's import is
+frozen; a chunk's audit pauses it); and a pool's workers are told to end as soon as its pass is over,
+exiting while the run goes on.
 
 The spool and the workers' replies are pickled by the model's own reducers (auditor/model.py,
 auditor/findings/model.py): class and field values, a table's plain number cells as their text.
