@@ -68,6 +68,20 @@ audit_run.audit_task = audit_task
     + _MAIN
 )
 
+_RUNS_AWAY_ON_SECOND = (
+    _PRELUDE
+    + """
+real = audit_run.audit_task
+def audit_task(chunk, guard):  # as C code that never sees the alarm: the parent kills the worker
+    if any(seq == 1 for seq, _, _ in chunk.jobs):
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(600)
+    return real(chunk, guard)
+audit_run.audit_task = audit_task
+"""
+    + _MAIN
+)
+
 _HANGS = (
     _PRELUDE
     + """
@@ -143,6 +157,21 @@ def test_an_audit_worker_that_dies_costs_its_report_only(tmp_path, monkeypatch):
     _same_outputs(tmp_path / "cli", tmp_path / "in-process")
     report = json.loads((tmp_path / "cli" / "findings.json").read_text())["reports"][1]
     assert [f["rule_id"] for f in report["findings"]] == ["READ-001"]
+
+
+def test_an_audit_that_runs_away_is_killed_at_its_deadline(tmp_path):
+    """Past its budget and grace the parent kills the worker (through the pidfd the rule-base
+    process gave it): the report is READ-001 "超出处理预算", the others are audited."""
+    started = time.monotonic()
+    proc = _command(_RUNS_AWAY_ON_SECOND, tmp_path, SEEDS, "--out", tmp_path / "cli", "--format", "json",
+                    "--workers", "2", "--doc-timeout", "0.5")  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert time.monotonic() - started < 60
+    reports = json.loads((tmp_path / "cli" / "findings.json").read_text())["reports"]
+    assert [f["rule_id"] for f in reports[1]["findings"]] == ["READ-001"]
+    assert "超出处理预算（单个文档处理时间超过 0.5 秒）" in json.dumps(reports[1], ensure_ascii=False)
+    others = [r for i, r in enumerate(reports) if i != 1]
+    assert len(others) == 4 and all("READ-001" not in json.dumps(r) for r in others)
 
 
 def test_a_rule_base_that_cannot_be_built_fails_the_command_as_before(tmp_path):
