@@ -573,6 +573,8 @@ class RuleBaseLoader:
         self._value: Any = None
         self._error: BaseException | None = None
         self._switch = sys.getswitchinterval()
+        self.page = None
+        """findings.html's frame: rendered here (auditor.findings.htmlreport)."""
 
     def start(self) -> None:
         """Start building (the lock is taken here, before the thread exists)."""
@@ -639,6 +641,8 @@ class RuleBaseProcess:
         self.log_file = log_file
         self.lock: AbstractContextManager[Any] = nullcontext()
         self._value: RemoteRuleBase | None = None
+        self.page = RemotePage(zygote)
+        """findings.html's frame, rendered over there: the parent imports no jinja2."""
 
     def start(self) -> None:
         """Ask for the set-up (answered once the build is over)."""
@@ -673,15 +677,41 @@ class RemoteRuleBase:
             mine.error = theirs.error
 
 
+class RemotePage:
+    """findings.html's frame (auditor.findings.htmlreport.HtmlWriter's ``page``) rendered by the
+    page template in the rule-base process, which has it compiled for its workers already."""
+
+    def __init__(self, zygote: Zygote) -> None:
+        self.zygote = zygote
+
+    def page_head(self, *args: Any) -> str:
+        return self._render("page_head", args)
+
+    def summary_end(self) -> str:
+        return self._render("summary_end", ())
+
+    def page_tail(self, *args: Any) -> str:
+        return self._render("page_tail", args)
+
+    def _render(self, macro: str, args: tuple[Any, ...]) -> str:
+        from auditor.findings.htmlreport import page_macro
+
+        return str(self.zygote.call(page_macro, macro, *args))
+
+
 def _set_up_rulebase_process(log_file: Path, formats: list[str]) -> list[dict[str, Any]]:
     """Run in the rule-base process: log as the parent does for the run (its workers inherit it),
-    preload the writers' libraries (the workers render findings.html's parts), and give the rules'
-    metadata."""
+    preload the writers' libraries and compile findings.html's template (the workers render the
+    reports' parts, and this process the page's frame), and give the rules' metadata."""
     from auditor.engine import default_rulebase
     from auditor.findings.writers import preload
 
     route_library_logging(log_file).__enter__()  # for the rest of this process's life
     preload(["json", *formats])
+    if "html" in formats:
+        from auditor.findings.htmlreport import page_macro
+
+        page_macro("summary_end")  # compiles the page once, here, for every worker forked from here
     return [dict(meta) for meta in default_rulebase().rules_meta()]
 
 
@@ -795,7 +825,6 @@ def _run(
     budget: Budget | None,
     started: float,
 ) -> int:
-    from auditor.findings.writers import STREAMS
     from auditor.workers import default_workers
     from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
@@ -823,7 +852,7 @@ def _run(
                 rulebase = loader.result()
                 rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
                 names = ["json", *[w for w in wanted if w != "json"]]
-                streams = [STREAMS[name](out, rules_meta) for name in names]
+                streams = [_open_stream(name, out, rules_meta, loader.page) for name in names]
                 skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
                 size = chunk_size(len(entries), n_workers)
                 needed = _needed(len(entries), size, n_workers)
@@ -868,6 +897,15 @@ def _run(
         # CONTRACT.md: unreadable input exits 2 (after every other document was audited and written).
         return EXIT_USAGE
     return EXIT_FINDINGS if stats.over_threshold else EXIT_OK
+
+
+def _open_stream(name: str, out: Path, rules_meta: list[dict[str, Any]], page: Any) -> Any:
+    """The output stream of format ``name``; findings.html's frame rendered by ``page`` if given."""
+    from auditor.findings.writers import STREAMS, HtmlStream
+
+    if name == "html" and page is not None:
+        return HtmlStream(out, rules_meta, page)
+    return STREAMS[name](out, rules_meta)
 
 
 def read_batch(inputs: list[InputFile], workers: int) -> int:

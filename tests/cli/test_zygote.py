@@ -130,7 +130,7 @@ def test_a_fresh_command_audits_in_the_rule_base_process_as_in_process(tmp_path)
     assert proc.returncode == 0, proc.stderr
     parent = json.loads(seen.read_text())
     assert parent["forked"] >= 1
-    for heavy in ("pandas", "pandera", "experta", "pydantic", "auditor.engine"):
+    for heavy in ("pandas", "pandera", "experta", "pydantic", "jinja2", "auditor.engine"):
         assert heavy not in parent["modules"]
     code, _ = _run([REAL, SEEDS], tmp_path / "in-process", formats=FORMATS)
     assert code == 0
