@@ -592,10 +592,9 @@ class RuleBaseLoader:
             gc.disable()
         try:
             from auditor.engine import default_rulebase
-            from auditor.findings.writers import preload
 
             self._value = default_rulebase()
-            preload(["json", *self.formats])  # the audit workers render findings.html's parts
+            _preload_writers(self.formats)  # the audit workers render findings.html's parts
             if fresh:
                 gc.freeze()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the parent's thread by result()
@@ -704,15 +703,22 @@ def _set_up_rulebase_process(log_file: Path, formats: list[str]) -> list[dict[st
     preload the writers' libraries and compile findings.html's template (the workers render the
     reports' parts, and this process the page's frame), and give the rules' metadata."""
     from auditor.engine import default_rulebase
-    from auditor.findings.writers import preload
 
     route_library_logging(log_file).__enter__()  # for the rest of this process's life
+    _preload_writers(formats)
+    return [dict(meta) for meta in default_rulebase().rules_meta()]
+
+
+def _preload_writers(formats: list[str]) -> None:
+    """Import what the streams of ``formats`` need and compile findings.html's page, once, in the
+    process the audit workers are forked from (they render the reports' parts)."""
+    from auditor.findings.writers import preload
+
     preload(["json", *formats])
     if "html" in formats:
         from auditor.findings.htmlreport import page_macro
 
-        page_macro("summary_end")  # compiles the page once, here, for every worker forked from here
-    return [dict(meta) for meta in default_rulebase().rules_meta()]
+        page_macro("summary_end")  # jinja2's import and the page's compilation
 
 
 def _audit_here(results: list[ReportResult]) -> list[ReportResult]:
