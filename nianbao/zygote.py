@@ -45,15 +45,25 @@ _CURRENT: Zygote | None = None
 
 def start_for(args: list[str]) -> None:
     """Start the rule-base process when the command line is an audit (``args``: sys.argv[1:]);
-    anything else (another command, --help, no command) starts nothing.  Costs the parent a fork
-    (about a millisecond): keep what this module imports at its top to the standard library's least."""
+    anything else (another command, --help, no command) starts nothing, and so does a system without
+    pidfds (Linux before 5.3: the command then builds the rule base in a thread, as in-process).
+    Costs the parent a fork (about a millisecond) once the modules both processes need are imported:
+    keep what this module imports at its top to the standard library's least."""
     global _CURRENT
     if _CURRENT is not None or not args or args[0] != "audit" or "--help" in args:
         return
-    if os.environ.get("NIANBAO_ZYGOTE", "1") == "0" or "auditor.engine" in sys.modules:
+    if os.environ.get("NIANBAO_ZYGOTE", "1") == "0" or "auditor.engine" in sys.modules or not _has_pidfd():
         return
     _import_shared()
     _CURRENT = Zygote.start()
+
+
+def _has_pidfd() -> bool:
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except (AttributeError, OSError):
+        return False
+    return True
 
 
 def _import_shared() -> None:
