@@ -654,8 +654,9 @@ class RuleBaseProcess:
         return self._value
 
     def join(self) -> None:
-        """The run is over: end the rule-base process (and any worker it forked)."""
-        self.zygote.close()
+        """The run is over: end the rule-base process (and any worker it forked); it ends on its own
+        once built and its workers reaped, else it is killed (an error, Ctrl-C)."""
+        self.zygote.close(done=self._value is not None)
 
 
 class RemoteRuleBase:

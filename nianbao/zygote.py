@@ -174,23 +174,25 @@ class Zygote:
         code: int | None = self._ask("status", pid)[1]
         return code
 
-    def close(self) -> None:
-        """End the rule-base process (its workers with it) and forget it; idempotent.
+    def close(self, done: bool = False) -> None:
+        """End the rule-base process and forget it; idempotent.  ``done``: the run is over and the
+        process is answering (its workers are ended): it is told so and ends once it has reaped them;
+        else it is killed (its workers with it).
 
-        It is killed here and reaped at exit: the kernel frees its memory (pandas and the rule base)
-        while this process prints its summary.  Reaped, not left to whoever adopts it: its CPU time
-        (and that of the workers it reaped) is then counted in this process's children's, as a
-        benchmark reads it."""
+        It is reaped at exit: the kernel frees its memory (pandas and the rule base) while this
+        process prints its summary.  Reaped, not left to whoever adopts it: its CPU time (and that of
+        the workers it reaped) is then counted in this process's children's, as a benchmark reads it."""
         global _CURRENT
         if self.closed:
             return
         self.closed = True
         if _CURRENT is self:
             _CURRENT = None
-        import signal
+        if not done:
+            import signal
 
-        with suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
         if self._conn is not None:
             self._conn.close()
         self.sock.close()
@@ -199,8 +201,17 @@ class Zygote:
         atexit.register(self.reap)
 
     def reap(self) -> None:
-        """Wait for the killed process to be gone (at exit)."""
-        with suppress(ChildProcessError):
+        """Wait for the process to be gone (at exit); one that has not ended within a few seconds
+        of being told is killed."""
+        import signal
+
+        with suppress(ChildProcessError, ProcessLookupError):
+            pidfd = os.pidfd_open(self.pid)
+            try:
+                if not _readable(pidfd, 5.0):
+                    os.kill(self.pid, signal.SIGKILL)
+            finally:
+                os.close(pidfd)
             os.waitpid(self.pid, 0)
 
 
@@ -231,21 +242,23 @@ class ForkedWorker:
                 signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
     def join(self, timeout: float | None = None) -> None:
-        """Wait up to ``timeout`` seconds for the worker to end; once it has, its exit code is known
-        and its pidfd closed."""
-        if self._pidfd < 0 or not _readable(self._pidfd, timeout):
-            return
-        try:
-            self._code = self.zygote.exit_code(self.pid)
-        except ZygoteGone:
-            self._code = None
-        os.close(self._pidfd)
-        self._pidfd = -1
+        """Wait up to ``timeout`` seconds for the worker to end; once it has, its pidfd is closed."""
+        if self._pidfd >= 0 and _readable(self._pidfd, timeout):
+            os.close(self._pidfd)
+            self._pidfd = -1
 
     @property
     def exitcode(self) -> int | None:
+        """None while the worker runs; then its exit code, asked of the process that reaped it (only
+        a worker that died is asked about: the parent says why)."""
+        self.join(0.0)
         if self._pidfd >= 0:
-            self.join(0.0)
+            return None
+        if self._code is None:
+            try:
+                self._code = self.zygote.exit_code(self.pid)
+            except ZygoteGone:
+                return None
         return self._code
 
 
@@ -341,12 +354,59 @@ def _replay(held: Any) -> None:
     held.buffer.clear()
 
 
+_EXITED: dict[int, int] = {}
+"""Exit codes of the workers reaped (as the workers end: SIGCHLD), until the parent asks."""
+_RUNNING: set[int] = set()
+"""The workers forked and not reaped yet."""
+
+
+def _reap(*_: object) -> None:
+    """Reap every worker that has ended (the SIGCHLD handler): the parent waits for its workers
+    through their pidfds and asks for an exit code only when one died."""
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        _RUNNING.discard(pid)
+        _EXITED[pid] = os.waitstatus_to_exitcode(status)
+
+
+def _exit_code(pid: int) -> int | None:
+    if pid not in _EXITED:
+        with suppress(ChildProcessError):  # reaped by the handler meanwhile
+            _, status = os.waitpid(pid, 0)
+            _RUNNING.discard(pid)
+            return os.waitstatus_to_exitcode(status)
+    return _EXITED.pop(pid, None)
+
+
+def _end_workers() -> None:
+    """The parent is done (or gone): end the workers still there and reap them all."""
+    import signal
+
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    for pid in list(_RUNNING):
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    for pid in list(_RUNNING):
+        with suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    _RUNNING.clear()
+
+
 def _answer(conn: Connection, sock: socket.socket, error: BaseException | None, held: Any) -> None:
     """Answer requests until the parent closes its end."""
+    import signal
+
+    signal.signal(signal.SIGCHLD, _reap)
     while True:
         try:
             request = conn.recv()
         except (EOFError, OSError):
+            _end_workers()
             return
         kind = request[0]
         if kind == "fork":
@@ -356,11 +416,7 @@ def _answer(conn: Connection, sock: socket.socket, error: BaseException | None, 
             socket.send_fds(sock, [b"p"], [pidfd])
             os.close(pidfd)
         elif kind == "status":
-            try:
-                _, status = os.waitpid(request[1], 0)
-                conn.send(("status", os.waitstatus_to_exitcode(status)))
-            except ChildProcessError:
-                conn.send(("status", None))
+            conn.send(("status", _exit_code(request[1])))
         else:
             conn.send(_call(error, request[1], request[2], held))
 
@@ -391,10 +447,16 @@ def _fork_worker(
     conn: Connection, sock: socket.socket, fd: int, fn: Any, budget: Any, init: Any
 ) -> tuple[int, int]:
     """Fork a worker on the pipe ``fd``; returns its pid and a pidfd for the parent."""
+    import signal
+
+    # not reaped before its pidfd is open (a worker that ended at once)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # a worker's own children are its own to wait for
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
             conn.close()
             sock.close()
             from multiprocessing.connection import Connection
@@ -411,5 +473,9 @@ def _fork_worker(
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
+    _RUNNING.add(pid)
     os.close(fd)
-    return pid, os.pidfd_open(pid)
+    try:
+        return pid, os.pidfd_open(pid)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
