@@ -21,10 +21,13 @@ The protocol, over one Unix socket pair, strictly request then reply (the parent
 - ``("fork", fn, budget, init)`` and the worker's end of its pipe (SCM_RIGHTS): a worker running
   :func:`auditor.workers.worker_main` is forked; the reply is ``("forked", pid)`` and a pidfd of the
   worker (Linux ≥ 5.3), through which the parent waits for it and kills it.
-- ``("status", pid)``: the worker's exit code, once it is over (this process reaps its children).
+- ``("status", pid)``: the exit code of a worker that is over (this process reaps its workers as they
+  end, on SIGCHLD; the parent asks only about one that died, to say why).
 
 No process is left behind: this process dies with the parent (``PR_SET_PDEATHSIG``), its workers
-with it; the parent kills it once the run is over (:meth:`Zygote.close`, also at exit).
+with it.  At the end of a run the parent closes its end: this process kills and reaps whatever worker
+is left and exits; on an error, Ctrl-C or a usage error it is killed (:meth:`Zygote.close`, also at
+exit).  The parent reaps it at exit, so that its CPU time and its workers' count as the command's.
 """
 
 from __future__ import annotations
