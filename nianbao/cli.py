@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-if __name__ == "__main__":  # `python -m nianbao.cli`: as the console script (nianbao/entry.py) does
+if __name__ == "__main__" and sys.argv[1:2] == ["audit"]:  # as the console script (nianbao/entry.py)
     from nianbao.zygote import start_for
 
     start_for(sys.argv[1:])

@@ -8,9 +8,10 @@ import sys
 
 def main() -> None:
     """Run the command line of ``sys.argv``."""
-    from nianbao.zygote import start_for
+    if sys.argv[1:2] == ["audit"]:  # no other command imports anything for it
+        from nianbao.zygote import start_for
 
-    start_for(sys.argv[1:])
+        start_for(sys.argv[1:])
     from nianbao.cli import main as run
 
     run()
