@@ -309,3 +309,38 @@ def test_a_process_that_imported_the_rule_base_builds_it_itself(monkeypatch):
     assert started == []
     monkeypatch.setattr(zygote, "_CURRENT", object())
     assert audit_run._zygote() is None
+
+
+def test_a_pool_whose_workers_the_rule_base_process_forks():
+    """The pool's workers forked by the rule-base process behave as its own: outcomes, a worker that
+    dies (why, from the exit code that process reaped) replaced, the collector frozen, a runaway
+    killed at its deadline through the pidfd; none left once the pool is closed."""
+    from auditor.workers import Budget, WorkerPool
+    from tests.cli.test_workers import _frozen, _task
+
+    forker = zygote.Zygote.start()
+    try:
+        with WorkerPool(_task, workers=2, budget=Budget(5, 0), forker=forker) as pool:
+            pids = [w.process.pid for w in pool.idle]
+            outcomes = {o.task: o for o in pool.run((p, p, 1) for p in ["a", "die", "raise", "b"])}
+            assert outcomes["a"].value == "A" and outcomes["b"].value == "B"
+            assert outcomes["die"].status == "died" and "SIGKILL" in outcomes["die"].reason
+            assert outcomes["raise"].reason == "ValueError: bad input"
+            assert pool.replaced == 1 and len(pool.idle) == 2
+            pids += [w.process.pid for w in pool.idle]
+        assert not _none_left(pids)
+        with WorkerPool(_frozen, workers=1, budget=Budget(5, 0), forker=forker) as pool:
+            (outcome,) = pool.run([(1, "x", 1)])
+        assert outcome.value > 1000
+        with WorkerPool(_sleep, workers=1, budget=Budget(0.2, 0), forker=forker) as pool:
+            (outcome,) = pool.run([(1, "x", 1)])
+        assert outcome.status == "time" and pool.replaced == 1
+    finally:
+        forker.close()
+        forker.reap()
+    assert not _alive(forker.pid)
+
+
+def _sleep(payload: str, guard: object) -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # as C code: only the parent can stop it
+    time.sleep(600)
