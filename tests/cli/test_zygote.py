@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import auditor.engine  # noqa: F401 - the in-process runs here are not a fresh process's (no gc.freeze here)
 from nianbao import audit_run, zygote
 from tests.cli.test_audit_run import _run
 from tests.extract.expected_model import SHARED
@@ -299,8 +300,6 @@ def test_the_rule_base_process_is_started_for_an_audit_only(monkeypatch):
 
 def test_a_process_that_imported_the_rule_base_builds_it_itself(monkeypatch):
     """The tests' own runs (and any process holding rule bases of its own) keep the thread."""
-    import auditor.engine  # noqa: F401
-
     started: list[int] = []
     monkeypatch.setattr(zygote.Zygote, "start", classmethod(lambda cls: started.append(1)))
     monkeypatch.setattr(zygote, "_CURRENT", None)
