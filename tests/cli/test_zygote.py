@@ -343,3 +343,25 @@ def test_a_pool_whose_workers_the_rule_base_process_forks():
 def _sleep(payload: str, guard: object) -> None:
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # as C code: only the parent can stop it
     time.sleep(600)
+
+
+_REAPED = """
+import ctypes, os, subprocess, sys
+ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: the command's orphans become this process's
+proc = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+try:
+    left = os.waitpid(-1, os.WNOHANG)
+except ChildProcessError:
+    left = None
+print(proc.returncode, left is None)
+"""
+
+
+def test_a_finished_audit_leaves_no_process_not_even_an_unreaped_one(tmp_path):
+    """The rule-base process reaps its workers and the command reaps it: nothing is handed to init."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _REAPED, sys.executable, "-m", "nianbao.cli", "audit", str(SEEDS), "--out",
+         str(tmp_path), "--format", "json,html"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.stdout.split() == ["0", "True"], proc.stderr
