@@ -15,7 +15,10 @@ reader that runs away costs one document, not the run:
 A worker that hit a budget retires after answering (its heap may be left in a bad state) and is
 replaced.  Workers are forked from the parent, so starting one costs no imports: what the parent has
 imported, they share.  A parent that imports in a background thread while workers run hands the pool
-that thread's ``fork_lock``: a replacement is forked only once the import is over.
+that thread's ``fork_lock``: a replacement is forked only once the import is over.  Or the pool's
+workers are forked by another process (a :class:`Forker`: `nianbao audit`'s rule-base process, which
+has imported what they need and the parent has not); the parent still sends their tasks, waits for
+them, kills and replaces them.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.reduction import ForkingPickler
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 _CTX = multiprocessing.get_context("fork")
 
@@ -160,7 +163,7 @@ def _cap_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """Ask Linux to kill this worker when the parent dies (a killed run leaves no worker behind)."""
     try:
         import ctypes
@@ -171,14 +174,16 @@ def _die_with_parent() -> None:
         pass  # not Linux: the closed pipe still ends the worker once it is idle
 
 
-def _worker_main(
+def worker_main(
     conn: Connection,
     fn: TaskFn,
     budget: Budget,
     init: Callable[[], None] | None,
     inherited: list[Connection],
 ) -> None:
-    _die_with_parent()
+    """A worker's life: run ``fn`` on each payload received on ``conn`` under ``budget`` until told to
+    end (None) or the pipe closes; ``inherited`` are the parent's ends of other workers' pipes."""
+    die_with_parent()
     for other in inherited:  # the parent's ends of the other workers' pipes: else they never see EOF
         other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -238,15 +243,35 @@ class _Sent:
     documents: int
 
 
+class Forker(Protocol):
+    """Forks workers from another process than this one (nianbao/zygote.py: the process that built
+    the rule base), returning a handle used as a ``multiprocessing.Process`` (pid, sentinel,
+    is_alive, kill, join, exitcode)."""
+
+    def fork_worker(
+        self, pipe: Connection, fn: TaskFn, budget: Budget, init: Callable[[], None] | None
+    ) -> Any:
+        """Start :func:`worker_main` ``(pipe, fn, budget, init, [])`` in a new process."""
+
+
 class _Worker:
     def __init__(
-        self, fn: TaskFn, budget: Budget, init: Callable[[], None] | None, inherited: list[Connection]
+        self,
+        fn: TaskFn,
+        budget: Budget,
+        init: Callable[[], None] | None,
+        inherited: list[Connection],
+        forker: Forker | None = None,
     ) -> None:
         self.conn, child = _CTX.Pipe()
-        self.process = _CTX.Process(
-            target=_worker_main, args=(child, fn, budget, init, [self.conn, *inherited]), daemon=True
-        )
-        self.process.start()
+        self.process: Any
+        if forker is not None:  # forked elsewhere: holds none of this process's pipes
+            self.process = forker.fork_worker(child, fn, budget, init)
+        else:
+            self.process = _CTX.Process(
+                target=worker_main, args=(child, fn, budget, init, [self.conn, *inherited]), daemon=True
+            )
+            self.process.start()
         child.close()
         self.tasks: deque[_Sent] = deque()
         """Sent to it, in order: the first one runs, the others wait in the pipe."""
@@ -297,8 +322,11 @@ class WorkerPool:
         init: Callable[[], None] | None = None,
         tick: Callable[[], None] | None = None,
         fork_lock: AbstractContextManager[Any] | None = None,
+        forker: Forker | None = None,
     ) -> None:
         self.fn = fn
+        self.forker = forker
+        """Forks the workers in another process (None: forked from this one)."""
         self.budget = budget
         self.init = init
         self.tick = tick
@@ -309,7 +337,7 @@ class WorkerPool:
         """Tasks sent to a worker beyond the one it runs (set by :meth:`run`)."""
         self.backlog: deque[_Sent] = deque()
         """Tasks given back unstarted by a worker that was lost or retired: sent before any new one."""
-        import ctypes  # noqa: F401 - each worker's _die_with_parent finds it imported
+        import ctypes  # noqa: F401 - each worker's die_with_parent finds it imported
 
         self.idle: list[_Worker] = []
         self.busy: list[_Worker] = []
@@ -320,7 +348,7 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         others = [w.conn for w in (*self.idle, *self.busy) if not w.conn.closed]
         with self.fork_lock:
-            return _Worker(self.fn, self.budget, self.init, others)
+            return _Worker(self.fn, self.budget, self.init, others, self.forker)
 
     def _replace(self, worker: _Worker, kill: bool) -> None:
         self.backlog.extend(worker.tasks)  # what it had not started: to the next worker as it was

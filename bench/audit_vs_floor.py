@@ -19,6 +19,11 @@ Three figures per format, since on a few hundred reports start-up is much of the
 - steady state: reports per second beyond start-up, ``n / (end to end - start-up)``; with
   ``--steady K`` measured instead on a K× corpus as ``(K - 1) n / (t(K n) - t(n))``.
 
+The rule base: a command builds it in a process of its own, started before the command line is
+parsed (nianbao/zygote.py); ``--rulebase thread`` measures the way the command did before (built in a
+thread of the command, ``NIANBAO_ZYGOTE=0``), ``--rulebase both`` one after the other on the same
+corpus, in the same invocation (before/after in the same minute).
+
 Bytecode: an installed nianbao runs from compiled bytecode (pip compiles on install; Python caches
 it on first import).  ``PYTHONDONTWRITEBYTECODE=1`` in the environment makes every run compile every
 module again (pandas alone: 0.6 s more).  By default the child runs with a bytecode cache in the
@@ -104,15 +109,22 @@ def median_of(repeat: int, measure: object) -> float:
     return statistics.median(measure() for _ in range(repeat))  # type: ignore[operator]
 
 
+RULEBASE_ENV = {"process": "1", "thread": "0"}
+"""--rulebase -> NIANBAO_ZYGOTE in the command's environment."""
+
+
 def one_format(formats: str, count: int, work: Path, args: argparse.Namespace, env: dict[str, str]) -> None:
-    """Render the corpus of ``formats`` and print the floor, start-up, end-to-end and steady figures."""
+    """Render the corpus of ``formats`` (once) and print the floor, start-up, end-to-end and steady
+    figures."""
     kinds = formats.split(",")
     corpus = work / formats.replace(",", "+")
-    make_corpus(corpus, count, kinds, os.cpu_count() or 1)
+    if not corpus.exists():
+        make_corpus(corpus, count, kinds, os.cpu_count() or 1)
     paths = sorted(corpus.iterdir())
     single = work / f"one-{kinds[0]}"
-    single.mkdir()
-    shutil.copy(paths[0], single / paths[0].name)
+    if not single.exists():
+        single.mkdir()
+        shutil.copy(paths[0], single / paths[0].name)
     out = work / "out"
     floors, floor_processes, audits = [], [], []
     for _ in range(args.repeat):
@@ -153,6 +165,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="--workers of nianbao audit (0: its default)")
     parser.add_argument("--steady", type=int, default=0, help="also audit a corpus this many times larger")
     parser.add_argument("--bytecode", choices=("cached", "none", "as-is"), default="cached")
+    parser.add_argument("--rulebase", choices=("process", "thread", "both"), default="process",
+                        help="where the command builds the rule base (both: each in turn)")  # fmt: skip
     args = parser.parse_args()
     groups = [g.split("=") for g in args.sizes.split(";") if g.strip()]
     work = Path(tempfile.mkdtemp(prefix="nianbao-floor-"))
@@ -164,8 +178,11 @@ def main() -> None:
             make_corpus(warm, 1, ["txt"], 1)
             audit_seconds(warm, work / "out", args, env)
             floor_process_seconds(warm, env)
+        ways = list(RULEBASE_ENV) if args.rulebase == "both" else [args.rulebase]
         for formats, count in groups:
-            one_format(formats, int(count), work, args, env)
+            for way in ways:
+                print(f"rule base built in a {way}:", flush=True)
+                one_format(formats, int(count), work, args, {**env, "NIANBAO_ZYGOTE": RULEBASE_ENV[way]})
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1,5 +1,5 @@
 """`python -m nianbao` runs the command line."""
 
-from nianbao.cli import main
+from nianbao.entry import main
 
 main()

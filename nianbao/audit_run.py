@@ -15,12 +15,16 @@ Two passes over the inputs, each spread over ``--workers`` processes under a per
 Memory stays flat in the number of reports: the parent holds only each report's place in the spool.
 
 Start-up is spread over the read pass: its workers are forked before the rule base is built (reading
-needs neither pandas nor pandera, whose import is most of the command's start-up); the parent imports
-them and builds the rule base in a thread while the workers read, then forks the audit pass's workers,
-which share what it imported.  What comes before the first fork is kept short (the inputs listed by
-one walk of the folders, only the readers their names call for imported); the collector is kept off
-what lives as long as the process (the rule base's import is frozen; a chunk's audit pauses it); and a
-pool's workers are told to end as soon as its pass is over, exiting while the run goes on.
+needs neither pandas nor pandera, whose import is most of the command's start-up).  As a command, the
+rule base is built in a process of its own, forked before the command line is even parsed, on the
+other core (nianbao/zygote.py): it forks the audit pass's workers, which share what it imported, and
+the parent never imports pandas (:class:`RuleBaseProcess`).  In a process that has the rule base
+imported already (the tests), the parent builds it in a thread while the workers read
+(:class:`RuleBaseLoader`), then forks the audit pass's workers itself.  What comes before the first
+fork is kept short (the inputs listed by one walk of the folders, only the readers their names call for
+imported); the collector is kept off what lives as long as the process (the rule base's import is
+frozen; a chunk's audit pauses it); and a pool's workers are told to end as soon as its pass is over,
+exiting while the run goes on.
 
 The spool and the workers' replies are pickled by the model's own reducers (auditor/model.py,
 auditor/findings/model.py): class and field values, a table's plain number cells as their text.
@@ -40,18 +44,20 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Self
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any, Self
 
 from auditor.extract.api import MAX_INPUT_BYTES, SUPPORTED_SUFFIXES
 from auditor.findings.model import SEVERITY_RANK, ReportResult
 from auditor.pipeline import AuditInput, extract_one, unreadable_result
 from auditor.workers import Budget, Guard, Outcome, Requeue, WorkerPool
-from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from nianbao.zygote import Zygote
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
 CHUNK = 200
@@ -619,6 +625,8 @@ class RuleBaseLoader:
         self._value: Any = None
         self._error: BaseException | None = None
         self._switch = sys.getswitchinterval()
+        self.page = None
+        """findings.html's frame: rendered here (auditor.findings.htmlreport)."""
 
     def start(self) -> None:
         """Start building (the lock is taken here, before the thread exists)."""
@@ -636,10 +644,9 @@ class RuleBaseLoader:
             gc.disable()
         try:
             from auditor.engine import default_rulebase
-            from auditor.findings.writers import preload
 
             self._value = default_rulebase()
-            preload(["json", *self.formats])  # the audit workers render findings.html's parts
+            _preload_writers(self.formats)  # the audit workers render findings.html's parts
             if fresh:
                 gc.freeze()
         except BaseException as exc:  # noqa: BLE001 - re-raised in the parent's thread by result()
@@ -661,6 +668,118 @@ class RuleBaseLoader:
         if self._error is not None:
             raise self._error
         return self._value
+
+
+def _zygote() -> Zygote | None:
+    """The rule-base process of this command (nianbao/zygote.py), unless this process has imported the
+    rule base itself (the tests run the command in-process, with rule bases of their own): then the
+    rule base is built here, in a thread, as before."""
+    from nianbao import zygote
+
+    return None if "auditor.engine" in sys.modules else zygote.current()
+
+
+class RuleBaseProcess:
+    """What :class:`RuleBaseLoader` gives, from the rule-base process started with the command
+    (nianbao/zygote.py): the parent imports none of it.  :meth:`start` asks that process to set the
+    run up (its logging as here, the writers' libraries preloaded for the workers it forks);
+    :meth:`result` waits for the build and gives a stand-in for the rule base (its rules' metadata,
+    and audits made over there).  The read pool's fork lock is never held: nothing imports here."""
+
+    def __init__(self, zygote: Zygote, formats: list[str], log_file: Path) -> None:
+        self.zygote = zygote
+        self.formats = formats
+        self.log_file = log_file
+        self.lock: AbstractContextManager[Any] = nullcontext()
+        self._value: RemoteRuleBase | None = None
+        self.page = RemotePage(zygote)
+        """findings.html's frame, rendered over there: the parent imports no jinja2."""
+
+    def start(self) -> None:
+        """Ask for the set-up (answered once the build is over)."""
+        self.zygote.post(_set_up_rulebase_process, self.log_file, self.formats)
+
+    def result(self) -> RemoteRuleBase:
+        """The stand-in, once the rule base is built (re-raising what stopped the build)."""
+        if self._value is None:
+            self._value = RemoteRuleBase(self.zygote, self.zygote.answer())
+        return self._value
+
+    def join(self) -> None:
+        """The run is over: end the rule-base process (and any worker it forked); it ends on its own
+        once built and its workers reaped, else it is killed (an error, Ctrl-C)."""
+        self.zygote.close(done=self._value is not None)
+
+
+class RemoteRuleBase:
+    """The rule base in the rule-base process, as the parent uses it."""
+
+    def __init__(self, zygote: Zygote, meta: list[dict[str, Any]]) -> None:
+        self.zygote = zygote
+        self.meta = meta
+
+    def rules_meta(self) -> list[dict[str, Any]]:
+        return self.meta
+
+    def audit(self, results: list[ReportResult]) -> None:
+        """As RuleBase.audit: findings added to ``results`` (audited over there, copied back)."""
+        audited = self.zygote.call(_audit_here, results)
+        for mine, theirs in zip(results, audited, strict=True):
+            mine.findings = theirs.findings
+            mine.error = theirs.error
+
+
+class RemotePage:
+    """findings.html's frame (auditor.findings.htmlreport.HtmlWriter's ``page``) rendered by the
+    page template in the rule-base process, which has it compiled for its workers already."""
+
+    def __init__(self, zygote: Zygote) -> None:
+        self.zygote = zygote
+
+    def page_head(self, *args: Any) -> str:
+        return self._render("page_head", args)
+
+    def summary_end(self) -> str:
+        return self._render("summary_end", ())
+
+    def page_tail(self, *args: Any) -> str:
+        return self._render("page_tail", args)
+
+    def _render(self, macro: str, args: tuple[Any, ...]) -> str:
+        from auditor.findings.htmlreport import page_macro
+
+        return str(self.zygote.call(page_macro, macro, *args))
+
+
+def _set_up_rulebase_process(log_file: Path, formats: list[str]) -> list[dict[str, Any]]:
+    """Run in the rule-base process: log as the parent does for the run (its workers inherit it),
+    preload the writers' libraries and compile findings.html's template (the workers render the
+    reports' parts, and this process the page's frame), and give the rules' metadata."""
+    from auditor.engine import default_rulebase
+
+    route_library_logging(log_file).__enter__()  # for the rest of this process's life
+    _preload_writers(formats)
+    return [dict(meta) for meta in default_rulebase().rules_meta()]
+
+
+def _preload_writers(formats: list[str]) -> None:
+    """Import what the streams of ``formats`` need and compile findings.html's page, once, in the
+    process the audit workers are forked from (they render the reports' parts)."""
+    from auditor.findings.writers import preload
+
+    preload(["json", *formats])
+    if "html" in formats:
+        from auditor.findings.htmlreport import page_macro
+
+        page_macro("summary_end")  # jinja2's import and the page's compilation
+
+
+def _audit_here(results: list[ReportResult]) -> list[ReportResult]:
+    """Run in the rule-base process: :meth:`RemoteRuleBase.audit`."""
+    from auditor.engine import default_rulebase
+
+    default_rulebase().audit(results)
+    return results
 
 
 @contextmanager
@@ -765,8 +884,8 @@ def _run(
     budget: Budget | None,
     started: float,
 ) -> int:
-    from auditor.findings.writers import STREAMS
     from auditor.workers import default_workers
+    from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
     _warm_up_readers(inputs)
     spool_dir = tempfile.mkdtemp(prefix=".nianbao-spool-", dir=out)
@@ -774,7 +893,8 @@ def _run(
     bar = _progress(console)
     n_workers = workers if workers and workers > 0 else default_workers()
     budget = budget or Budget()
-    loader = RuleBaseLoader(wanted)
+    zygote = _zygote()
+    loader = RuleBaseLoader(wanted) if zygote is None else RuleBaseProcess(zygote, wanted, out / "audit.log")
     try:
         with bar:
             batch = read_batch(inputs, n_workers)
@@ -791,11 +911,13 @@ def _run(
                 rulebase = loader.result()
                 rules_meta = [dict(meta) for meta in rulebase.rules_meta()]
                 names = ["json", *[w for w in wanted if w != "json"]]
-                streams = [STREAMS[name](out, rules_meta) for name in names]
+                streams = [_open_stream(name, out, rules_meta, loader.page) for name in names]
                 skipped = sorted([*skipped, *more_skipped], key=lambda s: s.source)
                 size = chunk_size(len(entries), n_workers)
                 needed = _needed(len(entries), size, n_workers)
-                auditors = WorkerPool(spooled_audit_task, workers=needed, budget=budget, tick=bar.refresh)
+                auditors = WorkerPool(
+                    spooled_audit_task, workers=needed, budget=budget, tick=bar.refresh, forker=zygote
+                )
             with auditors:
                 stats = _audit_pass(auditors, entries, size, streams, rulebase, live_waivers, fail_on, bar)
                 auditors.release()
@@ -807,7 +929,7 @@ def _run(
             stream.abort()
         raise
     finally:
-        loader.join()  # never leave the run with the thread still importing
+        loader.join()  # never leave the run with the thread still importing (or the process running)
         _close_readers()
         shutil.rmtree(spool_dir, ignore_errors=True)
     elapsed = time.perf_counter() - started
@@ -834,6 +956,15 @@ def _run(
         # CONTRACT.md: unreadable input exits 2 (after every other document was audited and written).
         return EXIT_USAGE
     return EXIT_FINDINGS if stats.over_threshold else EXIT_OK
+
+
+def _open_stream(name: str, out: Path, rules_meta: list[dict[str, Any]], page: Any) -> Any:
+    """The output stream of format ``name``; findings.html's frame rendered by ``page`` if given."""
+    from auditor.findings.writers import STREAMS, HtmlStream
+
+    if name == "html" and page is not None:
+        return HtmlStream(out, rules_meta, page)
+    return STREAMS[name](out, rules_meta)
 
 
 def read_batch(inputs: list[InputFile], workers: int) -> int:
@@ -973,9 +1104,7 @@ def _audit_tasks(entries: list[Entry], size: int, like: AuditChunk) -> Requeue:
     """Pass 2's tasks: chunks of ``size`` reports in input order, each with its predecessor's place
     (same body, year before, anywhere in the run); a report put back runs alone.  ``like`` carries
     what every chunk shares (HTML wanted, the waivers)."""
-    from auditor.engine.rulebase import agency_key, predecessors
-
-    before = predecessors([(agency_key(e.agency), e.year) for e in entries])
+    before = pair_reports([(e.agency, e.year) for e in entries])
 
     def chunk(seqs: tuple[int, ...]) -> tuple[tuple[int, ...], AuditChunk, int]:
         jobs = []
@@ -986,6 +1115,20 @@ def _audit_tasks(entries: list[Entry], size: int, like: AuditChunk) -> Requeue:
 
     chunks = (tuple(range(start, min(start + size, len(entries)))) for start in range(0, len(entries), size))
     return Requeue((chunk(seqs) for seqs in chunks), lambda seq: chunk((seq,)))
+
+
+def pair_reports(keys: list[tuple[str | None, int | None]]) -> dict[int, int]:
+    """For each (body as the document names it, year) by position, the position of the same body's
+    report of the year before (auditor.engine.rulebase.predecessors), worked out where the rule base
+    is: in the rule-base process when there is one (the parent never imports it)."""
+    zygote = _zygote()
+    return _pairs_here(keys) if zygote is None else zygote.call(_pairs_here, keys)
+
+
+def _pairs_here(keys: list[tuple[str | None, int | None]]) -> dict[int, int]:
+    from auditor.engine.rulebase import agency_key, predecessors
+
+    return predecessors([(agency_key(agency), year) for agency, year in keys])
 
 
 def _failed(

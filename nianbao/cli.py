@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import atexit
-import os
 import sys
-from pathlib import Path
-from typing import Annotated, NoReturn
+
+if __name__ == "__main__" and sys.argv[1:2] == ["audit"]:  # as the console script (nianbao/entry.py)
+    from nianbao.zygote import start_for
+
+    start_for(sys.argv[1:])
+
+import atexit  # noqa: E402 - after the rule-base process has started
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated, NoReturn  # noqa: E402
 
 import typer
 from rich.console import Console

@@ -28,7 +28,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
-from jinja2 import Environment, PackageLoader
 from markupsafe import Markup, escape
 
 from auditor import __version__
@@ -39,11 +38,23 @@ from auditor.findings.wording import location_text, severity_name, table_name, t
 from auditor.model import Table
 from auditor.templates import TableSpec, spec_for
 
-_ENV = Environment(loader=PackageLoader("auditor.findings", "templates"), autoescape=True, trim_blocks=True,
-                   lstrip_blocks=True)
-_ENV.filters["severity_name"] = severity_name
-_ENV.filters["location"] = location_text
-_ENV.filters["template_name"] = template_name
+
+@cache
+def _env() -> Any:
+    """The template environment, made on first use: jinja2's import and the page's compilation (65 ms)
+    are left to the process that renders (`nianbao audit`'s parent assembles the page from parts
+    rendered elsewhere and has the page's frame rendered there too: :func:`page_macro`)."""
+    from jinja2 import Environment, PackageLoader
+
+    env = Environment(
+        loader=PackageLoader("auditor.findings", "templates"), autoescape=True, trim_blocks=True,
+        lstrip_blocks=True,
+    )  # fmt: skip
+    env.filters["severity_name"] = severity_name
+    env.filters["location"] = location_text
+    env.filters["template_name"] = template_name
+    env.filters["grid"] = grid_html
+    return env
 
 
 def grid_html(table: TableView) -> Markup:
@@ -75,7 +86,6 @@ def _escaped_str(text: str) -> str:
     return str(escape(text))
 
 
-_ENV.filters["grid"] = grid_html
 _TEMPLATE = "findings.html.j2"
 FILENAME = "findings.html"
 
@@ -199,7 +209,13 @@ class HtmlPart:
 
 @cache
 def _page_module() -> Any:
-    return _ENV.get_template(_TEMPLATE).module
+    return _env().get_template(_TEMPLATE).module
+
+
+def page_macro(name: str, *args: Any) -> str:
+    """The page template's macro ``name`` rendered with ``args`` (page_head, summary_end, page_tail:
+    what :class:`HtmlWriter` writes around the reports' parts)."""
+    return str(getattr(_page_module(), name)(*args))
 
 
 def render_part(result: ReportResult, number: int) -> HtmlPart:
@@ -219,7 +235,9 @@ class HtmlWriter:
     without an exception (``close``); on an exception nothing is written and an existing page stays.
     """
 
-    def __init__(self, out_dir: Path, rules: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, out_dir: Path, rules: Sequence[dict[str, Any]], page: Any = None) -> None:
+        """``page``: what renders the page's frame (its ``page_head``, ``summary_end`` and
+        ``page_tail``), the page template's own macros unless given."""
         self.path = out_dir / FILENAME
         self._rules = list(rules)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -228,7 +246,7 @@ class HtmlWriter:
         # Both stay open across add() calls and are closed by close() or discard().
         self._rows: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir)  # noqa: SIM115
         self._sections: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir)  # noqa: SIM115
-        self._module = _page_module()
+        self._module = _page_module() if page is None else page
         self.sanitizer = Sanitizer(XML_UNSAFE)
         """Counts the characters replaced (the run says so)."""
         self._count = 0

@@ -37,10 +37,11 @@ class HtmlStream:
 
     name = "findings.html"
 
-    def __init__(self, out_dir: Path, rules: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, out_dir: Path, rules: Sequence[dict[str, Any]], page: Any = None) -> None:
+        """``page``: renders the page's frame (:class:`~auditor.findings.htmlreport.HtmlWriter`)."""
         from auditor.findings.htmlreport import HtmlWriter
 
-        self.writer = HtmlWriter(out_dir, rules)
+        self.writer = HtmlWriter(out_dir, rules, page)
 
     @property
     def replaced(self) -> int:

@@ -25,7 +25,7 @@ _MACRO = """{% macro grid(t) %}
 
 
 def _macro() -> object:
-    return htmlreport._ENV.from_string(_MACRO).module.grid  # type: ignore[attr-defined]
+    return htmlreport._env().from_string(_MACRO).module.grid
 
 
 def test_hostile_text_is_escaped_as_the_template_escapes_it():
