@@ -865,10 +865,15 @@ def run_audit(
 
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
+    from nianbao.zygote import ZygoteGone
+
     with route_library_logging(out / "audit.log"):
-        return _run(
-            inputs, skipped, out, wanted, fail_on, level, live_waivers, console, workers, budget, started
-        )
+        try:
+            return _run(
+                inputs, skipped, out, wanted, fail_on, level, live_waivers, console, workers, budget, started
+            )
+        except ZygoteGone as exc:  # killed (out of memory, an operator): one line, not a traceback
+            raise fail(str(exc)) from None
 
 
 def _run(

@@ -99,10 +99,11 @@ def current() -> Zygote | None:
 
 
 class ZygoteGone(RuntimeError):
-    """The rule-base process ended before the run did."""
+    """The rule-base process ended before the run did; ``how``: what ended it, in Chinese (the
+    command prints it as its one-line reason)."""
 
-    def __init__(self) -> None:
-        super().__init__("规则库进程意外退出")
+    def __init__(self, how: str = "") -> None:
+        super().__init__(f"规则库进程意外退出{how}，审查未完成，未写出结果")
 
 
 class Zygote:
@@ -113,6 +114,9 @@ class Zygote:
         self.sock = sock
         self._conn: Connection | None = None
         self.closed = False
+        self.reaped = False
+        self.how = ""
+        """What ended the process, once found gone (the reason's detail)."""
 
     @classmethod
     def start(cls) -> Zygote:
@@ -143,7 +147,7 @@ class Zygote:
             self.conn.send(request)
             reply: tuple[Any, ...] = self.conn.recv()
         except (EOFError, OSError):
-            raise ZygoteGone from None
+            raise self.gone() from None
         return reply
 
     def call(self, fn: Any, *args: Any) -> Any:
@@ -158,14 +162,14 @@ class Zygote:
         try:
             self.conn.send(("call", fn, args))
         except OSError:
-            raise ZygoteGone from None
+            raise self.gone() from None
 
     def answer(self) -> Any:
         """The value of the call :meth:`post` made (what it raised is raised here)."""
         try:
             kind, value = self.conn.recv()
         except (EOFError, OSError):
-            raise ZygoteGone from None
+            raise self.gone() from None
         if kind == "raise":
             raise value
         return value
@@ -179,8 +183,27 @@ class Zygote:
             _, pid = self.conn.recv()
             _, fds, _, _ = socket.recv_fds(self.sock, 1, 1)
         except (EOFError, OSError):
-            raise ZygoteGone from None
+            raise self.gone() from None
         return ForkedWorker(self, pid, fds[0])
+
+    def gone(self) -> ZygoteGone:
+        """What to raise once the process is found gone: it is reaped here (it ended, or ends within
+        a second of closing its end) so that the reason says what ended it (a signal: the kernel's
+        out-of-memory killer sends SIGKILL)."""
+        if self.closed:
+            return ZygoteGone(self.how)
+        code: int | None = None
+        with suppress(ChildProcessError, ProcessLookupError):
+            pidfd = os.pidfd_open(self.pid)
+            try:
+                if _readable(pidfd, 1.0):
+                    code = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+                    self.reaped = True  # its pid may be another process's from now on
+            finally:
+                os.close(pidfd)
+        self.how = _how(code)
+        self.close()
+        return ZygoteGone(self.how)
 
     def exit_code(self, pid: int) -> int | None:
         """The exit code of a worker that is over (as multiprocessing gives it: -N for signal N)."""
@@ -220,6 +243,8 @@ class Zygote:
         of being told is killed."""
         import signal
 
+        if self.reaped:
+            return
         with suppress(ChildProcessError, ProcessLookupError):
             pidfd = os.pidfd_open(self.pid)
             try:
@@ -275,6 +300,20 @@ class ForkedWorker:
             except ZygoteGone:
                 return None
         return self._code
+
+
+def _how(code: int | None) -> str:
+    """How the rule-base process ended, for its one-line reason: ``code`` as multiprocessing gives it."""
+    if code is None:
+        return ""
+    if code >= 0:
+        return f"（退出码 {code}）"
+    import signal
+
+    name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+    if -code == signal.SIGKILL:
+        return f"（被信号 {name} 终止，可能因内存不足被系统结束）"
+    return f"（被信号 {name} 终止）"
 
 
 def _readable(fd: int, timeout: float | None) -> bool:

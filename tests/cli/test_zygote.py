@@ -365,3 +365,22 @@ def test_a_finished_audit_leaves_no_process_not_even_an_unreaped_one(tmp_path):
         capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert proc.stdout.split() == ["0", "True"], proc.stderr
+
+
+def test_a_rule_base_process_killed_mid_run_ends_the_command_in_one_line(tmp_path):
+    """The rule-base process killed while its workers audit (the out-of-memory killer's SIGKILL):
+    the command says so in one line, exits 2 (CONTRACT.md: the run could not be done) and leaves
+    no process and no spool behind."""
+    proc, family = _busy_run(tmp_path)
+    workers = [int(p.name) for p in (tmp_path / "marks").iterdir()]
+    with open(f"/proc/{workers[0]}/stat", encoding="ascii") as fh:
+        rulebase = int(fh.read().rsplit(")", 1)[1].split()[1])
+    os.kill(rulebase, signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 2, stderr
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == (
+        "nianbao: 规则库进程意外退出（被信号 SIGKILL 终止，可能因内存不足被系统结束），审查未完成，未写出结果"
+    )
+    assert not _none_left(family)
+    assert not list((tmp_path / "out").glob(".nianbao-spool-*"))
