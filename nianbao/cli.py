@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 
 if __name__ == "__main__" and sys.argv[1:2] == ["audit"]:  # as the console script (nianbao/entry.py)
+    from nianbao.entry import end_on_sigterm
     from nianbao.zygote import start_for
 
     start_for(sys.argv[1:])
+    end_on_sigterm()
 
 import atexit  # noqa: E402 - after the rule-base process has started
 import os  # noqa: E402
+from contextlib import suppress  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Annotated, NoReturn  # noqa: E402
 
@@ -169,8 +172,9 @@ def _exit_now(code: int) -> NoReturn:
     among them) have run, skipping the interpreter's teardown: with pandas and the rule base loaded
     it costs a one-report audit 0.2 s of CPU and more of its time.  Every output is already written
     and moved into place (auditor.findings.jsonout.AtomicFile) and the workers have been joined."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # None when the command was started with it closed
+        with suppress(Exception):
+            stream.flush()
     atexit._run_exitfuncs()
     os._exit(code)
 

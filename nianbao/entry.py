@@ -14,13 +14,13 @@ def main() -> None:
         from nianbao.zygote import start_for
 
         start_for(sys.argv[1:])
-        _end_on_sigterm()
+        end_on_sigterm()
     from nianbao.cli import main as run
 
     run()
 
 
-def _end_on_sigterm() -> None:
+def end_on_sigterm() -> None:
     """An audit stopped by SIGTERM (systemd's stop, docker stop) ends as on Ctrl-C: the run's clean-up
     runs (the spool of every extracted report removed from the out folder, outputs not half written,
     the rule-base process ended), then the command exits 128 + 15, as a process killed by it seems to.

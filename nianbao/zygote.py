@@ -348,9 +348,17 @@ def _serve(sock: socket.socket, parent: int) -> None:
         traceback.print_exc()
         code = 1
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
+        _flush()
         os._exit(code)
+
+
+def _flush() -> None:
+    """Flush stdout and stderr before os._exit, whatever they are: None when the command was started
+    with them closed, a pipe whose reader is gone.  What this raised would take a forked process back
+    into the command line, to run it a second time."""
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):
+            stream.flush()
 
 
 def _die_with(parent: int) -> None:
@@ -524,8 +532,7 @@ def _fork_worker(
 
             traceback.print_exc()
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
+            _flush()
             os._exit(code)
     _RUNNING.add(pid)
     os.close(fd)

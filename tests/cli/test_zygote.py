@@ -400,3 +400,20 @@ def test_sigterm_ends_the_command_as_ctrl_c_does(tmp_path, path):
     assert "Traceback" not in stderr
     assert not _none_left(family)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
+
+
+
+@pytest.mark.parametrize("fd", [1, 2])
+def test_a_command_whose_stdout_or_stderr_is_closed_audits_once(tmp_path, fd):
+    """With no stderr (sys.stderr is None) the rule-base process and its workers still end where they
+    must (os._exit), never returning into the command line to run it a second time."""
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_ZYGOTE"}
+    script = _PRELUDE.replace("sys.argv[1]", "None") + _MAIN.replace("sys.argv[2:]", "sys.argv[1:]")
+    proc = subprocess.run(
+        [sys.executable, "-c", _SUBREAPER.replace("capture_output=True, text=True",
+         f"stdout=subprocess.DEVNULL, preexec_fn=lambda: os.close({fd})"),
+         sys.executable, "-c", script, str(SEEDS), "--out", str(tmp_path), "--format", "json,html"],
+        capture_output=True, text=True, timeout=300, check=False, env=env,
+    )  # fmt: skip
+    assert proc.stdout.split() == ["0", "False"], proc.stdout + proc.stderr
+    assert json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))["reports"]
