@@ -187,7 +187,7 @@ def worker_main(
     for other in inherited:  # the parent's ends of the other workers' pipes: else they never see EOF
         other.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's clean-up (nianbao/entry.py)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's clean-up (nianbao/zygote.py)
     faulthandler.disable()  # a crash is reported by the parent in one line, not as a C traceback
     signal.signal(signal.SIGALRM, _on_alarm)
     # What the parent imported never becomes garbage: leave it out of every collection.  The oldest

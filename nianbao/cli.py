@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 
 if __name__ == "__main__" and sys.argv[1:2] == ["audit"]:  # as the console script (nianbao/entry.py)
-    from nianbao.entry import end_on_sigterm
-    from nianbao.zygote import start_for
+    from nianbao.zygote import end_on_sigterm, start_for
 
     start_for(sys.argv[1:])
     end_on_sigterm()

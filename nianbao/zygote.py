@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
+    from types import FrameType
 
     from auditor.workers import Budget
 
@@ -59,6 +60,24 @@ def start_for(args: list[str]) -> None:
         return
     _import_shared()
     _CURRENT = Zygote.start()
+
+
+def end_on_sigterm() -> None:
+    """An audit stopped by SIGTERM (systemd's stop, docker stop) ends as on Ctrl-C: the run's clean-up
+    runs (the spool of every extracted report removed from the out folder, outputs not half written,
+    the rule-base process ended), then the command exits 128 + 15, as a process killed by it seems to.
+    Set after the rule-base process is forked: that one is ended by the command, not by the signal."""
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends the command at once
+    raise SystemExit(128 + signum)
 
 
 def _has_pidfd() -> bool:
