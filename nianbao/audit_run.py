@@ -32,6 +32,7 @@ auditor/findings/model.py): class and field values, a table's plain number cells
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import hashlib
@@ -864,16 +865,29 @@ def run_audit(
             raise fail(f"{waivers}: {exc}") from None
 
     started = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
     from nianbao.zygote import ZygoteGone
 
-    with route_library_logging(out / "audit.log"):
-        try:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with route_library_logging(out / "audit.log"):
             return _run(
                 inputs, skipped, out, wanted, fail_on, level, live_waivers, console, workers, budget, started
             )
-        except ZygoteGone as exc:  # killed (out of memory, an operator): one line, not a traceback
-            raise fail(str(exc)) from None
+    except ZygoteGone as exc:  # killed (out of memory, an operator): one line, not a traceback
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        if exc.errno not in _UNWRITABLE:
+            raise
+        raise fail(f"{out}: 无法写入输出目录（{exc.strerror}），审查未完成") from None
+
+
+_UNWRITABLE = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR,
+     errno.EEXIST}
+)
+"""What the parent's writes into the out folder (the spool, the outputs) fail with when the folder
+cannot be made or written, or fills up: the inputs are read in the workers, where an error is the
+document's."""
 
 
 def _run(

@@ -417,3 +417,37 @@ def test_a_command_whose_stdout_or_stderr_is_closed_audits_once(tmp_path, fd):
     )  # fmt: skip
     assert proc.stdout.split() == ["0", "False"], proc.stdout + proc.stderr
     assert json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))["reports"]
+
+
+_FSIZE = """
+import resource, subprocess, sys
+limit = int(sys.argv[1])  # as a full disk: a write past it fails (EFBIG; Python ignores SIGXFSZ)
+proc = subprocess.run(sys.argv[2:], capture_output=True, text=True,
+                      preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+sys.stdout.write(f"{proc.returncode}\\n{proc.stderr}")
+"""
+
+
+@pytest.mark.parametrize("path", ["process", "thread"])
+def test_an_out_folder_that_cannot_be_written_fails_in_one_line(tmp_path, path):
+    """An out folder that cannot be made (a file in its place, a read-only system) or fills up
+    mid-run: one line naming the folder and why, exit 2, no traceback, nothing half written."""
+    env = dict(os.environ, NIANBAO_ZYGOTE="1" if path == "process" else "0")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    command = [sys.executable, "-m", "nianbao.cli", "audit", str(SEEDS), str(REAL), "--format", "json,html"]
+    made = subprocess.run(
+        [*command, "--out", str(blocker / "out")], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert made.returncode == 2 and "Traceback" not in made.stderr, made.stderr
+    reason = f"nianbao: {blocker / 'out'}: 无法写入输出目录（Not a directory），审查未完成"
+    assert made.stderr.strip().splitlines() == [reason]
+    full = tmp_path / "full"
+    proc = subprocess.run(
+        [sys.executable, "-c", _FSIZE, str(16 * 1024), *command, "--out", str(full)],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    code, *lines = proc.stdout.splitlines()
+    assert code == "2" and "Traceback" not in proc.stdout, proc.stdout
+    assert lines[-1] == f"nianbao: {full}: 无法写入输出目录（File too large），审查未完成"
+    assert not [p for p in full.iterdir() if p.name != "audit.log"]
