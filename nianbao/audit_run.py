@@ -882,8 +882,16 @@ def run_audit(
 
 
 _UNWRITABLE = frozenset(
-    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR,
-     errno.EEXIST}
+    {
+        errno.ENOSPC,
+        errno.EDQUOT,
+        errno.EFBIG,
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENOTDIR,
+        errno.EEXIST,
+    }
 )
 """What the parent's writes into the out folder (the spool, the outputs) fail with when the folder
 cannot be made or written, or fills up: the inputs are read in the workers, where an error is the

@@ -16,4 +16,3 @@ def main() -> None:
     from nianbao.cli import main as run
 
     run()
-

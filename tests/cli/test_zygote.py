@@ -402,7 +402,6 @@ def test_sigterm_ends_the_command_as_ctrl_c_does(tmp_path, path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
 
 
-
 @pytest.mark.parametrize("fd", [1, 2])
 def test_a_command_whose_stdout_or_stderr_is_closed_audits_once(tmp_path, fd):
     """With no stderr (sys.stderr is None) the rule-base process and its workers still end where they
@@ -445,7 +444,10 @@ def test_an_out_folder_that_cannot_be_written_fails_in_one_line(tmp_path, path):
     full = tmp_path / "full"
     proc = subprocess.run(
         [sys.executable, "-c", _FSIZE, str(16 * 1024), *command, "--out", str(full)],
-        capture_output=True, text=True, timeout=300, env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
     )
     code, *lines = proc.stdout.splitlines()
     assert code == "2" and "Traceback" not in proc.stdout, proc.stdout
