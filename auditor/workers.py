@@ -149,13 +149,16 @@ def _on_alarm(signum: int, frame: object) -> None:
 
 
 def _cap_memory(megabytes: int) -> None:
+    """Cap the address space at what this worker has plus ``megabytes``; not at all where what it has
+    cannot be read (no /proc): the budget alone could be below it (a worker forked from the process
+    holding the rule base starts with hundreds of MB), failing every document as over budget."""
     if megabytes <= 0:
         return
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
             size_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmSize:"))
     except (OSError, StopIteration, ValueError):
-        size_kb = 0
+        return
     limit = size_kb * 1024 + megabytes * 1024 * 1024
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:

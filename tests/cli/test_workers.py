@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from auditor.workers import Budget, Guard, WorkerPool, _run_task
 
@@ -216,3 +220,33 @@ def test_with_nothing_ahead_a_task_goes_to_the_first_worker_free_not_behind_a_sl
         outcomes = {o.task: o.value for o in pool.run(tasks, ahead=0)}
     assert outcomes["third"][0] == outcomes["quick"][0] != outcomes["slow"][0]
     assert outcomes["third"][1] - started < 0.8
+
+
+_NO_PROC = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from auditor.workers import Budget, WorkerPool
+from tests.cli.test_workers import _allocates
+ballast = bytearray(256 << 20)  # a parent as large as one holding the rule base: 256 MB of address space
+with WorkerPool(_allocates, workers=1, budget=Budget(5, 64)) as pool:
+    (outcome,) = pool.run([(1, 1 << 20, 1)])
+print(outcome.status, outcome.value)
+"""
+
+
+def _allocates(size: int, guard: Guard) -> int:
+    return len(bytearray(size))
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare")
+def test_without_proc_a_worker_is_not_capped_below_what_it_has():
+    """Where /proc is not mounted (some containers) the worker's address space at start is unknown:
+    its cap must not be the budget alone (below what it was forked with: every document would fail
+    as over budget, a false READ-001 for the whole run)."""
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c",
+         'umount -l /proc && exec "$0" -c "$1" "$2"', sys.executable, _NO_PROC, str(root)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.stdout.split() == ["ok", str(1 << 20)], proc.stderr
