@@ -105,6 +105,7 @@ class Guard:
             if not now + seconds <= self.told <= now + seconds + self.budget.slack:
                 self.conn.send(("begin", seconds + self.budget.slack, False))
                 self.told = now + seconds + self.budget.slack
+            _ARMED[0] = seconds
             signal.setitimer(signal.ITIMER_REAL, seconds)
 
     def end(self) -> None:
@@ -144,7 +145,18 @@ class Outcome:
     reason: str = ""
 
 
+_ARMED = [0.0]
+"""Seconds the running documents' alarm was last armed for."""
+
+
 def _on_alarm(signum: int, frame: object) -> None:
+    # Stopped (Ctrl-Z, SIGSTOP) and continued while the alarm ran: the stop counted on its clock
+    # but was nobody's runaway.  SIGCONT is blocked in a worker (it still continues it), so that it
+    # stays pending to be seen here: the documents get their budget again, from now.
+    if signal.SIGCONT in signal.sigpending():
+        signal.sigtimedwait({signal.SIGCONT}, 0)
+        signal.setitimer(signal.ITIMER_REAL, _ARMED[0])
+        return
     raise BudgetExceeded
 
 
@@ -193,6 +205,7 @@ def worker_main(
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's clean-up (nianbao/zygote.py)
     faulthandler.disable()  # a crash is reported by the parent in one line, not as a C traceback
     signal.signal(signal.SIGALRM, _on_alarm)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCONT})  # seen by _on_alarm
     # What the parent imported never becomes garbage: leave it out of every collection.  The oldest
     # generation's collections went over all of pandas' objects again and again (a sixth of the audit
     # pass's CPU on text reports), and wrote to each object's header, copying the shared pages.
@@ -235,6 +248,10 @@ def _run_task(fn: TaskFn, payload: Any, guard: Guard) -> tuple[str, Any]:
 AHEAD_BYTES = 64 * 1024
 """Largest task sent to a worker still busy with another: it waits in the pipe's buffer (208 KiB on
 Linux), so that sending it never blocks the parent; a larger one waits for an idle worker."""
+
+
+STALL = 1.0
+"""Seconds a wait may overrun its timeout before the parent counts it as not having run meanwhile."""
 
 
 @dataclass(slots=True)
@@ -424,6 +441,7 @@ class WorkerPool:
             by_handle[w.conn] = w
             by_handle[w.process.sentinel] = w
         ready = wait(list(by_handle), timeout=timeout)
+        self._excuse_stall(now, timeout)
         for worker in dict.fromkeys(by_handle[h] for h in ready):
             if worker in self.busy:
                 yield from self._receive(worker, allowance)
@@ -432,6 +450,15 @@ class WorkerPool:
             running = worker.tasks.popleft()
             self._replace(worker, kill=True)
             yield Outcome(running.task, "time", reason=self.budget.time_reason())
+
+    def _excuse_stall(self, before: float, timeout: float) -> None:
+        """A wait that took well beyond its timeout: this process was not running (stopped with its
+        workers by Ctrl-Z until fg, or starved): that time is added to every running task's deadline,
+        so that no task is killed as a runaway for it."""
+        stall = time.monotonic() - before - timeout
+        if stall > STALL:
+            for worker in self.busy:
+                worker.deadline += stall
 
     def _receive(self, worker: _Worker, allowance: float) -> Iterator[Outcome]:
         while worker.tasks:

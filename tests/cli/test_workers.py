@@ -250,3 +250,40 @@ def test_without_proc_a_worker_is_not_capped_below_what_it_has():
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert proc.stdout.split() == ["ok", str(1 << 20)], proc.stderr
+
+
+_STOPPED = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from auditor.workers import Budget, WorkerPool
+from tests.cli.test_workers import _marks_then_sleeps
+with WorkerPool(_marks_then_sleeps, workers=1, budget=Budget(1.0, 0)) as pool:
+    outcomes = list(pool.run([(1, sys.argv[2], 1), (2, sys.argv[2] + "2", 1)]))
+print(*sorted(o.status for o in outcomes))
+"""
+
+
+def _marks_then_sleeps(mark: str, guard: Guard) -> str:
+    guard.begin()
+    Path(mark).write_text("")
+    time.sleep(0.3)
+    return mark
+
+
+def test_a_run_stopped_and_continued_fails_no_document(tmp_path):
+    """Ctrl-Z then fg (SIGTSTP, then SIGCONT to the whole process group) while a worker reads: the stop
+    was nobody's runaway, and no document may come out of it as over its time budget."""
+    mark = tmp_path / "mark"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _STOPPED, str(Path(__file__).resolve().parents[2]), str(mark)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not mark.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGSTOP)  # as Ctrl-Z's SIGTSTP (discarded in this orphaned group)
+    time.sleep(4.0)  # longer than the budget (1 s) and its grace (2 s)
+    os.killpg(proc.pid, signal.SIGCONT)
+    out, err = proc.communicate(timeout=60)
+    assert out.split() == ["ok", "ok"], err
