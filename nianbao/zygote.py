@@ -486,20 +486,33 @@ def _answer(conn: Connection, sock: socket.socket, error: BaseException | None, 
     while True:
         try:
             request = conn.recv()
-        except (EOFError, OSError):
+            _reply(conn, sock, request, error, held)
+        except (EOFError, OSError) as exc:
+            # the parent closed its end: done, or gone while a reply was on its way (Ctrl-C, an
+            # error); anything else (a fork that failed) ends this process as a crash
+            if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError | ConnectionResetError):
+                raise
             _end_workers()
             return
-        kind = request[0]
-        if kind == "fork":
-            _, fds, _, _ = socket.recv_fds(sock, 1, 1)
-            pid, pidfd = _fork_worker(conn, sock, fds[0], *request[1:])
+
+
+def _reply(
+    conn: Connection, sock: socket.socket, request: Any, error: BaseException | None, held: Any
+) -> None:
+    """Do what ``request`` asks and answer it."""
+    kind = request[0]
+    if kind == "fork":
+        _, fds, _, _ = socket.recv_fds(sock, 1, 1)
+        pid, pidfd = _fork_worker(conn, sock, fds[0], *request[1:])
+        try:
             conn.send(("forked", pid))
             socket.send_fds(sock, [b"p"], [pidfd])
+        finally:
             os.close(pidfd)
-        elif kind == "status":
-            conn.send(("status", _exit_code(request[1])))
-        else:
-            conn.send(_call(error, request[1], request[2], held))
+    elif kind == "status":
+        conn.send(("status", _exit_code(request[1])))
+    else:
+        conn.send(_call(error, request[1], request[2], held))
 
 
 def _call(error: BaseException | None, fn: Any, args: tuple[Any, ...], held: Any) -> tuple[str, Any]:

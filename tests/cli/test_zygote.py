@@ -453,3 +453,25 @@ def test_an_out_folder_that_cannot_be_written_fails_in_one_line(tmp_path, path):
     assert code == "2" and "Traceback" not in proc.stdout, proc.stdout
     assert lines[-1] == f"nianbao: {full}: 无法写入输出目录（File too large），审查未完成"
     assert not [p for p in full.iterdir() if p.name != "audit.log"]
+
+
+_LEFT_MID_CALL = """
+import os, sys, time
+from nianbao import zygote
+z = zygote.Zygote.start()
+z.post(time.sleep, 1.0)  # a call still running when the parent is done (Ctrl-C in the audit pass)
+z.close(done=True)
+pid = z.pid
+z.reap()
+"""
+
+
+def test_a_parent_gone_mid_call_leaves_no_traceback(tmp_path):
+    """The parent stops waiting for a call's answer (Ctrl-C, an error) and closes its end: the
+    rule-base process's answer finds no reader, and it ends quietly, not with a BrokenPipeError's
+    traceback on the officer's terminal."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _LEFT_MID_CALL], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0
+    assert "Traceback" not in proc.stderr, proc.stderr
