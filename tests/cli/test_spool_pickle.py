@@ -272,3 +272,32 @@ def test_the_workers_render_what_the_outputs_take_rendered_and_send_results_only
     assert (like("json").entries, like("json").html, like("json").whole) == (True, False, False)
     assert (like("json", "html").html, like("json", "html").whole) == (True, False)
     assert like("json", "csv").whole and like("json", "html", "sarif").whole
+
+
+def test_a_document_is_read_with_the_collector_paused_but_a_pdf(tmp_path, monkeypatch):
+    """No collection runs while a text, HTML or .docx document is read and spooled (its model is
+    gone before the collector runs again); a PDF is read with the collector on; the collector is on
+    after each, whatever the document."""
+    from auditor.workers import Budget, Guard
+
+    states: list[tuple[str, bool]] = []
+    real = audit_run.extract_one
+
+    def spy(doc_input: AuditInput, *, budgeted: bool = False) -> ReportResult:
+        states.append((doc_input.source.rsplit(".", 1)[1], gc.isenabled()))
+        return real(doc_input, budgeted=budgeted)
+
+    monkeypatch.setattr(audit_run, "extract_one", spy)
+    inputs = []
+    for fmt in ("txt", "md", "html", "docx", "pdf"):
+        path = tmp_path / f"report.{fmt}"
+        path.write_bytes(render_sample({}, fmt))
+        inputs.append(audit_run.InputFile(str(path), in_folder=True))
+    task = audit_run.ReadTask(tuple(inputs), None, str(tmp_path))
+    try:
+        done = audit_run.read_task(task, Guard(None, Budget()))
+    finally:
+        audit_run._close_readers()
+    assert gc.isenabled()
+    assert states == [("txt", False), ("md", False), ("html", False), ("docx", False), ("pdf", True)]
+    assert [type(entry) for entries in done for entry in entries] == [audit_run.Entry] * 5
