@@ -301,3 +301,33 @@ def test_a_document_is_read_with_the_collector_paused_but_a_pdf(tmp_path, monkey
     assert gc.isenabled()
     assert states == [("txt", False), ("md", False), ("html", False), ("docx", False), ("pdf", True)]
     assert [type(entry) for entries in done for entry in entries] == [audit_run.Entry] * 5
+
+
+def test_a_cell_found_plain_once_does_not_make_another_of_its_text_plain(monkeypatch):
+    """The cells found to be bare numbers are remembered across tables by object, not by text: a
+    cell of the same text that is not one (a unit, a recovery, another kind) still pickles whole,
+    and the memory of them starts again past its limit."""
+    from auditor import model
+
+    monkeypatch.setattr(model, "_PLAIN", {})
+    shared = Cell("5", "number", Decimal(5))
+    plain = Table("T3", "2021", cells={("r", "a"): shared, ("r", "b"): shared})
+    _same(plain, _round_trip(plain))
+    assert model._PLAIN["5"] is shared
+    assert model._table_to_pickle(plain)[3] == [], "no cell pickled whole"
+    for odd in (
+        Cell("5", "number", Decimal(5), recovered="split"),
+        Cell("5", "number", Decimal(5), unit="件"),
+        Cell("5", "text", None, reading="中文数字"),
+    ):
+        table = Table("T3", "2021", cells={("r", "a"): shared, ("r", "b"): odd})
+        back = _round_trip(table)
+        _same(table, back)
+        assert model._table_to_pickle(table)[3] == [
+            (1, (odd.raw, odd.kind, odd.value, odd.unit, odd.recovered, odd.reading))
+        ]
+    monkeypatch.setattr(model, "_PLAIN_LIMIT", 3)
+    for n in range(20_000, 20_010):
+        one = Table("T3", "2021", cells={("r", "a"): Cell(str(n), "number", Decimal(n))})
+        _same(one, _round_trip(one))
+        assert len(model._PLAIN) <= 4
