@@ -283,7 +283,8 @@ def _table_to_pickle(table: Table) -> tuple[Any, ...]:
             and cell.reading is None
             and str(value) == raw
         ):
-            _PLAIN.setdefault(raw, cell)
+            _PLAIN[raw] = cell  # the latest: the extraction's shared cell of a text is made anew
+            # once its cache let it go, and the one remembered must be that one to be met again
         else:
             raws[i] = "0"
             others.append((i, _CELL_VALUES(cell)))
@@ -293,8 +294,8 @@ def _table_to_pickle(table: Table) -> tuple[Any, ...]:
 
 _RAW = operator.attrgetter("raw")
 _PLAIN: dict[str, Cell] = {}
-"""raw text -> a cell found to be exactly Cell(raw, "number", Decimal(raw)) by :func:`_table_to_pickle`:
-the same object met again is one without asking (a table's cells are not changed once it is
+"""raw text -> the cell last found to be exactly Cell(raw, "number", Decimal(raw)) by
+:func:`_table_to_pickle`: the same object met again is one without asking (a table's cells are not changed once it is
 pickled: the spool's copy is its final form; the extraction's shared cells never are)."""
 _PLAIN_LIMIT = 8192
 

@@ -326,6 +326,12 @@ def test_a_cell_found_plain_once_does_not_make_another_of_its_text_plain(monkeyp
         assert model._table_to_pickle(table)[3] == [
             (1, (odd.raw, odd.kind, odd.value, odd.unit, odd.recovered, odd.reading))
         ]
+    again = Cell("5", "number", Decimal(5))  # the shared cell made anew once its cache let it go
+    _same(
+        Table("T3", "2021", cells={("r", "a"): again}),
+        _round_trip(Table("T3", "2021", cells={("r", "a"): again})),
+    )
+    assert model._PLAIN["5"] is again, "the latest is remembered: the table after it takes the fast way"
     monkeypatch.setattr(model, "_PLAIN_LIMIT", 3)
     for n in range(20_000, 20_010):
         one = Table("T3", "2021", cells={("r", "a"): Cell(str(n), "number", Decimal(n))})
