@@ -295,8 +295,9 @@ def _table_to_pickle(table: Table) -> tuple[Any, ...]:
 _RAW = operator.attrgetter("raw")
 _PLAIN: dict[str, Cell] = {}
 """raw text -> the cell last found to be exactly Cell(raw, "number", Decimal(raw)) by
-:func:`_table_to_pickle`: the same object met again is one without asking (a table's cells are not changed once it is
-pickled: the spool's copy is its final form; the extraction's shared cells never are)."""
+:func:`_table_to_pickle`: the same object met again is one without asking (a table's cells are not
+changed once it is pickled: the spool's copy is its final form; the extraction's shared cells never
+are)."""
 _PLAIN_LIMIT = 8192
 
 
