@@ -193,8 +193,25 @@ wording the official Word template leaves where the body writes its text."""
 def bare_placeholder(text: str, placeholders: frozenset[str] | set[str] = _PLACEHOLDERS) -> bool:
     """Whether a section's text says nothing: empty, one of ``placeholders`` ("无", "略"), or only the
     template's bracketed instructions left in place."""
+    if _more_words_than(text, max(map(len, placeholders), default=0)):
+        return False  # the common case, told without writing out the text's words
     words = _words(text)
     return words == "" or words in placeholders
+
+
+@lru_cache(maxsize=16)
+def _word_run(count: int) -> re.Pattern[str]:
+    """``count`` + 1 characters that :func:`_words` keeps, with only what it drops between them."""
+    return re.compile(rf"[^\W_](?:[\W_]*[^\W_]){{{count}}}")
+
+
+@lru_cache(maxsize=4096)
+def _more_words_than(text: str, count: int) -> bool:
+    """Whether :func:`_words` of ``text`` is longer than ``count`` characters: then it is neither empty
+    nor a placeholder of at most ``count``.  A search that stops at the text's first few words, where
+    ``_words`` writes out the whole text without its spaces and punctuation (a section's text runs to
+    thousands of characters); cached, as ``_words`` is, for the rules that ask one after the other."""
+    return _word_run(count).search(_INSTRUCTION.sub("", text)) is not None
 
 
 @lru_cache(maxsize=4096)
