@@ -159,33 +159,56 @@ def _key(key: Any) -> str:
 
 
 def _pretty(value: Any, newline: str, out: list[str]) -> None:
-    text = _scalar(value)
-    if text is not None:
+    kind = type(value)
+    if kind is dict:
+        _pretty_dict(value, newline, out)
+    elif kind is list or kind is tuple:
+        _pretty_list(value, newline, out)
+    elif (text := _scalar(value)) is not None:
         out.append(text)
-        return
-    inner = newline + "  "
-    if isinstance(value, (list, tuple)):
-        if not value:
-            out.append("[]")
-            return
-        out.append("[")
-        for i, item in enumerate(value):
-            out.append(inner if i == 0 else "," + inner)
-            _pretty(item, inner, out)
-        out.append(newline + "]")
     elif isinstance(value, dict):
-        if not value:
-            out.append("{}")
-            return
-        out.append("{")
-        for i, (key, item) in enumerate(value.items()):
-            out.append(inner if i == 0 else "," + inner)
-            out.append(_key(key))
-            out.append(": ")
-            _pretty(item, inner, out)
-        out.append(newline + "}")
+        _pretty_dict(value, newline, out)
+    elif isinstance(value, (list, tuple)):
+        _pretty_list(value, newline, out)
     else:
         out.append(json.dumps(value, ensure_ascii=False, indent=2))  # not JSON data: json's TypeError
+
+
+def _pretty_dict(value: dict[Any, Any], newline: str, out: list[str]) -> None:
+    # The strings and nulls of a findings.json entry (most of its values) are written here, one piece
+    # of text per key: a call per value cost more than writing it.
+    if not value:
+        out.append("{}")
+        return
+    inner = newline + "  "
+    lead = "{" + inner
+    for key, item in value.items():
+        name = encode_basestring(key) if type(key) is str else _key(key)
+        if type(item) is str:
+            out.append(f"{lead}{name}: {encode_basestring(item)}")
+        elif item is None:
+            out.append(f"{lead}{name}: null")
+        else:
+            out.append(f"{lead}{name}: ")
+            _pretty(item, inner, out)
+        lead = "," + inner
+    out.append(newline + "}")
+
+
+def _pretty_list(value: list[Any] | tuple[Any, ...], newline: str, out: list[str]) -> None:
+    if not value:
+        out.append("[]")
+        return
+    inner = newline + "  "
+    lead = "[" + inner
+    for item in value:
+        if type(item) is str:
+            out.append(lead + encode_basestring(item))
+        else:
+            out.append(lead)
+            _pretty(item, inner, out)
+        lead = "," + inner
+    out.append(newline + "]")
 
 
 class FindingsJsonStream:
