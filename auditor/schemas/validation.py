@@ -108,8 +108,7 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Failure]:
     """All failures of ``schema`` on ``frame``, in the schema's check order and then the frame's order.
 
     pandera validates the columns (lazily: one pass collects every failure); the schema's checks are
-    then run one by one on the whole frame (each ``Check``'s own function when the schema gives it,
-    :data:`~auditor.schemas.checks.VERDICTS`, else pandera's call of the ``Check``) and their failing
+    then run one by one (each pandera's own ``Check``, called on the whole frame) and their failing
     records read from the boolean each gives per record.  pandera's lazy failure path would turn each
     failing check into a failure-cases frame (the failing rows stacked over every column, then
     consolidated with the others): about 1 ms per failing check of a batch, for records read here
