@@ -42,12 +42,6 @@ __all__ = [
 TABLES_OF_CHECK = "tables_of_check"
 """Key of the schema's metadata: check name -> the table kinds it concerns (for a check that cannot run)."""
 
-VERDICTS = "verdicts"
-"""Key of the schema's metadata: (pandera check, its function) for each check of the schema, the
-function giving a boolean per record.  :func:`auditor.schemas.validation.validate` calls the function
-directly: pandera's call around it also builds the frame of the failing records, which nothing reads
-(the failures are read from the booleans), about a third of the checks' time on a batch."""
-
 CheckFn = Callable[[pd.DataFrame], "pd.Series[bool]"]
 
 
@@ -98,12 +92,6 @@ def identity_check(identity: Identity, specs: TableSpec | tuple[TableSpec, ...])
     """left = right within each document and table; a failure is reported on the anchor cell of its
     column (per="column") or row (per="row").  Blanks and text count as 0, a blank 总计 as its row's
     sum.  The identity is restricted to the terms each version has (:meth:`Identity.for_spec`)."""
-    return pa.Check(identity_verdicts(identity, specs), name=identity.name, ignore_na=False)
-
-
-def identity_verdicts(identity: Identity, specs: TableSpec | tuple[TableSpec, ...]) -> CheckFn:
-    """The function of :func:`identity_check`: True per record but on the anchor of a group whose
-    identity does not hold."""
     terms = _terms(identity, _layout_of(specs))
 
     def check(frame: pd.DataFrame) -> pd.Series[bool]:
@@ -122,7 +110,7 @@ def identity_verdicts(identity: Identity, specs: TableSpec | tuple[TableSpec, ..
         passed[at[anchors]] = ~unequal[keys[anchors]]
         return pd.Series(passed, index=frame.index)
 
-    return check
+    return pa.Check(check, name=identity.name, ignore_na=False)
 
 
 def _doc_numbers(docs: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -228,17 +216,14 @@ def _blank(where: npt.NDArray[np.bool_]) -> CheckFn:
 def value_check(test: ValueTest, specs: TableSpec | tuple[TableSpec, ...]) -> pa.Check:
     """The pandera check of one value test: a boolean per cell record, True outside the test's tables.
     Negative values pass in signed columns (2019 本年增/减), fractions in amount columns."""
-    return pa.Check(value_verdicts(test, specs), name=test.name, ignore_na=False)
-
-
-def value_verdicts(test: ValueTest, specs: TableSpec | tuple[TableSpec, ...]) -> CheckFn:
-    """The function of :func:`value_check`."""
     plan = _layout_of(specs)
     if test.test == "negative":
-        return _negative(_where(test, plan, plan.signed))
-    if test.test == "non_integer":
-        return _non_integer(_where(test, plan, plan.decimal))
-    return (_text if test.test == "text" else _blank)(_where(test, plan))
+        fn = _negative(_where(test, plan, plan.signed))
+    elif test.test == "non_integer":
+        fn = _non_integer(_where(test, plan, plan.decimal))
+    else:
+        fn = (_text if test.test == "text" else _blank)(_where(test, plan))
+    return pa.Check(fn, name=test.name, ignore_na=False)
 
 
 def build_schema(spec: TableSpec, checks: Sequence[Identity | ValueTest]) -> pa.DataFrameSchema:
@@ -263,9 +248,6 @@ def batch_schema(specs: tuple[TableSpec, ...], checks: Sequence[Identity | Value
     for test in tests:
         tables.setdefault(test.name, set()).update(s.kind for s in specs if s.kind in test.tables)
     plan = layout(specs)
-    verdicts = [(i.name, identity_verdicts(i, specs)) for i in identities]
-    verdicts += [(t.name, value_verdicts(t, specs)) for t in tests]
-    pandera_checks = [pa.Check(fn, name=name, ignore_na=False) for name, fn in verdicts]
     schema = pa.DataFrameSchema(
         {
             "doc": pa.Column("int64"),
@@ -275,13 +257,10 @@ def batch_schema(specs: tuple[TableSpec, ...], checks: Sequence[Identity | Value
             "exact": pa.Column(object, nullable=True),
             "kind": pa.Column(KIND_DTYPE),
         },
-        checks=pandera_checks,
+        checks=[identity_check(i, specs) for i in identities] + [value_check(t, specs) for t in tests],
         strict=True,
         name="+".join(f"{s.kind}-{s.version}" for s in specs),
-        metadata={
-            TABLES_OF_CHECK: {name: tuple(sorted(kinds)) for name, kinds in tables.items()},
-            VERDICTS: tuple(zip(pandera_checks, (fn for _, fn in verdicts), strict=True)),
-        },
+        metadata={TABLES_OF_CHECK: {name: tuple(sorted(kinds)) for name, kinds in tables.items()}},
     )
     # pandera registers its pandas backends and imports their modules (26 of them, 12 ms of CPU with
     # compiled bytecode, 35 ms without) on a schema's first validation: done here, in the process

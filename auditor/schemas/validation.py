@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from auditor.schemas.checks import TABLES_OF_CHECK, VERDICTS, CheckFn
+from auditor.schemas.checks import TABLES_OF_CHECK
 from auditor.schemas.frames import LABEL_SEPARATOR
 from auditor.schemas.spec import Failure
 
@@ -58,40 +58,29 @@ def _collect(
             found.setdefault(_cell_failure(str(check), int(docs[at]), cells[at]), (rank, str(check), at))
 
 
-def _verdicts(check: pa.Check, fn: CheckFn | None, frame: pd.DataFrame) -> tuple[object, bool]:
-    """The check's output on ``frame`` and whether it passed (raises what the check raises): from its
-    own function ``fn`` when the schema gives it (:data:`~auditor.schemas.checks.VERDICTS`; a boolean
-    Series, passed when all are True, as pandera reads it), else from pandera's call."""
-    if fn is not None:
-        output = fn(frame)
-        return output, bool(output.all())
-    result = check(frame)
-    return result.check_output, bool(result.check_passed)
-
-
 def _run_check(
     found: dict[Failure, _Rank],
     frame: pd.DataFrame,
     number: int,
-    check: tuple[pa.Check, CheckFn | None],
+    check: pa.Check,
     tables: Mapping[str, tuple[str, ...]],
 ) -> None:
-    """The failures of the schema's check ``number`` (with its function, when known): one per failing
-    record, or, when the check raises or gives no verdict per record, one "could not run" record per
-    table it concerns."""
-    name = str(check[0].name)
+    """The failures of the schema's check ``number``: one per failing record, or, when the check
+    raises or gives no verdict per record, one "could not run" record per table it concerns."""
+    name = str(check.name)
     try:
-        output, passed = _verdicts(*check, frame)
+        result = check(frame)
     except Exception:  # noqa: BLE001 - a check that cannot run makes its tables "not evaluated"
-        output, passed = None, False
+        result = None
+    output = None if result is None else result.check_output
     if isinstance(output, pd.Series) and output.index.equals(frame.index):
-        if passed:
+        if bool(result.check_passed):  # type: ignore[union-attr]  # result is set when output is
             return
         docs, cells = frame["doc"].to_numpy(), frame["cell"].array
         for at in np.flatnonzero(~output.to_numpy(dtype=bool)).tolist():
             found.setdefault(_cell_failure(name, int(docs[at]), cells[at]), (number, name, at))
         return
-    if passed:
+    if result is not None and bool(result.check_passed):
         return
     for failure in _not_run(name, tables):
         found.setdefault(failure, (number, name, -1))
@@ -115,14 +104,12 @@ def validate(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Failure]:
     from the same booleans.  ``inplace=True``: the frame is built for this call and is not kept, so
     pandera need not copy it.
     """
-    metadata = schema.metadata or {}
-    tables: Mapping[str, tuple[str, ...]] = metadata.get(TABLES_OF_CHECK, {})
-    own = {id(check): fn for check, fn in metadata.get(VERDICTS, ())}
+    tables: Mapping[str, tuple[str, ...]] = (schema.metadata or {}).get(TABLES_OF_CHECK, {})
     found: dict[Failure, _Rank] = {}
     try:
         _typed(schema).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         _collect(found, frame, exc.failure_cases, tables)
     for number, check in enumerate(schema.checks):
-        _run_check(found, frame, number, (check, own.get(id(check))), tables)
+        _run_check(found, frame, number, check, tables)
     return sorted(found, key=found.__getitem__)
