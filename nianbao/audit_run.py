@@ -57,6 +57,7 @@ from auditor.workers import Budget, Guard, Outcome, Requeue, WorkerPool
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from nianbao.console import StderrConsole
     from nianbao.zygote import Zygote
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
@@ -834,7 +835,7 @@ def run_audit(
     fail_on: str | None,
     level: str | None,
     waivers: Path | None,
-    console: Console,
+    console: Console | StderrConsole,
     workers: int | None = None,
     budget: Budget | None = None,
 ) -> int:
@@ -879,7 +880,7 @@ def _run(
     fail_on: str | None,
     level: str | None,
     live_waivers: Any,
-    console: Console,
+    console: Console | StderrConsole,
     workers: int | None,
     budget: Budget | None,
     started: float,
@@ -1204,10 +1205,14 @@ class _NoProgress:
         return None
 
 
-def _progress(console: Console) -> Any:
+def _progress(console: Console | StderrConsole) -> Any:
     """Progress over every stage with counts, rate and time left, on a terminal only."""
     if not console.is_terminal:
         return _NoProgress()
+    from nianbao.console import StderrConsole
+
+    if isinstance(console, StderrConsole):
+        console = console.rich  # the display draws through it
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

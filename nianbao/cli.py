@@ -15,7 +15,6 @@ from pathlib import Path  # noqa: E402
 from typing import Annotated, NoReturn  # noqa: E402
 
 import typer
-from rich.console import Console
 
 from auditor.workers import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Budget
 from nianbao.cli_coerce import install as install_plain_values
@@ -90,6 +89,8 @@ def inspect(
         metavar="层级")] = None,
 ) -> None:
     """显示一份报告的解析结果：标题、年度、各部分，以及表二、表三、表四的表格。"""
+    from rich.console import Console
+
     from auditor.extract import ReadError, extract
     from auditor.inspect_view import print_document
 
