@@ -460,9 +460,10 @@ class Tally:
         return cls(result.source, result.error, open_)
 
 
-Audited = tuple[int, ReportResult | Tally, Any, str | None]
+Audited = tuple[int, ReportResult | Tally, Any, str | bytes | None]
 """(sequence, result with a :class:`DocumentSummary` or, when no output reads it, its :class:`Tally`,
-its findings.html part or None, its findings.json entry or None)."""
+its findings.html part or None, its findings.json entry or None: its UTF-8, or its text when it holds
+a lone surrogate (auditor.findings.jsonout.entry_bytes))."""
 
 
 def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any]]:
@@ -549,7 +550,9 @@ def _apply_waivers(results: list[ReportResult], waivers: list[Any]) -> list[Any]
         quiet.disabled = False
 
 
-def finish(result: ReportResult, seq: int, like: AuditChunk) -> tuple[ReportResult | Tally, Any, str | None]:
+def finish(
+    result: ReportResult, seq: int, like: AuditChunk
+) -> tuple[ReportResult | Tally, Any, str | bytes | None]:
     """The result as the writers need it: findings.html's part and findings.json's entry rendered now
     (as ``like`` asks), the model summarised, or only its :class:`Tally` when no output reads more."""
     part = None
@@ -566,9 +569,9 @@ def finish(result: ReportResult, seq: int, like: AuditChunk) -> tuple[ReportResu
         result = ReportResult(result.source, result.sha256, summary, result.findings, result.error)  # type: ignore[arg-type]
     entry = None
     if like.entries:
-        from auditor.findings.jsonout import pretty_json
+        from auditor.findings.jsonout import entry_bytes, pretty_json
 
-        entry = pretty_json(result.to_dict(), 2)  # as FindingsJsonStream.add writes it
+        entry = entry_bytes(pretty_json(result.to_dict(), 2))  # as FindingsJsonStream.add writes it
     return (result if like.whole else Tally.of(result)), part, entry
 
 
@@ -1063,7 +1066,7 @@ def _audit_pass(
     tasks = _audit_tasks(entries, size, like)
     stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
-    waiting: dict[int, tuple[ReportResult | Tally, Any, str | None]] = {}
+    waiting: dict[int, tuple[ReportResult | Tally, Any, str | bytes | None]] = {}
     expired: dict[Any, None] = {}
     next_seq = 0
     for outcome in pool.run(tasks):
@@ -1145,7 +1148,7 @@ def _failed(
 
 
 def _write(
-    report: ReportResult | Tally, part: Any, entry: str | None, streams: list[Any], stats: RunStats,
+    report: ReportResult | Tally, part: Any, entry: str | bytes | None, streams: list[Any], stats: RunStats,
     threshold: int | None,
 ) -> None:  # fmt: skip
     for stream in streams:
