@@ -889,6 +889,7 @@ def _run(
     started: float,
 ) -> int:
     from auditor.workers import default_workers
+    from nianbao import zygote as zygote_module
     from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
     _warm_up_readers(inputs)
@@ -899,6 +900,7 @@ def _run(
     budget = budget or Budget()
     zygote = _zygote()
     loader = RuleBaseLoader(wanted) if zygote is None else RuleBaseProcess(zygote, wanted, out / "audit.log")
+    zygote_module.resume_collection()  # before the first worker is forked
     try:
         with bar:
             batch = read_batch(inputs, n_workers)

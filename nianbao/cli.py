@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 
 if __name__ == "__main__" and sys.argv[1:2] == ["audit"]:  # as the console script (nianbao/entry.py)
-    from nianbao.zygote import start_for
+    from nianbao.zygote import pause_collection, start_for
 
+    pause_collection()
     start_for(sys.argv[1:])
 
 import atexit  # noqa: E402 - after the rule-base process has started

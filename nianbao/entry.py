@@ -9,8 +9,9 @@ import sys
 def main() -> None:
     """Run the command line of ``sys.argv``."""
     if sys.argv[1:2] == ["audit"]:  # no other command imports anything for it
-        from nianbao.zygote import start_for
+        from nianbao.zygote import pause_collection, start_for
 
+        pause_collection()
         start_for(sys.argv[1:])
     from nianbao.cli import main as run
 

@@ -32,6 +32,7 @@ exit).  The parent reaps it at exit, so that its CPU time and its workers' count
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import sys
@@ -59,6 +60,33 @@ def start_for(args: list[str]) -> None:
         return
     _import_shared()
     _CURRENT = Zygote.start()
+
+
+_COLLECTION_PAUSED = False
+"""Set while the command's start-up runs without cyclic garbage collection (:func:`pause_collection`)."""
+
+
+def pause_collection() -> None:
+    """No cyclic garbage collection while an audit command starts (called by the entry points, in a
+    fresh process only): its imports (typer, the readers) make tens of thousands of objects that live
+    as long as the process, and sixty-odd collections went over them before the read workers were
+    forked (7-9 ms of the parent's CPU).  :func:`resume_collection` freezes what was made and collects
+    again, before the first worker is forked; a command that ends before (usage, --help) just exits."""
+    global _COLLECTION_PAUSED
+    if gc.isenabled():
+        gc.disable()
+        _COLLECTION_PAUSED = True
+
+
+def resume_collection() -> None:
+    """End the pause of :func:`pause_collection`, if there is one: what start-up made is frozen (no
+    later collection goes over it, in this process or in the workers forked from it, which freeze it
+    too) and collection is on again, as the workers expect to inherit it."""
+    global _COLLECTION_PAUSED
+    if _COLLECTION_PAUSED:
+        _COLLECTION_PAUSED = False
+        gc.freeze()
+        gc.enable()
 
 
 def _has_pidfd() -> bool:
