@@ -1,6 +1,7 @@
 """`nianbao audit`'s start-up in a fresh process: no cyclic garbage collection until the read workers are
 forked (nianbao.zygote.pause_collection), then what start-up made is frozen and collection is on again,
-in the parent and in every worker; the command line imports neither rich nor pandas."""
+in the parent and in every worker; the command line imports neither rich nor pandas, nor the other
+commands' modules (nianbao.cli.build_app), and the audit command reads the same either way."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def read_task(task, guard):  # in a read worker
     return real(task, guard)
 audit_run.read_task = read_task
 def record():
-    modules = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "pandas"))
+    others = ("nianbao.crawl_cli", "nianbao.notice_cli", "nianbao.rules_cli")
+    modules = sorted(m for m in sys.modules if m.split(".")[0] in ("rich", "pandas") or m in others)
     (ARG / "parent").write_text(json.dumps([gc.isenabled(), gc.get_freeze_count(), modules]))
 atexit.register(record)
 sys.argv = ["nianbao", "audit", *sys.argv[2:]]
@@ -60,3 +62,17 @@ def test_a_usage_error_ends_as_before(tmp_path: Path) -> None:
     done = _command(probe, tmp_path / "missing", "--out", tmp_path / "out")
     assert done.returncode == 2
     assert done.stderr == f"nianbao: {tmp_path / 'missing'}: 文件或目录不存在\n"
+
+
+def test_the_audit_command_alone_reads_as_in_the_whole_command_line() -> None:
+    from typer.testing import CliRunner
+
+    from nianbao.cli import build_app
+
+    runner = CliRunner()
+    for args in (["audit", "--help"], ["audit"], ["audit", "--bogus"], ["audit", "x", "--workers", "0"]):
+        alone, whole = runner.invoke(build_app(everything=False), args), runner.invoke(build_app(), args)
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output), args
+        assert alone.exit_code == (0 if "--help" in args else 2)
+    names = [c.callback.__name__ for c in build_app().registered_commands if c.callback]
+    assert names[0:2] == ["audit", "inspect"] and names[-1] == "serve" and "crawl" in names
