@@ -8,7 +8,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["audit"]:  # as the console scri
     from nianbao.zygote import pause_collection, start_for
 
     pause_collection()
-    start_for(sys.argv[1:])
+    start_for(sys.argv[1:], shared=("nianbao.audit_run",))  # the command the rule-base process serves
 
 import atexit  # noqa: E402 - after the rule-base process has started
 import os  # noqa: E402

@@ -12,7 +12,7 @@ def main() -> None:
         from nianbao.zygote import pause_collection, start_for
 
         pause_collection()
-        start_for(sys.argv[1:])
+        start_for(sys.argv[1:], shared=("nianbao.audit_run",))  # the command the rule-base process serves
     from nianbao.cli import main as run
 
     run()

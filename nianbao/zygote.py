@@ -47,18 +47,20 @@ if TYPE_CHECKING:
 _CURRENT: Zygote | None = None
 
 
-def start_for(args: list[str]) -> None:
+def start_for(args: list[str], shared: tuple[str, ...] = ()) -> None:
     """Start the rule-base process when the command line is an audit (``args``: sys.argv[1:]);
     anything else (another command, --help, no command) starts nothing, and so does a system without
     pidfds (Linux before 5.3: the command then builds the rule base in a thread, as in-process).
     Costs the parent a fork (about a millisecond) once the modules both processes need are imported:
-    keep what this module imports at its top to the standard library's least."""
+    keep what this module imports at its top to the standard library's least.  ``shared``: the
+    command's modules that both processes import (the one the rule-base process is called into),
+    imported before the fork as well."""
     global _CURRENT
     if _CURRENT is not None or not args or args[0] != "audit" or "--help" in args:
         return
     if os.environ.get("NIANBAO_ZYGOTE", "1") == "0" or "auditor.engine" in sys.modules or not _has_pidfd():
         return
-    _import_shared()
+    _import_shared(shared)
     _CURRENT = Zygote.start()
 
 
@@ -97,15 +99,18 @@ def _has_pidfd() -> bool:
     return True
 
 
-def _import_shared() -> None:
-    """Import, before forking, what both processes import (what nianbao.audit_run imports: the model,
-    the findings, the pipeline, the workers, and the standard library under them): done once here, not
-    once in each (30 ms of CPU saved for a start 30 ms later)."""
+def _import_shared(modules: tuple[str, ...] = ()) -> None:
+    """Import, before forking, what both processes import (``modules`` and what nianbao.audit_run
+    imports: the model, the findings and their writers, the pipeline, the workers, the text decoder
+    and the standard library under them): done once here, not once in each (the CPU saved in the
+    rule-base process, and its start as much later)."""
     # ctypes: each process's die_with_parent (auditor.workers); the others, the standard library's
     # modules that the rule base imports and the command does later anyway (typer, rich, readers): 6 ms
     import ctypes  # noqa: F401
     import difflib  # noqa: F401
     import gettext  # noqa: F401
+    import importlib
+    import importlib.abc  # noqa: F401
     import importlib.resources  # noqa: F401
     import logging  # noqa: F401
     import platform  # noqa: F401
@@ -115,10 +120,15 @@ def _import_shared() -> None:
     import uuid  # noqa: F401
 
     import auditor.extract.api  # noqa: F401
+    import auditor.extract.textcodec  # noqa: F401 - the readers' decoder, and the writers' sanitiser's
     import auditor.findings.model  # noqa: F401
+    import auditor.findings.writers  # noqa: F401 - imported by both for the outputs
     import auditor.pipeline  # noqa: F401
     import auditor.templates  # noqa: F401
     import auditor.workers  # noqa: F401
+
+    for name in modules:
+        importlib.import_module(name)
 
 
 def current() -> Zygote | None:
