@@ -57,6 +57,7 @@ from auditor.workers import Budget, Guard, Outcome, Requeue, WorkerPool
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from nianbao.console import StderrConsole
     from nianbao.zygote import Zygote
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
@@ -504,9 +505,10 @@ class Tally:
         return cls(result.source, result.error, open_)
 
 
-Audited = tuple[int, ReportResult | Tally, Any, str | None]
+Audited = tuple[int, ReportResult | Tally, Any, str | bytes | None]
 """(sequence, result with a :class:`DocumentSummary` or, when no output reads it, its :class:`Tally`,
-its findings.html part or None, its findings.json entry or None)."""
+its findings.html part or None, its findings.json entry or None: its UTF-8, or its text when it holds
+a lone surrogate (auditor.findings.jsonout.entry_bytes))."""
 
 
 def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any]]:
@@ -593,7 +595,9 @@ def _apply_waivers(results: list[ReportResult], waivers: list[Any]) -> list[Any]
         quiet.disabled = False
 
 
-def finish(result: ReportResult, seq: int, like: AuditChunk) -> tuple[ReportResult | Tally, Any, str | None]:
+def finish(
+    result: ReportResult, seq: int, like: AuditChunk
+) -> tuple[ReportResult | Tally, Any, str | bytes | None]:
     """The result as the writers need it: findings.html's part and findings.json's entry rendered now
     (as ``like`` asks), the model summarised, or only its :class:`Tally` when no output reads more."""
     part = None
@@ -610,9 +614,9 @@ def finish(result: ReportResult, seq: int, like: AuditChunk) -> tuple[ReportResu
         result = ReportResult(result.source, result.sha256, summary, result.findings, result.error)  # type: ignore[arg-type]
     entry = None
     if like.entries:
-        from auditor.findings.jsonout import pretty_json
+        from auditor.findings.jsonout import entry_bytes, pretty_json
 
-        entry = pretty_json(result.to_dict(), 2)  # as FindingsJsonStream.add writes it
+        entry = entry_bytes(pretty_json(result.to_dict(), 2))  # as FindingsJsonStream.add writes it
     return (result if like.whole else Tally.of(result)), part, entry
 
 
@@ -879,7 +883,7 @@ def run_audit(
     fail_on: str | None,
     level: str | None,
     waivers: Path | None,
-    console: Console,
+    console: Console | StderrConsole,
     workers: int | None = None,
     budget: Budget | None = None,
 ) -> int:
@@ -924,12 +928,13 @@ def _run(
     fail_on: str | None,
     level: str | None,
     live_waivers: Any,
-    console: Console,
+    console: Console | StderrConsole,
     workers: int | None,
     budget: Budget | None,
     started: float,
 ) -> int:
     from auditor.workers import default_workers
+    from nianbao import zygote as zygote_module
     from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
     _warm_up_readers(inputs)
@@ -940,6 +945,7 @@ def _run(
     budget = budget or Budget()
     zygote = _zygote()
     loader = RuleBaseLoader(wanted) if zygote is None else RuleBaseProcess(zygote, wanted, out / "audit.log")
+    zygote_module.resume_collection()  # before the first worker is forked
     try:
         with bar:
             batch = read_batch(inputs, n_workers)
@@ -1107,7 +1113,7 @@ def _audit_pass(
     tasks = _audit_tasks(entries, size, like)
     stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
-    waiting: dict[int, tuple[ReportResult | Tally, Any, str | None]] = {}
+    waiting: dict[int, tuple[ReportResult | Tally, Any, str | bytes | None]] = {}
     expired: dict[Any, None] = {}
     next_seq = 0
     for outcome in pool.run(tasks):
@@ -1189,7 +1195,7 @@ def _failed(
 
 
 def _write(
-    report: ReportResult | Tally, part: Any, entry: str | None, streams: list[Any], stats: RunStats,
+    report: ReportResult | Tally, part: Any, entry: str | bytes | None, streams: list[Any], stats: RunStats,
     threshold: int | None,
 ) -> None:  # fmt: skip
     for stream in streams:
@@ -1249,10 +1255,14 @@ class _NoProgress:
         return None
 
 
-def _progress(console: Console) -> Any:
+def _progress(console: Console | StderrConsole) -> Any:
     """Progress over every stage with counts, rate and time left, on a terminal only."""
     if not console.is_terminal:
         return _NoProgress()
+    from nianbao.console import StderrConsole
+
+    if isinstance(console, StderrConsole):
+        console = console.rich  # the display draws through it
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
