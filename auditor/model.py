@@ -257,15 +257,18 @@ def _table_to_pickle(table: Table) -> tuple[Any, ...]:
     keys: tuple[tuple[str, str], ...] | None = tuple(table.cells)
     if keys == _template_keys(table.kind, table.template):
         keys = None
-    raws: list[str] = []
+    cells = list(table.cells.values())
+    raws = list(map(_RAW, cells))
+    # nearly every cell is a bare number already found to be one (the extraction's shared cells
+    # repeat across tables and reports): the whole table asked in C, by three map()s
+    if all(map(operator.is_, map(_PLAIN.get, raws), cells)):
+        return _TABLE_HEAD(table), keys, ",".join(raws), [], _TABLE_TAIL(table)
     others: list[tuple[int, tuple[Any, ...]]] = []
-    # the cells found to be bare numbers by their texts: a table's cells are mostly shared objects
-    # (extract.cells.shared_cell), each tested once here, its other places only found again
-    plain: dict[str, Cell] = {}
-    for i, cell in enumerate(table.cells.values()):
-        raw = cell.raw
-        if plain.get(raw) is cell:
-            raws.append(raw)
+    if len(_PLAIN) > _PLAIN_LIMIT:
+        _PLAIN.clear()  # a run over many reports stays flat
+    for i, cell in enumerate(cells):
+        raw = raws[i]
+        if _PLAIN.get(raw) is cell:
             continue
         value = cell.value
         # exactly Cell(raw, "number", Decimal(raw)): str() of a Decimal gives it back, digits and
@@ -280,13 +283,22 @@ def _table_to_pickle(table: Table) -> tuple[Any, ...]:
             and cell.reading is None
             and str(value) == raw
         ):
-            raws.append(raw)
-            plain[raw] = cell
+            _PLAIN[raw] = cell  # the latest: the extraction's shared cell of a text is made anew
+            # once its cache let it go, and the one remembered must be that one to be met again
         else:
-            raws.append("0")
+            raws[i] = "0"
             others.append((i, _CELL_VALUES(cell)))
     # one string rather than a list: pickle writes and reads it as one object, not two hundred
     return _TABLE_HEAD(table), keys, ",".join(raws), others, _TABLE_TAIL(table)
+
+
+_RAW = operator.attrgetter("raw")
+_PLAIN: dict[str, Cell] = {}
+"""raw text -> the cell last found to be exactly Cell(raw, "number", Decimal(raw)) by
+:func:`_table_to_pickle`: the same object met again is one without asking (a table's cells are not
+changed once it is pickled: the spool's copy is its final form; the extraction's shared cells never
+are)."""
+_PLAIN_LIMIT = 8192
 
 
 def _table_from_pickle(

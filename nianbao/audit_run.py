@@ -58,6 +58,7 @@ from auditor.workers import Budget, Guard, Outcome, Requeue, WorkerPool
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from nianbao.console import StderrConsole
     from nianbao.zygote import Zygote
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic"})
@@ -233,20 +234,43 @@ def load_input(source: str, level: str | None) -> list[AuditInput] | ReportResul
             )
             for doc in fetched
         ]
-    path = Path(source)
     try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            digest = _sha256_file(path)
-            return unreadable_result(
-                source,
-                digest,
-                f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB）",
-            )
-        data = path.read_bytes()
+        data = _read_file(source)
+    except _TooLarge as big:
+        return unreadable_result(
+            source,
+            _sha256_file(Path(source)),
+            f"文件过大（{big.size // (1024 * 1024)} MB，上限 {MAX_INPUT_BYTES // (1024 * 1024)} MB）",
+        )
     except OSError as exc:
         return unreadable_result(source, "", f"无法打开文件：{exc.strerror or exc}")
     return [AuditInput(data=data, source=source, level=level)]
+
+
+class _TooLarge(Exception):
+    """The file is over :data:`MAX_INPUT_BYTES` (``size`` bytes): not read."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+def _read_file(source: str) -> bytes:
+    """The whole file, through one descriptor: its size from fstat, read to the end.  Path.stat()
+    then Path.read_bytes() looked the path up twice and built two file objects, 45% of loading a
+    text report.  Raises :class:`_TooLarge` before reading a file over the limit, OSError as
+    open() and read() do."""
+    fd = os.open(source, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        size = os.fstat(fd).st_size
+        if size > MAX_INPUT_BYTES:
+            raise _TooLarge(size)
+        parts = [os.read(fd, size + 1)]  # one byte more than the size: an empty read then says the end
+        while parts[-1]:  # the file grew since fstat, or a short read: on to the end, as read_bytes()
+            parts.append(os.read(fd, 1 << 20))
+    finally:
+        os.close(fd)
+    return parts[0] if len(parts) <= 2 else b"".join(parts)
 
 
 def _sha256_hex(data: bytes) -> str:
@@ -370,35 +394,57 @@ def read_task(task: ReadTask, guard: Guard) -> list[list[Entry | Skipped]]:
 
 def _read_one(item: InputFile, level: str | None, spool: _Spool, guard: Guard) -> list[Entry | Skipped]:
     """Load one input and extract each document in it under the budget."""
-    from auditor.extract import NotAReport
-
-    def attempt(doc_input: AuditInput) -> ReportResult | NotAReport:
-        try:
-            return extract_one(doc_input, budgeted=True)
-        except NotAReport as exc:
-            return exc
-
     loaded = load_input(item.source, level)
     if isinstance(loaded, ReportResult):
         return [Entry(spool.put(loaded), None, None)]
     out: list[Entry | Skipped] = []
     for doc_input in loaded:
-        status, value = guard.run(functools.partial(attempt, doc_input))
-        # only when no result carries it: extract_one has hashed the bytes already (a text report's
-        # hash costs a twentieth of its reading)
-        digest = functools.partial(_sha256_hex, doc_input.data)
-        if status != "ok":
-            result = unreadable_result(doc_input.source, digest(), value)
-        elif isinstance(value, NotAReport):
-            if item.in_folder:
-                out.append(Skipped(doc_input.source, str(value)))
-                continue
-            result = unreadable_result(doc_input.source, digest(), str(value))
-        else:
-            result = value
-        doc = result.document
-        out.append(Entry(spool.put(result), doc.agency if doc else None, doc.year if doc else None))
+        # a document's model is gone again when _read_document returns: the collector paused while
+        # it is made and spooled finds nothing of it afterwards (see _collector_paused_for)
+        with _collector_paused_for(doc_input.data):
+            out.append(_read_document(doc_input, item.in_folder, spool, guard))
     return out
+
+
+def _read_document(doc_input: AuditInput, in_folder: bool, spool: _Spool, guard: Guard) -> Entry | Skipped:
+    """Extract one document under the budget and spool its result: its entry, or why it was skipped
+    (a file in a folder that is not a report)."""
+    from auditor.extract import NotAReport
+
+    def attempt() -> ReportResult | NotAReport:
+        try:
+            return extract_one(doc_input, budgeted=True)
+        except NotAReport as exc:
+            return exc
+
+    status, value = guard.run(attempt)
+    # only when no result carries it: extract_one has hashed the bytes already (a text report's
+    # hash costs a twentieth of its reading)
+    digest = functools.partial(_sha256_hex, doc_input.data)
+    if status != "ok":
+        result = unreadable_result(doc_input.source, digest(), value)
+    elif isinstance(value, NotAReport):
+        if in_folder:
+            return Skipped(doc_input.source, str(value))
+        result = unreadable_result(doc_input.source, digest(), str(value))
+    else:
+        result = value
+    doc = result.document
+    return Entry(spool.put(result), doc.agency if doc else None, doc.year if doc else None)
+
+
+def _collector_paused_for(data: bytes) -> AbstractContextManager[None]:
+    """The cyclic collector paused while one document of these bytes is read (:func:`gc_paused`),
+    except for a PDF.
+
+    The collector found nothing to free in a read worker: the text, HTML and .docx readers leave no
+    cyclic garbage (at most a few objects, an exception's traceback), yet every collection inside a
+    document went over the document's model made so far, and moved it into older generations to be
+    gone over again: about 13 µs of a text report's 500.  Paused for the document, it does not run
+    until the model is gone.  A PDF's readers build per-page structures with two libraries; a
+    PDF of hundreds of pages keeps the collector, so that whatever cyclic garbage a page leaves never
+    piles up over the whole document."""
+    return nullcontext() if data.startswith(b"%PDF-") else gc_paused()
 
 
 # -- pass 2: audit (in a worker) ---------------------------------------------------------------------------
@@ -460,9 +506,10 @@ class Tally:
         return cls(result.source, result.error, open_)
 
 
-Audited = tuple[int, ReportResult | Tally, Any, str | None]
+Audited = tuple[int, ReportResult | Tally, Any, str | bytes | None]
 """(sequence, result with a :class:`DocumentSummary` or, when no output reads it, its :class:`Tally`,
-its findings.html part or None, its findings.json entry or None)."""
+its findings.html part or None, its findings.json entry or None: its UTF-8, or its text when it holds
+a lone surrogate (auditor.findings.jsonout.entry_bytes))."""
 
 
 def audit_task(chunk: AuditChunk, guard: Guard) -> tuple[list[Audited], list[Any]]:
@@ -549,7 +596,9 @@ def _apply_waivers(results: list[ReportResult], waivers: list[Any]) -> list[Any]
         quiet.disabled = False
 
 
-def finish(result: ReportResult, seq: int, like: AuditChunk) -> tuple[ReportResult | Tally, Any, str | None]:
+def finish(
+    result: ReportResult, seq: int, like: AuditChunk
+) -> tuple[ReportResult | Tally, Any, str | bytes | None]:
     """The result as the writers need it: findings.html's part and findings.json's entry rendered now
     (as ``like`` asks), the model summarised, or only its :class:`Tally` when no output reads more."""
     part = None
@@ -566,9 +615,9 @@ def finish(result: ReportResult, seq: int, like: AuditChunk) -> tuple[ReportResu
         result = ReportResult(result.source, result.sha256, summary, result.findings, result.error)  # type: ignore[arg-type]
     entry = None
     if like.entries:
-        from auditor.findings.jsonout import pretty_json
+        from auditor.findings.jsonout import entry_bytes, pretty_json
 
-        entry = pretty_json(result.to_dict(), 2)  # as FindingsJsonStream.add writes it
+        entry = entry_bytes(pretty_json(result.to_dict(), 2))  # as FindingsJsonStream.add writes it
     return (result if like.whole else Tally.of(result)), part, entry
 
 
@@ -835,7 +884,7 @@ def run_audit(
     fail_on: str | None,
     level: str | None,
     waivers: Path | None,
-    console: Console,
+    console: Console | StderrConsole,
     workers: int | None = None,
     budget: Budget | None = None,
 ) -> int:
@@ -906,12 +955,13 @@ def _run(
     fail_on: str | None,
     level: str | None,
     live_waivers: Any,
-    console: Console,
+    console: Console | StderrConsole,
     workers: int | None,
     budget: Budget | None,
     started: float,
 ) -> int:
     from auditor.workers import default_workers
+    from nianbao import zygote as zygote_module
     from nianbao.console import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
     _warm_up_readers(inputs)
@@ -922,6 +972,7 @@ def _run(
     budget = budget or Budget()
     zygote = _zygote()
     loader = RuleBaseLoader(wanted) if zygote is None else RuleBaseProcess(zygote, wanted, out / "audit.log")
+    zygote_module.resume_collection()  # before the first worker is forked
     try:
         with bar:
             batch = read_batch(inputs, n_workers)
@@ -1089,7 +1140,7 @@ def _audit_pass(
     tasks = _audit_tasks(entries, size, like)
     stats = RunStats(unreadable=[], counts={"error": 0, "warning": 0, "info": 0})
     threshold = SEVERITY_RANK[fail_on] if fail_on else None
-    waiting: dict[int, tuple[ReportResult | Tally, Any, str | None]] = {}
+    waiting: dict[int, tuple[ReportResult | Tally, Any, str | bytes | None]] = {}
     expired: dict[Any, None] = {}
     next_seq = 0
     for outcome in pool.run(tasks):
@@ -1171,7 +1222,7 @@ def _failed(
 
 
 def _write(
-    report: ReportResult | Tally, part: Any, entry: str | None, streams: list[Any], stats: RunStats,
+    report: ReportResult | Tally, part: Any, entry: str | bytes | None, streams: list[Any], stats: RunStats,
     threshold: int | None,
 ) -> None:  # fmt: skip
     for stream in streams:
@@ -1231,10 +1282,14 @@ class _NoProgress:
         return None
 
 
-def _progress(console: Console) -> Any:
+def _progress(console: Console | StderrConsole) -> Any:
     """Progress over every stage with counts, rate and time left, on a terminal only."""
     if not console.is_terminal:
         return _NoProgress()
+    from nianbao.console import StderrConsole
+
+    if isinstance(console, StderrConsole):
+        console = console.rich  # the display draws through it
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,

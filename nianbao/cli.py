@@ -5,38 +5,27 @@ from __future__ import annotations
 import sys
 
 if __name__ == "__main__" and sys.argv[1:2] == ["audit"]:  # as the console script (nianbao/entry.py)
-    from nianbao.zygote import end_on_sigterm, start_for
+    from nianbao.zygote import end_on_sigterm, pause_collection, start_for
 
-    start_for(sys.argv[1:])
+    pause_collection()
+    start_for(sys.argv[1:], shared=("nianbao.audit_run",))  # the command the rule-base process serves
     end_on_sigterm()
 
 import atexit  # noqa: E402 - after the rule-base process has started
 import os  # noqa: E402
 from contextlib import suppress  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Annotated, NoReturn  # noqa: E402
+from typing import Annotated, Any, NoReturn  # noqa: E402
 
 import typer
-from rich.console import Console
 
 from auditor.workers import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, Budget
 from nianbao.cli_coerce import install as install_plain_values
 from nianbao.cli_zh import SUBCOMMAND_METAVAR, localise
 from nianbao.console import EXIT_USAGE, err, fail
-from nianbao.crawl_cli import register as register_crawler_commands
-from nianbao.notice_cli import register as register_notice_command
-from nianbao.rules_cli import app as rules_app
 
 localise()
 install_plain_values()  # no pydantic before the read workers are forked (nianbao/cli_coerce.py)
-app = typer.Typer(
-    name="nianbao",
-    help="政府信息公开工作年度报告合规审查：按国务院办公厅规定的格式审查年度报告，抓取门户网站，生成审查结果和整改通知。",
-    subcommand_metavar=SUBCOMMAND_METAVAR,
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 _AUDITED = False
 """Set once `audit` has written its outputs: :func:`main` then ends the process without tearing the
 interpreter down."""
@@ -44,7 +33,6 @@ SERVE_PORT = 8000
 """`serve`'s default port (`demo-portal` defaults to another, so the two run side by side)."""
 
 
-@app.command()
 def audit(
     paths: Annotated[list[str], typer.Argument(
         help="报告文件、目录（递归查找）或网址", metavar="路径或网址")],
@@ -83,7 +71,6 @@ def audit(
     raise typer.Exit(code)
 
 
-@app.command()
 def inspect(
     file: Annotated[Path, typer.Argument(help="一份报告文件", metavar="文件")],
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出解析结果")] = False,
@@ -92,6 +79,8 @@ def inspect(
         metavar="层级")] = None,
 ) -> None:
     """显示一份报告的解析结果：标题、年度、各部分，以及表二、表三、表四的表格。"""
+    from rich.console import Console
+
     from auditor.extract import ReadError, extract
     from auditor.inspect_view import print_document
 
@@ -109,12 +98,6 @@ def inspect(
         print_document(doc, Console() if sys.stdout.isatty() else Console(width=200))
 
 
-register_crawler_commands(app)
-register_notice_command(app)
-app.add_typer(rules_app, name="rules")
-
-
-@app.command()
 def serve(
     port: Annotated[int, typer.Option("--port", help="监听端口", metavar="端口")] = SERVE_PORT,
     store: Annotated[Path, typer.Option(
@@ -178,7 +161,53 @@ def _exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
+def build_app(everything: bool = True) -> typer.Typer:
+    """The `nianbao` command line; ``everything=False``: only the commands of this module (audit,
+    inspect, serve), which is all that `nianbao audit ...` reaches.
+
+    Why: for an audit, importing the crawler's, notice's and rules' command modules and having typer
+    read the signatures of their two dozen commands (it does so for every command on each run) was
+    10 ms of CPU before the read workers were forked.  The commands are registered in the same order
+    either way, so the audit command's help, usage and errors are the same."""
+    app = typer.Typer(
+        name="nianbao",
+        help="政府信息公开工作年度报告合规审查：按国务院办公厅规定的格式审查年度报告，抓取门户网站，生成审查结果和整改通知。",
+        subcommand_metavar=SUBCOMMAND_METAVAR,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.command()(audit)
+    app.command()(inspect)
+    if everything:
+        from nianbao.crawl_cli import register as register_crawler_commands
+        from nianbao.notice_cli import register as register_notice_command
+        from nianbao.rules_cli import app as rules_app
+
+        register_crawler_commands(app)
+        register_notice_command(app)
+        app.add_typer(rules_app, name="rules")
+    app.command()(serve)
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    # ``nianbao.cli.app``, the whole command line (the tests' CliRunner), is made on first use
+    if name == "app":
+        return _whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _whole_app() -> typer.Typer:
+    if "app" not in globals():
+        globals()["app"] = build_app()
+    app: typer.Typer = globals()["app"]
+    return app
+
+
 def main() -> None:
+    # `nianbao audit` needs only its own command (build_app); anything else, the whole line
+    app = build_app(everything=False) if sys.argv[1:2] == ["audit"] else _whole_app()
     try:
         app()
     except SystemExit as exc:

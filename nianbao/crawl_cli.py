@@ -13,7 +13,8 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+
+from nianbao.console import StderrConsole
 
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 DEFAULT_STORE_DIR = Path("data")
 """auditor.store.DEFAULT_STORE_DIR, not imported so that `nianbao --help` needs no database driver."""
 
-err = Console(stderr=True)
+err = StderrConsole()
 
 SitesOpt = Annotated[Path, typer.Option("--sites", help="站点文件（TOML）", metavar="文件")]
 StoreOpt = Annotated[Path, typer.Option("--store", help="存储目录（数据库和抓取的内容）", metavar="目录")]
@@ -73,7 +74,7 @@ def _progress(enabled: bool) -> Iterator[tuple[Progress, dict[str, TaskID]]]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} 次请求"),
-                   TimeElapsedColumn(), console=err, transient=True,
+                   TimeElapsedColumn(), console=err.rich, transient=True,
                    disable=not (enabled and err.is_terminal))
     with bar:
         yield bar, {}

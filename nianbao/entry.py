@@ -9,9 +9,10 @@ import sys
 def main() -> None:
     """Run the command line of ``sys.argv``."""
     if sys.argv[1:2] == ["audit"]:  # no other command imports anything for it
-        from nianbao.zygote import end_on_sigterm, start_for
+        from nianbao.zygote import end_on_sigterm, pause_collection, start_for
 
-        start_for(sys.argv[1:])
+        pause_collection()
+        start_for(sys.argv[1:], shared=("nianbao.audit_run",))  # the command the rule-base process serves
         end_on_sigterm()
     from nianbao.cli import main as run
 

@@ -193,8 +193,30 @@ wording the official Word template leaves where the body writes its text."""
 def bare_placeholder(text: str, placeholders: frozenset[str] | set[str] = _PLACEHOLDERS) -> bool:
     """Whether a section's text says nothing: empty, one of ``placeholders`` ("无", "略"), or only the
     template's bracketed instructions left in place."""
+    return _bare(text, placeholders, max(map(len, placeholders), default=0))
+
+
+def _bare(text: str, placeholders: frozenset[str] | set[str], longest: int) -> bool:
+    """:func:`bare_placeholder`, ``longest`` the length of the longest of ``placeholders``."""
+    if _more_words_than(text, longest):
+        return False  # the common case, told without writing out the text's words
     words = _words(text)
     return words == "" or words in placeholders
+
+
+@lru_cache(maxsize=16)
+def _word_run(count: int) -> re.Pattern[str]:
+    """``count`` + 1 characters that :func:`_words` keeps, with only what it drops between them."""
+    return re.compile(rf"[^\W_](?:[\W_]*[^\W_]){{{count}}}")
+
+
+@lru_cache(maxsize=4096)
+def _more_words_than(text: str, count: int) -> bool:
+    """Whether :func:`_words` of ``text`` is longer than ``count`` characters: then it is neither empty
+    nor a placeholder of at most ``count``.  A search that stops at the text's first few words, where
+    ``_words`` writes out the whole text without its spaces and punctuation (a section's text runs to
+    thousands of characters); cached, as ``_words`` is, for the rules that ask one after the other."""
+    return _word_run(count).search(_INSTRUCTION.sub("", text)) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -212,12 +234,15 @@ MAY_SAY_NONE = frozenset({"六"})
 
 
 _EMPTY_ONLY = frozenset({""})
+_LONGEST_PLACEHOLDER = max(map(len, _PLACEHOLDERS))
 
 
 def is_written(section: Section) -> bool:
     """Whether ``section`` has text to check: not empty, not a bare placeholder (in a section that may
     say "无", only an empty section or the template's instruction counts as nothing)."""
-    return not bare_placeholder(section.text, _EMPTY_ONLY if section.key in MAY_SAY_NONE else _PLACEHOLDERS)
+    if section.key in MAY_SAY_NONE:
+        return not _bare(section.text, _EMPTY_ONLY, 0)
+    return not _bare(section.text, _PLACEHOLDERS, _LONGEST_PLACEHOLDER)
 
 
 def says_nothing(section: Section) -> NotEvaluated | None:

@@ -197,14 +197,17 @@ def report_view(result: ReportResult, anchor: str) -> ReportView:
 @dataclass(frozen=True, slots=True)
 class HtmlPart:
     """One report rendered for findings.html: made where the result is (a worker process), added to
-    the page in order by :meth:`HtmlWriter.add_part`."""
+    the page in order by :meth:`HtmlWriter.add_part`.  Its row and section are the page's bytes, what
+    HTML cannot hold replaced already (``replaced`` counts it): the process that writes the page only
+    copies them (no pattern search, and bytes cross a pipe or a spool without being transcoded)."""
 
-    row: str
-    section: str
+    row: bytes
+    section: bytes
     counts: dict[str, int]
     waived: int
     unreadable: bool
     rules: frozenset[str]
+    replaced: int = 0
 
 
 @cache
@@ -222,10 +225,22 @@ def render_part(result: ReportResult, number: int) -> HtmlPart:
     """The summary row and section of the ``number``-th report of the page."""
     view = report_view(result, f"r-{number}")
     module = _page_module()
+    clean = Sanitizer(XML_UNSAFE)  # what HTML cannot hold (controls, U+FFFF, lone surrogates) is replaced
+    row = clean.text(module.summary_row(view, number)).encode("utf-8")
+    section = clean.text(module.report_section(view)).encode("utf-8")
     return HtmlPart(
-        module.summary_row(view, number), module.report_section(view), dict(view.counts), len(view.waived),
-        result.error is not None, frozenset(f.rule_id for f in result.findings),
+        row, section, dict(view.counts), len(view.waived), result.error is not None,
+        frozenset(f.rule_id for f in result.findings), clean.replaced,
     )  # fmt: skip
+
+
+def _as_read_back(data: bytes, after_cr: bool) -> bytes:
+    """``data`` with its line breaks as the page's text files gave them back when the parts were kept
+    as text (universal newlines: CR LF and a lone CR read as LF; ``after_cr``: the bytes before ended
+    with a CR), so that the page stays byte for byte what it was."""
+    if after_cr and data.startswith(b"\n"):
+        data = data[1:]
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
 class HtmlWriter:
@@ -244,8 +259,10 @@ class HtmlWriter:
         # Anonymous files beside the output (unlinked at once: nothing is left behind, even on a crash),
         # not in /tmp, which may be memory.
         # Both stay open across add() calls and are closed by close() or discard().
-        self._rows: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir)  # noqa: SIM115
-        self._sections: IO[str] = tempfile.TemporaryFile("w+", encoding="utf-8", dir=out_dir)  # noqa: SIM115
+        self._rows: IO[bytes] = tempfile.TemporaryFile("w+b", dir=out_dir)  # noqa: SIM115
+        self._sections: IO[bytes] = tempfile.TemporaryFile("w+b", dir=out_dir)  # noqa: SIM115
+        self._after_cr = [False, False]
+        """Whether the rows, the sections written so far end with a CR (:func:`_as_read_back`)."""
         self._module = _page_module() if page is None else page
         self.sanitizer = Sanitizer(XML_UNSAFE)
         """Counts the characters replaced (the run says so)."""
@@ -262,9 +279,12 @@ class HtmlWriter:
     def add_part(self, part: HtmlPart) -> None:
         """Add the next report, rendered already (:func:`render_part` with this page's next number)."""
         self._count += 1
-        clean = self.sanitizer.text  # what HTML cannot hold (controls, U+FFFF, lone surrogates) is replaced
-        self._rows.write(clean(part.row))
-        self._sections.write(clean(part.section))
+        self.sanitizer.replaced += part.replaced
+        for i, (data, into) in enumerate(((part.row, self._rows), (part.section, self._sections))):
+            if b"\r" in data or (self._after_cr[i] and data):  # seldom: a CR from a report's text
+                after_cr, self._after_cr[i] = self._after_cr[i], data.endswith(b"\r")
+                data = _as_read_back(data, after_cr)
+            into.write(data)
         self._totals.update(part.counts)
         self._waived += part.waived
         self._unreadable += part.unreadable
@@ -274,18 +294,18 @@ class HtmlWriter:
         """Assemble the page and replace findings.html; returns its path."""
         module: Any = self._module
         try:
-            with AtomicFile(self.path) as out:
+            with AtomicFile(self.path, text=False) as out:
                 out.write(module.page_head(
                     self._count, {s: self._totals.get(s, 0) for s in SEVERITIES}, self._waived,
                     self._unreadable, __version__,
-                ))
+                ).encode("utf-8"))
                 for part in (self._rows, self._sections):
                     part.seek(0)
                     if part is self._sections:
-                        out.write(module.summary_end())
+                        out.write(module.summary_end().encode("utf-8"))
                     shutil.copyfileobj(part, out.fh)
                 used = [r for r in self._rules if r.get("id") in self._used]
-                out.write(module.page_tail(used, __version__))
+                out.write(module.page_tail(used, __version__).encode("utf-8"))
         finally:
             self.discard()
         return self.path

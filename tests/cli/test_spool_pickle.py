@@ -272,3 +272,68 @@ def test_the_workers_render_what_the_outputs_take_rendered_and_send_results_only
     assert (like("json").entries, like("json").html, like("json").whole) == (True, False, False)
     assert (like("json", "html").html, like("json", "html").whole) == (True, False)
     assert like("json", "csv").whole and like("json", "html", "sarif").whole
+
+
+def test_a_document_is_read_with_the_collector_paused_but_a_pdf(tmp_path, monkeypatch):
+    """No collection runs while a text, HTML or .docx document is read and spooled (its model is
+    gone before the collector runs again); a PDF is read with the collector on; the collector is on
+    after each, whatever the document."""
+    from auditor.workers import Budget, Guard
+
+    states: list[tuple[str, bool]] = []
+    real = audit_run.extract_one
+
+    def spy(doc_input: AuditInput, *, budgeted: bool = False) -> ReportResult:
+        states.append((doc_input.source.rsplit(".", 1)[1], gc.isenabled()))
+        return real(doc_input, budgeted=budgeted)
+
+    monkeypatch.setattr(audit_run, "extract_one", spy)
+    inputs = []
+    for fmt in ("txt", "md", "html", "docx", "pdf"):
+        path = tmp_path / f"report.{fmt}"
+        path.write_bytes(render_sample({}, fmt))
+        inputs.append(audit_run.InputFile(str(path), in_folder=True))
+    task = audit_run.ReadTask(tuple(inputs), None, str(tmp_path))
+    try:
+        done = audit_run.read_task(task, Guard(None, Budget()))
+    finally:
+        audit_run._close_readers()
+    assert gc.isenabled()
+    assert states == [("txt", False), ("md", False), ("html", False), ("docx", False), ("pdf", True)]
+    assert [type(entry) for entries in done for entry in entries] == [audit_run.Entry] * 5
+
+
+def test_a_cell_found_plain_once_does_not_make_another_of_its_text_plain(monkeypatch):
+    """The cells found to be bare numbers are remembered across tables by object, not by text: a
+    cell of the same text that is not one (a unit, a recovery, another kind) still pickles whole,
+    and the memory of them starts again past its limit."""
+    from auditor import model
+
+    monkeypatch.setattr(model, "_PLAIN", {})
+    shared = Cell("5", "number", Decimal(5))
+    plain = Table("T3", "2021", cells={("r", "a"): shared, ("r", "b"): shared})
+    _same(plain, _round_trip(plain))
+    assert model._PLAIN["5"] is shared
+    assert model._table_to_pickle(plain)[3] == [], "no cell pickled whole"
+    for odd in (
+        Cell("5", "number", Decimal(5), recovered="split"),
+        Cell("5", "number", Decimal(5), unit="件"),
+        Cell("5", "text", None, reading="中文数字"),
+    ):
+        table = Table("T3", "2021", cells={("r", "a"): shared, ("r", "b"): odd})
+        back = _round_trip(table)
+        _same(table, back)
+        assert model._table_to_pickle(table)[3] == [
+            (1, (odd.raw, odd.kind, odd.value, odd.unit, odd.recovered, odd.reading))
+        ]
+    again = Cell("5", "number", Decimal(5))  # the shared cell made anew once its cache let it go
+    _same(
+        Table("T3", "2021", cells={("r", "a"): again}),
+        _round_trip(Table("T3", "2021", cells={("r", "a"): again})),
+    )
+    assert model._PLAIN["5"] is again, "the latest is remembered: the table after it takes the fast way"
+    monkeypatch.setattr(model, "_PLAIN_LIMIT", 3)
+    for n in range(20_000, 20_010):
+        one = Table("T3", "2021", cells={("r", "a"): Cell(str(n), "number", Decimal(n))})
+        _same(one, _round_trip(one))
+        assert len(model._PLAIN) <= 4

@@ -64,3 +64,21 @@ def test_what_is_not_json_data_is_refused_as_json_refuses_it():
         pretty_json({"a": {1, 2}})
     with pytest.raises(TypeError):
         pretty_json({(1, 2): "tuple key"})
+
+
+def test_subclasses_of_json_types_are_written_as_json_dumps_writes_them():
+    """The fast paths test the exact type (str, dict, list): a subclass takes the general path."""
+
+    class Text(str):
+        pass
+
+    class Mapping(dict):  # type: ignore[type-arg]
+        pass
+
+    class Items(list):  # type: ignore[type-arg]
+        pass
+
+    value = Mapping(a=Items([Text("q"), Mapping(), Items()]), b=(Text("r"), None), c=Text("s"))
+    value[Text("k")] = Mapping(n=Items([1.5, True]))
+    for level in range(3):
+        assert pretty_json(value, level) == _reference(value, level)
