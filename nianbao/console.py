@@ -56,6 +56,8 @@ class StderrConsole:
     def print(self, *objects: Any, **options: Any) -> None:
         """As rich's ``Console.print``; a plain line on a plain stream is written without rich."""
         if self._rich is None and _plain_line(objects, options, self._options) and not _may_be_terminal():
+            if sys.stderr is None:  # started with stderr closed: nowhere to say it (as rich does)
+                return
             try:
                 sys.stderr.write(objects[0] + "\n")
                 sys.stderr.flush()

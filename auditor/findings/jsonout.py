@@ -79,10 +79,14 @@ class AtomicFile:
         return self.path
 
     def abort(self) -> None:
-        """Drop the temporary file."""
-        if not self.fh.closed:
-            self.fh.close()
-        self.tmp.unlink(missing_ok=True)
+        """Drop the temporary file (also when closing it fails: a full disk fails the buffer's flush)."""
+        try:
+            if not self.fh.closed:
+                self.fh.close()
+        except OSError:
+            pass
+        finally:
+            self.tmp.unlink(missing_ok=True)
 
     def __enter__(self) -> Self:
         return self
