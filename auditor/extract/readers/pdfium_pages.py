@@ -240,7 +240,10 @@ def _chars(page: Any, left: float, top: float) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for i in range(count):
             code = get_unicode(handle, i)
-            if code in (0x0A, 0x0D, 0x02) or is_generated(handle, i) == 1:
+            # PDFium generates only spaces and line breaks (CPDF_TextPage::GenerateCharInfo and the
+            # gaps inside a text object): asking whether any other character is generated is a call
+            # into PDFium per character for nothing (tests/extract checks this against every char)
+            if code in (0x0A, 0x0D, 0x02) or (code == 0x20 and is_generated(handle, i) == 1):
                 continue
             if not get_box(handle, i, rect_ref):
                 continue
@@ -251,7 +254,8 @@ def _chars(page: Any, left: float, top: float) -> list[dict[str, Any]]:
             if y_bottom < y_top:
                 y_top, y_bottom = y_bottom, y_top
             size = font_size(handle, i)
-            text = _text_of(code)
+            # most characters are below the surrogates: their text is the character itself
+            text = chr(code) if 0 < code < 0xD800 else _text_of(code)
             out.append(
                 {
                     "object_type": "char",
@@ -325,34 +329,53 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
 
 
 def _path_edges(obj: Any, matrix: Matrix, origin: tuple[float, float], edges: list[dict[str, Any]]) -> None:
-    """Straight horizontal and vertical pieces of a path, each as a pdfplumber edge."""
-    count = raw.FPDFPath_CountSegments(obj)
+    """Straight horizontal and vertical pieces of a path, each as a pdfplumber edge.
+
+    Chromium draws every cell border as a path of its own (thousands a page): the ctypes functions,
+    the point's references and the matrix are looked up once per path, and the point is transformed
+    inline (the same arithmetic as :func:`_apply`)."""
+    count = _count_segments(obj)
     if count <= 1:
         return
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    get_segment, get_point, get_type, get_close = _get_segment, _get_point, _segment_type, _segment_close
+    m0, m1, m2, m3, m4, m5 = matrix
     start: tuple[float, float] | None = None
     previous: tuple[float, float] | None = None
     for i in range(count):
-        segment = raw.FPDFPath_GetPathSegment(obj, i)
-        if not raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+        segment = get_segment(obj, i)
+        if not get_point(segment, x_ref, y_ref):
             continue
-        point = _apply(matrix, x.value, y.value)
-        kind = raw.FPDFPathSegment_GetType(segment)
-        if kind == raw.FPDF_SEGMENT_MOVETO or previous is None:
+        px, py = x.value, y.value
+        point = (m0 * px + m2 * py + m4, m1 * px + m3 * py + m5)
+        kind = get_type(segment)
+        if kind == _MOVETO or previous is None:
             start = point
-        elif kind == raw.FPDF_SEGMENT_LINETO:
+        elif kind == _LINETO:
             _add_edge(previous, point, origin, edges)
-        if raw.FPDFPathSegment_GetClose(segment) and start is not None:
+        if get_close(segment) and start is not None:
             _add_edge(point, start, origin, edges)
         previous = point
+
+
+_count_segments, _get_segment = raw.FPDFPath_CountSegments, raw.FPDFPath_GetPathSegment
+_get_point, _segment_type = raw.FPDFPathSegment_GetPoint, raw.FPDFPathSegment_GetType
+_segment_close = raw.FPDFPathSegment_GetClose
+_MOVETO, _LINETO = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO
 
 
 def _add_edge(
     p: tuple[float, float], q: tuple[float, float], origin: tuple[float, float], edges: list[dict[str, Any]]
 ) -> None:
     left, top = origin
-    x0, x1 = sorted((p[0] - left, q[0] - left))
-    t, b = sorted((top - p[1], top - q[1]))
+    # min/max by comparison: what sorted() of the two gives, without building a list for every edge
+    x0, x1 = p[0] - left, q[0] - left
+    if x1 < x0:
+        x0, x1 = x1, x0
+    t, b = top - p[1], top - q[1]
+    if b < t:
+        t, b = b, t
     dx, dy = x1 - x0, b - t
     if dx == 0 and dy == 0:
         return
