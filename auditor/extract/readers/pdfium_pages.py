@@ -11,8 +11,9 @@ pdfplumber's table finder and text-line grouping work on, so the geometry code o
 from __future__ import annotations
 
 import ctypes
+import struct
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -89,10 +90,10 @@ class FastPage(Container):
     page_number: int
     width: float
     height: float
-    objects_by_kind: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    objects_by_kind: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
-    def objects(self) -> dict[str, list[dict[str, Any]]]:
+    def objects(self) -> Mapping[str, list[dict[str, Any]]]:  # type: ignore[override]
         return self.objects_by_kind
 
     @property
@@ -121,11 +122,34 @@ class FastPage(Container):
         return textmap.extract_text_lines(strip=strip, return_chars=return_chars)
 
     def filter(self, test: Callable[[dict[str, Any]], bool]) -> FastPage:
-        kept = {kind: [obj for obj in objs if test(obj)] for kind, objs in self.objects_by_kind.items()}
-        return FastPage(self.page_number, self.width, self.height, kept)
+        return FastPage(self.page_number, self.width, self.height, _Filtered(self.objects_by_kind, test))
 
     def close(self) -> None:
         """Nothing to release: the PDFium page is closed as soon as its objects are read."""
+
+
+class _Filtered(Mapping[str, list[dict[str, Any]]]):
+    """A page's objects of each kind that pass a test, tested when that kind is first asked for: the
+    reader reads only the characters of a page outside its tables, and a page printed by Chromium has
+    a thousand ruling edges that need not be tested for that."""
+
+    def __init__(self, source: Mapping[str, list[dict[str, Any]]], test: Callable[[dict[str, Any]], bool]):
+        self._source = source
+        self._test = test
+        self._kept: dict[str, list[dict[str, Any]]] = {}
+
+    def __getitem__(self, kind: str) -> list[dict[str, Any]]:
+        kept = self._kept.get(kind)
+        if kept is None:
+            test = self._test
+            kept = self._kept[kind] = [obj for obj in self._source[kind] if test(obj)]
+        return kept
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source)
+
+    def __len__(self) -> int:
+        return len(self._source)
 
 
 class _TableFinder(TableFinder):
@@ -297,8 +321,8 @@ def _visit(
     budget[0] -= 1
     if budget[0] < 0:
         return
-    kind = raw.FPDFPageObj_GetType(obj)
-    if kind == raw.FPDF_PAGEOBJ_PATH:
+    kind = _object_type(obj)
+    if kind == _PATH:
         _path_edges(obj, _compose(_matrix(obj), parent), origin, edges)
     elif kind == raw.FPDF_PAGEOBJ_IMAGE:
         box = _bounds(obj, parent, origin)
@@ -310,11 +334,17 @@ def _visit(
             _visit(raw.FPDFFormObj_GetObject(obj, i), matrix, depth + 1, origin, edges, images, budget)
 
 
+_object_type, _PATH = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_PATH
+_MATRIX_FIELDS = struct.Struct("6f")
+"""FS_MATRIX's six floats a to f, read in one go (a path's matrix is read for each of thousands)."""
+
+
 def _matrix(obj: Any) -> Matrix:
     m = raw.FS_MATRIX()
     if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
         return _IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+    a, b, c, d, e, f = _MATRIX_FIELDS.unpack(m)
+    return (a, b, c, d, e, f)
 
 
 def _compose(inner: Matrix, outer: Matrix) -> Matrix:
