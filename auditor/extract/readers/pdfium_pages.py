@@ -261,7 +261,7 @@ def _read_page(page: Any, number: int) -> FastPage:
     budget = [_MAX_OBJECTS]
     handle = page.raw
     for i in range(raw.FPDFPage_CountObjects(handle)):
-        _visit(raw.FPDFPage_GetObject(handle, i), _IDENTITY, 0, (left, top), edges, images, budget)
+        _visit(_page_object(handle, i), _IDENTITY, 0, (left, top), edges, images, budget)
     return FastPage(number, width, height, {"char": chars, "line": edges, "image": images})
 
 
@@ -348,14 +348,15 @@ def _visit(
             _visit(raw.FPDFFormObj_GetObject(obj, i), matrix, depth + 1, origin, edges, images, budget)
 
 
-_object_type, _PATH = raw.FPDFPageObj_GetType, raw.FPDF_PAGEOBJ_PATH
+_object_type, _PATH = _bare(raw.FPDFPageObj_GetType), raw.FPDF_PAGEOBJ_PATH
+_page_object, _object_matrix = _bare(raw.FPDFPage_GetObject), _bare(raw.FPDFPageObj_GetMatrix)
 _MATRIX_FIELDS = struct.Struct("6f")
 """FS_MATRIX's six floats a to f, read in one go (a path's matrix is read for each of thousands)."""
 
 
 def _matrix(obj: Any) -> Matrix:
     m = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+    if not _object_matrix(obj, ctypes.byref(m)):
         return _IDENTITY
     a, b, c, d, e, f = _MATRIX_FIELDS.unpack(m)
     return (a, b, c, d, e, f)
