@@ -11,8 +11,9 @@ pdfplumber's table finder and text-line grouping work on, so the geometry code o
 from __future__ import annotations
 
 import ctypes
+import struct
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -46,6 +47,21 @@ threads).  Processes each have their own PDFium and do not share the lock."""
 Matrix = tuple[float, float, float, float, float, float]
 Box = tuple[float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _bare(function: Any) -> Any:
+    """The same PDFium function, called without ctypes converting and checking each argument against
+    the declared types: a third of the time of the calls made for every character and path segment.
+    Only for calls whose arguments are already right: handles as pypdfium2 returns them (pointers), Python
+    ints for C ints, ``ctypes.byref`` for out-parameters; the result type is the declared one."""
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    if address is None:  # not a loaded function: keep the checked one
+        return function
+    return ctypes.CFUNCTYPE(function.restype)(address)
+
+
+_get_unicode, _is_generated = _bare(raw.FPDFText_GetUnicode), _bare(raw.FPDFText_IsGenerated)
+_get_box, _font_size = _bare(raw.FPDFText_GetLooseCharBox), _bare(raw.FPDFText_GetFontSize)
 
 
 class UnsupportedPage(Exception):
@@ -89,10 +105,10 @@ class FastPage(Container):
     page_number: int
     width: float
     height: float
-    objects_by_kind: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    objects_by_kind: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @property
-    def objects(self) -> dict[str, list[dict[str, Any]]]:
+    def objects(self) -> Mapping[str, list[dict[str, Any]]]:  # type: ignore[override]
         return self.objects_by_kind
 
     @property
@@ -121,11 +137,34 @@ class FastPage(Container):
         return textmap.extract_text_lines(strip=strip, return_chars=return_chars)
 
     def filter(self, test: Callable[[dict[str, Any]], bool]) -> FastPage:
-        kept = {kind: [obj for obj in objs if test(obj)] for kind, objs in self.objects_by_kind.items()}
-        return FastPage(self.page_number, self.width, self.height, kept)
+        return FastPage(self.page_number, self.width, self.height, _Filtered(self.objects_by_kind, test))
 
     def close(self) -> None:
         """Nothing to release: the PDFium page is closed as soon as its objects are read."""
+
+
+class _Filtered(Mapping[str, list[dict[str, Any]]]):
+    """A page's objects of each kind that pass a test, tested when that kind is first asked for: the
+    reader reads only the characters of a page outside its tables, and a page printed by Chromium has
+    a thousand ruling edges that need not be tested for that."""
+
+    def __init__(self, source: Mapping[str, list[dict[str, Any]]], test: Callable[[dict[str, Any]], bool]):
+        self._source = source
+        self._test = test
+        self._kept: dict[str, list[dict[str, Any]]] = {}
+
+    def __getitem__(self, kind: str) -> list[dict[str, Any]]:
+        kept = self._kept.get(kind)
+        if kept is None:
+            test = self._test
+            kept = self._kept[kind] = [obj for obj in self._source[kind] if test(obj)]
+        return kept
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source)
+
+    def __len__(self) -> int:
+        return len(self._source)
 
 
 class _TableFinder(TableFinder):
@@ -222,7 +261,7 @@ def _read_page(page: Any, number: int) -> FastPage:
     budget = [_MAX_OBJECTS]
     handle = page.raw
     for i in range(raw.FPDFPage_CountObjects(handle)):
-        _visit(raw.FPDFPage_GetObject(handle, i), _IDENTITY, 0, (left, top), edges, images, budget)
+        _visit(_page_object(handle, i), _IDENTITY, 0, (left, top), edges, images, budget)
     return FastPage(number, width, height, {"char": chars, "line": edges, "image": images})
 
 
@@ -230,8 +269,7 @@ def _chars(page: Any, left: float, top: float) -> list[dict[str, Any]]:
     textpage = page.get_textpage()
     # the ctypes functions and the box's reference looked up once: per character they cost as much as
     # the calls into PDFium themselves
-    get_unicode, is_generated = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
-    get_box, font_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize
+    get_unicode, is_generated, get_box, font_size = _get_unicode, _is_generated, _get_box, _font_size
     try:
         handle = textpage.raw
         count = raw.FPDFText_CountChars(handle)
@@ -240,7 +278,10 @@ def _chars(page: Any, left: float, top: float) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for i in range(count):
             code = get_unicode(handle, i)
-            if code in (0x0A, 0x0D, 0x02) or is_generated(handle, i) == 1:
+            # PDFium generates only spaces and line breaks (CPDF_TextPage::GenerateCharInfo and the
+            # gaps inside a text object): asking whether any other character is generated is a call
+            # into PDFium per character for nothing (tests/extract checks this against every char)
+            if code in (0x0A, 0x0D, 0x02) or (code == 0x20 and is_generated(handle, i) == 1):
                 continue
             if not get_box(handle, i, rect_ref):
                 continue
@@ -251,7 +292,8 @@ def _chars(page: Any, left: float, top: float) -> list[dict[str, Any]]:
             if y_bottom < y_top:
                 y_top, y_bottom = y_bottom, y_top
             size = font_size(handle, i)
-            text = _text_of(code)
+            # most characters are below the surrogates: their text is the character itself
+            text = chr(code) if 0 < code < 0xD800 else _text_of(code)
             out.append(
                 {
                     "object_type": "char",
@@ -293,8 +335,8 @@ def _visit(
     budget[0] -= 1
     if budget[0] < 0:
         return
-    kind = raw.FPDFPageObj_GetType(obj)
-    if kind == raw.FPDF_PAGEOBJ_PATH:
+    kind = _object_type(obj)
+    if kind == _PATH:
         _path_edges(obj, _compose(_matrix(obj), parent), origin, edges)
     elif kind == raw.FPDF_PAGEOBJ_IMAGE:
         box = _bounds(obj, parent, origin)
@@ -306,11 +348,18 @@ def _visit(
             _visit(raw.FPDFFormObj_GetObject(obj, i), matrix, depth + 1, origin, edges, images, budget)
 
 
+_object_type, _PATH = _bare(raw.FPDFPageObj_GetType), raw.FPDF_PAGEOBJ_PATH
+_page_object, _object_matrix = _bare(raw.FPDFPage_GetObject), _bare(raw.FPDFPageObj_GetMatrix)
+_MATRIX_FIELDS = struct.Struct("6f")
+"""FS_MATRIX's six floats a to f, read in one go (a path's matrix is read for each of thousands)."""
+
+
 def _matrix(obj: Any) -> Matrix:
     m = raw.FS_MATRIX()
-    if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+    if not _object_matrix(obj, ctypes.byref(m)):
         return _IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+    a, b, c, d, e, f = _MATRIX_FIELDS.unpack(m)
+    return (a, b, c, d, e, f)
 
 
 def _compose(inner: Matrix, outer: Matrix) -> Matrix:
@@ -325,34 +374,53 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
 
 
 def _path_edges(obj: Any, matrix: Matrix, origin: tuple[float, float], edges: list[dict[str, Any]]) -> None:
-    """Straight horizontal and vertical pieces of a path, each as a pdfplumber edge."""
-    count = raw.FPDFPath_CountSegments(obj)
+    """Straight horizontal and vertical pieces of a path, each as a pdfplumber edge.
+
+    Chromium draws every cell border as a path of its own (thousands a page): the ctypes functions,
+    the point's references and the matrix are looked up once per path, and the point is transformed
+    inline (the same arithmetic as :func:`_apply`)."""
+    count = _count_segments(obj)
     if count <= 1:
         return
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    get_segment, get_point, get_type, get_close = _get_segment, _get_point, _segment_type, _segment_close
+    m0, m1, m2, m3, m4, m5 = matrix
     start: tuple[float, float] | None = None
     previous: tuple[float, float] | None = None
     for i in range(count):
-        segment = raw.FPDFPath_GetPathSegment(obj, i)
-        if not raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+        segment = get_segment(obj, i)
+        if not get_point(segment, x_ref, y_ref):
             continue
-        point = _apply(matrix, x.value, y.value)
-        kind = raw.FPDFPathSegment_GetType(segment)
-        if kind == raw.FPDF_SEGMENT_MOVETO or previous is None:
+        px, py = x.value, y.value
+        point = (m0 * px + m2 * py + m4, m1 * px + m3 * py + m5)
+        kind = get_type(segment)
+        if kind == _MOVETO or previous is None:
             start = point
-        elif kind == raw.FPDF_SEGMENT_LINETO:
+        elif kind == _LINETO:
             _add_edge(previous, point, origin, edges)
-        if raw.FPDFPathSegment_GetClose(segment) and start is not None:
+        if get_close(segment) and start is not None:
             _add_edge(point, start, origin, edges)
         previous = point
+
+
+_count_segments, _get_segment = _bare(raw.FPDFPath_CountSegments), _bare(raw.FPDFPath_GetPathSegment)
+_get_point, _segment_type = _bare(raw.FPDFPathSegment_GetPoint), _bare(raw.FPDFPathSegment_GetType)
+_segment_close = _bare(raw.FPDFPathSegment_GetClose)
+_MOVETO, _LINETO = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO
 
 
 def _add_edge(
     p: tuple[float, float], q: tuple[float, float], origin: tuple[float, float], edges: list[dict[str, Any]]
 ) -> None:
     left, top = origin
-    x0, x1 = sorted((p[0] - left, q[0] - left))
-    t, b = sorted((top - p[1], top - q[1]))
+    # min/max by comparison: what sorted() of the two gives, without building a list for every edge
+    x0, x1 = p[0] - left, q[0] - left
+    if x1 < x0:
+        x0, x1 = x1, x0
+    t, b = top - p[1], top - q[1]
+    if b < t:
+        t, b = b, t
     dx, dy = x1 - x0, b - t
     if dx == 0 and dy == 0:
         return
