@@ -253,10 +253,29 @@ def test_no_process_outlives_a_killed_parent(tmp_path):
     assert not _none_left(family)
 
 
+def _where(pids: list[int]) -> str:
+    """What each process is waiting in (kernel wait channel and stack), for a failure's message."""
+    lines = []
+    for pid in pids:
+        for name in ("wchan", "stack"):
+            try:
+                text = Path(f"/proc/{pid}/{name}").read_text(errors="replace").strip()
+            except OSError as exc:
+                text = f"({exc.strerror})"
+            lines.append(f"{pid} {name}: {text}")
+    return "\n".join(lines)
+
+
 def test_ctrl_c_ends_the_command_and_every_process(tmp_path):
     proc, family = _busy_run(tmp_path, start_new_session=True)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
-    proc.wait(timeout=30)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # say where the command hangs before failing (seen in full runs)
+        where = _where([proc.pid, *family])
+        proc.kill()
+        _, err = proc.communicate(timeout=10)
+        pytest.fail(f"no exit 30 s after Ctrl-C\n{where}\nstderr:\n{err[-4000:]}")
     assert proc.returncode != 0
     assert not _none_left(family)
 
