@@ -266,8 +266,15 @@ def _where(pids: list[int]) -> str:
     return "\n".join(lines)
 
 
+def _as_a_foreground_job() -> None:
+    """Ctrl-C's default, as a terminal's foreground job has it: a test run started in the background by
+    a shell without job control (CI scripts: ``cmd &``) has SIGINT ignored, the command inherits that
+    and — as a background job should — does not stop on it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_ends_the_command_and_every_process(tmp_path):
-    proc, family = _busy_run(tmp_path, start_new_session=True)
+    proc, family = _busy_run(tmp_path, start_new_session=True, preexec_fn=_as_a_foreground_job)
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
     try:
         proc.wait(timeout=30)
